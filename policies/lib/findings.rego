@@ -1,0 +1,39 @@
+# METADATA
+# title: Findings
+# description: >-
+#   Builds every finding from the rule's METADATA, so that rules never assemble output objects
+#   and the facts about a rule (id, severity, remediation) are written once.
+package ddb_guardrails.lib.findings
+
+import rego.v1
+
+# A violation of the rule whose metadata chain is given, on the resource at address.
+violation(chain, address, message, evidence) := {
+	"rule": meta.id,
+	"guardrail": meta.guardrail,
+	"severity": meta.severity,
+	"address": address,
+	"message": message,
+	"remediation": meta.remediation,
+	"evidence": evidence,
+} if {
+	meta := custom(chain)
+}
+
+# The rule could not decide before apply: a finding of its own kind, never a silent pass.
+unprovable(chain, address, message, evidence) := {
+	"rule": sprintf("%s-UNPROVABLE", [meta.id]),
+	"guardrail": meta.guardrail,
+	"severity": meta.severity,
+	"address": address,
+	"message": message,
+	"remediation": "Make the value known at plan time (a literal, or a resource of the same configuration), or waive this finding with a reason.",
+	"evidence": evidence,
+} if {
+	meta := custom(chain)
+}
+
+custom(chain) := object.union(entry.annotations.custom, {"title": object.get(entry.annotations, "title", "")}) if {
+	some entry in chain
+	entry.annotations.custom.id
+}

@@ -1,0 +1,97 @@
+# METADATA
+# title: Plan model
+# description: >-
+#   Normalises `terraform show -json` output: the resources that will exist after apply,
+#   the configuration block behind each one, and what its expressions reference.
+#   Rules read this model, never `resource_changes` directly.
+package ddb_guardrails.lib.plan
+
+import rego.v1
+
+# Managed resources that will exist after apply: everything but a pure delete.
+# `after` holds the known values, `unknown` the `after_unknown` markers of values known only after apply.
+resources[address] := resource if {
+	some change in input.resource_changes
+	change.mode == "managed"
+	not is_delete_only(change.change.actions)
+	address := change.address
+	module := object.get(change, "module_address", "")
+	resource := {
+		"address": address,
+		"type": change.type,
+		"name": change.name,
+		"module": module,
+		"after": object_or_empty(change.change.after),
+		"unknown": object_or_empty(object.get(change.change, "after_unknown", {})),
+		"config_key": config_key(module, change.type, change.name),
+	}
+}
+
+# Resources of one type, by address.
+of_type(type) := {address: resource |
+	some address, resource in resources
+	resource.type == type
+}
+
+is_delete_only(actions) if actions == ["delete"]
+
+object_or_empty(value) := value if is_object(value)
+
+object_or_empty(value) := {} if not is_object(value)
+
+# "module.a[0].module.b" -> "module.a.module.b": configuration is per module, not per instance.
+strip_instance_keys(address) := concat(".", [sprintf("module.%s", [segment[1]]) |
+	some segment in module_segments(address)
+])
+
+# The "module.<name>[<key>]" segments of a module address, in order.
+module_segments(address) := regex.find_all_string_submatch_n(`module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?`, address, -1)
+
+config_key("", type, name) := sprintf("%s.%s", [type, name])
+
+config_key(module, type, name) := sprintf("%s.%s.%s", [strip_instance_keys(module), type, name]) if module != ""
+
+# Configuration modules by path ("" for the root), up to four levels of module nesting.
+# Deeper resources have no configuration in the model; rules that need it report them as unprovable.
+modules := object.union(object.union(object.union({"": input.configuration.root_module}, level_1), level_2), object.union(level_3, level_4))
+
+level_1 := children({"": input.configuration.root_module})
+
+level_2 := children(level_1)
+
+level_3 := children(level_2)
+
+level_4 := children(level_3)
+
+children(parents) := {child_path(path, name): call.module |
+	some path, parent in parents
+	some name, call in object.get(parent, "module_calls", {})
+}
+
+# Module calls by the path of the module they create, e.g. "module.a.module.b".
+module_calls[path] := call if {
+	some parent_path, parent in modules
+	some name, call in object.get(parent, "module_calls", {})
+	path := child_path(parent_path, name)
+}
+
+child_path("", name) := sprintf("module.%s", [name])
+
+child_path(parent, name) := sprintf("%s.module.%s", [parent, name]) if parent != ""
+
+# Configuration blocks by config key ("module.a.aws_kms_key.k").
+configs[key] := config if {
+	some path, module in modules
+	some config in object.get(module, "resources", [])
+	key := module_relative(path, config.address)
+}
+
+module_relative("", address) := address
+
+module_relative(path, address) := sprintf("%s.%s", [path, address]) if path != ""
+
+# The configuration of a resource, or undefined when the plan does not carry it.
+config(resource) := configs[resource.config_key]
+
+# The expression behind an attribute path of a resource, e.g. ["server_side_encryption", 0, "kms_key_arn"].
+expression(resource, path) := object.get(config(resource).expressions, path, null)

@@ -1,0 +1,13 @@
+# Sourced by every script: the environment terraform, opa and cdktf need to run offline.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+export PATH="$ROOT/.tools/bin:$ROOT/node_modules/.bin:$PATH"
+export TF_CLI_CONFIG_FILE="$ROOT/scripts/terraform.rc"
+export TF_PLUGIN_CACHE_DIR=""
+export CHECKPOINT_DISABLE=1
+export TF_IN_AUTOMATION=1
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+export AWS_REGION="${AWS_REGION:-eu-west-1}"
+export AWS_EC2_METADATA_DISABLED=true
+export DISABLE_VERSION_CHECK=1

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Regenerates test/fixtures/<case>/plan.json (and tfplan.bin where asked) from each fixture's HCL
+# with a real `terraform plan` + `terraform show -json`, offline. Plans are never hand-edited.
+# Usage: scripts/regenerate-fixtures.sh [case ...]   (default: every fixture with a main.tf)
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+fixtures="$ROOT/test/fixtures"
+cases=("$@")
+if [ ${#cases[@]} -eq 0 ]; then
+  for dir in "$fixtures"/*/; do
+    [ -f "$dir/main.tf" ] && cases+=("$(basename "$dir")")
+  done
+fi
+plan_one() {
+  local name="$1" src="$fixtures/$1" work
+  work="$(mktemp -d)"
+  cp -r "$src"/. "$work"/
+  rm -f "$work/plan.json"
+  cp "$fixtures/offline-provider.tf" "$work/_offline_provider.tf"
+  if ! (cd "$work" && terraform init -input=false -no-color >/dev/null && \
+        terraform plan -input=false -no-color -refresh=false -out=tfplan >"$work/plan.log" 2>&1); then
+    echo "fixture $name: terraform failed" >&2
+    cat "$work/plan.log" >&2
+    rm -rf "$work"
+    return 1
+  fi
+  (cd "$work" && terraform show -json tfplan) > "$src/plan.json"
+  rm -rf "$work"
+  echo "fixture $name: plan.json regenerated" >&2
+}
+export -f plan_one
+export fixtures
+printf '%s\n' "${cases[@]}" | xargs -P 2 -I{} bash -c 'plan_one "$@"' _ {}

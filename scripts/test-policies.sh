@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the Rego unit tests against the real fixture plans, which are exposed to the tests as
+# data.fixtures["<case>"] (the plan.json of test/fixtures/<case>), and enforces the coverage bar.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+bash "$ROOT/scripts/install-tools.sh"
+MIN_COVERAGE="${MIN_COVERAGE:-60}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for plan in "$ROOT"/test/fixtures/*/plan.json; do
+  case_dir="$work/fixtures-root/fixtures/$(basename "$(dirname "$plan")")"
+  mkdir -p "$case_dir"
+  cp "$plan" "$case_dir/data.json"
+done
+opa fmt --fail --list "$ROOT/policies" >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list "$ROOT/policies" >&2; exit 1; }
+opa check --strict "$ROOT/policies"
+opa test "$ROOT/policies" "$work/fixtures-root" --coverage --format json > "$work/coverage.json" || {
+  opa test "$ROOT/policies" "$work/fixtures-root" -v >&2 || true
+  exit 1
+}
+opa test "$ROOT/policies" "$work/fixtures-root"
+node -e '
+const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const min = Number(process.argv[2]);
+const pct = c.coverage;
+console.log(`rego coverage: ${pct.toFixed(2)}% of policy lines (minimum ${min}%)`);
+if (pct < min) {
+  for (const [file, f] of Object.entries(c.files)) {
+    if ((f.not_covered || []).length) console.log(`  ${file}: not covered ${f.not_covered.map(r => r.start.row + (r.end.row !== r.start.row ? "-" + r.end.row : "")).join(", ")}`);
+  }
+  process.exit(1);
+}' "$work/coverage.json" "$MIN_COVERAGE"

@@ -1,0 +1,14 @@
+import type { Formatter } from "./index";
+
+/** One line per finding (address, rule, message), then a summary line. */
+export const text: Formatter = (report, _rules, style) => {
+  const lines = report.violations.map((f) => {
+    const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${f.waived.reason})`) : "";
+    return `${style.severity(f.severity)} ${style.bold(f.address)}  ${f.rule}  ${f.message}${waived}`;
+  });
+  const { resources, violations, waived } = report.summary;
+  const verdict = report.summary.passed ? style.pass("PASS") : style.fail("FAIL");
+  const waivedNote = waived ? `, ${waived} waived` : "";
+  lines.push(`${verdict} ${violations} violation${violations === 1 ? "" : "s"}${waivedNote} in ${resources} resource${resources === 1 ? "" : "s"} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`);
+  return lines.join("\n") + "\n";
+};

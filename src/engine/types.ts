@@ -1,0 +1,52 @@
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const GUARDRAILS = ["encryption", "endpoint", "fgac", "recovery", "audit"] as const;
+export type Guardrail = (typeof GUARDRAILS)[number];
+
+/** A rule of the compiled bundle, as its METADATA describes it (bundle/rules.json). */
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly guardrail: Guardrail;
+  readonly severity: Severity;
+  readonly remediation: string;
+  readonly concept: string;
+  readonly version: string;
+  readonly source: string;
+}
+
+export interface Waiver {
+  readonly rule: string;
+  readonly address: string;
+  readonly reason: string;
+  readonly expires: string;
+}
+
+/** One rule broken by one resource. */
+export interface Finding {
+  readonly rule: string;
+  readonly guardrail: Guardrail;
+  readonly severity: Severity;
+  /** The resource address exactly as in resource_changes[].address. */
+  readonly address: string;
+  readonly message: string;
+  readonly remediation: string;
+  /** What decided it: attribute paths and, through references, the chain that was followed. */
+  readonly evidence: readonly string[];
+  /** Present when a waiver from the project config covers this finding. */
+  readonly waived?: { readonly reason: string; readonly expires: string };
+}
+
+export interface Report {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly bundle: { readonly version: string; readonly sha256: string };
+  readonly summary: {
+    readonly resources: number;
+    readonly violations: number;
+    readonly waived: number;
+    readonly passed: boolean;
+  };
+  readonly violations: readonly Finding[];
+}
