@@ -27,11 +27,114 @@ resources[address] := resource if {
 	}
 }
 
+# Data sources, by address: those read during apply (resource_changes, mode "data", because an
+# input is unknown at plan time: `values` partly unknown) and those read at plan time (prior_state,
+# root and child modules: `values` fully known). `known` tells the two apart.
+data_sources[address] := source if {
+	some change in input.resource_changes
+	change.mode == "data"
+	address := change.address
+	module := object.get(change, "module_address", "")
+	source := {
+		"address": address,
+		"type": change.type,
+		"name": change.name,
+		"module": module,
+		"values": object_or_empty(change.change.after),
+		"unknown": object_or_empty(object.get(change.change, "after_unknown", {})),
+		"known": false,
+		"config_key": config_key(module, sprintf("data.%s", [change.type]), change.name),
+	}
+}
+
+data_sources[address] := source if {
+	some state_module in state_modules
+	some state in object.get(state_module, "resources", [])
+	state.mode == "data"
+	address := state.address
+	not deferred_data[address]
+	module := object.get(state_module, "address", "")
+	source := {
+		"address": address,
+		"type": state.type,
+		"name": state.name,
+		"module": module,
+		"values": object_or_empty(state.values),
+		"unknown": {},
+		"known": true,
+		"config_key": config_key(module, sprintf("data.%s", [state.type]), state.name),
+	}
+}
+
+deferred_data contains change.address if {
+	some change in input.resource_changes
+	change.mode == "data"
+}
+
+# prior_state modules, root and up to four levels of children (like `modules` below).
+state_modules := array.concat(array.concat(state_level_0, state_level_1), array.concat(array.concat(state_level_2, state_level_3), state_level_4))
+
+state_level_0 := [root] if root := input.prior_state.values.root_module
+
+state_level_0 := [] if not input.prior_state.values.root_module
+
+state_level_1 := state_children(state_level_0)
+
+state_level_2 := state_children(state_level_1)
+
+state_level_3 := state_children(state_level_2)
+
+state_level_4 := state_children(state_level_3)
+
+state_children(parents) := [child |
+	some parent in parents
+	some child in object.get(parent, "child_modules", [])
+]
+
+# Data sources of one type, by address.
+data_of_type(type) := {address: source |
+	some address, source in data_sources
+	source.type == type
+}
+
 # Resources of one type, by address.
 of_type(type) := {address: resource |
 	some address, resource in resources
 	resource.type == type
 }
+
+# Resource instances by the address without the instance key: "aws_kms_key.k" -> {"aws_kms_key.k[0]", ...}.
+# An index, so that following a reference does not scan every resource of the plan.
+instances[base] contains address if {
+	some address, _ in resources
+	base := without_instance_key(address)
+}
+
+instances[base] contains address if {
+	some address, _ in data_sources
+	base := without_instance_key(address)
+}
+
+# Module instances by module address without the last instance key, over every module that holds
+# a resource: "module.a" -> {"module.a[\"x\"]", "module.a[\"y\"]"}.
+module_instances[base] contains module if {
+	some module in module_addresses
+	base := without_instance_key(module)
+}
+
+module_addresses contains prefix if {
+	some _, resource in resources
+	segments := module_segments(resource.module)
+	count(segments) > 0
+	some i in numbers.range(1, count(segments))
+	prefix := concat(".", [segment[0] | some j, segment in segments; j < i])
+}
+
+without_instance_key(address) := regex.find_all_string_submatch_n(instance_key_pattern, address, 1)[0][1] if {
+	regex.match(instance_key_pattern, address)
+} else := address
+
+instance_key_pattern := `^(.*)\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]$`
 
 is_delete_only(actions) if actions == ["delete"]
 

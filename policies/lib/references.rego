@@ -14,85 +14,164 @@ import data.ddb_guardrails.lib.plan
 #   {"kind": "resource", "address": a}          a managed resource of the plan
 #   {"kind": "data", "type": t, "address": a}   a data source (its values may be unknown)
 #   {"kind": "unresolved", "reference": r}      something the plan does not carry (local, module output…)
-# Module variables are followed up to three modules up.
-sources(resource, path) := settled(hop(hop(hop(direct(resource.module, plan.expression(resource, path))))))
+# Module variables (up) and module outputs (down) are followed for up to five hops in all;
+# `each.key`/`each.value` resolve to the references of the enclosing for_each expression.
+sources(resource, path) := sources_of(resource, plan.expression(resource, path))
 
-# A variable not settled after three hops is unresolved.
+# The same for an expression already in hand (e.g. one element of a block list).
+sources_of(resource, expression) := settled(hop(hop(hop(hop(hop(direct(resource.module, expression, for_each_of(resource))))))))
+
+# The for_each expression of a resource's configuration, or null.
+for_each_of(resource) := object.get(object.get(plan.configs, resource.config_key, {}), "for_each_expression", null)
+
+# A variable or output not settled after five hops is unresolved.
 settled(found) := {source |
 	some candidate in found
-	source := unresolved_if_variable(candidate)
+	source := unresolved_if_pending(candidate)
 }
 
-unresolved_if_variable(source) := source if source.kind != "variable"
+unresolved_if_pending(source) := source if not source.kind in pending_kinds
 
-unresolved_if_variable(source) := {"kind": "unresolved", "reference": qualified(source.module, sprintf("var.%s", [source.name]))} if {
+unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(source.module, sprintf("var.%s", [source.name]))} if {
 	source.kind == "variable"
 }
+
+unresolved_if_pending(source) := {"kind": "unresolved", "reference": sprintf("%s.%s", [source.module, source.name])} if {
+	source.kind == "output"
+}
+
+unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(source.module, "each.value")} if {
+	source.kind == "each"
+}
+
+pending_kinds := {"variable", "output", "each"}
 
 hop(found) := {source |
 	some candidate in found
 	some source in follow(candidate)
 }
 
-follow(source) := {source} if source.kind != "variable"
+follow(source) := {source} if not source.kind in pending_kinds
 
 follow(source) := variable_sources(source.module, source.name) if source.kind == "variable"
 
-direct(_, expression) := {{"kind": "constant", "value": expression.constant_value}} if {
+follow(source) := output_sources(source.module, source.name) if source.kind == "output"
+
+follow(source) := direct(source.module, source.scope, null) if source.kind == "each"
+
+# `each_scope` is the for_each expression that `each.*` refers to where the expression sits.
+direct(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
 	is_object(expression)
 	has_key(expression, "constant_value")
 }
 
-direct(module, expression) := {source |
+direct(module, expression, each_scope) := {source |
 	some reference in referenced_objects(expression)
-	some source in reference_sources(module, reference)
+	some source in reference_sources(module, reference, each_scope)
 } if {
 	is_object(expression)
 	not has_key(expression, "constant_value")
 }
 
 # An attribute with no expression at all is unset in configuration.
-direct(_, null) := set()
+direct(_, null, _) := set()
 
-# Terraform lists both "aws_kms_key.k.arn" and "aws_kms_key.k"; keep the object references only.
-referenced_objects(expression) := {object_of(reference) | some reference in object.get(expression, "references", [])}
+# Terraform lists both "aws_kms_key.k.arn" and "aws_kms_key.k", and both "module.m.out" and
+# "module.m"; keep the object (or module output) references only. count.index, each.key, path.*
+# and terraform.* are always known: they select instances but never carry a value to judge.
+referenced_objects(expression) := {object_of(reference) |
+	some reference in object.get(expression, "references", [])
+	not bare_module(reference, expression)
+	not always_known(reference)
+}
 
-object_of(reference) := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)`, reference, 1)[0][0]
+object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[[^\]]*\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
+	startswith(reference, "module.")
+} else := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[[^\]]*\])?`, reference, 1)[0][0]
+
+# "module.m" next to "module.m.out": the bare module reference adds nothing.
+bare_module(reference, expression) if {
+	regex.match(`^module\.[A-Za-z0-9_-]+$`, reference)
+	some other in expression.references
+	startswith(other, concat("", [reference, "."]))
+}
+
+always_known(reference) if split(reference, ".")[0] in {"count", "path", "terraform"}
+
+always_known("each.key")
 
 pseudo_prefixes := {"var", "local", "module", "each", "count", "path", "self", "terraform"}
 
-reference_sources(module, reference) := {{"kind": "resource", "address": address} |
-	some address in instances(module, reference)
+reference_sources(module, reference, _) := {{"kind": "resource", "address": address} |
+	some address in resource_instances(qualified(module, reference))
 } if {
 	not split(reference, ".")[0] in pseudo_prefixes
 	not startswith(reference, "data.")
-	count(instances(module, reference)) > 0
+	count(resource_instances(qualified(module, reference))) > 0
 }
 
-reference_sources(module, reference) := {{"kind": "data", "type": split(reference, ".")[1], "address": qualified(module, reference)}} if {
+reference_sources(module, reference, _) := {{"kind": "data", "type": split(reference, ".")[1], "address": address} |
+	some address in data_instances(qualified(module, reference))
+} if {
 	startswith(reference, "data.")
 }
 
-reference_sources(module, reference) := {{"kind": "variable", "module": module, "name": split(reference, ".")[1]}} if {
+reference_sources(module, reference, _) := {{"kind": "variable", "module": module, "name": split(reference, ".")[1]}} if {
 	startswith(reference, "var.")
 }
 
-reference_sources(module, reference) := {{"kind": "unresolved", "reference": qualified(module, reference)}} if {
+# module.<call>.<output>: followed into every instance of the called module.
+reference_sources(module, reference, _) := {{"kind": "output", "module": instance, "name": parts[2]} |
+	some instance in called_instances(qualified(module, parts[1]))
+} if {
+	parts := regex.find_all_string_submatch_n(module_output_pattern, reference, 1)[0]
+}
+
+# each.value: what the enclosing for_each expression references (a superset when the for_each
+# mixes instances; literals in it are known values, so an unknown value never comes from them).
+reference_sources(module, reference, each_scope) := {{"kind": "each", "module": module, "scope": each_scope}} if {
+	startswith(reference, "each.")
+	each_scope != null
+}
+
+reference_sources(module, reference, each_scope) := {{"kind": "unresolved", "reference": qualified(module, reference)}} if {
+	unresolvable(module, reference, each_scope)
+}
+
+module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?)\.([A-Za-z0-9_-]+)$`
+
+unresolvable(_, reference, _) if split(reference, ".")[0] in {"local", "self"}
+
+unresolvable(_, reference, null) if startswith(reference, "each.")
+
+unresolvable(_, reference, _) if {
+	startswith(reference, "module.")
+	not regex.match(module_output_pattern, reference)
+}
+
+unresolvable(module, reference, _) if {
+	not split(reference, ".")[0] in pseudo_prefixes
 	not startswith(reference, "data.")
-	not startswith(reference, "var.")
-	count(instances(module, reference)) == 0
+	count(resource_instances(qualified(module, reference))) == 0
 }
 
-# Every planned instance of a referenced resource within the same module instance.
-instances(module, reference) := {address |
-	base := qualified(module, reference)
-	some address, _ in plan.resources
-	is_instance_of(address, base)
-}
+# A resource address with its instance key ("aws_kms_key.k[0]") is itself; without one, every instance.
+resource_instances(reference) := {reference} if {
+	plan.resources[reference]
+} else := object.get(plan.instances, reference, set())
 
-is_instance_of(address, base) if address == base
+# Every instance of a data source (read during apply or at plan time); the bare address when the
+# data source is not in the plan at all, so that the rule still names what it looked for.
+data_instances(reference) := {reference} if {
+	plan.data_sources[reference]
+} else := plan.instances[reference] if {
+	plan.instances[reference]
+} else := {reference}
 
-is_instance_of(address, base) if startswith(address, concat("", [base, "["]))
+# The instances of a module call ("module.m" -> module.m, or module.m[0], module.m["k"]…).
+called_instances(base) := plan.module_instances[base] if plan.module_instances[base]
+
+called_instances(base) := {base} if not plan.module_instances[base]
 
 qualified("", reference) := reference
 
@@ -105,12 +184,31 @@ variable_sources("", name) := {{"kind": "unresolved", "reference": sprintf("var.
 	not input.variables[name]
 }
 
-# A child module's variable resolves through the module call's argument, one module up.
-variable_sources(module, name) := direct(parent_instance(module), call_argument(module, name)) if {
+# A child module's variable resolves through the module call's argument, one module up
+# (`each.*` there refers to the module call's own for_each).
+variable_sources(module, name) := direct(parent_instance(module), call_argument(module, name), call_for_each(module)) if {
 	module != ""
+	call_argument(module, name) != null
 }
 
+# Not passed by the module call: the variable's default, if the configuration records one.
+variable_sources(module, name) := {{"kind": "constant", "value": default_value} |
+	some default_value in variable_default(module, name)
+} if {
+	module != ""
+	call_argument(module, name) == null
+}
+
+variable_default(module, name) := {value | value := plan.modules[plan.strip_instance_keys(module)].variables[name]["default"]}
+
 call_argument(module, name) := object.get(plan.module_calls[plan.strip_instance_keys(module)], ["expressions", name], null)
+
+call_for_each(module) := object.get(plan.module_calls[plan.strip_instance_keys(module)], "for_each_expression", null)
+
+# A module output resolves to its expression inside the module instance.
+output_sources(module, name) := direct(module, output_expression(module, name), null)
+
+output_expression(module, name) := object.get(plan.modules, [plan.strip_instance_keys(module), "outputs", name, "expression"], null)
 
 # "module.a[0].module.b" -> "module.a[0]"
 parent_instance(module) := concat(".", [segment[0] |
@@ -120,3 +218,12 @@ parent_instance(module) := concat(".", [segment[0] |
 ])
 
 has_key(object, key) if _ = object[key]
+
+# Human-readable form of a source, for evidence strings.
+describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
+
+describe(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
+
+describe(source) := sprintf("\"%v\"", [source.value]) if source.kind == "constant"
+
+describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
