@@ -5,6 +5,7 @@ import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { BUNDLE_DIGEST } from "./bundle-digest";
 import { GuardrailsError } from "./errors";
 import { packageRoot } from "./package-root";
+import { checkSignedFile, publicKey, verifySignatures } from "./signature";
 import type { Rule } from "./types";
 
 export const ENTRYPOINT = "ddb_guardrails/main/report";
@@ -21,50 +22,110 @@ export interface PolicyBundle {
 }
 
 export interface BundleOptions {
-  /** Folder holding policy.wasm, data.json and rules.json. @default the bundle shipped in this package */
+  /**
+   * Folder holding policy.wasm, data.json and rules.json.
+   * @default $DDB_GUARDRAILS_BUNDLE_DIR, else the bundle shipped in this package
+   */
   readonly dir?: string;
+  /**
+   * PEM public key (RSA or EC) of whoever signed the bundle with `opa sign`. With it, the bundle's
+   * `.signatures.json` must verify and cover every file; without it, every file must match the SHA-256
+   * recorded when this package was built (src/engine/bundle-digest.ts), wherever the folder is.
+   */
+  readonly verificationKey?: string | Buffer;
 }
 
+export const BUNDLE_FILES = ["policy.wasm", "data.json", "rules.json"] as const;
+
 /**
- * Reads the compiled bundle and refuses it unless every file matches the SHA-256 recorded when
- * it was built (src/engine/bundle-digest.ts), so a swapped or edited policy cannot go unnoticed.
+ * Reads the compiled bundle and refuses it unless every file is the one that was built (recorded SHA-256)
+ * or signed (verification key given), so a swapped or edited policy cannot go unnoticed.
  */
 export function loadBundle(options: BundleOptions = {}): PolicyBundle {
-  const dir = options.dir ?? join(packageRoot(), "bundle");
+  const dir = options.dir ?? (process.env.DDB_GUARDRAILS_BUNDLE_DIR || join(packageRoot(), "bundle"));
+  const source = `policy bundle ${dir}`;
   const files: Record<string, Buffer> = {};
-  for (const [name, expected] of Object.entries(BUNDLE_DIGEST)) {
-    let bytes: Buffer;
+  for (const name of BUNDLE_FILES) {
     try {
-      bytes = readFileSync(join(dir, name));
+      files[name] = readFileSync(join(dir, name));
     } catch {
-      throw new GuardrailsError(`policy bundle ${dir}: ${name} is missing`);
+      throw new GuardrailsError(`${source}: ${name} is missing`);
     }
-    const actual = createHash("sha256").update(bytes).digest("hex");
-    if (actual !== expected) {
-      throw new GuardrailsError(`policy bundle ${dir}: ${name} does not match its recorded SHA-256 (modified after build?); refusing to use it`);
-    }
-    files[name] = bytes;
   }
-  const catalog = JSON.parse(files["rules.json"].toString("utf8")) as { version: string; rules: Rule[] };
+  if (options.verificationKey !== undefined) {
+    const key = publicKey(options.verificationKey);
+    let signatures: string;
+    try {
+      signatures = readFileSync(join(dir, ".signatures.json"), "utf8");
+    } catch {
+      throw new GuardrailsError(`${source}: is not signed (no .signatures.json; sign it with opa sign --bundle)`);
+    }
+    const signed = verifySignatures(signatures, key, source);
+    for (const name of BUNDLE_FILES) checkSignedFile(signed, name, files[name], source);
+  } else {
+    for (const name of BUNDLE_FILES) {
+      if (sha256(files[name]) !== BUNDLE_DIGEST[name]) {
+        throw new GuardrailsError(`${source}: ${name} does not match its recorded SHA-256 (modified after build?); refusing to use it`);
+      }
+    }
+  }
+  let catalog: { version: string; rules: Rule[] };
+  let data: Record<string, unknown>;
+  try {
+    catalog = JSON.parse(files["rules.json"].toString("utf8"));
+    data = JSON.parse(files["data.json"].toString("utf8"));
+  } catch (err) {
+    throw new GuardrailsError(`${source}: rules.json or data.json is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof catalog?.version !== "string" || !Array.isArray(catalog.rules)) {
+    throw new GuardrailsError(`${source}: rules.json is not a rule catalog ({version, rules})`);
+  }
   return {
     dir,
     version: catalog.version,
-    sha256: BUNDLE_DIGEST["policy.wasm"],
+    sha256: sha256(files["policy.wasm"]),
     rules: catalog.rules,
     wasm: files["policy.wasm"],
-    data: JSON.parse(files["data.json"].toString("utf8")),
+    data,
   };
 }
 
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 export interface InstanceOptions {
-  /** Ceiling of wasm linear memory, in MiB. @default 2048 */
+  /** Ceiling of wasm linear memory, in MiB: evaluation fails (exit 2) rather than grow past it. @default 2048 */
   readonly maxMemoryMiB?: number;
 }
 
+export const DEFAULT_MAX_MEMORY_MIB = 2048;
+const INITIAL_PAGES = 32; // 2 MiB
+
 /** A wasm instance of the bundle with its data (and the project's rule parameters) loaded. */
 export function instantiate(bundle: PolicyBundle, parameters: Record<string, unknown>, options: InstanceOptions = {}): LoadedPolicy {
-  const maximum = Math.floor(((options.maxMemoryMiB ?? 2048) * 1024 * 1024) / WASM_PAGE);
-  const policy = loadPolicySync(bundle.wasm, { initial: 32, maximum });
-  policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } });
+  const mib = options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
+  const maximum = Math.floor((mib * 1024 * 1024) / WASM_PAGE);
+  // wasm32 addresses at most 4 GiB (65536 pages).
+  if (!Number.isFinite(mib) || maximum < INITIAL_PAGES || maximum > 65536) {
+    throw new GuardrailsError(`memory limit ${mib} MiB is out of range (2 to 4096 MiB, --max-memory)`);
+  }
+  const policy = loadPolicySync(bundle.wasm, { initial: INITIAL_PAGES, maximum });
+  guard(() => policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } }), mib);
+  const evaluate = policy.evaluate.bind(policy);
+  // opa-wasm throws bare strings (aborts) and RangeErrors (memory); callers get one GuardrailsError.
+  policy.evaluate = (input, entrypoint) => guard(() => evaluate(input, entrypoint), mib);
   return policy;
+}
+
+function guard<T>(run: () => T, mib: number): T {
+  try {
+    return run();
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    if (/opa_malloc|Maximum memory size exceeded|out of memory/i.test(text)) {
+      throw new GuardrailsError(`out of memory: the plan needs more than the wasm memory limit of ${mib} MiB (raise --max-memory)`);
+    }
+    throw new GuardrailsError(text.split("\n")[0] || "policy evaluation aborted");
+  }
 }

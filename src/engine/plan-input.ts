@@ -7,8 +7,18 @@ import { GuardrailsError } from "./errors";
 /** A `terraform show -json` plan, checked for the shape the guardrails read. */
 export type Plan = Record<string, unknown> & {
   format_version: string;
-  resource_changes?: Array<{ address: string; mode: string; type: string; name: string }>;
+  resource_changes?: ResourceChange[];
 };
+
+interface ResourceChange {
+  address: string;
+  module_address?: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  deposed?: string;
+  change: { actions: string[]; after?: unknown; after_unknown?: unknown };
+}
 
 export interface PlanLimits {
   /** Largest plan accepted, in bytes. @default 256 MiB */
@@ -93,10 +103,42 @@ export function checkPlan(value: unknown, name: string): Plan {
   }
   const seen = new Set<string>();
   for (const change of plan.resource_changes ?? []) {
-    if (seen.has(change.address)) throw new GuardrailsError(`${name}: resource address ${change.address} appears twice in resource_changes`);
-    seen.add(change.address);
+    // A deposed object (create_before_destroy) shares the address of the object replacing it.
+    const key = change.deposed === undefined ? change.address : `${change.address} (deposed ${change.deposed})`;
+    if (seen.has(key)) throw new GuardrailsError(`${name}: resource address ${key} appears twice in resource_changes`);
+    seen.add(key);
+    checkChange(change, name);
   }
+  checked.add(plan);
   return plan;
+}
+
+/** Plans that passed checkPlan: validatePlan re-checks any other object before evaluating it. */
+const checked = new WeakSet<object>();
+
+export function isCheckedPlan(value: object): boolean {
+  return checked.has(value);
+}
+
+/**
+ * The policies key resources by address and judge them by type and `change.after`: a change whose
+ * address disagrees with its mode/type/name (e.g. a managed table relabelled mode "data", which the
+ * model skips), or that will exist after apply without an `after` object, would be judged wrongly.
+ */
+function checkChange(change: ResourceChange, name: string): void {
+  const base = `${change.module_address ? `${change.module_address}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
+  const indexed = change.address.startsWith(`${base}[`) && change.address.endsWith("]");
+  if (change.address !== base && !indexed) {
+    throw new GuardrailsError(`${name}: resource_changes entry ${change.address} does not match its mode, type and name (${base})`);
+  }
+  if (change.change.actions.some((a) => a === "create" || a === "update" || a === "no-op" || a === "read")) {
+    if (typeof change.change.after !== "object" || change.change.after === null) {
+      throw new GuardrailsError(`${name}: ${change.address}: change.after must be an object for a resource that exists after apply`);
+    }
+    if (typeof change.change.after_unknown !== "object" || change.change.after_unknown === null) {
+      throw new GuardrailsError(`${name}: ${change.address}: change.after_unknown must be an object (which values are known only after apply)`);
+    }
+  }
 }
 
 function declaresResources(plan: Plan): boolean {
