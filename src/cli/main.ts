@@ -1,57 +1,165 @@
 #!/usr/bin/env node
-import { writeFileSync } from "node:fs";
+import { relative } from "node:path";
 import { Command, Option } from "commander";
-import { GuardrailsError, loadBundle, readPlan, validatePlan } from "../engine";
+import { findConfig, GuardrailsError, loadBundle, loadConfig, SEVERITIES, validatePlan, type GuardrailsConfig, type Report, type Severity } from "../engine";
 import { packageVersion } from "../engine/package-root";
-import { colourStyle, formatters, plainStyle, type FormatName } from "./formatters";
+import { deploy } from "./deploy";
+import { rulesDocUrl } from "./docs-url";
+import { FORMAT_NAMES, type FormatContext } from "./formatters";
+import { loadInput, type PlanSource } from "./inputs";
+import { Progress } from "./progress";
+import { resolveTargets, targetCollector, writeReports, type ReportTarget } from "./report";
 
-/** Exit codes: 0 no violations, 1 violations, 2 the tool could not do its job. */
+/** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
 export const EXIT = { PASS: 0, VIOLATIONS: 1, ERROR: 2 } as const;
 
-function useColour(stream: NodeJS.WriteStream): boolean {
-  return stream.isTTY === true && process.env.NO_COLOR === undefined;
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  no unwaived finding at or above --fail-on
+  1  unwaived findings at or above --fail-on (deploy: nothing was applied)
+  2  the tool could not do its job: bad input, invalid config or waiver, terraform or synth failed,
+     tampered policy bundle or saved plan, no confirmation (deploy)`;
+
+interface CommonOptions {
+  /** The same list under both names (see targetCollector). */
+  format?: ReportTarget[];
+  output?: ReportTarget[];
+  config?: string;
+  failOn: Severity;
+  rules?: string[];
+  skipRules?: string[];
+  stack?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  debug?: boolean;
+}
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+
+function withCommonOptions(command: Command): Command {
+  const targets = targetCollector();
+  return command
+    .option("-f, --format <format>", `report format: ${FORMAT_NAMES.join(", ")} (repeatable, each with its own --output; default text)`, targets.format)
+    .option("-o, --output <file>", "write the report of the preceding --format to a file instead of stdout", targets.output)
+    .option("-c, --config <file>", "project config with parameters, severity overrides and waivers (default: .ddb-guardrails.yml, .yaml or .json in the current directory)")
+    .addOption(new Option("--fail-on <severity>", "lowest severity of an unwaived finding that fails the run").choices(SEVERITIES).default("low"))
+    .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
+    .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
+    .option("--stack <name>", "the CDKTF stack to plan when the app has several")
+    .option("-q, --quiet", "no progress or notes on stderr (errors still)")
+    .option("--verbose", "timings of each step on stderr")
+    .option("--debug", "stack traces on errors");
+}
+
+function readConfig(file: string | undefined): GuardrailsConfig | undefined {
+  const path = file ?? findConfig(process.cwd());
+  return path ? loadConfig(path) : undefined;
+}
+
+/** Loads config and bundle, validates, writes every requested report, prints notes; returns the report. */
+function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Report {
+  const targets = resolveTargets(opts.format ?? opts.output);
+  const config = readConfig(opts.config);
+  const began = Date.now();
+  const bundle = loadBundle();
+  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules });
+  progress.timing("evaluate", began);
+  const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl };
+  writeReports(report, bundle.rules, context, targets);
+  for (const note of report.notes ?? []) progress.note(note);
+  return report;
 }
 
 function program(): Command {
   const cli = new Command("ddb-guardrails")
-    .description("Validate terraform plans against DynamoDB security guardrails (encryption, endpoint, FGAC, recovery, audit).")
+    .description("Validate Terraform and CDKTF plans against DynamoDB security guardrails (encryption, endpoint, FGAC, recovery, audit), in pull requests and before apply.")
     .version(packageVersion())
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText("after", `\nRun "ddb-guardrails <command> --help" for a command's options and examples.\n${EXIT_CODES_HELP}`);
 
-  cli
-    .command("validate")
-    .description("Validate a plan: the JSON of `terraform show -json`, - for stdin, or a binary saved plan.")
-    .argument("<plan>", "plan JSON file, - for stdin, or a saved plan from terraform plan -out")
-    .addOption(new Option("-f, --format <format>", "report format").choices(Object.keys(formatters)).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
+  withCommonOptions(
+    cli
+      .command("validate")
+      .description(
+        "Validate a plan: a plan JSON file (terraform show -json), - for stdin, a binary saved plan, a Terraform directory (runs init and plan), or a CDKTF app / cdktf.out / stack directory (synthesizes, then plans).",
+      )
+      .argument("<input>", "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory")
+      .option("--source-dir <dir>", "where the .tf files behind a plan file are, for file:line locations (default: the plan file's directory)"),
+  )
+    .exitOverride()
     .addHelpText(
       "after",
       `
 Examples:
-  terraform plan -out tfplan && terraform show -json tfplan > plan.json
   ddb-guardrails validate plan.json
-  ddb-guardrails validate tfplan --format json --output report.json
   terraform show -json tfplan | ddb-guardrails validate -
+  ddb-guardrails validate tfplan --source-dir infra/
+  ddb-guardrails validate infra/                       # terraform init + plan, then validate
+  ddb-guardrails validate . --stack snowy-sessions     # CDKTF app: synth, plan the stack, validate
+  ddb-guardrails validate plan.json -f sarif -o results.sarif -f markdown -o summary.md -f text
+  ddb-guardrails validate plan.json --fail-on high --skip-rules recovery
 
-Exit codes: 0 no violations, 1 violations, 2 the plan could not be evaluated (bad input, tampered bundle).`,
+Terraform runs with your environment as it is (TF_CLI_CONFIG_FILE, credentials, backend); a
+directory is planned with "terraform init -input=false" and "terraform plan -input=false".
+${EXIT_CODES_HELP}`,
     )
-    .action((planPath: string, opts: { format: FormatName; output?: string }) => {
-      const plan = readPlan(planPath);
-      const bundle = loadBundle();
-      const report = validatePlan(plan, { bundle });
-      const toTerminal = !opts.output && useColour(process.stdout);
-      const out = formatters[opts.format](report, bundle.rules, toTerminal ? colourStyle : plainStyle);
-      if (opts.output) writeFileSync(opts.output, out);
-      else process.stdout.write(out);
+    .action(async (input: string, opts: CommonOptions & { sourceDir?: string }) => {
+      const progress = new Progress(opts);
+      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress });
+      const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
+      const report = validateAndReport(source, opts, progress, fallback);
+      progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
+    });
+
+  withCommonOptions(
+    cli
+      .command("deploy")
+      .description(
+        "Synthesize, plan, validate exactly that saved plan, and apply exactly that saved plan only if it passes. Replaces `cdktf deploy`; also works on a Terraform directory.",
+      )
+      .option("--app-dir <dir>", "the CDKTF app (with cdktf.json) or Terraform directory", ".")
+      .option("--auto-approve", "apply without asking (required when there is no terminal, e.g. in CI)"),
+  )
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ddb-guardrails deploy --stack snowy-sessions
+  ddb-guardrails deploy --app-dir infra/ --auto-approve --fail-on high
+  ddb-guardrails deploy --stack snowy-sessions --auto-approve -f sarif -o deploy.sarif -f text
+
+The plan is saved with "terraform plan -out" to a private temporary folder; its SHA-256 is recorded
+when it is validated and checked again right before "terraform apply <saved plan>". When the report
+fails, terraform apply is never run.
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (opts: CommonOptions & { appDir: string; autoApprove?: boolean }) => {
+      const progress = new Progress(opts);
+      resolveTargets(opts.format ?? opts.output); // bad --format/--output pairs fail before anything runs
+      readConfig(opts.config);
+      process.exitCode = await deploy({
+        appDir: opts.appDir,
+        stack: opts.stack,
+        autoApprove: opts.autoApprove === true,
+        progress,
+        validate: (source) => validateAndReport(source, opts, progress),
+      });
+      progress.total();
     });
   return cli;
 }
 
-export function run(argv: string[]): void {
+async function isDirectory(path: string): Promise<boolean> {
+  const { stat } = await import("node:fs/promises");
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+export async function run(argv: string[]): Promise<void> {
   try {
-    program().parse(argv);
+    await program().parseAsync(argv);
   } catch (err) {
     const e = err as Error & { code?: string; exitCode?: number };
     if (e.code?.startsWith("commander.")) {
@@ -61,9 +169,9 @@ export function run(argv: string[]): void {
     }
     const message = err instanceof GuardrailsError ? err.message : `internal error: ${e.message}`;
     process.stderr.write(`ddb-guardrails: error: ${message.split("\n")[0]}\n`);
-    if (process.argv.includes("--debug") && e.stack) process.stderr.write(e.stack + "\n");
+    if (argv.includes("--debug") && e.stack) process.stderr.write(e.stack + "\n");
     process.exitCode = EXIT.ERROR;
   }
 }
 
-if (require.main === module) run(process.argv);
+if (require.main === module) void run(process.argv);

@@ -1,14 +1,25 @@
+import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config";
 import { GuardrailsError } from "./errors";
 import { ENTRYPOINT, instantiate, loadBundle, type BundleOptions, type InstanceOptions, type PolicyBundle } from "./bundle";
 import { packageVersion } from "./package-root";
 import type { Plan } from "./plan-input";
-import { GUARDRAILS, SEVERITIES, type Finding, type Report } from "./types";
+import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
   /** An already loaded bundle (load once, validate many plans). */
   readonly bundle?: PolicyBundle;
-  /** Rule parameters (protected attributes, accepted key ARNs...), merged over the policy defaults. */
+  /** Rule parameters (protected attributes, accepted key ARNs...), merged over the policy defaults. @default config.parameters */
   readonly parameters?: Record<string, unknown>;
+  /** Project config (loadConfig): parameters, severity overrides, waivers. */
+  readonly config?: GuardrailsConfig;
+  /** Report only these rules: ids or guardrail names (an id also selects its -UNPROVABLE twin). @default all */
+  readonly rules?: readonly string[];
+  /** Leave out these rules: ids or guardrail names. */
+  readonly skipRules?: readonly string[];
+  /** The report fails on unwaived findings of this severity or higher. @default "low" (any finding) */
+  readonly failOn?: Severity;
+  /** The day waiver expiry is judged against. @default now */
+  readonly now?: Date;
 }
 
 interface PolicyResult {
@@ -19,7 +30,10 @@ interface PolicyResult {
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report {
   const bundle = options.bundle ?? loadBundle(options);
-  const policy = instantiate(bundle, options.parameters ?? {}, options);
+  const config = options.config ?? EMPTY_CONFIG;
+  checkConfigRules(config, bundle.rules);
+  const selected = selectRules(bundle.rules, options.rules, options.skipRules);
+  const policy = instantiate(bundle, options.parameters ?? config.parameters, options);
   let output: unknown;
   try {
     output = policy.evaluate(plan, ENTRYPOINT);
@@ -27,7 +41,9 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }
   const result = checkResult(output, bundle);
-  const violations = [...result.findings].sort(compareFindings);
+  const applied = applyConfig(result.findings.filter((f) => selected.has(f.rule)), config, options.now ?? new Date());
+  const violations = applied.findings.sort(compareFindings);
+  const threshold = SEVERITIES.indexOf(options.failOn ?? "low");
   return {
     tool: { name: "ddb-guardrails", version: packageVersion() },
     bundle: { version: bundle.version, sha256: bundle.sha256 },
@@ -35,10 +51,27 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
       resources: result.resources,
       violations: violations.filter((f) => !f.waived).length,
       waived: violations.filter((f) => f.waived).length,
-      passed: violations.every((f) => f.waived),
+      passed: violations.every((f) => f.waived || SEVERITIES.indexOf(f.severity) > threshold),
     },
     violations,
+    ...(applied.notes.length ? { notes: applied.notes } : {}),
   };
+}
+
+/** The rule ids a --rules/--skip-rules selection keeps; unknown names are errors, not empty selections. */
+export function selectRules(rules: readonly Rule[], include?: readonly string[], exclude?: readonly string[]): Set<string> {
+  const pick = (names: readonly string[], flag: string): Set<string> => {
+    const ids = new Set<string>();
+    for (const name of names) {
+      const matched = rules.filter((r) => r.id === name || r.id === `${name}-UNPROVABLE` || r.guardrail === name);
+      if (matched.length === 0 && !(GUARDRAILS as readonly string[]).includes(name)) throw new GuardrailsError(`${flag}: "${name}" is neither a rule id nor a guardrail (${GUARDRAILS.join(", ")})`);
+      for (const r of matched) ids.add(r.id);
+    }
+    return ids;
+  };
+  const kept = include?.length ? pick(include, "--rules") : new Set(rules.map((r) => r.id));
+  for (const id of exclude?.length ? pick(exclude, "--skip-rules") : []) kept.delete(id);
+  return kept;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

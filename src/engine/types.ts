@@ -49,4 +49,6 @@ export interface Report {
     readonly passed: boolean;
   };
   readonly violations: readonly Finding[];
+  /** Things the reader must know about how the report was made (e.g. an expired waiver); absent when none. */
+  readonly notes?: readonly string[];
 }

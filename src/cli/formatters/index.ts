@@ -1,5 +1,9 @@
 import type { Report, Rule, Severity } from "../../engine/types";
+import { locate, type Locations } from "../locations";
 import { json } from "./json";
+import { junit } from "./junit";
+import { markdown } from "./markdown";
+import { sarif } from "./sarif";
 import { text } from "./text";
 
 /** Terminal styling; the plain style is used for files, pipes and NO_COLOR. */
@@ -11,11 +15,24 @@ export interface Style {
   severity(s: Severity): string;
 }
 
-/** A formatter is a pure function of the report and the rule catalog. */
-export type Formatter = (report: Report, rules: readonly Rule[], style: Style) => string;
+/** What the formatters know besides the report: where each resource is written. */
+export interface FormatContext {
+  /** Source file/line and CDKTF construct path by resource address. */
+  readonly locations: Locations;
+  /** The file to point at when a resource has no known source (e.g. the plan file), relative to the cwd. */
+  readonly fallbackFile?: string;
+  /** Link to a rule's documentation, if there is one to link to. */
+  readonly ruleDocUrl?: (ruleId: string) => string | undefined;
+}
 
-export const formatters = { text, json } satisfies Record<string, Formatter>;
+export const NO_CONTEXT: FormatContext = { locations: new Map() };
+
+/** A formatter is a pure function of the report, the rule catalog and the source locations. */
+export type Formatter = (report: Report, rules: readonly Rule[], style: Style, context: FormatContext) => string;
+
+export const formatters = { text, json, sarif, junit, markdown } satisfies Record<string, Formatter>;
 export type FormatName = keyof typeof formatters;
+export const FORMAT_NAMES = Object.keys(formatters) as FormatName[];
 
 const SEVERITY_WIDTH = 8;
 export const plainStyle: Style = {
@@ -35,3 +52,13 @@ export const colourStyle: Style = {
   fail: sgr("1;31"),
   severity: (s) => sgr(SEVERITY_COLOUR[s])(s.toUpperCase().padEnd(SEVERITY_WIDTH)),
 };
+
+/** "main.tf:12", "construct app/Table", or both; "" when unknown. */
+export function describeLocation(context: FormatContext, address: string): string {
+  const loc = locate(context.locations, address);
+  if (!loc) return "";
+  const parts: string[] = [];
+  if (loc.constructPath) parts.push(`construct ${loc.constructPath}`);
+  if (loc.file) parts.push(loc.line ? `${loc.file}:${loc.line}` : loc.file);
+  return parts.join(", ");
+}

@@ -1,10 +1,12 @@
-import type { Formatter } from "./index";
+import { describeLocation, type Formatter } from "./index";
 
-/** One line per finding (address, rule, message), then a summary line. */
-export const text: Formatter = (report, _rules, style) => {
+/** One line per finding (severity, address, rule, message, where), then a summary line. */
+export const text: Formatter = (report, _rules, style, context) => {
   const lines = report.violations.map((f) => {
+    const where = describeLocation(context, f.address);
+    const located = where ? style.dim(` [${where}]`) : "";
     const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${f.waived.reason})`) : "";
-    return `${style.severity(f.severity)} ${style.bold(f.address)}  ${f.rule}  ${f.message}${waived}`;
+    return `${style.severity(f.severity)} ${style.bold(f.address)}  ${f.rule}  ${f.message}${located}${waived}`;
   });
   const { resources, violations, waived } = report.summary;
   const verdict = report.summary.passed ? style.pass("PASS") : style.fail("FAIL");

@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { GuardrailsError, parsePlan, type Report } from "../engine";
+import { stackDirectory, type PlanSource } from "./inputs";
+import { cdktfLocations, hclLocations } from "./locations";
+import type { Progress } from "./progress";
+import { planDirectory, run, showPlan, terraformBinary } from "./terraform";
+
+export interface DeployOptions {
+  readonly appDir: string;
+  readonly stack?: string;
+  readonly autoApprove: boolean;
+  readonly progress: Progress;
+  /** Validates the plan and writes the reports; the deploy continues only when the report passed. */
+  readonly validate: (source: PlanSource) => Report;
+}
+
+function sha256(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+/**
+ * synth -> terraform init + plan -out -> validate exactly that saved plan -> apply exactly that saved
+ * plan, only if it passed, and only if its bytes did not change since they were validated.
+ * Returns the exit code: 0 applied, 1 refused for findings (nothing applied).
+ */
+export async function deploy(options: DeployOptions): Promise<number> {
+  const { progress } = options;
+  const target = await stackDirectory(resolve(options.appDir), { stack: options.stack, progress });
+  const label = relative(process.cwd(), target.dir) || ".";
+  // The saved plan lives in a private temporary folder (mode 0700), out of reach of the app's own files.
+  const planDir = mkdtempSync(join(tmpdir(), "ddb-guardrails-deploy-"));
+  try {
+    const planFile = join(planDir, "tfplan");
+    await progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
+    const validated = sha256(planFile);
+    const json = await progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
+    const plan = parsePlan(json, `plan of ${label}`);
+    const stackJson = join(target.dir, "cdk.tf.json");
+    const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
+    const report = options.validate({ plan, locations });
+    if (!report.summary.passed) {
+      process.stderr.write(`ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`);
+      return 1;
+    }
+    if (!options.autoApprove) await confirm(label);
+    const current = sha256(planFile);
+    if (current !== validated) {
+      throw new GuardrailsError(`the saved plan changed after it was validated (sha256 ${validated.slice(0, 12)} -> ${current.slice(0, 12)}); refusing to apply`);
+    }
+    progress.note(`applying the validated plan (sha256 ${validated.slice(0, 12)}) in ${label}`);
+    await run(terraformBinary(), ["apply", "-input=false", "-no-color", planFile], { cwd: target.dir, stream: true, what: `terraform apply in ${label}` });
+    return 0;
+  } finally {
+    rmSync(planDir, { recursive: true, force: true });
+  }
+}
+
+/** Asks on the terminal; without one there is nobody to ask, so the deploy stops (use --auto-approve in CI). */
+async function confirm(label: string): Promise<void> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new GuardrailsError("refusing to apply without --auto-approve: there is no terminal to confirm on (nothing was applied)");
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`Apply the validated plan in ${label}? Only "yes" is accepted: `);
+    if (answer.trim() !== "yes") throw new GuardrailsError("apply cancelled; nothing was applied");
+  } finally {
+    prompt.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
+import { describeLocation, type Formatter } from "./index";
+
+/** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
+export const markdown: Formatter = (report, rules, _style, context) => {
+  const { resources, violations, waived, passed } = report.summary;
+  const out: string[] = [];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (report.violations.length === 0) {
+    out.push(`### ddb-guardrails: ✅ no findings`, "", `${plural(resources, "resource")} checked against ${plural(rules.length, "rule")}.`);
+  } else {
+    const verdict = passed ? "✅ passed" : "❌ failed";
+    out.push(`### ddb-guardrails: ${verdict}: ${plural(violations, "violation")}${waived ? `, ${waived} waived` : ""} in ${plural(resources, "resource")}`, "");
+    out.push(`| Guardrail | ${SEVERITIES.map(cap).join(" | ")} | Waived |`, `| --- | ${SEVERITIES.map(() => "---:").join(" | ")} | ---: |`);
+    for (const guardrail of GUARDRAILS) {
+      const mine = report.violations.filter((f) => f.guardrail === guardrail);
+      const counts = SEVERITIES.map((s) => mine.filter((f) => f.severity === s && !f.waived).length);
+      out.push(`| ${guardrail} | ${counts.join(" | ")} | ${mine.filter((f) => f.waived).length} |`);
+    }
+    out.push("", "#### Findings by resource");
+    const byAddress = new Map<string, Finding[]>();
+    for (const f of report.violations) byAddress.set(f.address, [...(byAddress.get(f.address) ?? []), f]);
+    for (const [address, findings] of byAddress) {
+      const where = describeLocation(context, address);
+      out.push("", `**\`${code(address)}\`**${where ? ` (${escape(where)})` : ""}`, "");
+      for (const f of findings) {
+        const status = f.waived ? ` _(waived until ${f.waived.expires}: ${escape(f.waived.reason)})_` : "";
+        out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escape(f.message)}${status}`);
+        for (const e of f.evidence) out.push(`  - evidence: \`${code(e)}\``);
+        out.push(`  - fix: ${escape(f.remediation)}`);
+      }
+    }
+  }
+  for (const note of report.notes ?? []) out.push("", `> **Note:** ${escape(note)}`);
+  out.push("", `<sub>ddb-guardrails ${report.tool.version}, policies ${report.bundle.version} (sha256 ${report.bundle.sha256.slice(0, 12)})</sub>`, "");
+  return out.join("\n");
+};
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/** Plain text in Markdown: no HTML, no accidental emphasis or tables. */
+function escape(s: string): string {
+  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+}
+
+/** Inside a code span a backtick would end it early. */
+function code(s: string): string {
+  return s.replace(/`/g, "'").replace(/\r?\n/g, " ");
+}

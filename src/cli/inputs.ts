@@ -1,0 +1,141 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { GuardrailsError, parsePlan, readPlan, type Plan } from "../engine";
+import { cdktfLocations, hclLocations, type Locations } from "./locations";
+import type { Progress } from "./progress";
+import { planDirectory, run, showPlan } from "./terraform";
+
+/** A plan to validate, and where its resources are written. */
+export interface PlanSource {
+  readonly plan: Plan;
+  readonly locations: Locations;
+}
+
+export interface InputOptions {
+  readonly stack?: string;
+  /** Directory of the .tf files (or cdk.tf.json) behind a plan file. @default the plan file's directory */
+  readonly sourceDir?: string;
+  readonly progress: Progress;
+}
+
+/** What a directory holds, decided by its marker files. */
+export type Workdir =
+  | { kind: "cdktf-app"; dir: string }
+  | { kind: "cdktf-out"; dir: string }
+  | { kind: "terraform"; dir: string; entryFile?: string; appDir?: string; stack?: string };
+
+export function classify(dir: string): Workdir {
+  if (existsSync(join(dir, "cdktf.json"))) return { kind: "cdktf-app", dir };
+  if (existsSync(join(dir, "manifest.json")) && existsSync(join(dir, "stacks"))) return { kind: "cdktf-out", dir };
+  const names = readdirSync(dir);
+  if (names.some((n) => n.endsWith(".tf") || n.endsWith(".tf.json"))) return { kind: "terraform", dir };
+  throw new GuardrailsError(`${dir}: is a directory without .tf files, cdk.tf.json or cdktf.json; expected a Terraform or CDKTF project`);
+}
+
+/**
+ * Reads a plan from a JSON file, "-", a binary saved plan, a Terraform directory (init + plan here),
+ * a CDKTF app (synth, then plan the stack) or a synthesized cdktf.out / stack directory.
+ */
+export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
+  if (input === "-") {
+    const plan = readPlan("-");
+    return { plan, locations: sourceLocations(options.sourceDir, plan) };
+  }
+  let stat;
+  try {
+    stat = statSync(input);
+  } catch {
+    throw new GuardrailsError(`${input}: no such file or directory`);
+  }
+  if (!stat.isDirectory()) {
+    const plan = readPlan(input);
+    return { plan, locations: sourceLocations(options.sourceDir ?? dirname(input), plan) };
+  }
+  const target = await stackDirectory(resolve(input), options);
+  const planDir = mkdtempSync(join(tmpdir(), "ddb-guardrails-"));
+  try {
+    const planFile = join(planDir, "tfplan");
+    const label = relative(process.cwd(), target.dir) || ".";
+    await options.progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
+    const json = await options.progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
+    const plan = parsePlan(json, `plan of ${label}`);
+    return { plan, locations: workdirLocations(target, plan) };
+  } finally {
+    rmSync(planDir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesizes when given a CDKTF app and picks the stack: the directory terraform runs in. */
+export async function stackDirectory(dir: string, options: { stack?: string; progress: Progress }): Promise<Extract<Workdir, { kind: "terraform" }>> {
+  const found = classify(dir);
+  if (found.kind === "terraform") {
+    if (options.stack) throw new GuardrailsError(`--stack ${options.stack}: ${dir} is a Terraform directory, not a CDKTF app`);
+    return found;
+  }
+  if (found.kind === "cdktf-out") return pickStack(dir, options.stack);
+  const app = readCdktfJson(dir);
+  const outdir = resolve(dir, app.output ?? "cdktf.out");
+  await options.progress.step(`cdktf synth (${app.app})`, () =>
+    run("sh", ["-c", app.app], {
+      cwd: dir,
+      env: { CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(app.context ?? {}) },
+      what: `synth of the CDKTF app in ${relative(process.cwd(), dir) || "."} (${app.app})`,
+    }),
+  );
+  return { ...pickStack(outdir, options.stack), appDir: dir, entryFile: entryFile(dir, app.app) };
+}
+
+interface CdktfJson {
+  app: string;
+  output?: string;
+  context?: Record<string, unknown>;
+}
+
+function readCdktfJson(dir: string): CdktfJson {
+  const file = join(dir, "cdktf.json");
+  let value: Partial<CdktfJson>;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new GuardrailsError(`${file}: is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof value.app !== "string" || value.app.trim() === "") throw new GuardrailsError(`${file}: has no "app" command to synthesize with`);
+  return value as CdktfJson;
+}
+
+/** The stack directory in a cdktf.out folder: --stack, or the only stack. */
+function pickStack(outdir: string, stack?: string): Extract<Workdir, { kind: "terraform" }> {
+  let manifest: { stacks?: Record<string, { workingDirectory?: string }> };
+  try {
+    manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  } catch {
+    throw new GuardrailsError(`${outdir}: has no readable manifest.json (did the synth run?)`);
+  }
+  const names = Object.keys(manifest.stacks ?? {}).sort();
+  if (names.length === 0) throw new GuardrailsError(`${outdir}: the app synthesized no stack`);
+  const name = stack ?? (names.length === 1 ? names[0] : undefined);
+  if (!name) throw new GuardrailsError(`the app has ${names.length} stacks (${names.join(", ")}); pick one with --stack`);
+  const entry = manifest.stacks?.[name];
+  if (!entry) throw new GuardrailsError(`--stack ${name}: no such stack (stacks: ${names.join(", ")})`);
+  return { kind: "terraform", dir: join(outdir, entry.workingDirectory ?? join("stacks", name)), stack: name };
+}
+
+/** The source file named in the app command ("npx ts-node main.ts" -> main.ts), if it exists. */
+function entryFile(dir: string, command: string): string | undefined {
+  const file = command.split(/\s+/).find((word) => /\.(ts|js|mjs|cjs|py|go|java|cs)$/.test(word));
+  return file && existsSync(join(dir, file)) ? join(dir, file) : undefined;
+}
+
+function workdirLocations(target: Extract<Workdir, { kind: "terraform" }>, plan: Plan): Locations {
+  const stackJson = join(target.dir, "cdk.tf.json");
+  if (existsSync(stackJson)) return cdktfLocations(stackJson, target.entryFile);
+  return hclLocations(plan, target.dir);
+}
+
+/** Locations for a plan file: from the .tf files or the synthesized stack in its source directory. */
+function sourceLocations(dir: string | undefined, plan?: Plan): Locations {
+  if (!dir || !plan || !existsSync(dir)) return new Map();
+  if (existsSync(join(dir, "cdk.tf.json"))) return cdktfLocations(join(dir, "cdk.tf.json"));
+  return hclLocations(plan, dir);
+}

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { GuardrailsError } from "../engine";
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Copy the child's output to our stderr as it comes (apply), instead of only keeping it. */
+  readonly stream?: boolean;
+  /** What is being done, for error messages ("terraform plan in cdktf.out/stacks/app"). */
+  readonly what: string;
+}
+
+/** The terraform binary: $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan). */
+export function terraformBinary(): string {
+  return process.env.TERRAFORM ?? "terraform";
+}
+
+/**
+ * Runs a command to completion. Ctrl-C is left to the child (terraform stops cleanly and releases its
+ * state lock); we wait for it and then fail, so nothing after an interrupted step ever runs.
+ */
+export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    let interrupted = false;
+    const onSignal = () => {
+      interrupted = true;
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const done = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    };
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { CHECKPOINT_DISABLE: "1", ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => {
+      out.push(b);
+      if (options.stream) process.stderr.write(b);
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      err.push(b);
+      if (options.stream) process.stderr.write(b);
+    });
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      done();
+      reject(
+        e.code === "ENOENT"
+          ? new GuardrailsError(`${command} is not installed (not found on PATH); it is needed for ${options.what}`)
+          : new GuardrailsError(`${options.what}: cannot run ${command}: ${e.message}`),
+      );
+    });
+    child.on("close", (code, signal) => {
+      done();
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (interrupted || signal) return reject(new GuardrailsError(`${options.what}: interrupted; nothing was applied`));
+      if (code !== 0) return reject(new GuardrailsError(`${options.what} failed: ${errorLine(stderr || stdout)}`));
+      resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** Terraform's own error, on one line: "Error: <summary> (on main.tf line 3)". */
+export function errorLine(output: string): string {
+  const lines = output.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+  const at = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));
+  if (at === -1) return lines.map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? "no output";
+  const clean = (l: string) => l.replace(/^│\s*/, "").trim();
+  const where = lines.slice(at + 1, at + 4).map(clean).find((l) => /^on .+ line \d+/.test(l));
+  return clean(lines[at]) + (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "");
+}
+
+/** terraform init + plan -out, then show -json of exactly that saved plan. */
+export async function planDirectory(dir: string, planFile: string, label: string): Promise<void> {
+  const tf = terraformBinary();
+  await run(tf, ["init", "-input=false", "-no-color"], { cwd: dir, what: `terraform init in ${label}` });
+  await run(tf, ["plan", "-input=false", "-no-color", `-out=${planFile}`], { cwd: dir, what: `terraform plan in ${label}` });
+}
+
+export async function showPlan(dir: string, planFile: string, label: string): Promise<string> {
+  return (await run(terraformBinary(), ["show", "-json", "-no-color", planFile], { cwd: dir, what: `terraform show -json in ${label}` })).stdout;
+}
