@@ -1,0 +1,333 @@
+import { DynamodbContributorInsights } from "@cdktf/provider-aws/lib/dynamodb-contributor-insights";
+import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resource-policy";
+import { DynamodbTable, type DynamodbTableGlobalSecondaryIndex, type DynamodbTableReplica } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { CustomerManagedKey } from "./customer-key";
+import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
+import { GuardrailConfigError, shown } from "./errors";
+import { KMS_TABLE_USAGE_ACTIONS } from "./iam-actions";
+
+export type AttributeType = "S" | "N" | "B";
+
+export interface Attribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+/** How the table is encrypted at rest. Only a customer-managed key passes the guardrails. */
+export type TableEncryption = "CUSTOMER_MANAGED" | "AWS_MANAGED" | "AWS_OWNED";
+
+export type StreamViewType = "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES" | "KEYS_ONLY";
+
+export interface GlobalSecondaryIndexProps {
+  readonly indexName: string;
+  readonly partitionKey: Attribute;
+  /** @default no sort key */
+  readonly sortKey?: Attribute;
+  /**
+   * Which attributes are copied into the index. `KEYS_ONLY` keeps the index from exposing data
+   * that the table's attribute-level policies protect.
+   * @default "KEYS_ONLY"
+   */
+  readonly projectionType?: "ALL" | "KEYS_ONLY" | "INCLUDE";
+  /** Attributes copied when `projectionType` is `INCLUDE`. @default none */
+  readonly nonKeyAttributes?: readonly string[];
+  /** Provisioned capacity when `billingMode` is `PROVISIONED`. @default 5 */
+  readonly readCapacity?: number;
+  /** @default 5 */
+  readonly writeCapacity?: number;
+}
+
+export interface ReplicaProps {
+  /** The replica's region; must differ from the table's. */
+  readonly region: string;
+  /**
+   * ARN of a customer-managed key in the replica's region. Every replica needs its own regional key:
+   * without one the replica falls back to an AWS-owned key.
+   */
+  readonly kmsKeyArn: string;
+}
+
+export interface SecureTableProps {
+  /** The table name. */
+  readonly tableName: string;
+  readonly partitionKey: Attribute;
+  /** @default no sort key */
+  readonly sortKey?: Attribute;
+  /**
+   * @default "PAY_PER_REQUEST"
+   */
+  readonly billingMode?: "PAY_PER_REQUEST" | "PROVISIONED";
+  /** Read capacity units when `billingMode` is `PROVISIONED`. @default 5 */
+  readonly readCapacity?: number;
+  /** Write capacity units when `billingMode` is `PROVISIONED`. @default 5 */
+  readonly writeCapacity?: number;
+  /**
+   * Encryption at rest. `AWS_MANAGED` and `AWS_OWNED` are rejected: they give no key policy, no
+   * per-key audit trail and no way to revoke access by disabling the key.
+   * @default "CUSTOMER_MANAGED"
+   */
+  readonly encryption?: TableEncryption;
+  /**
+   * ARN of an existing customer-managed key to use instead of creating one. Aliases of AWS-managed
+   * keys (`alias/aws/...`) are rejected.
+   * @default a new key with rotation on, alias `keyAlias`, usage only through DynamoDB
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Alias of the key the construct creates (ignored with `kmsKeyArn`).
+   * @default "alias/<tableName>-key"
+   */
+  readonly keyAlias?: string;
+  /**
+   * Principals that administer the created key (and cannot use it).
+   * @default the account root, so that IAM policies in the account decide
+   */
+  readonly keyAdministratorArns?: readonly string[];
+  /**
+   * Point-in-time recovery. Turning it off needs `pointInTimeRecoveryWaiver`.
+   * @default true
+   */
+  readonly pointInTimeRecovery?: boolean;
+  /** Why point-in-time recovery is off (required when `pointInTimeRecovery` is false). @default none */
+  readonly pointInTimeRecoveryWaiver?: string;
+  /**
+   * Deletion protection. Turning it off needs `deletionProtectionWaiver`.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /** Why deletion protection is off (required when `deletionProtection` is false). @default none */
+  readonly deletionProtectionWaiver?: string;
+  /**
+   * Attribute holding the expiry time (epoch seconds); items expire after it.
+   * @default no TTL
+   */
+  readonly timeToLiveAttribute?: string;
+  /**
+   * DynamoDB Streams view type. Replicas need `NEW_AND_OLD_IMAGES`.
+   * @default no stream (or `NEW_AND_OLD_IMAGES` when replicas are given)
+   */
+  readonly stream?: StreamViewType;
+  /** @default no global secondary indexes */
+  readonly globalSecondaryIndexes?: readonly GlobalSecondaryIndexProps[];
+  /** Global table replicas, each with its own regional customer-managed key. @default none */
+  readonly replicas?: readonly ReplicaProps[];
+  /**
+   * CloudWatch Contributor Insights (most-accessed and most-throttled keys: abuse and hot-partition
+   * signals). Turn it off only where it is unsupported (e.g. a local emulator).
+   * @default true
+   */
+  readonly contributorInsights?: boolean;
+  /**
+   * A resource-based policy (JSON) for the table. Statements that Allow `"Principal": "*"` without a
+   * Condition are rejected.
+   * @default none
+   */
+  readonly resourcePolicy?: string;
+  /** @default the provider's account id and region (see `AwsEnvironment`) */
+  readonly environment?: AwsEnvironment;
+  /** @default none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A DynamoDB table that is secure unless told otherwise, with a reason: encrypted with a
+ * customer-managed key (created here with rotation on, alias and least-privilege key policy, or
+ * passed in), point-in-time recovery and deletion protection on, Contributor Insights on.
+ * Insecure choices throw a `GuardrailConfigError` at synth time.
+ */
+export class SecureTable extends Construct {
+  readonly table: DynamodbTable;
+  /** The key the construct created; undefined when `kmsKeyArn` was given. */
+  readonly key?: CustomerManagedKey;
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly kmsKeyArn: string;
+  /** The stream ARN (empty when no stream). */
+  readonly streamArn: string;
+  readonly environment: ResolvedEnvironment;
+
+  constructor(scope: Construct, id: string, private readonly props: SecureTableProps) {
+    super(scope, id);
+    this.validateEncryption();
+    this.validateRecovery();
+    this.validateStream();
+    this.validateReplicas();
+    this.validateIndexes();
+    this.validateResourcePolicy();
+
+    this.environment = resolveEnvironment(this, props.environment);
+    const { region, partition } = this.environment;
+    if (props.kmsKeyArn !== undefined) {
+      this.kmsKeyArn = props.kmsKeyArn;
+    } else {
+      this.key = new CustomerManagedKey(this, "key", {
+        description: `Encrypts DynamoDB table ${props.tableName}`,
+        alias: props.keyAlias ?? `alias/${props.tableName}-key`,
+        environment: this.environment,
+        administratorArns: props.keyAdministratorArns,
+        usage: [
+          {
+            sid: "KeyUsageThroughDynamoDbOnly",
+            effect: "Allow",
+            principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${this.environment.accountId}:root`] }],
+            actions: [...KMS_TABLE_USAGE_ACTIONS],
+            resources: ["*"],
+            condition: [
+              { test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`] },
+              { test: "StringEquals", variable: "kms:CallerAccount", values: [this.environment.accountId] },
+            ],
+          },
+          {
+            sid: "DynamoDbDescribesKey",
+            effect: "Allow",
+            principals: [{ type: "Service", identifiers: ["dynamodb.amazonaws.com"] }],
+            actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListGrants"],
+            resources: ["*"],
+          },
+        ],
+        tags: props.tags,
+      });
+      this.kmsKeyArn = this.key.arn;
+    }
+
+    const provisioned = props.billingMode === "PROVISIONED";
+    const replicas = props.replicas ?? [];
+    const streamView = props.stream ?? (replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : undefined);
+    const keyAttributes = new Map<string, AttributeType>();
+    for (const a of [props.partitionKey, props.sortKey, ...(props.globalSecondaryIndexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])]) {
+      if (a) keyAttributes.set(a.name, a.type);
+    }
+
+    this.table = new DynamodbTable(this, "table", {
+      name: props.tableName,
+      billingMode: props.billingMode ?? "PAY_PER_REQUEST",
+      readCapacity: provisioned ? (props.readCapacity ?? 5) : undefined,
+      writeCapacity: provisioned ? (props.writeCapacity ?? 5) : undefined,
+      hashKey: props.partitionKey.name,
+      rangeKey: props.sortKey?.name,
+      attribute: [...keyAttributes].map(([name, type]) => ({ name, type })),
+      serverSideEncryption: { enabled: true, kmsKeyArn: this.kmsKeyArn },
+      pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
+      deletionProtectionEnabled: props.deletionProtection ?? true,
+      ttl: props.timeToLiveAttribute ? { enabled: true, attributeName: props.timeToLiveAttribute } : undefined,
+      streamEnabled: streamView !== undefined,
+      streamViewType: streamView,
+      globalSecondaryIndex: (props.globalSecondaryIndexes ?? []).map(
+        (i): DynamodbTableGlobalSecondaryIndex => ({
+          name: i.indexName,
+          hashKey: i.partitionKey.name,
+          rangeKey: i.sortKey?.name,
+          projectionType: i.projectionType ?? "KEYS_ONLY",
+          nonKeyAttributes: i.nonKeyAttributes ? [...i.nonKeyAttributes] : undefined,
+          readCapacity: provisioned ? (i.readCapacity ?? 5) : undefined,
+          writeCapacity: provisioned ? (i.writeCapacity ?? 5) : undefined,
+        }),
+      ),
+      replica: replicas.map(
+        (r): DynamodbTableReplica => ({ regionName: r.region, kmsKeyArn: r.kmsKeyArn, pointInTimeRecovery: props.pointInTimeRecovery ?? true, propagateTags: true }),
+      ),
+      tags: props.tags,
+    });
+    this.tableName = this.table.name;
+    this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
+
+    if (props.contributorInsights ?? true) {
+      new DynamodbContributorInsights(this, "contributor-insights", { tableName: this.table.name });
+    }
+    if (props.resourcePolicy !== undefined) {
+      new DynamodbResourcePolicy(this, "resource-policy", { resourceArn: this.table.arn, policy: props.resourcePolicy });
+    }
+  }
+
+  private fail(prop: string, message: string): never {
+    throw new GuardrailConfigError(this.node.path, prop, message);
+  }
+
+  private validateEncryption(): void {
+    const { encryption, kmsKeyArn, keyAlias } = this.props;
+    if (encryption !== undefined && encryption !== "CUSTOMER_MANAGED") {
+      this.fail(
+        "encryption",
+        `\`encryption\` must be "CUSTOMER_MANAGED", got ${shown(encryption)}: AWS-owned and AWS-managed keys give no key policy, per-key audit or revocation; remove the override, or pass \`kmsKeyArn\` of your own key.`,
+      );
+    }
+    if (kmsKeyArn !== undefined && !Token.isUnresolved(kmsKeyArn) && (kmsKeyArn.trim() === "" || kmsKeyArn.includes("alias/aws/"))) {
+      this.fail(
+        "kmsKeyArn",
+        `\`kmsKeyArn\` must be a customer-managed key, got ${shown(kmsKeyArn)} (the AWS-managed key or empty); pass the ARN of a key you own, or leave it out to have one created.`,
+      );
+    }
+    if (keyAlias !== undefined && !Token.isUnresolved(keyAlias) && (!keyAlias.startsWith("alias/") || keyAlias.startsWith("alias/aws/"))) {
+      this.fail("keyAlias", `\`keyAlias\` must start with "alias/" and not "alias/aws/" (reserved for AWS-managed keys), got ${shown(keyAlias)}.`);
+    }
+  }
+
+  private validateRecovery(): void {
+    const { pointInTimeRecovery, pointInTimeRecoveryWaiver, deletionProtection, deletionProtectionWaiver } = this.props;
+    if (pointInTimeRecovery === false && !pointInTimeRecoveryWaiver?.trim()) {
+      this.fail(
+        "pointInTimeRecovery",
+        "`pointInTimeRecovery` cannot be false without `pointInTimeRecoveryWaiver`; set a reason or remove the override.",
+      );
+    }
+    if (deletionProtection === false && !deletionProtectionWaiver?.trim()) {
+      this.fail("deletionProtection", "`deletionProtection` cannot be false without `deletionProtectionWaiver`; set a reason or remove the override.");
+    }
+  }
+
+  private validateStream(): void {
+    const { stream, replicas } = this.props;
+    if (replicas?.length && stream !== undefined && stream !== "NEW_AND_OLD_IMAGES") {
+      this.fail("stream", `\`stream\` must be "NEW_AND_OLD_IMAGES" when \`replicas\` are given (global tables replicate from it), got ${shown(stream)}; change it or leave it out.`);
+    }
+  }
+
+  private validateReplicas(): void {
+    const regions = new Set<string>();
+    for (const [i, replica] of (this.props.replicas ?? []).entries()) {
+      const arn = replica.kmsKeyArn;
+      if (arn === undefined || (!Token.isUnresolved(arn) && (arn.trim() === "" || arn.includes("alias/aws/")))) {
+        this.fail(
+          `replicas[${i}].kmsKeyArn`,
+          `\`replicas[${i}].kmsKeyArn\` must be a customer-managed key in ${shown(replica.region)}, got ${shown(arn)}: without it the replica is encrypted with an AWS-owned key; create a key in that region and pass its ARN.`,
+        );
+      }
+      if (!Token.isUnresolved(replica.region)) {
+        if (regions.has(replica.region) || (this.props.environment?.region !== undefined && replica.region === this.props.environment.region)) {
+          this.fail(`replicas[${i}].region`, `\`replicas[${i}].region\` must be unique and differ from the table's region, got ${shown(replica.region)}; remove the duplicate.`);
+        }
+        regions.add(replica.region);
+      }
+    }
+  }
+
+  private validateIndexes(): void {
+    for (const [i, index] of (this.props.globalSecondaryIndexes ?? []).entries()) {
+      if (index.projectionType === "INCLUDE" && !index.nonKeyAttributes?.length) {
+        this.fail(`globalSecondaryIndexes[${i}].nonKeyAttributes`, `\`globalSecondaryIndexes[${i}].nonKeyAttributes\` must list attributes when \`projectionType\` is "INCLUDE", got ${shown(index.nonKeyAttributes)}; list them or use "KEYS_ONLY".`);
+      }
+    }
+  }
+
+  private validateResourcePolicy(): void {
+    const policy = this.props.resourcePolicy;
+    if (policy === undefined || Token.isUnresolved(policy)) return;
+    let document: { Statement?: unknown };
+    try {
+      document = JSON.parse(policy);
+    } catch {
+      return this.fail("resourcePolicy", `\`resourcePolicy\` must be a JSON policy document, got ${shown(policy.slice(0, 80))}; pass JSON.stringify(document).`);
+    }
+    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    for (const s of statements as Array<Record<string, unknown>>) {
+      const principal = s?.Principal;
+      const everyone = principal === "*" || (typeof principal === "object" && principal !== null && (principal as Record<string, unknown>).AWS === "*");
+      if (s?.Effect === "Allow" && everyone && s.Condition === undefined) {
+        this.fail("resourcePolicy", "`resourcePolicy` must not Allow `\"Principal\": \"*\"` without a Condition; name the principals or add a Condition (e.g. aws:PrincipalAccount).");
+      }
+    }
+  }
+}
