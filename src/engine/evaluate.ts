@@ -2,7 +2,7 @@ import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } fr
 import { GuardrailsError } from "./errors";
 import { ENTRYPOINT, instantiate, loadBundle, type BundleOptions, type InstanceOptions, type PolicyBundle } from "./bundle";
 import { packageVersion } from "./package-root";
-import type { Plan } from "./plan-input";
+import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
@@ -29,6 +29,8 @@ interface PolicyResult {
 
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report {
+  // A plan object built by the caller gets the same checks as one read from a file.
+  if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
   const bundle = options.bundle ?? loadBundle(options);
   const config = options.config ?? EMPTY_CONFIG;
   checkConfigRules(config, bundle.rules);
@@ -47,6 +49,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
   return {
     tool: { name: "ddb-guardrails", version: packageVersion() },
     bundle: { version: bundle.version, sha256: bundle.sha256 },
+    rules: bundle.rules.filter((r) => selected.has(r.id)).map((r) => ({ id: r.id, version: r.version })),
     summary: {
       resources: result.resources,
       violations: violations.filter((f) => !f.waived).length,

@@ -42,6 +42,8 @@ export interface Finding {
 export interface Report {
   readonly tool: { readonly name: string; readonly version: string };
   readonly bundle: { readonly version: string; readonly sha256: string };
+  /** The rules that were evaluated, with the version of each (from the rule catalog). */
+  readonly rules: readonly { readonly id: string; readonly version: string }[];
   readonly summary: {
     readonly resources: number;
     readonly violations: number;

@@ -1,0 +1,170 @@
+// Every input the gate cannot fully evaluate exits 2 with a one-line reason; nothing unevaluated passes.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GuardrailsError, checkPlan, loadBundle, parsePlan, readPlan, validatePlan } from "../../src/engine";
+import { ROOT, fixturePlan, runCli } from "../helpers/paths";
+
+const bundle = loadBundle();
+const violating = () => JSON.parse(readFileSync(fixturePlan("table-unencrypted"), "utf8"));
+const compliant = () => JSON.parse(readFileSync(fixturePlan("table-cmk-same-plan"), "utf8"));
+const text = (plan: unknown) => JSON.stringify(plan);
+
+/** A plan built from a real fixture by one edit. */
+function edited(edit: (plan: any) => void, base = violating): string {
+  const plan = base();
+  edit(plan);
+  return text(plan);
+}
+
+/** A JSON document nested `depth` levels deep inside a real plan. */
+function nested(depth: number): string {
+  const plan = violating();
+  plan.padding = "__DEEP__";
+  return text(plan).replace('"__DEEP__"', "[".repeat(depth) + "]".repeat(depth));
+}
+
+function expectOneLineError(run: { status: number | null; stdout: string; stderr: string }, reason: RegExp): void {
+  expect(run.status).toBe(2);
+  expect(run.stdout).toBe("");
+  const lines = run.stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ddb-guardrails: error: /);
+  expect(lines[0]).toMatch(reason);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+// case, plan text, the reason the one-line error must give
+const badPlans: Array<[string, () => string, RegExp]> = [
+  ["empty input", () => "", /empty/],
+  ["not JSON", () => "terraform plan output, not JSON", /not valid JSON/],
+  ["truncated JSON (first half of a real plan)", () => readFileSync(fixturePlan("table-unencrypted"), "utf8").slice(0, 1500), /not valid JSON/],
+  ["a JSON array", () => "[]", /not a terraform plan/],
+  ["no format_version", () => edited((p) => delete p.format_version), /format_version/],
+  ["format_version of another major", () => edited((p) => (p.format_version = "2.0")), /format_version/],
+  ["a plan terraform marked errored", () => edited((p) => (p.errored = true)), /errored/],
+  ["resource_changes missing while the configuration declares resources", () => edited((p) => delete p.resource_changes), /no resource_changes/],
+  ["resource_changes that is not a list", () => edited((p) => (p.resource_changes = { 0: p.resource_changes[0] })), /resource_changes/],
+  ["a resource change with an unknown mode", () => edited((p) => (p.resource_changes[0].mode = "ephemeral")), /mode/],
+  ["a managed table relabelled as a data source (the model skips data sources)", () => edited((p) => (p.resource_changes[0].mode = "data")), /does not match its mode, type and name/],
+  ["an address that disagrees with the resource type", () => edited((p) => (p.resource_changes[0].type = "aws_s3_bucket")), /does not match its mode, type and name/],
+  ["an address outside the module it claims", () => edited((p) => (p.resource_changes[0].module_address = "module.other")), /does not match/],
+  ["change.after of the wrong type", () => edited((p) => (p.resource_changes[0].change.after = "encrypted")), /change\/after/],
+  ["change.after null for a resource that is created", () => edited((p) => (p.resource_changes[0].change.after = null)), /change.after must be an object/],
+  ["after_unknown missing (unknown values would read as absent)", () => edited((p) => delete p.resource_changes[0].change.after_unknown), /after_unknown/],
+  ["an unknown action", () => edited((p) => (p.resource_changes[0].change.actions = ["destroy"])), /actions/],
+  ["no actions", () => edited((p) => (p.resource_changes[0].change.actions = [])), /actions/],
+  ["the same address twice", () => edited((p) => p.resource_changes.push(p.resource_changes[0])), /appears twice/],
+  ["a root variable without a value", () => edited((p) => (p.variables = { key_arn: {} })), /variables/],
+];
+
+describe("plans the engine refuses", () => {
+  test.each(badPlans)("%s", (_case, plan, reason) => {
+    expect(() => parsePlan(plan(), "plan.json")).toThrow(GuardrailsError);
+    expect(() => parsePlan(plan(), "plan.json")).toThrow(reason);
+  });
+
+  test("validatePlan checks a plan object that did not come through readPlan/parsePlan", () => {
+    const plan = violating();
+    plan.resource_changes[0].mode = "data";
+    expect(() => validatePlan(plan, { bundle })).toThrow(/does not match its mode, type and name/);
+  });
+
+  test("a deposed object may share the address of its replacement (create_before_destroy)", () => {
+    const plan = edited((p) => p.resource_changes.push({ ...p.resource_changes[0], deposed: "00000001", change: { ...p.resource_changes[0].change, actions: ["delete"], after: null } }));
+    expect(validatePlan(parsePlan(plan, "plan.json"), { bundle }).violations.map((f) => f.rule)).toEqual(["DDB-ENC-001"]);
+  });
+
+  test("a rule that errors inside wasm fails the evaluation instead of dropping the rule", () => {
+    // A deposed object that is kept (forget) and differs from the current object: both land on the same
+    // address in the plan model, an object insert conflict inside the policy.
+    const plan = parsePlan(
+      edited((p) => {
+        const current = p.resource_changes[0];
+        p.resource_changes.push({ ...current, deposed: "00000001", change: { ...current.change, actions: ["forget"], after: { ...current.change.after, name: "old" } } });
+      }),
+      "plan.json",
+    );
+    expect(() => validatePlan(plan, { bundle })).toThrow(GuardrailsError);
+    expect(() => validatePlan(plan, { bundle })).toThrow(/policy evaluation failed: .*conflict/);
+  });
+
+  test("values known only after apply that the model cannot follow are findings, not passes", () => {
+    const report = validatePlan(readPlan(fixturePlan("reliability-unresolvable-key")), { bundle });
+    expect(report.summary.passed).toBe(false);
+    expect(report.violations.map((f) => [f.address, f.rule])).toEqual([["aws_dynamodb_table.invalid_key_from_unknown_source", "DDB-ENC-001-UNPROVABLE"]]);
+  });
+
+  test("the compliant fixture still passes every check (the checks do not refuse real plans)", () => {
+    for (const name of ["table-unencrypted", "table-cmk-same-plan", "table-aws-managed-key", "reliability-unresolvable-key"]) {
+      expect(() => checkPlan(JSON.parse(readFileSync(fixturePlan(name), "utf8")), name)).not.toThrow();
+    }
+    expect(validatePlan(parsePlan(text(compliant()), "plan.json"), { bundle }).summary.passed).toBe(true);
+  });
+});
+
+describe("limits", () => {
+  test("nesting deeper than maxDepth is refused before parsing", () => {
+    expect(() => parsePlan(nested(150), "plan.json")).toThrow(/nesting depth 151 exceeds the limit of 100/);
+    expect(() => parsePlan(nested(150), "plan.json", { maxDepth: 200 })).not.toThrow(/nesting/);
+    // deep enough to overflow a recursive parser's stack: still one clear error
+    expect(() => parsePlan(nested(200_000), "plan.json")).toThrow(/nesting depth 200001 exceeds/);
+  });
+
+  test("a plan larger than maxBytes is refused before it is read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-limits-"));
+    try {
+      const file = join(dir, "plan.json");
+      writeFileSync(file, edited((p) => (p.padding = "x".repeat(2 * 1024 * 1024))));
+      expect(() => readPlan(file, { maxBytes: 1024 * 1024 })).toThrow(/larger than the limit of 1048576 bytes/);
+      expect(() => readPlan(file)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an evaluation that would grow wasm memory past the ceiling fails, and passes under the default", () => {
+    const plan = parsePlan(edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024))), "plan.json");
+    expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 16 })).toThrow(/wasm memory limit of 16 MiB/);
+    expect(validatePlan(plan, { bundle }).violations.map((f) => f.rule)).toEqual(["DDB-ENC-001"]);
+    expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 1 })).toThrow(/out of range/);
+  });
+});
+
+describe("the CLI on bad input", () => {
+  test.each(badPlans.filter((_, i) => i % 3 === 0))("exits 2 with one line on %s", (_case, plan, reason) => {
+    expectOneLineError(runCli(["validate", "-"], { input: plan() }), reason);
+  });
+
+  test("--max-bytes, --max-depth and --max-memory set the limits, each with a clear error", () => {
+    expectOneLineError(runCli(["validate", "-", "--max-depth", "50"], { input: nested(60) }), /nesting depth 61 exceeds the limit of 50 \(--max-depth\)/);
+    expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-bytes", "1000"]), /larger than the limit of 1000 bytes \(--max-bytes\)/);
+    const padded = edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024)));
+    expectOneLineError(runCli(["validate", "-", "--max-memory", "16"], { input: padded }), /memory limit of 16 MiB/);
+    expect(runCli(["validate", "-", "--max-memory", "64"], { input: padded }).status).toBe(1);
+    expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-depth", "lots"]), /--max-depth/);
+  });
+
+  test("an unresolvable key reference exits 1 with an -UNPROVABLE finding", () => {
+    const run = runCli(["validate", fixturePlan("reliability-unresolvable-key")]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/DDB-ENC-001-UNPROVABLE/);
+  });
+
+  test.each([
+    ["an uncaught exception", "throw new Error('boom\\nsecond line')"],
+    ["an unhandled rejection", "Promise.reject(new Error('boom'))"],
+    ["a thrown non-error", "throw 'boom'"],
+  ])("%s anywhere in the CLI process exits 2 with one line, not node's 1", (_case, code) => {
+    const crash = join(ROOT, "dist", "src", "cli", "crash.js");
+    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(crash)}); ${code}`], { encoding: "utf8" });
+    expectOneLineError(run, /internal error: boom/);
+  });
+
+  test("the crash handler is installed before the CLI loads anything else", () => {
+    const main = readFileSync(join(ROOT, "dist", "src", "cli", "main.js"), "utf8");
+    const requires = [...main.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(requires[0]).toBe("./crash");
+  });
+});
