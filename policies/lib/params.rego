@@ -10,6 +10,20 @@ import rego.v1
 defaults := {
 	# KMS key ARNs outside the plan that are accepted as customer-managed.
 	"allowed_key_arns": [],
+	# Item attributes that only privileged writers may set, on tables tagged
+	# ddb-guardrails:protected-attributes (whose value lists more, space-separated).
+	"protected_attributes": ["isAdmin"],
+	# Policy variables (glob, case-insensitive) that bind dynamodb:LeadingKeys to the caller.
+	"principal_variables": [
+		"aws:username",
+		"aws:userid",
+		"aws:PrincipalTag/*",
+		"www.amazon.com:user_id",
+		"cognito-identity.amazonaws.com:sub",
+		"graph.facebook.com:id",
+		"accounts.google.com:sub",
+		"saml:sub",
+	],
 }
 
 params := object.union(defaults, configured)

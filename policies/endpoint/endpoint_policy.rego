@@ -1,0 +1,81 @@
+# METADATA
+# title: DynamoDB VPC endpoints have a restrictive policy
+# description: >-
+#   An endpoint without a policy gets the default one, full access: any principal may use it for
+#   any action on any table, in any account, which is the exfiltration path the endpoint should
+#   close. So is a policy that allows every DynamoDB action (dynamodb:*, *, or a NotAction that
+#   excludes none) to any principal on Resource "*" without a condition. The policy is read from
+#   the endpoint's `policy` or from an aws_vpc_endpoint_policy that references the endpoint, as JSON
+#   or from its aws_iam_policy_document data source; one that cannot be read before apply is
+#   DDB-EP-002-UNPROVABLE on the resource that holds it.
+# custom:
+#   id: DDB-EP-002
+#   guardrail: endpoint
+#   severity: high
+#   remediation: >-
+#     Set policy to a document that allows only the actions the workloads need on their table ARNs
+#     (optionally with aws:PrincipalAccount or aws:PrincipalArn conditions).
+#   concept: VPC endpoints (private access)
+package ddb_guardrails.rules.endpoint.endpoint_policy
+
+import rego.v1
+
+import data.ddb_guardrails.endpoint.network
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam
+
+violation contains finding if {
+	some address, _ in network.dynamodb_endpoints
+	some document in network.endpoint_documents(address)
+	document.status == "absent"
+	finding := findings.violation(
+		rego.metadata.chain(),
+		address,
+		"DynamoDB endpoint has no policy, so it allows full access",
+		[sprintf("%s.%s: not set (default policy: full access)", [address, document.path])],
+	)
+}
+
+violation contains finding if {
+	some address, _ in network.dynamodb_endpoints
+	some document in network.endpoint_documents(address)
+	document.status == "known"
+	some i, statement in document.statements
+	open(statement)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d] allows every DynamoDB action to any principal on every resource", [document.path, i]),
+		[sprintf("%s statement[%d]: %s %s, %s %s on %s, no Condition", [
+			document.origin, i,
+			statement.principals.kind, json.marshal(statement.principals.values),
+			statement.actions.kind, json.marshal(statement.actions.written),
+			json.marshal(statement.resources.values),
+		])],
+	)
+}
+
+violation contains finding if {
+	some address, _ in network.dynamodb_endpoints
+	some document in network.endpoint_documents(address)
+	document.status == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
+		[sprintf("%s: %s", [document.origin, document.reason])],
+	)
+}
+
+open(statement) if {
+	iam.allows(statement)
+	anyone(statement)
+	iam.covered_actions(statement) == iam.dynamodb_actions
+	iam.on_every_resource(statement)
+	iam.unconditional(statement)
+}
+
+# An endpoint policy statement without a principal applies to everyone.
+anyone(statement) if iam.any_principal(statement)
+
+anyone(statement) if statement.principals.kind == "none"

@@ -1,0 +1,188 @@
+# METADATA
+# title: Network placement
+# description: >-
+#   Where compute runs and how its VPC reaches DynamoDB, linked through configuration references
+#   because subnet and VPC ids are unknown until apply (a splat is recorded as the bare address,
+#   i.e. every instance). Shared by the endpoint rules.
+package ddb_guardrails.endpoint.network
+
+import rego.v1
+
+import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+
+# The argument that places each kind of compute in subnets.
+subnet_paths := {
+	"aws_lambda_function": ["vpc_config", 0, "subnet_ids"],
+	"aws_instance": ["subnet_id"],
+	"aws_ecs_service": ["network_configuration", 0, "subnets"],
+}
+
+# Compute placed in subnets, by address: the sources of its subnet argument (non-empty).
+in_vpc[address] := sources if {
+	some address, resource in plan.resources
+	path := subnet_paths[resource.type]
+	sources := references.sources(resource, path)
+	count(sources) > 0
+	not empty_constant(sources)
+}
+
+empty_constant(sources) if sources == {{"kind": "constant", "value": []}}
+
+# [compute, subnet, vpc] for every placement the plan resolves.
+placements contains [compute, subnet, vpc] if {
+	some compute, sources in in_vpc
+	some source in sources
+	source.kind == "resource"
+	subnet := source.address
+	plan.resources[subnet].type == "aws_subnet"
+	some vpc in vpcs_of(plan.resources[subnet])
+}
+
+# [compute, source] for a subnet the plan cannot place in one of its VPCs.
+unplaced contains [compute, source] if {
+	some compute, sources in in_vpc
+	some source in sources
+	not placed_source(source)
+}
+
+placed_source(source) if {
+	source.kind == "resource"
+	count(vpcs_of(plan.resources[source.address])) > 0
+}
+
+# VPCs of the plan a resource's vpc_id points at.
+vpcs_of(resource) := {source.address |
+	some source in references.sources(resource, ["vpc_id"])
+	source.kind == "resource"
+	plan.resources[source.address].type == "aws_vpc"
+}
+
+# VPCs hosting compute, with their placements.
+hosting_vpcs[vpc] contains [compute, subnet] if {
+	some [compute, subnet, vpc] in placements
+}
+
+# DynamoDB endpoints, and the VPCs they are in.
+dynamodb_service(name) if regex.match(`^com\.amazonaws\.[a-z0-9-]+\.dynamodb$`, name)
+
+dynamodb_endpoints[address] := endpoint if {
+	some address, endpoint in plan.of_type("aws_vpc_endpoint")
+	dynamodb_service(endpoint.after.service_name)
+}
+
+# Endpoints whose service name is only known after apply.
+unknown_service_endpoints[address] := endpoint if {
+	some address, endpoint in plan.of_type("aws_vpc_endpoint")
+	endpoint.unknown.service_name == true
+}
+
+gateway(endpoint) if object.get(endpoint.after, "vpc_endpoint_type", "Gateway") == "Gateway"
+
+gateway_endpoints_of(vpc) := {address |
+	some address, endpoint in dynamodb_endpoints
+	gateway(endpoint)
+	vpc in vpcs_of(endpoint)
+}
+
+# Route tables, as tokens comparable across resources: the address of a route table of the plan,
+# "main:<vpc>" for a VPC's main route table, or the literal id.
+route_table_token(source) := sprintf("main:%s", [source.address]) if {
+	source.kind == "resource"
+	plan.resources[source.address].type == "aws_vpc"
+}
+
+route_table_token(source) := sprintf("main:%s", [vpc]) if {
+	source.kind == "resource"
+	table := plan.resources[source.address]
+	table.type == "aws_default_route_table"
+	some vpc in {s.address | some s in references.sources(table, ["default_route_table_id"])}
+}
+
+route_table_token(source) := source.address if {
+	source.kind == "resource"
+	not plan.resources[source.address].type in {"aws_vpc", "aws_default_route_table"}
+}
+
+route_table_token(source) := sprintf("id:%s", [id]) if {
+	source.kind == "constant"
+	some id in as_list(source.value)
+}
+
+route_table_token(source) := sprintf("unresolved:%s", [iam.describe(source)]) if not source.kind in {"resource", "constant"}
+
+as_list(value) := value if is_array(value)
+
+as_list(value) := [value] if not is_array(value)
+
+# Route tables the subnet uses: its associations, else the VPC's main route table.
+subnet_route_tables(subnet, vpc) := tokens if {
+	tokens := {token |
+		some association in plan.of_type("aws_route_table_association")
+		points_at(association, ["subnet_id"], subnet)
+		some source in references.sources(association, ["route_table_id"])
+		token := route_table_token(source)
+	}
+	count(tokens) > 0
+} else := {sprintf("main:%s", [vpc])}
+
+# Route tables the endpoint is associated with: route_table_ids and association resources.
+endpoint_route_tables(address) := {token |
+	some source in references.sources(plan.resources[address], ["route_table_ids"])
+	token := route_table_token(source)
+} | {token |
+	some association in plan.of_type("aws_vpc_endpoint_route_table_association")
+	points_at(association, ["vpc_endpoint_id"], address)
+	some source in references.sources(association, ["route_table_id"])
+	token := route_table_token(source)
+}
+
+points_at(resource, path, address) if {
+	some source in references.sources(resource, path)
+	source.address == address
+}
+
+# The policy documents of an endpoint: its own `policy`, or aws_vpc_endpoint_policy resources.
+endpoint_documents(address) := {document |
+	some document in iam.documents_of_kind("endpoint")
+	document.holder == address
+	not separate_policy(address)
+} | {document |
+	some document in iam.documents_of_kind("endpoint")
+	holder := plan.resources[document.holder]
+	holder.type == "aws_vpc_endpoint_policy"
+	points_at(holder, ["vpc_endpoint_id"], address)
+}
+
+separate_policy(address) if {
+	some holder in plan.of_type("aws_vpc_endpoint_policy")
+	points_at(holder, ["vpc_endpoint_id"], address)
+}
+
+# Roles of compute, by compute address (a Lambda's execution role).
+roles_of(compute) := {source.address |
+	resource := plan.resources[compute]
+	resource.type == "aws_lambda_function"
+	some source in references.sources(resource, ["role"])
+	source.kind == "resource"
+	plan.resources[source.address].type == "aws_iam_role"
+}
+
+# Identity policy documents that apply to a role: inline, aws_iam_role_policy, and attached
+# aws_iam_policy resources of the plan.
+role_documents(role) := ({document |
+	some document in iam.documents_of_kind("identity")
+	document.holder == role
+} | {document |
+	some document in iam.documents_of_kind("identity")
+	holder := plan.resources[document.holder]
+	holder.type == "aws_iam_role_policy"
+	points_at(holder, ["role"], role)
+}) | {document |
+	some attachment in plan.of_type("aws_iam_role_policy_attachment")
+	points_at(attachment, ["role"], role)
+	some source in references.sources(attachment, ["policy_arn"])
+	some document in iam.documents_of_kind("identity")
+	document.holder == source.address
+}

@@ -1,0 +1,81 @@
+# METADATA
+# title: Data access of workloads in a VPC is pinned to the VPC endpoint with aws:SourceVpce
+# description: >-
+#   A credential taken from a function in a VPC works from anywhere unless the policy requires the
+#   request to come through the VPC endpoint. For every Lambda function with vpc_config, every
+#   identity policy of its execution role in the plan (inline, aws_iam_role_policy, attached
+#   aws_iam_policy) that allows DynamoDB data actions (item actions or Scan) must carry an
+#   aws:SourceVpce condition on that statement, or the same document must deny those actions under
+#   an aws:SourceVpce condition. A role given as a literal ARN has no policies in the plan and is
+#   not judged; a policy of the role that cannot be read before apply is DDB-EP-004-UNPROVABLE.
+# custom:
+#   id: DDB-EP-004
+#   guardrail: endpoint
+#   severity: medium
+#   remediation: >-
+#     Add condition { test = "StringEquals", variable = "aws:SourceVpce", values = [aws_vpc_endpoint.<name>.id] }
+#     to the statements that allow table data actions.
+#   concept: VPC endpoints (private access)
+package ddb_guardrails.rules.endpoint.source_vpce
+
+import rego.v1
+
+import data.ddb_guardrails.endpoint.network
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam
+
+data_actions := iam.item_actions | {"scan"}
+
+violation contains finding if {
+	some [document, workloads] in workload_documents
+	document.status == "known"
+	some i, statement in document.statements
+	iam.allows(statement)
+	iam.applies_to_dynamodb(statement)
+	actions := iam.covered_actions(statement) & data_actions
+	count(actions) > 0
+	count(iam.conditions_on(statement, "aws:sourcevpce")) == 0
+	not denied_outside_endpoint(document, actions)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d] allows %s to %s (in a VPC) without aws:SourceVpce", [
+			document.path, i, iam.display_name(min(actions)), concat(", ", workloads),
+		]),
+		[sprintf("%s statement[%d]: %s; no aws:SourceVpce condition", [document.origin, i, iam.why_covered(statement, min(actions))])],
+	)
+}
+
+violation contains finding if {
+	some [document, _] in workload_documents
+	document.status == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
+		[sprintf("%s: %s", [document.origin, document.reason])],
+	)
+}
+
+# [document, sorted compute addresses whose role it applies to]
+workload_documents contains [document, workloads] if {
+	some document in {d |
+		some compute, _ in network.in_vpc
+		some role in network.roles_of(compute)
+		some d in network.role_documents(role)
+	}
+	workloads := sort({compute |
+		some compute, _ in network.in_vpc
+		some role in network.roles_of(compute)
+		document in network.role_documents(role)
+	})
+}
+
+denied_outside_endpoint(document, actions) if {
+	some deny in document.statements
+	iam.denies(deny)
+	every action in actions {
+		iam.covers(deny, action)
+	}
+	count(iam.conditions_on(deny, "aws:sourcevpce")) > 0
+}

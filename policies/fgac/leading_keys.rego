@@ -1,0 +1,113 @@
+# METADATA
+# title: Item-level access to DynamoDB is bound to the caller by dynamodb:LeadingKeys
+# description: >-
+#   An Allow of item-level actions (GetItem, PutItem, UpdateItem, DeleteItem, Query, BatchGetItem,
+#   BatchWriteItem, ConditionCheckItem, PartiQL*; TransactGetItems/TransactWriteItems are authorised
+#   through these) without a ForAllValues condition on dynamodb:LeadingKeys whose every value uses a
+#   principal variable (${aws:username}, ${aws:PrincipalTag/...}, ${cognito-identity.amazonaws.com:sub}...)
+#   lets one caller read or write every other caller's items. Wildcards (dynamodb:*Item, dynamodb:*)
+#   and NotAction are expanded against the real DynamoDB action list. Statements are read from
+#   identity policies (aws_iam_policy, aws_iam_*_policy, inline_policy of aws_iam_role) and
+#   aws_dynamodb_resource_policy, from their JSON or, when it is unknown at plan time, from the
+#   aws_iam_policy_document data source it comes from. A policy that cannot be read either way
+#   (e.g. jsonencode() over values known only after apply), or a LeadingKeys condition whose values
+#   are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the resource holding the policy.
+# custom:
+#   id: DDB-FGAC-001
+#   guardrail: fgac
+#   severity: high
+#   remediation: >-
+#     Add condition { test = "ForAllValues:StringEquals", variable = "dynamodb:LeadingKeys",
+#     values = ["$${aws:PrincipalTag/tenant}"] } (or another principal variable) to the statement,
+#     as the TenantAccess construct's grants do.
+#   concept: Fine-grained access control (LeadingKeys)
+package ddb_guardrails.rules.fgac.leading_keys
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.params
+
+operators := {"forallvalues:stringequals", "forallvalues:stringlike", "forallvalues:stringequalsignorecase"}
+
+violation contains finding if {
+	some [document, i, statement, actions] in item_grants
+	not bound(statement)
+	not unknown_leading_keys(statement)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to a principal variable", [document.path, i, names(actions)]),
+		[
+			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(actions))]),
+			leading_keys_evidence(statement),
+		],
+	)
+}
+
+violation contains finding if {
+	some [document, i, statement, _] in item_grants
+	unknown_leading_keys(statement)
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d]: the dynamodb:LeadingKeys values are only known after apply", [document.path, i]),
+		[sprintf("%s statement[%d].condition dynamodb:LeadingKeys: (known after apply)", [document.origin, i])],
+	)
+}
+
+violation contains finding if {
+	some document in iam.data_access_documents
+	document.status == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
+		[sprintf("%s: %s", [document.origin, document.reason])],
+	)
+}
+
+# [document, statement index, statement, item actions it allows]
+item_grants contains [document, i, statement, actions] if {
+	some document in iam.data_access_documents
+	document.status == "known"
+	some i, statement in document.statements
+	iam.allows(statement)
+	iam.applies_to_dynamodb(statement)
+	actions := iam.covered_actions(statement) & iam.item_actions
+	count(actions) > 0
+}
+
+bound(statement) if {
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+	condition.operator in operators
+	condition.known
+	count(condition.values) > 0
+	every value in condition.values {
+		principal_bound(value)
+	}
+}
+
+principal_bound(value) if {
+	some variable in iam.variables_in(value)
+	some pattern in params.params.principal_variables
+	glob.match(lower(pattern), null, variable)
+}
+
+unknown_leading_keys(statement) if {
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+	not condition.known
+}
+
+leading_keys_evidence(statement) := "dynamodb:LeadingKeys: no condition" if {
+	count(iam.conditions_on(statement, "dynamodb:leadingkeys")) == 0
+}
+
+leading_keys_evidence(statement) := concat("; ", [sprintf("%s dynamodb:LeadingKeys = %s", [condition.operator, json.marshal(condition.values)]) |
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+]) if {
+	count(iam.conditions_on(statement, "dynamodb:leadingkeys")) > 0
+}
+
+names(actions) := concat(", ", [iam.display_name(action) | some action in sort(actions)])

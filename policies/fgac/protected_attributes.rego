@@ -1,0 +1,173 @@
+# METADATA
+# title: Writes to tables with protected attributes deny setting those attributes
+# description: >-
+#   A table declares protected attributes with the tag `ddb-guardrails:protected-attributes`
+#   (value: attribute names separated by spaces; the parameter protected_attributes, default
+#   ["isAdmin"], is always included). An Allow of attribute-setting writes (PutItem, UpdateItem,
+#   BatchWriteItem, PartiQLInsert, PartiQLUpdate) on such a table lets the caller make itself an
+#   admin, unless the same document either denies those writes with a ForAnyValue condition on
+#   dynamodb:Attributes naming each protected attribute, or the Allow itself carries a
+#   ForAllValues condition on dynamodb:Attributes that leaves the protected attributes out.
+#   A statement reaches the table by "*", an ARN pattern matching the table name, NotResource, or a
+#   reference to the table in the plan. A statement whose resources cannot be followed, or a policy
+#   that cannot be read, is DDB-FGAC-004-UNPROVABLE when the plan has a table with protected attributes.
+# custom:
+#   id: DDB-FGAC-004
+#   guardrail: fgac
+#   severity: high
+#   remediation: >-
+#     Add a statement { effect = "Deny", actions = [the writes], resources = [the table ARN],
+#     condition { test = "ForAnyValue:StringEquals", variable = "dynamodb:Attributes", values = ["isAdmin"] } },
+#     or restrict the Allow with ForAllValues:StringEquals on dynamodb:Attributes to the writable attributes.
+#   concept: Fine-grained access control (attributes)
+package ddb_guardrails.rules.fgac.protected_attributes
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.params
+import data.ddb_guardrails.lib.plan
+
+tag := "ddb-guardrails:protected-attributes"
+
+violation contains finding if {
+	some [document, i, statement, table, writes] in table_writes
+	unprotected := [attribute |
+		some attribute in protected[table.address]
+		not restricted(document, statement, table, writes, attribute)
+	]
+	count(unprotected) > 0
+	finding := findings.violation(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d] allows %s on %s without a Deny on its protected attributes %s", [
+			document.path, i, names(writes), table.address, concat(", ", unprotected),
+		]),
+		[
+			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(writes))]),
+			sprintf("%s: tag %s = %s", [table.address, tag, json.marshal(object.get(table.after, ["tags", tag], ""))]),
+		],
+	)
+}
+
+violation contains finding if {
+	count(protected) > 0
+	some document in iam.data_access_documents
+	document.status == "known"
+	some i, statement in document.statements
+	iam.allows(statement)
+	count(iam.covered_actions(statement) & iam.attribute_write_actions) > 0
+	some source in statement.resources.references
+	source.kind != "resource"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d] grants writes on resources the plan cannot follow, so the protected attributes cannot be checked", [document.path, i]),
+		[sprintf("%s statement[%d].resources <- %s", [document.origin, i, iam.describe(source)])],
+	)
+}
+
+violation contains finding if {
+	count(protected) > 0
+	some document in iam.data_access_documents
+	document.status == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
+		[sprintf("%s: %s", [document.origin, document.reason])],
+	)
+}
+
+# Protected attribute names of each tagged table.
+protected[address] := names if {
+	some address, table in plan.of_type("aws_dynamodb_table")
+	value := table.after.tags[tag]
+	is_string(value)
+	names := {name | some name in params.params.protected_attributes} | {name |
+		some name in split(value, " ")
+		name != ""
+	}
+}
+
+# [document, statement index, statement, protected table, attribute writes allowed on it]
+table_writes contains [document, i, statement, table, writes] if {
+	some document in iam.data_access_documents
+	document.status == "known"
+	some i, statement in document.statements
+	iam.allows(statement)
+	writes := iam.covered_actions(statement) & iam.attribute_write_actions
+	count(writes) > 0
+	some address, _ in protected
+	table := plan.resources[address]
+	targets(statement, table)
+}
+
+targets(statement, _) if statement.resources.kind == "NotResource"
+
+targets(statement, table) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	matches_table(value, table)
+}
+
+targets(statement, table) if {
+	some source in statement.resources.references
+	source.address == table.address
+}
+
+matches_table("*", _)
+
+# arn:aws:dynamodb:<region>:<account>:table/<name>[/index/...]
+matches_table(value, table) if {
+	parts := split(value, ":")
+	count(parts) >= 6
+	glob.match(lower(parts[2]), null, "dynamodb")
+	path := split(parts[5], "/")
+	glob.match(lower(path[0]), null, "table")
+	glob.match(path[1], null, table.after.name)
+}
+
+# The same document denies the writes when they would set the attribute.
+restricted(document, _, table, writes, attribute) if {
+	some deny in document.statements
+	iam.denies(deny)
+	every action in writes {
+		iam.covers(deny, action)
+	}
+	targets(deny, table)
+	some condition in iam.conditions_on(deny, "dynamodb:attributes")
+	startswith(condition.operator, "foranyvalue:")
+	names_attribute(condition, attribute)
+}
+
+# The Allow only lets the caller write listed attributes, and the protected one is not listed.
+restricted(_, statement, _, _, attribute) if {
+	some condition in iam.conditions_on(statement, "dynamodb:attributes")
+	startswith(condition.operator, "forallvalues:")
+	condition.known
+	not names_attribute(condition, attribute)
+}
+
+names_attribute(condition, attribute) if {
+	some value in condition.values
+	value_matches(condition.operator, value, attribute)
+}
+
+value_matches(operator, value, attribute) if {
+	endswith(operator, "stringlike")
+	glob.match(value, null, attribute)
+}
+
+value_matches(operator, value, attribute) if {
+	endswith(operator, "stringequalsignorecase")
+	lower(value) == lower(attribute)
+}
+
+value_matches(operator, value, attribute) if {
+	endswith(operator, "stringequals")
+	value == attribute
+}
+
+names(actions) := concat(", ", [iam.display_name(action) | some action in sort(actions)])

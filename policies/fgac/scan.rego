@@ -1,0 +1,57 @@
+# METADATA
+# title: Policies do not allow dynamodb:Scan
+# description: >-
+#   Scan reads every item of a table or index and cannot be restricted by dynamodb:LeadingKeys,
+#   so it bypasses fine-grained access control. An Allow that covers dynamodb:Scan by name, by a
+#   wildcard (dynamodb:*, dynamodb:S*, *) or through NotAction is a violation, unless the same
+#   document has an unconditional Deny that covers Scan. Policies are read as for DDB-FGAC-001;
+#   one that cannot be read before apply is DDB-FGAC-002-UNPROVABLE.
+# custom:
+#   id: DDB-FGAC-002
+#   guardrail: fgac
+#   severity: high
+#   remediation: >-
+#     Grant Query (with dynamodb:LeadingKeys) instead of Scan; replace wildcards and NotAction with
+#     the exact actions the workload needs, or add a Deny statement for dynamodb:Scan.
+#   concept: Fine-grained access control (LeadingKeys)
+package ddb_guardrails.rules.fgac.scan
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam
+
+violation contains finding if {
+	some document in iam.data_access_documents
+	document.status == "known"
+	some i, statement in document.statements
+	iam.allows(statement)
+	iam.applies_to_dynamodb(statement)
+	iam.covers(statement, "scan")
+	not denies_scan(document)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s statement[%d] allows dynamodb:Scan", [document.path, i]),
+		[sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, "scan")])],
+	)
+}
+
+violation contains finding if {
+	some document in iam.data_access_documents
+	document.status == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
+		[sprintf("%s: %s", [document.origin, document.reason])],
+	)
+}
+
+denies_scan(document) if {
+	some statement in document.statements
+	iam.denies(statement)
+	iam.applies_to_dynamodb(statement)
+	iam.unconditional(statement)
+	iam.covers(statement, "scan")
+}

