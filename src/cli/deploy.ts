@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { GuardrailsError, parsePlan, type Report } from "../engine";
+import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
 import { stackDirectory, type PlanSource } from "./inputs";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "./progress";
@@ -14,6 +14,7 @@ export interface DeployOptions {
   readonly stack?: string;
   readonly autoApprove: boolean;
   readonly progress: Progress;
+  readonly limits?: PlanLimits;
   /** Validates the plan and writes the reports; the deploy continues only when the report passed. */
   readonly validate: (source: PlanSource) => Report;
 }
@@ -38,7 +39,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
     await progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
     const validated = sha256(planFile);
     const json = await progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
-    const plan = parsePlan(json, `plan of ${label}`);
+    const plan = parsePlan(json, `plan of ${label}`, options.limits);
     const stackJson = join(target.dir, "cdk.tf.json");
     const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
     const report = options.validate({ plan, locations });

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { GuardrailsError, parsePlan, readPlan, type Plan } from "../engine";
+import { GuardrailsError, parsePlan, readPlan, type Plan, type PlanLimits } from "../engine";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "./progress";
 import { planDirectory, run, showPlan } from "./terraform";
@@ -17,6 +17,7 @@ export interface InputOptions {
   /** Directory of the .tf files (or cdk.tf.json) behind a plan file. @default the plan file's directory */
   readonly sourceDir?: string;
   readonly progress: Progress;
+  readonly limits?: PlanLimits;
 }
 
 /** What a directory holds, decided by its marker files. */
@@ -39,7 +40,7 @@ export function classify(dir: string): Workdir {
  */
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
-    const plan = readPlan("-");
+    const plan = readPlan("-", options.limits);
     return { plan, locations: sourceLocations(options.sourceDir, plan) };
   }
   let stat;
@@ -49,7 +50,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     throw new GuardrailsError(`${input}: no such file or directory`);
   }
   if (!stat.isDirectory()) {
-    const plan = readPlan(input);
+    const plan = readPlan(input, options.limits);
     return { plan, locations: sourceLocations(options.sourceDir ?? dirname(input), plan) };
   }
   const target = await stackDirectory(resolve(input), options);
@@ -59,7 +60,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const label = relative(process.cwd(), target.dir) || ".";
     await options.progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
     const json = await options.progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
-    const plan = parsePlan(json, `plan of ${label}`);
+    const plan = parsePlan(json, `plan of ${label}`, options.limits);
     return { plan, locations: workdirLocations(target, plan) };
   } finally {
     rmSync(planDir, { recursive: true, force: true });

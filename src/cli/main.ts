@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import "./crash";
+import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { findConfig, GuardrailsError, loadBundle, loadConfig, SEVERITIES, validatePlan, type GuardrailsConfig, type Report, type Severity } from "../engine";
 import { packageVersion } from "../engine/package-root";
 import { deploy } from "./deploy";
@@ -32,7 +34,16 @@ interface CommonOptions {
   quiet?: boolean;
   verbose?: boolean;
   debug?: boolean;
+  maxBytes?: number;
+  maxDepth?: number;
+  maxMemory?: number;
+  verificationKey?: string;
 }
+
+const positiveInteger = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return Number(value);
+};
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 
@@ -46,6 +57,10 @@ function withCommonOptions(command: Command): Command {
     .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
     .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
     .option("--stack <name>", "the CDKTF stack to plan when the app has several")
+    .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
+    .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
+    .option("--max-memory <MiB>", "ceiling of the policy engine's memory (default 2048)", positiveInteger)
+    .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
     .option("--verbose", "timings of each step on stderr")
     .option("--debug", "stack traces on errors");
@@ -61,8 +76,8 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   const targets = resolveTargets(opts.format ?? opts.output);
   const config = readConfig(opts.config);
   const began = Date.now();
-  const bundle = loadBundle();
-  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules });
+  const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
+  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
   progress.timing("evaluate", began);
   const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl };
   writeReports(report, bundle.rules, context, targets);
@@ -70,12 +85,23 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   return report;
 }
 
+function readKey(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new GuardrailsError(`--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+const limits = (opts: CommonOptions) => ({ maxBytes: opts.maxBytes, maxDepth: opts.maxDepth });
+
 function program(): Command {
   const cli = new Command("ddb-guardrails")
     .description("Validate Terraform and CDKTF plans against DynamoDB security guardrails (encryption, endpoint, FGAC, recovery, audit), in pull requests and before apply.")
     .version(packageVersion())
-    .showHelpAfterError()
     .exitOverride()
+    // Usage errors in the same one-line form as every other error (exit 2), with a pointer to --help.
+    .configureOutput({ outputError: (message, write) => write(`ddb-guardrails: ${message.trim().replace(/\s*\n\s*/g, " ")} (see --help)\n`) })
     .addHelpText("after", `\nRun "ddb-guardrails <command> --help" for a command's options and examples.\n${EXIT_CODES_HELP}`);
 
   withCommonOptions(
@@ -106,7 +132,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (input: string, opts: CommonOptions & { sourceDir?: string }) => {
       const progress = new Progress(opts);
-      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress });
+      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
       const report = validateAndReport(source, opts, progress, fallback);
       progress.total();
@@ -144,6 +170,7 @@ ${EXIT_CODES_HELP}`,
         appDir: opts.appDir,
         stack: opts.stack,
         autoApprove: opts.autoApprove === true,
+        limits: limits(opts),
         progress,
         validate: (source) => validateAndReport(source, opts, progress),
       });

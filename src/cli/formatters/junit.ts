@@ -10,7 +10,9 @@ import { describeLocation, type Formatter } from "./index";
 export const junit: Formatter = (report, rules, _style, context) => {
   const byRule = new Map<string, Finding[]>();
   for (const f of report.violations) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
-  const catalog = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Only the rules that ran (--rules/--skip-rules): a skipped rule must not show up as passed.
+  const evaluated = new Set(report.rules.map((r) => r.id));
+  const catalog = rules.filter((r) => evaluated.has(r.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;

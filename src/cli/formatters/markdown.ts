@@ -2,12 +2,12 @@ import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
 import { describeLocation, type Formatter } from "./index";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
-export const markdown: Formatter = (report, rules, _style, context) => {
+export const markdown: Formatter = (report, _rules, _style, context) => {
   const { resources, violations, waived, passed } = report.summary;
   const out: string[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   if (report.violations.length === 0) {
-    out.push(`### ddb-guardrails: ✅ no findings`, "", `${plural(resources, "resource")} checked against ${plural(rules.length, "rule")}.`);
+    out.push(`### ddb-guardrails: ✅ no findings`, "", `${plural(resources, "resource")} checked against ${plural(report.rules.length, "rule")}.`);
   } else {
     const verdict = passed ? "✅ passed" : "❌ failed";
     out.push(`### ddb-guardrails: ${verdict}: ${plural(violations, "violation")}${waived ? `, ${waived} waived` : ""} in ${plural(resources, "resource")}`, "");
@@ -22,11 +22,11 @@ export const markdown: Formatter = (report, rules, _style, context) => {
     for (const f of report.violations) byAddress.set(f.address, [...(byAddress.get(f.address) ?? []), f]);
     for (const [address, findings] of byAddress) {
       const where = describeLocation(context, address);
-      out.push("", `**\`${code(address)}\`**${where ? ` (${escape(where)})` : ""}`, "");
+      out.push("", `**${code(address)}**${where ? ` (${escape(where)})` : ""}`, "");
       for (const f of findings) {
         const status = f.waived ? ` _(waived until ${f.waived.expires}: ${escape(f.waived.reason)})_` : "";
         out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escape(f.message)}${status}`);
-        for (const e of f.evidence) out.push(`  - evidence: \`${code(e)}\``);
+        for (const e of f.evidence) out.push(`  - evidence: ${code(e)}`);
         out.push(`  - fix: ${escape(f.remediation)}`);
       }
     }
@@ -40,12 +40,15 @@ function cap(s: string): string {
   return s[0].toUpperCase() + s.slice(1);
 }
 
-/** Plain text in Markdown: no HTML, no accidental emphasis or tables. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Plain text in Markdown: no HTML, no accidental emphasis or tables, no control characters. */
 function escape(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  return s.replace(/\r?\n/g, " ").replace(CONTROL, "\uFFFD").replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
 }
 
-/** Inside a code span a backtick would end it early. */
+/** A code span; one that contains backticks is fenced with two. */
 function code(s: string): string {
-  return s.replace(/`/g, "'").replace(/\r?\n/g, " ");
+  const text = s.replace(/\r?\n/g, " ").replace(CONTROL, "\uFFFD");
+  return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
 }

@@ -1,12 +1,15 @@
 import { describeLocation, type Formatter } from "./index";
 
+// Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
+const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD");
+
 /** One line per finding (severity, address, rule, message, where), then a summary line. */
 export const text: Formatter = (report, _rules, style, context) => {
   const lines = report.violations.map((f) => {
     const where = describeLocation(context, f.address);
     const located = where ? style.dim(` [${where}]`) : "";
-    const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${f.waived.reason})`) : "";
-    return `${style.severity(f.severity)} ${style.bold(f.address)}  ${f.rule}  ${f.message}${located}${waived}`;
+    const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${safe(f.waived.reason)})`) : "";
+    return `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}`;
   });
   const { resources, violations, waived } = report.summary;
   const verdict = report.summary.passed ? style.pass("PASS") : style.fail("FAIL");
