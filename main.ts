@@ -12,6 +12,8 @@
  *   DDB_GUARDRAILS_OFFLINE=1              plan without AWS: no credential/account/metadata/region checks
  *   DDB_GUARDRAILS_ENDPOINT=<url>         every service endpoint at a local emulator (implies the two below)
  *   DDB_GUARDRAILS_EMULATOR=1             emulator mode: no Contributor Insights, no replicas, trail logging off
+ *   DDB_GUARDRAILS_STATE_FILE             local state file (relative: to the stack folder); default cdktf's
+ *                                         terraform.snowy-sessions.tfstate in the project folder
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +30,8 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { App, AssetType, TerraformAsset, TerraformOutput, TerraformStack } from "cdktf";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { App, AssetType, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import {
   AuditTrail,
@@ -36,7 +39,6 @@ import {
   type DeploymentSettings,
   deploymentSettings,
   DynamoDbGatewayEndpoint,
-  iamActions,
   LeadingKey,
   SecureTable,
   StreamArchive,
@@ -51,19 +53,31 @@ export const SESSION_KEY_ALIAS = "alias/snowy-session-key";
 
 /** The session writer: puts a session item whose `expiresAt` (epoch seconds, the TTL attribute) is now + 30 min. */
 export const SESSION_WRITER_SOURCE = `import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { randomUUID } from "node:crypto";
 
-const client = new DynamoDBClient({});
+const sts = new STSClient({});
 const ttlSeconds = Number(process.env.SESSION_TTL_SECONDS);
 
+// The function holds no DynamoDB permission itself: per request it assumes the tenant role with the
+// user's name as a session tag, so dynamodb:LeadingKeys confines the write to that user's items.
 export const handler = async (event) => {
   const username = event && event.username;
-  if (typeof username !== "string" || !/^[\\w.@+-]{1,64}$/.test(username)) {
-    throw new Error("event.username must be 1-64 characters of letters, digits and . @ + - _");
+  if (typeof username !== "string" || !/^[\\w.@+=,-]{1,56}$/.test(username)) {
+    throw new Error("event.username must be 1-56 characters of letters, digits and . @ + = , - _");
   }
+  const { Credentials: c } = await sts.send(new AssumeRoleCommand({
+    RoleArn: process.env.TENANT_ROLE_ARN,
+    RoleSessionName: "session-" + username,
+    Tags: [{ Key: "username", Value: username }],
+    DurationSeconds: 900,
+  }));
+  const dynamodb = new DynamoDBClient({
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+  });
   const now = Math.floor(Date.now() / 1000);
   const session = { username, sessionId: randomUUID(), createdAt: now, expiresAt: now + ttlSeconds };
-  await client.send(new PutItemCommand({
+  await dynamodb.send(new PutItemCommand({
     TableName: process.env.TABLE_NAME,
     Item: {
       username: { S: session.username },
@@ -83,6 +97,8 @@ export interface SnowySessionsOptions {
   readonly prefix?: string;
   /** Object Lock retention of the deletion archive, in days. @default 365 */
   readonly archiveRetentionDays?: number;
+  /** Local state file. @default cdktf's default local backend */
+  readonly stateFile?: string;
 }
 
 export class SnowySessionsStack extends TerraformStack {
@@ -92,6 +108,7 @@ export class SnowySessionsStack extends TerraformStack {
     super(scope, id);
     const { settings } = options;
     const prefix = options.prefix ?? "snowy";
+    if (options.stateFile) new LocalBackend(this, { path: options.stateFile });
     new AwsProvider(this, "aws", {
       ...awsProviderConfig(settings),
       defaultTags: [{ tags: { Project: STACK_NAME, ManagedBy: "ddb-guardrails" } }],
@@ -190,6 +207,7 @@ export class SnowySessionsStack extends TerraformStack {
 
   /** The Lambda that writes sessions, in the private subnets, egress only to DynamoDB's prefix list. */
   private sessionWriter(prefix: string, roleName: string, tableArn: string, endpoint: DynamoDbGatewayEndpoint, subnets: Subnet[], vpc: Vpc): void {
+    const { accountId, partition, region } = this.table.environment;
     const sourceDir = mkdtempSync(join(tmpdir(), "session-writer-"));
     writeFileSync(join(sourceDir, "index.mjs"), SESSION_WRITER_SOURCE);
     const code = new TerraformAsset(this, "session-writer-code", { path: sourceDir, type: AssetType.ARCHIVE });
@@ -202,28 +220,66 @@ export class SnowySessionsStack extends TerraformStack {
       role: role.name,
       policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
     });
-    const resources = [tableArn, `${tableArn}/index/*`];
-    const access = new DataAwsIamPolicyDocument(this, "session-writer-access", {
+    const writerRoleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
+
+    // The role the function assumes per request, tagged with the user's name: item access bound to that tag.
+    const tenantRoleName = `${prefix}-session-writer-tenant`;
+    const tenantRoleArn = `arn:${partition}:iam::${accountId}:role/${tenantRoleName}`;
+    const tenantTrust = new DataAwsIamPolicyDocument(this, "session-writer-tenant-trust", {
       statement: [
-        { sid: "WriteAndReadSessions", effect: "Allow", actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"], resources },
-        { sid: "DenyScan", effect: "Deny", actions: [...iamActions.UNBOUNDED_READ_ACTIONS], resources },
         {
-          sid: "DenyProtectedAttributeWrites",
-          effect: "Deny",
-          actions: [...iamActions.ATTRIBUTE_WRITE_ACTIONS],
-          resources,
-          condition: [{ test: "ForAnyValue:StringEquals", variable: "dynamodb:Attributes", values: ["isAdmin"] }],
-        },
-        {
-          sid: "DenyOutsideVpcEndpoint",
-          effect: "Deny",
-          actions: ["dynamodb:*"],
-          resources,
-          condition: [{ test: "StringNotEquals", variable: "aws:SourceVpce", values: [endpoint.endpointId] }],
+          effect: "Allow",
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          principals: [{ type: "AWS", identifiers: [writerRoleArn] }],
+          condition: [
+            { test: "StringLike", variable: "aws:RequestTag/username", values: ["?*"] },
+            { test: "ForAllValues:StringEquals", variable: "aws:TagKeys", values: ["username"] },
+          ],
         },
       ],
     });
-    new IamRolePolicy(this, "session-writer-policy", { role: role.id, name: "sessions-table", policy: access.json });
+    const tenantRole = new IamRole(this, "session-writer-tenant-role", { name: tenantRoleName, assumeRolePolicy: tenantTrust.json, dependsOn: [role] });
+    new TenantAccessPolicy(this, "session-writer-tenant-access", {
+      policyName: `${prefix}-session-writer-tenant-access`,
+      tableArns: [tableArn],
+      leadingKey: LeadingKey.principalTag("username"),
+      access: "read-write",
+      sourceVpceIds: [endpoint.endpointId],
+      role: tenantRole.name,
+    });
+    const assume = new DataAwsIamPolicyDocument(this, "session-writer-access", {
+      statement: [{ sid: "AssumeTenantRolePerRequest", effect: "Allow", actions: ["sts:AssumeRole", "sts:TagSession"], resources: [tenantRoleArn] }],
+    });
+    new IamRolePolicy(this, "session-writer-policy", { role: role.id, name: "assume-tenant-role", policy: assume.json });
+
+    // STS is reached through an interface endpoint: the private subnets have no route to the internet.
+    const stsEndpointSg = new SecurityGroup(this, "sts-endpoint-sg", {
+      name: `${prefix}-sts-endpoint`,
+      description: "STS interface endpoint: HTTPS from the VPC only",
+      vpcId: vpc.id,
+      ingress: [{ description: "HTTPS from the VPC", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: [vpc.cidrBlock], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], selfAttribute: false }],
+    });
+    const stsPolicy = new DataAwsIamPolicyDocument(this, "sts-endpoint-policy", {
+      statement: [
+        {
+          sid: "WriterAssumesTenantRoleOnly",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [writerRoleArn] }],
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          resources: [tenantRoleArn],
+        },
+      ],
+    });
+    new VpcEndpoint(this, "sts-endpoint", {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${region}.sts`,
+      vpcEndpointType: "Interface",
+      privateDnsEnabled: true,
+      subnetIds: subnets.map((s) => s.id),
+      securityGroupIds: [stsEndpointSg.id],
+      policy: stsPolicy.json,
+      tags: { Name: `${prefix}-sessions-sts` },
+    });
 
     const securityGroup = new SecurityGroup(this, "session-writer-sg", {
       name: `${prefix}-session-writer`,
@@ -241,6 +297,17 @@ export class SnowySessionsStack extends TerraformStack {
           securityGroups: [],
           selfAttribute: false,
         },
+        {
+          description: "STS (interface endpoint)",
+          fromPort: 443,
+          toPort: 443,
+          protocol: "tcp",
+          securityGroups: [stsEndpointSg.id],
+          cidrBlocks: [],
+          ipv6CidrBlocks: [],
+          prefixListIds: [],
+          selfAttribute: false,
+        },
       ],
     });
     new LambdaFunction(this, "session-writer", {
@@ -254,7 +321,8 @@ export class SnowySessionsStack extends TerraformStack {
       timeout: 10,
       memorySize: 128,
       vpcConfig: { subnetIds: subnets.map((s) => s.id), securityGroupIds: [securityGroup.id] },
-      environment: { variables: { TABLE_NAME: this.table.tableName, SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS) } },
+      environment: { variables: { TABLE_NAME: this.table.tableName, TENANT_ROLE_ARN: tenantRoleArn, SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS) } },
+      dependsOn: [tenantRole],
       tracingConfig: { mode: "Active" },
     });
   }
@@ -276,6 +344,7 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string):
     settings,
     prefix: env.DDB_GUARDRAILS_PREFIX ?? context("prefix"),
     archiveRetentionDays: days,
+    stateFile: env.DDB_GUARDRAILS_STATE_FILE,
   });
   return app;
 }

@@ -62,7 +62,7 @@ follow(source) := direct(source.module, source.scope, null) if source.kind == "e
 # `each_scope` is the for_each expression that `each.*` refers to where the expression sits.
 direct(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
 	is_object(expression)
-	has_key(expression, "constant_value")
+	literal(expression)
 }
 
 direct(module, expression, each_scope) := {source |
@@ -70,7 +70,20 @@ direct(module, expression, each_scope) := {source |
 	some source in reference_sources(module, reference, each_scope)
 } if {
 	is_object(expression)
-	not has_key(expression, "constant_value")
+	not literal(expression)
+}
+
+literal(expression) if {
+	has_key(expression, "constant_value")
+	not json_template(expression)
+}
+
+# JSON-syntax configuration (*.tf.json, e.g. CDKTF output) reports a template such as
+# "${aws_kms_key.k.arn}" as a constant string next to its references: it is a reference.
+json_template(expression) if {
+	is_string(expression.constant_value)
+	contains(expression.constant_value, "${")
+	count(object.get(expression, "references", [])) > 0
 }
 
 # An attribute with no expression at all is unset in configuration.
