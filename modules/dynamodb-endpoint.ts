@@ -3,6 +3,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GuardrailConfigError, shown } from "./errors";
+import { tablesAndIndexes } from "./resources";
 import { ENDPOINT_DATA_ACTIONS } from "./iam-actions";
 
 export interface DynamoDbGatewayEndpointProps {
@@ -53,7 +54,7 @@ export class DynamoDbGatewayEndpoint extends Construct {
     this.validatePrincipals();
     this.validateActions();
 
-    const resources = props.tableArns.flatMap((arn) => [arn, `${arn}/index/*`]);
+    const resources = tablesAndIndexes(props.tableArns);
     const document = new DataAwsIamPolicyDocument(this, "policy", {
       statement: [
         props.principalArns?.length

@@ -6,6 +6,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GuardrailConfigError, shown } from "./errors";
+import { tablesAndIndexes } from "./resources";
 import { ATTRIBUTE_WRITE_ACTIONS, ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS, UNBOUNDED_READ_ACTIONS } from "./iam-actions";
 
 /** Which identity value an item's partition key must equal (`dynamodb:LeadingKeys`). */
@@ -150,7 +151,7 @@ export class TenantAccessPolicy extends Construct {
   private statements(): DataAwsIamPolicyDocumentStatement[] {
     const p = this.props;
     const leadingKey = (p.leadingKey ?? LeadingKey.username()).policyDocumentValue;
-    const resources = p.tableArns.flatMap((arn) => [arn, `${arn}/index/*`]);
+    const resources = tablesAndIndexes(p.tableArns);
     const writes = (p.access ?? "read-write") === "read-write";
     const allowConditions = [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [leadingKey] }];
     if (p.allowedAttributes?.length) {

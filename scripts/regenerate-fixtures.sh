@@ -13,7 +13,12 @@ if [ ${#cases[@]} -eq 0 ]; then
 fi
 plan_one() {
   local name="$1" src="$fixtures/$1" work
-  work="$(mktemp -d)"
+  local base
+  base="$(mktemp -d)"
+  # Same depth as in the repository, with terraform/ beside it: "../../../terraform/<module>" resolves.
+  work="$base/test/fixtures/$1"
+  mkdir -p "$work"
+  ln -s "$ROOT/terraform" "$base/terraform"
   cp -r "$src"/. "$work"/
   rm -f "$work/plan.json"
   cp "$fixtures/offline-provider.tf" "$work/_offline_provider.tf"
@@ -21,11 +26,11 @@ plan_one() {
         terraform plan -input=false -no-color -refresh=false -out=tfplan >"$work/plan.log" 2>&1); then
     echo "fixture $name: terraform failed" >&2
     cat "$work/plan.log" >&2
-    rm -rf "$work"
+    rm -rf "$base"
     return 1
   fi
   (cd "$work" && terraform show -json tfplan) > "$src/plan.json"
-  rm -rf "$work"
+  rm -rf "$base"
   echo "fixture $name: plan.json regenerated" >&2
 }
 export -f plan_one
