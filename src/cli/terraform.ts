@@ -17,7 +17,7 @@ export interface RunOptions {
 
 /** The terraform binary: $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan). */
 export function terraformBinary(): string {
-  return process.env.TERRAFORM ?? "terraform";
+  return process.env.TERRAFORM || "terraform";
 }
 
 /**
@@ -70,14 +70,21 @@ export function run(command: string, args: readonly string[], options: RunOption
   });
 }
 
-/** Terraform's own error, on one line: "Error: <summary> (on main.tf line 3)". */
+/**
+ * The child's own error, on one line: terraform's "Error: <summary> (on main.tf line 3)", else the
+ * first "SomethingError: ..." line (a crashing synth), else the last line of output.
+ */
 export function errorLine(output: string): string {
   const lines = output.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
-  const at = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));
-  if (at === -1) return lines.map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? "no output";
   const clean = (l: string) => l.replace(/^│\s*/, "").trim();
-  const where = lines.slice(at + 1, at + 4).map(clean).find((l) => /^on .+ line \d+/.test(l));
-  return clean(lines[at]) + (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "");
+  const at = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));
+  if (at !== -1) {
+    const where = lines.slice(at + 1, at + 4).map(clean).find((l) => /^on .+ line \d+/.test(l));
+    return clean(lines[at]) + (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "");
+  }
+  const thrown = lines.find((l) => /^\s*([A-Za-z]*Error|[A-Za-z]*Exception)\b:/.test(l));
+  if (thrown) return thrown.trim();
+  return lines.map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l)).slice(-1)[0] ?? "no output";
 }
 
 /** terraform init + plan -out, then show -json of exactly that saved plan. */
