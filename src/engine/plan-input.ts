@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import Ajv from "ajv";
 import planSchema from "./plan-schema.json";
 import { GuardrailsError } from "./errors";
+import { checkResourceValues } from "./resource-schema";
 
 /** A `terraform show -json` plan, checked for the shape the guardrails read. */
 export type Plan = Record<string, unknown> & {
@@ -138,6 +139,7 @@ function checkChange(change: ResourceChange, name: string): void {
     if (typeof change.change.after_unknown !== "object" || change.change.after_unknown === null) {
       throw new GuardrailsError(`${name}: ${change.address}: change.after_unknown must be an object (which values are known only after apply)`);
     }
+    checkResourceValues(change.mode, change.type, change.address, change.change.after, change.change.after_unknown, name);
   }
 }
 
