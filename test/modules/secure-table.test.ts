@@ -1,0 +1,130 @@
+import { DynamodbContributorInsights } from "@cdktf/provider-aws/lib/dynamodb-contributor-insights";
+import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resource-policy";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { Construct } from "constructs";
+import { GuardrailConfigError, SecureTable, type SecureTableProps } from "../../modules";
+import { ENV, fullStack, only, resources, statement, statements, synth } from "./harness";
+
+const base: SecureTableProps = { tableName: "sessions", partitionKey: { name: "username", type: "S" }, environment: ENV };
+const table = (props: Partial<SecureTableProps> = {}) => (scope: Construct) => new SecureTable(scope, "sessions", { ...base, ...props });
+const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+describe("SecureTable defaults", () => {
+  const json = synth(table({ timeToLiveAttribute: "expiresAt", stream: "NEW_AND_OLD_IMAGES" }));
+
+  test("encrypts with the customer-managed key it creates, with rotation on", () => {
+    expect(json).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
+    const t = only(json, "aws_dynamodb_table");
+    expect(t.server_side_encryption).toEqual({ enabled: true, kms_key_arn: expect.stringMatching(/^\$\{aws_kms_key\.[\w-]+\.arn\}$/) });
+  });
+
+  test("names the key alias/<table>-key", () => {
+    expect(json).toHaveResourceWithProperties(KmsAlias, { name: "alias/sessions-key" });
+  });
+
+  test("lets the account use the key only through DynamoDB, and keeps administration apart", () => {
+    const usage = statement(json, "sessions/key/policy", "KeyUsageThroughDynamoDbOnly");
+    expect(usage.condition).toEqual(
+      expect.arrayContaining([{ test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.eu-west-1.amazonaws.com"] }]),
+    );
+    const admin = statement(json, "sessions/key/policy", "KeyAdministration");
+    expect(admin.actions).not.toEqual(expect.arrayContaining(["kms:Decrypt"]));
+    expect(admin.actions.some((a: string) => /^kms:(Decrypt|Encrypt|GenerateDataKey|ReEncrypt|\*)/.test(a))).toBe(false);
+    for (const s of statements(json, "sessions/key/policy")) expect(s.effect).toBe("Allow");
+  });
+
+  test("turns on point-in-time recovery, deletion protection, TTL, the stream and Contributor Insights", () => {
+    expect(json).toHaveResourceWithProperties(DynamodbTable, {
+      billing_mode: "PAY_PER_REQUEST",
+      point_in_time_recovery: { enabled: true },
+      deletion_protection_enabled: true,
+      ttl: { enabled: true, attribute_name: "expiresAt" },
+      stream_enabled: true,
+      stream_view_type: "NEW_AND_OLD_IMAGES",
+    });
+    expect(json).toHaveResource(DynamodbContributorInsights);
+  });
+
+  test("has no stream unless asked", () => {
+    expect(only(synth(table()), "aws_dynamodb_table").stream_enabled).toBe(false);
+  });
+
+  test("synthesizes a stack that terraform validates", () => {
+    expect(fullStack((stack) => table({ timeToLiveAttribute: "expiresAt" })(stack))).toBeValidTerraform();
+  });
+});
+
+describe("SecureTable options", () => {
+  test("uses an existing customer-managed key instead of creating one", () => {
+    const json = synth(table({ kmsKeyArn: KEY_ARN }));
+    expect(resources(json, "aws_kms_key")).toHaveLength(0);
+    expect(only(json, "aws_dynamodb_table").server_side_encryption).toEqual({ enabled: true, kms_key_arn: KEY_ARN });
+  });
+
+  test("gives every replica its own regional key and a NEW_AND_OLD_IMAGES stream", () => {
+    const replicaKey = "arn:aws:kms:us-east-1:111122223333:key/abcd";
+    const t = only(synth(table({ replicas: [{ region: "us-east-1", kmsKeyArn: replicaKey }] })), "aws_dynamodb_table");
+    expect(t.replica).toEqual([expect.objectContaining({ region_name: "us-east-1", kms_key_arn: replicaKey, point_in_time_recovery: true })]);
+    expect(t.stream_view_type).toBe("NEW_AND_OLD_IMAGES");
+  });
+
+  test("projects only keys into a global secondary index by default", () => {
+    const t = only(synth(table({ globalSecondaryIndexes: [{ indexName: "by-device", partitionKey: { name: "device", type: "S" } }] })), "aws_dynamodb_table");
+    expect(t.global_secondary_index).toEqual([expect.objectContaining({ name: "by-device", hash_key: "device", projection_type: "KEYS_ONLY" })]);
+    expect(t.attribute).toEqual(expect.arrayContaining([{ name: "device", type: "S" }, { name: "username", type: "S" }]));
+  });
+
+  test("sets provisioned capacity only in PROVISIONED mode", () => {
+    const t = only(synth(table({ billingMode: "PROVISIONED", readCapacity: 7 })), "aws_dynamodb_table");
+    expect(t).toEqual(expect.objectContaining({ billing_mode: "PROVISIONED", read_capacity: 7, write_capacity: 5 }));
+  });
+
+  test("attaches a resource policy that names its principals", () => {
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/app" }, Action: "dynamodb:GetItem", Resource: "*" }] });
+    expect(synth(table({ resourcePolicy: policy }))).toHaveResourceWithProperties(DynamodbResourcePolicy, { policy });
+  });
+
+  test("leaves out Contributor Insights when told (emulator mode)", () => {
+    expect(resources(synth(table({ contributorInsights: false })), "aws_dynamodb_contributor_insights")).toHaveLength(0);
+  });
+
+  test("turns point-in-time recovery off only with a named reason", () => {
+    const t = only(synth(table({ pointInTimeRecovery: false, pointInTimeRecoveryWaiver: "scratch table, rebuilt nightly" })), "aws_dynamodb_table");
+    expect(t.point_in_time_recovery).toEqual({ enabled: false });
+  });
+});
+
+describe("SecureTable rejects insecure choices at synth time", () => {
+  const cases: Array<[string, Partial<SecureTableProps>, string, RegExp]> = [
+    ["the AWS-managed key", { encryption: "AWS_MANAGED" }, "encryption", /`encryption` must be "CUSTOMER_MANAGED", got "AWS_MANAGED"/],
+    ["an AWS-owned key", { encryption: "AWS_OWNED" }, "encryption", /got "AWS_OWNED".*pass `kmsKeyArn`/],
+    ["the aws/dynamodb alias as key", { kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:alias/aws/dynamodb" }, "kmsKeyArn", /must be a customer-managed key/],
+    ["an empty key ARN", { kmsKeyArn: " " }, "kmsKeyArn", /must be a customer-managed key, got " "/],
+    ["a reserved key alias", { keyAlias: "alias/aws/sessions" }, "keyAlias", /must start with "alias\/" and not "alias\/aws\/"/],
+    ["PITR off without a reason", { pointInTimeRecovery: false }, "pointInTimeRecovery", /^.*`pointInTimeRecovery` cannot be false without `pointInTimeRecoveryWaiver`; set a reason or remove the override\.$/],
+    ["PITR off with a blank reason", { pointInTimeRecovery: false, pointInTimeRecoveryWaiver: "  " }, "pointInTimeRecovery", /without `pointInTimeRecoveryWaiver`/],
+    ["deletion protection off without a reason", { deletionProtection: false }, "deletionProtection", /`deletionProtection` cannot be false without `deletionProtectionWaiver`/],
+    ["a replica without its key", { replicas: [{ region: "us-east-1" } as never] }, "replicas[0].kmsKeyArn", /replica is encrypted with an AWS-owned key/],
+    ["a replica with the AWS-managed key", { replicas: [{ region: "us-east-1", kmsKeyArn: "alias/aws/dynamodb" }] }, "replicas[0].kmsKeyArn", /customer-managed key in "us-east-1"/],
+    ["a replica in the table's region", { replicas: [{ region: "eu-west-1", kmsKeyArn: KEY_ARN }] }, "replicas[0].region", /must be unique and differ/],
+    ["replicas with a KEYS_ONLY stream", { stream: "KEYS_ONLY", replicas: [{ region: "us-east-1", kmsKeyArn: KEY_ARN }] }, "stream", /must be "NEW_AND_OLD_IMAGES" when `replicas`/],
+    ["an INCLUDE index without attributes", { globalSecondaryIndexes: [{ indexName: "i", partitionKey: { name: "d", type: "S" }, projectionType: "INCLUDE" }] }, "globalSecondaryIndexes[0].nonKeyAttributes", /must list attributes/],
+    ["a resource policy open to everyone", { resourcePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "dynamodb:*", Resource: "*" }] }) }, "resourcePolicy", /must not Allow `"Principal": "\*"` without a Condition/],
+    ["a resource policy that is not JSON", { resourcePolicy: "{not json" }, "resourcePolicy", /must be a JSON policy document/],
+  ];
+
+  test.each(cases)("%s", (_name, props, prop, message) => {
+    let error: unknown;
+    try {
+      synth(table(props));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GuardrailConfigError);
+    expect((error as GuardrailConfigError).prop).toBe(prop);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain("sessions");
+  });
+});
