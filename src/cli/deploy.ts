@@ -30,6 +30,10 @@ function sha256(file: string): string {
  */
 export async function deploy(options: DeployOptions): Promise<number> {
   const { progress } = options;
+  // Known before any work: without a terminal the confirmation could never be given.
+  if (!options.autoApprove && !canConfirm()) {
+    throw new GuardrailsError("refusing to apply without --auto-approve: there is no terminal to confirm on (nothing was planned or applied)");
+  }
   const target = await stackDirectory(resolve(options.appDir), { stack: options.stack, progress });
   const label = relative(process.cwd(), target.dir) || ".";
   // The saved plan lives in a private temporary folder (mode 0700), out of reach of the app's own files.
@@ -61,10 +65,11 @@ export async function deploy(options: DeployOptions): Promise<number> {
 }
 
 /** Asks on the terminal; without one there is nobody to ask, so the deploy stops (use --auto-approve in CI). */
+function canConfirm(): boolean {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true;
+}
+
 async function confirm(label: string): Promise<void> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new GuardrailsError("refusing to apply without --auto-approve: there is no terminal to confirm on (nothing was applied)");
-  }
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await prompt.question(`Apply the validated plan in ${label}? Only "yes" is accepted: `);

@@ -1,0 +1,106 @@
+// The deploy gate: synth -> plan -out -> validate that saved plan -> apply that saved plan only if it
+// passed and did not change. Terraform is mocked only at the process boundary: a `terraform` script
+// first on PATH logs every call, hands init/plan/show to the real terraform, and records `apply`
+// (with the SHA-256 of the plan file it was given) instead of running it.
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLI, FIXTURES, ROOT, runCli } from "./helpers/paths";
+
+const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-deploy-"));
+const realTerraform = spawnSync("sh", ["-c", "command -v terraform"], { encoding: "utf8" }).stdout.trim();
+const bin = join(work, "bin");
+mkdirSync(bin);
+writeFileSync(
+  join(bin, "terraform"),
+  `#!/bin/sh
+echo "$1" >> "$FAKE_TF_LOG"
+if [ "$1" = apply ]; then
+  for last in "$@"; do :; done
+  echo "applied $(sha256sum "$last" | cut -c1-64)" >> "$FAKE_TF_LOG"
+  echo "Apply complete! Resources: 0 added (recorded by the test, not run)."
+  exit 0
+fi
+if [ "$1" = show ] && [ -n "$FAKE_TF_TAMPER" ]; then
+  for last in "$@"; do :; done
+  ${JSON.stringify(realTerraform)} "$@"; status=$?
+  printf 'x' >> "$last"
+  exit $status
+fi
+exec ${JSON.stringify(realTerraform)} "$@"
+`,
+);
+chmodSync(join(bin, "terraform"), 0o755);
+
+const app = join(work, "app");
+cpSync(join(FIXTURES, "cli-cdktf-app"), app, { recursive: true });
+
+let runs = 0;
+function deploy(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const log = join(work, `terraform-${++runs}.log`);
+  writeFileSync(log, "");
+  const run = runCli(["deploy", "--app-dir", app, ...args], {
+    cwd: work,
+    env: { PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, NODE_PATH: join(ROOT, "node_modules"), ...env },
+  });
+  return { ...run, calls: readFileSync(log, "utf8").trim().split("\n").filter(Boolean) };
+}
+
+describe("ddb-guardrails deploy", () => {
+  test("a stack that fails validation is never applied: findings on stdout, exit 1", () => {
+    const run = deploy(["--stack", "unencrypted", "--auto-approve"]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/aws_dynamodb_table\.CartsTable\s+DDB-ENC-001/);
+    expect(run.stderr).toMatch(/deploy refused: 1 violation\(s\) in .*unencrypted; nothing was applied/);
+    expect(run.calls).toEqual(["init", "plan", "show"]);
+  });
+
+  test("a stack that passes is applied, from exactly the saved plan that was validated", () => {
+    const run = deploy(["--stack", "compliant", "--auto-approve"]);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^PASS 0 violations/m);
+    expect(run.calls.slice(0, 4)).toEqual(["init", "plan", "show", "apply"]);
+    const applied = run.calls[4].replace("applied ", "");
+    const validated = /applying the validated plan \(sha256 ([0-9a-f]{12})\)/.exec(run.stderr)?.[1];
+    expect(validated).toBeDefined();
+    expect(applied.startsWith(validated!)).toBe(true);
+    expect(run.stderr).toMatch(/Apply complete!/); // terraform's output goes to stderr, stdout keeps the report
+  });
+
+  test("without --auto-approve and without a terminal to confirm on, nothing is applied (exit 2)", () => {
+    const run = deploy(["--stack", "compliant"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/refusing to apply without --auto-approve: there is no terminal to confirm on/);
+    expect(run.calls).toEqual([]);
+  });
+
+  test("on a terminal it asks, and applies only after \"yes\"", () => {
+    const log = join(work, "terraform-tty.log");
+    writeFileSync(log, "");
+    const command = [process.execPath, CLI, "deploy", "--app-dir", app, "--stack", "compliant"].map((a) => JSON.stringify(a)).join(" ");
+    const run = spawnSync("script", ["-qec", command, "/dev/null"], {
+      input: "yes\n",
+      encoding: "utf8",
+      cwd: work,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, NODE_PATH: join(ROOT, "node_modules") },
+    });
+    expect(run.stdout).toMatch(/Apply the validated plan in .*compliant\? Only "yes" is accepted:/);
+    expect(run.status).toBe(0);
+    expect(readFileSync(log, "utf8")).toMatch(/^apply$/m);
+  });
+
+  test("a saved plan that changes after validation is refused (exit 2), not applied", () => {
+    const run = deploy(["--stack", "compliant", "--auto-approve"], { FAKE_TF_TAMPER: "1" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/the saved plan changed after it was validated \(sha256 [0-9a-f]{12} -> [0-9a-f]{12}\); refusing to apply/);
+    expect(run.calls).toEqual(["init", "plan", "show"]);
+  });
+
+  test("bad options fail before anything runs", () => {
+    const run = deploy(["--stack", "compliant", "-f", "json", "-f", "sarif"]);
+    expect(run.status).toBe(2);
+    expect(run.calls).toEqual([]);
+  });
+});
