@@ -88,29 +88,26 @@ gateway_endpoints_of(vpc) := {address |
 
 # Route tables, as tokens comparable across resources: the address of a route table of the plan,
 # "main:<vpc>" for a VPC's main route table, or the literal id.
-route_table_token(source) := sprintf("main:%s", [source.address]) if {
+route_table_tokens(source) := {sprintf("main:%s", [source.address])} if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_vpc"
 }
 
-route_table_token(source) := sprintf("main:%s", [vpc]) if {
+route_table_tokens(source) := {sprintf("main:%s", [s.address]) |
+	some s in references.sources(plan.resources[source.address], ["default_route_table_id"])
+} if {
 	source.kind == "resource"
-	table := plan.resources[source.address]
-	table.type == "aws_default_route_table"
-	some vpc in {s.address | some s in references.sources(table, ["default_route_table_id"])}
+	plan.resources[source.address].type == "aws_default_route_table"
 }
 
-route_table_token(source) := source.address if {
+route_table_tokens(source) := {source.address} if {
 	source.kind == "resource"
 	not plan.resources[source.address].type in {"aws_vpc", "aws_default_route_table"}
 }
 
-route_table_token(source) := sprintf("id:%s", [id]) if {
-	source.kind == "constant"
-	some id in as_list(source.value)
-}
+route_table_tokens(source) := {sprintf("id:%s", [id]) | some id in as_list(source.value)} if source.kind == "constant"
 
-route_table_token(source) := sprintf("unresolved:%s", [iam.describe(source)]) if not source.kind in {"resource", "constant"}
+route_table_tokens(source) := {sprintf("unresolved:%s", [iam.describe(source)])} if not source.kind in {"resource", "constant"}
 
 as_list(value) := value if is_array(value)
 
@@ -122,7 +119,7 @@ subnet_route_tables(subnet, vpc) := tokens if {
 		some association in plan.of_type("aws_route_table_association")
 		points_at(association, ["subnet_id"], subnet)
 		some source in references.sources(association, ["route_table_id"])
-		token := route_table_token(source)
+		some token in route_table_tokens(source)
 	}
 	count(tokens) > 0
 } else := {sprintf("main:%s", [vpc])}
@@ -130,12 +127,12 @@ subnet_route_tables(subnet, vpc) := tokens if {
 # Route tables the endpoint is associated with: route_table_ids and association resources.
 endpoint_route_tables(address) := {token |
 	some source in references.sources(plan.resources[address], ["route_table_ids"])
-	token := route_table_token(source)
+	some token in route_table_tokens(source)
 } | {token |
 	some association in plan.of_type("aws_vpc_endpoint_route_table_association")
 	points_at(association, ["vpc_endpoint_id"], address)
 	some source in references.sources(association, ["route_table_id"])
-	token := route_table_token(source)
+	some token in route_table_tokens(source)
 }
 
 points_at(resource, path, address) if {

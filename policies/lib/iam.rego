@@ -12,20 +12,21 @@ package ddb_guardrails.lib.iam
 
 import rego.v1
 
+import data.ddb_guardrails.data.iam as iam_data
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
 # Lower-case DynamoDB action names (without the "dynamodb:" prefix).
-dynamodb_actions := {action | some action in data.data.iam.dynamodb_actions}
+dynamodb_actions := {action | some action in iam_data.dynamodb_actions}
 
 # "getitem" -> "dynamodb:GetItem", for messages.
-display_name(action) := concat("", ["dynamodb:", object.get(data.data.iam.dynamodb_action_names, action, action)])
+display_name(action) := concat("", ["dynamodb:", object.get(iam_data.dynamodb_action_names, action, action)])
 
 # Actions that dynamodb:LeadingKeys can restrict: the item-level data plane.
-item_actions := {action | some action in data.data.iam.dynamodb_item_actions}
+item_actions := {action | some action in iam_data.dynamodb_item_actions}
 
 # Writes that set attribute values (dynamodb:Attributes applies), deletes excluded.
-attribute_write_actions := {action | some action in data.data.iam.dynamodb_attribute_write_actions}
+attribute_write_actions := {action | some action in iam_data.dynamodb_attribute_write_actions}
 
 # The kind of each resource type that holds a policy in its `policy` argument.
 holder_kinds := {
@@ -210,9 +211,10 @@ unreadable_reason(change) := sprintf("statement[%d].%s is only known after apply
 	any_true(object.get(marks, field, false))
 }
 
-merged(change, attribute) if not object.get(change.change.after, attribute, null) in {null, "", []}
-
-merged(change, attribute) if object.get(change.change, ["after_unknown", attribute], false) != false
+merged(change, attribute) if {
+	some value in [object.get(change.change.after, attribute, null), object.get(change.change, ["after_unknown", attribute], null)]
+	not value in {null, "", [], false}
+}
 
 known(marks) := false if any_true(marks)
 
@@ -299,17 +301,14 @@ principal_name("*", _) := "*"
 
 principal_name(type, identifier) := sprintf("%s:%s", [type, identifier]) if type != "*"
 
+# Condition values of a data source: policy variables written as &{...} (to keep them from
+# Terraform interpolation) become ${...}.
 data_condition(condition, marks) := {
 	"operator": lower(string_or_empty(object.get(condition, "test", null))),
 	"key": lower(string_or_empty(object.get(condition, "variable", null))),
-	"values": [escape_variables(value) | some value in list_or_empty(object.get(condition, "values", null)); value != null],
+	"values": [replace(value, "&{", "${") | some value in list_or_empty(object.get(condition, "values", null)); is_string(value)],
 	"known": known(marks),
 }
-
-# The data source writes policy variables as &{...} to keep them from Terraform interpolation.
-escape_variables(value) := replace(value, "&{", "${") if is_string(value)
-
-escape_variables(value) := value if not is_string(value)
 
 # A statement of a JSON policy, normalised.
 json_statement(statement) := {
@@ -458,12 +457,14 @@ dynamodb_resource(value) if {
 	contains(value, "*")
 }
 
-# References that all lead to resources of other services (e.g. an S3 bucket ARN).
+# References that all lead to AWS resources of other services (e.g. an S3 bucket ARN).
 only_other_services(sources) if {
 	count(sources) > 0
 	every source in sources {
 		source.kind == "resource"
-		not startswith(plan.resources[source.address].type, "aws_dynamodb_")
+		type := plan.resources[source.address].type
+		startswith(type, "aws_")
+		not startswith(type, "aws_dynamodb_")
 	}
 }
 

@@ -1,0 +1,35 @@
+package ddb_guardrails.rules.endpoint.endpoint_policy_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.endpoint.endpoint_policy
+
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := endpoint_policy.violation with input as plan
+}
+
+test_endpoint_without_policy_or_with_an_open_one_is_flagged if {
+	findings_for("endpoint-policy-routes") == {
+		["aws_vpc_endpoint.invalid_no_policy", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_open_policy", "DDB-EP-002"],
+		["module.endpoint.aws_vpc_endpoint.invalid_open_document", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_unresolvable", "DDB-EP-002-UNPROVABLE"],
+	}
+}
+
+test_restrictive_policy_from_unknown_json_passes if {
+	findings_for("endpoint-compliant") == set()
+}
+
+test_endpoints_of_other_services_are_not_judged if {
+	findings_for("endpoint-missing") == set()
+}
+
+test_missing_policy_evidence if {
+	some f in violations(data.fixtures["endpoint-policy-routes"])
+	f.address == "aws_vpc_endpoint.invalid_no_policy"
+	f.evidence == ["aws_vpc_endpoint.invalid_no_policy.policy: not set (default policy: full access)"]
+	f.severity == "high"
+}

@@ -1,0 +1,32 @@
+package ddb_guardrails.rules.endpoint.source_vpce_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.endpoint.source_vpce
+
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := source_vpce.violation with input as plan
+}
+
+test_vpc_workload_data_access_without_source_vpce_is_flagged if {
+	findings_for("endpoint-missing") == {
+		["aws_iam_role_policy.invalid_no_source_vpce", "DDB-EP-004"],
+		["aws_iam_role_policy.invalid_unresolvable_data_policy", "DDB-EP-004-UNPROVABLE"],
+	}
+}
+
+test_source_vpce_condition_with_unknown_endpoint_id_passes if {
+	findings_for("endpoint-compliant") == set()
+}
+
+test_message_names_the_workloads if {
+	some f in violations(data.fixtures["endpoint-missing"])
+	f.rule == "DDB-EP-004"
+	f.message == "policy statement[0] allows dynamodb:GetItem to aws_lambda_function.jobs, aws_lambda_function.worker (in a VPC) without aws:SourceVpce"
+}
+
+test_policies_of_workloads_outside_vpcs_are_not_judged if {
+	findings_for("fgac-leading-keys") == set()
+}

@@ -1,0 +1,40 @@
+package ddb_guardrails.rules.fgac.full_access_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.fgac.full_access
+
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := full_access.violation with input as plan
+}
+
+test_every_action_on_every_table_is_flagged if {
+	findings_for("fgac-scan-admin") == {
+		["aws_iam_group_policy.invalid_star_action", "DDB-FGAC-003"],
+		["aws_iam_policy.invalid_dynamodb_star", "DDB-FGAC-003"],
+		["aws_iam_user_policy.invalid_not_action_everything", "DDB-FGAC-003"],
+	}
+}
+
+test_unreadable_policies_are_unprovable_not_passed if {
+	findings_for("fgac-leading-keys") == {["aws_iam_policy.invalid_unresolvable_json", "DDB-FGAC-003-UNPROVABLE"]}
+}
+
+test_evidence_names_the_actions_and_resource if {
+	some f in violations(data.fixtures["fgac-scan-admin"])
+	f.address == "aws_iam_policy.invalid_dynamodb_star"
+	f.evidence == ["policy <- data.aws_iam_policy_document.admin statement[0]: Action [\"dynamodb:*\"] on Resource *"]
+	f.severity == "critical"
+}
+
+test_not_resource_counts_as_every_table if {
+	some f in violations(data.fixtures["fgac-policy-shapes"])
+	f.address == "aws_iam_policy.invalid_not_resource_admin"
+	f.evidence == ["policy statement[0]: NotAction [\"iam:*\"] on NotResource [\"arn:aws:dynamodb:eu-west-1:111122223333:table/other\"]"]
+}
+
+test_compliant_stack_passes if {
+	findings_for("endpoint-compliant") == set()
+}

@@ -1,0 +1,82 @@
+package ddb_guardrails.rules.fgac.leading_keys_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.fgac.leading_keys
+
+# Undefined (so the test fails) when the fixture is missing, rather than an empty set.
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := leading_keys.violation with input as plan
+}
+
+test_item_access_without_leading_keys_is_flagged_wherever_the_policy_lives if {
+	findings_for("fgac-leading-keys") == {
+		["aws_iam_policy.invalid_no_leading_keys", "DDB-FGAC-001"],
+		["aws_iam_role.invalid_inline_unscoped", "DDB-FGAC-001"],
+		["aws_iam_user_policy.invalid_constant_leading_keys", "DDB-FGAC-001"],
+		["module.tenants[0].aws_iam_policy.invalid_constant_tenant[0]", "DDB-FGAC-001"],
+		["module.tenants[1].aws_iam_policy.invalid_constant_tenant[0]", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_unresolvable_json", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_role_policy.invalid_unknown_leading_keys", "DDB-FGAC-001-UNPROVABLE"],
+	}
+}
+
+test_wildcards_and_not_action_grant_item_access if {
+	findings_for("fgac-scan-admin") == {
+		["aws_iam_group_policy.invalid_star_action", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_dynamodb_star", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_not_action", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_star_one_table", "DDB-FGAC-001"],
+		["aws_iam_user_policy.invalid_not_action_everything", "DDB-FGAC-001"],
+	}
+}
+
+test_not_resource_data_source_not_actions_and_inline_documents_are_read if {
+	findings_for("fgac-policy-shapes") == {
+		["aws_iam_policy.invalid_not_resource", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_data_not_actions", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_not_resource_admin", "DDB-FGAC-001"],
+		["aws_iam_role.invalid_inline_document", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_dynamic_statements", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-001-UNPROVABLE"],
+	}
+}
+
+test_compliant_stack_with_unknown_policy_json_passes if {
+	findings_for("endpoint-compliant") == set()
+}
+
+test_finding_names_the_statement_the_pattern_and_the_condition if {
+	some f in violations(data.fixtures["fgac-leading-keys"])
+	f.address == "aws_iam_user_policy.invalid_constant_leading_keys"
+	f.message == "policy statement[0] allows dynamodb:BatchGetItem, dynamodb:GetItem without dynamodb:LeadingKeys bound to a principal variable"
+	f.evidence == [
+		"policy statement[0]: Action dynamodb:BatchGetItem",
+		"forallvalues:stringlike dynamodb:LeadingKeys = [\"*\"]",
+	]
+	f.severity == "high"
+	f.guardrail == "fgac"
+}
+
+test_wildcard_evidence_keeps_the_pattern_as_written if {
+	some f in violations(data.fixtures["fgac-leading-keys"])
+	f.address == "aws_iam_policy.invalid_no_leading_keys"
+	f.evidence == [
+		"policy <- data.aws_iam_policy_document.unscoped statement[0]: Action dynamodb:*Item",
+		"dynamodb:LeadingKeys: no condition",
+	]
+}
+
+test_accepted_principal_variables_are_a_parameter if {
+	result := {f.address |
+		some f in leading_keys.violation with input as data.fixtures["fgac-leading-keys"]
+			with data.ddb_guardrails_config.parameters as {"principal_variables": ["aws:username"]}
+		f.rule == "DDB-FGAC-001"
+	}
+	"aws_iam_group_policy.valid_cognito_identity" in result
+	"aws_iam_role_policy.valid_tenant_scoped" in result
+	"module.tenants[0].aws_iam_policy.valid_scoped" in result
+}

@@ -1,0 +1,40 @@
+package ddb_guardrails.rules.fgac.protected_attributes_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.fgac.protected_attributes
+
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := protected_attributes.violation with input as plan
+}
+
+test_writes_without_a_deny_on_protected_attributes_are_flagged if {
+	findings_for("fgac-protected-attributes") == {
+		["aws_iam_policy.invalid_no_attribute_deny", "DDB-FGAC-004"],
+		["aws_iam_role_policy.invalid_partial_deny", "DDB-FGAC-004"],
+		["aws_iam_policy.invalid_ignorecase_partial", "DDB-FGAC-004"],
+		["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-004-UNPROVABLE"],
+		["aws_iam_policy.invalid_resource_through_local", "DDB-FGAC-004-UNPROVABLE"],
+	}
+}
+
+test_the_message_lists_the_attributes_still_writable if {
+	messages := {f.message | some f in violations(data.fixtures["fgac-protected-attributes"])}
+	"policy statement[0] allows dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes role" in messages
+	"policy statement[0] allows dynamodb:PutItem, dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes isAdmin, role" in messages
+}
+
+test_the_default_list_is_a_parameter if {
+	messages := {f.message |
+		some f in protected_attributes.violation with input as data.fixtures["fgac-protected-attributes"]
+			with data.ddb_guardrails_config.parameters as {"protected_attributes": ["isAdmin", "tier"]}
+	}
+	"policy statement[0] allows dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes role, tier" in messages
+}
+
+test_plans_without_tagged_tables_are_not_judged if {
+	findings_for("fgac-leading-keys") == set()
+	findings_for("fgac-scan-admin") == set()
+}

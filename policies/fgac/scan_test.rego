@@ -1,0 +1,53 @@
+package ddb_guardrails.rules.fgac.scan_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.fgac.scan
+
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := scan.violation with input as plan
+}
+
+test_scan_allowed_by_name_wildcard_or_not_action_is_flagged if {
+	findings_for("fgac-scan-admin") == {
+		["aws_iam_group_policy.invalid_star_action", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_dynamodb_star", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_explicit_scan", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_not_action", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_star_one_table", "DDB-FGAC-002"],
+		["aws_iam_role_policy.invalid_wildcard_scan", "DDB-FGAC-002"],
+		["aws_iam_user_policy.invalid_not_action_everything", "DDB-FGAC-002"],
+	}
+}
+
+test_query_only_a_denied_scan_and_other_services_pass if {
+	addresses := {address | some [address, _] in findings_for("fgac-scan-admin")}
+	not "aws_iam_policy.valid_query_only" in addresses
+	not "aws_iam_policy.valid_scan_denied" in addresses
+	not "aws_iam_policy.valid_other_service" in addresses
+}
+
+test_scan_through_data_source_not_actions_is_flagged if {
+	findings_for("fgac-policy-shapes") == {
+		["aws_iam_policy.invalid_data_not_actions", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_not_resource_admin", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_dynamic_statements", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-002-UNPROVABLE"],
+	}
+}
+
+test_evidence_says_how_scan_is_reached if {
+	evidence := {e |
+		some f in violations(data.fixtures["fgac-scan-admin"])
+		some e in f.evidence
+	}
+	"policy statement[0]: Action dynamodb:S*" in evidence
+	"policy statement[0]: NotAction [\"iam:*\",\"dynamodb:DeleteTable\"] does not exclude it" in evidence
+}
+
+test_compliant_stack_passes if {
+	findings_for("endpoint-compliant") == set()
+}
