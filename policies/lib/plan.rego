@@ -197,4 +197,5 @@ module_relative(path, address) := sprintf("%s.%s", [path, address]) if path != "
 config(resource) := configs[resource.config_key]
 
 # The expression behind an attribute path of a resource, e.g. ["server_side_encryption", 0, "kms_key_arn"].
-expression(resource, path) := object.get(config(resource).expressions, path, null)
+# Null when the attribute is not in the configuration, or the plan has no configuration for it.
+expression(resource, path) := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)

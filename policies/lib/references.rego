@@ -16,7 +16,12 @@ import data.ddb_guardrails.lib.plan
 #   {"kind": "unresolved", "reference": r}      something the plan does not carry (local, module output…)
 # Module variables (up) and module outputs (down) are followed for up to five hops in all;
 # `each.key`/`each.value` resolve to the references of the enclosing for_each expression.
-sources(resource, path) := sources_of(resource, plan.expression(resource, path))
+sources(resource, path) := sources_of(resource, plan.expression(resource, path)) if plan.config(resource)
+
+# No configuration for the resource (deeper module nesting than the model reads): nothing to follow.
+sources(resource, _) := {{"kind": "unresolved", "reference": sprintf("%s (no configuration in the plan)", [resource.address])}} if {
+	not plan.config(resource)
+}
 
 # The same for an expression already in hand (e.g. one element of a block list).
 sources_of(resource, expression) := settled(hop(hop(hop(hop(hop(direct(resource.module, expression, for_each_of(resource))))))))
@@ -83,6 +88,15 @@ literal(expression) if {
 json_template(expression) if {
 	is_string(expression.constant_value)
 	contains(expression.constant_value, "${")
+	count(object.get(expression, "references", [])) > 0
+}
+
+# The same for a list of templates, e.g. subnet_ids = ["${aws_subnet.a.id}", "${aws_subnet.b.id}"].
+json_template(expression) if {
+	is_array(expression.constant_value)
+	some element in expression.constant_value
+	is_string(element)
+	contains(element, "${")
 	count(object.get(expression, "references", [])) > 0
 }
 
@@ -240,3 +254,12 @@ describe(source) := sprintf("%s (data source)", [source.address]) if source.kind
 describe(source) := sprintf("\"%v\"", [source.value]) if source.kind == "constant"
 
 describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
+
+# Evidence for a value known only after apply: "<label>: (known after apply) <- <source>", one per
+# source its expression references, or without a chain when it references nothing the plan holds.
+unknown_chain(resource, path, label) := chain if {
+	chain := sort({sprintf("%s: (known after apply) <- %s", [label, describe(source)]) |
+		some source in sources(resource, path)
+	})
+	count(chain) > 0
+} else := [sprintf("%s: (known after apply)", [label])]

@@ -1,0 +1,340 @@
+# METADATA
+# title: A CloudTrail trail records DynamoDB data events, reads and writes, for every table
+# description: >-
+#   Management events show who changed a table, not who read or wrote its items: GetItem, Query,
+#   Scan, PutItem… are data events, off by default. Without them there is no record of a data
+#   leak or a tampering. A table is covered when an enabled aws_cloudtrail of the plan has an
+#   event_selector with a data_resource of type AWS::DynamoDB::Table whose values name it
+#   ("arn:aws:dynamodb" for every table, its ARN by reference, or a literal ARN ending in
+#   table/<name>) with read_write_type All, or advanced_event_selectors with eventCategory = Data
+#   and resources.type = AWS::DynamoDB::Table whose resources.ARN conditions (equals, starts_with,
+#   ends_with, and their not_ forms, literal or by reference) select it; reads and writes may come
+#   from different selectors. Selectors that allow-list eventName do not count (they record only
+#   some operations). The violation is reported on each table that is not covered, also when the
+#   plan has no trail at all (an organisation trail kept outside the plan is then waived per
+#   table, with its reason). The account and Region inside a literal ARN are not checked, since a
+#   new table's ARN is unknown before apply. When a trail's selectors or table list cannot be
+#   followed before apply (a local, a module output the plan lacks, a dynamic block), tables not
+#   otherwise covered get DDB-AUD-001-UNPROVABLE. Literal ARNs mixed with references in one list
+#   are not visible in the plan (only the references are) and do not count.
+# custom:
+#   id: DDB-AUD-001
+#   guardrail: audit
+#   severity: high
+#   remediation: >-
+#     Add to an aws_cloudtrail an event_selector { read_write_type = "All", data_resource { type =
+#     "AWS::DynamoDB::Table", values = [aws_dynamodb_table.<name>.arn] } } (or an advanced event
+#     selector with eventCategory = Data and resources.type = AWS::DynamoDB::Table); the AuditTrail
+#     construct does this for the tables it is given.
+#   concept: Logging and auditing
+package ddb_guardrails.rules.audit.data_events
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+
+table_type := "AWS::DynamoDB::Table"
+
+both := {"read", "write"}
+
+violation contains finding if {
+	some address, table in plan.of_type("aws_dynamodb_table")
+	not both - covered_modes(table) == set()
+	count(uncertain(table)) == 0
+	finding := findings.violation(
+		rego.metadata.chain(),
+		address,
+		sprintf("no CloudTrail trail records DynamoDB data events (%s) for this table", [concat(" and ", sort(both - covered_modes(table)))]),
+		gap_evidence(table),
+	)
+}
+
+violation contains finding if {
+	some address, table in plan.of_type("aws_dynamodb_table")
+	not both - covered_modes(table) == set()
+	count(uncertain(table)) > 0
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		"whether a CloudTrail trail records data events for this table is only known after apply",
+		sort(uncertain(table)),
+	)
+}
+
+# The modes (read, write) recorded for a table by the enabled trails' selectors that surely select it.
+covered_modes(table) := {mode |
+	some selector in selectors
+	active(selector.trail)
+	covers(selector, table)
+	some mode in selector.modes
+}
+
+# Evidence of selectors that might select the table but cannot be followed before apply.
+uncertain(table) := {evidence |
+	some selector in selectors
+	not inactive(selector.trail)
+	not covers(selector, table)
+	some evidence in selector.unprovable
+} | {sprintf("%s: enable_logging is only known after apply", [trail]) |
+	some selector in selectors
+	trail := selector.trail
+	not active(trail)
+	not inactive(trail)
+	covers(selector, table)
+}
+
+gap_evidence(table) := ["no aws_cloudtrail in this plan"] if {
+	count(plan.of_type("aws_cloudtrail")) == 0
+} else := sorted if {
+	sorted := sort({evidence |
+		some selector in selectors
+		covers(selector, table)
+		evidence := partial_evidence(selector)
+	})
+	count(sorted) > 0
+} else := [sprintf("no data-event selector of %s selects this table", [concat(", ", sort({a | some a, _ in plan.of_type("aws_cloudtrail")}))])]
+
+partial_evidence(selector) := sprintf("%s: enable_logging = false", [selector.trail]) if {
+	inactive(selector.trail)
+} else := sprintf("%s %s records %s events only", [selector.trail, selector.label, concat(", ", sort(selector.modes))])
+
+active(trail) if {
+	resource := plan.resources[trail]
+	not resource.unknown.enable_logging == true
+	not resource.after.enable_logging == false
+}
+
+inactive(trail) if plan.resources[trail].after.enable_logging == false
+
+# A selector covers a table when one of its positive conditions (or none: every table) selects it
+# and none of its negative conditions does.
+covers(selector, table) if {
+	positive_match(selector, table)
+	not negative_match(selector, table)
+}
+
+positive_match(selector, _) if selector.positive == null
+
+positive_match(selector, table) if {
+	some matcher in selector.positive
+	matches(matcher, table)
+}
+
+negative_match(selector, table) if {
+	some matcher in selector.negative
+	matches(matcher, table)
+}
+
+matches(matcher, table) if {
+	matcher.kind == "table"
+	matcher.address == table.address
+}
+
+matches(matcher, table) if {
+	matcher.kind == "literal"
+	literal_matches(matcher.op, matcher.value, table)
+}
+
+# Literal ARN conditions against a table whose ARN is usually unknown before apply: compared with
+# the known ARN when there is one, else with the ":table/<name>" part.
+literal_matches("all", value, _) if regex.match(`^arn:aws[a-z-]*:dynamodb$`, value)
+
+literal_matches(op, value, table) if {
+	op in {"all", "equals"}
+	value == table.after.arn
+}
+
+literal_matches(op, value, table) if {
+	op in {"all", "equals"}
+	endswith(value, table_suffix(table))
+}
+
+literal_matches("starts_with", value, table) if startswith(table.after.arn, value)
+
+literal_matches("starts_with", value, table) if {
+	parts := split(value, ":table/")
+	count(parts) == 2
+	startswith(table_suffix(table), concat("", [":table/", parts[1]]))
+}
+
+# A prefix that stops before the table part ("arn:aws:dynamodb:eu-west-1:") selects every table.
+literal_matches("starts_with", value, _) if {
+	startswith(value, "arn:")
+	not contains(value, ":table/")
+}
+
+literal_matches("ends_with", value, table) if endswith(table_suffix(table), value)
+
+table_suffix(table) := concat("", [":table/", table.after.name])
+
+# Every data-event selector of the plan's trails, normalised:
+#   {"trail", "label", "modes": set, "positive": [matcher] | null, "negative": [matcher], "unprovable": set}
+selectors contains selector if {
+	some trail, resource in plan.of_type("aws_cloudtrail")
+	some i, block in object.get(resource.after, "event_selector", [])
+	not object.get(resource.unknown, ["event_selector", i, "read_write_type"], false) == true
+	some j, data_resource in object.get(block, "data_resource", [])
+	object.get(data_resource, "type", null) == table_type
+	label := sprintf("event_selector[%d].data_resource[%d]", [i, j])
+	values := basic_values(resource, i, j)
+	selector := {
+		"trail": trail,
+		"label": label,
+		"modes": basic_modes(block),
+		"positive": values.matchers,
+		"negative": [],
+		"unprovable": {sprintf("%s %s.values %s", [trail, label, e]) | some e in values.unprovable},
+	}
+}
+
+selectors contains selector if {
+	some trail, resource in plan.of_type("aws_cloudtrail")
+	some i, block in object.get(resource.after, "advanced_event_selector", [])
+	fields := advanced_fields(resource, i)
+	not unknown_selector_fields(fields)
+	fields.eventCategory.equals == ["Data"]
+	table_type in fields["resources.type"].equals
+	not event_name_allow_list(fields)
+	label := sprintf("advanced_event_selector[%d]", [i])
+	positive := arn_conditions(resource, i, fields, ["equals", "starts_with", "ends_with"])
+	negative := arn_conditions(resource, i, fields, ["not_equals", "not_starts_with", "not_ends_with"])
+	selector := {
+		"trail": trail,
+		"label": label,
+		"modes": advanced_modes(fields),
+		"positive": positive_or_any(positive),
+		"negative": negative.matchers,
+		"unprovable": {sprintf("%s %s resources.ARN %s", [trail, label, e]) | some e in (positive.unprovable | negative.unprovable)},
+	}
+}
+
+# Selectors whose content is only known after apply: they might select any table.
+selectors contains selector if {
+	some trail, resource in plan.of_type("aws_cloudtrail")
+	some attribute in ["event_selector", "advanced_event_selector"]
+	unknown_block(resource, attribute)
+	selector := {
+		"trail": trail,
+		"label": attribute,
+		"modes": set(),
+		"positive": [],
+		"negative": [],
+		"unprovable": {sprintf("%s %s: (known after apply)", [trail, attribute])},
+	}
+}
+
+unknown_block(resource, attribute) if resource.unknown[attribute] == true
+
+unknown_block(resource, attribute) if {
+	some block in resource.unknown[attribute]
+	some key in {"read_write_type", "field_selector", "data_resource"}
+	block[key] == true
+}
+
+unknown_block(resource, "event_selector") if {
+	some block in resource.unknown.event_selector
+	some data_resource in object.get(block, "data_resource", [])
+	data_resource.type == true
+}
+
+unknown_block(resource, "advanced_event_selector") if {
+	some i, block in resource.unknown.advanced_event_selector
+	some field in object.get(block, "field_selector", [])
+	field.field == true
+}
+
+unknown_block(resource, "advanced_event_selector") if {
+	some i, _ in object.get(resource.after, "advanced_event_selector", [])
+	unknown_selector_fields(advanced_fields(resource, i))
+}
+
+# The field selectors of an advanced selector by field name, with `true` for an operator whose
+# value list is only known after apply (after_unknown is aligned with after, element by element).
+advanced_fields(resource, i) := {field.field: merged |
+	some k, field in object.get(resource.after.advanced_event_selector[i], "field_selector", [])
+	unknown := object.get(resource.unknown, ["advanced_event_selector", i, "field_selector", k], {})
+	merged := object.union(field, {op: true | some op, marker in unknown; marker == true})
+}
+
+# Unknown values of the fields that decide whether the selector records table data events at all.
+unknown_selector_fields(fields) if {
+	some name in ["eventCategory", "resources.type", "readOnly", "eventName"]
+	some _, values in fields[name]
+	values == true
+}
+
+basic_modes(block) := both if object.get(block, "read_write_type", "All") in {"All", null}
+
+basic_modes(block) := {"read"} if block.read_write_type == "ReadOnly"
+
+basic_modes(block) := {"write"} if block.read_write_type == "WriteOnly"
+
+# {"matchers": [...], "unprovable": set}: literal values when known, else the references.
+basic_values(resource, i, j) := {"matchers": [{"kind": "literal", "op": "all", "value": v} | some v in values], "unprovable": set()} if {
+	values := resource.after.event_selector[i].data_resource[j].values
+	is_array(values)
+}
+
+basic_values(resource, i, j) := referenced(resource, object.get(plan.config(resource).expressions, ["event_selector", i, "data_resource", j, "values"], null)) if {
+	resource.unknown.event_selector[i].data_resource[j].values == true
+}
+
+advanced_modes(fields) := {"read"} if {
+	fields.readOnly.equals == ["true"]
+} else := {"write"} if {
+	fields.readOnly.equals == ["false"]
+} else := {"write"} if {
+	fields.readOnly.not_equals == ["true"]
+} else := {"read"} if {
+	fields.readOnly.not_equals == ["false"]
+} else := both
+
+event_name_allow_list(fields) if {
+	some op in ["equals", "starts_with", "ends_with"]
+	count(object.get(fields, ["eventName", op], [])) > 0
+}
+
+positive_or_any(conditions) := null if {
+	count(conditions.matchers) == 0
+	count(conditions.unprovable) == 0
+} else := conditions.matchers
+
+# The resources.ARN conditions of an advanced selector for some operators.
+arn_conditions(resource, i, fields, ops) := {
+	"matchers": [matcher | some result in results; some matcher in result.matchers],
+	"unprovable": {e | some result in results; some e in result.unprovable},
+} if {
+	results := [arn_condition(resource, i, fields, op) | some op in ops]
+}
+
+arn_condition(_, _, fields, op) := {"matchers": [{"kind": "literal", "op": trim_prefix(op, "not_"), "value": v} | some v in values], "unprovable": set()} if {
+	values := object.get(fields, ["resources.ARN", op], [])
+	is_array(values)
+}
+
+arn_condition(resource, i, fields, op) := referenced(resource, field_expression(resource, i, op)) if {
+	object.get(fields, ["resources.ARN", op], []) == true
+}
+
+# Terraform marks an unknown list of a set element; the configuration's field selector with the
+# same field name holds its expression.
+field_expression(resource, i, op) := expression if {
+	some field in plan.config(resource).expressions.advanced_event_selector[i].field_selector
+	field.field.constant_value == "resources.ARN"
+	expression := object.get(field, op, null)
+}
+
+# What an unknown table list references: tables of the plan, or something unresolvable.
+referenced(resource, expression) := {
+	"matchers": [{"kind": "table", "address": source.address} | some source in sources; table_source(source)],
+	"unprovable": {sprintf("<- %s", [references.describe(source)]) | some source in sources; not table_source(source)},
+} if {
+	sources := references.sources_of(resource, expression)
+}
+
+table_source(source) if {
+	source.kind == "resource"
+	plan.resources[source.address].type == "aws_dynamodb_table"
+}

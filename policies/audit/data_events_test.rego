@@ -1,0 +1,117 @@
+package ddb_guardrails.rules.audit.data_events_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.audit.data_events as rule
+
+# [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
+findings_for(name) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+# The one finding of the rule on an address of a fixture.
+finding_on(name, address) := f if {
+	found := rule.violation with input as data.fixtures[name]
+	some f in found
+	f.address == address
+}
+
+# Findings on a fixture with some fields of one resource of the model replaced.
+findings_with_resource(name, address, fields) := {[f.address, f.rule] | some f in found} if {
+	fixture := data.fixtures[name]
+	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
+	patched := object.union(resources, {address: object.union(resources[address], fields)})
+	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
+}
+
+test_tables_no_enabled_trail_records_reads_and_writes_for_are_flagged if {
+	findings_for("audit-trail") == {
+		["aws_dynamodb_table.invalid_not_logged", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_reads_only", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_writes_only", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_trail_disabled", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_excluded_by_selector", "DDB-AUD-001"],
+	}
+}
+
+test_tables_selected_by_reference_literal_arn_or_prefix_pass if {
+	some table in [
+		"valid_logged_by_arn", "valid_logged_by_advanced_selector", "valid_logged_by_prefix",
+		"valid_logged_by_literal_arn", "valid_selected_despite_exclusion",
+	]
+	not finding_on("audit-trail", sprintf("aws_dynamodb_table.%s", [table]))
+}
+
+test_an_account_wide_selector_covers_every_table if {
+	findings_for("model-child-module") == set()
+	findings_for("model-for-each") == set()
+	findings_for("model-data-sources") == set()
+}
+
+test_the_evidence_says_what_each_trail_records if {
+	finding_on("audit-trail", "aws_dynamodb_table.invalid_reads_only").evidence == ["aws_cloudtrail.reads_only event_selector[0].data_resource[0] records read events only"]
+	finding_on("audit-trail", "aws_dynamodb_table.invalid_trail_disabled").evidence == ["aws_cloudtrail.disabled: enable_logging = false"]
+	finding_on("audit-trail", "aws_dynamodb_table.invalid_writes_only").message == "no CloudTrail trail records DynamoDB data events (read) for this table"
+}
+
+test_a_plan_without_trail_flags_each_table if {
+	findings_for("audit-no-trail") == {["aws_dynamodb_table.invalid_no_trail_in_plan", "DDB-AUD-001"]}
+	finding_on("audit-no-trail", "aws_dynamodb_table.invalid_no_trail_in_plan").evidence == ["no aws_cloudtrail in this plan"]
+}
+
+test_a_table_list_through_a_local_is_unprovable if {
+	findings_for("audit-trail-unprovable") == {["aws_dynamodb_table.unprovable_arn_in_local", "DDB-AUD-001-UNPROVABLE"]}
+}
+
+test_selectors_known_only_after_apply_are_unprovable if {
+	# The whole selector list, a read_write_type, or the resources.type of an advanced selector.
+	["aws_dynamodb_table.invalid_not_logged", "DDB-AUD-001-UNPROVABLE"] in findings_with_resource(
+		"audit-trail", "aws_cloudtrail.reads_only",
+		{"after": {}, "unknown": {"event_selector": true}},
+	)
+	["aws_dynamodb_table.invalid_reads_only", "DDB-AUD-001-UNPROVABLE"] in findings_with_resource(
+		"audit-trail", "aws_cloudtrail.reads_only",
+		{"unknown": {"event_selector": [{"read_write_type": true, "data_resource": [{"values": true}]}]}},
+	)
+	["aws_dynamodb_table.invalid_not_logged", "DDB-AUD-001-UNPROVABLE"] in findings_with_resource(
+		"audit-trail", "aws_cloudtrail.disabled",
+		{"after": {"enable_logging": true, "advanced_event_selector": [{"field_selector": [{"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type"}]}]}, "unknown": {"advanced_event_selector": [{"field_selector": [{}, {"equals": true}]}]}},
+	)
+}
+
+test_a_trail_whose_logging_state_is_unknown_is_unprovable if {
+	["aws_dynamodb_table.invalid_trail_disabled", "DDB-AUD-001-UNPROVABLE"] in findings_with_resource(
+		"audit-trail", "aws_cloudtrail.disabled",
+		{"after": {"enable_logging": null}, "unknown": {"enable_logging": true}},
+	)
+}
+
+# Literal conditions against table names, for the operators no fixture uses.
+table(name) := {"address": sprintf("aws_dynamodb_table.%s", [name]), "after": {"name": name}}
+
+test_literal_arn_conditions_match_by_table_name if {
+	rule.literal_matches("all", "arn:aws:dynamodb", table("t"))
+	rule.literal_matches("all", "arn:aws-us-gov:dynamodb", table("t"))
+	rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/t", table("t"))
+	not rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/u", table("t"))
+	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:", table("t"))
+	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("orders"))
+	not rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("carts"))
+	rule.literal_matches("ends_with", "-sessions", table("app-sessions"))
+	rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/x", {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}})
+	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/x", {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}})
+}
+
+test_advanced_read_only_conditions_select_modes if {
+	rule.advanced_modes({"readOnly": {"equals": ["true"]}}) == {"read"}
+	rule.advanced_modes({"readOnly": {"equals": ["false"]}}) == {"write"}
+	rule.advanced_modes({"readOnly": {"not_equals": ["true"]}}) == {"write"}
+	rule.advanced_modes({"readOnly": {"not_equals": ["false"]}}) == {"read"}
+	rule.advanced_modes({}) == {"read", "write"}
+	rule.basic_modes({"read_write_type": "WriteOnly"}) == {"write"}
+}
+
+test_selectors_that_allow_list_event_names_do_not_count if {
+	rule.event_name_allow_list({"eventName": {"equals": ["GetItem"]}})
+	not rule.event_name_allow_list({"eventName": {"not_equals": ["DescribeTable"]}})
+}

@@ -1,0 +1,81 @@
+package ddb_guardrails.rules.encryption.bucket_kms_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.encryption.bucket_kms as rule
+
+# [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
+findings_for(name) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+# The one finding of the rule on an address of a fixture.
+finding_on(name, address) := f if {
+	found := rule.violation with input as data.fixtures[name]
+	some f in found
+	f.address == address
+}
+
+test_trail_and_tagged_buckets_without_a_customer_key_are_flagged if {
+	findings_for("enc-audit-buckets") == {
+		["aws_s3_bucket.invalid_trail_logs_aes256", "DDB-ENC-005"],
+		["aws_s3_bucket.invalid_trail_logs_no_sse_config", "DDB-ENC-005"],
+		["aws_s3_bucket.invalid_trail_logs_aws_managed_key", "DDB-ENC-005"],
+		["aws_s3_bucket.invalid_archive_aes256", "DDB-ENC-005"],
+	}
+}
+
+test_buckets_under_a_customer_key_and_unrelated_buckets_pass if {
+	not finding_on("enc-audit-buckets", "aws_s3_bucket.valid_trail_logs")
+	not finding_on("enc-audit-buckets", "aws_s3_bucket.valid_tagged_audit_log")
+	not finding_on("enc-audit-buckets", "aws_s3_bucket.valid_archive")
+	not finding_on("enc-audit-buckets", "aws_s3_bucket.unrelated_without_sse_config")
+}
+
+test_a_bucket_named_by_a_literal_in_the_trail_is_found if {
+	finding_on("enc-audit-buckets", "aws_s3_bucket.invalid_trail_logs_no_sse_config").evidence == [
+		"s3_bucket_name of aws_cloudtrail.to_literal_bucket_name",
+		"no aws_s3_bucket_server_side_encryption_configuration for this bucket",
+	]
+}
+
+test_archive_buckets_of_the_archive_fixture_pass if {
+	findings_for("audit-archive") == set()
+}
+
+test_an_encryption_configuration_whose_bucket_cannot_be_followed_makes_the_bucket_unprovable if {
+	findings := findings_for_patched({"aws_s3_bucket_server_side_encryption_configuration.valid_trail_logs": {"references": ["local.bucket"]}})
+	["aws_s3_bucket.valid_trail_logs", "DDB-ENC-005-UNPROVABLE"] in findings
+}
+
+test_a_trail_whose_bucket_cannot_be_followed_is_unprovable if {
+	["aws_cloudtrail.to_valid_trail_logs", "DDB-ENC-005-UNPROVABLE"] in findings_with_resource("aws_cloudtrail.to_valid_trail_logs", {"config_key": "none"})
+}
+
+test_unknown_algorithms_and_keys_are_unprovable if {
+	config := "aws_s3_bucket_server_side_encryption_configuration.valid_trail_logs"
+	unknown_algorithm := {"unknown": {"bucket": true, "rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": true}]}]}}
+	["aws_s3_bucket.valid_trail_logs", "DDB-ENC-005-UNPROVABLE"] in findings_with_resource(config, unknown_algorithm)
+	unknown_key := {"config_key": "none", "unknown": {"bucket": true, "rule": [{"apply_server_side_encryption_by_default": [{"kms_master_key_id": true}]}]}}
+	["aws_s3_bucket.valid_trail_logs", "DDB-ENC-005-UNPROVABLE"] in findings_with_resource(config, unknown_key)
+}
+
+# Findings on the fixture with some fields of one resource of the model replaced.
+findings_with_resource(address, fields) := {[f.address, f.rule] | some f in found} if {
+	fixture := data.fixtures["enc-audit-buckets"]
+	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
+	patched := object.union(resources, {address: object.union(resources[address], fields)})
+	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
+}
+
+# The fixture with the `bucket` expression of some encryption configurations replaced.
+findings_for_patched(expressions) := {[f.address, f.rule] | some f in found} if {
+	fixture := data.fixtures["enc-audit-buckets"]
+	original := data.ddb_guardrails.lib.plan.configs with input as fixture
+	configs := {key: patch(config, object.get(expressions, key, null)) | some key, config in original}
+	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.configs as configs
+}
+
+patch(config, null) := config
+
+patch(config, expression) := object.union(config, {"expressions": object.union(config.expressions, {"bucket": expression})}) if expression != null

@@ -1,0 +1,84 @@
+# METADATA
+# title: Every table replica is encrypted with its own customer-managed KMS key
+# description: >-
+#   KMS keys are regional: a global table's replica in another Region is encrypted with a key of
+#   that Region. A replica {} block or aws_dynamodb_table_replica without kms_key_arn falls back to
+#   the AWS-managed aws/dynamodb key there, losing key-policy control and revocation for that copy
+#   of the data. The key is judged like the table's (DDB-ENC-001): a key or replica key created in
+#   the plan, through module variables and outputs, or a literal ARN of an existing key. Replica
+#   blocks are matched to their configuration by region_name; a block whose region is computed or
+#   that comes from a dynamic block cannot be matched and gets DDB-ENC-002-UNPROVABLE, as does a
+#   key ARN the plan cannot follow.
+# custom:
+#   id: DDB-ENC-002
+#   guardrail: encryption
+#   severity: high
+#   remediation: >-
+#     Give each replica its own regional key: replica { region_name = "<region>", kms_key_arn =
+#     aws_kms_replica_key.<name>.arn } (or kms_key_arn on aws_dynamodb_table_replica), with an
+#     aws_kms_replica_key of the table's multi-Region key in that Region.
+#   concept: Encryption at rest (KMS)
+package ddb_guardrails.rules.encryption.replica_cmk
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.kms
+import data.ddb_guardrails.lib.plan
+
+# [address, verdict] of every replica, as a block of a table or as a resource of its own.
+replica_verdicts contains [address, verdict] if {
+	some address, table in plan.of_type("aws_dynamodb_table")
+	some i, _ in object.get(table.after, "replica", [])
+	some verdict in kms.replica_block_verdicts(table, i)
+}
+
+replica_verdicts contains [address, verdict] if {
+	some address, replica in plan.of_type("aws_dynamodb_table_replica")
+	some verdict in kms.replica_resource_verdicts(replica)
+}
+
+# A table whose replica set is itself only known after apply.
+violation contains finding if {
+	some address, table in plan.of_type("aws_dynamodb_table")
+	table.unknown.replica == true
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		"the table's replicas are only known after apply, so their keys cannot be checked",
+		["replica: (known after apply)"],
+	)
+}
+
+violation contains finding if {
+	some [address, verdict] in replica_verdicts
+	verdict.verdict == "aws_managed"
+	finding := findings.violation(
+		rego.metadata.chain(),
+		address,
+		"replica is encrypted with the AWS-managed key aws/dynamodb of its Region, not its own customer-managed key",
+		[verdict.evidence],
+	)
+}
+
+violation contains finding if {
+	some [address, verdict] in replica_verdicts
+	verdict.verdict == "not_allowed"
+	finding := findings.violation(
+		rego.metadata.chain(),
+		address,
+		"replica is encrypted with an existing key that is not in allowed_key_arns",
+		[verdict.evidence],
+	)
+}
+
+violation contains finding if {
+	some [address, verdict] in replica_verdicts
+	verdict.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		"the replica's key cannot be followed before apply to a customer-managed key",
+		[verdict.evidence],
+	)
+}

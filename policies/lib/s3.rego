@@ -1,0 +1,82 @@
+# METADATA
+# title: S3 buckets of the guardrails
+# description: >-
+#   Which buckets hold audit logs or table archives, and which bucket-level configuration
+#   resources (encryption, Object Lock) belong to a bucket: by a reference to the bucket, or by
+#   its literal name.
+package ddb_guardrails.lib.s3
+
+import rego.v1
+
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.tags
+
+# Buckets that hold audit logs or archives, by address -> set of evidence saying why.
+guardrail_buckets[address] contains sprintf("s3_bucket_name of %s", [trail]) if {
+	some trail, buckets in trail_buckets
+	some address in buckets
+}
+
+guardrail_buckets[address] contains tags.evidence(tags.role_key, role) if {
+	some address, bucket in plan.of_type("aws_s3_bucket")
+	some role in {tags.stream_archive, tags.audit_log}
+	tags.has(bucket, tags.role_key, role)
+}
+
+archive_buckets := {address: bucket |
+	some address, bucket in plan.of_type("aws_s3_bucket")
+	tags.has(bucket, tags.role_key, tags.stream_archive)
+}
+
+# trail address -> bucket addresses, for trails whose bucket is in the plan.
+trail_buckets[trail] contains bucket if {
+	some trail, resource in plan.of_type("aws_cloudtrail")
+	some bucket in pointed_buckets(resource, ["s3_bucket_name"])
+}
+
+# Trails whose bucket cannot be told before apply: trail address -> evidence.
+unresolved_trail_buckets[trail] := evidence if {
+	some trail, resource in plan.of_type("aws_cloudtrail")
+	some evidence in unresolved_pointers(resource, ["s3_bucket_name"])
+}
+
+# The buckets of the plan that attribute `path` of a resource names: by known name, or by reference.
+pointed_buckets(resource, path) := by_name(resource, path) | by_reference(resource, path)
+
+by_name(resource, path) := {address |
+	name := object.get(resource.after, path, null)
+	is_string(name)
+	some address, bucket in plan.of_type("aws_s3_bucket")
+	bucket.after.bucket == name
+}
+
+by_reference(resource, path) := {source.address |
+	object.get(resource.unknown, path, false) == true
+	some source in references.sources(resource, path)
+	bucket_source(source)
+}
+
+# Evidence for a bucket attribute that is unknown and leads to no bucket of the plan.
+unresolved_pointers(resource, path) := {sprintf("%s <- %s", [concat(".", path), references.describe(source)]) |
+	object.get(resource.unknown, path, false) == true
+	some source in references.sources(resource, path)
+	not bucket_source(source)
+}
+
+bucket_source(source) if {
+	source.kind == "resource"
+	plan.resources[source.address].type == "aws_s3_bucket"
+}
+
+# Configuration resources of `type` (with a `bucket` argument) attached to a bucket address.
+attached(type, bucket) := {address |
+	some address, resource in plan.of_type(type)
+	bucket in pointed_buckets(resource, ["bucket"])
+}
+
+# Configuration resources of `type` whose bucket cannot be told: address -> evidence.
+unattached(type) := {address: evidence |
+	some address, resource in plan.of_type(type)
+	some evidence in unresolved_pointers(resource, ["bucket"])
+}

@@ -1,0 +1,62 @@
+# METADATA
+# title: Tables and table replicas have deletion protection on
+# description: >-
+#   A table deleted by a mistaken terraform destroy, a renamed resource or a compromised role takes
+#   its streams and PITR window with it (only a final backup is kept, if requested). Deletion
+#   protection makes DeleteTable fail until it is turned off explicitly. Severity is lower than
+#   PITR's: it guards against one operation, PITR against many. The rule checks
+#   deletion_protection_enabled on aws_dynamodb_table and aws_dynamodb_table_replica; unset means
+#   off. A value that is only known after apply, set from an expression the plan cannot resolve,
+#   gets DDB-REC-002-UNPROVABLE.
+# custom:
+#   id: DDB-REC-002
+#   guardrail: recovery
+#   severity: medium
+#   remediation: >-
+#     Set deletion_protection_enabled = true on the table or replica (the SecureTable construct does
+#     this by default).
+#   concept: Backup and recovery
+package ddb_guardrails.rules.recovery.deletion_protection
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+
+types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
+
+violation contains finding if {
+	some type in types
+	some address, table in plan.of_type(type)
+	not unknown_setting(table)
+	not table.after.deletion_protection_enabled == true
+	finding := findings.violation(
+		rego.metadata.chain(),
+		address,
+		"deletion protection is off",
+		[evidence(table)],
+	)
+}
+
+violation contains finding if {
+	some type in types
+	some address, table in plan.of_type(type)
+	unknown_setting(table)
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		"deletion_protection_enabled is only known after apply",
+		references.unknown_chain(table, ["deletion_protection_enabled"], "deletion_protection_enabled"),
+	)
+}
+
+# Unknown only because the provider computes it (not in the configuration) is off, not unknown.
+unknown_setting(table) if {
+	table.unknown.deletion_protection_enabled == true
+	not plan.expression(table, ["deletion_protection_enabled"]) == null
+}
+
+evidence(table) := "deletion_protection_enabled: not set (off)" if {
+	table.unknown.deletion_protection_enabled == true
+} else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])

@@ -1,0 +1,53 @@
+package ddb_guardrails.rules.recovery.deletion_protection_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.recovery.deletion_protection as rule
+
+# [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
+findings_for(name) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+# The one finding of the rule on an address of a fixture.
+finding_on(name, address) := f if {
+	found := rule.violation with input as data.fixtures[name]
+	some f in found
+	f.address == address
+}
+
+# Findings on a fixture with some fields of one resource of the model replaced.
+findings_with_resource(name, address, fields) := {[f.address, f.rule] | some f in found} if {
+	fixture := data.fixtures[name]
+	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
+	patched := object.union(resources, {address: object.union(resources[address], fields)})
+	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
+}
+
+test_tables_and_replicas_without_deletion_protection_are_flagged if {
+	findings_for("rec-pitr-deletion") == {
+		["aws_dynamodb_table.invalid_no_deletion_protection", "DDB-REC-002"],
+		["aws_dynamodb_table.invalid_deletion_protection_off", "DDB-REC-002"],
+		["aws_dynamodb_table_replica.invalid_replica_unprotected", "DDB-REC-002"],
+	}
+}
+
+test_protected_tables_and_replicas_pass if {
+	not finding_on("rec-pitr-deletion", "aws_dynamodb_table.valid_protected")
+	findings_for("enc-replica") == set()
+}
+
+test_count_instances_are_judged_one_by_one if {
+	findings_for("model-count") == {["aws_dynamodb_table.counted[1]", "DDB-REC-002"]}
+}
+
+test_an_unset_replica_setting_is_off_not_unknown if {
+	finding_on("rec-pitr-deletion", "aws_dynamodb_table_replica.invalid_replica_unprotected").evidence == ["deletion_protection_enabled: not set (off)"]
+}
+
+test_a_configured_value_known_only_after_apply_is_unprovable if {
+	["aws_dynamodb_table.valid_protected", "DDB-REC-002-UNPROVABLE"] in findings_with_resource(
+		"rec-pitr-deletion", "aws_dynamodb_table.valid_protected",
+		{"after": {}, "unknown": {"deletion_protection_enabled": true}},
+	)
+}

@@ -1,0 +1,57 @@
+package ddb_guardrails.rules.recovery.point_in_time_recovery_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.recovery.point_in_time_recovery as rule
+
+# [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
+findings_for(name) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+# The one finding of the rule on an address of a fixture.
+finding_on(name, address) := f if {
+	found := rule.violation with input as data.fixtures[name]
+	some f in found
+	f.address == address
+}
+
+# Findings on a fixture with some fields of one resource of the model replaced.
+findings_with_resource(name, address, fields) := {[f.address, f.rule] | some f in found} if {
+	fixture := data.fixtures[name]
+	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
+	patched := object.union(resources, {address: object.union(resources[address], fields)})
+	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
+}
+
+test_tables_and_replicas_without_pitr_are_flagged if {
+	findings_for("rec-pitr-deletion") == {
+		["aws_dynamodb_table.invalid_no_pitr", "DDB-REC-001"],
+		["aws_dynamodb_table.invalid_pitr_disabled", "DDB-REC-001"],
+		["aws_dynamodb_table.invalid_replica_block_without_pitr", "DDB-REC-001"],
+		["aws_dynamodb_table_replica.invalid_replica_unprotected", "DDB-REC-001"],
+		["aws_dynamodb_table.unprovable_pitr", "DDB-REC-001-UNPROVABLE"],
+	}
+}
+
+test_tables_with_pitr_pass if {
+	not finding_on("rec-pitr-deletion", "aws_dynamodb_table.valid_protected")
+	findings_for("enc-replica") == set()
+	findings_for("table-cmk-same-plan") == set()
+}
+
+test_one_bad_for_each_instance_is_flagged_alone if {
+	findings_for("model-for-each") == {["aws_dynamodb_table.fleet[\"invalid_no_pitr\"]", "DDB-REC-001"]}
+}
+
+test_the_evidence_names_the_setting if {
+	finding_on("rec-pitr-deletion", "aws_dynamodb_table.invalid_pitr_disabled").evidence == ["point_in_time_recovery[0].enabled = false"]
+	finding_on("rec-pitr-deletion", "aws_dynamodb_table.unprovable_pitr").evidence == ["point_in_time_recovery[0].enabled: (known after apply) <- aws_kms_key.tables (created in this plan)"]
+}
+
+test_a_block_only_known_after_apply_is_unprovable if {
+	["aws_dynamodb_table.valid_protected", "DDB-REC-001-UNPROVABLE"] in findings_with_resource(
+		"rec-pitr-deletion", "aws_dynamodb_table.valid_protected",
+		{"after": {}, "unknown": {"point_in_time_recovery": true}},
+	)
+}
