@@ -37,3 +37,41 @@ test_finding_carries_evidence_and_remediation if {
 	f.severity == "high"
 	f.guardrail == "encryption"
 }
+
+test_disabled_encryption_and_a_key_through_a_local_are_reported if {
+	findings_for("enc-table-keys") == {
+		["aws_dynamodb_table.invalid_sse_disabled", "DDB-ENC-001"],
+		["aws_dynamodb_table.unprovable_key_through_local", "DDB-ENC-001-UNPROVABLE"],
+	}
+}
+
+test_the_unprovable_finding_names_the_reference_it_could_not_follow if {
+	some f in violations(data.fixtures["enc-table-keys"])
+	f.address == "aws_dynamodb_table.unprovable_key_through_local"
+	f.evidence == ["server_side_encryption[0].kms_key_arn <- local.key_arn (not resolvable from the plan)"]
+}
+
+test_keys_passed_into_modules_and_for_each_instances_are_followed if {
+	findings_for("model-child-module") == {["module.invalid_store_aws_managed_key.aws_dynamodb_table.this", "DDB-ENC-001"]}
+	findings_for("model-for-each") == {["module.regional[\"invalid_aws_managed_key\"].aws_dynamodb_table.this", "DDB-ENC-001"]}
+	findings_for("model-count") == set()
+}
+
+test_a_literal_key_outside_allowed_key_arns_is_flagged_and_one_inside_passes if {
+	fixture := data.fixtures["table-cmk-same-plan"]
+	outside := table_cmk.violation with input as fixture
+		with data.ddb_guardrails_config.parameters as {"allowed_key_arns": ["arn:aws:kms:eu-west-1:111122223333:key/other"]}
+	{[f.address, f.rule] | some f in outside} == {["aws_dynamodb_table.valid_literal_key", "DDB-ENC-001"]}
+	inside := table_cmk.violation with input as fixture
+		with data.ddb_guardrails_config.parameters as {"allowed_key_arns": ["arn:aws:kms:eu-west-1:111122223333:key/*"]}
+	inside == set()
+}
+
+test_an_encryption_block_known_only_after_apply_is_unprovable if {
+	fixture := data.fixtures["table-cmk-same-plan"]
+	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
+	table := resources["aws_dynamodb_table.valid_key_in_plan"]
+	patched := object.union(resources, {table.address: object.union(table, {"after": {"server_side_encryption": null}, "unknown": {"server_side_encryption": true}})})
+	found := table_cmk.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
+	{[f.address, f.rule] | some f in found} == {["aws_dynamodb_table.valid_key_in_plan", "DDB-ENC-001-UNPROVABLE"]}
+}

@@ -1,0 +1,55 @@
+package ddb_guardrails.lib.kms_test
+
+import rego.v1
+
+import data.ddb_guardrails.lib.kms
+
+table := {"address": "aws_dynamodb_table.t", "module": "", "config_key": "aws_dynamodb_table.t"}
+
+verdict_kinds(verdicts) := {v.verdict | some v in verdicts}
+
+test_known_key_values_are_judged_by_their_arn if {
+	verdict_kinds(kms.verdicts(table, "k", "arn:aws:kms:eu-west-1:1:alias/aws/dynamodb", false, null)) == {"aws_managed"}
+	verdict_kinds(kms.verdicts(table, "k", "arn:aws:kms:eu-west-1:1:key/abc", false, null)) == {"customer"}
+	verdict_kinds(kms.verdicts(table, "k", "", false, null)) == {"aws_managed"}
+	verdict_kinds(kms.verdicts(table, "k", null, false, null)) == {"aws_managed"}
+}
+
+test_an_unknown_key_without_configuration_is_unprovable if {
+	verdict_kinds(kms.verdicts(table, "k", null, true, null)) == {"unprovable"}
+}
+
+test_data_source_keys_are_judged_by_the_literal_they_look_up if {
+	configs := {
+		"data.aws_kms_alias.managed": {"expressions": {"name": {"constant_value": "alias/aws/dynamodb"}}},
+		"data.aws_kms_key.mine": {"expressions": {"key_id": {"constant_value": "arn:aws:kms:eu-west-1:1:key/abc"}}},
+		"module.m.data.aws_kms_key.mine": {"expressions": {"key_id": {"constant_value": "arn:aws:kms:eu-west-1:1:key/abc"}}},
+	}
+	verdict := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_alias", "address": "data.aws_kms_alias.managed"}) with data.ddb_guardrails.lib.plan.configs as configs
+	verdict.verdict == "aws_managed"
+	mine := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_key", "address": "data.aws_kms_key.mine"}) with data.ddb_guardrails.lib.plan.configs as configs
+	mine.verdict == "customer"
+	nested := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_key", "address": "module.m[0].data.aws_kms_key.mine"}) with data.ddb_guardrails.lib.plan.configs as configs
+	nested.verdict == "customer"
+	computed := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_key", "address": "data.aws_kms_key.other"}) with data.ddb_guardrails.lib.plan.configs as configs
+	computed.verdict == "unprovable"
+}
+
+test_constants_and_other_resources_as_key_sources if {
+	kms.source_verdict("k", {"kind": "constant", "value": "arn:aws:kms:eu-west-1:1:key/abc"}).verdict == "customer"
+	kms.source_verdict("k", {"kind": "constant", "value": 42}).verdict == "unprovable"
+	kms.source_verdict("k", {"kind": "resource", "address": "aws_s3_bucket.b"}).verdict == "unprovable" with data.ddb_guardrails.lib.plan.resources as {"aws_s3_bucket.b": {"type": "aws_s3_bucket"}}
+}
+
+test_imported_key_material_is_not_a_rotation_subject if {
+	kms.rotation_subjects("aws_kms_external_key.k") == set() with data.ddb_guardrails.lib.plan.resources as {"aws_kms_external_key.k": {"type": "aws_kms_external_key"}}
+}
+
+test_trail_log_keys_count_as_used if {
+	fixture := data.fixtures["enc-audit-buckets"]
+	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
+	trail := resources["aws_cloudtrail.to_valid_trail_logs"]
+	patched := object.union(resources, {trail.address: object.union(trail, {"after": {"kms_key_id": "arn:aws:kms:eu-west-1:1:key/abc"}})})
+	used := kms.used_keys with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
+	used["aws_kms_key.logs"]
+}
