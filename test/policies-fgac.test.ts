@@ -1,0 +1,121 @@
+// The fgac guardrail (DDB-FGAC-*), run from the compiled bundle on real plans of test/fixtures/fgac-*.
+import { loadBundle, readPlan, validatePlan } from "../src/engine";
+import { fixturePlan } from "./helpers/paths";
+
+const bundle = loadBundle();
+const fgac = (name: string) =>
+  validatePlan(readPlan(fixturePlan(name)), { bundle }).violations.filter((f) => f.guardrail === "fgac");
+const findings = (name: string) =>
+  fgac(name)
+    .map((f) => `${f.rule} ${f.address}`)
+    .sort();
+// The -UNPROVABLE findings of the rules that read every data-access policy, for one holder.
+const unreadable = (address: string, ...extra: string[]) =>
+  ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", ...extra].map((id) => `${id}-UNPROVABLE ${address}`);
+
+describe("DDB-FGAC on real plans", () => {
+  test("item access without dynamodb:LeadingKeys bound to the caller, wherever the policy lives (known JSON, data source, inline, module with count)", () => {
+    expect(findings("fgac-leading-keys")).toEqual(
+      [
+        "DDB-FGAC-001 aws_iam_policy.invalid_no_leading_keys",
+        "DDB-FGAC-001 aws_iam_role.invalid_inline_unscoped",
+        "DDB-FGAC-001 aws_iam_user_policy.invalid_constant_leading_keys",
+        "DDB-FGAC-001 module.tenants[0].aws_iam_policy.invalid_constant_tenant[0]",
+        "DDB-FGAC-001 module.tenants[1].aws_iam_policy.invalid_constant_tenant[0]",
+        "DDB-FGAC-001-UNPROVABLE aws_iam_role_policy.invalid_unknown_leading_keys",
+        ...unreadable("aws_iam_policy.invalid_unresolvable_json"),
+      ].sort(),
+    );
+  });
+
+  test("wildcards (dynamodb:*, dynamodb:S*, *) and NotAction are expanded against the DynamoDB action list", () => {
+    expect(findings("fgac-scan-admin")).toEqual(
+      [
+        "DDB-FGAC-001 aws_iam_group_policy.invalid_star_action",
+        "DDB-FGAC-001 aws_iam_policy.invalid_dynamodb_star",
+        "DDB-FGAC-001 aws_iam_policy.invalid_not_action",
+        "DDB-FGAC-001 aws_iam_policy.invalid_star_one_table",
+        "DDB-FGAC-001 aws_iam_user_policy.invalid_not_action_everything",
+        "DDB-FGAC-002 aws_iam_group_policy.invalid_star_action",
+        "DDB-FGAC-002 aws_iam_policy.invalid_dynamodb_star",
+        "DDB-FGAC-002 aws_iam_policy.invalid_explicit_scan",
+        "DDB-FGAC-002 aws_iam_policy.invalid_not_action",
+        "DDB-FGAC-002 aws_iam_policy.invalid_star_one_table",
+        "DDB-FGAC-002 aws_iam_role_policy.invalid_wildcard_scan",
+        "DDB-FGAC-002 aws_iam_user_policy.invalid_not_action_everything",
+        "DDB-FGAC-003 aws_iam_group_policy.invalid_star_action",
+        "DDB-FGAC-003 aws_iam_policy.invalid_dynamodb_star",
+        "DDB-FGAC-003 aws_iam_user_policy.invalid_not_action_everything",
+      ].sort(),
+    );
+  });
+
+  test("writes to a table tagged with protected attributes need a Deny on them", () => {
+    expect(findings("fgac-protected-attributes")).toEqual(
+      [
+        "DDB-FGAC-004 aws_iam_policy.invalid_ignorecase_partial",
+        "DDB-FGAC-004 aws_iam_policy.invalid_no_attribute_deny",
+        "DDB-FGAC-004 aws_iam_role_policy.invalid_partial_deny",
+        "DDB-FGAC-004-UNPROVABLE aws_iam_policy.invalid_resource_through_local",
+        ...unreadable("aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-004"),
+      ].sort(),
+    );
+  });
+
+  test("table resource policies open to any principal without a condition", () => {
+    expect(findings("fgac-resource-policy")).toEqual(
+      [
+        "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_any_principal",
+        "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_open_document",
+        "DDB-FGAC-005-UNPROVABLE aws_dynamodb_resource_policy.invalid_unknown_principal",
+        ...unreadable("aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-005"),
+      ].sort(),
+    );
+  });
+
+  test("policy shapes: NotResource, not_actions/not_resources/not_principals in data sources, merged, dynamic and unknown statements", () => {
+    expect(findings("fgac-policy-shapes")).toEqual(
+      [
+        "DDB-FGAC-001 aws_iam_policy.invalid_data_not_actions",
+        "DDB-FGAC-001 aws_iam_policy.invalid_not_resource",
+        "DDB-FGAC-001 aws_iam_policy.invalid_not_resource_admin",
+        "DDB-FGAC-001 aws_iam_role.invalid_inline_document",
+        "DDB-FGAC-002 aws_iam_policy.invalid_data_not_actions",
+        "DDB-FGAC-002 aws_iam_policy.invalid_not_resource_admin",
+        "DDB-FGAC-003 aws_iam_policy.invalid_not_resource_admin",
+        "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_data_not_principal",
+        "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_not_principal",
+        ...unreadable("aws_iam_policy.invalid_dynamic_statements"),
+        ...unreadable("aws_iam_policy.invalid_merged_document"),
+        ...unreadable("aws_iam_policy.invalid_unknown_actions"),
+      ].sort(),
+    );
+  });
+
+  test("no valid_* resource of any fgac fixture has a finding", () => {
+    const cases = ["fgac-leading-keys", "fgac-scan-admin", "fgac-protected-attributes", "fgac-resource-policy", "fgac-policy-shapes"];
+    const flagged = cases.flatMap((name) => fgac(name).map((f) => f.address));
+    expect(flagged.filter((address) => /(^|\.)valid_/.test(address))).toEqual([]);
+  });
+
+  test("a compliant stack whose policy JSON is unknown until apply passes", () => {
+    expect(findings("endpoint-compliant")).toEqual([]);
+  });
+
+  test("a finding carries the statement, the pattern as written, and the condition it lacks", () => {
+    const finding = fgac("fgac-leading-keys").find((f) => f.address === "aws_iam_policy.invalid_no_leading_keys");
+    expect(finding).toMatchObject({
+      rule: "DDB-FGAC-001",
+      severity: "high",
+      evidence: ["policy <- data.aws_iam_policy_document.unscoped statement[0]: Action dynamodb:*Item", "dynamodb:LeadingKeys: no condition"],
+    });
+    expect(finding?.message).toMatch(/dynamodb:GetItem/);
+  });
+
+  test("an unreadable policy says why it cannot be read", () => {
+    const finding = fgac("fgac-leading-keys").find(
+      (f) => f.rule === "DDB-FGAC-001-UNPROVABLE" && f.address === "aws_iam_policy.invalid_unresolvable_json",
+    );
+    expect(finding?.message).toMatch(/aws_dynamodb_table\.sessions \(created in this plan\).*aws_iam_policy_document/);
+  });
+});
