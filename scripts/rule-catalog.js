@@ -18,12 +18,14 @@ for (const entry of inspect.annotations || []) {
     severity: custom.severity,
     remediation: (custom.remediation || "").trim(),
     concept: custom.concept || "",
+    // Optional compliant HCL snippet, shown in docs/rules.md.
+    example: (custom.example || "").trim(),
     version: custom.version || version,
     source: file,
   };
   for (const [k, v] of Object.entries(rule)) {
     if (v === undefined || v === "") {
-      if (k !== "concept") throw new Error(`${file}: METADATA lacks ${k}`);
+      if (k !== "concept" && k !== "example") throw new Error(`${file}: METADATA lacks ${k}`);
     }
   }
   rules.push(rule);

@@ -5,6 +5,7 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/install-tools.sh
 bash scripts/build-policies.sh --check
+node scripts/generate-rule-docs.js --check
 node -r ts-node/register/transpile-only scripts/generate-terraform-modules.ts --check
 bash scripts/test-policies.sh
 npx tsc -p tsconfig.json

@@ -20,6 +20,25 @@
 #     aws_s3_bucket_object_lock_configuration with rule { default_retention { mode = "COMPLIANCE",
 #     days = <retention> } } (the StreamArchive construct does this).
 #   concept: Streams and event-driven security
+#   example: |
+#     resource "aws_s3_bucket" "archive" {
+#       bucket              = "sessions-stream-archive"
+#       object_lock_enabled = true
+#       tags = {
+#         "ddb-guardrails:role" = "stream-archive"
+#       }
+#     }
+#
+#     resource "aws_s3_bucket_object_lock_configuration" "archive" {
+#       bucket = aws_s3_bucket.archive.id
+#
+#       rule {
+#         default_retention {
+#           mode = "COMPLIANCE"
+#           days = 365
+#         }
+#       }
+#     }
 package ddb_guardrails.rules.audit.archive_object_lock
 
 import rego.v1

@@ -27,6 +27,20 @@
 #     selector with eventCategory = Data and resources.type = AWS::DynamoDB::Table); the AuditTrail
 #     construct does this for the tables it is given.
 #   concept: Logging and auditing
+#   example: |
+#     resource "aws_cloudtrail" "data_events" {
+#       name           = "dynamodb-data-events"
+#       s3_bucket_name = aws_s3_bucket.trail_logs.id
+#
+#       event_selector {
+#         read_write_type = "All"
+#
+#         data_resource {
+#           type   = "AWS::DynamoDB::Table"
+#           values = [aws_dynamodb_table.sessions.arn]
+#         }
+#       }
+#     }
 package ddb_guardrails.rules.audit.data_events
 
 import rego.v1

@@ -15,6 +15,18 @@
 #     Add ttl { enabled = true, attribute_name = "expires_at" } to the table and have the
 #     application write the expiry (epoch seconds) into that attribute.
 #   concept: Session expiry (TTL)
+#   example: |
+#     resource "aws_dynamodb_table" "sessions" {
+#       # ...
+#       ttl {
+#         enabled        = true
+#         attribute_name = "expires_at"
+#       }
+#
+#       tags = {
+#         "ddb-guardrails:data-class" = "session"
+#       }
+#     }
 package ddb_guardrails.rules.audit.session_ttl
 
 import rego.v1

@@ -22,6 +22,18 @@
 #     apply_server_side_encryption_by_default { sse_algorithm = "aws:kms", kms_master_key_id =
 #     aws_kms_key.<name>.arn } (the AuditTrail and StreamArchive constructs do this).
 #   concept: Logging and auditing
+#   example: |
+#     resource "aws_s3_bucket_server_side_encryption_configuration" "trail_logs" {
+#       bucket = aws_s3_bucket.trail_logs.id
+#
+#       rule {
+#         apply_server_side_encryption_by_default {
+#           sse_algorithm     = "aws:kms"
+#           kms_master_key_id = aws_kms_key.logs.arn
+#         }
+#         bucket_key_enabled = true
+#       }
+#     }
 package ddb_guardrails.rules.encryption.bucket_kms
 
 import rego.v1

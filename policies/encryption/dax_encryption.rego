@@ -14,6 +14,15 @@
 #     Add server_side_encryption { enabled = true } and cluster_endpoint_encryption_type = "TLS" to
 #     the aws_dax_cluster (both force a new cluster).
 #   concept: Encryption at rest (KMS)
+#   example: |
+#     resource "aws_dax_cluster" "sessions" {
+#       # ...
+#       cluster_endpoint_encryption_type = "TLS"
+#
+#       server_side_encryption {
+#         enabled = true
+#       }
+#     }
 package ddb_guardrails.rules.encryption.dax_encryption
 
 import rego.v1

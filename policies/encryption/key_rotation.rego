@@ -19,6 +19,12 @@
 #     Set enable_key_rotation = true on the aws_kms_key (optionally rotation_period_in_days); for a
 #     replica key, on its multi-Region primary.
 #   concept: Encryption at rest (KMS)
+#   example: |
+#     resource "aws_kms_key" "sessions" {
+#       description             = "sessions table"
+#       enable_key_rotation     = true
+#       rotation_period_in_days = 365
+#     }
 package ddb_guardrails.rules.encryption.key_rotation
 
 import rego.v1

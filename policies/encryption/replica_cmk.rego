@@ -18,6 +18,25 @@
 #     aws_kms_replica_key.<name>.arn } (or kms_key_arn on aws_dynamodb_table_replica), with an
 #     aws_kms_replica_key of the table's multi-Region key in that Region.
 #   concept: Encryption at rest (KMS)
+#   example: |
+#     resource "aws_kms_key" "sessions" {
+#       multi_region        = true
+#       enable_key_rotation = true
+#     }
+#
+#     resource "aws_kms_replica_key" "sessions_us_east_1" {
+#       provider        = aws.us_east_1
+#       primary_key_arn = aws_kms_key.sessions.arn
+#     }
+#
+#     resource "aws_dynamodb_table" "sessions" {
+#       # ... server_side_encryption with aws_kms_key.sessions.arn
+#       replica {
+#         region_name            = "us-east-1"
+#         kms_key_arn            = aws_kms_replica_key.sessions_us_east_1.arn
+#         point_in_time_recovery = true
+#       }
+#     }
 package ddb_guardrails.rules.encryption.replica_cmk
 
 import rego.v1

@@ -20,6 +20,19 @@
 #     Add server_side_encryption { enabled = true, kms_key_arn = aws_kms_key.<name>.arn } with a
 #     customer-managed key that has rotation on (the SecureTable construct does this by default).
 #   concept: Encryption at rest (KMS)
+#   example: |
+#     resource "aws_kms_key" "sessions" {
+#       description         = "sessions table"
+#       enable_key_rotation = true
+#     }
+#
+#     resource "aws_dynamodb_table" "sessions" {
+#       # ...
+#       server_side_encryption {
+#         enabled     = true
+#         kms_key_arn = aws_kms_key.sessions.arn
+#       }
+#     }
 package ddb_guardrails.rules.encryption.table_cmk
 
 import rego.v1

@@ -16,6 +16,11 @@
 #     Set deletion_protection_enabled = true on the table or replica (the SecureTable construct does
 #     this by default).
 #   concept: Backup and recovery
+#   example: |
+#     resource "aws_dynamodb_table" "sessions" {
+#       # ...
+#       deletion_protection_enabled = true
+#     }
 package ddb_guardrails.rules.recovery.deletion_protection
 
 import rego.v1

@@ -17,6 +17,13 @@
 #     each replica {} block and to aws_dynamodb_table_replica (the SecureTable construct does this
 #     unless given pointInTimeRecoveryWaiver).
 #   concept: Backup and recovery
+#   example: |
+#     resource "aws_dynamodb_table" "sessions" {
+#       # ...
+#       point_in_time_recovery {
+#         enabled = true
+#       }
+#     }
 package ddb_guardrails.rules.recovery.point_in_time_recovery
 
 import rego.v1

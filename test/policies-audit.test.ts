@@ -1,0 +1,63 @@
+// The audit guardrail (DDB-AUD-*), run from the compiled bundle on real plans of test/fixtures/audit-*.
+import { loadBundle, readPlan, validatePlan } from "../src/engine";
+import { fixturePlan } from "./helpers/paths";
+
+const bundle = loadBundle();
+const report = (name: string) => validatePlan(readPlan(fixturePlan(name)), { bundle });
+const findings = (name: string) =>
+  report(name)
+    .violations.map((f) => `${f.rule} ${f.address}`)
+    .sort();
+const evidence = (name: string, rule: string, address: string) =>
+  report(name).violations.filter((f) => f.rule === rule && f.address === address).map((f) => f.evidence);
+
+describe("DDB-AUD-001 CloudTrail data events", () => {
+  test("tables selected by ARN reference, literal ARN, advanced selector or prefix pass; reads-only, writes-only, disabled, excluded and unselected fail", () => {
+    expect(findings("audit-trail")).toEqual([
+      "DDB-AUD-001 aws_dynamodb_table.invalid_excluded_by_selector",
+      "DDB-AUD-001 aws_dynamodb_table.invalid_not_logged",
+      "DDB-AUD-001 aws_dynamodb_table.invalid_reads_only",
+      "DDB-AUD-001 aws_dynamodb_table.invalid_trail_disabled",
+      "DDB-AUD-001 aws_dynamodb_table.invalid_writes_only",
+    ]);
+    expect(evidence("audit-trail", "DDB-AUD-001", "aws_dynamodb_table.invalid_reads_only")).toEqual([
+      ["aws_cloudtrail.reads_only event_selector[0].data_resource[0] records read events only"],
+    ]);
+  });
+
+  test("without any trail in the plan, each table is reported (waivable per table)", () => {
+    expect(findings("audit-no-trail")).toEqual(["DDB-AUD-001 aws_dynamodb_table.invalid_no_trail_in_plan"]);
+    expect(evidence("audit-no-trail", "DDB-AUD-001", "aws_dynamodb_table.invalid_no_trail_in_plan")).toEqual([["no aws_cloudtrail in this plan"]]);
+  });
+
+  test("a table list through a local is UNPROVABLE, naming the local", () => {
+    expect(findings("audit-trail-unprovable")).toEqual(["DDB-AUD-001-UNPROVABLE aws_dynamodb_table.unprovable_arn_in_local"]);
+    expect(evidence("audit-trail-unprovable", "DDB-AUD-001-UNPROVABLE", "aws_dynamodb_table.unprovable_arn_in_local")).toEqual([
+      ["aws_cloudtrail.through_local event_selector[0].data_resource[0].values <- local.logged_tables (not resolvable from the plan)"],
+    ]);
+  });
+});
+
+describe("DDB-AUD-002 stream archive Object Lock", () => {
+  test("archive buckets (tag ddb-guardrails:role = stream-archive) need Object Lock with COMPLIANCE default retention", () => {
+    expect(findings("audit-archive")).toEqual([
+      "DDB-AUD-002 aws_s3_bucket.invalid_archive_governance_mode",
+      "DDB-AUD-002 aws_s3_bucket.invalid_archive_no_default_retention",
+      "DDB-AUD-002 aws_s3_bucket.invalid_archive_no_object_lock",
+      "DDB-AUD-002 aws_s3_bucket.invalid_archive_no_object_lock",
+    ]);
+    expect(evidence("audit-archive", "DDB-AUD-002", "aws_s3_bucket.invalid_archive_no_object_lock").sort()).toEqual([
+      ['tags["ddb-guardrails:role"] = "stream-archive"', "no aws_s3_bucket_object_lock_configuration for this bucket"],
+      ['tags["ddb-guardrails:role"] = "stream-archive"', "object_lock_enabled = false"],
+    ]);
+  });
+});
+
+describe("DDB-AUD-003 session TTL", () => {
+  test("tables tagged ddb-guardrails:data-class = session need TTL; untagged tables are not judged", () => {
+    expect(findings("audit-session-ttl")).toEqual([
+      "DDB-AUD-003 aws_dynamodb_table.invalid_session_ttl_disabled",
+      "DDB-AUD-003 aws_dynamodb_table.invalid_session_without_ttl",
+    ]);
+  });
+});

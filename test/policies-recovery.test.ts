@@ -1,0 +1,42 @@
+// The recovery guardrail (DDB-REC-*), run from the compiled bundle on real plans of test/fixtures/rec-*.
+import { loadBundle, readPlan, validatePlan } from "../src/engine";
+import { fixturePlan } from "./helpers/paths";
+
+const bundle = loadBundle();
+const report = (name: string) => validatePlan(readPlan(fixturePlan(name)), { bundle });
+const findings = (name: string) =>
+  report(name)
+    .violations.map((f) => `${f.rule} ${f.address}`)
+    .sort();
+
+describe("DDB-REC-001 point-in-time recovery and DDB-REC-002 deletion protection", () => {
+  test("tables, replica blocks and replica resources without them are flagged; an unknown setting is UNPROVABLE", () => {
+    expect(findings("rec-pitr-deletion")).toEqual([
+      "DDB-REC-001 aws_dynamodb_table.invalid_no_pitr",
+      "DDB-REC-001 aws_dynamodb_table.invalid_pitr_disabled",
+      "DDB-REC-001 aws_dynamodb_table.invalid_replica_block_without_pitr",
+      "DDB-REC-001 aws_dynamodb_table_replica.invalid_replica_unprotected",
+      "DDB-REC-001-UNPROVABLE aws_dynamodb_table.unprovable_pitr",
+      "DDB-REC-002 aws_dynamodb_table.invalid_deletion_protection_off",
+      "DDB-REC-002 aws_dynamodb_table.invalid_no_deletion_protection",
+      "DDB-REC-002 aws_dynamodb_table_replica.invalid_replica_unprotected",
+    ]);
+  });
+
+  test("PITR is high severity, deletion protection lower, and each says what it read", () => {
+    const violations = report("rec-pitr-deletion").violations;
+    const pitr = violations.find((f) => f.rule === "DDB-REC-001" && f.address === "aws_dynamodb_table.invalid_pitr_disabled");
+    const deletion = violations.find((f) => f.rule === "DDB-REC-002" && f.address === "aws_dynamodb_table.invalid_deletion_protection_off");
+    expect(pitr).toMatchObject({ guardrail: "recovery", severity: "high", evidence: ["point_in_time_recovery[0].enabled = false"] });
+    expect(deletion).toMatchObject({ guardrail: "recovery", severity: "medium", evidence: ["deletion_protection_enabled = false"] });
+    const unknown = violations.find((f) => f.rule === "DDB-REC-001-UNPROVABLE");
+    expect(unknown?.evidence).toEqual(["point_in_time_recovery[0].enabled: (known after apply) <- aws_kms_key.tables (created in this plan)"]);
+  });
+
+  test("protected tables and replicas pass", () => {
+    const addresses = report("rec-pitr-deletion").violations.map((f) => f.address);
+    expect(addresses).not.toContain("aws_dynamodb_table.valid_protected");
+    expect(addresses).not.toContain("aws_dynamodb_table.valid_replica_source");
+    expect(findings("enc-replica").filter((f) => f.startsWith("DDB-REC"))).toEqual([]);
+  });
+});
