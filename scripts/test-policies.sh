@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 bash "$ROOT/scripts/install-tools.sh"
-MIN_COVERAGE="${MIN_COVERAGE:-60}"
+MIN_COVERAGE="${MIN_COVERAGE:-95}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for plan in "$ROOT"/test/fixtures/*/plan.json; do
