@@ -103,3 +103,10 @@ test_sources_are_described_for_evidence if {
 	references.describe({"kind": "constant", "value": "x"}) == "\"x\""
 	references.describe({"kind": "unresolved", "reference": "local.k"}) == "local.k (not resolvable from the plan)"
 }
+
+# JSON-syntax configuration (the generated modules, CDKTF output) reports "${...}" templates as
+# constant strings next to their references; they resolve like HCL references.
+test_a_json_syntax_template_resolves_to_the_resource_it_references if {
+	sources := key_sources("terraform-modules-secure-table")
+	sources["module.valid_sessions.aws_dynamodb_table.table_43360BC0"] == {{"kind": "resource", "address": "module.valid_sessions.aws_kms_key.table_key_97A7841E"}}
+}
