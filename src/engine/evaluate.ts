@@ -3,6 +3,7 @@ import { GuardrailsError } from "./errors";
 import { ENTRYPOINT, instantiate, loadBundle, type BundleOptions, type InstanceOptions, type PolicyBundle } from "./bundle";
 import { packageVersion } from "./package-root";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
+import { policyInput } from "./policy-input";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
@@ -38,7 +39,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
   const policy = instantiate(bundle, options.parameters ?? config.parameters, options);
   let output: unknown;
   try {
-    output = policy.evaluate(plan, ENTRYPOINT);
+    output = policy.evaluate(policyInput(plan), ENTRYPOINT);
   } catch (err) {
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }

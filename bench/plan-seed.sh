@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Plans bench/seed for real (terraform plan + show -json, offline) with N copies of the service
+# unit, one `module "unit_NNNNN"` block each, as a monorepo declares its services.
+#   bench/plan-seed.sh 1 > bench/seed/plan.json     the seed the generator replicates (committed)
+#   bench/plan-seed.sh 20 > /tmp/real-2000.json     a real plan to compare the generated shape with
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+units="${1:?usage: plan-seed.sh UNITS}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp -r "$ROOT/bench/seed/unit" "$ROOT/bench/seed/table" "$work"/
+mkdir "$work/root"
+cp "$ROOT/test/fixtures/offline-provider.tf" "$work/root/_offline_provider.tf"
+{
+  echo 'variable "vpc_cidr" {'
+  echo '  type    = string'
+  echo '  default = "10.20.0.0/16"'
+  echo '}'
+  for ((i = 1; i <= units; i++)); do
+    printf '\nmodule "unit_%05d" {\n  source   = "../unit"\n  name     = "unit-%05d"\n  vpc_cidr = var.vpc_cidr\n}\n' "$i" "$i"
+  done
+} > "$work/root/main.tf"
+cd "$work/root"
+terraform init -input=false -no-color >/dev/null
+if ! terraform plan -input=false -no-color -refresh=false -parallelism=20 -out=tfplan >plan.log 2>&1; then
+  cat plan.log >&2
+  exit 1
+fi
+terraform show -json tfplan
