@@ -168,18 +168,32 @@ roles_of(compute) := {source.address |
 
 # Identity policy documents that apply to a role: inline, aws_iam_role_policy, and attached
 # aws_iam_policy resources of the plan.
-role_documents(role) := ({document |
+role_documents(role) := object.get(documents_by_role, role, set())
+
+# The same, for every role at once: built in one pass over documents and attachments, because a
+# function scanning them for each role made DDB-EP-004 quadratic (docs/benchmarks.md).
+documents_by_role[role] contains document if {
 	some document in iam.documents_of_kind("identity")
-	document.holder == role
-} | {document |
+	role := document.holder
+}
+
+documents_by_role[role] contains document if {
 	some document in iam.documents_of_kind("identity")
 	holder := plan.resources[document.holder]
 	holder.type == "aws_iam_role_policy"
-	points_at(holder, ["role"], role)
-}) | {document |
+	some source in references.sources(holder, ["role"])
+	role := source.address
+}
+
+documents_by_role[role] contains document if {
 	some attachment in plan.of_type("aws_iam_role_policy_attachment")
-	points_at(attachment, ["role"], role)
+	some target in references.sources(attachment, ["role"])
+	role := target.address
 	some source in references.sources(attachment, ["policy_arn"])
+	some document in identity_documents_by_holder[source.address]
+}
+
+identity_documents_by_holder[holder] contains document if {
 	some document in iam.documents_of_kind("identity")
-	document.holder == source.address
+	holder := document.holder
 }

@@ -58,17 +58,15 @@ violation contains finding if {
 }
 
 # [document, sorted compute addresses whose role it applies to]
-workload_documents contains [document, workloads] if {
-	some document in {d |
-		some compute, _ in network.in_vpc
-		some role in network.roles_of(compute)
-		some d in network.role_documents(role)
-	}
-	workloads := sort({compute |
-		some compute, _ in network.in_vpc
-		some role in network.roles_of(compute)
-		document in network.role_documents(role)
-	})
+workload_documents contains [document, sort(workloads)] if {
+	some document, workloads in workloads_of_document
+}
+
+# Grouped in one pass: collecting the workloads of each document by rescanning every compute was cubic.
+workloads_of_document[document] contains compute if {
+	some compute, _ in network.in_vpc
+	some role in network.roles_of(compute)
+	some document in network.role_documents(role)
 }
 
 denied_outside_endpoint(document, actions) if {
