@@ -36,8 +36,7 @@ placements contains [compute, subnet, vpc] if {
 	some source in sources
 	source.kind == "resource"
 	subnet := source.address
-	plan.resources[subnet].type == "aws_subnet"
-	some vpc in vpcs_of(plan.resources[subnet])
+	some vpc in subnet_vpcs[subnet]
 }
 
 # [compute, source] for a subnet the plan cannot place in one of its VPCs.
@@ -49,10 +48,16 @@ unplaced contains [compute, source] if {
 
 placed_source(source) if {
 	source.kind == "resource"
-	count(vpcs_of(plan.resources[source.address])) > 0
+	count(subnet_vpcs[source.address]) > 0
 }
 
-# VPCs of the plan a resource's vpc_id points at.
+# Indexes built in one pass each (rules, not functions, so that they are computed once per plan).
+# VPCs of the plan each subnet's vpc_id points at.
+subnet_vpcs[address] := vpcs_of(subnet) if some address, subnet in plan.of_type("aws_subnet")
+
+# VPCs of the plan each endpoint's vpc_id points at.
+endpoint_vpcs[address] := vpcs_of(endpoint) if some address, endpoint in plan.of_type("aws_vpc_endpoint")
+
 vpcs_of(resource) := {source.address |
 	some source in references.sources(resource, ["vpc_id"])
 	source.kind == "resource"
@@ -80,10 +85,12 @@ unknown_service_endpoints[address] := endpoint if {
 
 gateway(endpoint) if object.get(endpoint.after, "vpc_endpoint_type", "Gateway") == "Gateway"
 
-gateway_endpoints_of(vpc) := {address |
+gateway_endpoints_of(vpc) := object.get(gateway_endpoints, vpc, set())
+
+gateway_endpoints[vpc] contains address if {
 	some address, endpoint in dynamodb_endpoints
 	gateway(endpoint)
-	vpc in vpcs_of(endpoint)
+	some vpc in endpoint_vpcs[address]
 }
 
 # Route tables, as tokens comparable across resources: the address of a route table of the plan,
@@ -114,47 +121,57 @@ as_list(value) := value if is_array(value)
 as_list(value) := [value] if not is_array(value)
 
 # Route tables the subnet uses: its associations, else the VPC's main route table.
-subnet_route_tables(subnet, vpc) := tokens if {
-	tokens := {token |
-		some association in plan.of_type("aws_route_table_association")
-		points_at(association, ["subnet_id"], subnet)
-		some source in references.sources(association, ["route_table_id"])
-		some token in route_table_tokens(source)
-	}
-	count(tokens) > 0
-} else := {sprintf("main:%s", [vpc])}
+subnet_route_tables(subnet, _) := associated_tables[subnet]
 
-# Route tables the endpoint is associated with: route_table_ids and association resources.
-endpoint_route_tables(address) := {token |
-	some source in references.sources(plan.resources[address], ["route_table_ids"])
-	some token in route_table_tokens(source)
-} | {token |
-	some association in plan.of_type("aws_vpc_endpoint_route_table_association")
-	points_at(association, ["vpc_endpoint_id"], address)
+subnet_route_tables(subnet, vpc) := {sprintf("main:%s", [vpc])} if not associated_tables[subnet]
+
+associated_tables[subnet] contains token if {
+	some association in plan.of_type("aws_route_table_association")
+	some target in references.sources(association, ["subnet_id"])
+	subnet := target.address
 	some source in references.sources(association, ["route_table_id"])
 	some token in route_table_tokens(source)
 }
 
-points_at(resource, path, address) if {
-	some source in references.sources(resource, path)
-	source.address == address
+# Route tables the endpoint is associated with: route_table_ids and association resources.
+endpoint_route_tables(address) := object.get(endpoint_tables, address, set())
+
+endpoint_tables[address] contains token if {
+	some address, endpoint in dynamodb_endpoints
+	some source in references.sources(endpoint, ["route_table_ids"])
+	some token in route_table_tokens(source)
+}
+
+endpoint_tables[address] contains token if {
+	some association in plan.of_type("aws_vpc_endpoint_route_table_association")
+	some target in references.sources(association, ["vpc_endpoint_id"])
+	address := target.address
+	some source in references.sources(association, ["route_table_id"])
+	some token in route_table_tokens(source)
 }
 
 # The policy documents of an endpoint: its own `policy`, or aws_vpc_endpoint_policy resources.
-endpoint_documents(address) := {document |
+endpoint_documents(address) := object.get(documents_by_endpoint, address, set())
+
+documents_by_endpoint[address] contains document if {
 	some document in iam.documents_of_kind("endpoint")
-	document.holder == address
-	not separate_policy(address)
-} | {document |
-	some document in iam.documents_of_kind("endpoint")
-	holder := plan.resources[document.holder]
-	holder.type == "aws_vpc_endpoint_policy"
-	points_at(holder, ["vpc_endpoint_id"], address)
+	address := document.holder
+	not separate_policies[address]
 }
 
-separate_policy(address) if {
-	some holder in plan.of_type("aws_vpc_endpoint_policy")
-	points_at(holder, ["vpc_endpoint_id"], address)
+documents_by_endpoint[address] contains document if {
+	some document in iam.documents_of_kind("endpoint")
+	some address in separate_policies_of[document.holder]
+}
+
+# aws_vpc_endpoint_policy resources, by the endpoint they set the policy of, and the reverse.
+separate_policies[endpoint] contains holder if {
+	some holder, endpoint_ids in separate_policies_of
+	some endpoint in endpoint_ids
+}
+
+separate_policies_of[holder] := {source.address | some source in references.sources(resource, ["vpc_endpoint_id"])} if {
+	some holder, resource in plan.of_type("aws_vpc_endpoint_policy")
 }
 
 # Roles of compute, by compute address (a Lambda's execution role).

@@ -67,7 +67,7 @@ holder_kind(resource) := "identity" if resource.type == "aws_iam_role"
 documents contains document if {
 	some [resource, path] in slots
 	some found in resolve(resource, path)
-	document := object.union(found, {
+	document := object.union(with_coverage(found), {
 		"holder": resource.address,
 		"holder_type": resource.type,
 		"kind": holder_kind(resource),
@@ -75,8 +75,19 @@ documents contains document if {
 	})
 }
 
+# Each statement carries the DynamoDB actions it covers, matched once per plan.
+with_coverage(found) := object.union(found, {"statements": [object.union(statement, {"covered": covered_actions(statement)}) |
+	some statement in found.statements
+]}) if {
+	found.statements
+}
+
+with_coverage(found) := found if not found.statements
+
 # Documents of one kind.
-documents_of_kind(kind) := {document | some document in documents; document.kind == kind}
+documents_of_kind(kind) := object.get(documents_by_kind, kind, set())
+
+documents_by_kind[document.kind] contains document if some document in documents
 
 # Documents that grant or refuse access to table data: identity policies and table resource policies.
 data_access_documents := documents_of_kind("identity") | documents_of_kind("dynamodb_resource")
@@ -396,17 +407,23 @@ denies(statement) if statement.effect == "Deny"
 
 # The DynamoDB actions (lower case) a statement applies to: by name, by wildcard, or every
 # action its NotAction does not exclude.
+covered_actions(statement) := statement.covered
+
 covered_actions(statement) := {action |
 	some action in dynamodb_actions
-	covers(statement, action)
+	matched(statement, action)
+} if {
+	not statement.covered
 }
 
-covers(statement, action) if {
+covers(statement, action) if action in covered_actions(statement)
+
+matched(statement, action) if {
 	statement.actions.kind == "Action"
 	matches_action(statement, action)
 }
 
-covers(statement, action) if {
+matched(statement, action) if {
 	statement.actions.kind == "NotAction"
 	not matches_action(statement, action)
 }
