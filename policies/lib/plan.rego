@@ -43,7 +43,7 @@ data_sources[address] := source if {
 		"values": object_or_empty(change.change.after),
 		"unknown": object_or_empty(object.get(change.change, "after_unknown", {})),
 		"known": false,
-		"config_key": config_key(module, sprintf("data.%s", [change.type]), change.name),
+		"config_key": config_key(module, concat(".", ["data", change.type]), change.name),
 	}
 }
 
@@ -62,7 +62,7 @@ data_sources[address] := source if {
 		"values": object_or_empty(state.values),
 		"unknown": {},
 		"known": true,
-		"config_key": config_key(module, sprintf("data.%s", [state.type]), state.name),
+		"config_key": config_key(module, concat(".", ["data", state.type]), state.name),
 	}
 }
 
@@ -92,15 +92,21 @@ state_children(parents) := [child |
 ]
 
 # Data sources of one type, by address.
-data_of_type(type) := {address: source |
+data_of_type(type) := object.get(data_by_type, type, {})
+
+data_by_type[type][address] := source if {
 	some address, source in data_sources
-	source.type == type
+	type := source.type
 }
 
 # Resources of one type, by address.
-of_type(type) := {address: resource |
+# A lookup in an index built once: rules call of_type inside loops, and a scan of every resource per
+# call made them quadratic (out of wasm memory at 10,000 resources; docs/benchmarks.md).
+of_type(type) := object.get(by_type, type, {})
+
+by_type[type][address] := resource if {
 	some address, resource in resources
-	resource.type == type
+	type := resource.type
 }
 
 # Resource instances by the address without the instance key: "aws_kms_key.k" -> {"aws_kms_key.k[0]", ...}.
@@ -143,16 +149,17 @@ object_or_empty(value) := value if is_object(value)
 object_or_empty(value) := {} if not is_object(value)
 
 # "module.a[0].module.b" -> "module.a.module.b": configuration is per module, not per instance.
-strip_instance_keys(address) := concat(".", [sprintf("module.%s", [segment[1]]) |
+strip_instance_keys(address) := concat(".", [concat(".", ["module", segment[1]]) |
 	some segment in module_segments(address)
 ])
 
 # The "module.<name>[<key>]" segments of a module address, in order.
 module_segments(address) := regex.find_all_string_submatch_n(`module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?`, address, -1)
 
-config_key("", type, name) := sprintf("%s.%s", [type, name])
+# concat, not sprintf: under opa-wasm sprintf is a JavaScript builtin, and these run once per resource.
+config_key("", type, name) := concat(".", [type, name])
 
-config_key(module, type, name) := sprintf("%s.%s.%s", [strip_instance_keys(module), type, name]) if module != ""
+config_key(module, type, name) := concat(".", [strip_instance_keys(module), type, name]) if module != ""
 
 # Configuration modules by path ("" for the root), up to four levels of module nesting.
 # Deeper resources have no configuration in the model; rules that need it report them as unprovable.
@@ -178,9 +185,9 @@ module_calls[path] := call if {
 	path := child_path(parent_path, name)
 }
 
-child_path("", name) := sprintf("module.%s", [name])
+child_path("", name) := concat(".", ["module", name])
 
-child_path(parent, name) := sprintf("%s.module.%s", [parent, name]) if parent != ""
+child_path(parent, name) := concat(".", [parent, "module", name]) if parent != ""
 
 # Configuration blocks by config key ("module.a.aws_kms_key.k").
 configs[key] := config if {
@@ -191,7 +198,7 @@ configs[key] := config if {
 
 module_relative("", address) := address
 
-module_relative(path, address) := sprintf("%s.%s", [path, address]) if path != ""
+module_relative(path, address) := concat(".", [path, address]) if path != ""
 
 # The configuration of a resource, or undefined when the plan does not carry it.
 config(resource) := configs[resource.config_key]
