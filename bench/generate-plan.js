@@ -86,7 +86,7 @@ function generate(resources, seedPath = join(__dirname, "seed", "plan.json")) {
   return out.join("");
 }
 
-module.exports = { generate, unitSize };
+module.exports = { generate, unitSize, replicate };
 
 if (require.main === module) {
   const [resources, seedPath] = process.argv.slice(2);
