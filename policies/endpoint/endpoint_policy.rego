@@ -16,6 +16,22 @@
 #     Set policy to a document that allows only the actions the workloads need on their table ARNs
 #     (optionally with aws:PrincipalAccount or aws:PrincipalArn conditions).
 #   concept: VPC endpoints (private access)
+#   example: |
+#     data "aws_iam_policy_document" "endpoint" {
+#       statement {
+#         actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+#         resources = [aws_dynamodb_table.sessions.arn]
+#         principals {
+#           type        = "*"
+#           identifiers = ["*"]
+#         }
+#       }
+#     }
+#
+#     resource "aws_vpc_endpoint" "dynamodb" {
+#       # ...
+#       policy = data.aws_iam_policy_document.endpoint.json
+#     }
 package ddb_guardrails.rules.endpoint.endpoint_policy
 
 import rego.v1

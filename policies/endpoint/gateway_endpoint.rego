@@ -19,6 +19,14 @@
 #     vpc_endpoint_type = "Gateway", route_table_ids = [the private route tables] } (the
 #     DynamoDbEndpoint construct does this).
 #   concept: VPC endpoints (private access)
+#   example: |
+#     resource "aws_vpc_endpoint" "dynamodb" {
+#       vpc_id            = aws_vpc.main.id
+#       service_name      = "com.amazonaws.eu-west-1.dynamodb"
+#       vpc_endpoint_type = "Gateway"
+#       route_table_ids   = [aws_route_table.private.id]
+#       policy            = data.aws_iam_policy_document.endpoint.json
+#     }
 package ddb_guardrails.rules.endpoint.gateway_endpoint
 
 import rego.v1

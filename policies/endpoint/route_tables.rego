@@ -16,6 +16,17 @@
 #     Add the route tables of the compute subnets to the endpoint's route_table_ids (or create
 #     aws_vpc_endpoint_route_table_association resources for them).
 #   concept: VPC endpoints (private access)
+#   example: |
+#     resource "aws_route_table_association" "private" {
+#       count          = 2
+#       subnet_id      = aws_subnet.private[count.index].id
+#       route_table_id = aws_route_table.private.id
+#     }
+#
+#     resource "aws_vpc_endpoint" "dynamodb" {
+#       # ...
+#       route_table_ids = [aws_route_table.private.id]
+#     }
 package ddb_guardrails.rules.endpoint.route_tables
 
 import rego.v1

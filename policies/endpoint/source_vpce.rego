@@ -16,6 +16,19 @@
 #     Add condition { test = "StringEquals", variable = "aws:SourceVpce", values = [aws_vpc_endpoint.<name>.id] }
 #     to the statements that allow table data actions.
 #   concept: VPC endpoints (private access)
+#   example: |
+#     data "aws_iam_policy_document" "data_access" {
+#       statement {
+#         actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+#         resources = [aws_dynamodb_table.sessions.arn]
+#         # ... dynamodb:LeadingKeys condition
+#         condition {
+#           test     = "StringEquals"
+#           variable = "aws:SourceVpce"
+#           values   = [aws_vpc_endpoint.dynamodb.id]
+#         }
+#       }
+#     }
 package ddb_guardrails.rules.endpoint.source_vpce
 
 import rego.v1

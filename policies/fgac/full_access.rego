@@ -13,6 +13,13 @@
 #     List the actions the workload needs and the ARNs of its tables (aws_dynamodb_table.<name>.arn
 #     and its /index/* ARN) instead of dynamodb:* on "*".
 #   concept: Least privilege
+#   example: |
+#     data "aws_iam_policy_document" "operator" {
+#       statement {
+#         actions   = ["dynamodb:DescribeTable", "dynamodb:UpdateTimeToLive"]
+#         resources = [aws_dynamodb_table.sessions.arn]
+#       }
+#     }
 package ddb_guardrails.rules.fgac.full_access
 
 import rego.v1

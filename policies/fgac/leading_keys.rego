@@ -21,6 +21,18 @@
 #     values = ["$${aws:PrincipalTag/tenant}"] } (or another principal variable) to the statement,
 #     as the TenantAccess construct's grants do.
 #   concept: Fine-grained access control (LeadingKeys)
+#   example: |
+#     data "aws_iam_policy_document" "tenant" {
+#       statement {
+#         actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+#         resources = [aws_dynamodb_table.sessions.arn]
+#         condition {
+#           test     = "ForAllValues:StringEquals"
+#           variable = "dynamodb:LeadingKeys"
+#           values   = ["$${aws:PrincipalTag/tenant}"]
+#         }
+#       }
+#     }
 package ddb_guardrails.rules.fgac.leading_keys
 
 import rego.v1

@@ -20,6 +20,29 @@
 #     condition { test = "ForAnyValue:StringEquals", variable = "dynamodb:Attributes", values = ["isAdmin"] } },
 #     or restrict the Allow with ForAllValues:StringEquals on dynamodb:Attributes to the writable attributes.
 #   concept: Fine-grained access control (attributes)
+#   example: |
+#     resource "aws_dynamodb_table" "users" {
+#       # ...
+#       tags = { "ddb-guardrails:protected-attributes" = "isAdmin role" }
+#     }
+#
+#     data "aws_iam_policy_document" "writer" {
+#       statement {
+#         actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+#         resources = [aws_dynamodb_table.users.arn]
+#         # ... dynamodb:LeadingKeys condition
+#       }
+#       statement {
+#         effect    = "Deny"
+#         actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+#         resources = [aws_dynamodb_table.users.arn]
+#         condition {
+#           test     = "ForAnyValue:StringEquals"
+#           variable = "dynamodb:Attributes"
+#           values   = ["isAdmin", "role"]
+#         }
+#       }
+#     }
 package ddb_guardrails.rules.fgac.protected_attributes
 
 import rego.v1

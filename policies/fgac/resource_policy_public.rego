@@ -13,6 +13,22 @@
 #     Name the principals (account or role ARNs), or add a condition that restricts the caller
 #     (aws:PrincipalOrgID, aws:SourceVpce, aws:PrincipalArn).
 #   concept: Resource-based policies
+#   example: |
+#     data "aws_iam_policy_document" "table" {
+#       statement {
+#         actions   = ["dynamodb:GetItem"]
+#         resources = [aws_dynamodb_table.sessions.arn]
+#         principals {
+#           type        = "AWS"
+#           identifiers = [aws_iam_role.reader.arn]
+#         }
+#       }
+#     }
+#
+#     resource "aws_dynamodb_resource_policy" "sessions" {
+#       resource_arn = aws_dynamodb_table.sessions.arn
+#       policy       = data.aws_iam_policy_document.table.json
+#     }
 package ddb_guardrails.rules.fgac.resource_policy_public
 
 import rego.v1

@@ -14,6 +14,18 @@
 #     Grant Query (with dynamodb:LeadingKeys) instead of Scan; replace wildcards and NotAction with
 #     the exact actions the workload needs, or add a Deny statement for dynamodb:Scan.
 #   concept: Fine-grained access control (LeadingKeys)
+#   example: |
+#     data "aws_iam_policy_document" "reader" {
+#       statement {
+#         actions   = ["dynamodb:GetItem", "dynamodb:Query"] # not dynamodb:* or dynamodb:S*
+#         resources = [aws_dynamodb_table.sessions.arn]
+#         condition {
+#           test     = "ForAllValues:StringEquals"
+#           variable = "dynamodb:LeadingKeys"
+#           values   = ["$${aws:PrincipalTag/tenant}"]
+#         }
+#       }
+#     }
 package ddb_guardrails.rules.fgac.scan
 
 import rego.v1
