@@ -44,11 +44,15 @@ unresolved_trail_buckets[trail] := evidence if {
 # The buckets of the plan that attribute `path` of a resource names: by known name, or by reference.
 pointed_buckets(resource, path) := by_name(resource, path) | by_reference(resource, path)
 
-by_name(resource, path) := {address |
+by_name(resource, path) := object.get(buckets_named, name, set()) if {
 	name := object.get(resource.after, path, null)
 	is_string(name)
+} else := set()
+
+# Buckets by their known name, built once (a scan of every bucket per lookup was quadratic).
+buckets_named[name] contains address if {
 	some address, bucket in plan.of_type("aws_s3_bucket")
-	bucket.after.bucket == name
+	name := bucket.after.bucket
 }
 
 by_reference(resource, path) := {source.address |
@@ -70,13 +74,31 @@ bucket_source(source) if {
 }
 
 # Configuration resources of `type` (with a `bucket` argument) attached to a bucket address.
+# The rules ask this for every guardrail bucket: for the configuration types they use, the answer
+# comes from an index built once (a scan of every configuration per bucket was quadratic).
+attached(type, bucket) := object.get(attachments, [type, bucket], set()) if type in indexed_config_types
+
 attached(type, bucket) := {address |
 	some address, resource in plan.of_type(type)
 	bucket in pointed_buckets(resource, ["bucket"])
+} if not type in indexed_config_types
+
+indexed_config_types := {"aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_object_lock_configuration"}
+
+attachments[type][bucket] contains address if {
+	some type in indexed_config_types
+	some address, resource in plan.of_type(type)
+	some bucket in pointed_buckets(resource, ["bucket"])
 }
 
 # Configuration resources of `type` whose bucket cannot be told: address -> evidence.
-unattached(type) := {address: evidence |
+unattached(type) := object.get(unattached_by_type, type, {}) if type in indexed_config_types
+
+unattached(type) := unattached_of(type) if not type in indexed_config_types
+
+unattached_by_type[type] := unattached_of(type) if some type in indexed_config_types
+
+unattached_of(type) := {address: evidence |
 	some address, resource in plan.of_type(type)
 	some evidence in unresolved_pointers(resource, ["bucket"])
 }
