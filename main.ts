@@ -18,11 +18,11 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
@@ -216,10 +216,26 @@ export class SnowySessionsStack extends TerraformStack {
       statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
     });
     const role = new IamRole(this, "session-writer-role", { name: roleName, assumeRolePolicy: trust.json });
-    new IamRolePolicyAttachment(this, "session-writer-vpc-access", {
-      role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    // What AWSLambdaVPCAccessExecutionRole grants, narrowed to this function's log group.
+    const functionName = `${prefix}-session-writer`;
+    const logGroup = new CloudwatchLogGroup(this, "session-writer-logs", { name: `/aws/lambda/${functionName}`, retentionInDays: 365 });
+    const runtime = new DataAwsIamPolicyDocument(this, "session-writer-runtime", {
+      statement: [
+        {
+          sid: "NetworkInterfacesInPrivateSubnets",
+          effect: "Allow",
+          actions: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+          resources: ["*"],
+        },
+        {
+          sid: "OwnLogGroup",
+          effect: "Allow",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${functionName}:*`],
+        },
+      ],
     });
+    new IamRolePolicy(this, "session-writer-runtime-policy", { role: role.id, name: "vpc-and-logs", policy: runtime.json });
     const writerRoleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
 
     // The role the function assumes per request, tagged with the user's name: item access bound to that tag.
@@ -311,7 +327,7 @@ export class SnowySessionsStack extends TerraformStack {
       ],
     });
     new LambdaFunction(this, "session-writer", {
-      functionName: `${prefix}-session-writer`,
+      functionName,
       description: "Writes a 30-minute session (expiresAt = now + 1800 s) to the session table",
       role: role.arn,
       runtime: "nodejs20.x",
@@ -322,7 +338,7 @@ export class SnowySessionsStack extends TerraformStack {
       memorySize: 128,
       vpcConfig: { subnetIds: subnets.map((s) => s.id), securityGroupIds: [securityGroup.id] },
       environment: { variables: { TABLE_NAME: this.table.tableName, TENANT_ROLE_ARN: tenantRoleArn, SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS) } },
-      dependsOn: [tenantRole],
+      dependsOn: [tenantRole, logGroup],
       tracingConfig: { mode: "Active" },
     });
   }
