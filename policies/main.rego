@@ -11,6 +11,8 @@ findings contains finding if {
 	some finding in data.ddb_guardrails.rules[_][_].violation
 }
 
+# METADATA
+# entrypoint: true
 report := {
 	"resources": count(plan.resources),
 	"findings": findings,

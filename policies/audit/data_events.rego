@@ -291,7 +291,7 @@ basic_values(resource, i, j) := {"matchers": [{"kind": "literal", "op": "all", "
 	is_array(values)
 }
 
-basic_values(resource, i, j) := referenced(resource, object.get(plan.config(resource).expressions, ["event_selector", i, "data_resource", j, "values"], null)) if {
+basic_values(resource, i, j) := referenced(resource, plan.expression(resource, ["event_selector", i, "data_resource", j, "values"])) if {
 	resource.unknown.event_selector[i].data_resource[j].values == true
 }
 

@@ -49,7 +49,9 @@ test_an_account_wide_selector_covers_every_table if {
 }
 
 test_the_evidence_says_what_each_trail_records if {
-	finding_on("audit-trail", "aws_dynamodb_table.invalid_reads_only").evidence == ["aws_cloudtrail.reads_only event_selector[0].data_resource[0] records read events only"]
+	finding_on("audit-trail", "aws_dynamodb_table.invalid_reads_only").evidence == [
+		"aws_cloudtrail.reads_only event_selector[0].data_resource[0] records read events only",
+	]
 	finding_on("audit-trail", "aws_dynamodb_table.invalid_trail_disabled").evidence == ["aws_cloudtrail.disabled: enable_logging = false"]
 	finding_on("audit-trail", "aws_dynamodb_table.invalid_writes_only").message == "no CloudTrail trail records DynamoDB data events (read) for this table"
 }
@@ -75,7 +77,13 @@ test_selectors_known_only_after_apply_are_unprovable if {
 	)
 	["aws_dynamodb_table.invalid_not_logged", "DDB-AUD-001-UNPROVABLE"] in findings_with_resource(
 		"audit-trail", "aws_cloudtrail.disabled",
-		{"after": {"enable_logging": true, "advanced_event_selector": [{"field_selector": [{"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type"}]}]}, "unknown": {"advanced_event_selector": [{"field_selector": [{}, {"equals": true}]}]}},
+		{
+			"after": {
+				"enable_logging": true,
+				"advanced_event_selector": [{"field_selector": [{"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type"}]}],
+			},
+			"unknown": {"advanced_event_selector": [{"field_selector": [{}, {"equals": true}]}]},
+		},
 	)
 }
 
@@ -98,8 +106,9 @@ test_literal_arn_conditions_match_by_table_name if {
 	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("orders"))
 	not rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("carts"))
 	rule.literal_matches("ends_with", "-sessions", table("app-sessions"))
-	rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/x", {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}})
-	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/x", {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}})
+	existing := {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}}
+	rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
+	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
 }
 
 test_advanced_read_only_conditions_select_modes if {

@@ -38,7 +38,7 @@ import data.ddb_guardrails.lib.tags
 
 tag_evidence := tags.evidence(tags.data_class_key, tags.session)
 
-session_tables := {address: table |
+session_tables[address] := table if {
 	some address, table in plan.of_type("aws_dynamodb_table")
 	tags.has(table, tags.data_class_key, tags.session)
 }

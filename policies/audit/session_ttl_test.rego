@@ -46,7 +46,10 @@ test_the_evidence_names_the_tag if {
 test_a_ttl_known_only_after_apply_is_unprovable if {
 	["aws_dynamodb_table.valid_session_with_ttl", "DDB-AUD-003-UNPROVABLE"] in findings_with_resource(
 		"audit-session-ttl", "aws_dynamodb_table.valid_session_with_ttl",
-		{"unknown": {"ttl": [{"enabled": true}]}, "after": {"name": "sessions", "tags": {"ddb-guardrails:data-class": "session"}, "ttl": [{"attribute_name": "expires_at"}]}},
+		{
+			"unknown": {"ttl": [{"enabled": true}]},
+			"after": {"name": "sessions", "tags": {"ddb-guardrails:data-class": "session"}, "ttl": [{"attribute_name": "expires_at"}]},
+		},
 	)
 }
 

@@ -126,14 +126,6 @@ violation contains finding if {
 	)
 }
 
-# [config address, verdict] for the KMS configurations attached to a bucket.
-key_verdicts(bucket) := {[config, verdict] |
-	some config in s3.attached(config_type, bucket)
-	resource := plan.resources[config]
-	object.get(resource.after, algorithm_path, null) in kms_algorithms
-	some verdict in kms.bucket_encryption_verdicts(resource)
-}
-
 # A trail whose bucket cannot be told: its logs' encryption cannot be judged.
 violation contains finding if {
 	some trail, evidence in s3.unresolved_trail_buckets
@@ -143,4 +135,12 @@ violation contains finding if {
 		"the bucket this trail delivers to cannot be followed before apply, so its encryption cannot be checked",
 		[evidence],
 	)
+}
+
+# [config address, verdict] for the KMS configurations attached to a bucket.
+key_verdicts(bucket) := {[config, verdict] |
+	some config in s3.attached(config_type, bucket)
+	resource := plan.resources[config]
+	object.get(resource.after, algorithm_path, null) in kms_algorithms
+	some verdict in kms.bucket_encryption_verdicts(resource)
 }

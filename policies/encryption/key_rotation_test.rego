@@ -44,7 +44,8 @@ test_a_replica_key_leads_to_its_primary if {
 }
 
 test_an_unknown_rotation_setting_names_what_it_depends_on if {
-	finding_on("enc-key-rotation", "aws_kms_key.unprovable_rotation").evidence[0] == "enable_key_rotation: (known after apply) <- aws_kms_key.valid_rotated (created in this plan)"
+	evidence := finding_on("enc-key-rotation", "aws_kms_key.unprovable_rotation").evidence
+	evidence[0] == "enable_key_rotation: (known after apply) <- aws_kms_key.valid_rotated (created in this plan)"
 }
 
 test_keys_in_modules_and_count_instances_are_judged if {

@@ -30,7 +30,9 @@ test_replica_keys_created_in_the_plan_and_literal_keys_pass if {
 }
 
 test_a_replica_without_key_names_its_region_in_the_evidence if {
-	finding_on("enc-replica", "aws_dynamodb_table.invalid_replica_without_key").evidence == ["replica[region_name = us-east-1].kms_key_arn: not set (AWS-managed key)"]
+	finding_on("enc-replica", "aws_dynamodb_table.invalid_replica_without_key").evidence == [
+		"replica[region_name = us-east-1].kms_key_arn: not set (AWS-managed key)",
+	]
 }
 
 test_replicas_of_other_fixtures_are_judged_the_same_way if {

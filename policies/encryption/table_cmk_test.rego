@@ -71,7 +71,8 @@ test_an_encryption_block_known_only_after_apply_is_unprovable if {
 	fixture := data.fixtures["table-cmk-same-plan"]
 	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
 	table := resources["aws_dynamodb_table.valid_key_in_plan"]
-	patched := object.union(resources, {table.address: object.union(table, {"after": {"server_side_encryption": null}, "unknown": {"server_side_encryption": true}})})
+	unknown_block := {"after": {"server_side_encryption": null}, "unknown": {"server_side_encryption": true}}
+	patched := object.union(resources, {table.address: object.union(table, unknown_block)})
 	found := table_cmk.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
 	{[f.address, f.rule] | some f in found} == {["aws_dynamodb_table.valid_key_in_plan", "DDB-ENC-001-UNPROVABLE"]}
 }

@@ -44,7 +44,10 @@ verdicts(resource, label, _, true, expression) := {source_verdict(label, source)
 }
 
 # No configuration for the resource (deeper than the model reads): nothing to follow.
-verdicts(resource, label, _, true, _) := {{"verdict": "unprovable", "evidence": sprintf("%s: known after apply, and the plan carries no configuration for %s", [label, resource.address])}} if {
+verdicts(resource, label, _, true, _) := {{
+	"verdict": "unprovable",
+	"evidence": sprintf("%s: known after apply, and the plan carries no configuration for %s", [label, resource.address]),
+}} if {
 	not plan.config(resource)
 }
 
@@ -138,7 +141,13 @@ key_uses contains {"address": address, "verdict": verdict} if {
 
 key_uses contains {"address": address, "verdict": verdict} if {
 	some address, trail in plan.of_type("aws_cloudtrail")
-	some verdict in verdicts(trail, "kms_key_id", object.get(trail.after, "kms_key_id", null), object.get(trail.unknown, "kms_key_id", false), plan.expression(trail, ["kms_key_id"]))
+	some verdict in verdicts(
+		trail,
+		"kms_key_id",
+		object.get(trail.after, "kms_key_id", null),
+		object.get(trail.unknown, "kms_key_id", false),
+		plan.expression(trail, ["kms_key_id"]),
+	)
 	verdict.key
 }
 
@@ -191,7 +200,13 @@ replica_block_verdicts(table, i) := verdicts(
 	replica_block_config(table, region)
 }
 
-replica_block_verdicts(table, i) := {{"verdict": "unprovable", "evidence": sprintf("replica[%d]: no replica block for region %v in the configuration (a dynamic block or a computed region)", [i, object.get(table.after.replica[i], "region_name", "(known after apply)")])}} if {
+replica_block_verdicts(table, i) := {{
+	"verdict": "unprovable",
+	"evidence": sprintf(
+		"replica[%d]: no replica block for region %v in the configuration (a dynamic block or a computed region)",
+		[i, object.get(table.after.replica[i], "region_name", "(known after apply)")],
+	),
+}} if {
 	not replica_block_config(table, object.get(table.after.replica[i], "region_name", null))
 }
 

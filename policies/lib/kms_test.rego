@@ -25,24 +25,24 @@ test_data_source_keys_are_judged_by_the_literal_they_look_up if {
 		"data.aws_kms_key.mine": {"expressions": {"key_id": {"constant_value": "arn:aws:kms:eu-west-1:1:key/abc"}}},
 		"module.m.data.aws_kms_key.mine": {"expressions": {"key_id": {"constant_value": "arn:aws:kms:eu-west-1:1:key/abc"}}},
 	}
-	verdict := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_alias", "address": "data.aws_kms_alias.managed"}) with data.ddb_guardrails.lib.plan.configs as configs
-	verdict.verdict == "aws_managed"
-	mine := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_key", "address": "data.aws_kms_key.mine"}) with data.ddb_guardrails.lib.plan.configs as configs
-	mine.verdict == "customer"
-	nested := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_key", "address": "module.m[0].data.aws_kms_key.mine"}) with data.ddb_guardrails.lib.plan.configs as configs
-	nested.verdict == "customer"
-	computed := kms.source_verdict("k", {"kind": "data", "type": "aws_kms_key", "address": "data.aws_kms_key.other"}) with data.ddb_guardrails.lib.plan.configs as configs
-	computed.verdict == "unprovable"
+	data_verdict("aws_kms_alias", "data.aws_kms_alias.managed") == "aws_managed" with data.ddb_guardrails.lib.plan.configs as configs
+	data_verdict("aws_kms_key", "data.aws_kms_key.mine") == "customer" with data.ddb_guardrails.lib.plan.configs as configs
+	data_verdict("aws_kms_key", "module.m[0].data.aws_kms_key.mine") == "customer" with data.ddb_guardrails.lib.plan.configs as configs
+	data_verdict("aws_kms_key", "data.aws_kms_key.other") == "unprovable" with data.ddb_guardrails.lib.plan.configs as configs
 }
+
+data_verdict(type, address) := kms.source_verdict("k", {"kind": "data", "type": type, "address": address}).verdict
 
 test_constants_and_other_resources_as_key_sources if {
 	kms.source_verdict("k", {"kind": "constant", "value": "arn:aws:kms:eu-west-1:1:key/abc"}).verdict == "customer"
 	kms.source_verdict("k", {"kind": "constant", "value": 42}).verdict == "unprovable"
-	kms.source_verdict("k", {"kind": "resource", "address": "aws_s3_bucket.b"}).verdict == "unprovable" with data.ddb_guardrails.lib.plan.resources as {"aws_s3_bucket.b": {"type": "aws_s3_bucket"}}
+	bucket := {"aws_s3_bucket.b": {"type": "aws_s3_bucket"}}
+	kms.source_verdict("k", {"kind": "resource", "address": "aws_s3_bucket.b"}).verdict == "unprovable" with data.ddb_guardrails.lib.plan.resources as bucket
 }
 
 test_imported_key_material_is_not_a_rotation_subject if {
-	kms.rotation_subjects("aws_kms_external_key.k") == set() with data.ddb_guardrails.lib.plan.resources as {"aws_kms_external_key.k": {"type": "aws_kms_external_key"}}
+	external := {"aws_kms_external_key.k": {"type": "aws_kms_external_key"}}
+	kms.rotation_subjects("aws_kms_external_key.k") == set() with data.ddb_guardrails.lib.plan.resources as external
 }
 
 test_trail_log_keys_count_as_used if {

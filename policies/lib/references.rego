@@ -78,6 +78,9 @@ direct(module, expression, each_scope) := {source |
 	not literal(expression)
 }
 
+# An attribute with no expression at all is unset in configuration.
+direct(_, null, _) := set()
+
 literal(expression) if {
 	has_key(expression, "constant_value")
 	not json_template(expression)
@@ -99,9 +102,6 @@ json_template(expression) if {
 	contains(element, "${")
 	count(object.get(expression, "references", [])) > 0
 }
-
-# An attribute with no expression at all is unset in configuration.
-direct(_, null, _) := set()
 
 # Terraform lists both "aws_kms_key.k.arn" and "aws_kms_key.k", and both "module.m.out" and
 # "module.m"; keep the object (or module output) references only. count.index, each.key, path.*
@@ -196,9 +196,7 @@ data_instances(reference) := {reference} if {
 } else := {reference}
 
 # The instances of a module call ("module.m" -> module.m, or module.m[0], module.m["k"]…).
-called_instances(base) := plan.module_instances[base] if plan.module_instances[base]
-
-called_instances(base) := {base} if not plan.module_instances[base]
+called_instances(base) := object.get(plan.module_instances, base, {base})
 
 qualified("", reference) := reference
 
@@ -244,7 +242,9 @@ parent_instance(module) := concat(".", [segment[0] |
 	i < count(segments) - 1
 ])
 
-has_key(object, key) if _ = object[key]
+# object.keys is not among the builtins opa-wasm implements.
+# regal ignore:custom-has-key-construct
+has_key(obj, key) if _ = obj[key]
 
 # Human-readable form of a source, for evidence strings.
 describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"

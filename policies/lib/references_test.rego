@@ -68,7 +68,8 @@ test_a_local_is_unresolved if {
 }
 
 test_a_resource_not_in_the_plan_is_unresolved if {
-	references.sources_of(resource_in(""), {"references": ["aws_kms_key.gone.arn", "aws_kms_key.gone"]}) with input as data.fixtures["model-count"] == {{"kind": "unresolved", "reference": "aws_kms_key.gone"}}
+	sources := references.sources_of(resource_in(""), {"references": ["aws_kms_key.gone.arn", "aws_kms_key.gone"]}) with input as data.fixtures["model-count"]
+	sources == {{"kind": "unresolved", "reference": "aws_kms_key.gone"}}
 }
 
 test_each_value_outside_a_for_each_is_unresolved if {
@@ -84,11 +85,14 @@ test_count_index_carries_no_value if {
 }
 
 test_a_data_source_not_in_the_plan_keeps_its_address if {
-	references.sources_of(resource_in(""), {"references": ["data.aws_kms_alias.key.target_key_arn", "data.aws_kms_alias.key"]}) with input as data.fixtures["model-count"] == {{"kind": "data", "type": "aws_kms_alias", "address": "data.aws_kms_alias.key"}}
+	expression := {"references": ["data.aws_kms_alias.key.target_key_arn", "data.aws_kms_alias.key"]}
+	sources := references.sources_of(resource_in(""), expression) with input as data.fixtures["model-count"]
+	sources == {{"kind": "data", "type": "aws_kms_alias", "address": "data.aws_kms_alias.key"}}
 }
 
 test_an_unset_root_variable_is_unresolved if {
-	references.sources_of(resource_in(""), {"references": ["var.missing"]}) with input as data.fixtures["model-count"] == {{"kind": "unresolved", "reference": "var.missing"}}
+	sources := references.sources_of(resource_in(""), {"references": ["var.missing"]}) with input as data.fixtures["model-count"]
+	sources == {{"kind": "unresolved", "reference": "var.missing"}}
 }
 
 test_an_unsettled_chain_is_reported_as_unresolved if {

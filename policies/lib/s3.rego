@@ -24,7 +24,7 @@ guardrail_buckets[address] contains tags.evidence(tags.role_key, role) if {
 	tags.has(bucket, tags.role_key, role)
 }
 
-archive_buckets := {address: bucket |
+archive_buckets[address] := bucket if {
 	some address, bucket in plan.of_type("aws_s3_bucket")
 	tags.has(bucket, tags.role_key, tags.stream_archive)
 }

@@ -79,7 +79,10 @@ violation contains finding if {
 		rego.metadata.chain(),
 		address,
 		sprintf("point-in-time recovery is off on the replica in %v", [object.get(replica, "region_name", "(unknown region)")]),
-		[sprintf("replica[region_name = %v].point_in_time_recovery = %v", [object.get(replica, "region_name", "(unknown)"), object.get(replica, "point_in_time_recovery", null)])],
+		[sprintf("replica[region_name = %v].point_in_time_recovery = %v", [
+			object.get(replica, "region_name", "(unknown)"),
+			object.get(replica, "point_in_time_recovery", null),
+		])],
 	)
 }
 

@@ -46,7 +46,9 @@ test_one_bad_for_each_instance_is_flagged_alone if {
 
 test_the_evidence_names_the_setting if {
 	finding_on("rec-pitr-deletion", "aws_dynamodb_table.invalid_pitr_disabled").evidence == ["point_in_time_recovery[0].enabled = false"]
-	finding_on("rec-pitr-deletion", "aws_dynamodb_table.unprovable_pitr").evidence == ["point_in_time_recovery[0].enabled: (known after apply) <- aws_kms_key.tables (created in this plan)"]
+	finding_on("rec-pitr-deletion", "aws_dynamodb_table.unprovable_pitr").evidence == [
+		"point_in_time_recovery[0].enabled: (known after apply) <- aws_kms_key.tables (created in this plan)",
+	]
 }
 
 test_a_block_only_known_after_apply_is_unprovable if {
