@@ -13,8 +13,9 @@ test_lambda_is_placed_through_a_splat_of_counted_subnets if {
 }
 
 test_endpoint_route_tables_from_ids_and_association_resources if {
-	network.endpoint_route_tables("aws_vpc_endpoint.valid_main_route_table") == {"main:aws_vpc.d"} with input as data.fixtures["endpoint-policy-routes"]
-	network.endpoint_route_tables("module.endpoint.aws_vpc_endpoint.invalid_open_document") == {"aws_route_table.e"} with input as data.fixtures["endpoint-policy-routes"]
+	tables := network.endpoint_tables with input as data.fixtures["endpoint-policy-routes"]
+	tables["aws_vpc_endpoint.valid_main_route_table"] == {"main:aws_vpc.d"}
+	tables["module.endpoint.aws_vpc_endpoint.invalid_open_document"] == {"aws_route_table.e"}
 }
 
 test_subnet_without_association_uses_the_main_route_table if {
@@ -23,8 +24,9 @@ test_subnet_without_association_uses_the_main_route_table if {
 }
 
 test_route_table_tokens if {
-	network.route_table_tokens({"kind": "resource", "address": "aws_vpc.d"}) == {"main:aws_vpc.d"} with input as data.fixtures["endpoint-policy-routes"]
-	network.route_table_tokens({"kind": "resource", "address": "aws_default_route_table.d"}) == {"main:aws_vpc.d"} with input as data.fixtures["endpoint-policy-routes"]
+	plan := data.fixtures["endpoint-policy-routes"]
+	network.route_table_tokens({"kind": "resource", "address": "aws_vpc.d"}) == {"main:aws_vpc.d"} with input as plan
+	network.route_table_tokens({"kind": "resource", "address": "aws_default_route_table.d"}) == {"main:aws_vpc.d"} with input as plan
 	network.route_table_tokens({"kind": "constant", "value": ["rtb-1", "rtb-2"]}) == {"id:rtb-1", "id:rtb-2"}
 	network.route_table_tokens({"kind": "constant", "value": "rtb-3"}) == {"id:rtb-3"}
 	network.route_table_tokens({"kind": "unresolved", "reference": "local.rt"}) == {"unresolved:local.rt (not resolvable from the plan)"}

@@ -53,7 +53,7 @@ violation contains finding if {
 		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to a principal variable", [document.path, i, names(actions)]),
 		[
 			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(actions))]),
-			leading_keys_evidence(statement),
+			condition_evidence(statement),
 		],
 	)
 }
@@ -112,11 +112,11 @@ unknown_leading_keys(statement) if {
 	not condition.known
 }
 
-leading_keys_evidence(statement) := "dynamodb:LeadingKeys: no condition" if {
+condition_evidence(statement) := "dynamodb:LeadingKeys: no condition" if {
 	count(iam.conditions_on(statement, "dynamodb:leadingkeys")) == 0
 }
 
-leading_keys_evidence(statement) := concat("; ", [sprintf("%s dynamodb:LeadingKeys = %s", [condition.operator, json.marshal(condition.values)]) |
+condition_evidence(statement) := concat("; ", [sprintf("%s dynamodb:LeadingKeys = %s", [condition.operator, json.marshal(condition.values)]) |
 	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
 ]) if {
 	count(iam.conditions_on(statement, "dynamodb:leadingkeys")) > 0

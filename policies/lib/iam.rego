@@ -153,7 +153,10 @@ from_source(source, origin) := {document_from_read(address, origin) |
 
 from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
 	not readable_data_source(source)
-	reason := sprintf("the policy comes from %s, which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)", [describe(source)])
+	reason := sprintf(
+		"the policy comes from %s, which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)",
+		[describe(source)],
+	)
 }
 
 readable_data_source(source) if {
@@ -258,8 +261,9 @@ data_actions(statement) := {"kind": "NotAction", "patterns": lower_all(statement
 	not is_array(statement.actions)
 }
 
-data_actions(statement) := {"kind": "Action", "patterns": lower_all(list_or_empty(object.get(statement, "actions", null))), "written": list_or_empty(object.get(statement, "actions", null))} if {
+data_actions(statement) := {"kind": "Action", "patterns": lower_all(written), "written": written} if {
 	not only_not_actions(statement)
+	written := array_or_empty(object.get(statement, "actions", null))
 }
 
 only_not_actions(statement) if {
@@ -269,7 +273,7 @@ only_not_actions(statement) if {
 
 data_resources(config, i, statement, marks) := {
 	"kind": kind,
-	"values": [value | some value in list_or_empty(object.get(statement, field, null)); value != null],
+	"values": [value | some value in array_or_empty(object.get(statement, field, null)); value != null],
 	"known": known(object.get(marks, field, false)),
 	"references": {source | some source in references.sources(config, ["statement", i, field])},
 } if {
@@ -296,16 +300,16 @@ data_principals(statement, marks) := {
 	[kind, field] := principal_field(statement)
 }
 
-principal_field(statement) := ["NotPrincipal", "not_principals"] if count(list_or_empty(object.get(statement, "not_principals", null))) > 0
+principal_field(statement) := ["NotPrincipal", "not_principals"] if count(array_or_empty(object.get(statement, "not_principals", null))) > 0
 
 principal_field(statement) := ["Principal", "principals"] if {
-	count(list_or_empty(object.get(statement, "not_principals", null))) == 0
-	count(list_or_empty(object.get(statement, "principals", null))) > 0
+	count(array_or_empty(object.get(statement, "not_principals", null))) == 0
+	count(array_or_empty(object.get(statement, "principals", null))) > 0
 }
 
 principal_field(statement) := ["none", "none"] if {
-	count(list_or_empty(object.get(statement, "not_principals", null))) == 0
-	count(list_or_empty(object.get(statement, "principals", null))) == 0
+	count(array_or_empty(object.get(statement, "not_principals", null))) == 0
+	count(array_or_empty(object.get(statement, "principals", null))) == 0
 }
 
 principal_name("*", _) := "*"
@@ -317,7 +321,7 @@ principal_name(type, identifier) := sprintf("%s:%s", [type, identifier]) if type
 data_condition(condition, marks) := {
 	"operator": lower(string_or_empty(object.get(condition, "test", null))),
 	"key": lower(string_or_empty(object.get(condition, "variable", null))),
-	"values": [replace(value, "&{", "${") | some value in list_or_empty(object.get(condition, "values", null)); is_string(value)],
+	"values": [replace(value, "&{", "${") | some value in array_or_empty(object.get(condition, "values", null)); is_string(value)],
 	"known": known(marks),
 }
 
@@ -339,8 +343,9 @@ json_actions(statement) := {"kind": "NotAction", "patterns": lower_all(as_list(s
 	statement.NotAction
 }
 
-json_actions(statement) := {"kind": "Action", "patterns": lower_all(as_list(object.get(statement, "Action", []))), "written": as_list(object.get(statement, "Action", []))} if {
+json_actions(statement) := {"kind": "Action", "patterns": lower_all(written), "written": written} if {
 	not json_only_not_action(statement)
+	written := as_list(object.get(statement, "Action", []))
 }
 
 json_only_not_action(statement) if {
@@ -376,7 +381,7 @@ json_principals(statement) := {"kind": "none", "values": set(), "known": true} i
 	not statement.Principal
 }
 
-principal_values(principal) := {"*"} if principal == "*"
+principal_values("*") := {"*"}
 
 principal_values(principal) := {principal_name(type, identifier) |
 	some type, identifiers in principal
@@ -385,9 +390,9 @@ principal_values(principal) := {principal_name(type, identifier) |
 	is_object(principal)
 }
 
-list_or_empty(value) := value if is_array(value)
+array_or_empty(value) := value if is_array(value)
 
-list_or_empty(value) := [] if not is_array(value)
+array_or_empty(value) := [] if not is_array(value)
 
 string_or_empty(value) := value if is_string(value)
 
@@ -398,112 +403,3 @@ as_list(value) := value if is_array(value)
 as_list(value) := [value] if not is_array(value)
 
 lower_all(values) := [lower(value) | some value in values; is_string(value)]
-
-# --- Statement semantics -------------------------------------------------------------------
-
-allows(statement) if statement.effect == "Allow"
-
-denies(statement) if statement.effect == "Deny"
-
-# The DynamoDB actions (lower case) a statement applies to: by name, by wildcard, or every
-# action its NotAction does not exclude.
-covered_actions(statement) := statement.covered
-
-covered_actions(statement) := {action |
-	some action in dynamodb_actions
-	matched(statement, action)
-} if {
-	not statement.covered
-}
-
-covers(statement, action) if action in covered_actions(statement)
-
-matched(statement, action) if {
-	statement.actions.kind == "Action"
-	matches_action(statement, action)
-}
-
-matched(statement, action) if {
-	statement.actions.kind == "NotAction"
-	not matches_action(statement, action)
-}
-
-matches_action(statement, action) if {
-	some pattern in statement.actions.patterns
-	glob.match(pattern, null, concat("", ["dynamodb:", action]))
-}
-
-# The written patterns that select an action, for evidence: "Action dynamodb:S*" or "NotAction [...]".
-why_covered(statement, action) := sprintf("Action %s", [concat(", ", [pattern |
-	some pattern in statement.actions.written
-	glob.match(lower(pattern), null, concat("", ["dynamodb:", action]))
-])]) if {
-	statement.actions.kind == "Action"
-}
-
-why_covered(statement, _) := sprintf("NotAction %s does not exclude it", [json.marshal(statement.actions.written)]) if {
-	statement.actions.kind == "NotAction"
-}
-
-# The statement may apply to DynamoDB resources: "*", a DynamoDB (or wildcard-service) ARN,
-# NotResource, or a value known only after apply that does not point only at non-DynamoDB resources.
-applies_to_dynamodb(statement) if statement.resources.kind == "NotResource"
-
-applies_to_dynamodb(statement) if {
-	statement.resources.kind == "Resource"
-	some value in statement.resources.values
-	dynamodb_resource(value)
-}
-
-applies_to_dynamodb(statement) if {
-	statement.resources.kind == "Resource"
-	not statement.resources.known
-	not only_other_services(statement.resources.references)
-}
-
-dynamodb_resource("*")
-
-dynamodb_resource(value) if {
-	parts := split(lower(value), ":")
-	count(parts) >= 3
-	glob.match(parts[2], null, "dynamodb")
-}
-
-dynamodb_resource(value) if {
-	count(split(value, ":")) < 3
-	contains(value, "*")
-}
-
-# References that all lead to AWS resources of other services (e.g. an S3 bucket ARN).
-only_other_services(sources) if {
-	count(sources) > 0
-	every source in sources {
-		source.kind == "resource"
-		type := plan.resources[source.address].type
-		startswith(type, "aws_")
-		not startswith(type, "aws_dynamodb_")
-	}
-}
-
-# The statement applies to every resource.
-on_every_resource(statement) if {
-	statement.resources.kind == "Resource"
-	"*" in statement.resources.values
-}
-
-# Anyone: "*", {"AWS": "*"}, or a NotPrincipal allow.
-any_principal(statement) if {
-	statement.principals.kind == "Principal"
-	some principal in statement.principals.values
-	principal in {"*", "AWS:*"}
-}
-
-any_principal(statement) if statement.principals.kind == "NotPrincipal"
-
-# Conditions on one key (lower case).
-conditions_on(statement, key) := [condition | some condition in statement.conditions; condition.key == key]
-
-unconditional(statement) if count(statement.conditions) == 0
-
-# The policy variables a value uses, lower case, e.g. "${aws:username}/x" -> {"aws:username"}.
-variables_in(value) := {lower(match[1]) | some match in regex.find_all_string_submatch_n(`\$\{([^}]+)\}`, value, -1)}

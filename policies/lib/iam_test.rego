@@ -126,6 +126,6 @@ test_statements_unknown_as_a_whole_are_unprovable if {
 }
 
 test_lists_and_strings_default_to_empty if {
-	iam.list_or_empty(null) == []
+	iam.array_or_empty(null) == []
 	iam.string_or_empty(null) == ""
 }

@@ -1,0 +1,114 @@
+# The meaning of normalised IAM statements (see iam.rego): which DynamoDB actions and resources
+# they reach, who they let in, and their conditions.
+package ddb_guardrails.lib.iam
+
+import rego.v1
+
+import data.ddb_guardrails.lib.plan
+
+allows(statement) if statement.effect == "Allow"
+
+denies(statement) if statement.effect == "Deny"
+
+# The DynamoDB actions (lower case) a statement applies to: by name, by wildcard, or every
+# action its NotAction does not exclude.
+covered_actions(statement) := statement.covered
+
+covered_actions(statement) := {action |
+	some action in dynamodb_actions
+	matched(statement, action)
+} if {
+	not statement.covered
+}
+
+covers(statement, action) if action in covered_actions(statement)
+
+matched(statement, action) if {
+	statement.actions.kind == "Action"
+	matches_action(statement, action)
+}
+
+matched(statement, action) if {
+	statement.actions.kind == "NotAction"
+	not matches_action(statement, action)
+}
+
+matches_action(statement, action) if {
+	some pattern in statement.actions.patterns
+	glob.match(pattern, null, concat("", ["dynamodb:", action]))
+}
+
+# The written patterns that select an action, for evidence: "Action dynamodb:S*" or "NotAction [...]".
+why_covered(statement, action) := sprintf("Action %s", [concat(", ", [pattern |
+	some pattern in statement.actions.written
+	glob.match(lower(pattern), null, concat("", ["dynamodb:", action]))
+])]) if {
+	statement.actions.kind == "Action"
+}
+
+why_covered(statement, _) := sprintf("NotAction %s does not exclude it", [json.marshal(statement.actions.written)]) if {
+	statement.actions.kind == "NotAction"
+}
+
+# The statement may apply to DynamoDB resources: "*", a DynamoDB (or wildcard-service) ARN,
+# NotResource, or a value known only after apply that does not point only at non-DynamoDB resources.
+applies_to_dynamodb(statement) if statement.resources.kind == "NotResource"
+
+applies_to_dynamodb(statement) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	dynamodb_resource(value)
+}
+
+applies_to_dynamodb(statement) if {
+	statement.resources.kind == "Resource"
+	not statement.resources.known
+	not only_other_services(statement.resources.references)
+}
+
+dynamodb_resource("*")
+
+dynamodb_resource(value) if {
+	parts := split(lower(value), ":")
+	count(parts) >= 3
+	glob.match(parts[2], null, "dynamodb")
+}
+
+dynamodb_resource(value) if {
+	count(split(value, ":")) < 3
+	contains(value, "*")
+}
+
+# References that all lead to AWS resources of other services (e.g. an S3 bucket ARN).
+only_other_services(sources) if {
+	count(sources) > 0
+	every source in sources {
+		source.kind == "resource"
+		type := plan.resources[source.address].type
+		startswith(type, "aws_")
+		not startswith(type, "aws_dynamodb_")
+	}
+}
+
+# The statement applies to every resource.
+on_every_resource(statement) if {
+	statement.resources.kind == "Resource"
+	"*" in statement.resources.values
+}
+
+# Anyone: "*", {"AWS": "*"}, or a NotPrincipal allow.
+any_principal(statement) if {
+	statement.principals.kind == "Principal"
+	some principal in statement.principals.values
+	principal in {"*", "AWS:*"}
+}
+
+any_principal(statement) if statement.principals.kind == "NotPrincipal"
+
+# Conditions on one key (lower case).
+conditions_on(statement, key) := [condition | some condition in statement.conditions; condition.key == key]
+
+unconditional(statement) if count(statement.conditions) == 0
+
+# The policy variables a value uses, lower case, e.g. "${aws:username}/x" -> {"aws:username"}.
+variables_in(value) := {lower(match[1]) | some match in regex.find_all_string_submatch_n(`\$\{([^}]+)\}`, value, -1)}
