@@ -17,6 +17,7 @@ export interface CustomerManagedKeyProps {
   readonly administratorArns?: readonly string[];
   /** Usage statements (who may use the key, through which service). */
   readonly usage: readonly DataAwsIamPolicyDocumentStatement[];
+  /** @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -22,10 +22,11 @@ export const USED_SERVICES = [
 /** How the provider is configured, read from the environment (see `deploymentSettings`). */
 export interface DeploymentSettings {
   readonly region: string;
+  /** @default looked up from STS at plan time (real AWS only) */
   readonly accountId?: string;
   /** No AWS calls at plan time: no credential, account-id, metadata or region checks. */
   readonly offline: boolean;
-  /** Every used service endpoint points here (a local emulator). */
+  /** Every used service endpoint points here (a local emulator). @default the real AWS endpoints */
   readonly endpoint?: string;
   /**
    * Emulator mode: leaves out what the emulator cannot run (Contributor Insights, replicas) and

@@ -17,6 +17,7 @@ export interface SecureBucketProps {
   readonly objectLockRetentionDays?: number;
   /** Statements added to the bucket policy (service writers). @default none */
   readonly extraStatements?: readonly DataAwsIamPolicyDocumentStatement[];
+  /** @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

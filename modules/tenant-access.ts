@@ -83,6 +83,7 @@ export interface TenantAccessPolicyProps {
   /**
    * Requests must come through one of these VPC endpoints (`aws:SourceVpce`), else they are denied.
    * Leaving it out needs `sourceVpceWaiver`.
+   * @default none (then `sourceVpceWaiver` is required)
    */
   readonly sourceVpceIds?: readonly string[];
   /** Why requests may come from outside a VPC endpoint (required without `sourceVpceIds`). @default none */
