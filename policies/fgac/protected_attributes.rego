@@ -81,8 +81,9 @@ violation contains finding if {
 	some i, statement in document.statements
 	iam.allows(statement)
 	count(iam.covered_actions(statement) & iam.attribute_write_actions) > 0
+	not statement.resources.known
 	some source in statement.resources.references
-	source.kind != "resource"
+	not source.kind in {"resource", "constant"}
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		document.holder,
