@@ -132,4 +132,19 @@ describe("DDB-FGAC on real plans", () => {
     expect(check.stderr).toBe("");
     expect(check.status).toBe(0);
   });
+
+  test("project parameters reach the compiled rules: principal variables and protected attributes", () => {
+    const plan = readPlan(fixturePlan("fgac-leading-keys"));
+    const only = (parameters: Record<string, unknown>, rule: string) =>
+      validatePlan(plan, { bundle, parameters })
+        .violations.filter((f) => f.rule === rule)
+        .map((f) => f.address);
+    expect(only({ principal_variables: ["aws:username"] }, "DDB-FGAC-001")).toEqual(
+      expect.arrayContaining(["aws_iam_group_policy.valid_cognito_identity", "aws_iam_role_policy.valid_tenant_scoped"]),
+    );
+    const attributes = validatePlan(readPlan(fixturePlan("fgac-protected-attributes")), { bundle, parameters: { protected_attributes: ["tier"] } })
+      .violations.filter((f) => f.address === "aws_iam_policy.valid_attribute_deny")
+      .map((f) => f.message);
+    expect(attributes).toEqual(["policy statement[0] allows dynamodb:PutItem, dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes tier"]);
+  });
 });
