@@ -200,7 +200,7 @@ called_instances(base) := object.get(plan.module_instances, base, {base})
 
 qualified("", reference) := reference
 
-qualified(module, reference) := sprintf("%s.%s", [module, reference]) if module != ""
+qualified(module, reference) := concat(".", [module, reference]) if module != ""
 
 # A root variable resolves to its value in the plan.
 variable_sources("", name) := {{"kind": "constant", "value": input.variables[name].value}}
@@ -247,13 +247,14 @@ parent_instance(module) := concat(".", [segment[0] |
 has_key(obj, key) if _ = obj[key]
 
 # Human-readable form of a source, for evidence strings.
-describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
+# concat rather than sprintf: sprintf is a round trip to JavaScript under opa-wasm.
+describe(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
 
-describe(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
+describe(source) := concat("", [source.address, " (data source)"]) if source.kind == "data"
 
-describe(source) := sprintf("\"%v\"", [source.value]) if source.kind == "constant"
+describe(source) := json.marshal(source.value) if source.kind == "constant"
 
-describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
+describe(source) := concat("", [source.reference, " (not resolvable from the plan)"]) if source.kind == "unresolved"
 
 # Evidence for a value known only after apply: "<label>: (known after apply) <- <source>", one per
 # source its expression references, or without a chain when it references nothing the plan holds.
