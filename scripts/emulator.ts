@@ -108,9 +108,15 @@ export async function startEmulator(options: { timeoutMs?: number; say?: (line: 
       if (await healthy(url)) {
         const stop = async () => {
           if (exited) return;
-          const gone = new Promise<void>((r) => child.once("exit", () => r()));
+          // SIGTERM, then SIGKILL if moto is still there after 5 s.
+          let timer: NodeJS.Timeout | undefined;
+          const gone = new Promise<void>((r) => {
+            child.once("exit", () => r());
+            timer = setTimeout(r, 5000);
+          });
           child.kill("SIGTERM");
-          await Promise.race([gone, sleep(5000)]);
+          await gone;
+          clearTimeout(timer);
           if (!exited) child.kill("SIGKILL");
           rmSync(logDir, { recursive: true, force: true });
         };

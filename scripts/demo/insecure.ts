@@ -18,22 +18,36 @@ export interface Refusal {
   readonly existence: Record<string, string>;
 }
 
-export async function refuseInsecureVariant(c: Clients, workdir: string, env: NodeJS.ProcessEnv): Promise<Refusal> {
+export interface GatedVariant {
+  readonly dir: string;
+  readonly planFile: string;
+  readonly validatedSha256: string;
+  readonly planSummary: string;
+  readonly gate: StepResult;
+}
+
+/** Plans the insecure variant and runs the gate on its saved plan (independent of Snowy's stack, so it can overlap it). */
+export async function gateInsecureVariant(workdir: string, env: NodeJS.ProcessEnv, region: string): Promise<GatedVariant> {
   const dir = mkdtempSync(join(workdir, "insecure-"));
   cpSync(INSECURE_VARIANT, dir, { recursive: true });
-  const variantEnv = { ...env, TF_VAR_region: c.region };
-  const p = plan(dir, variantEnv);
-  const validated = sha256(p.planFile);
-  const gate = validate(p.planFile, variantEnv);
+  const variantEnv = { ...env, TF_VAR_region: region };
+  const p = await plan(dir, variantEnv);
+  const validatedSha256 = sha256(p.planFile);
+  const gate = await validate(p.planFile, variantEnv);
+  return { dir, planFile: p.planFile, validatedSha256, planSummary: p.summary, gate };
+}
+
+/** Applies the variant only if the gate passed it (it must not), then asks the emulator whether any of it exists. */
+export async function refuseInsecureVariant(c: Clients, gated: GatedVariant, env: NodeJS.ProcessEnv): Promise<Refusal> {
   let applied = false;
-  if (gate.status === 0) {
+  if (gated.gate.status === 0) {
     // Only reached if the gate wrongly passes the variant: apply, so the existence check below shows it.
-    applySavedPlan(p.planFile, validated, dir, variantEnv);
+    await applySavedPlan(gated.planFile, gated.validatedSha256, gated.dir, { ...env, TF_VAR_region: c.region });
     applied = true;
   }
   const existence = {
     [`DynamoDB table ${INSECURE_TABLE}`]: await outcome(c.dynamodb.send(new DescribeTableCommand({ TableName: INSECURE_TABLE }))),
     [`IAM role ${INSECURE_ROLE}`]: await outcome(c.iam.send(new GetRoleCommand({ RoleName: INSECURE_ROLE }))),
   };
-  return { planSummary: p.summary, gate, applied, existence };
+  return { planSummary: gated.planSummary, gate: gated.gate, applied, existence };
 }

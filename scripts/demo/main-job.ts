@@ -10,7 +10,7 @@ import { MOTO_VERSION, startEmulator, type Emulator } from "../emulator";
 import { emulatorAccount, emulatorClients, type Clients } from "./aws";
 import { exerciseDataPath, type DataPath } from "./data-path";
 import { fgacCases, isAllowed, simulateFgac, type FgacDecision } from "./fgac";
-import { refuseInsecureVariant, type Refusal } from "./insecure";
+import { gateInsecureVariant, refuseInsecureVariant, type GatedVariant, type Refusal } from "./insecure";
 import { EXPIRY_ATTRIBUTE, inspectStack, parsePolicy, type Inspection } from "./inspect";
 import { ROOT, appliedResources, applySavedPlan, destroy, emulatorOmissions, plan, run, sha256, synthSnowy, toolEnv, validate } from "./stack";
 
@@ -53,6 +53,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const workdir = mkdtempSync(join(tmpdir(), "ddb-guardrails-demo-"));
   let emulator: Emulator | undefined;
   let clients: Clients | undefined;
+  let variant: Promise<GatedVariant> | undefined;
   const result: { -readonly [K in keyof MainJobResult]: MainJobResult[K] } = { passed: false, gatePassed: false, gaps, seconds: 0 };
   try {
     step(`Start the local AWS emulator (moto ${MOTO_VERSION}, server mode, loopback only)`);
@@ -67,10 +68,13 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     const probe = emulatorClients(emulator.url, env.DDB_GUARDRAILS_REGION ?? env.AWS_REGION ?? "eu-west-1");
     env.DDB_GUARDRAILS_ACCOUNT_ID = await emulatorAccount(probe);
     probe.destroy();
-    const synth = synthSnowy(join(workdir, "cdktf.out"), env);
+    const synth = await synthSnowy(join(workdir, "cdktf.out"), env);
     const doc = JSON.parse(readFileSync(join(synth.dir, "cdk.tf.json"), "utf8"));
     const region: string = doc.provider?.aws?.[0]?.region ?? "eu-west-1";
     clients = emulatorClients(emulator.url, region);
+    // The insecure variant is independent of Snowy's stack: plan and gate it meanwhile (shown in step 9).
+    variant = gateInsecureVariant(workdir, env, region);
+    variant.catch(() => undefined);
     const omitted = emulatorOmissions(synth.dir);
     say(`    ${relative(workdir, synth.dir)}/cdk.tf.json in ${secs(synth.ms)}; region ${region}, account ${env.DDB_GUARDRAILS_ACCOUNT_ID} (the emulator's)`);
     if (!omitted.contributorInsights && !omitted.replicas) {
@@ -81,7 +85,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     }
 
     step("terraform plan -out tfplan (provider endpoints at the emulator)");
-    const p = plan(synth.dir, env);
+    const p = await plan(synth.dir, env);
     const validatedSha = sha256(p.planFile);
     say(`    ${p.summary} (${secs(p.ms)}, init included)`);
 
@@ -102,7 +106,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       gap("CloudTrail StartLogging fails, so the trail is created with logging off and DDB-AUD-001 is waived for this run");
     }
     t = Date.now();
-    const gate = validate(p.planFile, env, { config });
+    const gate = await validate(p.planFile, env, { config });
     say(indent(gate.stdout));
     say(`    exit ${gate.status} in ${secs(Date.now() - t)}; plan sha256 ${validatedSha.slice(0, 16)}…`);
     result.gatePassed = gate.status === 0;
@@ -112,11 +116,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     }
 
     step("Apply exactly the validated saved plan (terraform apply tfplan)");
-    const applied = applySavedPlan(p.planFile, validatedSha, synth.dir, env);
+    const applied = await applySavedPlan(p.planFile, validatedSha, synth.dir, env);
     say(`    sha256 unchanged since validation; ${applied.summary} (${secs(applied.ms)})`);
 
     step("Verify through the AWS SDK for JavaScript v3");
-    const state = appliedResources(synth.dir, env);
+    const state = await appliedResources(synth.dir, env);
     const inspection = await inspectStack(clients, state);
     result.inspection = inspection;
     for (const c of inspection.checks) say(`    ${c.ok ? "✓" : "✗"} ${c.name}\n        ${c.detail}`);
@@ -176,7 +180,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     }
 
     step("The gate refuses an insecure variant (AWS-managed key, a role that may Scan)");
-    const refusal = await refuseInsecureVariant(clients, workdir, env);
+    const refusal = await refuseInsecureVariant(clients, await variant, env);
     result.refusal = refusal;
     say(`    scripts/demo/insecure-variant/main.tf: ${refusal.planSummary}`);
     say(indent(refusal.gate.stdout));
@@ -186,8 +190,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     step("Destroy (deletion protection off first), then stop the emulator");
     await clients.dynamodb.send(new UpdateTableCommand({ TableName: inspection.table.name, DeletionProtectionEnabled: false }));
     say(`    UpdateTable ${inspection.table.name} DeletionProtectionEnabled=false`);
-    const d = destroy(synth.dir, env);
-    const left = run("terraform", ["state", "list"], synth.dir, env).stdout.split("\n").filter((a) => a && !a.startsWith("data."));
+    const d = await destroy(synth.dir, env);
+    const left = (await run("terraform", ["state", "list"], synth.dir, env)).stdout.split("\n").filter((a) => a && !a.startsWith("data."));
     result.leftAfterDestroy = left;
     say(`    terraform destroy: exit ${d.status} in ${secs(d.ms)}${d.summary ? `; ${d.summary}` : ""}`);
     if (left.length) {
@@ -206,6 +210,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       archiveOnly;
     return result;
   } finally {
+    // Never leave a terraform run behind in a directory about to be removed.
+    await variant?.catch(() => undefined);
     clients?.destroy();
     if (emulator) {
       await emulator.reset().catch(() => undefined);

@@ -1,6 +1,6 @@
 // The main job's steps as plain functions: synthesize main.ts, plan, validate with the built CLI,
 // apply exactly the validated saved plan, destroy. Used by the demo and by the e2e tests.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -33,14 +33,30 @@ export interface StepResult {
   readonly ms: number;
 }
 
-export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): StepResult {
+/** Runs a command to completion (asynchronously, so independent steps can overlap); bounded by timeoutMs. */
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<StepResult> {
   const start = Date.now();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
-  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - start };
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} ${args.join(" ")}: ${e.message}`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString("utf8") + (signal ? `\n${cmd} stopped by ${signal} (limit ${timeoutMs} ms)` : "");
+      resolve({ status: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr, ms: Date.now() - start });
+    });
+  });
 }
 
-function must(step: string, r: StepResult): StepResult {
+async function must(step: string, pending: Promise<StepResult>): Promise<StepResult> {
+  const r = await pending;
   if (r.status !== 0) {
     const tail = (r.stderr + "\n" + r.stdout).trim().split("\n").slice(-20).join("\n");
     throw new Error(`${step} failed (exit ${r.status}):\n${tail}`);
@@ -49,8 +65,8 @@ function must(step: string, r: StepResult): StepResult {
 }
 
 /** Synthesizes main.ts into outdir (as `cdktf synth` does: the app run with CDKTF_OUTDIR) and returns the stack dir. */
-export function synthSnowy(outdir: string, env: NodeJS.ProcessEnv): { dir: string; ms: number } {
-  const r = must(
+export async function synthSnowy(outdir: string, env: NodeJS.ProcessEnv): Promise<{ dir: string; ms: number }> {
+  const r = await must(
     "synth main.ts",
     run(process.execPath, ["-r", "ts-node/register/transpile-only", "main.ts"], ROOT, { ...env, CDKTF_OUTDIR: outdir }),
   );
@@ -63,19 +79,19 @@ export function synthSnowy(outdir: string, env: NodeJS.ProcessEnv): { dir: strin
 }
 
 /** terraform init (offline mirror) + plan -out tfplan; returns the saved plan's path. */
-export function plan(dir: string, env: NodeJS.ProcessEnv): { planFile: string; ms: number; summary: string } {
+export async function plan(dir: string, env: NodeJS.ProcessEnv): Promise<{ planFile: string; ms: number; summary: string }> {
   // cdktf's default local backend keeps state beside the project (terraform.<stack>.tfstate in the repo);
   // a demo run keeps its state in its own directory instead.
-  const init = must("terraform init", run("terraform", ["init", "-input=false", "-no-color", `-backend-config=path=${join(dir, "terraform.tfstate")}`], dir, env));
-  const p = must("terraform plan", run("terraform", ["plan", "-input=false", "-no-color", "-out=tfplan"], dir, env));
+  const init = await must("terraform init", run("terraform", ["init", "-input=false", "-no-color", `-backend-config=path=${join(dir, "terraform.tfstate")}`], dir, env));
+  const p = await must("terraform plan", run("terraform", ["plan", "-input=false", "-no-color", "-out=tfplan"], dir, env));
   const summary = /^Plan: .*$/m.exec(p.stdout)?.[0] ?? "Plan: (no summary line)";
   return { planFile: join(dir, "tfplan"), ms: init.ms + p.ms, summary };
 }
 
 /** The gate: the built CLI on the binary saved plan, in the stack directory (it runs terraform show there), as a pipeline does. */
-export function validate(planFile: string, env: NodeJS.ProcessEnv, options: { format?: "text" | "json"; config?: string } = {}): StepResult {
+export async function validate(planFile: string, env: NodeJS.ProcessEnv, options: { format?: "text" | "json"; config?: string } = {}): Promise<StepResult> {
   const args = [CLI, "validate", basename(planFile), "--format", options.format ?? "text", ...(options.config ? ["--config", options.config] : [])];
-  const r = run(process.execPath, args, dirname(planFile), { ...env, NO_COLOR: "1" });
+  const r = await run(process.execPath, args, dirname(planFile), { ...env, NO_COLOR: "1" });
   if (r.status === 2) throw new Error(`ddb-guardrails validate could not evaluate the plan: ${r.stderr.trim()}`);
   return r;
 }
@@ -85,15 +101,17 @@ export function sha256(file: string): string {
 }
 
 /** Applies the saved plan only if its bytes are the ones the gate validated. */
-export function applySavedPlan(planFile: string, validatedSha256: string, dir: string, env: NodeJS.ProcessEnv): StepResult & { summary: string } {
+export async function applySavedPlan(planFile: string, validatedSha256: string, dir: string, env: NodeJS.ProcessEnv): Promise<StepResult & { summary: string }> {
   const now = sha256(planFile);
   if (now !== validatedSha256) throw new Error(`refusing to apply: ${planFile} changed after validation (${now} != ${validatedSha256})`);
-  const r = must("terraform apply", run("terraform", ["apply", "-input=false", "-no-color", planFile], dir, env));
+  const r = await must("terraform apply", run("terraform", ["apply", "-input=false", "-no-color", planFile], dir, env));
   return { ...r, summary: /^Apply complete!.*$/m.exec(r.stdout)?.[0] ?? "" };
 }
 
-export function destroy(dir: string, env: NodeJS.ProcessEnv): StepResult & { summary: string } {
-  const r = must("terraform destroy", run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], dir, env));
+/** terraform destroy; its exit status is returned, not thrown: what stays (a locked archive) is the caller's to judge. */
+export async function destroy(dir: string, env: NodeJS.ProcessEnv): Promise<StepResult & { summary: string }> {
+  // The state was written moments ago by this run: no refresh needed.
+  const r = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false"], dir, env);
   return { ...r, summary: /^Destroy complete!.*$/m.exec(r.stdout)?.[0] ?? "" };
 }
 
@@ -104,8 +122,8 @@ interface StateResource {
 }
 
 /** Every managed resource in the applied state (identifiers only; the facts are read back through the SDK). */
-export function appliedResources(dir: string, env: NodeJS.ProcessEnv): StateResource[] {
-  const r = must("terraform show", run("terraform", ["show", "-json", "-no-color"], dir, env));
+export async function appliedResources(dir: string, env: NodeJS.ProcessEnv): Promise<StateResource[]> {
+  const r = await must("terraform show", run("terraform", ["show", "-json", "-no-color"], dir, env));
   const out: StateResource[] = [];
   const walk = (m: { resources?: Array<StateResource & { mode: string }>; child_modules?: unknown[] } | undefined) => {
     for (const res of m?.resources ?? []) if (res.mode === "managed") out.push(res);

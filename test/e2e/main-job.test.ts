@@ -41,6 +41,10 @@ beforeAll(async () => {
 const story = () => transcript.join("\n");
 
 describe("the main job on the local emulator", () => {
+  test("the job passes end to end", () => {
+    expect({ passed: job.passed, story: job.passed ? "" : story() }).toEqual({ passed: true, story: "" });
+  });
+
   test("the gate passes Snowy's plan, so the validated saved plan is applied", () => {
     expect({ gatePassed: job.gatePassed, story: job.gatePassed ? "" : story() }).toEqual({ gatePassed: true, story: "" });
   });
