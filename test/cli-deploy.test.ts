@@ -40,7 +40,7 @@ let runs = 0;
 function deploy(args: string[], env: NodeJS.ProcessEnv = {}) {
   const log = join(work, `terraform-${++runs}.log`);
   writeFileSync(log, "");
-  const run = runCli(["deploy", "--app-dir", app, ...args], {
+  const run = runCli(["deploy", "--app-dir", app, "--rules", "encryption", ...args], {
     cwd: work,
     env: { PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, NODE_PATH: join(ROOT, "node_modules"), ...env },
   });
@@ -57,7 +57,7 @@ describe("ddb-guardrails deploy", () => {
   });
 
   test("a stack that passes is applied, from exactly the saved plan that was validated", () => {
-    const run = deploy(["--stack", "compliant", "--auto-approve"]);
+    const run = deploy(["--stack", "encrypted", "--auto-approve"]);
     expect(run.stderr).not.toMatch(/error/);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^PASS 0 violations/m);
@@ -70,7 +70,7 @@ describe("ddb-guardrails deploy", () => {
   });
 
   test("without --auto-approve and without a terminal to confirm on, nothing is applied (exit 2)", () => {
-    const run = deploy(["--stack", "compliant"]);
+    const run = deploy(["--stack", "encrypted"]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/refusing to apply without --auto-approve: there is no terminal to confirm on/);
     expect(run.calls).toEqual([]);
@@ -79,27 +79,27 @@ describe("ddb-guardrails deploy", () => {
   test("on a terminal it asks, and applies only after \"yes\"", () => {
     const log = join(work, "terraform-tty.log");
     writeFileSync(log, "");
-    const command = [process.execPath, CLI, "deploy", "--app-dir", app, "--stack", "compliant"].map((a) => JSON.stringify(a)).join(" ");
+    const command = [process.execPath, CLI, "deploy", "--app-dir", app, "--rules", "encryption", "--stack", "encrypted"].map((a) => JSON.stringify(a)).join(" ");
     const run = spawnSync("script", ["-qec", command, "/dev/null"], {
       input: "yes\n",
       encoding: "utf8",
       cwd: work,
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, NODE_PATH: join(ROOT, "node_modules") },
     });
-    expect(run.stdout).toMatch(/Apply the validated plan in .*compliant\? Only "yes" is accepted:/);
+    expect(run.stdout).toMatch(/Apply the validated plan in .*encrypted\? Only "yes" is accepted:/);
     expect(run.status).toBe(0);
     expect(readFileSync(log, "utf8")).toMatch(/^apply$/m);
   });
 
   test("a saved plan that changes after validation is refused (exit 2), not applied", () => {
-    const run = deploy(["--stack", "compliant", "--auto-approve"], { FAKE_TF_TAMPER: "1" });
+    const run = deploy(["--stack", "encrypted", "--auto-approve"], { FAKE_TF_TAMPER: "1" });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/the saved plan changed after it was validated \(sha256 [0-9a-f]{12} -> [0-9a-f]{12}\); refusing to apply/);
     expect(run.calls).toEqual(["init", "plan", "show"]);
   });
 
   test("bad options fail before anything runs", () => {
-    const run = deploy(["--stack", "compliant", "-f", "json", "-f", "sarif"]);
+    const run = deploy(["--stack", "encrypted", "-f", "json", "-f", "sarif"]);
     expect(run.status).toBe(2);
     expect(run.calls).toEqual([]);
   });

@@ -66,12 +66,12 @@ describe("inputs", () => {
     const env = { NODE_PATH: join(ROOT, "node_modules") };
 
     test("asks for --stack, naming the stacks", () => {
-      expectOneLineError(runCli(["validate", app], { env }), /the app has 2 stacks \(compliant, unencrypted\); pick one with --stack/);
-      expectOneLineError(runCli(["validate", app, "--stack", "nope"], { env }), /--stack nope: no such stack \(stacks: compliant, unencrypted\)/);
+      expectOneLineError(runCli(["validate", app], { env }), /the app has 2 stacks \(encrypted, unencrypted\); pick one with --stack/);
+      expectOneLineError(runCli(["validate", app, "--stack", "nope"], { env }), /--stack nope: no such stack \(stacks: encrypted, unencrypted\)/);
     });
 
-    test("synthesizes, plans the chosen stack and passes the compliant one", () => {
-      const run = runCli(["validate", app, "--stack", "compliant"], { env, cwd: app });
+    test("synthesizes, plans the chosen stack and passes the encrypted one", () => {
+      const run = runCli(["validate", app, "--stack", "encrypted", "--rules", "encryption"], { env, cwd: app });
       expect(run.stderr).toBe("");
       expect(run.stdout).toMatch(/^PASS 0 violations in 2 resources/m);
       expect(run.status).toBe(0);

@@ -71,8 +71,10 @@ function canConfirm(): boolean {
 
 async function confirm(label: string): Promise<void> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  const cancel = new AbortController();
+  prompt.on("SIGINT", () => cancel.abort()); // Ctrl-C at the prompt is a "no"
   try {
-    const answer = await prompt.question(`Apply the validated plan in ${label}? Only "yes" is accepted: `);
+    const answer = await prompt.question(`Apply the validated plan in ${label}? Only "yes" is accepted: `, { signal: cancel.signal }).catch(() => "");
     if (answer.trim() !== "yes") throw new GuardrailsError("apply cancelled; nothing was applied");
   } finally {
     prompt.close();
