@@ -81,20 +81,25 @@ describe("DDB-FGAC on real plans", () => {
     );
   });
 
-  test("policy shapes: NotResource, not_actions/not_resources/not_principals in data sources, merged, dynamic and unknown statements", () => {
+  test("policy shapes: NotResource, not_actions/not_resources/not_principals in data sources, merged (followed) and overridden, dynamic and unknown statements", () => {
     expect(findings("fgac-policy-shapes")).toEqual(
       [
         "DDB-FGAC-001 aws_iam_policy.invalid_data_not_actions",
+        "DDB-FGAC-001 aws_iam_policy.invalid_merged_document",
+        "DDB-FGAC-001 aws_iam_policy.invalid_merged_document",
         "DDB-FGAC-001 aws_iam_policy.invalid_not_resource",
         "DDB-FGAC-001 aws_iam_policy.invalid_not_resource_admin",
         "DDB-FGAC-001 aws_iam_role.invalid_inline_document",
         "DDB-FGAC-002 aws_iam_policy.invalid_data_not_actions",
+        "DDB-FGAC-002 aws_iam_policy.invalid_known_source_scan",
+        "DDB-FGAC-002 aws_iam_policy.invalid_merged_document",
         "DDB-FGAC-002 aws_iam_policy.invalid_not_resource_admin",
         "DDB-FGAC-003 aws_iam_policy.invalid_not_resource_admin",
         "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_data_not_principal",
         "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_not_principal",
         ...unreadable("aws_iam_policy.invalid_dynamic_statements"),
-        ...unreadable("aws_iam_policy.invalid_merged_document"),
+        ...unreadable("aws_iam_policy.invalid_override_document"),
+        ...unreadable("aws_iam_policy.invalid_twice_merged"),
         ...unreadable("aws_iam_policy.invalid_unknown_actions"),
       ].sort(),
     );

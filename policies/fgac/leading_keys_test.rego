@@ -40,7 +40,9 @@ test_not_resource_data_source_not_actions_and_inline_documents_are_read if {
 		["aws_iam_policy.invalid_not_resource_admin", "DDB-FGAC-001"],
 		["aws_iam_role.invalid_inline_document", "DDB-FGAC-001"],
 		["aws_iam_policy.invalid_dynamic_statements", "DDB-FGAC-001-UNPROVABLE"],
-		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_override_document", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_policy.invalid_twice_merged", "DDB-FGAC-001-UNPROVABLE"],
 		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-001-UNPROVABLE"],
 	}
 }

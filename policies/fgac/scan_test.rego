@@ -29,12 +29,15 @@ test_query_only_a_denied_scan_and_other_services_pass if {
 	not "aws_iam_policy.valid_other_service" in addresses
 }
 
-test_scan_through_data_source_not_actions_is_flagged if {
+test_scan_through_data_source_not_actions_and_merged_documents_is_flagged if {
 	findings_for("fgac-policy-shapes") == {
 		["aws_iam_policy.invalid_data_not_actions", "DDB-FGAC-002"],
 		["aws_iam_policy.invalid_not_resource_admin", "DDB-FGAC-002"],
 		["aws_iam_policy.invalid_dynamic_statements", "DDB-FGAC-002-UNPROVABLE"],
-		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_known_source_scan", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_override_document", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_policy.invalid_twice_merged", "DDB-FGAC-002-UNPROVABLE"],
 		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-002-UNPROVABLE"],
 	}
 }

@@ -196,30 +196,96 @@ document_from_read(address, origin) := document if {
 document_from_read(address, origin) := document if {
 	change := policy_document_reads[address]
 	not unreadable_reason(change)
-	config := {
-		"module": object.get(change, "module_address", ""),
-		"config_key": plan.config_key(object.get(change, "module_address", ""), "data.aws_iam_policy_document", change.name),
-	}
 	document := {
 		"status": "known",
 		"origin": sprintf("%s <- %s", [origin, address]),
-		"statements": [data_statement(config, i, statement, object.get(change.change, ["after_unknown", "statement", i], {})) |
-			some i, statement in change.change.after.statement
-		],
+		# The provider puts the statements of source_policy_documents first.
+		"statements": array.concat(source_statements(change), data_statements(change)),
 	}
 }
 
-# A data source whose statements the plan cannot show completely.
-unreadable_reason(change) := "its statements are only known after apply" if {
-	object.get(change.change, ["after_unknown", "statement"], false) == true
+# The configuration block of a data source read, for following its references.
+read_config(change) := {
+	"module": object.get(change, "module_address", ""),
+	"config_key": plan.config_key(object.get(change, "module_address", ""), "data.aws_iam_policy_document", change.name),
 }
 
-unreadable_reason(change) := sprintf("it merges %s, which this model does not follow", [attribute]) if {
+data_statements(change) := [data_statement(read_config(change), i, statement, object.get(change.change, ["after_unknown", "statement", i], {})) |
+	some i, statement in array_or_empty(change.change.after.statement)
+]
+
+# Statements of source_policy_documents: known JSON strings, parsed; elements known only after
+# apply, followed through the configuration to the aws_iam_policy_document data sources they
+# come from (one level: those must not merge documents themselves).
+source_statements(change) := array.concat(
+	[statement |
+		some text in array_or_empty(object.get(change.change.after, "source_policy_documents", null))
+		is_string(text)
+		some statement in parse_json(text, "").statements
+	],
+	[statement |
+		unknown_sources(change)
+		some address in source_reads(change)
+		some statement in data_statements(policy_document_reads[address])
+	],
+)
+
+unknown_sources(change) if any_true(object.get(change.change, ["after_unknown", "source_policy_documents"], false))
+
+# The data source reads that unknown source_policy_documents elements reference.
+source_reads(change) := {address |
+	some source in references.sources(read_config(change), ["source_policy_documents"])
+	source.kind == "data"
+	source.type == "aws_iam_policy_document"
+	some address, _ in policy_document_reads
+	instance_of(address, source.address)
+}
+
+# source_policy_documents the model cannot read.
+unfollowed_sources(change) := (({sprintf("source_policy_documents includes %s", [describe(source)]) |
+	unknown_sources(change)
+	some source in references.sources(read_config(change), ["source_policy_documents"])
+	not source_read(source)
+} | {"source_policy_documents are only known after apply" |
+	unknown_sources(change)
+	count(source_reads(change)) == 0
+}) | {sprintf("source_policy_documents includes %s, which itself %s", [address, reason]) |
+	unknown_sources(change)
+	some address in source_reads(change)
+	some reason in shallow_unreadable(policy_document_reads[address])
+}) | {"a source_policy_documents element is not a JSON object" |
+	some text in array_or_empty(object.get(change.change.after, "source_policy_documents", null))
+	is_string(text)
+	parse_json(text, "").status != "known"
+}
+
+source_read(source) if {
+	source.kind == "data"
+	source.type == "aws_iam_policy_document"
+	some address, _ in policy_document_reads
+	instance_of(address, source.address)
+}
+
+# A source document is read without following its own merges.
+shallow_unreadable(change) := {"merges other documents" |
 	some attribute in ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]
 	merged(change, attribute)
+} | statement_unknowns(change)
+
+# Why a data source's statements cannot be read completely; undefined when they can. One string,
+# however many reasons apply.
+unreadable_reason(change) := concat("; ", sort(reasons)) if {
+	reasons := (statement_unknowns(change) | unfollowed_sources(change)) | {sprintf("it merges %s, which this model does not follow", [attribute]) |
+		# Overrides replace statements by sid, and the legacy *_json arguments are not followed.
+		some attribute in ["override_policy_documents", "source_json", "override_json"]
+		merged(change, attribute)
+	}
+	count(reasons) > 0
 }
 
-unreadable_reason(change) := sprintf("statement[%d].%s is only known after apply", [i, field]) if {
+statement_unknowns(change) := {"its statements are only known after apply" |
+	object.get(change.change, ["after_unknown", "statement"], false) == true
+} | {sprintf("statement[%d].%s is only known after apply", [i, field]) |
 	some i, marks in object.get(change.change, ["after_unknown", "statement"], [])
 	some field in ["effect", "actions", "not_actions"]
 	any_true(object.get(marks, field, false))

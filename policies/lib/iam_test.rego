@@ -68,7 +68,8 @@ test_documents_are_read_from_every_holder if {
 		["aws_iam_role.invalid_inline_document", "inline_policy[0].policy", "identity", "known"],
 		["aws_s3_bucket_policy.valid_bucket", "policy", "bucket", "known"],
 		["aws_dynamodb_resource_policy.invalid_not_principal", "policy", "dynamodb_resource", "known"],
-		["aws_iam_policy.invalid_merged_document", "policy", "identity", "unprovable"],
+		["aws_iam_policy.invalid_merged_document", "policy", "identity", "known"],
+		["aws_iam_policy.invalid_override_document", "policy", "identity", "unprovable"],
 		["aws_iam_policy.invalid_dynamic_statements", "policy", "identity", "unprovable"],
 	} - documents_of("fgac-policy-shapes") == set()
 	{
@@ -125,7 +126,33 @@ test_statements_unknown_as_a_whole_are_unprovable if {
 	iam.unreadable_reason(change) == "its statements are only known after apply"
 }
 
+test_several_reasons_make_one_message if {
+	change := {"change": {"after": {"override_json": "{}"}, "after_unknown": {"statement": [{"actions": [true]}, {"effect": true}]}}}
+	iam.unreadable_reason(change) == concat("; ", [
+		"it merges override_json, which this model does not follow",
+		"statement[0].actions is only known after apply",
+		"statement[1].effect is only known after apply",
+	])
+}
+
 test_lists_and_strings_default_to_empty if {
 	iam.array_or_empty(null) == []
 	iam.string_or_empty(null) == ""
+}
+
+test_source_policy_documents_come_first_known_or_followed if {
+	documents := iam.documents with input as data.fixtures["fgac-policy-shapes"]
+	some merged in documents
+	merged.holder == "aws_iam_policy.invalid_merged_document"
+	[merged.statements[0].actions.kind, merged.statements[1].actions.written] == ["NotAction", ["dynamodb:Query"]]
+	some known in documents
+	known.holder == "aws_iam_policy.invalid_known_source_scan"
+	[known.statements[0].actions.written, known.statements[1].actions.written] == [["dynamodb:Scan"], ["dynamodb:DescribeTable"]]
+}
+
+test_a_merged_document_that_merges_in_turn_is_unprovable if {
+	documents := iam.documents with input as data.fixtures["fgac-policy-shapes"]
+	some d in documents
+	d.holder == "aws_iam_policy.invalid_twice_merged"
+	d.reason == "source_policy_documents includes data.aws_iam_policy_document.merged, which itself merges other documents"
 }
