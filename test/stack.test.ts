@@ -137,6 +137,7 @@ describe("snowy-sessions offline plan", () => {
 
   test("passes every guardrail with zero violations", () => {
     const result = runCli(["validate", join(stackDir, "plan.json"), "--format", "json"], { env });
+    expect(result.stderr).toBe("");
     const report = JSON.parse(result.stdout);
     expect(report.violations).toEqual([]);
     expect(report.summary).toEqual(expect.objectContaining({ violations: 0, passed: true }));
@@ -150,6 +151,7 @@ describe("snowy-sessions offline plan", () => {
     table.change.after.server_side_encryption = [];
     table.change.after_unknown.server_side_encryption = false;
     const result = runCli(["validate", "-", "--format", "json"], { env, input: JSON.stringify(weakened) });
+    expect(result.stderr).toBe("");
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).violations.map((v: Json) => v.rule)).toContain("DDB-ENC-001");
   });
