@@ -449,6 +449,12 @@ json_principals(statement) := {"kind": "none", "values": set(), "known": true} i
 
 principal_values("*") := {"*"}
 
+# Not valid in a policy, but read as the principal it names rather than dropping the statement.
+principal_values(principal) := {principal} if {
+	is_string(principal)
+	principal != "*"
+}
+
 principal_values(principal) := {principal_name(type, identifier) |
 	some type, identifiers in principal
 	some identifier in as_list(identifiers)

@@ -156,3 +156,9 @@ test_a_merged_document_that_merges_in_turn_is_unprovable if {
 	d.holder == "aws_iam_policy.invalid_twice_merged"
 	d.reason == "source_policy_documents includes data.aws_iam_policy_document.merged, which itself merges other documents"
 }
+
+test_every_statement_is_kept_whatever_its_principal_form if {
+	statement := iam.json_statement({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*", "Principal": "arn:aws:iam::1:root"})
+	statement.principals.values == {"arn:aws:iam::1:root"}
+	not iam.any_principal(statement)
+}
