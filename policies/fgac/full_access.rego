@@ -12,7 +12,7 @@
 #   remediation: >-
 #     List the actions the workload needs and the ARNs of its tables (aws_dynamodb_table.<name>.arn
 #     and its /index/* ARN) instead of dynamodb:* on "*".
-#   concept: Least privilege
+#   concept: IAM-only access model (no DB users)
 #   example: |
 #     data "aws_iam_policy_document" "operator" {
 #       statement {

@@ -20,7 +20,7 @@
 #     Add condition { test = "ForAllValues:StringEquals", variable = "dynamodb:LeadingKeys",
 #     values = ["$${aws:PrincipalTag/tenant}"] } (or another principal variable) to the statement,
 #     as the TenantAccess construct's grants do.
-#   concept: Fine-grained access control (LeadingKeys)
+#   concept: Fine-grained access control (FGAC)
 #   example: |
 #     data "aws_iam_policy_document" "tenant" {
 #       statement {

@@ -19,7 +19,7 @@
 #     Add a statement { effect = "Deny", actions = [the writes], resources = [the table ARN],
 #     condition { test = "ForAnyValue:StringEquals", variable = "dynamodb:Attributes", values = ["isAdmin"] } },
 #     or restrict the Allow with ForAllValues:StringEquals on dynamodb:Attributes to the writable attributes.
-#   concept: Fine-grained access control (attributes)
+#   concept: Fine-grained access control (FGAC)
 #   example: |
 #     resource "aws_dynamodb_table" "users" {
 #       # ...

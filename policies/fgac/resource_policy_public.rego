@@ -12,7 +12,7 @@
 #   remediation: >-
 #     Name the principals (account or role ARNs), or add a condition that restricts the caller
 #     (aws:PrincipalOrgID, aws:SourceVpce, aws:PrincipalArn).
-#   concept: Resource-based policies
+#   concept: IAM-only access model (no DB users)
 #   example: |
 #     data "aws_iam_policy_document" "table" {
 #       statement {

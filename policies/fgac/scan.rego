@@ -13,7 +13,7 @@
 #   remediation: >-
 #     Grant Query (with dynamodb:LeadingKeys) instead of Scan; replace wildcards and NotAction with
 #     the exact actions the workload needs, or add a Deny statement for dynamodb:Scan.
-#   concept: Fine-grained access control (LeadingKeys)
+#   concept: Fine-grained access control (FGAC)
 #   example: |
 #     data "aws_iam_policy_document" "reader" {
 #       statement {
