@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run bench: installs the pinned opa and conftest, builds, and runs bench/run.js, which writes
-# docs/benchmarks.md. Arguments go to run.js (--sizes 100,1000 --reps 3 --timeout 600).
+# npm run bench: installs the pinned opa and conftest, builds the policy bundle and the CLI, and runs
+# bench/run.js, which writes docs/benchmarks.md. Arguments go to run.js
+# (--sizes 100,1000 --reps 3 --reps-large 3 --timeout 600).
 # Peak RSS comes from GNU time (/usr/bin/time -v); on a machine without it: apt-get install time.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
@@ -8,5 +9,6 @@ cd "$ROOT"
 test -x /usr/bin/time || { echo "bench: /usr/bin/time (GNU time) is needed for peak RSS: apt-get install time" >&2; exit 2; }
 bash scripts/install-tools.sh
 bash bench/install-conftest.sh
+bash scripts/build-policies.sh
 npx tsc -p tsconfig.json
 node bench/run.js "$@"

@@ -8,7 +8,13 @@ const { join, resolve } = require("node:path");
 const [plan, engineDir = join(__dirname, "..", "dist", "src", "engine")] = process.argv.slice(2);
 const engine = require(resolve(engineDir));
 const start = process.hrtime.bigint();
-const report = engine.validatePlan(engine.readPlan(plan), { bundle: engine.loadBundle() });
+let report;
+try {
+  report = engine.validatePlan(engine.readPlan(plan), { bundle: engine.loadBundle() });
+} catch (err) {
+  process.stderr.write(`engine-run: ${err.message}\n`);
+  process.exit(2);
+}
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 process.stdout.write(
   JSON.stringify({
