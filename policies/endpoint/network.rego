@@ -95,12 +95,12 @@ gateway_endpoints[vpc] contains address if {
 
 # Route tables, as tokens comparable across resources: the address of a route table of the plan,
 # "main:<vpc>" for a VPC's main route table, or the literal id.
-route_table_tokens(source) := {sprintf("main:%s", [source.address])} if {
+route_table_tokens(source) := {concat("", ["main:", source.address])} if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_vpc"
 }
 
-route_table_tokens(source) := {sprintf("main:%s", [s.address]) |
+route_table_tokens(source) := {concat("", ["main:", s.address]) |
 	some s in references.sources(plan.resources[source.address], ["default_route_table_id"])
 } if {
 	source.kind == "resource"
@@ -112,7 +112,7 @@ route_table_tokens(source) := {source.address} if {
 	not plan.resources[source.address].type in {"aws_vpc", "aws_default_route_table"}
 }
 
-route_table_tokens(source) := {sprintf("id:%s", [id]) | some id in as_list(source.value)} if source.kind == "constant"
+route_table_tokens(source) := {concat("", ["id:", id]) | some id in as_list(source.value)} if source.kind == "constant"
 
 route_table_tokens(source) := {sprintf("unresolved:%s", [iam.describe(source)])} if not source.kind in {"resource", "constant"}
 
@@ -123,7 +123,7 @@ as_list(value) := [value] if not is_array(value)
 # Route tables the subnet uses: its associations, else the VPC's main route table.
 subnet_route_tables(subnet, _) := associated_tables[subnet]
 
-subnet_route_tables(subnet, vpc) := {sprintf("main:%s", [vpc])} if not associated_tables[subnet]
+subnet_route_tables(subnet, vpc) := {concat("", ["main:", vpc])} if not associated_tables[subnet]
 
 associated_tables[subnet] contains token if {
 	some association in plan.of_type("aws_route_table_association")

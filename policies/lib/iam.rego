@@ -95,7 +95,7 @@ data_access_documents := documents_of_kind("identity") | documents_of_kind("dyna
 # ["inline_policy", 0, "policy"] -> "inline_policy[0].policy"
 path_text(path) := trim_prefix(concat("", [format_segment(segment) | some segment in path]), ".")
 
-format_segment(segment) := sprintf("[%d]", [segment]) if is_number(segment)
+format_segment(segment) := concat("", ["[", format_int(segment, 10), "]"]) if is_number(segment)
 
 format_segment(segment) := concat("", [".", segment]) if is_string(segment)
 
@@ -190,7 +190,7 @@ policy_document_reads[address] := change if {
 document_from_read(address, origin) := document if {
 	change := policy_document_reads[address]
 	reason := unreadable_reason(change)
-	document := {"status": "unprovable", "origin": sprintf("%s <- %s", [origin, address]), "reason": reason}
+	document := {"status": "unprovable", "origin": concat(" <- ", [origin, address]), "reason": reason}
 }
 
 document_from_read(address, origin) := document if {
@@ -198,7 +198,7 @@ document_from_read(address, origin) := document if {
 	not unreadable_reason(change)
 	document := {
 		"status": "known",
-		"origin": sprintf("%s <- %s", [origin, address]),
+		"origin": concat(" <- ", [origin, address]),
 		# The provider puts the statements of source_policy_documents first.
 		"statements": array.concat(source_statements(change), data_statements(change)),
 	}
@@ -380,7 +380,7 @@ principal_field(statement) := ["none", "none"] if {
 
 principal_name("*", _) := "*"
 
-principal_name(type, identifier) := sprintf("%s:%s", [type, identifier]) if type != "*"
+principal_name(type, identifier) := concat(":", [type, identifier]) if type != "*"
 
 # Condition values of a data source: policy variables written as &{...} (to keep them from
 # Terraform interpolation) become ${...}.
