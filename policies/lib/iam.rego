@@ -141,14 +141,10 @@ json_object(text) := json.unmarshal(text) if json.is_valid(text)
 
 # The JSON of an aws_iam_policy_document data source read at apply time: its statements from
 # the data source's planned `after`, one document per instance.
-from_source(source, origin) := {document_from_read(address, origin) |
-	some address, _ in policy_document_reads
-	instance_of(address, source.address)
-} if {
+from_source(source, origin) := {document_from_read(address, origin) | some address in reads_of(source.address)} if {
 	source.kind == "data"
 	source.type == "aws_iam_policy_document"
-	some address, _ in policy_document_reads
-	instance_of(address, source.address)
+	count(reads_of(source.address)) > 0
 }
 
 from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
@@ -162,8 +158,7 @@ from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reas
 readable_data_source(source) if {
 	source.kind == "data"
 	source.type == "aws_iam_policy_document"
-	some address, _ in policy_document_reads
-	instance_of(address, source.address)
+	count(reads_of(source.address)) > 0
 }
 
 describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
@@ -174,10 +169,12 @@ describe(source) := sprintf("the constant %s", [json.marshal(source.value)]) if 
 
 describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
 
-# "x" or "x[<key>]"
-instance_of(address, base) if address == base
-
-instance_of(address, base) if startswith(address, concat("", [base, "["]))
+# The reads of a data source address: itself, or its instances "x[<key>]". From the plan's instance
+# index: scanning every read for each reference was quadratic (docs/benchmarks.md).
+reads_of(base) := {address |
+	some address in object.get(plan.instances, base, set())
+	policy_document_reads[address]
+} | {base | policy_document_reads[base]}
 
 # aws_iam_policy_document data sources read during apply (their JSON is unknown at plan time).
 policy_document_reads[address] := change if {
@@ -237,8 +234,7 @@ source_reads(change) := {address |
 	some source in references.sources(read_config(change), ["source_policy_documents"])
 	source.kind == "data"
 	source.type == "aws_iam_policy_document"
-	some address, _ in policy_document_reads
-	instance_of(address, source.address)
+	some address in reads_of(source.address)
 }
 
 # source_policy_documents the model cannot read.
@@ -262,8 +258,7 @@ unfollowed_sources(change) := (({sprintf("source_policy_documents includes %s", 
 source_read(source) if {
 	source.kind == "data"
 	source.type == "aws_iam_policy_document"
-	some address, _ in policy_document_reads
-	instance_of(address, source.address)
+	count(reads_of(source.address)) > 0
 }
 
 # A source document is read without following its own merges.
