@@ -78,26 +78,50 @@ violation contains finding if {
 }
 
 # The modes (read, write) recorded for a table by the enabled trails' selectors that surely select it.
-covered_modes(table) := {mode |
-	some selector in selectors
+# A selector without conditions selects every table: those are judged once, not once per table
+# (tables x selectors was quadratic in plans with a trail per service; docs/benchmarks.md).
+covered_modes(table) := universal_modes | {mode |
+	some selector in conditional_selectors
 	active(selector.trail)
 	covers(selector, table)
 	some mode in selector.modes
 }
 
-# Evidence of selectors that might select the table but cannot be followed before apply.
-uncertain(table) := {evidence |
+universal_selectors := {selector |
 	some selector in selectors
+	selector.positive == null
+	count(selector.negative) == 0
+}
+
+conditional_selectors := selectors - universal_selectors
+
+universal_modes := {mode |
+	some selector in universal_selectors
+	active(selector.trail)
+	some mode in selector.modes
+}
+
+# Evidence of selectors that might select the table but cannot be followed before apply.
+# (A universal selector always selects the table, so only its trail's enable_logging can be uncertain.)
+uncertain(table) := ({evidence |
+	some selector in conditional_selectors
 	not inactive(selector.trail)
 	not covers(selector, table)
 	some evidence in selector.unprovable
-} | {sprintf("%s: enable_logging is only known after apply", [trail]) |
-	some selector in selectors
-	trail := selector.trail
-	not active(trail)
-	not inactive(trail)
+} | universal_pending) | {pending(selector.trail) |
+	some selector in conditional_selectors
+	not active(selector.trail)
+	not inactive(selector.trail)
 	covers(selector, table)
 }
+
+universal_pending := {pending(selector.trail) |
+	some selector in universal_selectors
+	not active(selector.trail)
+	not inactive(selector.trail)
+}
+
+pending(trail) := sprintf("%s: enable_logging is only known after apply", [trail])
 
 gap_evidence(table) := ["no aws_cloudtrail in this plan"] if {
 	count(plan.of_type("aws_cloudtrail")) == 0
