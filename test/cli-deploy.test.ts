@@ -2,8 +2,8 @@
 // passed and did not change. Terraform is mocked only at the process boundary: a `terraform` script
 // first on PATH logs every call, hands init/plan/show to the real terraform, and records `apply`
 // (with the SHA-256 of the plan file it was given) instead of running it.
-import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI, FIXTURES, ROOT, runCli } from "./helpers/paths";
@@ -21,6 +21,10 @@ if [ "$1" = apply ]; then
   echo "applied $(sha256sum "$last" | cut -c1-64)" >> "$FAKE_TF_LOG"
   echo "Apply complete! Resources: 0 added (recorded by the test, not run)."
   exit 0
+fi
+if [ "$1" = plan ] && [ -n "$FAKE_TF_SLOW_PLAN" ]; then
+  touch "$FAKE_TF_SLOW_PLAN"
+  sleep 2
 fi
 if [ "$1" = show ] && [ -n "$FAKE_TF_TAMPER" ]; then
   for last in "$@"; do :; done
@@ -96,6 +100,28 @@ describe("ddb-guardrails deploy", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/the saved plan changed after it was validated \(sha256 [0-9a-f]{12} -> [0-9a-f]{12}\); refusing to apply/);
     expect(run.calls).toEqual(["init", "plan", "show"]);
+  });
+
+  test("SIGTERM during terraform plan: terraform finishes its step, then the gate stops (exit 2), applies nothing and removes the saved plan", async () => {
+    const log = join(work, "terraform-interrupt.log");
+    const marker = join(work, "plan-started");
+    const tmp = join(work, "tmp-interrupt");
+    mkdirSync(tmp);
+    writeFileSync(log, "");
+    const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", app, "--rules", "encryption", "--stack", "encrypted", "--auto-approve"], {
+      cwd: work,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, FAKE_TF_SLOW_PLAN: marker, TMPDIR: tmp, NODE_PATH: join(ROOT, "node_modules") },
+    });
+    let stderr = "";
+    child.stderr.on("data", (b) => (stderr += b));
+    for (let i = 0; i < 600 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(marker)).toBe(true);
+    child.kill("SIGTERM"); // to the gate only; terraform is left to finish
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toMatch(/terraform plan in .*: interrupted; nothing was applied/);
+    expect(status).toBe(2);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["init", "plan"]);
+    expect(readdirSync(tmp).filter((n) => n.startsWith("ddb-guardrails-deploy-"))).toEqual([]);
   });
 
   test("bad options fail before anything runs", () => {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
 import { stackDirectory, type PlanSource } from "./inputs";
+import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "./progress";
 import { planDirectory, run, showPlan, terraformBinary } from "./terraform";
@@ -37,8 +37,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const target = await stackDirectory(resolve(options.appDir), { stack: options.stack, progress });
   const label = relative(process.cwd(), target.dir) || ".";
   // The saved plan lives in a private temporary folder (mode 0700), out of reach of the app's own files.
-  const planDir = mkdtempSync(join(tmpdir(), "ddb-guardrails-deploy-"));
-  try {
+  return withPrivateDir("ddb-guardrails-deploy-", async (planDir) => {
     const planFile = join(planDir, "tfplan");
     await progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
     const validated = sha256(planFile);
@@ -56,12 +55,17 @@ export async function deploy(options: DeployOptions): Promise<number> {
     if (current !== validated) {
       throw new GuardrailsError(`the saved plan changed after it was validated (sha256 ${validated.slice(0, 12)} -> ${current.slice(0, 12)}); refusing to apply`);
     }
+    await settleSignals();
+    if (wasInterrupted()) throw new GuardrailsError("interrupted before apply; nothing was applied");
     progress.note(`applying the validated plan (sha256 ${validated.slice(0, 12)}) in ${label}`);
-    await run(terraformBinary(), ["apply", "-input=false", "-no-color", planFile], { cwd: target.dir, stream: true, what: `terraform apply in ${label}` });
+    await run(terraformBinary(), ["apply", "-input=false", "-no-color", planFile], {
+      cwd: target.dir,
+      stream: true,
+      what: `terraform apply in ${label}`,
+      whenInterrupted: "terraform stopped the apply and kept the state of what it had done; run deploy again",
+    });
     return 0;
-  } finally {
-    rmSync(planDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Asks on the terminal; without one there is nobody to ask, so the deploy stops (use --auto-approve in CI). */

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { GuardrailsError, parsePlan, readPlan, type Plan, type PlanLimits } from "../engine";
+import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "./progress";
 import { planDirectory, run, showPlan } from "./terraform";
@@ -54,17 +54,14 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     return { plan, locations: sourceLocations(options.sourceDir ?? dirname(input), plan) };
   }
   const target = await stackDirectory(resolve(input), options);
-  const planDir = mkdtempSync(join(tmpdir(), "ddb-guardrails-"));
-  try {
+  return withPrivateDir("ddb-guardrails-", async (planDir) => {
     const planFile = join(planDir, "tfplan");
     const label = relative(process.cwd(), target.dir) || ".";
     await options.progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
     const json = await options.progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
     return { plan, locations: workdirLocations(target, plan) };
-  } finally {
-    rmSync(planDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Synthesizes when given a CDKTF app and picks the stack: the directory terraform runs in. */

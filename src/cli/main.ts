@@ -8,6 +8,7 @@ import { packageVersion } from "../engine/package-root";
 import { deploy } from "./deploy";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
+import { handleInterrupts } from "./interrupt";
 import { loadInput, type PlanSource } from "./inputs";
 import { Progress } from "./progress";
 import { resolveTargets, targetCollector, writeReports, type ReportTarget } from "./report";
@@ -185,6 +186,7 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 export async function run(argv: string[]): Promise<void> {
+  handleInterrupts();
   try {
     await program().parseAsync(argv);
   } catch (err) {

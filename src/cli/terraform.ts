@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { GuardrailsError } from "../engine";
+import { childEnded, childStarted, wasInterrupted } from "./interrupt";
 
 export interface RunResult {
   readonly stdout: string;
@@ -13,6 +14,8 @@ export interface RunOptions {
   readonly stream?: boolean;
   /** What is being done, for error messages ("terraform plan in cdktf.out/stacks/app"). */
   readonly what: string;
+  /** What an interruption leaves behind. @default "nothing was applied" */
+  readonly whenInterrupted?: string;
 }
 
 /** The terraform binary: $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan). */
@@ -21,20 +24,18 @@ export function terraformBinary(): string {
 }
 
 /**
- * Runs a command to completion. Ctrl-C is left to the child (terraform stops cleanly and releases its
- * state lock); we wait for it and then fail, so nothing after an interrupted step ever runs.
+ * Runs a command to completion. Ctrl-C is left to the child (see interrupt.ts); we wait for it and
+ * then fail, so nothing after an interrupted step ever runs.
  */
 export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    let interrupted = false;
-    const onSignal = () => {
-      interrupted = true;
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const interruptedError = () => new GuardrailsError(`${options.what}: interrupted; ${options.whenInterrupted ?? "nothing was applied"}`);
+    if (wasInterrupted()) return reject(interruptedError());
+    childStarted();
+    let ended = false;
     const done = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      if (!ended) childEnded();
+      ended = true;
     };
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -63,7 +64,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       done();
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
-      if (interrupted || signal) return reject(new GuardrailsError(`${options.what}: interrupted; nothing was applied`));
+      if (wasInterrupted() || signal) return reject(interruptedError());
       if (code !== 0) return reject(new GuardrailsError(`${options.what} failed: ${errorLine(stderr || stdout)}`));
       resolve({ stdout, stderr });
     });
