@@ -1,14 +1,20 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { BUNDLE_DIGEST } from "./bundle-digest";
 import { GuardrailsError } from "./errors";
 import { packageRoot } from "./package-root";
 import { checkSignedFile, publicKey, verifySignatures } from "./signature";
+import { goSprintf } from "./sprintf";
 import type { Rule } from "./types";
 
 export const ENTRYPOINT = "ddb_guardrails/main/report";
+
+// opa-wasm looks its JS builtins up in its own shared table before any custom builtin, so its sprintf
+// (which throws on null and prints objects as "[object Object]") can only be replaced there.
+// opa-wasm is pinned; test/reliability/wasm-parity.test.ts checks the bundle against native OPA.
+(require(join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins", "index.js")) as Record<string, unknown>).sprintf = goSprintf;
 const WASM_PAGE = 64 * 1024;
 
 export interface PolicyBundle {

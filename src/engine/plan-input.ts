@@ -102,6 +102,7 @@ export function checkPlan(value: unknown, name: string): Plan {
   if (!plan.resource_changes && declaresResources(plan)) {
     throw new GuardrailsError(`${name}: has no resource_changes although its configuration declares resources (truncated or not a plan?)`);
   }
+  const configured = configuredResources(plan, name);
   const seen = new Set<string>();
   for (const change of plan.resource_changes ?? []) {
     // A deposed object (create_before_destroy) shares the address of the object replacing it.
@@ -109,6 +110,10 @@ export function checkPlan(value: unknown, name: string): Plan {
     if (seen.has(key)) throw new GuardrailsError(`${name}: resource address ${key} appears twice in resource_changes`);
     seen.add(key);
     checkChange(change, name);
+    if (configured && isLive(change) && !configured.has(configKey(change))) {
+      // Rules follow unknown values through the configuration; without it they could only guess.
+      throw new GuardrailsError(`${name}: ${change.address} has no block in the plan's configuration (${configKey(change)}); truncated or edited plan?`);
+    }
   }
   checked.add(plan);
   return plan;
@@ -141,6 +146,74 @@ function checkChange(change: ResourceChange, name: string): void {
     }
     checkResourceValues(change.mode, change.type, change.address, change.change.after, change.change.after_unknown, name);
   }
+}
+
+/** Changes whose resource exists after apply, and so must have a configuration block. */
+function isLive(change: ResourceChange): boolean {
+  return change.deposed === undefined && change.change.actions.some((a) => a !== "delete" && a !== "forget");
+}
+
+/** "module.a[0].module.b" + managed aws_x.y -> "module.a.module.b.aws_x.y": configuration is per module, not instance. */
+function configKey(change: ResourceChange): string {
+  const module = (change.module_address ?? "").replace(/\[[^\]]*\]/g, "");
+  return `${module ? `${module}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
+}
+
+/**
+ * Every resource block of the configuration by its module path, after checking the expression shapes the
+ * reference model reads. Undefined when the plan has no resource changes to judge.
+ */
+function configuredResources(plan: Plan, name: string): Set<string> | undefined {
+  if (!plan.resource_changes?.some(isLive)) return undefined;
+  const root = (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module;
+  if (!root) throw new GuardrailsError(`${name}: has no configuration.root_module although resources change (truncated or edited plan?)`);
+  const keys = new Set<string>();
+  const visit = (module: ConfigModule, path: string, depth: number): void => {
+    if (depth > 64) throw new GuardrailsError(`${name}: configuration modules nest deeper than 64 levels`);
+    for (const resource of module.resources ?? []) {
+      checkExpressions(resource.expressions, `${path}${resource.address}`, name);
+      keys.add(`${path}${resource.address}`);
+    }
+    for (const [call, child] of Object.entries(module.module_calls ?? {})) {
+      checkExpressions(child.expressions, `${path}module.${call}`, name);
+      if (child.module) visit(child.module, `${path}module.${call}.`, depth + 1);
+    }
+  };
+  visit(root, "", 0);
+  return keys;
+}
+
+interface ConfigModule {
+  resources?: { address: string; expressions?: unknown }[];
+  module_calls?: Record<string, { module?: ConfigModule; expressions?: unknown }>;
+}
+
+/**
+ * Expressions are {constant_value} / {references: [string]} objects, and nested blocks are objects or
+ * lists of objects of expressions. Anything else would make the reference model find no source at all.
+ */
+function checkExpressions(expressions: unknown, where: string, name: string): void {
+  const fail = (path: string, what: string) => {
+    throw new GuardrailsError(`${name}: configuration of ${where}: expressions${path} ${what}`);
+  };
+  const walk = (value: unknown, path: string, depth: number): void => {
+    if (depth > 32) fail(path, "nest deeper than 32 blocks");
+    if (Array.isArray(value)) return value.forEach((v, i) => (isPlainObject(v) ? walk(v, `${path}[${i}]`, depth + 1) : fail(`${path}[${i}]`, "must be a block (object)")));
+    if (!isPlainObject(value)) return fail(path, "must be an expression or block (object)");
+    for (const [key, v] of Object.entries(value)) {
+      if (key === "constant_value") continue;
+      if (key === "references") {
+        if (!Array.isArray(v) || !v.every((r) => typeof r === "string")) fail(`${path}.references`, "must be a list of strings");
+        continue;
+      }
+      walk(v, `${path}.${key}`, depth + 1);
+    }
+  };
+  if (expressions !== undefined) walk(expressions, "", 0);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function declaresResources(plan: Plan): boolean {

@@ -25,7 +25,46 @@ export function checkResourceValues(mode: "managed" | "data", type: string, addr
     throw new GuardrailsError(`${name}: ${address}: ${path} must be ${expected}, not ${describe(value)} (schema of ${type} in ${SCHEMAS.provider})`);
   };
   checkUnknownMarkers(afterUnknown, "change.after_unknown", fail);
-  if (block) checkBlock(after, block, "change.after", fail);
+  if (block) {
+    checkBlock(after, block, "change.after", fail);
+    checkUnknownBlock(afterUnknown, block, "change.after_unknown", fail);
+  }
+}
+
+/** after_unknown has the shape of after: a marker where after has a primitive, containers where it has containers. */
+function checkUnknownBlock(value: unknown, block: Block, path: string, fail: Fail): void {
+  if (typeof value === "boolean") return;
+  if (!isObject(value)) return fail(path, "a boolean or an object of unknown markers", value);
+  for (const [key, v] of Object.entries(value)) {
+    const spec = block[key];
+    if (spec === undefined || typeof v === "boolean") continue;
+    const at = `${path}.${key}`;
+    if (isNestedBlock(spec)) {
+      if (spec.nesting === "single" || spec.nesting === "group") checkUnknownBlock(v, spec.block, at, fail);
+      else if (spec.nesting === "map") isObject(v) ? Object.entries(v).forEach(([k, b]) => checkUnknownBlock(b, spec.block, `${at}.${k}`, fail)) : fail(at, "an object of unknown markers", v);
+      else Array.isArray(v) ? v.forEach((b, i) => checkUnknownBlock(b, spec.block, `${at}[${i}]`, fail)) : fail(at, "a list of unknown markers", v);
+    } else checkUnknownType(v, spec, at, fail);
+  }
+}
+
+function checkUnknownType(value: unknown, type: CtyType, path: string, fail: Fail): void {
+  if (typeof value === "boolean" || type === "dynamic") return;
+  if (typeof type === "string") return fail(path, "a boolean (unknown marker)", value);
+  const [kind, inner] = type;
+  if (kind === "list" || kind === "set") {
+    if (!Array.isArray(value)) return fail(path, "a list of unknown markers", value);
+    value.forEach((v, i) => checkUnknownType(v, inner as CtyType, `${path}[${i}]`, fail));
+  } else if (kind === "tuple") {
+    if (!Array.isArray(value)) return fail(path, "a list of unknown markers", value);
+    value.forEach((v, i) => checkUnknownType(v, (inner as CtyType[])[i] ?? "dynamic", `${path}[${i}]`, fail));
+  } else if (kind === "map") {
+    if (!isObject(value)) return fail(path, "an object of unknown markers", value);
+    for (const [k, v] of Object.entries(value)) checkUnknownType(v, inner as CtyType, `${path}.${k}`, fail);
+  } else if (kind === "object") {
+    if (!isObject(value)) return fail(path, "an object of unknown markers", value);
+    const attributes = inner as Record<string, CtyType>;
+    for (const [k, v] of Object.entries(value)) checkUnknownType(v, attributes[k] ?? "dynamic", `${path}.${k}`, fail);
+  }
 }
 
 type Fail = (path: string, expected: string, value: unknown) => never;

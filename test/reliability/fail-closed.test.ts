@@ -12,6 +12,7 @@ const managedKey = () => JSON.parse(readFileSync(fixturePlan("table-aws-managed-
 const compliant = () => JSON.parse(readFileSync(fixturePlan("table-cmk-same-plan"), "utf8"));
 const text = (plan: unknown) => JSON.stringify(plan);
 /** The first DynamoDB table of a plan's resource_changes. */
+const tableConfig = (plan: any) => plan.configuration.root_module.resources.find((r: { type: string }) => r.type === "aws_dynamodb_table");
 const table = (plan: any) => plan.resource_changes.find((c: { type: string }) => c.type === "aws_dynamodb_table");
 
 /** A plan built from a real fixture by one edit. */
@@ -67,6 +68,21 @@ const badPlans: Array<[string, () => string, RegExp]> = [
     /change\.after\.server_side_encryption\[0\]\.kms_key_arn must be a string, not a number/,
   ],
   ["a nested block that is not a list", () => edited((p) => (table(p).change.after.attribute = { name: "pk" })), /change\.after\.attribute must be a list of blocks/],
+  // Found by the fuzzer: with the configuration gone or malformed, rules that follow unknown values
+  // through it found no source and reported nothing.
+  ["no configuration", () => edited((p) => delete p.configuration), /no configuration\.root_module/],
+  [
+    "a changed resource without its configuration block",
+    () => edited((p) => (p.configuration.root_module.resources = p.configuration.root_module.resources.filter((r: { type: string }) => r.type !== "aws_dynamodb_table"))),
+    /has no block in the plan's configuration/,
+  ],
+  [
+    "references that are not strings",
+    () => edited((p) => (tableConfig(p).expressions.server_side_encryption[0].kms_key_arn.references = [["aws_kms_key.sessions.arn"]]), compliant),
+    /kms_key_arn\.references must be a list of strings/,
+  ],
+  ["a block expression that is not an object", () => edited((p) => (tableConfig(p).expressions.attribute = false)), /expressions\.attribute must be an expression or block/],
+  ["unknown markers shaped unlike the value", () => edited((p) => (table(p).change.after_unknown.attribute = [[{}]])), /after_unknown\.attribute\[0\] must be/],
   ["an unknown marker that is not a boolean", () => edited((p) => (table(p).change.after_unknown.server_side_encryption = "true")), /after_unknown\.server_side_encryption must be a boolean/],
 ];
 
@@ -110,7 +126,8 @@ describe("plans the engine refuses", () => {
   test("values known only after apply that the model cannot follow are findings, not passes", () => {
     const report = validatePlan(readPlan(fixturePlan("reliability-unresolvable-key")), { bundle });
     expect(report.summary.passed).toBe(false);
-    expect(report.violations.map((f) => [f.address, f.rule])).toEqual([["aws_dynamodb_table.invalid_key_from_unknown_source", "DDB-ENC-001-UNPROVABLE"]]);
+    const encryption = report.violations.filter((f) => f.guardrail === "encryption").map((f) => [f.address, f.rule]);
+    expect(encryption).toEqual([["aws_dynamodb_table.invalid_key_from_unknown_source", "DDB-ENC-001-UNPROVABLE"]]);
   });
 
   test("every real fixture plan passes the checks (they do not refuse what terraform writes)", () => {
