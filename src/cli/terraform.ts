@@ -65,7 +65,12 @@ export function run(command: string, args: readonly string[], options: RunOption
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
       if (wasInterrupted() || signal) return reject(interruptedError());
-      if (code !== 0) return reject(new GuardrailsError(`${options.what} failed: ${errorLine(stderr || stdout)}`));
+      if (code !== 0) {
+        const line = errorLine(stderr || stdout);
+        // The one case where terraform asks a question we must not answer for the user.
+        const hint = /Backend configuration changed/.test(line) ? ` (run "terraform init -reconfigure" or "-migrate-state" in ${options.cwd} yourself)` : "";
+        return reject(new GuardrailsError(`${options.what} failed: ${line}${hint}`));
+      }
       resolve({ stdout, stderr });
     });
   });
