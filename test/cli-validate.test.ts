@@ -107,6 +107,10 @@ describe("inputs", () => {
       expectOneLineError(runCli(["validate", file]), /is not a terraform plan/);
     });
 
+    test("a .tf file instead of its directory", () => {
+      expectOneLineError(runCli(["validate", join(FIXTURES, "table-unencrypted", "main.tf")]), /main\.tf: is Terraform source, not a plan; pass its directory/);
+    });
+
     test("a directory with nothing to plan", () => {
       const empty = join(work, "empty");
       mkdirSync(empty);

@@ -50,6 +50,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     throw new GuardrailsError(`${input}: no such file or directory`);
   }
   if (!stat.isDirectory()) {
+    if (/\.tf$/.test(input)) throw new GuardrailsError(`${input}: is Terraform source, not a plan; pass its directory (${dirname(input)}) to plan and validate it`);
     const plan = readPlan(input, options.limits);
     return { plan, locations: sourceLocations(options.sourceDir ?? dirname(input), plan) };
   }
