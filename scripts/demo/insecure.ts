@@ -26,14 +26,19 @@ export interface GatedVariant {
   readonly gate: StepResult;
 }
 
+const variantEnv = (env: NodeJS.ProcessEnv, region: string): NodeJS.ProcessEnv => ({
+  ...env,
+  TF_VAR_region: region,
+  ...(env.DDB_GUARDRAILS_ACCOUNT_ID ? { TF_VAR_account_id: env.DDB_GUARDRAILS_ACCOUNT_ID } : {}),
+});
+
 /** Plans the insecure variant and runs the gate on its saved plan (independent of Snowy's stack, so it can overlap it). */
 export async function gateInsecureVariant(workdir: string, env: NodeJS.ProcessEnv, region: string): Promise<GatedVariant> {
   const dir = mkdtempSync(join(workdir, "insecure-"));
   cpSync(INSECURE_VARIANT, dir, { recursive: true });
-  const variantEnv = { ...env, TF_VAR_region: region };
-  const p = await plan(dir, variantEnv);
+  const p = await plan(dir, variantEnv(env, region));
   const validatedSha256 = sha256(p.planFile);
-  const gate = await validate(p.planFile, variantEnv);
+  const gate = await validate(p.planFile, variantEnv(env, region));
   return { dir, planFile: p.planFile, validatedSha256, planSummary: p.summary, gate };
 }
 
@@ -42,7 +47,7 @@ export async function refuseInsecureVariant(c: Clients, gated: GatedVariant, env
   let applied = false;
   if (gated.gate.status === 0) {
     // Only reached if the gate wrongly passes the variant: apply, so the existence check below shows it.
-    await applySavedPlan(gated.planFile, gated.validatedSha256, gated.dir, { ...env, TF_VAR_region: c.region });
+    await applySavedPlan(gated.planFile, gated.validatedSha256, gated.dir, variantEnv(env, c.region));
     applied = true;
   }
   const existence = {

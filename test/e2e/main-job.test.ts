@@ -119,10 +119,11 @@ describe("the main job on the local emulator", () => {
     }
   });
 
-  test("the gate refuses the insecure variant (AWS-managed key) and none of its resources exist", () => {
+  test("the gate refuses the insecure variant (AWS-managed key, a role that may Scan) and none of its resources exist", () => {
     const refusal = job.refusal!;
     expect(refusal.gate.status).toBe(1);
-    expect(refusal.gate.stdout).toMatch(/aws_dynamodb_table\.sessions\s+DDB-ENC-001/);
+    expect(refusal.gate.stdout).toMatch(/aws_dynamodb_table\.sessions\s+DDB-ENC-001\s/);
+    expect(refusal.gate.stdout).toMatch(/aws_iam_role_policy\.reader\s+DDB-FGAC-002\s/);
     expect(refusal.applied).toBe(false);
     expect(refusal.existence).toEqual({
       [`DynamoDB table ${INSECURE_TABLE}`]: "ResourceNotFoundException",

@@ -15,6 +15,12 @@ variable "region" {
   default = "eu-west-1"
 }
 
+variable "account_id" {
+  description = "Account of the table ARN in the reader's policy (a literal ARN, so the policy is known at plan time)."
+  type        = string
+  default     = "111122223333"
+}
+
 variable "endpoint" {
   description = "Local AWS emulator URL; null plans against real AWS."
   type        = string
@@ -36,13 +42,16 @@ provider "aws" {
 }
 
 resource "aws_dynamodb_table" "sessions" {
-  name         = "snowy-sessions-insecure"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "userId"
-  range_key    = "sessionId"
+  name                        = "snowy-sessions-insecure"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "username"
+  range_key                   = "sessionId"
+  deletion_protection_enabled = true
+  stream_enabled              = true
+  stream_view_type            = "NEW_AND_OLD_IMAGES"
 
   attribute {
-    name = "userId"
+    name = "username"
     type = "S"
   }
   attribute {
@@ -82,7 +91,7 @@ resource "aws_iam_role_policy" "reader" {
     Statement = [{
       Effect   = "Allow"
       Action   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]
-      Resource = aws_dynamodb_table.sessions.arn
+      Resource = "arn:aws:dynamodb:${var.region}:${var.account_id}:table/${aws_dynamodb_table.sessions.name}"
     }]
   })
 }
