@@ -28,7 +28,9 @@ describe("DDB-EP on real plans", () => {
         "DDB-EP-001 aws_vpc.invalid_s3_endpoint_only",
         "DDB-EP-001-UNPROVABLE aws_lambda_function.invalid_existing_subnets",
         "DDB-EP-001-UNPROVABLE aws_vpc.invalid_unknown_service",
+        "DDB-EP-004 aws_iam_role_policy.invalid_deny_inside_endpoint",
         "DDB-EP-004 aws_iam_role_policy.invalid_no_source_vpce",
+        "DDB-EP-004 aws_iam_role_policy.invalid_source_vpce_if_exists",
         "DDB-EP-004-UNPROVABLE aws_iam_role_policy.invalid_unresolvable_data_policy",
       ].sort(),
     );

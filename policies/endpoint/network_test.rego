@@ -39,6 +39,8 @@ test_roles_and_their_documents if {
 		"aws_iam_role_policy.invalid_no_source_vpce",
 		"aws_iam_role_policy.valid_logs_only",
 		"aws_iam_role_policy.valid_deny_outside_endpoint",
+		"aws_iam_role_policy.invalid_source_vpce_if_exists",
+		"aws_iam_role_policy.invalid_deny_inside_endpoint",
 		"aws_iam_role_policy.invalid_unresolvable_data_policy",
 		"aws_iam_policy.valid_source_vpce",
 	}

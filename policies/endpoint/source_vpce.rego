@@ -5,8 +5,9 @@
 #   request to come through the VPC endpoint. For every Lambda function with vpc_config, every
 #   identity policy of its execution role in the plan (inline, aws_iam_role_policy, attached
 #   aws_iam_policy) that allows DynamoDB data actions (item actions or Scan) must carry an
-#   aws:SourceVpce condition on that statement, or the same document must deny those actions under
-#   an aws:SourceVpce condition. A role given as a literal ARN has no policies in the plan and is
+#   aws:SourceVpce condition with a positive operator and without IfExists on that statement, or
+#   the same document must deny those actions under a negated aws:SourceVpce condition
+#   (StringNotEquals...). A role given as a literal ARN has no policies in the plan and is
 #   not judged; a policy of the role that cannot be read before apply is DDB-EP-004-UNPROVABLE.
 # custom:
 #   id: DDB-EP-004
@@ -47,7 +48,7 @@ violation contains finding if {
 	iam.applies_to_dynamodb(statement)
 	actions := iam.covered_actions(statement) & data_actions
 	count(actions) > 0
-	count(iam.conditions_on(statement, "aws:sourcevpce")) == 0
+	not pinned_to_endpoint(statement)
 	not denied_outside_endpoint(document, actions)
 	finding := findings.violation(
 		rego.metadata.chain(),
@@ -55,7 +56,7 @@ violation contains finding if {
 		sprintf("%s statement[%d] allows %s to %s (in a VPC) without aws:SourceVpce", [
 			document.path, i, iam.display_name(min(actions)), concat(", ", workloads),
 		]),
-		[sprintf("%s statement[%d]: %s; no aws:SourceVpce condition", [document.origin, i, iam.why_covered(statement, min(actions))])],
+		[sprintf("%s statement[%d]: %s; %s", [document.origin, i, iam.why_covered(statement, min(actions)), vpce_evidence(statement)])],
 	)
 }
 
@@ -82,11 +83,30 @@ workloads_of_document[document] contains compute if {
 	some document in network.role_documents(role)
 }
 
+# The Allow requires the endpoint: a positive operator, and not ...IfExists (which also matches
+# requests that carry no aws:SourceVpce at all, i.e. that do not come through an endpoint).
+pinned_to_endpoint(statement) if {
+	some condition in iam.conditions_on(statement, "aws:sourcevpce")
+	not contains(condition.operator, "not")
+	not endswith(condition.operator, "ifexists")
+}
+
+# The same document denies the actions with a negated operator (StringNotEquals...), which also
+# matches requests without aws:SourceVpce.
 denied_outside_endpoint(document, actions) if {
 	some deny in document.statements
 	iam.denies(deny)
 	every action in actions {
 		iam.covers(deny, action)
 	}
-	count(iam.conditions_on(deny, "aws:sourcevpce")) > 0
+	some condition in iam.conditions_on(deny, "aws:sourcevpce")
+	contains(condition.operator, "not")
+}
+
+vpce_evidence(statement) := "no aws:SourceVpce condition" if count(iam.conditions_on(statement, "aws:sourcevpce")) == 0
+
+vpce_evidence(statement) := concat("; ", [sprintf("%s aws:SourceVpce does not require the endpoint", [condition.operator]) |
+	some condition in iam.conditions_on(statement, "aws:sourcevpce")
+]) if {
+	count(iam.conditions_on(statement, "aws:sourcevpce")) > 0
 }

@@ -13,6 +13,8 @@ violations(plan) := result if {
 test_vpc_workload_data_access_without_source_vpce_is_flagged if {
 	findings_for("endpoint-missing") == {
 		["aws_iam_role_policy.invalid_no_source_vpce", "DDB-EP-004"],
+		["aws_iam_role_policy.invalid_source_vpce_if_exists", "DDB-EP-004"],
+		["aws_iam_role_policy.invalid_deny_inside_endpoint", "DDB-EP-004"],
 		["aws_iam_role_policy.invalid_unresolvable_data_policy", "DDB-EP-004-UNPROVABLE"],
 	}
 }
@@ -29,4 +31,10 @@ test_message_names_the_workloads if {
 
 test_policies_of_workloads_outside_vpcs_are_not_judged if {
 	findings_for("fgac-leading-keys") == set()
+}
+
+test_if_exists_is_named_in_the_evidence if {
+	some f in violations(data.fixtures["endpoint-missing"])
+	f.address == "aws_iam_role_policy.invalid_source_vpce_if_exists"
+	f.evidence == ["policy statement[0]: Action dynamodb:Query; stringequalsifexists aws:SourceVpce does not require the endpoint"]
 }
