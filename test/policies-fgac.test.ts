@@ -64,6 +64,7 @@ describe("DDB-FGAC on real plans", () => {
         "DDB-FGAC-004 aws_iam_policy.invalid_ignorecase_partial",
         "DDB-FGAC-004 aws_iam_policy.invalid_no_attribute_deny",
         "DDB-FGAC-004 aws_iam_role_policy.invalid_partial_deny",
+        "DDB-FGAC-004 aws_iam_user_policy.invalid_negated_allowlist",
         "DDB-FGAC-004-UNPROVABLE aws_iam_policy.invalid_resource_through_local",
         ...unreadable("aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-004"),
       ].sort(),

@@ -163,6 +163,7 @@ restricted(document, _, table, writes, attribute) if {
 	targets(deny, table)
 	some condition in iam.conditions_on(deny, "dynamodb:attributes")
 	startswith(condition.operator, "foranyvalue:")
+	not contains(condition.operator, "not")
 	names_attribute(condition, attribute)
 }
 
@@ -170,8 +171,19 @@ restricted(document, _, table, writes, attribute) if {
 restricted(_, statement, _, _, attribute) if {
 	some condition in iam.conditions_on(statement, "dynamodb:attributes")
 	startswith(condition.operator, "forallvalues:")
+	not contains(condition.operator, "not")
 	condition.known
 	not names_attribute(condition, attribute)
+}
+
+# The Allow forbids the attribute: ForAllValues:StringNotEquals (or NotLike) naming it.
+restricted(_, statement, _, _, attribute) if {
+	some condition in iam.conditions_on(statement, "dynamodb:attributes")
+	startswith(condition.operator, "forallvalues:")
+	contains(condition.operator, "not")
+	condition.known
+	some value in condition.values
+	value_matches(replace(condition.operator, "not", ""), value, attribute)
 }
 
 names_attribute(condition, attribute) if {

@@ -15,6 +15,7 @@ test_writes_without_a_deny_on_protected_attributes_are_flagged if {
 		["aws_iam_policy.invalid_no_attribute_deny", "DDB-FGAC-004"],
 		["aws_iam_role_policy.invalid_partial_deny", "DDB-FGAC-004"],
 		["aws_iam_policy.invalid_ignorecase_partial", "DDB-FGAC-004"],
+		["aws_iam_user_policy.invalid_negated_allowlist", "DDB-FGAC-004"],
 		["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-004-UNPROVABLE"],
 		["aws_iam_policy.invalid_resource_through_local", "DDB-FGAC-004-UNPROVABLE"],
 	}
@@ -40,4 +41,10 @@ test_the_default_list_is_a_parameter if {
 test_plans_without_tagged_tables_are_not_judged if {
 	findings_for("fgac-leading-keys") == set()
 	findings_for("fgac-scan-admin") == set()
+}
+
+test_a_negated_allowlist_protects_only_what_it_names if {
+	some f in violations(data.fixtures["fgac-protected-attributes"])
+	f.address == "aws_iam_user_policy.invalid_negated_allowlist"
+	endswith(f.message, "without a Deny on its protected attributes isAdmin")
 }
