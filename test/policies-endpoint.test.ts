@@ -21,9 +21,10 @@ describe("DDB-EP on real plans", () => {
     expect(findings("endpoint-compliant")).toEqual([]);
   });
 
-  test("VPCs hosting Lambda functions without a DynamoDB gateway endpoint, and their workloads' policies without aws:SourceVpce", () => {
+  test("VPCs hosting Lambda functions or EC2 instances without a DynamoDB gateway endpoint, and their workloads' policies without aws:SourceVpce", () => {
     expect(findings("endpoint-missing")).toEqual(
       [
+        "DDB-EP-001 aws_vpc.invalid_instances_only",
         "DDB-EP-001 aws_vpc.invalid_no_endpoint",
         "DDB-EP-001 aws_vpc.invalid_s3_endpoint_only",
         "DDB-EP-001-UNPROVABLE aws_lambda_function.invalid_existing_subnets",

@@ -13,6 +13,7 @@ violations(plan) := result if {
 test_vpc_with_lambda_and_no_dynamodb_gateway_endpoint_is_flagged if {
 	findings_for("endpoint-missing") == {
 		["aws_vpc.invalid_no_endpoint", "DDB-EP-001"],
+		["aws_vpc.invalid_instances_only", "DDB-EP-001"],
 		["aws_vpc.invalid_s3_endpoint_only", "DDB-EP-001"],
 		["aws_vpc.invalid_unknown_service", "DDB-EP-001-UNPROVABLE"],
 		["aws_lambda_function.invalid_existing_subnets", "DDB-EP-001-UNPROVABLE"],
