@@ -295,7 +295,7 @@ function markdown(env, results, real, unit) {
       "as `module.unit_NNNNN` blocks, with addresses, names, references and configuration renamed together.",
     "",
   );
-  lines.push(`Each figure: median (min–max) of ${REPS} runs; at 50,000 resources ${Math.min(REPS, REPS_LARGE)} runs of ddb-guardrails and one of opa eval and conftest, stopped after ${TIMEOUT_LARGE_S} s. "engine" is timed inside the process (readPlan + loadBundle + validatePlan), its RSS is the whole process'.`, "");
+  lines.push(`Each figure: median (min–max) of ${REPS} runs; at 50,000 resources ${Math.min(REPS, REPS_LARGE)} runs of ddb-guardrails and one of opa eval and conftest, stopped after ${TIMEOUT_LARGE_S} s. "engine" wall is timed inside the process (readPlan + loadBundle + validatePlan, no Node start-up); CPU and RSS are always the whole process'.`, "");
   lines.push("| resources | plan | tool | wall s | CPU s | peak RSS MiB | findings |", "|---:|---:|---|---:|---:|---:|---:|");
   for (const r of results) {
     const cells = r.timedOut
