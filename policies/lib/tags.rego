@@ -7,6 +7,7 @@
 #     ddb-guardrails:role = audit-log         an S3 bucket that holds audit logs (besides the
 #                                             buckets CloudTrail delivers to, found by reference)
 #     ddb-guardrails:data-class = session     a DynamoDB table that stores sessions (needs TTL)
+#   (DDB-FGAC-004 reads a third one, ddb-guardrails:protected-attributes, in policies/fgac.)
 package ddb_guardrails.lib.tags
 
 import rego.v1
