@@ -103,7 +103,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     step(`Validate the saved plan: ${validateCommand}`);
     if (config) {
       say(`    emulator-waivers.json (written by this demo, expires today): DDB-AUD-001 on ${omitted.tables.join(", ")}`);
-      gap("CloudTrail StartLogging fails, so the trail is created with logging off and DDB-AUD-001 is waived for this run");
+      gap("CloudTrail StartLogging by trail ARN (as the provider calls it) answers HTTP 500: the trail is created with logging off and DDB-AUD-001 is waived for this run");
     }
     t = Date.now();
     const gate = await validate(p.planFile, env, { config });
