@@ -87,7 +87,7 @@ covered_modes(table) := universal_modes | {mode |
 	some mode in selector.modes
 }
 
-universal_selectors := {selector |
+universal_selectors contains selector if {
 	some selector in selectors
 	selector.positive == null
 	count(selector.negative) == 0
@@ -95,7 +95,7 @@ universal_selectors := {selector |
 
 conditional_selectors := selectors - universal_selectors
 
-universal_modes := {mode |
+universal_modes contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
 	some mode in selector.modes
@@ -115,7 +115,7 @@ uncertain(table) := ({evidence |
 	covers(selector, table)
 }
 
-universal_pending := {pending(selector.trail) |
+universal_pending contains pending(selector.trail) if {
 	some selector in universal_selectors
 	not active(selector.trail)
 	not inactive(selector.trail)

@@ -79,3 +79,20 @@ findings_for_patched(expressions) := {[f.address, f.rule] | some f in found} if 
 patch(config, null) := config
 
 patch(config, expression) := object.union(config, {"expressions": object.union(config.expressions, {"bucket": expression})}) if expression != null
+
+test_a_key_the_plan_cannot_follow_makes_the_bucket_unprovable if {
+	fixture := data.fixtures["enc-audit-buckets"]
+	original := data.ddb_guardrails.lib.plan.configs with input as fixture
+	config := original["aws_s3_bucket_server_side_encryption_configuration.valid_trail_logs"]
+	rule_block := config.expressions.rule[0]
+	default_block := object.union(rule_block.apply_server_side_encryption_by_default[0], {"kms_master_key_id": {"references": ["local.log_key"]}})
+	patched_rule := object.union(rule_block, {"apply_server_side_encryption_by_default": [default_block]})
+	patched := object.union(config, {"expressions": object.union(config.expressions, {"rule": [patched_rule]})})
+	configs := object.union(original, {"aws_s3_bucket_server_side_encryption_configuration.valid_trail_logs": patched})
+	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.configs as configs
+	{[f.address, f.rule, f.evidence[1]] | some f in found; f.address == "aws_s3_bucket.valid_trail_logs"} == {[
+		"aws_s3_bucket.valid_trail_logs",
+		"DDB-ENC-005-UNPROVABLE",
+		"aws_s3_bucket_server_side_encryption_configuration.valid_trail_logs.rule[0].apply_server_side_encryption_by_default[0].kms_master_key_id <- local.log_key (not resolvable from the plan)",
+	]}
+}

@@ -172,7 +172,7 @@ config_path(module) := path if {
 	path := config_paths[module]
 } else := strip_instance_keys(module)
 
-config_paths := {module: strip_instance_keys(module) |
+config_paths[module] := strip_instance_keys(module) if {
 	some module in {object.get(change, "module_address", "") | some change in input.resource_changes}
 }
 
