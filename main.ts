@@ -144,6 +144,8 @@ export class SnowySessionsStack extends TerraformStack {
       sortKey: { name: "sessionId", type: "S" },
       keyAlias: SESSION_KEY_ALIAS,
       timeToLiveAttribute: "expiresAt",
+      dataClass: "session",
+      protectedAttributes: ["isAdmin"],
       stream: "NEW_AND_OLD_IMAGES",
       contributorInsights: !settings.emulator,
       environment: env,

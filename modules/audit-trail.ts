@@ -152,6 +152,7 @@ export class AuditTrail extends Construct {
 
     this.bucket = new SecureBucket(this, "logs", {
       bucketName: props.logBucketName,
+      role: "audit-log",
       kmsKeyArn: this.key.arn,
       environment: env,
       extraStatements: [

@@ -10,3 +10,4 @@ export { SecureBucket, type SecureBucketProps } from "./secure-bucket";
 export { CustomerManagedKey, type CustomerManagedKeyProps } from "./customer-key";
 export * as iamActions from "./iam-actions";
 export * from "./provider";
+export * from "./guardrail-tags";

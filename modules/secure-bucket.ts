@@ -8,6 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import type { ResolvedEnvironment } from "./environment";
+import { type BucketRole, GUARDRAIL_TAGS, withGuardrailTags } from "./guardrail-tags";
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -17,6 +18,8 @@ export interface SecureBucketProps {
   readonly objectLockRetentionDays?: number;
   /** Statements added to the bucket policy (service writers). @default none */
   readonly extraStatements?: readonly DataAwsIamPolicyDocumentStatement[];
+  /** What the bucket holds, recorded in the `ddb-guardrails:role` tag for the guardrails. */
+  readonly role: BucketRole;
   /** @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -33,7 +36,11 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const locked = props.objectLockRetentionDays !== undefined;
-    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, objectLockEnabled: locked ? true : undefined, tags: props.tags });
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      objectLockEnabled: locked ? true : undefined,
+      tags: withGuardrailTags(props.tags, { [GUARDRAIL_TAGS.role]: props.role }),
+    });
     this.arn = this.bucket.arn;
     new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: this.bucket.id,

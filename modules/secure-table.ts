@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
 import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
 import { GuardrailConfigError, shown } from "./errors";
+import { type DataClass, GUARDRAIL_TAGS, withGuardrailTags } from "./guardrail-tags";
 import { KMS_TABLE_USAGE_ACTIONS } from "./iam-actions";
 
 export type AttributeType = "S" | "N" | "B";
@@ -127,6 +128,19 @@ export interface SecureTableProps {
   readonly resourcePolicy?: string;
   /** @default the provider's account id and region (see `AwsEnvironment`) */
   readonly environment?: AwsEnvironment;
+  /**
+   * What the table stores, recorded in the `ddb-guardrails:data-class` tag. `"session"` tables must
+   * expire their items, so they need `timeToLiveAttribute`.
+   * @default not classified
+   */
+  readonly dataClass?: DataClass;
+  /**
+   * Attributes that no tenant may write (e.g. `isAdmin`), recorded in the
+   * `ddb-guardrails:protected-attributes` tag so that DDB-FGAC-004 checks every writer's policy
+   * denies them. Pair with `TenantAccessPolicy`'s `protectedAttributes`.
+   * @default none declared
+   */
+  readonly protectedAttributes?: readonly string[];
   /** @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -156,6 +170,7 @@ export class SecureTable extends Construct {
     this.validateReplicas();
     this.validateIndexes();
     this.validateResourcePolicy();
+    this.validateClassification();
 
     this.environment = resolveEnvironment(this, props.environment);
     const { region, partition } = this.environment;
@@ -228,7 +243,7 @@ export class SecureTable extends Construct {
       replica: replicas.map(
         (r): DynamodbTableReplica => ({ regionName: r.region, kmsKeyArn: r.kmsKeyArn, pointInTimeRecovery: props.pointInTimeRecovery ?? true, propagateTags: true }),
       ),
-      tags: props.tags,
+      tags: this.tableTags(),
     });
     this.tableName = this.table.name;
     this.tableArn = this.table.arn;
@@ -302,6 +317,27 @@ export class SecureTable extends Construct {
         regions.add(replica.region);
       }
     }
+  }
+
+  private validateClassification(): void {
+    const { dataClass, timeToLiveAttribute, protectedAttributes } = this.props;
+    if (dataClass === "session" && !timeToLiveAttribute?.trim()) {
+      this.fail("timeToLiveAttribute", `\`timeToLiveAttribute\` is required when \`dataClass\` is "session" (sessions must expire), got ${shown(timeToLiveAttribute)}; name the expiry attribute.`);
+    }
+    for (const [i, name] of (protectedAttributes ?? []).entries()) {
+      if (!/^[^\s]+$/.test(name)) {
+        this.fail(`protectedAttributes[${i}]`, `\`protectedAttributes[${i}]\` must be an attribute name without spaces, got ${shown(name)}; fix the name.`);
+      }
+    }
+  }
+
+  /** The user's tags plus the classification tags the guardrails read. */
+  private tableTags(): Record<string, string> | undefined {
+    const { tags, dataClass, protectedAttributes } = this.props;
+    const classification: Record<string, string> = {};
+    if (dataClass) classification[GUARDRAIL_TAGS.dataClass] = dataClass;
+    if (protectedAttributes?.length) classification[GUARDRAIL_TAGS.protectedAttributes] = protectedAttributes.join(" ");
+    return withGuardrailTags(tags, classification);
   }
 
   private validateIndexes(): void {

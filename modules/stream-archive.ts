@@ -92,6 +92,7 @@ export class StreamArchive extends Construct {
     });
     this.bucket = new SecureBucket(this, "archive", {
       bucketName: props.bucketName,
+      role: "stream-archive",
       kmsKeyArn: this.key.arn,
       environment: env,
       objectLockRetentionDays: props.retentionDays,

@@ -1,3 +1,4 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { ConfigConfigRule } from "@cdktf/provider-aws/lib/config-config-rule";
@@ -40,6 +41,7 @@ describe("AuditTrail", () => {
   });
 
   test("delivers to an encrypted, versioned, private, TLS-only bucket and an encrypted log group", () => {
+    expect(json).toHaveResourceWithProperties(S3Bucket, { tags: { "ddb-guardrails:role": "audit-log" } });
     expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
     expect(json).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
     expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {

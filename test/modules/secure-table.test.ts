@@ -96,6 +96,21 @@ describe("SecureTable options", () => {
   });
 });
 
+describe("SecureTable classification tags (read by the guardrails)", () => {
+  test("records the data class and the protected attributes beside the user's tags", () => {
+    const json = synth(table({ timeToLiveAttribute: "expiresAt", dataClass: "session", protectedAttributes: ["isAdmin", "role"], tags: { team: "identity" } }));
+    expect(only(json, "aws_dynamodb_table").tags).toEqual({
+      team: "identity",
+      "ddb-guardrails:data-class": "session",
+      "ddb-guardrails:protected-attributes": "isAdmin role",
+    });
+  });
+
+  test("adds no tags when the table is not classified", () => {
+    expect(only(synth(table()), "aws_dynamodb_table").tags).toBeUndefined();
+  });
+});
+
 describe("SecureTable rejects insecure choices at synth time", () => {
   const cases: Array<[string, Partial<SecureTableProps>, string, RegExp]> = [
     ["the AWS-managed key", { encryption: "AWS_MANAGED" }, "encryption", /`encryption` must be "CUSTOMER_MANAGED", got "AWS_MANAGED"/],
@@ -113,6 +128,8 @@ describe("SecureTable rejects insecure choices at synth time", () => {
     ["an INCLUDE index without attributes", { globalSecondaryIndexes: [{ indexName: "i", partitionKey: { name: "d", type: "S" }, projectionType: "INCLUDE" }] }, "globalSecondaryIndexes[0].nonKeyAttributes", /must list attributes/],
     ["a resource policy open to everyone", { resourcePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "dynamodb:*", Resource: "*" }] }) }, "resourcePolicy", /must not Allow `"Principal": "\*"` without a Condition/],
     ["a resource policy that is not JSON", { resourcePolicy: "{not json" }, "resourcePolicy", /must be a JSON policy document/],
+    ["a session table without TTL", { dataClass: "session" }, "timeToLiveAttribute", /is required when `dataClass` is "session"/],
+    ["a protected attribute name with a space", { protectedAttributes: ["is Admin"] }, "protectedAttributes[0]", /without spaces, got "is Admin"/],
   ];
 
   test.each(cases)("%s", (_name, props, prop, message) => {

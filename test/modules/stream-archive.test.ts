@@ -16,7 +16,7 @@ describe("StreamArchive", () => {
   const json = synth(archive());
 
   test("writes to a bucket with Object Lock in compliance mode for the retention given", () => {
-    expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: "sessions-archive", object_lock_enabled: true });
+    expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: "sessions-archive", object_lock_enabled: true, tags: { "ddb-guardrails:role": "stream-archive" } });
     expect(json).toHaveResourceWithProperties(S3BucketObjectLockConfigurationA, { rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
     expect(json).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
     expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_policy: true, restrict_public_buckets: true });
