@@ -26,7 +26,7 @@ export type Workdir =
   | { kind: "cdktf-out"; dir: string }
   | { kind: "terraform"; dir: string; entryFile?: string; appDir?: string; stack?: string };
 
-export function classify(dir: string): Workdir {
+function classify(dir: string): Workdir {
   if (existsSync(join(dir, "cdktf.json"))) return { kind: "cdktf-app", dir };
   if (existsSync(join(dir, "manifest.json")) && existsSync(join(dir, "stacks"))) return { kind: "cdktf-out", dir };
   const names = readdirSync(dir);

@@ -80,7 +80,7 @@ export function run(command: string, args: readonly string[], options: RunOption
  * The child's own error, on one line: terraform's "Error: <summary> (on main.tf line 3)", else the
  * first "SomethingError: ..." line (a crashing synth), else the last line of output.
  */
-export function errorLine(output: string): string {
+function errorLine(output: string): string {
   const lines = output.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
   const clean = (l: string) => l.replace(/^│\s*/, "").trim();
   const at = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));

@@ -25,8 +25,6 @@ export interface FormatContext {
   readonly ruleDocUrl?: (ruleId: string) => string | undefined;
 }
 
-export const NO_CONTEXT: FormatContext = { locations: new Map() };
-
 /** A formatter is a pure function of the report, the rule catalog and the source locations. */
 export type Formatter = (report: Report, rules: readonly Rule[], style: Style, context: FormatContext) => string;
 
