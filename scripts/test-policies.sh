@@ -14,11 +14,8 @@ for plan in "$ROOT"/test/fixtures/*/plan.json; do
 done
 opa fmt --fail --list "$ROOT/policies" >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list "$ROOT/policies" >&2; exit 1; }
 opa check --strict "$ROOT/policies"
-if [ -x "$ROOT/.tools/bin/regal" ]; then
-  regal lint --config-file "$ROOT/.regal/config.yaml" "$ROOT/policies"
-else
-  echo "regal lint skipped: .tools/bin/regal is not installed (bash scripts/install-regal.sh)" >&2
-fi
+bash "$ROOT/scripts/install-regal.sh"
+regal lint --config-file "$ROOT/.regal/config.yaml" "$ROOT/policies"
 opa test "$ROOT/policies" "$work/fixtures-root" --coverage --format json > "$work/coverage.json" || {
   opa test "$ROOT/policies" "$work/fixtures-root" -v >&2 || true
   exit 1

@@ -103,7 +103,7 @@ bound(statement) if {
 
 principal_bound(value) if {
 	some variable in iam.variables_in(value)
-	some pattern in params.params.principal_variables
+	some pattern in params.effective.principal_variables
 	glob.match(lower(pattern), null, variable)
 }
 

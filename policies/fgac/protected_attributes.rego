@@ -109,7 +109,7 @@ protected[address] := names if {
 	some address, table in plan.of_type("aws_dynamodb_table")
 	value := table.after.tags[tag]
 	is_string(value)
-	names := {name | some name in params.params.protected_attributes} | {name |
+	names := {name | some name in params.effective.protected_attributes} | {name |
 		some name in split(value, " ")
 		name != ""
 	}

@@ -84,10 +84,10 @@ aws_managed("")
 
 # Literal keys outside the plan: any customer key, unless the project lists the accepted ones
 # (exact ARNs, or globs where * stays within one ARN field) in the allowed_key_arns parameter.
-allowed_literal(_) if count(params.params.allowed_key_arns) == 0
+allowed_literal(_) if count(params.effective.allowed_key_arns) == 0
 
 allowed_literal(arn) if {
-	some pattern in params.params.allowed_key_arns
+	some pattern in params.effective.allowed_key_arns
 	glob.match(pattern, [":"], arn)
 }
 

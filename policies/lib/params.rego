@@ -26,7 +26,7 @@ defaults := {
 	],
 }
 
-params := object.union(defaults, configured)
+effective := object.union(defaults, configured)
 
 default configured := {}
 
