@@ -5,7 +5,7 @@
 //   npx ts-node --transpile-only scripts/emulator.ts          start, print the URL, stop on Ctrl-C
 //   npx ts-node --transpile-only scripts/emulator.ts --check  only make sure the pinned moto is installed
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,14 +62,24 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-// Children still running when this process ends, whatever the reason.
+// Children still running when this process ends, whatever the reason, and files to remove then.
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
 let handlersInstalled = false;
+
+/** Runs fn (synchronously) when the process ends, also on Ctrl-C; returns a function that cancels it. */
+export function onExit(fn: () => void): () => void {
+  installExitHandlers();
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on("exit", () => {
     for (const child of running) child.kill("SIGTERM");
+    for (const fn of cleanups) fn();
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
@@ -87,6 +97,8 @@ export async function startEmulator(options: { timeoutMs?: number; say?: (line: 
   const timeoutMs = options.timeoutMs ?? 30_000;
   const logDir = mkdtempSync(join(tmpdir(), "ddb-guardrails-moto-"));
   const logFile = join(logDir, "moto.log");
+  const removeLog = () => rmSync(logDir, { recursive: true, force: true });
+  const cancelRemoveLog = onExit(removeLog);
   let lastError = "";
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
@@ -97,6 +109,7 @@ export async function startEmulator(options: { timeoutMs?: number; say?: (line: 
       // AWS-managed policies (e.g. AWSLambdaVPCAccessExecutionRole) exist in every real account; moto loads them only on request.
       env: { ...process.env, PYTHONUNBUFFERED: "1", MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
     });
+    closeSync(out); // the child holds its own copy
     running.add(child);
     let exited = false;
     child.once("exit", () => {
@@ -118,7 +131,8 @@ export async function startEmulator(options: { timeoutMs?: number; say?: (line: 
           await gone;
           clearTimeout(timer);
           if (!exited) child.kill("SIGKILL");
-          rmSync(logDir, { recursive: true, force: true });
+          cancelRemoveLog();
+          removeLog();
         };
         const reset = async () => {
           const res = await fetch(`${url}/moto-api/reset`, { method: "POST", signal: AbortSignal.timeout(10_000) });
@@ -132,7 +146,8 @@ export async function startEmulator(options: { timeoutMs?: number; say?: (line: 
     child.kill("SIGKILL");
   }
   const log = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-  rmSync(logDir, { recursive: true, force: true });
+  cancelRemoveLog();
+  removeLog();
   throw new Error(`${lastError}; last lines of its log:\n${log}`);
 }
 

@@ -6,7 +6,7 @@ import { DescribeVpcEndpointsCommand } from "@aws-sdk/client-ec2";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { MOTO_VERSION, startEmulator, type Emulator } from "../emulator";
+import { MOTO_VERSION, onExit, startEmulator, type Emulator } from "../emulator";
 import { emulatorAccount, emulatorClients, type Clients } from "./aws";
 import { exerciseDataPath, type DataPath } from "./data-path";
 import { fgacCases, isAllowed, simulateFgac, type FgacDecision } from "./fgac";
@@ -51,6 +51,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   let n = 0;
   const step = (title: string) => say(`\n[${++n}/${steps}] ${title}`);
   const workdir = mkdtempSync(join(tmpdir(), "ddb-guardrails-demo-"));
+  const removeWorkdir = () => rmSync(workdir, { recursive: true, force: true });
+  const cancelRemoveWorkdir = onExit(removeWorkdir); // also on Ctrl-C, which ends the process
   let emulator: Emulator | undefined;
   let clients: Clients | undefined;
   let variant: Promise<GatedVariant> | undefined;
@@ -79,7 +81,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     say(`    ${relative(workdir, synth.dir)}/cdk.tf.json in ${secs(synth.ms)}; region ${region}, account ${env.DDB_GUARDRAILS_ACCOUNT_ID} (the emulator's)`);
     if (!omitted.contributorInsights && !omitted.replicas) {
       say("    emulator mode (DDB_GUARDRAILS_ENDPOINT): the stack leaves out Contributor Insights and global replicas");
-      gap("Contributor Insights answers HTTP 500 and replicas never finish: the stack leaves both out in emulator mode (real AWS gets both)");
+      gap("UpdateContributorInsights answers HTTP 500, and replica blocks never finish creating: the stack leaves both out in emulator mode (real AWS gets both)");
     } else {
       say(`    note: the synthesized stack still has${omitted.contributorInsights ? " Contributor Insights" : ""}${omitted.replicas ? " replicas" : ""}, which moto cannot create`);
     }
@@ -130,7 +132,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     const data = await exerciseDataPath(clients, emulator.url, inspection, state);
     result.dataPath = data;
     if (data.invoke) {
-      say(`    Lambda Invoke ${data.invoke.functionName}: ${data.invoke.functionError ? `FunctionError ${data.invoke.functionError}` : "ok"}: ${data.invoke.payload.slice(0, 120)}`);
+      const payload = data.invoke.payload.length > 110 ? `${data.invoke.payload.slice(0, 110)}…` : data.invoke.payload;
+      say(`    Lambda Invoke ${data.invoke.functionName}: ${data.invoke.functionError ? `FunctionError ${data.invoke.functionError}` : "ok"}: ${payload}`);
       if (data.invoke.functionError) gap("Lambda code does not run (moto executes functions in Docker, which is not available here)");
     }
     say("    EMULATED: the stack's own session-writer code (main.ts SESSION_WRITER_SOURCE) runs in a local Node process against the emulator:");
@@ -218,7 +221,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       await emulator.stop();
       say("    emulator reset and stopped");
     }
-    rmSync(workdir, { recursive: true, force: true });
+    cancelRemoveWorkdir();
+    removeWorkdir();
     result.seconds = (Date.now() - started) / 1000;
   }
 }
