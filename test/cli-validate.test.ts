@@ -50,6 +50,13 @@ describe("inputs", () => {
     expect(run.stdout).toMatch(/aws_dynamodb_table\.invalid_aws_owned_key\s+DDB-ENC-001 .*\[main\.tf:2\]/);
   });
 
+  test("a saved plan is read in its own initialized folder, whatever the current folder", () => {
+    const run = runCli(["validate", join(tfdir, "tfplan")], { cwd: FIXTURES });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/aws_dynamodb_table\.invalid_aws_owned_key\s+DDB-ENC-001/);
+  });
+
   test("stdin with --source-dir gets locations too", () => {
     const run = runCli(["validate", "-", "--source-dir", join(FIXTURES, "table-unencrypted")], { input: readFileSync(unencrypted), cwd: FIXTURES });
     expect(run.status).toBe(1);

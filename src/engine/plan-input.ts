@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
 import planSchema from "./plan-schema.json";
 import { GuardrailsError } from "./errors";
@@ -57,11 +58,18 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
   return parsePlan(bytes.toString("utf8"), source === "-" ? "stdin" : source, limits);
 }
 
-/** Converts a binary saved plan with the terraform on PATH (or $TERRAFORM). */
+/**
+ * Converts a binary saved plan with the terraform on PATH (or $TERRAFORM). terraform reads it with
+ * the providers of an initialized working directory: the plan's own folder when it has one
+ * (`terraform plan -out tfplan` leaves it there), else the current folder.
+ */
 export function showSavedPlan(file: string): string {
   const terraform = process.env.TERRAFORM ?? "terraform";
+  const planDir = dirname(resolve(file));
+  const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
   try {
-    return execFileSync(terraform, ["show", "-json", "-no-color", file], {
+    return execFileSync(terraform, ["show", "-json", "-no-color", resolve(file)], {
+      cwd,
       encoding: "utf8",
       maxBuffer: 1024 * 1024 * 1024,
       stdio: ["ignore", "pipe", "pipe"],
