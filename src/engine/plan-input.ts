@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
 import planSchema from "./plan-schema.json";
 import { GuardrailsError } from "./errors";
-import { checkResourceValues } from "./resource-schema";
+import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
 
 /** A `terraform show -json` plan, checked for the shape the guardrails read. */
 export type Plan = Record<string, unknown> & {
@@ -179,7 +179,8 @@ function configuredResources(plan: Plan, name: string): Set<string> | undefined 
   const visit = (module: ConfigModule, path: string, depth: number): void => {
     if (depth > 64) throw new GuardrailsError(`${name}: configuration modules nest deeper than 64 levels`);
     for (const resource of module.resources ?? []) {
-      checkExpressions(resource.expressions, `${path}${resource.address}`, name);
+      const schema = typeof resource.type === "string" ? blockSchema(resource.mode === "data" ? "data" : "managed", resource.type) : undefined;
+      checkExpressions(resource.expressions, `${path}${resource.address}`, name, schema);
       keys.add(`${path}${resource.address}`);
     }
     for (const [call, child] of Object.entries(module.module_calls ?? {})) {
@@ -192,7 +193,7 @@ function configuredResources(plan: Plan, name: string): Set<string> | undefined 
 }
 
 interface ConfigModule {
-  resources?: { address: string; expressions?: unknown }[];
+  resources?: { address: string; mode?: string; type?: string; expressions?: unknown }[];
   module_calls?: Record<string, { module?: ConfigModule; expressions?: unknown }>;
 }
 
@@ -200,24 +201,33 @@ interface ConfigModule {
  * Expressions are {constant_value} / {references: [string]} objects, and nested blocks are objects or
  * lists of objects of expressions. Anything else would make the reference model find no source at all.
  */
-function checkExpressions(expressions: unknown, where: string, name: string): void {
+function checkExpressions(expressions: unknown, where: string, name: string, schema?: Block): void {
   const fail = (path: string, what: string) => {
     throw new GuardrailsError(`${name}: configuration of ${where}: expressions${path} ${what}`);
   };
-  const walk = (value: unknown, path: string, depth: number): void => {
+  // A block body: each key an attribute's expression, or (per the provider schema, when known) nested blocks.
+  const body = (value: unknown, path: string, depth: number, block: Block | undefined): void => {
     if (depth > 32) fail(path, "nest deeper than 32 blocks");
-    if (Array.isArray(value)) return value.forEach((v, i) => (isPlainObject(v) ? walk(v, `${path}[${i}]`, depth + 1) : fail(`${path}[${i}]`, "must be a block (object)")));
-    if (!isPlainObject(value)) return fail(path, "must be an expression or block (object)");
+    if (!isPlainObject(value)) return fail(path, "must be a block (object)");
     for (const [key, v] of Object.entries(value)) {
-      if (key === "constant_value") continue;
-      if (key === "references") {
-        if (!Array.isArray(v) || !v.every((r) => typeof r === "string")) fail(`${path}.references`, "must be a list of strings");
-        continue;
+      const nested = nestedBlock(block, key);
+      if (nested || (block === undefined && Array.isArray(v))) {
+        if (Array.isArray(v)) v.forEach((b, i) => body(b, `${path}.${key}[${i}]`, depth + 1, nested));
+        else body(v, `${path}.${key}`, depth + 1, nested);
+      } else if (block !== undefined && block[key] !== undefined) {
+        expression(v, `${path}.${key}`);
+      } else if (isPlainObject(v) && !("constant_value" in v) && !("references" in v) && Object.keys(v).length > 0) {
+        body(v, `${path}.${key}`, depth + 1, undefined); // a nested block of a type the schema does not cover
+      } else {
+        expression(v, `${path}.${key}`);
       }
-      walk(v, `${path}.${key}`, depth + 1);
     }
   };
-  if (expressions !== undefined) walk(expressions, "", 0);
+  const expression = (value: unknown, path: string): void => {
+    if (!isPlainObject(value)) return fail(path, "must be an expression (object)");
+    if ("references" in value && (!Array.isArray(value.references) || !value.references.every((r) => typeof r === "string"))) fail(`${path}.references`, "must be a list of strings");
+  };
+  if (expressions !== undefined) body(expressions, "", 0, schema);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

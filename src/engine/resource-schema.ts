@@ -14,9 +14,20 @@ interface NestedBlock {
   nesting: "single" | "group" | "list" | "set" | "map";
   block: Block;
 }
-type Block = Record<string, CtyType | NestedBlock>;
+export type Block = Record<string, CtyType | NestedBlock>;
 
 const SCHEMAS = schema as unknown as { provider: string; managed: Record<string, Block>; data: Record<string, Block> };
+
+/** The provider schema of a resource or data source type, when the guardrails read that type. */
+export function blockSchema(mode: "managed" | "data", type: string): Block | undefined {
+  return (mode === "managed" ? SCHEMAS.managed : SCHEMAS.data)[type];
+}
+
+/** Whether a key of a block is a nested block (its expressions are blocks) rather than an attribute. */
+export function nestedBlock(block: Block | undefined, key: string): Block | undefined {
+  const spec = block?.[key];
+  return spec !== undefined && isNestedBlock(spec) ? spec.block : undefined;
+}
 
 /** Throws a GuardrailsError naming the first value whose JSON type the provider schema does not allow. */
 export function checkResourceValues(mode: "managed" | "data", type: string, address: string, after: unknown, afterUnknown: unknown, name: string): void {

@@ -81,7 +81,9 @@ const badPlans: Array<[string, () => string, RegExp]> = [
     () => edited((p) => (tableConfig(p).expressions.server_side_encryption[0].kms_key_arn.references = [["aws_kms_key.sessions.arn"]]), compliant),
     /kms_key_arn\.references must be a list of strings/,
   ],
-  ["a block expression that is not an object", () => edited((p) => (tableConfig(p).expressions.attribute = false)), /expressions\.attribute must be an expression or block/],
+  // Found by the fuzzer: an attribute's expression turned into an (empty) block list hid the policy's source.
+  ["an attribute expression shaped as a block list", () => edited((p) => (tableConfig(p).expressions.hash_key = [])), /expressions\.hash_key must be an expression/],
+  ["a block expression that is not an object", () => edited((p) => (tableConfig(p).expressions.attribute = false)), /expressions\.attribute must be a block/],
   ["unknown markers shaped unlike the value", () => edited((p) => (table(p).change.after_unknown.attribute = [[{}]])), /after_unknown\.attribute\[0\] must be/],
   ["an unknown marker that is not a boolean", () => edited((p) => (table(p).change.after_unknown.server_side_encryption = "true")), /after_unknown\.server_side_encryption must be a boolean/],
 ];
