@@ -35,13 +35,17 @@ matched(statement, action) if {
 
 matches_action(statement, action) if {
 	some pattern in statement.actions.patterns
-	glob.match(pattern, null, concat("", ["dynamodb:", action]))
+	glob.match(action_glob(pattern), null, concat("", ["dynamodb:", action]))
 }
+
+# IAM wildcards are * and ? only: glob's [ ] { } and \ stand for themselves in an action, so that
+# "dynamodb:{PutItem,UpdateItem}" matches nothing, as in IAM, instead of both actions.
+action_glob(pattern) := replace(replace(replace(replace(replace(pattern, "\\", "\\\\"), "[", "\\["), "]", "\\]"), "{", "\\{"), "}", "\\}")
 
 # The written patterns that select an action, for evidence: "Action dynamodb:S*" or "NotAction [...]".
 why_covered(statement, action) := sprintf("Action %s", [concat(", ", [pattern |
 	some pattern in statement.actions.written
-	glob.match(lower(pattern), null, concat("", ["dynamodb:", action]))
+	glob.match(action_glob(lower(pattern)), null, concat("", ["dynamodb:", action]))
 ])]) if {
 	statement.actions.kind == "Action"
 }
