@@ -206,3 +206,38 @@ describe("the CLI on bad input", () => {
     expect(requires[0]).toBe("./crash");
   });
 });
+
+describe("many distinct IAM action patterns (opa-wasm's glob.match stalled after about a hundred)", () => {
+  /** fgac-policy-shapes with one policy holding `n` statements, each with the actions `actions(i)`. */
+  const manyStatements = (n: number, actions: (i: number) => string[]) =>
+    edited((p) => {
+      const change = p.resource_changes.find((c: { address: string }) => c.address === "aws_iam_policy.invalid_not_resource");
+      const document = JSON.parse(change.change.after.policy);
+      const [statement] = document.Statement;
+      document.Statement = Array.from({ length: n }, (_, i) => ({ ...statement, Sid: `S${i}`, Action: actions(i) }));
+      change.change.after.policy = JSON.stringify(document);
+    }, () => JSON.parse(readFileSync(fixturePlan("fgac-policy-shapes"), "utf8")));
+
+  test("1,000 statements of distinct exact actions are evaluated (they hung the gate before)", () => {
+    const run = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-", "-f", "json"], {
+      input: manyStatements(1000, (i) => [`dynamodb:Get${i}Item`, `s3:Put${i}Object`, "dynamodb:GetItem"]),
+      encoding: "utf8",
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).violations.some((f: { address: string }) => f.address === "aws_iam_policy.invalid_not_resource")).toBe(true);
+  });
+
+  test("a hundred distinct DynamoDB wildcard patterns end in exit 2 or a report, never a hang", () => {
+    const run = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-"], {
+      input: manyStatements(50, (i) => [`dynamodb:Get${i.toString(36)}*`, `dynamodb:P?t${i}Item`]),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.signal).toBeNull();
+    expect([1, 2]).toContain(run.status);
+    if (run.status === 2) expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
