@@ -241,3 +241,37 @@ describe("many distinct IAM action patterns (opa-wasm's glob.match stalled after
     if (run.status === 2) expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
+
+describe("project config and waivers through the CLI", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ddb-config-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const waiver = (fields: Record<string, unknown>) => ({ rule: "DDB-ENC-001", address: "aws_dynamodb_table.invalid_aws_owned_key", reason: "migration ticket 42", expires: "2999-01-01", ...fields });
+  const withConfig = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return runCli(["validate", fixturePlan("table-unencrypted"), "--config", file, "--rules", "DDB-ENC-001", "-f", "json"]);
+  };
+
+  test.each([
+    ["config that is not YAML", "cfg.yml", "waivers: [unclosed", /is not valid YAML/],
+    ["an unknown key", "cfg.json", JSON.stringify({ waiver: [] }), /unknown key "waiver"/],
+    ["a waiver without a reason", "cfg.json", JSON.stringify({ waivers: [waiver({ reason: undefined })] }), /reason/],
+    ["a waiver whose expiry is not a date", "cfg.json", JSON.stringify({ waivers: [waiver({ expires: "2026-02-30" })] }), /not a date/],
+    ["a waiver for a rule that does not exist", "cfg.json", JSON.stringify({ waivers: [waiver({ rule: "DDB-ENC-999" })] }), /unknown rule id/],
+  ])("%s: exit 2 with one line", (_case, name, text, reason) => {
+    expectOneLineError(withConfig(name, text), reason);
+  });
+
+  test("an expired waiver waives nothing: the finding is reported again (exit 1), with a note", () => {
+    const run = withConfig("expired.json", JSON.stringify({ waivers: [waiver({ expires: "2020-01-01" })] }));
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).summary).toMatchObject({ violations: 1, waived: 0, passed: false });
+    expect(run.stderr).toMatch(/expired on 2020-01-01/);
+  });
+
+  test("a valid waiver waives (exit 0), so the cases above are refusals, not ignored config", () => {
+    const run = withConfig("valid.json", JSON.stringify({ waivers: [waiver({})] }));
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).summary).toMatchObject({ violations: 0, waived: 1, passed: true });
+  });
+});
