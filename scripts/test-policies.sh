@@ -20,7 +20,14 @@ opa test "$ROOT/policies" "$work/fixtures-root" --coverage --format json > "$wor
   opa test "$ROOT/policies" "$work/fixtures-root" -v >&2 || true
   exit 1
 }
-opa test "$ROOT/policies" "$work/fixtures-root"
+opa test "$ROOT/policies" "$work/fixtures-root" --format json > "$work/results.json"
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const failed = r.filter((t) => t.fail || t.error).length;
+const skipped = r.filter((t) => t.skip).length;
+console.log(`rego: ${r.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+if (process.argv[2]) require("fs").writeFileSync(process.argv[2], JSON.stringify({ passed: r.length - failed - skipped, failed, skipped }));
+if (failed) process.exit(1);' "$work/results.json" "${REGO_RESULTS_FILE:-}"
 node -e '
 const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const min = Number(process.argv[2]);

@@ -7,7 +7,19 @@ bash scripts/install-tools.sh
 bash scripts/build-policies.sh --check
 node scripts/generate-rule-docs.js --check
 node -r ts-node/register/transpile-only scripts/generate-terraform-modules.ts --check
-bash scripts/test-policies.sh
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+REGO_RESULTS_FILE="$results/rego.json" bash scripts/test-policies.sh
 npx tsc -p tsconfig.json
 chmod +x dist/src/cli/main.js
-npx jest --ci "$@"
+status=0
+npx jest --ci --json --outputFile="$results/jest.json" "$@" || status=$?
+# One closing line for both runners: N passed, N failed, N skipped.
+node -e '
+const fs = require("fs");
+const rego = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const jest = fs.existsSync(process.argv[2]) ? JSON.parse(fs.readFileSync(process.argv[2], "utf8")) : { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0 };
+// A suite that fails to run (e.g. a type error) has no failed test of its own: count it as one.
+const passed = rego.passed + jest.numPassedTests, failed = rego.failed + jest.numFailedTests + (jest.numRuntimeErrorTestSuites || 0), skipped = rego.skipped + jest.numPendingTests + (jest.numTodoTests || 0);
+console.log(`tests: ${passed} passed, ${failed || Number(process.argv[3] !== "0")} failed, ${skipped} skipped`);' "$results/rego.json" "$results/jest.json" "$status"
+exit "$status"

@@ -1,18 +1,7 @@
 // The audit guardrail (DDB-AUD-*), run from the compiled bundle on real plans of test/fixtures/audit-*.
-import { loadBundle, readPlan, validatePlan } from "../src/engine";
-import { fixturePlan } from "./helpers/paths";
+import { fixtureReports } from "./helpers/fixture-reports";
 
-const bundle = loadBundle();
-// One evaluation per fixture: the tests below ask several questions of the same report.
-const reports = new Map<string, ReturnType<typeof validatePlan>>();
-const report = (name: string) => {
-  if (!reports.has(name)) reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle }));
-  return reports.get(name)!;
-};
-const findings = (name: string) =>
-  report(name)
-    .violations.map((f) => `${f.rule} ${f.address}`)
-    .sort();
+const { report, findings } = fixtureReports();
 const evidence = (name: string, rule: string, address: string) =>
   report(name).violations.filter((f) => f.rule === rule && f.address === address).map((f) => f.evidence);
 

@@ -1,20 +1,11 @@
 // The encryption guardrail (DDB-ENC-*) and the plan model behind it, run from the compiled bundle
 // on real plans of test/fixtures/{enc,model,table}-*. Every finding of every rule is asserted, so
 // a rule that starts firing on a fixture it should not is caught too.
-import { loadBundle, readPlan, validatePlan } from "../src/engine";
+import { readPlan, validatePlan } from "../src/engine";
+import { fixtureReports } from "./helpers/fixture-reports";
 import { fixturePlan } from "./helpers/paths";
 
-const bundle = loadBundle();
-// One evaluation per fixture: the tests below ask several questions of the same report.
-const reports = new Map<string, ReturnType<typeof validatePlan>>();
-const report = (name: string) => {
-  if (!reports.has(name)) reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle }));
-  return reports.get(name)!;
-};
-const findings = (name: string) =>
-  report(name)
-    .violations.map((f) => `${f.rule} ${f.address}`)
-    .sort();
+const { bundle, report, findings } = fixtureReports();
 const finding = (name: string, rule: string, address: string) => {
   const found = report(name).violations.filter((f) => f.rule === rule && f.address === address);
   expect(found).toHaveLength(1);

@@ -1,20 +1,7 @@
 // The endpoint guardrail (DDB-EP-*), run from the compiled bundle on real plans of test/fixtures/endpoint-*.
-import { loadBundle, readPlan, validatePlan, type Finding } from "../src/engine";
-import { fixturePlan } from "./helpers/paths";
+import { fixtureReports } from "./helpers/fixture-reports";
 
-const bundle = loadBundle();
-const reports = new Map<string, Finding[]>();
-// Each fixture is evaluated once; the tests read its findings of this guardrail.
-const endpoint = (name: string): Finding[] => {
-  if (!reports.has(name)) {
-    reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle }).violations.filter((f) => f.guardrail === "endpoint"));
-  }
-  return reports.get(name) ?? [];
-};
-const findings = (name: string) =>
-  endpoint(name)
-    .map((f) => `${f.rule} ${f.address}`)
-    .sort();
+const { violations: endpoint, findings } = fixtureReports("endpoint");
 
 describe("DDB-EP on real plans", () => {
   test("a VPC hosting a Lambda with a gateway endpoint, restrictive policy, associated route tables and aws:SourceVpce passes", () => {

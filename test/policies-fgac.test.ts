@@ -1,22 +1,11 @@
 // The fgac guardrail (DDB-FGAC-*), run from the compiled bundle on real plans of test/fixtures/fgac-*.
-import { loadBundle, readPlan, validatePlan, type Finding } from "../src/engine";
+import { readPlan, validatePlan } from "../src/engine";
+import { fixtureReports } from "./helpers/fixture-reports";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fixturePlan, ROOT } from "./helpers/paths";
 
-const bundle = loadBundle();
-const reports = new Map<string, Finding[]>();
-// Each fixture is evaluated once; the tests read its findings of this guardrail.
-const fgac = (name: string): Finding[] => {
-  if (!reports.has(name)) {
-    reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle }).violations.filter((f) => f.guardrail === "fgac"));
-  }
-  return reports.get(name) ?? [];
-};
-const findings = (name: string) =>
-  fgac(name)
-    .map((f) => `${f.rule} ${f.address}`)
-    .sort();
+const { bundle, violations: fgac, findings } = fixtureReports("fgac");
 // The -UNPROVABLE findings of the rules that read every data-access policy, for one holder.
 const unreadable = (address: string, ...extra: string[]) =>
   ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", ...extra].map((id) => `${id}-UNPROVABLE ${address}`);

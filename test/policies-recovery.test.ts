@@ -1,18 +1,7 @@
 // The recovery guardrail (DDB-REC-*), run from the compiled bundle on real plans of test/fixtures/rec-*.
-import { loadBundle, readPlan, validatePlan } from "../src/engine";
-import { fixturePlan } from "./helpers/paths";
+import { fixtureReports } from "./helpers/fixture-reports";
 
-const bundle = loadBundle();
-// One evaluation per fixture: the tests below ask several questions of the same report.
-const reports = new Map<string, ReturnType<typeof validatePlan>>();
-const report = (name: string) => {
-  if (!reports.has(name)) reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle }));
-  return reports.get(name)!;
-};
-const findings = (name: string) =>
-  report(name)
-    .violations.map((f) => `${f.rule} ${f.address}`)
-    .sort();
+const { report, findings } = fixtureReports();
 
 describe("DDB-REC-001 point-in-time recovery and DDB-REC-002 deletion protection", () => {
   test("tables, replica blocks and replica resources without them are flagged; an unknown setting is UNPROVABLE", () => {

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import "cdktf/lib/testing/adapters/jest"; // types of the cdktf jest matchers
+import { GuardrailConfigError } from "../../modules";
 
 Testing.setupJest();
 
@@ -61,4 +62,16 @@ export function fullStack(build: (stack: TerraformStack) => void): string {
   });
   build(stack);
   return Testing.fullSynth(stack);
+}
+
+/** Synthesizes and returns the GuardrailConfigError it must throw (fails the test when it does not). */
+export function configError(build: (scope: Construct) => void): GuardrailConfigError {
+  let error: unknown;
+  try {
+    synth(build);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GuardrailConfigError);
+  return error as GuardrailConfigError;
 }

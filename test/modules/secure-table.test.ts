@@ -4,8 +4,8 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { Construct } from "constructs";
-import { GuardrailConfigError, SecureTable, type SecureTableProps } from "../../modules";
-import { ENV, fullStack, only, resources, statement, statements, synth } from "./harness";
+import { SecureTable, type SecureTableProps } from "../../modules";
+import { ENV, fullStack, only, resources, statement, statements, synth, configError } from "./harness";
 
 const base: SecureTableProps = { tableName: "sessions", partitionKey: { name: "username", type: "S" }, environment: ENV };
 const table = (props: Partial<SecureTableProps> = {}) => (scope: Construct) => new SecureTable(scope, "sessions", { ...base, ...props });
@@ -133,15 +133,9 @@ describe("SecureTable rejects insecure choices at synth time", () => {
   ];
 
   test.each(cases)("%s", (_name, props, prop, message) => {
-    let error: unknown;
-    try {
-      synth(table(props));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(GuardrailConfigError);
-    expect((error as GuardrailConfigError).prop).toBe(prop);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).toContain("sessions");
+    const error = configError(table(props));
+    expect(error.prop).toBe(prop);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain("sessions");
   });
 });
