@@ -33,14 +33,16 @@ describe("ddb-guardrails validate", () => {
   });
 
   test.each([
-    ["garbage", "garbage"],
-    ["an empty file", ""],
-  ])("exits 2 with a one-line error on %s", (_name, input) => {
+    ["garbage", "garbage", /is not valid JSON/],
+    ["garbage over several lines (the parser quotes it)", "garbage\nmore\n", /is not valid JSON .*; expected the output of terraform show -json$/],
+    ["an empty file", "", /is empty/],
+  ])("exits 2 with a one-line error on %s", (_name, input, reason) => {
     const run = runCli(["validate", "-"], { input });
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(/^ddb-guardrails: error: /);
+    expect(run.stderr.trim()).toMatch(reason);
   });
 
   test("exits 2 on a missing file and on an unknown format", () => {

@@ -92,7 +92,7 @@ export function parsePlan(text: string, name: string, limits: PlanLimits = {}): 
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new GuardrailsError(`${name}: is not valid JSON (${(err as Error).message}); expected the output of terraform show -json`);
+    throw new GuardrailsError(`${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`);
   }
   return checkPlan(value, name);
 }
