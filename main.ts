@@ -36,6 +36,7 @@ import type { Construct } from "constructs";
 import {
   AuditTrail,
   awsProviderConfig,
+  checkSynthesizedStacks,
   type DeploymentSettings,
   deploymentSettings,
   DynamoDbGatewayEndpoint,
@@ -378,5 +379,9 @@ export function synthesize(app: App): string {
 }
 
 if (require.main === module) {
-  synthesize(buildApp());
+  const app = buildApp();
+  synthesize(app);
+  // For plain `cdktf deploy`: plan and validate each stack after synth, and stop the deploy on
+  // findings. Opt-in here, since `npm run main`, the demo and `ddb-guardrails deploy` validate anyway.
+  if (process.env.DDB_GUARDRAILS_SYNTH_CHECK === "1") void checkSynthesizedStacks(app);
 }
