@@ -3,7 +3,7 @@ import "./crash";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { findConfig, GuardrailsError, loadBundle, loadConfig, SEVERITIES, validatePlan, type GuardrailsConfig, type Report, type Severity } from "../engine";
+import { GuardrailsError, loadBundle, loadProjectConfig, SEVERITIES, validatePlan, type Report, type Severity } from "../engine";
 import { packageVersion } from "../engine/package-root";
 import { deploy } from "./deploy";
 import { rulesDocUrl } from "./docs-url";
@@ -67,15 +67,10 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
-function readConfig(file: string | undefined): GuardrailsConfig | undefined {
-  const path = file ?? findConfig(process.cwd());
-  return path ? loadConfig(path) : undefined;
-}
-
 /** Loads config and bundle, validates, writes every requested report, prints notes; returns the report. */
 function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Report {
   const targets = resolveTargets(opts.format ?? opts.output);
-  const config = readConfig(opts.config);
+  const config = loadProjectConfig(opts.config);
   const began = Date.now();
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
   const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
@@ -166,7 +161,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (opts: CommonOptions & { appDir: string; autoApprove?: boolean }) => {
       const progress = new Progress(opts);
       resolveTargets(opts.format ?? opts.output); // bad --format/--output pairs fail before anything runs
-      readConfig(opts.config);
+      loadProjectConfig(opts.config);
       process.exitCode = await deploy({
         appDir: opts.appDir,
         stack: opts.stack,

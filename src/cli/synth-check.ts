@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import type { App } from "cdktf";
 import { TerraformStack } from "cdktf";
-import { findConfig, loadConfig } from "../engine/config";
-import { loadBundle, validatePlan, type Severity } from "../engine";
+import { loadBundle, loadProjectConfig, validatePlan, type Severity } from "../engine";
 import { formatters, plainStyle } from "./formatters";
 import { loadInput } from "./inputs";
 import { Progress } from "./progress";
@@ -41,8 +40,7 @@ export async function checkSynthesizedStacks(app: App, options: SynthCheckOption
 
 async function checkStacks(app: App, options: SynthCheckOptions): Promise<boolean> {
   const progress = new Progress({});
-  const configPath = options.configFile ?? findConfig(process.cwd());
-  const config = configPath ? loadConfig(configPath) : undefined;
+  const config = loadProjectConfig(options.configFile);
   const bundle = loadBundle();
   const stacks = app.node.children
     .filter((c): c is TerraformStack => c instanceof TerraformStack)

@@ -28,6 +28,12 @@ export function findConfig(dir: string): string | undefined {
   return CONFIG_FILES.map((name) => join(dir, name)).find((file) => existsSync(file));
 }
 
+/** The project config: the file given, else the one found in dir, else none. */
+export function loadProjectConfig(file: string | undefined, dir: string = process.cwd()): GuardrailsConfig | undefined {
+  const path = file ?? findConfig(dir);
+  return path ? loadConfig(path) : undefined;
+}
+
 /** Reads and checks a config file (YAML or JSON); any defect is a GuardrailsError (exit 2), never ignored. */
 export function loadConfig(file: string): GuardrailsConfig {
   let text: string;
