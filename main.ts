@@ -36,7 +36,6 @@ import type { Construct } from "constructs";
 import {
   AuditTrail,
   awsProviderConfig,
-  checkSynthesizedStacks,
   type DeploymentSettings,
   deploymentSettings,
   DynamoDbGatewayEndpoint,
@@ -45,6 +44,7 @@ import {
   StreamArchive,
   TenantAccessPolicy,
 } from "./modules";
+import { checkSynthesizedStacks } from "./src/cli/synth-check";
 import { resolveEnvironment } from "./modules/environment";
 
 export const STACK_NAME = "snowy-sessions";

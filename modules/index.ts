@@ -11,4 +11,3 @@ export { CustomerManagedKey, type CustomerManagedKeyProps } from "./customer-key
 export * as iamActions from "./iam-actions";
 export * from "./provider";
 export * from "./guardrail-tags";
-export { checkSynthesizedStacks, type SynthCheckOptions } from "../src/cli/synth-check";

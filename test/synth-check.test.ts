@@ -11,7 +11,7 @@ const { App, TerraformStack } = require("cdktf");
 const { AwsProvider } = require("@cdktf/provider-aws/lib/provider");
 const { DynamodbTable } = require("@cdktf/provider-aws/lib/dynamodb-table");
 const { KmsKey } = require("@cdktf/provider-aws/lib/kms-key");
-const { checkSynthesizedStacks } = require(${JSON.stringify(join(ROOT, "dist", "modules"))});
+const { checkSynthesizedStacks } = require(${JSON.stringify(join(ROOT, "dist", "src", "cli", "synth-check"))});
 const app = new App({ outdir: "cdktf.out" });
 const stack = new TerraformStack(app, "${stack}");
 new AwsProvider(stack, "aws", { region: "eu-west-1", accessKey: "test", secretKey: "test", skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true", skipRegionValidation: true });

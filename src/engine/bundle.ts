@@ -1,20 +1,16 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { BUNDLE_DIGEST } from "./bundle-digest";
 import { GuardrailsError } from "./errors";
 import { packageRoot } from "./package-root";
 import { checkSignedFile, publicKey, verifySignatures } from "./signature";
-import { goSprintf } from "./sprintf";
+import { installGoSprintf } from "./sprintf";
 import type { Rule } from "./types";
 
 export const ENTRYPOINT = "ddb_guardrails/main/report";
 
-// opa-wasm looks its JS builtins up in its own shared table before any custom builtin, so its sprintf
-// (which throws on null and prints objects as "[object Object]") can only be replaced there.
-// opa-wasm is pinned; test/reliability/wasm-parity.test.ts checks the bundle against native OPA.
-(require(join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins", "index.js")) as Record<string, unknown>).sprintf = goSprintf;
 const WASM_PAGE = 64 * 1024;
 
 export interface PolicyBundle {
@@ -118,6 +114,7 @@ export function instantiate(bundle: PolicyBundle, parameters: Record<string, unk
   }
   // Reserve the whole ceiling up front: untouched pages cost no RSS, while growing page by page made V8
   // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
+  installGoSprintf();
   const policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum });
   guard(() => policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } }), mib);
   const evaluate = policy.evaluate.bind(policy);
