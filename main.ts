@@ -15,8 +15,7 @@
  *   DDB_GUARDRAILS_STATE_FILE             local state file (relative: to the stack folder); default cdktf's
  *                                         terraform.snowy-sessions.tfstate in the project folder
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -52,45 +51,10 @@ export const STACK_NAME = "snowy-sessions";
 export const SESSION_TTL_SECONDS = 30 * 60;
 export const SESSION_KEY_ALIAS = "alias/snowy-session-key";
 
+/** The session writer Lambda's code folder (run from source: cdktf.json runs main.ts with ts-node). */
+export const SESSION_WRITER_DIR = join(__dirname, "lambda", "session-writer");
 /** The session writer: puts a session item whose `expiresAt` (epoch seconds, the TTL attribute) is now + 30 min. */
-export const SESSION_WRITER_SOURCE = `import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { randomUUID } from "node:crypto";
-
-const sts = new STSClient({});
-const ttlSeconds = Number(process.env.SESSION_TTL_SECONDS);
-
-// The function holds no DynamoDB permission itself: per request it assumes the tenant role with the
-// user's name as a session tag, so dynamodb:LeadingKeys confines the write to that user's items.
-export const handler = async (event) => {
-  const username = event && event.username;
-  if (typeof username !== "string" || !/^[\\w.@+=,-]{1,56}$/.test(username)) {
-    throw new Error("event.username must be 1-56 characters of letters, digits and . @ + = , - _");
-  }
-  const { Credentials: c } = await sts.send(new AssumeRoleCommand({
-    RoleArn: process.env.TENANT_ROLE_ARN,
-    RoleSessionName: "session-" + username,
-    Tags: [{ Key: "username", Value: username }],
-    DurationSeconds: 900,
-  }));
-  const dynamodb = new DynamoDBClient({
-    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
-  });
-  const now = Math.floor(Date.now() / 1000);
-  const session = { username, sessionId: randomUUID(), createdAt: now, expiresAt: now + ttlSeconds };
-  await dynamodb.send(new PutItemCommand({
-    TableName: process.env.TABLE_NAME,
-    Item: {
-      username: { S: session.username },
-      sessionId: { S: session.sessionId },
-      createdAt: { N: String(session.createdAt) },
-      expiresAt: { N: String(session.expiresAt) },
-    },
-    ConditionExpression: "attribute_not_exists(sessionId)",
-  }));
-  return session;
-};
-`;
+export const SESSION_WRITER_SOURCE = readFileSync(join(SESSION_WRITER_DIR, "index.mjs"), "utf8");
 
 export interface SnowySessionsOptions {
   readonly settings: DeploymentSettings;
@@ -211,9 +175,7 @@ export class SnowySessionsStack extends TerraformStack {
   /** The Lambda that writes sessions, in the private subnets, egress only to DynamoDB's prefix list. */
   private sessionWriter(prefix: string, roleName: string, tableArn: string, endpoint: DynamoDbGatewayEndpoint, subnets: Subnet[], vpc: Vpc): void {
     const { accountId, partition, region } = this.table.environment;
-    const sourceDir = mkdtempSync(join(tmpdir(), "session-writer-"));
-    writeFileSync(join(sourceDir, "index.mjs"), SESSION_WRITER_SOURCE);
-    const code = new TerraformAsset(this, "session-writer-code", { path: sourceDir, type: AssetType.ARCHIVE });
+    const code = new TerraformAsset(this, "session-writer-code", { path: SESSION_WRITER_DIR, type: AssetType.ARCHIVE });
 
     const trust = new DataAwsIamPolicyDocument(this, "session-writer-trust", {
       statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
