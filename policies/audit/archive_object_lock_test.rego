@@ -2,23 +2,24 @@ package ddb_guardrails.rules.audit.archive_object_lock_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.audit.archive_object_lock as rule
 
 # [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 # The one finding of the rule on an address of a fixture.
 finding_on(name, address) := f if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 	some f in found
 	f.address == address
 }
 
 # Findings on a fixture with some fields of one resource of the model replaced.
-findings_with_resource(name, address, fields) := {[f.address, f.rule] | some f in found} if {
-	fixture := data.fixtures[name]
+findings_with_resource(name, address, fields) := fixtures.pairs(found) if {
+	fixture := fixtures.plan(name)
 	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
 	patched := object.union(resources, {address: object.union(resources[address], fields)})
 	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched

@@ -2,16 +2,17 @@ package ddb_guardrails.rules.encryption.bucket_kms_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.bucket_kms as rule
 
 # [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 # The one finding of the rule on an address of a fixture.
 finding_on(name, address) := f if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 	some f in found
 	f.address == address
 }
@@ -61,16 +62,16 @@ test_unknown_algorithms_and_keys_are_unprovable if {
 }
 
 # Findings on the fixture with some fields of one resource of the model replaced.
-findings_with_resource(address, fields) := {[f.address, f.rule] | some f in found} if {
-	fixture := data.fixtures["enc-audit-buckets"]
+findings_with_resource(address, fields) := fixtures.pairs(found) if {
+	fixture := fixtures.plan("enc-audit-buckets")
 	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
 	patched := object.union(resources, {address: object.union(resources[address], fields)})
 	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
 }
 
 # The fixture with the `bucket` expression of some encryption configurations replaced.
-findings_for_patched(expressions) := {[f.address, f.rule] | some f in found} if {
-	fixture := data.fixtures["enc-audit-buckets"]
+findings_for_patched(expressions) := fixtures.pairs(found) if {
+	fixture := fixtures.plan("enc-audit-buckets")
 	original := data.ddb_guardrails.lib.plan.configs with input as fixture
 	configs := {key: patch(config, object.get(expressions, key, null)) | some key, config in original}
 	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.configs as configs
@@ -81,7 +82,7 @@ patch(config, null) := config
 patch(config, expression) := object.union(config, {"expressions": object.union(config.expressions, {"bucket": expression})}) if expression != null
 
 test_a_key_the_plan_cannot_follow_makes_the_bucket_unprovable if {
-	fixture := data.fixtures["enc-audit-buckets"]
+	fixture := fixtures.plan("enc-audit-buckets")
 	original := data.ddb_guardrails.lib.plan.configs with input as fixture
 	config := original["aws_s3_bucket_server_side_encryption_configuration.valid_trail_logs"]
 	rule_block := config.expressions.rule[0]

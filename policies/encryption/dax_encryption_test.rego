@@ -2,16 +2,17 @@ package ddb_guardrails.rules.encryption.dax_encryption_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.dax_encryption as rule
 
 # [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 # The one finding of the rule on an address of a fixture.
 finding_on(name, address) := f if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 	some f in found
 	f.address == address
 }

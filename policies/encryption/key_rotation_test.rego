@@ -2,16 +2,17 @@ package ddb_guardrails.rules.encryption.key_rotation_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.key_rotation as rule
 
 # [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 # The one finding of the rule on an address of a fixture.
 finding_on(name, address) := f if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 	some f in found
 	f.address == address
 }
@@ -57,7 +58,7 @@ test_keys_in_modules_and_count_instances_are_judged if {
 test_keys_of_audit_buckets_and_replicas_count_as_used if {
 	findings_for("enc-audit-buckets") == set()
 	findings_for("enc-replica") == set()
-	fixture := data.fixtures["enc-audit-buckets"]
+	fixture := fixtures.plan("enc-audit-buckets")
 	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
 	unrotated := object.union(resources, {"aws_kms_key.logs": object.union(resources["aws_kms_key.logs"], {"after": {"enable_key_rotation": false}})})
 	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as unrotated

@@ -2,16 +2,17 @@ package ddb_guardrails.rules.encryption.replica_cmk_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.replica_cmk as rule
 
 # [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 # The one finding of the rule on an address of a fixture.
 finding_on(name, address) := f if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 	some f in found
 	f.address == address
 }
@@ -66,7 +67,7 @@ test_replica_sets_and_blocks_the_plan_cannot_match_are_unprovable if {
 }
 
 test_an_existing_key_outside_allowed_key_arns_is_flagged if {
-	found := rule.violation with input as data.fixtures["enc-replica"]
+	found := rule.violation with input as fixtures.plan("enc-replica")
 		with data.ddb_guardrails_config.parameters as {"allowed_key_arns": ["arn:aws:kms:*:111122223333:key/other"]}
-	["aws_dynamodb_table.valid_replica_literal_key", "DDB-ENC-002"] in {[f.address, f.rule] | some f in found}
+	["aws_dynamodb_table.valid_replica_literal_key", "DDB-ENC-002"] in fixtures.pairs(found)
 }

@@ -2,12 +2,13 @@ package ddb_guardrails.rules.encryption.table_cmk_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.table_cmk
 
 # Undefined (so the test fails) when the fixture is missing, rather than an empty set.
 findings_for(name) := result if {
-	plan := data.fixtures[name]
-	result := {[f.address, f.rule] | some f in violations(plan)}
+	plan := fixtures.plan(name)
+	result := fixtures.pairs(violations(plan))
 }
 
 violations(plan) := result if {
@@ -30,7 +31,7 @@ test_key_created_in_same_plan_and_literal_key_pass if {
 }
 
 test_finding_carries_evidence_and_remediation if {
-	some f in violations(data.fixtures["table-aws-managed-key"])
+	some f in violations(fixtures.plan("table-aws-managed-key"))
 	f.address == "aws_dynamodb_table.invalid_aws_managed_alias"
 	f.evidence == ["server_side_encryption[0].kms_key_arn = \"arn:aws:kms:eu-west-1:111122223333:alias/aws/dynamodb\""]
 	contains(f.remediation, "kms_key_arn")
@@ -46,7 +47,7 @@ test_disabled_encryption_and_a_key_through_a_local_are_reported if {
 }
 
 test_the_unprovable_finding_names_the_reference_it_could_not_follow if {
-	some f in violations(data.fixtures["enc-table-keys"])
+	some f in violations(fixtures.plan("enc-table-keys"))
 	f.address == "aws_dynamodb_table.unprovable_key_through_local"
 	f.evidence == ["server_side_encryption[0].kms_key_arn <- local.key_arn (not resolvable from the plan)"]
 }
@@ -58,7 +59,7 @@ test_keys_passed_into_modules_and_for_each_instances_are_followed if {
 }
 
 test_a_literal_key_outside_allowed_key_arns_is_flagged_and_one_inside_passes if {
-	fixture := data.fixtures["table-cmk-same-plan"]
+	fixture := fixtures.plan("table-cmk-same-plan")
 	outside := table_cmk.violation with input as fixture
 		with data.ddb_guardrails_config.parameters as {"allowed_key_arns": ["arn:aws:kms:eu-west-1:111122223333:key/other"]}
 	{[f.address, f.rule] | some f in outside} == {["aws_dynamodb_table.valid_literal_key", "DDB-ENC-001"]}
@@ -68,11 +69,11 @@ test_a_literal_key_outside_allowed_key_arns_is_flagged_and_one_inside_passes if 
 }
 
 test_an_encryption_block_known_only_after_apply_is_unprovable if {
-	fixture := data.fixtures["table-cmk-same-plan"]
+	fixture := fixtures.plan("table-cmk-same-plan")
 	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
 	table := resources["aws_dynamodb_table.valid_key_in_plan"]
 	unknown_block := {"after": {"server_side_encryption": null}, "unknown": {"server_side_encryption": true}}
 	patched := object.union(resources, {table.address: object.union(table, unknown_block)})
 	found := table_cmk.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
-	{[f.address, f.rule] | some f in found} == {["aws_dynamodb_table.valid_key_in_plan", "DDB-ENC-001-UNPROVABLE"]}
+	fixtures.pairs(found) == {["aws_dynamodb_table.valid_key_in_plan", "DDB-ENC-001-UNPROVABLE"]}
 }

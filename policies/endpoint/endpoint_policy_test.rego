@@ -2,9 +2,10 @@ package ddb_guardrails.rules.endpoint.endpoint_policy_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.endpoint.endpoint_policy
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := endpoint_policy.violation with input as plan
@@ -28,7 +29,7 @@ test_endpoints_of_other_services_are_not_judged if {
 }
 
 test_missing_policy_evidence if {
-	some f in violations(data.fixtures["endpoint-policy-routes"])
+	some f in violations(fixtures.plan("endpoint-policy-routes"))
 	f.address == "aws_vpc_endpoint.invalid_no_policy"
 	f.evidence == ["aws_vpc_endpoint.invalid_no_policy.policy: not set (default policy: full access)"]
 	f.severity == "high"

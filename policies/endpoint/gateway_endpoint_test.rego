@@ -2,9 +2,10 @@ package ddb_guardrails.rules.endpoint.gateway_endpoint_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.endpoint.gateway_endpoint
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := gateway_endpoint.violation with input as plan
@@ -26,13 +27,13 @@ test_vpcs_with_a_gateway_endpoint_pass if {
 }
 
 test_evidence_shows_the_reference_chain if {
-	some f in violations(data.fixtures["endpoint-missing"])
+	some f in violations(fixtures.plan("endpoint-missing"))
 	f.address == "aws_vpc.invalid_no_endpoint"
 	f.evidence == ["aws_lambda_function.worker -> aws_subnet.app -> aws_vpc.invalid_no_endpoint"]
 }
 
 test_unplaced_compute_says_which_reference_it_could_not_follow if {
-	some f in violations(data.fixtures["endpoint-missing"])
+	some f in violations(fixtures.plan("endpoint-missing"))
 	f.address == "aws_lambda_function.invalid_existing_subnets"
 	f.evidence == ["aws_lambda_function.invalid_existing_subnets.vpc_config[0].subnet_ids <- the constant [\"subnet-0123456789abcdef0\"]"]
 }

@@ -3,9 +3,10 @@ package ddb_guardrails.endpoint.network_test
 import rego.v1
 
 import data.ddb_guardrails.endpoint.network
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 
 test_lambda_is_placed_through_a_splat_of_counted_subnets if {
-	placements := network.placements with input as data.fixtures["endpoint-compliant"]
+	placements := network.placements with input as fixtures.plan("endpoint-compliant")
 	placements == {
 		["aws_lambda_function.valid_api", "aws_subnet.private[0]", "aws_vpc.valid_private"],
 		["aws_lambda_function.valid_api", "aws_subnet.private[1]", "aws_vpc.valid_private"],
@@ -13,18 +14,18 @@ test_lambda_is_placed_through_a_splat_of_counted_subnets if {
 }
 
 test_endpoint_route_tables_from_ids_and_association_resources if {
-	tables := network.endpoint_tables with input as data.fixtures["endpoint-policy-routes"]
+	tables := network.endpoint_tables with input as fixtures.plan("endpoint-policy-routes")
 	tables["aws_vpc_endpoint.valid_main_route_table"] == {"main:aws_vpc.d"}
 	tables["module.endpoint.aws_vpc_endpoint.invalid_open_document"] == {"aws_route_table.e"}
 }
 
 test_subnet_without_association_uses_the_main_route_table if {
-	network.subnet_route_tables("aws_subnet.d", "aws_vpc.d") == {"main:aws_vpc.d"} with input as data.fixtures["endpoint-policy-routes"]
-	network.subnet_route_tables("aws_subnet.a", "aws_vpc.a") == {"aws_route_table.a"} with input as data.fixtures["endpoint-policy-routes"]
+	network.subnet_route_tables("aws_subnet.d", "aws_vpc.d") == {"main:aws_vpc.d"} with input as fixtures.plan("endpoint-policy-routes")
+	network.subnet_route_tables("aws_subnet.a", "aws_vpc.a") == {"aws_route_table.a"} with input as fixtures.plan("endpoint-policy-routes")
 }
 
 test_route_table_tokens if {
-	plan := data.fixtures["endpoint-policy-routes"]
+	plan := fixtures.plan("endpoint-policy-routes")
 	network.route_table_tokens({"kind": "resource", "address": "aws_vpc.d"}) == {"main:aws_vpc.d"} with input as plan
 	network.route_table_tokens({"kind": "resource", "address": "aws_default_route_table.d"}) == {"main:aws_vpc.d"} with input as plan
 	network.route_table_tokens({"kind": "constant", "value": ["rtb-1", "rtb-2"]}) == {"id:rtb-1", "id:rtb-2"}
@@ -33,8 +34,8 @@ test_route_table_tokens if {
 }
 
 test_roles_and_their_documents if {
-	network.roles_of("aws_lambda_function.worker") == {"aws_iam_role.worker"} with input as data.fixtures["endpoint-missing"]
-	holders := {d.holder | some d in network.role_documents("aws_iam_role.worker")} with input as data.fixtures["endpoint-missing"]
+	network.roles_of("aws_lambda_function.worker") == {"aws_iam_role.worker"} with input as fixtures.plan("endpoint-missing")
+	holders := {d.holder | some d in network.role_documents("aws_iam_role.worker")} with input as fixtures.plan("endpoint-missing")
 	holders == {
 		"aws_iam_role_policy.invalid_no_source_vpce",
 		"aws_iam_role_policy.valid_logs_only",

@@ -2,9 +2,10 @@ package ddb_guardrails.rules.endpoint.route_tables_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.endpoint.route_tables
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := route_tables.violation with input as plan
@@ -23,14 +24,14 @@ test_route_tables_via_splat_count_main_table_and_association_resource_pass if {
 }
 
 test_message_names_the_route_table_and_its_users if {
-	some f in violations(data.fixtures["endpoint-policy-routes"])
+	some f in violations(fixtures.plan("endpoint-policy-routes"))
 	f.address == "aws_vpc_endpoint.invalid_route_tables"
 	f.message == "endpoint is not associated with route table aws_route_table.c, used by aws_subnet.c (aws_lambda_function.c)"
 }
 
 test_unresolvable_route_tables_say_what_could_not_be_followed if {
 	evidence := {[f.address, e] |
-		some f in violations(data.fixtures["endpoint-policy-routes"])
+		some f in violations(fixtures.plan("endpoint-policy-routes"))
 		some e in f.evidence
 	}
 	["aws_vpc_endpoint.invalid_unresolvable", "the endpoint's route tables include local.route_table_f (not resolvable from the plan)"] in evidence

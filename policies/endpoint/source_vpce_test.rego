@@ -2,9 +2,10 @@ package ddb_guardrails.rules.endpoint.source_vpce_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.endpoint.source_vpce
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := source_vpce.violation with input as plan
@@ -24,7 +25,7 @@ test_source_vpce_condition_with_unknown_endpoint_id_passes if {
 }
 
 test_message_names_the_workloads if {
-	some f in violations(data.fixtures["endpoint-missing"])
+	some f in violations(fixtures.plan("endpoint-missing"))
 	f.rule == "DDB-EP-004"
 	f.message == "policy statement[0] allows dynamodb:GetItem to aws_lambda_function.jobs, aws_lambda_function.worker (in a VPC) without aws:SourceVpce"
 }
@@ -34,7 +35,7 @@ test_policies_of_workloads_outside_vpcs_are_not_judged if {
 }
 
 test_if_exists_is_named_in_the_evidence if {
-	some f in violations(data.fixtures["endpoint-missing"])
+	some f in violations(fixtures.plan("endpoint-missing"))
 	f.address == "aws_iam_role_policy.invalid_source_vpce_if_exists"
 	f.evidence == ["policy statement[0]: Action dynamodb:Query; stringequalsifexists aws:SourceVpce does not require the endpoint"]
 }

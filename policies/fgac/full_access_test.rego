@@ -2,9 +2,10 @@ package ddb_guardrails.rules.fgac.full_access_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.full_access
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := full_access.violation with input as plan
@@ -23,14 +24,14 @@ test_unreadable_policies_are_unprovable_not_passed if {
 }
 
 test_evidence_names_the_actions_and_resource if {
-	some f in violations(data.fixtures["fgac-scan-admin"])
+	some f in violations(fixtures.plan("fgac-scan-admin"))
 	f.address == "aws_iam_policy.invalid_dynamodb_star"
 	f.evidence == ["policy <- data.aws_iam_policy_document.admin statement[0]: Action [\"dynamodb:*\"] on Resource *"]
 	f.severity == "critical"
 }
 
 test_not_resource_counts_as_every_table if {
-	some f in violations(data.fixtures["fgac-policy-shapes"])
+	some f in violations(fixtures.plan("fgac-policy-shapes"))
 	f.address == "aws_iam_policy.invalid_not_resource_admin"
 	f.evidence == ["policy statement[0]: NotAction [\"iam:*\"] on NotResource [\"arn:aws:dynamodb:eu-west-1:111122223333:table/other\"]"]
 }

@@ -2,10 +2,11 @@ package ddb_guardrails.rules.fgac.leading_keys_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.leading_keys
 
 # Undefined (so the test fails) when the fixture is missing, rather than an empty set.
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := leading_keys.violation with input as plan
@@ -52,7 +53,7 @@ test_compliant_stack_with_unknown_policy_json_passes if {
 }
 
 test_finding_names_the_statement_the_pattern_and_the_condition if {
-	some f in violations(data.fixtures["fgac-leading-keys"])
+	some f in violations(fixtures.plan("fgac-leading-keys"))
 	f.address == "aws_iam_user_policy.invalid_constant_leading_keys"
 	f.message == "policy statement[0] allows dynamodb:BatchGetItem, dynamodb:GetItem without dynamodb:LeadingKeys bound to a principal variable"
 	f.evidence == [
@@ -64,7 +65,7 @@ test_finding_names_the_statement_the_pattern_and_the_condition if {
 }
 
 test_wildcard_evidence_keeps_the_pattern_as_written if {
-	some f in violations(data.fixtures["fgac-leading-keys"])
+	some f in violations(fixtures.plan("fgac-leading-keys"))
 	f.address == "aws_iam_policy.invalid_no_leading_keys"
 	f.evidence == [
 		"policy <- data.aws_iam_policy_document.unscoped statement[0]: Action dynamodb:*Item",
@@ -74,7 +75,7 @@ test_wildcard_evidence_keeps_the_pattern_as_written if {
 
 test_accepted_principal_variables_are_a_parameter if {
 	result := {f.address |
-		some f in leading_keys.violation with input as data.fixtures["fgac-leading-keys"]
+		some f in leading_keys.violation with input as fixtures.plan("fgac-leading-keys")
 			with data.ddb_guardrails_config.parameters as {"principal_variables": ["aws:username"]}
 		f.rule == "DDB-FGAC-001"
 	}

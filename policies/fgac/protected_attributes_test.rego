@@ -2,9 +2,10 @@ package ddb_guardrails.rules.fgac.protected_attributes_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.protected_attributes
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := protected_attributes.violation with input as plan
@@ -22,7 +23,7 @@ test_writes_without_a_deny_on_protected_attributes_are_flagged if {
 }
 
 test_the_message_lists_the_attributes_still_writable if {
-	messages := {f.message | some f in violations(data.fixtures["fgac-protected-attributes"])}
+	messages := {f.message | some f in violations(fixtures.plan("fgac-protected-attributes"))}
 	"policy statement[0] allows dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes role" in messages
 	concat(" ", [
 		"policy statement[0] allows dynamodb:PutItem, dynamodb:UpdateItem on aws_dynamodb_table.users",
@@ -32,7 +33,7 @@ test_the_message_lists_the_attributes_still_writable if {
 
 test_the_default_list_is_a_parameter if {
 	messages := {f.message |
-		some f in protected_attributes.violation with input as data.fixtures["fgac-protected-attributes"]
+		some f in protected_attributes.violation with input as fixtures.plan("fgac-protected-attributes")
 			with data.ddb_guardrails_config.parameters as {"protected_attributes": ["isAdmin", "tier"]}
 	}
 	"policy statement[0] allows dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes role, tier" in messages
@@ -44,7 +45,7 @@ test_plans_without_tagged_tables_are_not_judged if {
 }
 
 test_a_negated_allowlist_protects_only_what_it_names if {
-	some f in violations(data.fixtures["fgac-protected-attributes"])
+	some f in violations(fixtures.plan("fgac-protected-attributes"))
 	f.address == "aws_iam_user_policy.invalid_negated_allowlist"
 	endswith(f.message, "without a Deny on its protected attributes isAdmin")
 }

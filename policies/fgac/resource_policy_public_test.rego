@@ -2,9 +2,10 @@ package ddb_guardrails.rules.fgac.resource_policy_public_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.resource_policy_public
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := resource_policy_public.violation with input as plan
@@ -27,7 +28,7 @@ test_not_principal_is_any_principal_and_named_principals_pass if {
 }
 
 test_evidence_shows_the_principal if {
-	some f in violations(data.fixtures["fgac-resource-policy"])
+	some f in violations(fixtures.plan("fgac-resource-policy"))
 	f.address == "aws_dynamodb_resource_policy.invalid_any_principal"
 	f.evidence == ["policy statement[0]: Principal [\"*\"], no Condition"]
 	f.severity == "critical"

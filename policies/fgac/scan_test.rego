@@ -2,9 +2,10 @@ package ddb_guardrails.rules.fgac.scan_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.scan
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := scan.violation with input as plan
@@ -44,7 +45,7 @@ test_scan_through_data_source_not_actions_and_merged_documents_is_flagged if {
 
 test_evidence_says_how_scan_is_reached if {
 	evidence := {e |
-		some f in violations(data.fixtures["fgac-scan-admin"])
+		some f in violations(fixtures.plan("fgac-scan-admin"))
 		some e in f.evidence
 	}
 	"policy statement[0]: Action dynamodb:S*" in evidence

@@ -2,6 +2,7 @@ package ddb_guardrails.lib.iam_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.iam
 
 statement(kind, patterns) := {"actions": {"kind": kind, "patterns": patterns, "written": patterns}}
@@ -60,7 +61,7 @@ test_resources_that_reach_dynamodb if {
 }
 
 documents_of(name) := result if {
-	result := {[d.holder, d.path, d.kind, d.status] | some d in iam.documents} with input as data.fixtures[name]
+	result := {[d.holder, d.path, d.kind, d.status] | some d in iam.documents} with input as fixtures.plan(name)
 }
 
 test_documents_are_read_from_every_holder if {
@@ -80,12 +81,12 @@ test_documents_are_read_from_every_holder if {
 }
 
 test_a_role_without_inline_policies_has_no_document if {
-	holders := {d.holder | some d in iam.documents} with input as data.fixtures["fgac-leading-keys"]
+	holders := {d.holder | some d in iam.documents} with input as fixtures.plan("fgac-leading-keys")
 	not "aws_iam_role.app" in holders
 }
 
 test_data_source_statements_follow_module_variables if {
-	documents := iam.documents with input as data.fixtures["fgac-leading-keys"]
+	documents := iam.documents with input as fixtures.plan("fgac-leading-keys")
 	some d in documents
 	d.holder == "module.tenants[1].aws_iam_policy.invalid_constant_tenant[0]"
 	d.origin == "policy <- module.tenants[1].data.aws_iam_policy_document.constant"
@@ -96,14 +97,14 @@ test_data_source_statements_follow_module_variables if {
 }
 
 test_data_source_escapes_become_policy_variables if {
-	documents := iam.documents with input as data.fixtures["fgac-leading-keys"]
+	documents := iam.documents with input as fixtures.plan("fgac-leading-keys")
 	some d in documents
 	d.holder == "module.tenants[0].aws_iam_policy.valid_scoped"
 	d.statements[0].conditions[0].values == ["${aws:userid}"]
 }
 
 test_data_source_principals_and_not_principals if {
-	documents := iam.documents with input as data.fixtures["fgac-resource-policy"]
+	documents := iam.documents with input as fixtures.plan("fgac-resource-policy")
 	some d in documents
 	d.holder == "aws_dynamodb_resource_policy.valid_account_principal"
 	d.statements[0].principals == {"kind": "Principal", "values": {"AWS:arn:aws:iam::444455556666:root"}, "known": true}
@@ -141,7 +142,7 @@ test_lists_and_strings_default_to_empty if {
 }
 
 test_source_policy_documents_come_first_known_or_followed if {
-	documents := iam.documents with input as data.fixtures["fgac-policy-shapes"]
+	documents := iam.documents with input as fixtures.plan("fgac-policy-shapes")
 	some merged in documents
 	merged.holder == "aws_iam_policy.invalid_merged_document"
 	[merged.statements[0].actions.kind, merged.statements[1].actions.written] == ["NotAction", ["dynamodb:Query"]]
@@ -151,7 +152,7 @@ test_source_policy_documents_come_first_known_or_followed if {
 }
 
 test_a_merged_document_that_merges_in_turn_is_unprovable if {
-	documents := iam.documents with input as data.fixtures["fgac-policy-shapes"]
+	documents := iam.documents with input as fixtures.plan("fgac-policy-shapes")
 	some d in documents
 	d.holder == "aws_iam_policy.invalid_twice_merged"
 	d.reason == "source_policy_documents includes data.aws_iam_policy_document.merged, which itself merges other documents"

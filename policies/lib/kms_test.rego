@@ -2,6 +2,7 @@ package ddb_guardrails.lib.kms_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.kms
 
 table := {"address": "aws_dynamodb_table.t", "module": "", "config_key": "aws_dynamodb_table.t"}
@@ -46,7 +47,7 @@ test_imported_key_material_is_not_a_rotation_subject if {
 }
 
 test_trail_log_keys_count_as_used if {
-	fixture := data.fixtures["enc-audit-buckets"]
+	fixture := fixtures.plan("enc-audit-buckets")
 	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
 	trail := resources["aws_cloudtrail.to_valid_trail_logs"]
 	patched := object.union(resources, {trail.address: object.union(trail, {"after": {"kms_key_id": "arn:aws:kms:eu-west-1:1:key/abc"}})})

@@ -2,10 +2,11 @@ package ddb_guardrails.lib.plan_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.plan
 
 test_resources_of_child_modules_are_in_the_model_with_their_configuration if {
-	fixture := data.fixtures["model-child-module"]
+	fixture := fixtures.plan("model-child-module")
 	table := plan.resources["module.valid_nested.module.store.aws_dynamodb_table.this"] with input as fixture
 	table.module == "module.valid_nested.module.store"
 	table.config_key == "module.valid_nested.module.store.aws_dynamodb_table.this"
@@ -13,7 +14,7 @@ test_resources_of_child_modules_are_in_the_model_with_their_configuration if {
 }
 
 test_for_each_and_count_instances_are_separate_resources_sharing_one_configuration if {
-	for_each := data.fixtures["model-for-each"]
+	for_each := fixtures.plan("model-for-each")
 	addresses := {a | some a, _ in plan.of_type("aws_dynamodb_table") with input as for_each}
 	addresses == {
 		"aws_dynamodb_table.fleet[\"valid_orders\"]",
@@ -23,18 +24,18 @@ test_for_each_and_count_instances_are_separate_resources_sharing_one_configurati
 	}
 	instance := plan.resources["module.regional[\"valid_cmk\"].aws_dynamodb_table.this"] with input as for_each
 	instance.config_key == "module.regional.aws_dynamodb_table.this"
-	plan.instances["aws_kms_key.counted"] == {"aws_kms_key.counted[0]", "aws_kms_key.counted[1]"} with input as data.fixtures["model-count"]
+	plan.instances["aws_kms_key.counted"] == {"aws_kms_key.counted[0]", "aws_kms_key.counted[1]"} with input as fixtures.plan("model-count")
 }
 
 test_module_instances_are_indexed_by_the_module_call if {
 	plan.module_instances["module.regional"] == {
 		"module.regional[\"valid_cmk\"]",
 		"module.regional[\"invalid_aws_managed_key\"]",
-	} with input as data.fixtures["model-for-each"]
+	} with input as fixtures.plan("model-for-each")
 }
 
 test_data_sources_come_from_resource_changes_when_unknown_and_prior_state_when_known if {
-	fixture := data.fixtures["model-data-sources"]
+	fixture := fixtures.plan("model-data-sources")
 	sources := plan.data_of_type("aws_iam_policy_document") with input as fixture
 	{a: s.known | some a, s in sources} == {
 		"data.aws_iam_policy_document.known": true,

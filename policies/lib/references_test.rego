@@ -2,6 +2,7 @@ package ddb_guardrails.lib.references_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
@@ -9,7 +10,7 @@ key_path := ["server_side_encryption", 0, "kms_key_arn"]
 
 # address -> the set of sources its table key ARN resolves to, in one fixture plan.
 key_sources(name) := result if {
-	fixture := data.fixtures[name]
+	fixture := fixtures.plan(name)
 	result := {address: sources |
 		some address, table in plan.of_type("aws_dynamodb_table") with input as fixture
 		sources := references.sources(table, key_path) with input as fixture
@@ -54,7 +55,7 @@ test_a_counted_reference_resolves_to_every_instance if {
 }
 
 test_a_data_source_reference_resolves_to_the_data_source if {
-	fixture := data.fixtures["model-data-sources"]
+	fixture := fixtures.plan("model-data-sources")
 	trail := plan.resources["aws_cloudtrail.valid_data_events"] with input as fixture
 	sources := references.sources(trail, ["event_selector", 0, "data_resource", 0, "values"]) with input as fixture
 	sources == {{"kind": "resource", "address": "aws_dynamodb_table.valid_orders"}}
@@ -68,7 +69,7 @@ test_a_local_is_unresolved if {
 }
 
 test_a_resource_not_in_the_plan_is_unresolved if {
-	sources := references.sources_of(resource_in(""), {"references": ["aws_kms_key.gone.arn", "aws_kms_key.gone"]}) with input as data.fixtures["model-count"]
+	sources := references.sources_of(resource_in(""), {"references": ["aws_kms_key.gone.arn", "aws_kms_key.gone"]}) with input as fixtures.plan("model-count")
 	sources == {{"kind": "unresolved", "reference": "aws_kms_key.gone"}}
 }
 
@@ -86,12 +87,12 @@ test_count_index_carries_no_value if {
 
 test_a_data_source_not_in_the_plan_keeps_its_address if {
 	expression := {"references": ["data.aws_kms_alias.key.target_key_arn", "data.aws_kms_alias.key"]}
-	sources := references.sources_of(resource_in(""), expression) with input as data.fixtures["model-count"]
+	sources := references.sources_of(resource_in(""), expression) with input as fixtures.plan("model-count")
 	sources == {{"kind": "data", "type": "aws_kms_alias", "address": "data.aws_kms_alias.key"}}
 }
 
 test_an_unset_root_variable_is_unresolved if {
-	sources := references.sources_of(resource_in(""), {"references": ["var.missing"]}) with input as data.fixtures["model-count"]
+	sources := references.sources_of(resource_in(""), {"references": ["var.missing"]}) with input as fixtures.plan("model-count")
 	sources == {{"kind": "unresolved", "reference": "var.missing"}}
 }
 
