@@ -4,9 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/install-tools.sh
-bash scripts/build-policies.sh --check
-node scripts/generate-rule-docs.js --check
-node -r ts-node/register/transpile-only scripts/generate-terraform-modules.ts --check
+bash scripts/generate.sh --check
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 REGO_RESULTS_FILE="$results/rego.json" bash scripts/test-policies.sh
