@@ -13,7 +13,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
-import { type AwsEnvironment, resolveEnvironment } from "./environment";
+import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
 import { GuardrailConfigError, shown } from "./errors";
 import { SecureBucket } from "./secure-bucket";
 
@@ -80,6 +80,8 @@ export interface AuditTrailProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+const servicePrincipals = (names: string[]) => [{ type: "Service", identifiers: names }];
+
 /**
  * CloudTrail with DynamoDB data events for the given tables (and management events) into an
  * encrypted bucket and CloudWatch Logs; an alarm on Scan calls and on large Scans; EventBridge
@@ -101,17 +103,28 @@ export class AuditTrail extends Construct {
     const env = resolveEnvironment(this, props.environment);
     const { accountId, region, partition } = env;
     const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${props.trailName}`;
-    const services = (names: string[]) => [{ type: "Service", identifiers: names }];
+    this.key = this.configureKey(env, trailArn);
+    this.bucket = this.configureBucket(env, trailArn, this.key);
+    this.logGroup = this.configureLogGroup(this.key);
+    this.trail = this.configureTrail(this.configureLogDelivery());
+    this.alertTopic = this.configureAlertTopic(accountId, this.key);
+    this.alarms();
+    this.configChangeRules();
+    this.configureConfigRules();
+  }
 
-    this.key = new CustomerManagedKey(this, "key", {
-      description: `Encrypts the ${props.trailName} audit trail, its logs and alerts`,
-      alias: `alias/${props.trailName}-audit-key`,
+  /** The key of the trail, its log group and its alert topic, usable by exactly those services. */
+  private configureKey(env: ResolvedEnvironment, trailArn: string): CustomerManagedKey {
+    const { accountId, region, partition } = env;
+    return new CustomerManagedKey(this, "key", {
+      description: `Encrypts the ${this.props.trailName} audit trail, its logs and alerts`,
+      alias: `alias/${this.props.trailName}-audit-key`,
       environment: env,
       usage: [
         {
           sid: "CloudTrailEncryptsLogs",
           effect: "Allow",
-          principals: services(["cloudtrail.amazonaws.com"]),
+          principals: servicePrincipals(["cloudtrail.amazonaws.com"]),
           actions: ["kms:GenerateDataKey*", "kms:DescribeKey"],
           resources: ["*"],
           condition: [
@@ -122,15 +135,15 @@ export class AuditTrail extends Construct {
         {
           sid: "CloudWatchLogsEncryptsLogGroup",
           effect: "Allow",
-          principals: services([`logs.${region}.amazonaws.com`]),
+          principals: servicePrincipals([`logs.${region}.amazonaws.com`]),
           actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
           resources: ["*"],
-          condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/cloudtrail/${props.trailName}`] }],
+          condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/cloudtrail/${this.props.trailName}`] }],
         },
         {
           sid: "AlarmsAndEventsPublishToEncryptedTopic",
           effect: "Allow",
-          principals: services(["cloudwatch.amazonaws.com", "events.amazonaws.com"]),
+          principals: servicePrincipals(["cloudwatch.amazonaws.com", "events.amazonaws.com"]),
           actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
           resources: ["*"],
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
@@ -147,48 +160,58 @@ export class AuditTrail extends Construct {
           ],
         },
       ],
-      tags: props.tags,
+      tags: this.props.tags,
     });
+  }
 
-    this.bucket = new SecureBucket(this, "logs", {
-      bucketName: props.logBucketName,
+  /** The encrypted log bucket, writable by this trail only. */
+  private configureBucket(env: ResolvedEnvironment, trailArn: string, key: CustomerManagedKey): SecureBucket {
+    const { accountId, partition } = env;
+    return new SecureBucket(this, "logs", {
+      bucketName: this.props.logBucketName,
       role: "audit-log",
-      kmsKeyArn: this.key.arn,
+      kmsKeyArn: key.arn,
       environment: env,
       extraStatements: [
         {
           sid: "CloudTrailChecksAcl",
           effect: "Allow",
-          principals: services(["cloudtrail.amazonaws.com"]),
+          principals: servicePrincipals(["cloudtrail.amazonaws.com"]),
           actions: ["s3:GetBucketAcl"],
-          resources: [`arn:${partition}:s3:::${props.logBucketName}`],
+          resources: [`arn:${partition}:s3:::${this.props.logBucketName}`],
           condition: [{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }],
         },
         {
           sid: "CloudTrailWritesLogs",
           effect: "Allow",
-          principals: services(["cloudtrail.amazonaws.com"]),
+          principals: servicePrincipals(["cloudtrail.amazonaws.com"]),
           actions: ["s3:PutObject"],
-          resources: [`arn:${partition}:s3:::${props.logBucketName}/AWSLogs/${accountId}/*`],
+          resources: [`arn:${partition}:s3:::${this.props.logBucketName}/AWSLogs/${accountId}/*`],
           condition: [
             { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
             { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
           ],
         },
       ],
-      tags: props.tags,
+      tags: this.props.tags,
     });
+  }
 
-    this.logGroup = new CloudwatchLogGroup(this, "log-group", {
-      name: `/aws/cloudtrail/${props.trailName}`,
-      retentionInDays: props.logRetentionDays ?? 365,
-      kmsKeyId: this.key.arn,
-      tags: props.tags,
+  private configureLogGroup(key: CustomerManagedKey): CloudwatchLogGroup {
+    return new CloudwatchLogGroup(this, "log-group", {
+      name: `/aws/cloudtrail/${this.props.trailName}`,
+      retentionInDays: this.props.logRetentionDays ?? 365,
+      kmsKeyId: key.arn,
+      tags: this.props.tags,
     });
+  }
+
+  /** The role CloudTrail assumes to deliver to the log group, limited to its log streams. */
+  private configureLogDelivery(): IamRole {
     const deliveryTrust = new DataAwsIamPolicyDocument(this, "delivery-trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: services(["cloudtrail.amazonaws.com"]) }],
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: servicePrincipals(["cloudtrail.amazonaws.com"]) }],
     });
-    const deliveryRole = new IamRole(this, "delivery-role", { name: `${props.trailName}-cloudwatch-delivery`, assumeRolePolicy: deliveryTrust.json, tags: props.tags });
+    const deliveryRole = new IamRole(this, "delivery-role", { name: `${this.props.trailName}-cloudwatch-delivery`, assumeRolePolicy: deliveryTrust.json, tags: this.props.tags });
     const deliveryPolicy = new DataAwsIamPolicyDocument(this, "delivery-policy", {
       statement: [
         {
@@ -199,12 +222,16 @@ export class AuditTrail extends Construct {
       ],
     });
     new IamRolePolicy(this, "delivery", { role: deliveryRole.id, name: "deliver-to-cloudwatch-logs", policy: deliveryPolicy.json });
+    return deliveryRole;
+  }
 
-    this.trail = new Cloudtrail(this, "trail", {
-      name: props.trailName,
+  /** Management events, and data events on the protected tables, to the bucket and the log group. */
+  private configureTrail(deliveryRole: IamRole): Cloudtrail {
+    return new Cloudtrail(this, "trail", {
+      name: this.props.trailName,
       s3BucketName: this.bucket.bucket.id,
       kmsKeyId: this.key.arn,
-      enableLogging: props.logging ?? true,
+      enableLogging: this.props.logging ?? true,
       enableLogFileValidation: true,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
@@ -217,23 +244,26 @@ export class AuditTrail extends Construct {
           fieldSelector: [
             { field: "eventCategory", equalTo: ["Data"] },
             { field: "resources.type", equalTo: ["AWS::DynamoDB::Table"] },
-            { field: "resources.ARN", equalTo: props.tables.map((t) => t.tableArn) },
+            { field: "resources.ARN", equalTo: this.props.tables.map((t) => t.tableArn) },
           ],
         },
       ],
       dependsOn: [this.bucket.policy],
-      tags: props.tags,
+      tags: this.props.tags,
     });
+  }
 
-    this.alertTopic = new SnsTopic(this, "alerts", { name: props.alertTopicName ?? `${props.trailName}-alerts`, kmsMasterKeyId: this.key.arn, tags: props.tags });
+  /** One encrypted topic for every alert, published to by CloudWatch and EventBridge of this account. */
+  private configureAlertTopic(accountId: string, key: CustomerManagedKey): SnsTopic {
+    const topic = new SnsTopic(this, "alerts", { name: this.props.alertTopicName ?? `${this.props.trailName}-alerts`, kmsMasterKeyId: key.arn, tags: this.props.tags });
     const topicPolicy = new DataAwsIamPolicyDocument(this, "alerts-policy", {
       statement: [
         {
           sid: "AlarmsAndRulesPublish",
           effect: "Allow",
-          principals: services(["cloudwatch.amazonaws.com", "events.amazonaws.com"]),
+          principals: servicePrincipals(["cloudwatch.amazonaws.com", "events.amazonaws.com"]),
           actions: ["sns:Publish"],
-          resources: [this.alertTopic.arn],
+          resources: [topic.arn],
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
         },
         {
@@ -241,18 +271,19 @@ export class AuditTrail extends Construct {
           effect: "Deny",
           principals: [{ type: "AWS", identifiers: ["*"] }],
           actions: ["sns:Publish"],
-          resources: [this.alertTopic.arn],
+          resources: [topic.arn],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
       ],
     });
-    new SnsTopicPolicy(this, "alerts-topic-policy", { arn: this.alertTopic.arn, policy: topicPolicy.json });
+    new SnsTopicPolicy(this, "alerts-topic-policy", { arn: topic.arn, policy: topicPolicy.json });
+    return topic;
+  }
 
-    this.alarms();
-    this.configChangeRules();
-    if (props.configRules) {
-      new ConfigConfigRule(this, "config-encrypted-kms", { name: `${props.trailName}-dynamodb-table-encrypted-kms`, source: { owner: "AWS", sourceIdentifier: "DYNAMODB_TABLE_ENCRYPTED_KMS" } });
-      new ConfigConfigRule(this, "config-pitr", { name: `${props.trailName}-dynamodb-pitr-enabled`, source: { owner: "AWS", sourceIdentifier: "DYNAMODB_PITR_ENABLED" } });
+  private configureConfigRules(): void {
+    if (this.props.configRules) {
+      new ConfigConfigRule(this, "config-encrypted-kms", { name: `${this.props.trailName}-dynamodb-table-encrypted-kms`, source: { owner: "AWS", sourceIdentifier: "DYNAMODB_TABLE_ENCRYPTED_KMS" } });
+      new ConfigConfigRule(this, "config-pitr", { name: `${this.props.trailName}-dynamodb-pitr-enabled`, source: { owner: "AWS", sourceIdentifier: "DYNAMODB_PITR_ENABLED" } });
     }
   }
 

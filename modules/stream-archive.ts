@@ -7,7 +7,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
-import { type AwsEnvironment, resolveEnvironment } from "./environment";
+import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
 import { GuardrailConfigError, shown } from "./errors";
 import { STREAM_READ_ACTIONS } from "./iam-actions";
 import { SecureBucket } from "./secure-bucket";
@@ -69,11 +69,22 @@ export class StreamArchive extends Construct {
     this.validateProtectedAttributes();
 
     const env = resolveEnvironment(this, props.environment);
+    this.key = this.configureKey(env);
+    this.bucket = this.configureBucket(env);
+    this.deliveryStream = this.configureDelivery(env);
+    this.escalationTopic = this.configureEscalationTopic();
+    const pipeRole = this.configurePipeRole(env);
+    this.archivePipe = this.configureArchivePipe(pipeRole);
+    this.configureEscalationPipe(pipeRole);
+  }
+
+  /** The archive's key, usable by the account only through S3, Firehose and SNS. */
+  private configureKey(env: ResolvedEnvironment): CustomerManagedKey {
     const { accountId, region, partition } = env;
     const root = `arn:${partition}:iam::${accountId}:root`;
-    this.key = new CustomerManagedKey(this, "key", {
-      description: `Encrypts the ${props.name} stream archive and its alerts`,
-      alias: `alias/${props.name}-archive-key`,
+    return new CustomerManagedKey(this, "key", {
+      description: `Encrypts the ${this.props.name} stream archive and its alerts`,
+      alias: `alias/${this.props.name}-archive-key`,
       environment: env,
       usage: [
         {
@@ -88,18 +99,26 @@ export class StreamArchive extends Construct {
           ],
         },
       ],
-      tags: props.tags,
+      tags: this.props.tags,
     });
-    this.bucket = new SecureBucket(this, "archive", {
-      bucketName: props.bucketName,
+  }
+
+  /** The write-once bucket: Object Lock in compliance mode under the archive key. */
+  private configureBucket(env: ResolvedEnvironment): SecureBucket {
+    return new SecureBucket(this, "archive", {
+      bucketName: this.props.bucketName,
       role: "stream-archive",
       kmsKeyArn: this.key.arn,
       environment: env,
-      objectLockRetentionDays: props.retentionDays,
-      tags: props.tags,
+      objectLockRetentionDays: this.props.retentionDays,
+      tags: this.props.tags,
     });
+  }
 
-    const firehoseRole = this.role("delivery-role", `${props.name}-archive-delivery`, "firehose.amazonaws.com", accountId, [
+  /** Firehose delivery into the bucket, with a role limited to it and to the key through S3. */
+  private configureDelivery(env: ResolvedEnvironment): KinesisFirehoseDeliveryStream {
+    const { accountId, region } = env;
+    const firehoseRole = this.role("delivery-role", `${this.props.name}-archive-delivery`, "firehose.amazonaws.com", accountId, [
       {
         effect: "Allow",
         actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
@@ -112,8 +131,8 @@ export class StreamArchive extends Construct {
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`] }],
       },
     ]);
-    this.deliveryStream = new KinesisFirehoseDeliveryStream(this, "delivery", {
-      name: `${props.name}-archive`,
+    return new KinesisFirehoseDeliveryStream(this, "delivery", {
+      name: `${this.props.name}-archive`,
       destination: "extended_s3",
       serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: this.key.arn },
       extendedS3Configuration: {
@@ -125,15 +144,20 @@ export class StreamArchive extends Construct {
         bufferingInterval: 60,
         compressionFormat: "GZIP",
       },
-      tags: props.tags,
+      tags: this.props.tags,
     });
+  }
 
-    const alert = props.privilegeEscalationAlert ?? true;
-    if (alert) {
-      this.escalationTopic = new SnsTopic(this, "escalation-alerts", { name: `${props.name}-privilege-escalation`, kmsMasterKeyId: this.key.arn, tags: props.tags });
-    }
-    const pipeRole = this.role("pipe-role", `${props.name}-archive-pipe`, "pipes.amazonaws.com", accountId, [
-      { effect: "Allow", actions: [...STREAM_READ_ACTIONS], resources: [props.streamArn] },
+  private configureEscalationTopic(): SnsTopic | undefined {
+    if (!(this.props.privilegeEscalationAlert ?? true)) return undefined;
+    return new SnsTopic(this, "escalation-alerts", { name: `${this.props.name}-privilege-escalation`, kmsMasterKeyId: this.key.arn, tags: this.props.tags });
+  }
+
+  /** The role both pipes run as: read the table's stream, deliver to Firehose, publish alerts. */
+  private configurePipeRole(env: ResolvedEnvironment): IamRole {
+    const { accountId, region } = env;
+    return this.role("pipe-role", `${this.props.name}-archive-pipe`, "pipes.amazonaws.com", accountId, [
+      { effect: "Allow", actions: [...STREAM_READ_ACTIONS], resources: [this.props.streamArn] },
       { effect: "Allow", actions: ["firehose:PutRecord", "firehose:PutRecordBatch"], resources: [this.deliveryStream.arn] },
       ...(this.escalationTopic
         ? [
@@ -147,36 +171,42 @@ export class StreamArchive extends Construct {
           ]
         : []),
     ]);
+  }
 
-    this.archivePipe = new PipesPipe(this, "archive-pipe", {
-      name: `${props.name}-archive`,
+  /** Archives filtered stream records (deletions by default). */
+  private configureArchivePipe(pipeRole: IamRole): PipesPipe {
+    return new PipesPipe(this, "archive-pipe", {
+      name: `${this.props.name}-archive`,
       description: "Archives filtered stream records (deletions by default) to the write-once bucket",
       roleArn: pipeRole.arn,
-      source: props.streamArn,
+      source: this.props.streamArn,
       sourceParameters: {
         dynamodbStreamParameters: { startingPosition: "TRIM_HORIZON", batchSize: 100, maximumRetryAttempts: 10 },
-        filterCriteria: { filter: [{ pattern: JSON.stringify(props.filterPattern ?? REMOVE_EVENTS_FILTER) }] },
+        filterCriteria: { filter: [{ pattern: JSON.stringify(this.props.filterPattern ?? REMOVE_EVENTS_FILTER) }] },
       },
       target: this.deliveryStream.arn,
-      tags: props.tags,
+      tags: this.props.tags,
     });
-    if (this.escalationTopic) {
-      const attributes = props.protectedAttributes ?? ["isAdmin"];
-      new PipesPipe(this, "escalation-pipe", {
-        name: `${props.name}-privilege-escalation`,
-        description: `Alerts when a write sets ${attributes.join(", ")} to true`,
-        roleArn: pipeRole.arn,
-        source: props.streamArn,
-        sourceParameters: {
-          dynamodbStreamParameters: { startingPosition: "LATEST", batchSize: 10, maximumRetryAttempts: 10 },
-          filterCriteria: {
-            filter: attributes.map((a) => ({ pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { [a]: { BOOL: [true] } } } }) })),
-          },
+  }
+
+  /** Alerts when a write sets a protected attribute to true. */
+  private configureEscalationPipe(pipeRole: IamRole): void {
+    if (!this.escalationTopic) return;
+    const attributes = this.props.protectedAttributes ?? ["isAdmin"];
+    new PipesPipe(this, "escalation-pipe", {
+      name: `${this.props.name}-privilege-escalation`,
+      description: `Alerts when a write sets ${attributes.join(", ")} to true`,
+      roleArn: pipeRole.arn,
+      source: this.props.streamArn,
+      sourceParameters: {
+        dynamodbStreamParameters: { startingPosition: "LATEST", batchSize: 10, maximumRetryAttempts: 10 },
+        filterCriteria: {
+          filter: attributes.map((a) => ({ pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { [a]: { BOOL: [true] } } } }) })),
         },
-        target: this.escalationTopic.arn,
-        tags: props.tags,
-      });
-    }
+      },
+      target: this.escalationTopic.arn,
+      tags: this.props.tags,
+    });
   }
 
   private role(id: string, name: string, service: string, accountId: string, statements: DataAwsIamPolicyDocumentStatement[]): IamRole {
