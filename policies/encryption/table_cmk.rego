@@ -40,6 +40,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some address, table in plan.of_type("aws_dynamodb_table")
@@ -117,3 +118,37 @@ violation contains finding if {
 }
 
 encryption_block_unknown(table) if table.unknown.server_side_encryption == true
+
+# Tables of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.table_keys
+	message := key_messages[entry.verdict]
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, message]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.table_keys
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "the table's encryption or key cannot be followed before apply to a customer-managed key"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the encryption of the tables it declares cannot be checked",
+		stack.evidence,
+	)
+}
+
+key_messages := {
+	"owned": "table is encrypted with an AWS-owned key (server-side encryption with KMS is not enabled)",
+	"aws_managed": "table is encrypted with the AWS-managed key aws/dynamodb, not a customer-managed key",
+	"not_allowed": "table is encrypted with an existing key that is not in allowed_key_arns",
+}

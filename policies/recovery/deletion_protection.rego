@@ -28,6 +28,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.tables
 
 types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
 
@@ -65,3 +66,31 @@ unknown_setting(table) if {
 evidence(table) := "deletion_protection_enabled: not set (off)" if {
 	table.unknown.deletion_protection_enabled == true
 } else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])
+
+# Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.deletion_protection
+	entry.verdict == "off"
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, "deletion protection is off"]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.deletion_protection
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "deletion protection is only known after apply"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the deletion protection of the tables it declares cannot be checked",
+		stack.evidence,
+	)
+}

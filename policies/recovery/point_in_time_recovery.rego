@@ -31,6 +31,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some address, table in plan.of_type("aws_dynamodb_table")
@@ -106,3 +107,31 @@ unknown_setting(table) if {
 }
 
 unknown_setting(table) if table.unknown.point_in_time_recovery[0].enabled == true
+
+# Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.pitr
+	entry.verdict == "off"
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, "point-in-time recovery is off"]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.pitr
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "point-in-time recovery is only known after apply"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the point-in-time recovery of the tables it declares cannot be checked",
+		stack.evidence,
+	)
+}
