@@ -34,11 +34,7 @@ table_keys contains entry if {
 	some address, table in plan.of_type("awscc_dynamodb_table")
 	awscc_sse_state(table).verdict == "on"
 	path := ["sse_specification", "kms_master_key_id"]
-	some verdict in kms.verdicts(
-		table, "sse_specification.kms_master_key_id",
-		object.get(table.after, path, null), object.get(table.unknown, path, false),
-		plan.expression(table, ["sse_specification"]),
-	)
+	some verdict in awscc_key_verdicts(table, "sse_specification.kms_master_key_id", path)
 	entry := awscc_key_entry(address, "", verdict)
 }
 
@@ -64,12 +60,7 @@ replica_keys contains entry if {
 	awscc_sse_state(table).verdict == "on"
 	some i, replica in object.get(table.after, "replicas", [])
 	label := concat("", [awscc_replica_label(replica), ".sse_specification.kms_master_key_id"])
-	some verdict in kms.verdicts(
-		table, label,
-		object.get(replica, ["sse_specification", "kms_master_key_id"], null),
-		object.get(table.unknown, ["replicas", i, "sse_specification", "kms_master_key_id"], false),
-		plan.expression(table, ["replicas"]),
-	)
+	some verdict in awscc_key_verdicts(table, label, ["replicas", i, "sse_specification", "kms_master_key_id"])
 	entry := awscc_key_entry(address, "", verdict)
 }
 
@@ -205,6 +196,22 @@ awscc_sse_state(table) := {"verdict": "owned", "evidence": ["sse_specification: 
 	json.marshal(object.get(table.after, ["sse_specification", "sse_enabled"], null)),
 	" (AWS-owned key)",
 ])]}
+
+# The verdicts on a key attribute of an awscc resource. An attribute is one expression in the plan's
+# configuration (sse_specification, replicas), so an unknown key is followed through the references
+# of that whole expression. Unknown under a constant expression, the key was left to the provider's
+# default (aws/dynamodb); an object around it unknown as a whole may be unset or set from a
+# reference, which the plan cannot tell apart.
+awscc_key_verdicts(table, label, path) := kms.verdicts(table, label, object.get(table.after, path, null), false, null) if {
+	not unknown_at(table, path)
+} else := kms.verdicts(table, label, null, false, null) if {
+	computed_by_provider(table, path[0])
+} else := {{"verdict": "unprovable", "evidence": concat("; ", references.unknown_chain(
+	table, [path[0]],
+	concat("", [label, " (not set, or set from a value known only after apply)"]),
+))}} if {
+	object.get(table.unknown, array.slice(path, 0, count(path) - 1), false) == true
+} else := kms.verdicts(table, label, null, true, plan.expression(table, [path[0]]))
 
 awscc_key_entry(address, subject, verdict) := object.union(
 	{"address": address, "subject": subject, "verdict": verdict.verdict, "evidence": [verdict.evidence]},
