@@ -51,3 +51,14 @@ test_a_configured_value_known_only_after_apply_is_unprovable if {
 		{"after": {}, "unknown": {"deletion_protection_enabled": true}},
 	)
 }
+
+test_awscc_and_template_tables_without_deletion_protection_are_flagged if {
+	findings_for("awscc-tables") == {["awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection", "DDB-REC-002"]}
+	findings_for("cfn-stack-tables") == {
+		["aws_cloudformation_stack.invalid_recovery", "DDB-REC-002"],
+		["aws_cloudformation_stack.invalid_global_table_replica", "DDB-REC-002"],
+		["aws_cloudformation_stack.unprovable_template_url", "DDB-REC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unknown_body", "DDB-REC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-REC-002-UNPROVABLE"],
+	}
+}
