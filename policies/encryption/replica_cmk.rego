@@ -8,7 +8,9 @@
 #   the plan, through module variables and outputs, or a literal ARN of an existing key. Replica
 #   blocks are matched to their configuration by region_name; a block whose region is computed or
 #   that comes from a dynamic block cannot be matched and gets DDB-ENC-002-UNPROVABLE, as does a
-#   key ARN the plan cannot follow.
+#   key ARN the plan cannot follow. The replicas of awscc_dynamodb_global_table
+#   (replicas[*].sse_specification.kms_master_key_id) and of AWS::DynamoDB::GlobalTable in a
+#   CloudFormation template (Replicas[*].SSESpecification.KMSMasterKeyId) are judged the same way.
 # custom:
 #   id: DDB-ENC-002
 #   guardrail: encryption

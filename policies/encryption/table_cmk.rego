@@ -11,7 +11,13 @@
 #   does not carry (a local, a data source looked up by a computed name, a resource outside the
 #   plan) or the whole encryption block is only known after apply, the table gets
 #   DDB-ENC-001-UNPROVABLE. A dynamic server_side_encryption block is not in the plan's
-#   configuration and is judged as absent.
+#   configuration and is judged as absent. Tables created outside the aws provider are judged the
+#   same way (lib/tables.rego): awscc_dynamodb_table (sse_specification { sse_enabled,
+#   kms_master_key_id }) and AWS::DynamoDB::Table in the template_body of an aws_cloudformation_stack
+#   (SSESpecification; without it, or with SSEEnabled false, the table has an AWS-owned key); a
+#   template key referenced with Ref or Fn::GetAtt is customer-managed. A template the plan does not
+#   carry in readable form (template_url, a body known only after apply, a tag CloudFormation does
+#   not define, a Transform, a nested stack) gets DDB-ENC-001-UNPROVABLE on the stack.
 # custom:
 #   id: DDB-ENC-001
 #   guardrail: encryption

@@ -130,3 +130,14 @@ test_an_awscc_encryption_setting_known_only_after_apply_is_unprovable if {
 	)
 	key_verdicts(leaf) == {["unprovable", "sse_specification.sse_enabled: (known after apply) <- local.on (not resolvable from the plan)"]}
 }
+
+test_an_intrinsic_around_a_setting_is_unprovable if {
+	template := {
+		"resources": {"T": table({
+			"SSESpecification": {"SSEEnabled": true, "KMSMasterKeyId": "arn:aws:kms:eu-west-1:111122223333:key/k"},
+			"PointInTimeRecoverySpecification": {"Fn::If": ["Prod", {"PointInTimeRecoveryEnabled": true}, {"Ref": "AWS::NoValue"}]},
+		})},
+		"parameters": {}, "transform": false,
+	}
+	{e.verdict | some e in tables.pitr with input as stack({}, {}, {}, template)} == {"unprovable"}
+}

@@ -7,7 +7,8 @@
 #   PITR's: it guards against one operation, PITR against many. The rule checks
 #   deletion_protection_enabled on aws_dynamodb_table and aws_dynamodb_table_replica; unset means
 #   off. A value that is only known after apply, set from an expression the plan cannot resolve,
-#   gets DDB-REC-002-UNPROVABLE.
+#   gets DDB-REC-002-UNPROVABLE. awscc tables and global-table replicas and CloudFormation tables
+#   and replicas (DeletionProtectionEnabled) are judged too.
 # custom:
 #   id: DDB-REC-002
 #   guardrail: recovery

@@ -62,3 +62,21 @@ test_awscc_and_template_tables_without_deletion_protection_are_flagged if {
 		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-REC-002-UNPROVABLE"],
 	}
 }
+
+test_an_awscc_setting_from_a_value_known_only_after_apply_is_unprovable if {
+	plan := {
+		"resource_changes": [{
+			"address": "awscc_dynamodb_table.t", "mode": "managed", "type": "awscc_dynamodb_table", "name": "t",
+			"change": {"actions": ["create"], "after": {}, "after_unknown": {"deletion_protection_enabled": true}},
+		}],
+		"configuration": {"root_module": {"resources": [{
+			"address": "awscc_dynamodb_table.t", "mode": "managed", "type": "awscc_dynamodb_table", "name": "t",
+			"expressions": {"deletion_protection_enabled": {"references": ["var.protect"]}},
+		}]}},
+	}
+	found := rule.violation with input as plan
+	{[f.rule, f.evidence[0]] | some f in found} == {[
+		"DDB-REC-002-UNPROVABLE",
+		"deletion_protection_enabled: (known after apply) <- var.protect (not resolvable from the plan)",
+	]}
+}

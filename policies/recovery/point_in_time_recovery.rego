@@ -7,7 +7,10 @@
 #   checks aws_dynamodb_table (point_in_time_recovery { enabled = true }), each replica {} block of
 #   a table (point_in_time_recovery = true, off by default) and aws_dynamodb_table_replica. A value
 #   that is only known after apply gets DDB-REC-001-UNPROVABLE; a dynamic point_in_time_recovery
-#   block is not in the plan's configuration and is judged as absent.
+#   block is not in the plan's configuration and is judged as absent. awscc tables and global-table
+#   replicas (point_in_time_recovery_specification) and CloudFormation tables and replicas
+#   (PointInTimeRecoverySpecification) are judged too; an intrinsic function there, or an unreadable
+#   template, is DDB-REC-001-UNPROVABLE.
 # custom:
 #   id: DDB-REC-001
 #   guardrail: recovery
