@@ -123,8 +123,6 @@ violation contains finding if {
 	)
 }
 
-encryption_block_unknown(table) if table.unknown.server_side_encryption == true
-
 # Tables of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
 violation contains finding if {
 	some entry in tables.table_keys
@@ -158,3 +156,5 @@ key_messages := {
 	"aws_managed": "table is encrypted with the AWS-managed key aws/dynamodb, not a customer-managed key",
 	"not_allowed": "table is encrypted with an existing key that is not in allowed_key_arns",
 }
+
+encryption_block_unknown(table) if table.unknown.server_side_encryption == true

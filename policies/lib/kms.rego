@@ -11,7 +11,6 @@ import rego.v1
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
-import data.ddb_guardrails.lib.tables
 
 # Key resources that are customer-managed by construction.
 customer_key_types := {"aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key", "aws_kms_alias"}
@@ -152,12 +151,6 @@ key_uses contains {"address": address, "verdict": verdict} if {
 		plan.expression(trail, ["kms_key_id"]),
 	)
 	verdict.key
-}
-
-# Tables of the AWS Cloud Control provider (lib/tables.rego); template keys are not plan resources.
-key_uses contains {"address": entry.address, "verdict": {"key": entry.key, "evidence": entry.evidence[0]}} if {
-	some entry in (tables.table_keys | tables.replica_keys)
-	entry.key
 }
 
 # The aws_kms_key(s) whose rotation setting governs a key of the plan.

@@ -53,10 +53,3 @@ test_trail_log_keys_count_as_used if {
 	used := kms.used_keys with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
 	used["aws_kms_key.logs"]
 }
-
-test_keys_of_awscc_tables_and_replicas_are_used_keys if {
-	used := data.ddb_guardrails.lib.kms.used_keys with input as data.fixtures["awscc-tables"]
-	"used by awscc_dynamodb_table.valid_key_in_plan: sse_specification.kms_master_key_id <- aws_kms_key.tables (created in this plan)" in used["aws_kms_key.tables"]
-	some evidence in used["aws_kms_key.tables"]
-	startswith(evidence, "used by awscc_dynamodb_global_table.valid_global_table: replicas[region = us-east-1]")
-}

@@ -146,6 +146,14 @@ deletion_protection contains entry if {
 
 deletion_protection contains entry if some entry in unknown_replicas
 
+# Keys of the plan these tables use, in the shape of kms.used_keys: key address -> set of evidence.
+# Template keys (AWS::KMS::Key) are not resources of the plan.
+used_keys[key] contains evidence if {
+	some entry in (table_keys | replica_keys)
+	some key in kms.rotation_subjects(entry.key)
+	evidence := concat("", ["used by ", entry.address, ": ", entry.evidence[0]])
+}
+
 # Replica lists that cannot be read: every replica setting is unprovable.
 unknown_replicas contains {
 	"address": address, "subject": "", "verdict": "unprovable",

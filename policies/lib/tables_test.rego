@@ -141,3 +141,11 @@ test_an_intrinsic_around_a_setting_is_unprovable if {
 	}
 	{e.verdict | some e in tables.pitr with input as stack({}, {}, {}, template)} == {"unprovable"}
 }
+
+test_keys_of_awscc_tables_and_replicas_are_used_keys if {
+	used := tables.used_keys with input as data.fixtures["awscc-tables"]
+	table_use := "used by awscc_dynamodb_table.valid_key_in_plan: sse_specification.kms_master_key_id <- aws_kms_key.tables (created in this plan)"
+	table_use in used["aws_kms_key.tables"]
+	some evidence in used["aws_kms_key.tables"]
+	startswith(evidence, "used by awscc_dynamodb_global_table.valid_global_table: replicas[region = us-east-1]")
+}

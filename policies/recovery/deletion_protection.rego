@@ -58,16 +58,6 @@ violation contains finding if {
 	)
 }
 
-# Unknown only because the provider computes it (not in the configuration) is off, not unknown.
-unknown_setting(table) if {
-	table.unknown.deletion_protection_enabled == true
-	not plan.expression(table, ["deletion_protection_enabled"]) == null
-}
-
-evidence(table) := "deletion_protection_enabled: not set (off)" if {
-	table.unknown.deletion_protection_enabled == true
-} else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])
-
 # Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
 violation contains finding if {
 	some entry in tables.deletion_protection
@@ -95,3 +85,13 @@ violation contains finding if {
 		stack.evidence,
 	)
 }
+
+# Unknown only because the provider computes it (not in the configuration) is off, not unknown.
+unknown_setting(table) if {
+	table.unknown.deletion_protection_enabled == true
+	not plan.expression(table, ["deletion_protection_enabled"]) == null
+}
+
+evidence(table) := "deletion_protection_enabled: not set (off)" if {
+	table.unknown.deletion_protection_enabled == true
+} else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])

@@ -102,15 +102,6 @@ violation contains finding if {
 	)
 }
 
-block_unknown(table) if table.unknown.point_in_time_recovery == true
-
-unknown_setting(table) if {
-	block_unknown(table)
-	not plan.expression(table, ["point_in_time_recovery"]) == null
-}
-
-unknown_setting(table) if table.unknown.point_in_time_recovery[0].enabled == true
-
 # Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
 violation contains finding if {
 	some entry in tables.pitr
@@ -138,3 +129,12 @@ violation contains finding if {
 		stack.evidence,
 	)
 }
+
+block_unknown(table) if table.unknown.point_in_time_recovery == true
+
+unknown_setting(table) if {
+	block_unknown(table)
+	not plan.expression(table, ["point_in_time_recovery"]) == null
+}
+
+unknown_setting(table) if table.unknown.point_in_time_recovery[0].enabled == true
