@@ -1,9 +1,10 @@
 // The built CLI on DynamoDB tables created outside the aws provider: CloudFormation stacks (real
 // plans) and the AWS Cloud Control provider (test/fixtures/awscc-tables/README.md).
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixturePlan, runCli } from "./helpers/paths";
+import { ROOT, fixturePlan, runCli } from "./helpers/paths";
 
 const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-cli-providers-"));
 const read = (name: string) => JSON.parse(readFileSync(fixturePlan(name), "utf8"));
@@ -39,6 +40,13 @@ describe("tables of CloudFormation stacks", () => {
 });
 
 describe("tables of the awscc provider", () => {
+  test("the fixture is exactly what scripts/awscc-fixture.js makes of its real source plan", () => {
+    const out = join(work, "awscc-tables.json");
+    const run = spawnSync(process.execPath, [join(ROOT, "scripts", "awscc-fixture.js"), fixturePlan("awscc-tables-source"), out]);
+    expect(run.status).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(readFileSync(fixturePlan("awscc-tables"), "utf8"));
+  });
+
   test("findings by rule, in the JSON report", () => {
     const run = runCli(["validate", fixturePlan("awscc-tables"), "-f", "json"]);
     expect(run.status).toBe(1);
