@@ -12,6 +12,8 @@ for plan in "$ROOT"/test/fixtures/*/plan.json; do
   mkdir -p "$case_dir"
   cp "$plan" "$case_dir/data.json"
 done
+# The parsed CloudFormation templates the engine adds to the policy input (src/engine/cloudformation.ts).
+(cd "$ROOT" && node -r ts-node/register/transpile-only scripts/add-template-input.ts "$work"/fixtures-root/fixtures/*/data.json)
 opa fmt --fail --list "$ROOT/policies" >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list "$ROOT/policies" >&2; exit 1; }
 opa check --strict "$ROOT/policies"
 bash "$ROOT/scripts/install-regal.sh"

@@ -44,6 +44,69 @@ describe("DDB-ENC-001 table keys", () => {
   });
 });
 
+describe("DDB-ENC-001/002 on tables created outside the aws provider", () => {
+  const encryption = (name: string) => findings(name).filter((f) => f.startsWith("DDB-ENC"));
+  const subjects = (name: string, rule: string, address: string) =>
+    report(name)
+      .violations.filter((f) => f.rule === rule && f.address === address)
+      .map((f) => f.message.split(": ")[0])
+      .sort();
+
+  test("awscc tables: no SSE, SSE off or the AWS-managed key are flagged; a key the plan cannot follow is UNPROVABLE", () => {
+    expect(encryption("awscc-tables")).toEqual([
+      "DDB-ENC-001 awscc_dynamodb_table.invalid_aws_managed_key",
+      "DDB-ENC-001 awscc_dynamodb_table.invalid_no_sse",
+      "DDB-ENC-001 awscc_dynamodb_table.invalid_sse_disabled",
+      "DDB-ENC-001-UNPROVABLE awscc_dynamodb_table.unprovable_key_from_local",
+      "DDB-ENC-002 awscc_dynamodb_global_table.invalid_global_replica_aws_managed_key",
+      "DDB-ENC-002-UNPROVABLE awscc_dynamodb_global_table.unprovable_global_replica_unset",
+    ]);
+    expect(finding("awscc-tables", "DDB-ENC-001", "awscc_dynamodb_table.invalid_no_sse").evidence).toEqual([
+      "sse_specification: not set (AWS-owned key)",
+    ]);
+    expect(finding("awscc-tables", "DDB-ENC-001-UNPROVABLE", "awscc_dynamodb_table.unprovable_key_from_local").evidence).toEqual([
+      "sse_specification.kms_master_key_id <- local.shared_key_arn (not resolvable from the plan)",
+    ]);
+  });
+
+  test("CloudFormation templates (JSON and YAML): every table is judged and named; unreadable templates are UNPROVABLE", () => {
+    expect(encryption("cfn-stack-tables")).toEqual([
+      "DDB-ENC-001 aws_cloudformation_stack.invalid_aws_managed_key",
+      "DDB-ENC-001 aws_cloudformation_stack.invalid_aws_managed_key",
+      "DDB-ENC-001 aws_cloudformation_stack.invalid_owned_key",
+      "DDB-ENC-001 aws_cloudformation_stack.invalid_owned_key",
+      "DDB-ENC-001-UNPROVABLE aws_cloudformation_stack.unprovable_intrinsics",
+      "DDB-ENC-001-UNPROVABLE aws_cloudformation_stack.unprovable_template_url",
+      "DDB-ENC-001-UNPROVABLE aws_cloudformation_stack.unprovable_unknown_body",
+      "DDB-ENC-001-UNPROVABLE aws_cloudformation_stack.unprovable_unreadable_template",
+      "DDB-ENC-002 aws_cloudformation_stack.invalid_global_table_replica",
+      "DDB-ENC-002-UNPROVABLE aws_cloudformation_stack.unprovable_template_url",
+      "DDB-ENC-002-UNPROVABLE aws_cloudformation_stack.unprovable_unknown_body",
+      "DDB-ENC-002-UNPROVABLE aws_cloudformation_stack.unprovable_unreadable_template",
+    ]);
+    expect(subjects("cfn-stack-tables", "DDB-ENC-001", "aws_cloudformation_stack.invalid_owned_key")).toEqual([
+      "Resources.NoSse (AWS::DynamoDB::Table)",
+      "Resources.SseDisabled (AWS::DynamoDB::Table)",
+    ]);
+    expect(finding("cfn-stack-tables", "DDB-ENC-001-UNPROVABLE", "aws_cloudformation_stack.unprovable_template_url").evidence).toEqual([
+      'template_body: not set; the template at template_url = "https://example-templates.s3.amazonaws.com/tables.yaml" is not in the plan',
+    ]);
+    expect(finding("cfn-stack-tables", "DDB-ENC-001-UNPROVABLE", "aws_cloudformation_stack.unprovable_unreadable_template").evidence).toEqual([
+      "template_body cannot be read as CloudFormation does: Unresolved tag: !Custom",
+    ]);
+  });
+
+  test("a template that declares its tables in a plan's input cannot claim them compliant", () => {
+    const plan = readPlan(fixturePlan("cfn-stack-tables"));
+    const empty = { resources: {}, parameters: {}, transform: false };
+    const stacks = (plan.resource_changes ?? []).filter((c) => c.type === "aws_cloudformation_stack").map((c) => [c.address, empty]);
+    const forged = { ...plan, cloudformation_templates: Object.fromEntries(stacks) };
+    expect(validatePlan(forged, { bundle }).violations.map((f) => f.rule)).toEqual(
+      report("cfn-stack-tables").violations.map((f) => f.rule),
+    );
+  });
+});
+
 describe("plan model: modules, for_each, count, data sources", () => {
   test("tables in child modules get their key through module variables (two levels) and module outputs", () => {
     expect(findings("model-child-module")).toEqual([

@@ -34,3 +34,37 @@ describe("DDB-REC-001 point-in-time recovery and DDB-REC-002 deletion protection
     expect(findings("enc-replica").filter((f) => f.startsWith("DDB-REC"))).toEqual([]);
   });
 });
+
+describe("DDB-REC-001/002 on tables created outside the aws provider", () => {
+  const recovery = (name: string) => findings(name).filter((f) => f.startsWith("DDB-REC"));
+
+  test("awscc tables and global-table replicas without PITR or deletion protection are flagged", () => {
+    expect(recovery("awscc-tables")).toEqual([
+      "DDB-REC-001 awscc_dynamodb_global_table.invalid_global_replica_aws_managed_key",
+      "DDB-REC-001 awscc_dynamodb_table.invalid_no_pitr",
+      "DDB-REC-001 awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection",
+      "DDB-REC-001-UNPROVABLE awscc_dynamodb_global_table.unprovable_global_replica_unset",
+      "DDB-REC-002 awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection",
+    ]);
+  });
+
+  test("CloudFormation tables and replicas: off, unset, an intrinsic, or an unreadable template", () => {
+    expect(recovery("cfn-stack-tables")).toEqual([
+      "DDB-REC-001 aws_cloudformation_stack.invalid_global_table_replica",
+      "DDB-REC-001 aws_cloudformation_stack.invalid_recovery",
+      "DDB-REC-001-UNPROVABLE aws_cloudformation_stack.unprovable_intrinsics",
+      "DDB-REC-001-UNPROVABLE aws_cloudformation_stack.unprovable_template_url",
+      "DDB-REC-001-UNPROVABLE aws_cloudformation_stack.unprovable_unknown_body",
+      "DDB-REC-001-UNPROVABLE aws_cloudformation_stack.unprovable_unreadable_template",
+      "DDB-REC-002 aws_cloudformation_stack.invalid_global_table_replica",
+      "DDB-REC-002 aws_cloudformation_stack.invalid_recovery",
+      "DDB-REC-002-UNPROVABLE aws_cloudformation_stack.unprovable_template_url",
+      "DDB-REC-002-UNPROVABLE aws_cloudformation_stack.unprovable_unknown_body",
+      "DDB-REC-002-UNPROVABLE aws_cloudformation_stack.unprovable_unreadable_template",
+    ]);
+    const intrinsic = report("cfn-stack-tables").violations.find((f) => f.rule === "DDB-REC-001-UNPROVABLE" && f.address === "aws_cloudformation_stack.unprovable_intrinsics");
+    expect(intrinsic?.evidence).toEqual([
+      'Resources.ImportedKey.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled = {"Fn::If":["Prod",true,false]} (evaluated by CloudFormation at deploy time; the plan cannot follow it)',
+    ]);
+  });
+});

@@ -33,9 +33,10 @@ import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
-	some address, uses in kms.used_keys
+	some address, uses in used_keys
 	key := plan.resources[address]
 	not key.unknown.enable_key_rotation == true
 	not key.after.enable_key_rotation == true
@@ -48,7 +49,7 @@ violation contains finding if {
 }
 
 violation contains finding if {
-	some address, uses in kms.used_keys
+	some address, uses in used_keys
 	plan.resources[address].unknown.enable_key_rotation == true
 	finding := findings.unprovable(
 		rego.metadata.chain(),
@@ -56,4 +57,15 @@ violation contains finding if {
 		"enable_key_rotation is only known after apply",
 		array.concat(references.unknown_chain(plan.resources[address], ["enable_key_rotation"], "enable_key_rotation"), sort(uses)),
 	)
+}
+
+# The keys of aws tables, buckets and trails (lib/kms.rego) and of awscc tables (lib/tables.rego).
+used_keys[address] contains use if {
+	some address, uses in kms.used_keys
+	some use in uses
+}
+
+used_keys[address] contains use if {
+	some address, uses in tables.used_keys
+	some use in uses
 }

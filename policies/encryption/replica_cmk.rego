@@ -8,7 +8,9 @@
 #   the plan, through module variables and outputs, or a literal ARN of an existing key. Replica
 #   blocks are matched to their configuration by region_name; a block whose region is computed or
 #   that comes from a dynamic block cannot be matched and gets DDB-ENC-002-UNPROVABLE, as does a
-#   key ARN the plan cannot follow.
+#   key ARN the plan cannot follow. The replicas of awscc_dynamodb_global_table
+#   (replicas[*].sse_specification.kms_master_key_id) and of AWS::DynamoDB::GlobalTable in a
+#   CloudFormation template (Replicas[*].SSESpecification.KMSMasterKeyId) are judged the same way.
 # custom:
 #   id: DDB-ENC-002
 #   guardrail: encryption
@@ -44,6 +46,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.tables
 
 # [address, verdict] of every replica, as a block of a table or as a resource of its own.
 replica_verdicts contains [address, verdict] if {
@@ -100,4 +103,37 @@ violation contains finding if {
 		"the replica's key cannot be followed before apply to a customer-managed key",
 		[verdict.evidence],
 	)
+}
+
+# Replicas of awscc and CloudFormation global tables (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.replica_keys
+	message := key_messages[entry.verdict]
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, message]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.replica_keys
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "the replica's key cannot be followed before apply to a customer-managed key"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the replica keys of the tables it declares cannot be checked",
+		stack.evidence,
+	)
+}
+
+key_messages := {
+	"aws_managed": "replica is encrypted with the AWS-managed key aws/dynamodb of its Region, not its own customer-managed key",
+	"not_allowed": "replica is encrypted with an existing key that is not in allowed_key_arns",
 }

@@ -71,3 +71,16 @@ test_an_existing_key_outside_allowed_key_arns_is_flagged if {
 		with data.ddb_guardrails_config.parameters as {"allowed_key_arns": ["arn:aws:kms:*:111122223333:key/other"]}
 	["aws_dynamodb_table.valid_replica_literal_key", "DDB-ENC-002"] in fixtures.pairs(found)
 }
+
+test_awscc_and_template_replicas_without_their_own_key_are_flagged if {
+	findings_for("awscc-tables") == {
+		["awscc_dynamodb_global_table.invalid_global_replica_aws_managed_key", "DDB-ENC-002"],
+		["awscc_dynamodb_global_table.unprovable_global_replica_unset", "DDB-ENC-002-UNPROVABLE"],
+	}
+	findings_for("cfn-stack-tables") == {
+		["aws_cloudformation_stack.invalid_global_table_replica", "DDB-ENC-002"],
+		["aws_cloudformation_stack.unprovable_template_url", "DDB-ENC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unknown_body", "DDB-ENC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-ENC-002-UNPROVABLE"],
+	}
+}

@@ -11,7 +11,13 @@
 #   does not carry (a local, a data source looked up by a computed name, a resource outside the
 #   plan) or the whole encryption block is only known after apply, the table gets
 #   DDB-ENC-001-UNPROVABLE. A dynamic server_side_encryption block is not in the plan's
-#   configuration and is judged as absent.
+#   configuration and is judged as absent. Tables created outside the aws provider are judged the
+#   same way (lib/tables.rego): awscc_dynamodb_table (sse_specification { sse_enabled,
+#   kms_master_key_id }) and AWS::DynamoDB::Table in the template_body of an aws_cloudformation_stack
+#   (SSESpecification; without it, or with SSEEnabled false, the table has an AWS-owned key); a
+#   template key referenced with Ref or Fn::GetAtt is customer-managed. A template the plan does not
+#   carry in readable form (template_url, a body known only after apply, a tag CloudFormation does
+#   not define, a Transform, a nested stack) gets DDB-ENC-001-UNPROVABLE on the stack.
 # custom:
 #   id: DDB-ENC-001
 #   guardrail: encryption
@@ -40,6 +46,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some address, table in plan.of_type("aws_dynamodb_table")
@@ -114,6 +121,40 @@ violation contains finding if {
 		"kms_key_arn cannot be followed before apply to a customer-managed key",
 		[verdict.evidence],
 	)
+}
+
+# Tables of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.table_keys
+	message := key_messages[entry.verdict]
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, message]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.table_keys
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "the table's encryption or key cannot be followed before apply to a customer-managed key"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the encryption of the tables it declares cannot be checked",
+		stack.evidence,
+	)
+}
+
+key_messages := {
+	"owned": "table is encrypted with an AWS-owned key (server-side encryption with KMS is not enabled)",
+	"aws_managed": "table is encrypted with the AWS-managed key aws/dynamodb, not a customer-managed key",
+	"not_allowed": "table is encrypted with an existing key that is not in allowed_key_arns",
 }
 
 encryption_block_unknown(table) if table.unknown.server_side_encryption == true

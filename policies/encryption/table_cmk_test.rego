@@ -77,3 +77,38 @@ test_an_encryption_block_known_only_after_apply_is_unprovable if {
 	found := table_cmk.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
 	fixtures.pairs(found) == {["aws_dynamodb_table.valid_key_in_plan", "DDB-ENC-001-UNPROVABLE"]}
 }
+
+test_awscc_tables_without_a_customer_managed_key_are_flagged if {
+	findings_for("awscc-tables") == {
+		["awscc_dynamodb_table.invalid_no_sse", "DDB-ENC-001"],
+		["awscc_dynamodb_table.invalid_sse_disabled", "DDB-ENC-001"],
+		["awscc_dynamodb_table.invalid_aws_managed_key", "DDB-ENC-001"],
+		["awscc_dynamodb_table.unprovable_key_from_local", "DDB-ENC-001-UNPROVABLE"],
+	}
+}
+
+test_template_tables_without_a_customer_managed_key_are_flagged_per_table if {
+	findings_for("cfn-stack-tables") == {
+		["aws_cloudformation_stack.invalid_owned_key", "DDB-ENC-001"],
+		["aws_cloudformation_stack.invalid_aws_managed_key", "DDB-ENC-001"],
+		["aws_cloudformation_stack.unprovable_intrinsics", "DDB-ENC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_template_url", "DDB-ENC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unknown_body", "DDB-ENC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-ENC-001-UNPROVABLE"],
+	}
+	messages := {f.message |
+		some f in violations(data.fixtures["cfn-stack-tables"])
+		f.address == "aws_cloudformation_stack.invalid_owned_key"
+	}
+	messages == {
+		"Resources.NoSse (AWS::DynamoDB::Table): table is encrypted with an AWS-owned key (server-side encryption with KMS is not enabled)",
+		"Resources.SseDisabled (AWS::DynamoDB::Table): table is encrypted with an AWS-owned key (server-side encryption with KMS is not enabled)",
+	}
+}
+
+test_a_template_key_of_the_stack_or_a_literal_parameter_passes if {
+	found := {f.address | some f in violations(data.fixtures["cfn-stack-tables"])}
+	not "aws_cloudformation_stack.valid_json_template_key" in found
+	not "aws_cloudformation_stack.valid_yaml_template" in found
+	not "aws_cloudformation_stack.valid_key_parameter" in found
+}

@@ -7,7 +7,8 @@
 #   PITR's: it guards against one operation, PITR against many. The rule checks
 #   deletion_protection_enabled on aws_dynamodb_table and aws_dynamodb_table_replica; unset means
 #   off. A value that is only known after apply, set from an expression the plan cannot resolve,
-#   gets DDB-REC-002-UNPROVABLE.
+#   gets DDB-REC-002-UNPROVABLE. awscc tables and global-table replicas and CloudFormation tables
+#   and replicas (DeletionProtectionEnabled) are judged too.
 # custom:
 #   id: DDB-REC-002
 #   guardrail: recovery
@@ -28,6 +29,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.tables
 
 types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
 
@@ -53,6 +55,34 @@ violation contains finding if {
 		address,
 		"deletion_protection_enabled is only known after apply",
 		references.unknown_chain(table, ["deletion_protection_enabled"], "deletion_protection_enabled"),
+	)
+}
+
+# Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.deletion_protection
+	entry.verdict == "off"
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, "deletion protection is off"]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.deletion_protection
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "deletion protection is only known after apply"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the deletion protection of the tables it declares cannot be checked",
+		stack.evidence,
 	)
 }
 

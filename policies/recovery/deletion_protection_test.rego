@@ -52,3 +52,32 @@ test_a_configured_value_known_only_after_apply_is_unprovable if {
 		{"after": {}, "unknown": {"deletion_protection_enabled": true}},
 	)
 }
+
+test_awscc_and_template_tables_without_deletion_protection_are_flagged if {
+	findings_for("awscc-tables") == {["awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection", "DDB-REC-002"]}
+	findings_for("cfn-stack-tables") == {
+		["aws_cloudformation_stack.invalid_recovery", "DDB-REC-002"],
+		["aws_cloudformation_stack.invalid_global_table_replica", "DDB-REC-002"],
+		["aws_cloudformation_stack.unprovable_template_url", "DDB-REC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unknown_body", "DDB-REC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-REC-002-UNPROVABLE"],
+	}
+}
+
+test_an_awscc_setting_from_a_value_known_only_after_apply_is_unprovable if {
+	plan := {
+		"resource_changes": [{
+			"address": "awscc_dynamodb_table.t", "mode": "managed", "type": "awscc_dynamodb_table", "name": "t",
+			"change": {"actions": ["create"], "after": {}, "after_unknown": {"deletion_protection_enabled": true}},
+		}],
+		"configuration": {"root_module": {"resources": [{
+			"address": "awscc_dynamodb_table.t", "mode": "managed", "type": "awscc_dynamodb_table", "name": "t",
+			"expressions": {"deletion_protection_enabled": {"references": ["var.protect"]}},
+		}]}},
+	}
+	found := rule.violation with input as plan
+	{[f.rule, f.evidence[0]] | some f in found} == {[
+		"DDB-REC-002-UNPROVABLE",
+		"deletion_protection_enabled: (known after apply) <- var.protect (not resolvable from the plan)",
+	]}
+}

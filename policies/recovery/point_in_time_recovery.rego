@@ -7,7 +7,10 @@
 #   checks aws_dynamodb_table (point_in_time_recovery { enabled = true }), each replica {} block of
 #   a table (point_in_time_recovery = true, off by default) and aws_dynamodb_table_replica. A value
 #   that is only known after apply gets DDB-REC-001-UNPROVABLE; a dynamic point_in_time_recovery
-#   block is not in the plan's configuration and is judged as absent.
+#   block is not in the plan's configuration and is judged as absent. awscc tables and global-table
+#   replicas (point_in_time_recovery_specification) and CloudFormation tables and replicas
+#   (PointInTimeRecoverySpecification) are judged too; an intrinsic function there, or an unreadable
+#   template, is DDB-REC-001-UNPROVABLE.
 # custom:
 #   id: DDB-REC-001
 #   guardrail: recovery
@@ -31,6 +34,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some address, table in plan.of_type("aws_dynamodb_table")
@@ -95,6 +99,34 @@ violation contains finding if {
 		address,
 		"point-in-time recovery is off on the replica",
 		[sprintf("point_in_time_recovery = %v", [object.get(replica.after, "point_in_time_recovery", null)])],
+	)
+}
+
+# Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
+violation contains finding if {
+	some entry in tables.pitr
+	entry.verdict == "off"
+	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, "point-in-time recovery is off"]), entry.evidence)
+}
+
+violation contains finding if {
+	some entry in tables.pitr
+	entry.verdict == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		entry.address,
+		concat("", [entry.subject, "point-in-time recovery is only known after apply"]),
+		entry.evidence,
+	)
+}
+
+violation contains finding if {
+	some stack in tables.unreadable
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		stack.address,
+		"the stack's template cannot be read, so the point-in-time recovery of the tables it declares cannot be checked",
+		stack.evidence,
 	)
 }
 

@@ -58,3 +58,29 @@ test_a_block_only_known_after_apply_is_unprovable if {
 		{"after": {}, "unknown": {"point_in_time_recovery": true}},
 	)
 }
+
+test_awscc_tables_and_replicas_without_pitr_are_flagged if {
+	findings_for("awscc-tables") == {
+		["awscc_dynamodb_table.invalid_no_pitr", "DDB-REC-001"],
+		["awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection", "DDB-REC-001"],
+		["awscc_dynamodb_global_table.invalid_global_replica_aws_managed_key", "DDB-REC-001"],
+		["awscc_dynamodb_global_table.unprovable_global_replica_unset", "DDB-REC-001-UNPROVABLE"],
+	}
+	finding_on("awscc-tables", "awscc_dynamodb_table.invalid_no_pitr").evidence == [
+		"point_in_time_recovery_specification.point_in_time_recovery_enabled: not set (off)",
+	]
+}
+
+test_template_tables_and_replicas_without_pitr_are_flagged if {
+	findings_for("cfn-stack-tables") == {
+		["aws_cloudformation_stack.invalid_recovery", "DDB-REC-001"],
+		["aws_cloudformation_stack.invalid_global_table_replica", "DDB-REC-001"],
+		["aws_cloudformation_stack.unprovable_intrinsics", "DDB-REC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_template_url", "DDB-REC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unknown_body", "DDB-REC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-REC-001-UNPROVABLE"],
+	}
+	finding_on("cfn-stack-tables", "aws_cloudformation_stack.invalid_global_table_replica").evidence == [
+		"Resources.Global.Properties.Replicas[Region = us-east-1].PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: not set (off)",
+	]
+}

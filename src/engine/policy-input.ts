@@ -1,3 +1,4 @@
+import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "./plan-input";
 
 /**
@@ -11,7 +12,8 @@ export const UNREAD_CHANGE_KEYS = ["before", "before_sensitive", "after_sensitiv
 /**
  * The plan as the policy receives it: JSON text (opa-wasm copies an ArrayBuffer into wasm memory as is,
  * instead of stringifying an object graph) without the parts the policies never read.
- * The report is identical to evaluating the raw plan (test/scale.test.ts).
+ * The report is identical to evaluating the raw plan (test/scale.test.ts), but for CloudFormation templates:
+ * their parsed form is added under TEMPLATES_INPUT_KEY (always set, so a plan cannot supply its own).
  */
 export function policyInput(plan: Plan): ArrayBuffer {
   const slim: Record<string, unknown> = { ...plan };
@@ -23,5 +25,6 @@ export function policyInput(plan: Plan): ArrayBuffer {
       return { ...rc, change };
     });
   }
+  slim[TEMPLATES_INPUT_KEY] = cloudFormationTemplates(Array.isArray(plan.resource_changes) ? plan.resource_changes : []);
   return new TextEncoder().encode(JSON.stringify(slim)).buffer as ArrayBuffer;
 }

@@ -1,4 +1,5 @@
 import { GuardrailsError } from "./errors";
+import awscc from "./awscc-schema.json";
 import schema from "./resource-schema.json";
 
 /**
@@ -7,6 +8,9 @@ import schema from "./resource-schema.json";
  * strictly and an ill-typed value makes a rule silently not match, so a plan carrying, say, a number
  * where the provider only allows a string is refused rather than judged. Attributes the schema does
  * not know (another provider version) are not judged; null is accepted anywhere (unset).
+ * Tables of the AWS Cloud Control provider are judged too: the attributes the guardrails read of its
+ * DynamoDB types are typed in src/engine/awscc-schema.json (from the provider's generated schema; its
+ * nested attributes are one object-typed value each, not blocks).
  */
 
 type CtyType = string | [string, unknown];
@@ -16,11 +20,25 @@ interface NestedBlock {
 }
 export type Block = Record<string, CtyType | NestedBlock>;
 
-const SCHEMAS = schema as unknown as { provider: string; managed: Record<string, Block>; data: Record<string, Block> };
+interface ProviderSchemas {
+  provider: string;
+  managed: Record<string, Block>;
+  data?: Record<string, Block>;
+}
+const PROVIDERS = [schema, awscc] as unknown as ProviderSchemas[];
+
+/** The schema of a type and the provider it comes from (types are prefixed by their provider's name). */
+function lookup(mode: "managed" | "data", type: string): { block?: Block; provider: string } {
+  for (const p of PROVIDERS) {
+    const block = (mode === "managed" ? p.managed : p.data)?.[type];
+    if (block) return { block, provider: p.provider };
+  }
+  return { provider: PROVIDERS[0].provider };
+}
 
 /** The provider schema of a resource or data source type, when the guardrails read that type. */
 export function blockSchema(mode: "managed" | "data", type: string): Block | undefined {
-  return (mode === "managed" ? SCHEMAS.managed : SCHEMAS.data)[type];
+  return lookup(mode, type).block;
 }
 
 /** Whether a key of a block is a nested block (its expressions are blocks) rather than an attribute. */
@@ -31,9 +49,9 @@ export function nestedBlock(block: Block | undefined, key: string): Block | unde
 
 /** Throws a GuardrailsError naming the first value whose JSON type the provider schema does not allow. */
 export function checkResourceValues(mode: "managed" | "data", type: string, address: string, after: unknown, afterUnknown: unknown, name: string): void {
-  const block = (mode === "managed" ? SCHEMAS.managed : SCHEMAS.data)[type];
+  const { block, provider } = lookup(mode, type);
   const fail = (path: string, expected: string, value: unknown) => {
-    throw new GuardrailsError(`${name}: ${address}: ${path} must be ${expected}, not ${describe(value)} (schema of ${type} in ${SCHEMAS.provider})`);
+    throw new GuardrailsError(`${name}: ${address}: ${path} must be ${expected}, not ${describe(value)} (schema of ${type} in ${provider})`);
   };
   checkUnknownMarkers(afterUnknown, "change.after_unknown", fail);
   if (block) {

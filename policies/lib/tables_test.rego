@@ -1,0 +1,151 @@
+package ddb_guardrails.lib.tables_test
+
+import rego.v1
+
+import data.ddb_guardrails.lib.tables
+
+# A plan of one resource "<type>.t" with its planned values, unknown markers and configuration.
+one_resource(type, after, unknown, expressions) := {
+	"resource_changes": [{
+		"address": concat(".", [type, "t"]), "mode": "managed", "type": type, "name": "t",
+		"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+	}],
+	"configuration": {"root_module": {"resources": [{
+		"address": concat(".", [type, "t"]), "mode": "managed", "type": type, "name": "t",
+		"expressions": expressions,
+	}]}},
+}
+
+# A stack whose template_body was read by the engine into `template`.
+stack(after, unknown, expressions, template) := object.union(
+	one_resource("aws_cloudformation_stack", object.union({"template_body": "{}"}, after), unknown, expressions),
+	{"cloudformation_templates": {"aws_cloudformation_stack.t": template}},
+)
+
+table(properties) := {"Type": "AWS::DynamoDB::Table", "Properties": properties}
+
+encrypted_with(key) := {
+	"SSESpecification": {"SSEEnabled": true, "KMSMasterKeyId": key},
+	"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
+	"DeletionProtectionEnabled": true,
+}
+
+key_verdicts(plan) := {[entry.verdict, entry.evidence[0]] | some entry in tables.table_keys with input as plan}
+
+unreadable_evidence(plan) := {entry.evidence[0] | some entry in tables.unreadable with input as plan}
+
+test_a_nested_stack_or_a_transform_makes_the_template_unreadable if {
+	nested := {"resources": {"Child": {"Type": "AWS::CloudFormation::Stack"}}, "parameters": {}, "transform": false}
+	unreadable_evidence(stack({}, {}, {}, nested)) == {
+		"Resources.Child (AWS::CloudFormation::Stack): a nested stack, whose template is not in the plan",
+	}
+	transformed := {"resources": {}, "parameters": {}, "transform": true}
+	unreadable_evidence(stack({}, {}, {}, transformed)) == {
+		"the template declares a Transform: macros rewrite it before CloudFormation creates anything",
+	}
+}
+
+test_a_template_the_engine_did_not_read_is_unreadable_not_empty if {
+	plan := one_resource("aws_cloudformation_stack", {"template_body": "Resources: {}"}, {}, {})
+	unreadable_evidence(plan) == {"template_body was not read by the engine (no cloudformation_templates in the input)"}
+}
+
+test_a_stack_without_template_body_or_configuration_is_unreadable if {
+	plan := {"resource_changes": one_resource("aws_cloudformation_stack", {}, {}, {}).resource_changes}
+	unreadable_evidence(plan) == {"template_body: not set"}
+}
+
+test_a_key_parameter_is_resolved_from_the_stack_or_its_default if {
+	template := {
+		"resources": {"T": table(encrypted_with({"Ref": "Key"}))},
+		"parameters": {"Key": {"Type": "String", "Default": "alias/aws/dynamodb"}},
+		"transform": false,
+	}
+	key_verdicts(stack({}, {"parameters": true}, {}, template)) == {[
+		"aws_managed",
+		"Resources.T.Properties.SSESpecification.KMSMasterKeyId = \"alias/aws/dynamodb\"",
+	]}
+	from_reference := stack({}, {"parameters": true}, {"parameters": {"references": ["aws_kms_key.k.arn"]}}, template)
+	key_verdicts(from_reference) == {[
+		"unprovable",
+		concat("", [
+			"Resources.T.Properties.SSESpecification.KMSMasterKeyId = {\"Ref\":\"Key\",\"parameters\":\"known after apply\"}",
+			" (evaluated by CloudFormation at deploy time; the plan cannot follow it)",
+		]),
+	]}
+	one_unknown := stack({"parameters": {}}, {"parameters": {"Key": true}}, {}, template)
+	[verdict, _] := [v | some v in key_verdicts(one_unknown)][0]
+	verdict == "unprovable"
+}
+
+test_a_global_table_whose_replicas_are_not_a_list_is_unprovable_for_every_replica_setting if {
+	template := {
+		"resources": {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+			"SSESpecification": {"SSEEnabled": true},
+			"Replicas": {"Fn::If": ["Prod", [{"Region": "eu-west-1"}], []]},
+		}}},
+		"parameters": {}, "transform": false,
+	}
+	plan := stack({}, {}, {}, template)
+	expected := {[
+		"unprovable",
+		"Resources.G.Properties.Replicas = {\"Fn::If\":[\"Prod\",[{\"Region\":\"eu-west-1\"}],[]]} (not a list of replicas)",
+	]}
+	{[e.verdict, e.evidence[0]] | some e in tables.replica_keys with input as plan} == expected
+	{[e.verdict, e.evidence[0]] | some e in tables.pitr with input as plan} == expected
+	{[e.verdict, e.evidence[0]] | some e in tables.deletion_protection with input as plan} == expected
+}
+
+test_a_replica_region_that_is_not_a_literal_is_named_so if {
+	template := {
+		"resources": {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+			"SSESpecification": {"SSEEnabled": true},
+			"Replicas": [{"Region": {"Ref": "AWS::Region"}, "DeletionProtectionEnabled": true}],
+		}}},
+		"parameters": {}, "transform": false,
+	}
+	some entry in tables.pitr with input as stack({}, {}, {}, template)
+	entry.evidence == ["Resources.G.Properties.Replicas[Region = (not a literal)].PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: not set (off)"]
+}
+
+test_awscc_replicas_known_only_after_apply_are_unprovable if {
+	plan := one_resource(
+		"awscc_dynamodb_global_table",
+		{"sse_specification": {"sse_enabled": true}}, {"replicas": true},
+		{"sse_specification": {"constant_value": {"sse_enabled": true}}, "replicas": {"references": ["var.replicas"]}},
+	)
+	{e.verdict | some e in tables.replica_keys with input as plan} == {"unprovable"}
+	{e.evidence[0] | some e in tables.pitr with input as plan} == {"replicas: (known after apply) <- var.replicas (not resolvable from the plan)"}
+}
+
+test_an_awscc_encryption_setting_known_only_after_apply_is_unprovable if {
+	whole := one_resource(
+		"awscc_dynamodb_table", {}, {"sse_specification": true},
+		{"sse_specification": {"references": ["local.sse"]}},
+	)
+	key_verdicts(whole) == {["unprovable", "sse_specification.sse_enabled: (known after apply) <- local.sse (not resolvable from the plan)"]}
+	leaf := one_resource(
+		"awscc_dynamodb_table", {"sse_specification": {}}, {"sse_specification": {"sse_enabled": true}},
+		{"sse_specification": {"references": ["local.on"]}},
+	)
+	key_verdicts(leaf) == {["unprovable", "sse_specification.sse_enabled: (known after apply) <- local.on (not resolvable from the plan)"]}
+}
+
+test_an_intrinsic_around_a_setting_is_unprovable if {
+	template := {
+		"resources": {"T": table({
+			"SSESpecification": {"SSEEnabled": true, "KMSMasterKeyId": "arn:aws:kms:eu-west-1:111122223333:key/k"},
+			"PointInTimeRecoverySpecification": {"Fn::If": ["Prod", {"PointInTimeRecoveryEnabled": true}, {"Ref": "AWS::NoValue"}]},
+		})},
+		"parameters": {}, "transform": false,
+	}
+	{e.verdict | some e in tables.pitr with input as stack({}, {}, {}, template)} == {"unprovable"}
+}
+
+test_keys_of_awscc_tables_and_replicas_are_used_keys if {
+	used := tables.used_keys with input as data.fixtures["awscc-tables"]
+	table_use := "used by awscc_dynamodb_table.valid_key_in_plan: sse_specification.kms_master_key_id <- aws_kms_key.tables (created in this plan)"
+	table_use in used["aws_kms_key.tables"]
+	some evidence in used["aws_kms_key.tables"]
+	startswith(evidence, "used by awscc_dynamodb_global_table.valid_global_table: replicas[region = us-east-1]")
+}
