@@ -39,6 +39,7 @@ import rego.v1
 import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some address, _ in network.dynamodb_endpoints
@@ -61,12 +62,13 @@ violation contains finding if {
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows every DynamoDB action to any principal on every resource", [document.path, i]),
-		[sprintf("%s statement[%d]: %s %s, %s %s on %s, no Condition", [
+		sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]),
+		[sprintf("%s statement[%d]: %s %s, %s %s on %s %s, %s", [
 			document.origin, i,
 			statement.principals.kind, json.marshal(statement.principals.values),
 			statement.actions.kind, json.marshal(statement.actions.written),
-			json.marshal(statement.resources.values),
+			statement.resources.kind, json.marshal(statement.resources.values),
+			iam_conditions.describe_conditions(statement),
 		])],
 	)
 }
@@ -87,8 +89,19 @@ open(statement) if {
 	iam.allows(statement)
 	anyone(statement)
 	iam.covered_actions(statement) == iam.dynamodb_actions
-	iam.on_every_resource(statement)
-	iam.unconditional(statement)
+	every_table(statement)
+	not iam_conditions.narrows_endpoint_use(statement)
+}
+
+# An ARN no configuration names: a resource pattern that matches it matches every table.
+probe_table_arn := "arn:aws:dynamodb:xx-probe-1:000000000000:table/ddb-guardrails-probe"
+
+every_table(statement) if statement.resources.kind == "NotResource"
+
+every_table(statement) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	glob.match(lower(value), null, probe_table_arn)
 }
 
 # An endpoint policy statement without a principal applies to everyone.

@@ -39,18 +39,16 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
-import data.ddb_guardrails.lib.params
-
-operators := {"forallvalues:stringequals", "forallvalues:stringlike", "forallvalues:stringequalsignorecase"}
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some [document, i, statement, actions] in item_grants
-	not bound(statement)
+	not iam_conditions.leading_keys_bound(document, statement)
 	not unknown_leading_keys(statement)
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to a principal variable", [document.path, i, names(actions)]),
+		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to the caller", [document.path, i, names(actions)]),
 		[
 			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(actions))]),
 			condition_evidence(statement),
@@ -89,22 +87,6 @@ item_grants contains [document, i, statement, actions] if {
 	iam.applies_to_dynamodb(statement)
 	actions := iam.covered_actions(statement) & iam.item_actions
 	count(actions) > 0
-}
-
-bound(statement) if {
-	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
-	condition.operator in operators
-	condition.known
-	count(condition.values) > 0
-	every value in condition.values {
-		principal_bound(value)
-	}
-}
-
-principal_bound(value) if {
-	some variable in iam.variables_in(value)
-	some pattern in params.effective.principal_variables
-	glob.match(lower(pattern), null, variable)
 }
 
 unknown_leading_keys(statement) if {

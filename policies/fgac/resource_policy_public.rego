@@ -35,17 +35,22 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some [document, i, statement] in allow_statements
 	statement.principals.known
 	iam.any_principal(statement)
-	iam.unconditional(statement)
+	not iam_conditions.narrows_caller(statement)
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows any principal with no condition", [document.path, i]),
-		[sprintf("%s statement[%d]: %s %s, no Condition", [document.origin, i, statement.principals.kind, json.marshal(statement.principals.values)])],
+		sprintf("%s statement[%d] allows any principal %s%s", [document.path, i, condition_text(statement), management_text(statement)]),
+		[sprintf("%s statement[%d]: %s %s, %s", [
+			document.origin, i,
+			statement.principals.kind, json.marshal(statement.principals.values),
+			iam_conditions.describe_conditions(statement),
+		])],
 	)
 }
 
@@ -76,4 +81,22 @@ allow_statements contains [document, i, statement] if {
 	document.status == "known"
 	some i, statement in document.statements
 	iam.allows(statement)
+}
+
+condition_text(statement) := "with no condition" if iam.unconditional(statement)
+
+condition_text(statement) := "with no condition that narrows the caller" if not iam.unconditional(statement)
+
+# Control of the table itself: its policy, its existence, its schema, copies of its data.
+management_actions := {
+	"putresourcepolicy", "deleteresourcepolicy", "deletetable", "updatetable", "exporttabletopointintime",
+	"restoretablefrombackup", "restoretabletopointintime", "createbackup", "deletebackup",
+}
+
+management_text(statement) := "" if count(iam.covered_actions(statement) & management_actions) == 0
+
+management_text(statement) := sprintf(", including management actions %s", [concat(", ", [iam.display_name(action) |
+	some action in sort(iam.covered_actions(statement) & management_actions)
+])]) if {
+	count(iam.covered_actions(statement) & management_actions) > 0
 }

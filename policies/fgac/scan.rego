@@ -32,6 +32,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some document in iam.data_access_documents
@@ -39,13 +40,13 @@ violation contains finding if {
 	some i, statement in document.statements
 	iam.allows(statement)
 	iam.applies_to_dynamodb(statement)
-	iam.covers(statement, "scan")
-	not denies_scan(document)
+	actions := whole_table_reads(document, statement)
+	count(actions) > 0
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows dynamodb:Scan", [document.path, i]),
-		[sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, "scan")])],
+		sprintf("%s statement[%d] allows %s", [document.path, i, concat(", ", [iam.display_name(action) | some action in sort(actions)])]),
+		[sprintf("%s statement[%d]: %s", [document.origin, i, evidence(statement, action)]) | some action in sort(actions)],
 	)
 }
 
@@ -67,3 +68,22 @@ denies_scan(document) if {
 	iam.unconditional(statement)
 	iam.covers(statement, "scan")
 }
+
+# Scan, and a PartiQL SELECT that may leave out the partition key (dynamodb:LeadingKeys is then
+# absent, so even a ForAllValues condition on it holds).
+whole_table_reads(document, statement) := {action |
+	some action in {"scan", "partiqlselect"}
+	iam.covers(statement, action)
+	not refused(document, statement, action)
+}
+
+refused(document, _, "scan") if denies_scan(document)
+
+refused(document, statement, "partiqlselect") if iam_conditions.full_table_select_refused(document, statement)
+
+evidence(statement, "scan") := iam.why_covered(statement, "scan")
+
+evidence(statement, "partiqlselect") := sprintf("%s (%s; no Deny on dynamodb:FullTableScan)", [
+	iam.why_covered(statement, "partiqlselect"),
+	iam_conditions.describe_conditions(statement),
+])
