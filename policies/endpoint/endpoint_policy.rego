@@ -4,7 +4,13 @@
 #   An endpoint without a policy gets the default one, full access: any principal may use it for
 #   any action on any table, in any account, which is the exfiltration path the endpoint should
 #   close. So is a policy that allows every DynamoDB action (dynamodb:*, *, or a NotAction that
-#   excludes none) to any principal on Resource "*" without a condition. The policy is read from
+#   excludes none) to any principal (or none named) on every table (Resource "*", an ARN pattern
+#   that matches every table such as arn:aws:dynamodb:*:*:* or arn:aws:dynamodb:*:*:table/*, or
+#   NotResource), unless a condition narrows the caller or the tables' account: a positive
+#   single-value operator on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn,
+#   aws:ResourceAccount or aws:ResourceOrgID with specific values, read as for DDB-FGAC-005.
+#   aws:SourceVpc and aws:SourceVpce narrow nothing here (every request through the endpoint comes
+#   from its own VPC), nor do aws:SecureTransport, aws:CurrentTime or aws:SourceIp. The policy is read from
 #   the endpoint's `policy` or from an aws_vpc_endpoint_policy that references the endpoint, as JSON
 #   or from its aws_iam_policy_document data source; one that cannot be read before apply is
 #   DDB-EP-002-UNPROVABLE on the resource that holds it.

@@ -3,9 +3,18 @@
 # description: >-
 #   An Allow of item-level actions (GetItem, PutItem, UpdateItem, DeleteItem, Query, BatchGetItem,
 #   BatchWriteItem, ConditionCheckItem, PartiQL*; TransactGetItems/TransactWriteItems are authorised
-#   through these) without a ForAllValues condition on dynamodb:LeadingKeys whose every value uses a
-#   principal variable (${aws:username}, ${aws:PrincipalTag/...}, ${cognito-identity.amazonaws.com:sub}...)
-#   lets one caller read or write every other caller's items. Wildcards (dynamodb:*Item, dynamodb:*)
+#   through these) without a condition on dynamodb:LeadingKeys that binds the caller lets one caller
+#   read or write every other caller's items. It binds when its operator is
+#   ForAllValues:StringEquals, ForAllValues:StringEqualsIgnoreCase or ForAllValues:StringLike
+#   (ForAnyValue: and ...IfExists bind nothing) and every value either uses a principal variable
+#   (${aws:username}, ${aws:PrincipalTag/...}, ${cognito-identity.amazonaws.com:sub}..., the
+#   principal_variables parameter) with, under StringLike, no * or ? outside the variables
+#   ("*${aws:username}*" and "${aws:PrincipalTag/tenant}*" match other callers' partitions), or is
+#   a literal partition (same wildcard rule) of a statement that applies to one fixed principal: an
+#   aws_iam_role_policy, aws_iam_user_policy or inline_policy of an aws_iam_role, or a resource
+#   policy statement whose Principal is exactly one role or user ARN without wildcards. A managed
+#   aws_iam_policy, a group policy or an account principal may reach many callers, so a literal
+#   partition there binds nothing. Wildcards (dynamodb:*Item, dynamodb:*)
 #   and NotAction are expanded against the real DynamoDB action list. Statements are read from
 #   identity policies (aws_iam_policy, aws_iam_*_policy, inline_policy of aws_iam_role) and
 #   aws_dynamodb_resource_policy, from their JSON or, when it is unknown at plan time, from the

@@ -1,10 +1,23 @@
 # METADATA
-# title: Table resource policies do not grant access to any principal without a condition
+# title: Table resource policies do not grant access to any principal without a condition that narrows the caller
 # description: >-
-#   An aws_dynamodb_resource_policy statement that allows Principal "*" (or {"AWS": "*"}, or uses
-#   NotPrincipal) with no Condition opens the table or stream to every AWS account. Principals are
-#   read from the JSON or from the aws_iam_policy_document data source; principals known only
-#   after apply, or a policy that cannot be read, are DDB-FGAC-005-UNPROVABLE.
+#   An aws_dynamodb_resource_policy statement (table, stream or index) that allows Principal "*"
+#   (or {"AWS": "*"}, or uses NotPrincipal) opens it to every AWS account unless one of its
+#   conditions narrows who can call: StringEquals, StringEqualsIgnoreCase, StringLike, ArnEquals or
+#   ArnLike on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceVpce or
+#   aws:SourceVpc (aws:SourceAccount and aws:SourceArn only when every principal is a service), with
+#   every value specific. A condition narrows nothing when its key says nothing about the caller
+#   (aws:SecureTransport, aws:CurrentTime, aws:SourceIp even when not 0.0.0.0/0,
+#   dynamodb:LeadingKeys of an anonymous caller), when its operator is ...IfExists, negated
+#   (StringNotEquals...), Null, or a set operator (ForAnyValue:/ForAllValues:), or when a value
+#   matches everyone: a * or ? under StringLike/ArnEquals/ArnLike (for an ARN, unless its account
+#   field is written out), or a policy variable other than ${aws:ResourceAccount} and
+#   ${aws:ResourceOrgID} (aws:PrincipalArn = ${aws:PrincipalArn} always holds). Values known only
+#   after apply come from a resource of the plan and count as specific. The message names the
+#   management actions granted (PutResourcePolicy, DeleteResourcePolicy, DeleteTable, UpdateTable,
+#   ExportTableToPointInTime, RestoreTable*, CreateBackup, DeleteBackup). Principals are read from
+#   the JSON or from the aws_iam_policy_document data source; principals known only after apply, or
+#   a policy that cannot be read, are DDB-FGAC-005-UNPROVABLE.
 # custom:
 #   id: DDB-FGAC-005
 #   guardrail: fgac

@@ -1,18 +1,26 @@
 # METADATA
-# title: Policies do not allow dynamodb:Scan
+# title: Policies do not allow reads of a whole table (Scan, full-table PartiQL SELECT)
 # description: >-
 #   Scan reads every item of a table or index and cannot be restricted by dynamodb:LeadingKeys,
 #   so it bypasses fine-grained access control. An Allow that covers dynamodb:Scan by name, by a
 #   wildcard (dynamodb:*, dynamodb:S*, *) or through NotAction is a violation, unless the same
-#   document has an unconditional Deny that covers Scan. Policies are read as for DDB-FGAC-001;
-#   one that cannot be read before apply is DDB-FGAC-002-UNPROVABLE.
+#   document has an unconditional Deny that covers Scan. dynamodb:PartiQLSelect is read the same
+#   way: a SELECT without the partition key in its WHERE clause scans the table, and then
+#   dynamodb:LeadingKeys has no value, so a ForAllValues condition on it holds vacuously. It is
+#   refused only by a Deny covering PartiQLSelect whose every condition is Bool (or BoolIfExists)
+#   dynamodb:FullTableScan = true (or that has none), or by an Allow conditioned on Bool
+#   dynamodb:FullTableScan = false. BatchGetItem and Query (on the table or an index) always carry
+#   the partition key, so LeadingKeys binds them (DDB-FGAC-001). One finding per statement names
+#   both actions when both are allowed. Policies are read as for DDB-FGAC-001; one that cannot be
+#   read before apply is DDB-FGAC-002-UNPROVABLE.
 # custom:
 #   id: DDB-FGAC-002
 #   guardrail: fgac
 #   severity: high
 #   remediation: >-
 #     Grant Query (with dynamodb:LeadingKeys) instead of Scan; replace wildcards and NotAction with
-#     the exact actions the workload needs, or add a Deny statement for dynamodb:Scan.
+#     the exact actions the workload needs, or add a Deny statement for dynamodb:Scan and for
+#     dynamodb:PartiQLSelect when dynamodb:FullTableScan is true.
 #   concept: Fine-grained access control (FGAC)
 #   example: |
 #     data "aws_iam_policy_document" "reader" {

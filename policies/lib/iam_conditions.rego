@@ -158,7 +158,11 @@ principal_variable_in(value) if {
 exact(operator, _) if operator != "forallvalues:stringlike"
 
 exact("forallvalues:stringlike", value) if {
-	not has_wildcard(regex.replace(value, `\$\{[^}]*\}`, ""))
+	parts := split(value, "${")
+	not has_wildcard(parts[0])
+	every part in array.slice(parts, 1, count(parts)) {
+		not has_wildcard(substring(part, indexof(part, "}") + 1, -1))
+	}
 }
 
 # The holder types whose policy applies to exactly one principal: the role or user it is

@@ -36,3 +36,18 @@ test_endpoint_policies_are_narrowed_by_the_caller_or_the_tables_account_not_the_
 	iam_conditions.narrows_endpoint_use(statement("*", {"StringEquals": {"aws:ResourceAccount": "111122223333"}}))
 	not iam_conditions.narrows_endpoint_use(statement("*", {"StringEquals": {"aws:SourceVpce": "vpce-1"}}))
 }
+
+identity := {"kind": "identity", "holder_type": "aws_iam_policy"}
+
+leading_keys(operator, values) := iam.json_statement({
+	"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
+	"Condition": {operator: {"dynamodb:LeadingKeys": values}},
+})
+
+test_string_like_binds_only_without_wildcards_outside_the_variables if {
+	iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["${aws:username}${*}"]))
+	iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["t#${aws:PrincipalTag/tenant}#x"]))
+	not iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["${aws:username}-${aws:SourceIp}?"]))
+	not iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["?${aws:username}"]))
+	not iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringEqualsIfExists", ["${aws:username}"]))
+}
