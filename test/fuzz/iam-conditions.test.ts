@@ -1,8 +1,8 @@
 // Random policies with conditions, judged by the shipped bundle (the rules as the CLI runs them) and by
 // @cloud-copilot/iam-simulate: whatever the gate passes must not let an attacker through. For identity
-// policies: no GetItem on another tenant's partition, no Scan, no PartiQL SELECT without a key. For
-// table resource policies, a caller of another account also gets none of the management actions. For
-// endpoint policies, a caller of another account cannot use every action on a table of its own account
+// policies: no GetItem, index Query or BatchGetItem on another tenant's partition, no Scan, no PartiQL
+// SELECT without a key. For table resource policies, a caller of another account also gets none of the
+// management actions. For endpoint policies, a caller of another account cannot use every action on a table of its own account
 // through the endpoint. (iam-matching.test.ts judges action matching; this file judges whole verdicts.)
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
@@ -139,6 +139,8 @@ const callerContext = (name: string) => ({ "aws:username": name, "aws:PrincipalT
 function attacks(c: Case): Request[] {
   const reads = (principal: string, name: string, keys: string[]): Request[] => [
     ...keys.map((key) => ({ what: `GetItem on partition ${key} by ${name}`, principal, action: "dynamodb:GetItem", resource: TABLE, context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] } })),
+    ...keys.map((key) => ({ what: `Query of an index on partition ${key} by ${name}`, principal, action: "dynamodb:Query", resource: `${TABLE}/index/byStatus`, context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] } })),
+    { what: `BatchGetItem on partitions alice and ${keys[0]} by ${name}`, principal, action: "dynamodb:BatchGetItem", resource: TABLE, context: { ...callerContext(name), "dynamodb:LeadingKeys": ["alice", keys[0]] } },
     { what: `Scan by ${name}`, principal, action: "dynamodb:Scan", resource: TABLE, context: callerContext(name) },
     { what: `PartiQLSelect without a key by ${name}`, principal, action: "dynamodb:PartiQLSelect", resource: TABLE, context: { ...callerContext(name), "dynamodb:FullTableScan": "true" } },
   ];
@@ -146,7 +148,7 @@ function attacks(c: Case): Request[] {
   if (c.kind === "resource") {
     return [
       ...reads(MALLORY, "mallory", ["mallory", ...OTHER_TENANTS]),
-      ...reads(PARTNER_B, "partner-b", ["partner-a"]).slice(0, 1),
+      ...reads(PARTNER_B, "partner-b", ["partner-a"]).filter((r) => r.what.startsWith("GetItem")),
       ...MANAGEMENT.map((name) => ({ what: `${name} by mallory`, principal: MALLORY, action: `dynamodb:${name}`, resource: TABLE, context: callerContext("mallory") })),
     ];
   }
