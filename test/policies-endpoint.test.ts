@@ -39,8 +39,23 @@ describe("DDB-EP on real plans", () => {
     );
   });
 
+  test("every action to anyone on every table is full access, whatever the pattern, unless the caller or the tables' account is narrowed", () => {
+    expect(findings("endpoint-policy-conditions")).toEqual(
+      [
+        "DDB-EP-002 aws_vpc_endpoint.invalid_every_arn",
+        "DDB-EP-002 aws_vpc_endpoint.invalid_every_table",
+        "DDB-EP-002 aws_vpc_endpoint.invalid_principal_arn_star",
+        "DDB-EP-002 aws_vpc_endpoint.invalid_resource_account_if_exists",
+        "DDB-EP-002 aws_vpc_endpoint.invalid_secure_transport",
+        "DDB-EP-002 aws_vpc_endpoint.invalid_source_ip_anywhere",
+        "DDB-EP-002 aws_vpc_endpoint.invalid_source_vpc",
+        "DDB-EP-002 aws_vpc_endpoint_policy.invalid_separate_policy",
+      ].sort(),
+    );
+  });
+
   test("no valid_* resource of any endpoint fixture has a finding", () => {
-    const cases = ["endpoint-compliant", "endpoint-missing", "endpoint-policy-routes"];
+    const cases = ["endpoint-compliant", "endpoint-missing", "endpoint-policy-routes", "endpoint-policy-conditions"];
     const flagged = cases.flatMap((name) => endpoint(name).map((f) => f.address));
     expect(flagged.filter((address) => /(^|\.)valid_/.test(address))).toEqual([]);
   });

@@ -95,8 +95,54 @@ describe("DDB-FGAC on real plans", () => {
     );
   });
 
+  test("public resource policies: only a condition that narrows the caller restricts them, management actions are named", () => {
+    const open = [
+      "current_time", "for_all_values_org", "for_any_value_account", "leading_keys_anonymous", "management_to_anyone",
+      "negated_account", "not_principal_secure_transport", "null_org", "org_if_exists", "principal_arn_any_account",
+      "principal_arn_star", "secure_transport", "self_variable", "source_account_any_principal", "source_ip_anywhere",
+    ];
+    expect(findings("fgac-resource-policy-conditions")).toEqual(open.map((name) => `DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_${name}`));
+    const management = fgac("fgac-resource-policy-conditions").find((f) => f.address.endsWith("invalid_management_to_anyone"));
+    expect(management).toMatchObject({ severity: "critical", message: expect.stringMatching(/including management actions .*dynamodb:DeleteTable, dynamodb:PutResourcePolicy/) });
+    const ifExists = fgac("fgac-resource-policy-conditions").find((f) => f.address.endsWith("invalid_org_if_exists"));
+    expect(ifExists?.evidence).toEqual(['policy statement[0]: Principal ["*"], Condition stringequalsifexists aws:principalorgid ["o-abc123"]']);
+  });
+
+  test("PartiQLSelect is a scan unless dynamodb:FullTableScan is refused; Query on indexes and BatchGetItem are not", () => {
+    expect(findings("fgac-partiql-scan")).toEqual(
+      [
+        "DDB-FGAC-002 aws_dynamodb_resource_policy.invalid_partiql_resource_policy",
+        "DDB-FGAC-002 aws_iam_policy.invalid_partiql_deny_narrowed",
+        "DDB-FGAC-002 aws_iam_policy.invalid_partiql_leading_keys",
+        "DDB-FGAC-002 aws_iam_policy.invalid_partiql_scan_denied_only",
+        "DDB-FGAC-002 aws_iam_policy.invalid_partiql_wildcard_index",
+        "DDB-FGAC-002 aws_iam_role_policy.invalid_partiql_if_exists",
+      ].sort(),
+    );
+    const finding = fgac("fgac-partiql-scan").find((f) => f.address === "aws_iam_policy.invalid_partiql_leading_keys");
+    expect(finding?.evidence[0]).toMatch(/forallvalues:stringequals dynamodb:leadingkeys .*no Deny on dynamodb:FullTableScan/);
+  });
+
+  test("LeadingKeys values with wildcards, ForAnyValue, and literal partitions of many principals bind nothing; one fixed principal's literal does", () => {
+    expect(findings("fgac-leading-keys-binding")).toEqual(
+      [
+        "DDB-FGAC-001 aws_dynamodb_resource_policy.invalid_literal_account_principal",
+        "DDB-FGAC-001 aws_dynamodb_resource_policy.invalid_literal_two_roles",
+        "DDB-FGAC-001 aws_iam_group_policy.invalid_literal_group",
+        "DDB-FGAC-001 aws_iam_policy.invalid_for_any_value",
+        "DDB-FGAC-001 aws_iam_policy.invalid_like_tag_prefix",
+        "DDB-FGAC-001 aws_iam_policy.invalid_like_wrapped_username",
+        "DDB-FGAC-001 aws_iam_policy.invalid_literal_managed_policy",
+        "DDB-FGAC-001 aws_iam_role_policy.invalid_like_star_one_role",
+      ].sort(),
+    );
+  });
+
   test("no valid_* resource of any fgac fixture has a finding", () => {
-    const cases = ["fgac-leading-keys", "fgac-scan-admin", "fgac-protected-attributes", "fgac-resource-policy", "fgac-policy-shapes"];
+    const cases = [
+      "fgac-leading-keys", "fgac-scan-admin", "fgac-protected-attributes", "fgac-resource-policy", "fgac-policy-shapes",
+      "fgac-resource-policy-conditions", "fgac-partiql-scan", "fgac-leading-keys-binding",
+    ];
     const flagged = cases.flatMap((name) => fgac(name).map((f) => f.address));
     expect(flagged.filter((address) => /(^|\.)valid_/.test(address))).toEqual([]);
   });

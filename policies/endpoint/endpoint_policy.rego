@@ -4,7 +4,13 @@
 #   An endpoint without a policy gets the default one, full access: any principal may use it for
 #   any action on any table, in any account, which is the exfiltration path the endpoint should
 #   close. So is a policy that allows every DynamoDB action (dynamodb:*, *, or a NotAction that
-#   excludes none) to any principal on Resource "*" without a condition. The policy is read from
+#   excludes none) to any principal (or none named) on every table (Resource "*", an ARN pattern
+#   that matches every table such as arn:aws:dynamodb:*:*:* or arn:aws:dynamodb:*:*:table/*, or
+#   NotResource), unless a condition narrows the caller or the tables' account: a positive
+#   single-value operator on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn,
+#   aws:ResourceAccount or aws:ResourceOrgID with specific values, read as for DDB-FGAC-005.
+#   aws:SourceVpc and aws:SourceVpce narrow nothing here (every request through the endpoint comes
+#   from its own VPC), nor do aws:SecureTransport, aws:CurrentTime or aws:SourceIp. The policy is read from
 #   the endpoint's `policy` or from an aws_vpc_endpoint_policy that references the endpoint, as JSON
 #   or from its aws_iam_policy_document data source; one that cannot be read before apply is
 #   DDB-EP-002-UNPROVABLE on the resource that holds it.
@@ -39,6 +45,7 @@ import rego.v1
 import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some address, _ in network.dynamodb_endpoints
@@ -61,12 +68,13 @@ violation contains finding if {
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows every DynamoDB action to any principal on every resource", [document.path, i]),
-		[sprintf("%s statement[%d]: %s %s, %s %s on %s, no Condition", [
+		sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]),
+		[sprintf("%s statement[%d]: %s %s, %s %s on %s %s, %s", [
 			document.origin, i,
 			statement.principals.kind, json.marshal(statement.principals.values),
 			statement.actions.kind, json.marshal(statement.actions.written),
-			json.marshal(statement.resources.values),
+			statement.resources.kind, json.marshal(statement.resources.values),
+			iam_conditions.describe_conditions(statement),
 		])],
 	)
 }
@@ -87,8 +95,19 @@ open(statement) if {
 	iam.allows(statement)
 	anyone(statement)
 	iam.covered_actions(statement) == iam.dynamodb_actions
-	iam.on_every_resource(statement)
-	iam.unconditional(statement)
+	every_table(statement)
+	not iam_conditions.narrows_endpoint_use(statement)
+}
+
+# An ARN no configuration names: a resource pattern that matches it matches every table.
+probe_table_arn := "arn:aws:dynamodb:xx-probe-1:000000000000:table/ddb-guardrails-probe"
+
+every_table(statement) if statement.resources.kind == "NotResource"
+
+every_table(statement) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	glob.match(lower(value), null, probe_table_arn)
 }
 
 # An endpoint policy statement without a principal applies to everyone.

@@ -34,3 +34,25 @@ test_missing_policy_evidence if {
 	f.evidence == ["aws_vpc_endpoint.invalid_no_policy.policy: not set (default policy: full access)"]
 	f.severity == "high"
 }
+
+test_every_table_pattern_and_conditions_that_narrow_nothing_are_full_access if {
+	findings_for("endpoint-policy-conditions") == {
+		["aws_vpc_endpoint.invalid_every_arn", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_every_table", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_principal_arn_star", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_resource_account_if_exists", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_secure_transport", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_source_ip_anywhere", "DDB-EP-002"],
+		["aws_vpc_endpoint.invalid_source_vpc", "DDB-EP-002"],
+		["aws_vpc_endpoint_policy.invalid_separate_policy", "DDB-EP-002"],
+	}
+}
+
+test_open_policy_evidence_names_pattern_and_condition if {
+	some f in violations(data.fixtures["endpoint-policy-conditions"])
+	f.address == "aws_vpc_endpoint.invalid_source_vpc"
+	f.evidence == [concat("", [
+		"policy statement[0]: Principal [\"*\"], Action [\"dynamodb:*\"] on Resource [\"*\"], ",
+		"Condition stringequals aws:sourcevpc [\"vpc-0123456789abcdef0\"]",
+	])]
+}

@@ -3,9 +3,18 @@
 # description: >-
 #   An Allow of item-level actions (GetItem, PutItem, UpdateItem, DeleteItem, Query, BatchGetItem,
 #   BatchWriteItem, ConditionCheckItem, PartiQL*; TransactGetItems/TransactWriteItems are authorised
-#   through these) without a ForAllValues condition on dynamodb:LeadingKeys whose every value uses a
-#   principal variable (${aws:username}, ${aws:PrincipalTag/...}, ${cognito-identity.amazonaws.com:sub}...)
-#   lets one caller read or write every other caller's items. Wildcards (dynamodb:*Item, dynamodb:*)
+#   through these) without a condition on dynamodb:LeadingKeys that binds the caller lets one caller
+#   read or write every other caller's items. It binds when its operator is
+#   ForAllValues:StringEquals, ForAllValues:StringEqualsIgnoreCase or ForAllValues:StringLike
+#   (ForAnyValue: and ...IfExists bind nothing) and every value either uses a principal variable
+#   (${aws:username}, ${aws:PrincipalTag/...}, ${cognito-identity.amazonaws.com:sub}..., the
+#   principal_variables parameter) with, under StringLike, no * or ? outside the variables
+#   ("*${aws:username}*" and "${aws:PrincipalTag/tenant}*" match other callers' partitions), or is
+#   a literal partition (same wildcard rule) of a statement that applies to one fixed principal: an
+#   aws_iam_role_policy, aws_iam_user_policy or inline_policy of an aws_iam_role, or a resource
+#   policy statement whose Principal is exactly one role or user ARN without wildcards. A managed
+#   aws_iam_policy, a group policy or an account principal may reach many callers, so a literal
+#   partition there binds nothing. Wildcards (dynamodb:*Item, dynamodb:*)
 #   and NotAction are expanded against the real DynamoDB action list. Statements are read from
 #   identity policies (aws_iam_policy, aws_iam_*_policy, inline_policy of aws_iam_role) and
 #   aws_dynamodb_resource_policy, from their JSON or, when it is unknown at plan time, from the
@@ -39,18 +48,16 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
-import data.ddb_guardrails.lib.params
-
-operators := {"forallvalues:stringequals", "forallvalues:stringlike", "forallvalues:stringequalsignorecase"}
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some [document, i, statement, actions] in item_grants
-	not bound(statement)
+	not iam_conditions.leading_keys_bound(document, statement)
 	not unknown_leading_keys(statement)
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to a principal variable", [document.path, i, names(actions)]),
+		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to the caller", [document.path, i, names(actions)]),
 		[
 			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(actions))]),
 			condition_evidence(statement),
@@ -89,22 +96,6 @@ item_grants contains [document, i, statement, actions] if {
 	iam.applies_to_dynamodb(statement)
 	actions := iam.covered_actions(statement) & iam.item_actions
 	count(actions) > 0
-}
-
-bound(statement) if {
-	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
-	condition.operator in operators
-	condition.known
-	count(condition.values) > 0
-	every value in condition.values {
-		principal_bound(value)
-	}
-}
-
-principal_bound(value) if {
-	some variable in iam.variables_in(value)
-	some pattern in params.effective.principal_variables
-	glob.match(lower(pattern), null, variable)
 }
 
 unknown_leading_keys(statement) if {

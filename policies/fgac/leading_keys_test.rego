@@ -55,7 +55,7 @@ test_compliant_stack_with_unknown_policy_json_passes if {
 test_finding_names_the_statement_the_pattern_and_the_condition if {
 	some f in violations(fixtures.plan("fgac-leading-keys"))
 	f.address == "aws_iam_user_policy.invalid_constant_leading_keys"
-	f.message == "policy statement[0] allows dynamodb:BatchGetItem, dynamodb:GetItem without dynamodb:LeadingKeys bound to a principal variable"
+	f.message == "policy statement[0] allows dynamodb:BatchGetItem, dynamodb:GetItem without dynamodb:LeadingKeys bound to the caller"
 	f.evidence == [
 		"policy statement[0]: Action dynamodb:BatchGetItem",
 		"forallvalues:stringlike dynamodb:LeadingKeys = [\"*\"]",
@@ -82,4 +82,29 @@ test_accepted_principal_variables_are_a_parameter if {
 	"aws_iam_group_policy.valid_cognito_identity" in result
 	"aws_iam_role_policy.valid_tenant_scoped" in result
 	"module.tenants[0].aws_iam_policy.valid_scoped" in result
+}
+
+test_leading_keys_values_that_bind_nothing_are_flagged if {
+	findings_for("fgac-leading-keys-binding") == {
+		["aws_dynamodb_resource_policy.invalid_literal_account_principal", "DDB-FGAC-001"],
+		["aws_dynamodb_resource_policy.invalid_literal_two_roles", "DDB-FGAC-001"],
+		["aws_iam_group_policy.invalid_literal_group", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_for_any_value", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_like_tag_prefix", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_like_wrapped_username", "DDB-FGAC-001"],
+		["aws_iam_policy.invalid_literal_managed_policy", "DDB-FGAC-001"],
+		["aws_iam_role_policy.invalid_like_star_one_role", "DDB-FGAC-001"],
+	}
+}
+
+test_a_literal_partition_of_one_fixed_principal_is_scoped if {
+	addresses := {address | some [address, _] in findings_for("fgac-leading-keys-binding")}
+	every address in [
+		"aws_iam_role_policy.valid_literal_partner_role",
+		"aws_iam_user_policy.valid_literal_user",
+		"aws_iam_role.valid_literal_inline",
+		"aws_dynamodb_resource_policy.valid_literal_one_role",
+	] {
+		not address in addresses
+	}
 }

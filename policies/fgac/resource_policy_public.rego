@@ -1,10 +1,23 @@
 # METADATA
-# title: Table resource policies do not grant access to any principal without a condition
+# title: Table resource policies do not grant access to any principal without a condition that narrows the caller
 # description: >-
-#   An aws_dynamodb_resource_policy statement that allows Principal "*" (or {"AWS": "*"}, or uses
-#   NotPrincipal) with no Condition opens the table or stream to every AWS account. Principals are
-#   read from the JSON or from the aws_iam_policy_document data source; principals known only
-#   after apply, or a policy that cannot be read, are DDB-FGAC-005-UNPROVABLE.
+#   An aws_dynamodb_resource_policy statement (table, stream or index) that allows Principal "*"
+#   (or {"AWS": "*"}, or uses NotPrincipal) opens it to every AWS account unless one of its
+#   conditions narrows who can call: StringEquals, StringEqualsIgnoreCase, StringLike, ArnEquals or
+#   ArnLike on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceVpce or
+#   aws:SourceVpc (aws:SourceAccount and aws:SourceArn only when every principal is a service), with
+#   every value specific. A condition narrows nothing when its key says nothing about the caller
+#   (aws:SecureTransport, aws:CurrentTime, aws:SourceIp even when not 0.0.0.0/0,
+#   dynamodb:LeadingKeys of an anonymous caller), when its operator is ...IfExists, negated
+#   (StringNotEquals...), Null, or a set operator (ForAnyValue:/ForAllValues:), or when a value
+#   matches everyone: a * or ? under StringLike/ArnEquals/ArnLike (for an ARN, unless its account
+#   field is written out), or a policy variable other than ${aws:ResourceAccount} and
+#   ${aws:ResourceOrgID} (aws:PrincipalArn = ${aws:PrincipalArn} always holds). Values known only
+#   after apply come from a resource of the plan and count as specific. The message names the
+#   management actions granted (PutResourcePolicy, DeleteResourcePolicy, DeleteTable, UpdateTable,
+#   ExportTableToPointInTime, RestoreTable*, CreateBackup, DeleteBackup). Principals are read from
+#   the JSON or from the aws_iam_policy_document data source; principals known only after apply, or
+#   a policy that cannot be read, are DDB-FGAC-005-UNPROVABLE.
 # custom:
 #   id: DDB-FGAC-005
 #   guardrail: fgac
@@ -35,17 +48,22 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some [document, i, statement] in allow_statements
 	statement.principals.known
 	iam.any_principal(statement)
-	iam.unconditional(statement)
+	not iam_conditions.narrows_caller(statement)
 	finding := findings.violation(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows any principal with no condition", [document.path, i]),
-		[sprintf("%s statement[%d]: %s %s, no Condition", [document.origin, i, statement.principals.kind, json.marshal(statement.principals.values)])],
+		sprintf("%s statement[%d] allows any principal %s%s", [document.path, i, condition_text(statement), management_text(statement)]),
+		[sprintf("%s statement[%d]: %s %s, %s", [
+			document.origin, i,
+			statement.principals.kind, json.marshal(statement.principals.values),
+			iam_conditions.describe_conditions(statement),
+		])],
 	)
 }
 
@@ -76,4 +94,22 @@ allow_statements contains [document, i, statement] if {
 	document.status == "known"
 	some i, statement in document.statements
 	iam.allows(statement)
+}
+
+condition_text(statement) := "with no condition" if iam.unconditional(statement)
+
+condition_text(statement) := "with no condition that narrows the caller" if not iam.unconditional(statement)
+
+# Control of the table itself: its policy, its existence, its schema, copies of its data.
+management_actions := {
+	"putresourcepolicy", "deleteresourcepolicy", "deletetable", "updatetable", "exporttabletopointintime",
+	"restoretablefrombackup", "restoretabletopointintime", "createbackup", "deletebackup",
+}
+
+management_text(statement) := "" if count(iam.covered_actions(statement) & management_actions) == 0
+
+management_text(statement) := sprintf(", including management actions %s", [concat(", ", [iam.display_name(action) |
+	some action in sort(iam.covered_actions(statement) & management_actions)
+])]) if {
+	count(iam.covered_actions(statement) & management_actions) > 0
 }

@@ -37,3 +37,33 @@ test_evidence_shows_the_principal if {
 test_identity_policies_are_not_resource_policies if {
 	findings_for("fgac-leading-keys") == set()
 }
+
+test_only_a_condition_that_narrows_the_caller_restricts_any_principal if {
+	findings_for("fgac-resource-policy-conditions") == {[address, "DDB-FGAC-005"] |
+		some name in [
+			"invalid_current_time", "invalid_for_all_values_org", "invalid_for_any_value_account",
+			"invalid_leading_keys_anonymous", "invalid_management_to_anyone", "invalid_negated_account",
+			"invalid_not_principal_secure_transport", "invalid_null_org", "invalid_org_if_exists",
+			"invalid_principal_arn_any_account", "invalid_principal_arn_star", "invalid_secure_transport",
+			"invalid_self_variable", "invalid_source_account_any_principal", "invalid_source_ip_anywhere",
+		]
+		address := concat(".", ["aws_dynamodb_resource_policy", name])
+	}
+}
+
+test_evidence_shows_the_conditions_that_narrow_nothing if {
+	some f in violations(data.fixtures["fgac-resource-policy-conditions"])
+	f.address == "aws_dynamodb_resource_policy.invalid_org_if_exists"
+	f.message == "policy statement[0] allows any principal with no condition that narrows the caller"
+	f.evidence == ["policy statement[0]: Principal [\"*\"], Condition stringequalsifexists aws:principalorgid [\"o-abc123\"]"]
+}
+
+test_management_actions_to_any_principal_are_named if {
+	some f in violations(data.fixtures["fgac-resource-policy-conditions"])
+	f.address == "aws_dynamodb_resource_policy.invalid_management_to_anyone"
+	f.severity == "critical"
+	endswith(f.message, concat(" ", [
+		"including management actions dynamodb:CreateBackup, dynamodb:DeleteTable, dynamodb:PutResourcePolicy,",
+		"dynamodb:RestoreTableFromBackup, dynamodb:RestoreTableToPointInTime",
+	]))
+}

@@ -55,3 +55,31 @@ test_evidence_says_how_scan_is_reached if {
 test_compliant_stack_passes if {
 	findings_for("endpoint-compliant") == set()
 }
+
+test_partiql_select_without_a_full_table_scan_refusal_is_a_scan if {
+	findings_for("fgac-partiql-scan") == {
+		["aws_dynamodb_resource_policy.invalid_partiql_resource_policy", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_partiql_deny_narrowed", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_partiql_leading_keys", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_partiql_scan_denied_only", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_partiql_wildcard_index", "DDB-FGAC-002"],
+		["aws_iam_role_policy.invalid_partiql_if_exists", "DDB-FGAC-002"],
+	}
+}
+
+test_partiql_evidence_says_leading_keys_do_not_refuse_it if {
+	some f in violations(data.fixtures["fgac-partiql-scan"])
+	f.address == "aws_iam_policy.invalid_partiql_leading_keys"
+	f.message == "policy statement[0] allows dynamodb:PartiQLSelect"
+	f.evidence == [concat("", [
+		"policy statement[0]: Action dynamodb:PartiQLSelect (Condition forallvalues:stringequals dynamodb:leadingkeys ",
+		"[\"${aws:PrincipalTag/tenant}\"]; no Deny on dynamodb:FullTableScan)",
+	])]
+}
+
+test_scan_and_partiql_of_one_statement_are_one_finding if {
+	some f in violations(data.fixtures["fgac-scan-admin"])
+	f.address == "aws_iam_policy.invalid_dynamodb_star"
+	f.message == "policy statement[0] allows dynamodb:PartiQLSelect, dynamodb:Scan"
+	count(f.evidence) == 2
+}

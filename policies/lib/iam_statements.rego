@@ -116,12 +116,6 @@ only_other_services(sources) if {
 	}
 }
 
-# The statement applies to every resource.
-on_every_resource(statement) if {
-	statement.resources.kind == "Resource"
-	"*" in statement.resources.values
-}
-
 # Anyone: "*", {"AWS": "*"}, or a NotPrincipal allow.
 any_principal(statement) if {
 	statement.principals.kind == "Principal"
