@@ -83,9 +83,13 @@ violation contains finding if {
 	)
 }
 
-every_table(statement) := {sprintf("NotResource %s", [json.marshal(statement.resources.values)])} if {
+every_table(statement) := {sprintf("NotResource %s", [excluded(statement.resources)])} if {
 	statement.resources.kind == "NotResource"
 }
+
+excluded(resources) := json.marshal(resources.values) if resources.known
+
+excluded(resources) := "(known only after apply)" if not resources.known
 
 every_table(statement) := {sprintf("Resource %s", [value]) |
 	some value in statement.resources.values

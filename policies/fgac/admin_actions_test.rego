@@ -61,3 +61,10 @@ test_compliant_stacks_pass if {
 	findings_for("model-compliant-stack") == set()
 	findings_for("fgac-sso") - {["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"]} == set()
 }
+
+test_not_resource_known_only_after_apply_still_reaches_every_table if {
+	some f in violations(data.fixtures["fgac-policy-shapes"])
+	f.address == "aws_iam_policy.invalid_data_not_actions"
+	f.rule == "DDB-FGAC-006"
+	endswith(f.evidence[0], "NotAction [\"dynamodb:DeleteTable\"] does not exclude it on NotResource (known only after apply)")
+}
