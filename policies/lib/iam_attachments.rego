@@ -30,6 +30,14 @@ attachment_paths := {
 	"aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
 }
 
+# The attribute that names the roles an attachment applies to, for rules that follow the policies of
+# a role (the execution role of a Lambda function).
+role_paths := {
+	"aws_iam_role_policy_attachment": "role",
+	"aws_iam_role_policy_attachments_exclusive": "role_name",
+	"aws_iam_policy_attachment": "roles",
+}
+
 # The attribute that holds an identity policy document, beyond the `policy` of holder_kinds.
 document_paths := {"aws_ssoadmin_permission_set_inline_policy": "inline_policy"}
 
