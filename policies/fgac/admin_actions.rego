@@ -34,7 +34,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 
-admin_actions := {
+privileged_actions := {
 	"putresourcepolicy",
 	"deleteresourcepolicy",
 	"deletetable",
@@ -57,7 +57,7 @@ violation contains finding if {
 	document.status == "known"
 	some i, statement in document.statements
 	iam.allows(statement)
-	actions := iam.covered_actions(statement) & admin_actions
+	actions := iam.covered_actions(statement) & privileged_actions
 	count(actions) > 0
 	iam.covered_actions(statement) != iam.dynamodb_actions
 	resources := every_table(statement)
@@ -87,16 +87,16 @@ every_table(statement) := {sprintf("NotResource %s", [excluded(statement.resourc
 	statement.resources.kind == "NotResource"
 }
 
-excluded(resources) := json.marshal(resources.values) if resources.known
-
-excluded(resources) := "(known only after apply)" if not resources.known
-
 every_table(statement) := {sprintf("Resource %s", [value]) |
 	some value in statement.resources.values
 	any_table(value)
 } if {
 	statement.resources.kind == "Resource"
 }
+
+excluded(resources) := json.marshal(resources.values) if resources.known
+
+excluded(resources) := "(known only after apply)" if not resources.known
 
 any_table("*")
 

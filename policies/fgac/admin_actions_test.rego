@@ -24,7 +24,10 @@ test_evidence_names_the_actions_and_resources if {
 	some f in violations(data.fixtures["fgac-admin-actions"])
 	f.address == "aws_iam_group_policy.invalid_restore_not_resource"
 	f.message == "policy statement[0] allows dynamodb:ExportTableToPointInTime, dynamodb:RestoreTableFromBackup, dynamodb:RestoreTableToPointInTime on every table"
-	f.evidence == ["policy statement[0]: Action dynamodb:Export*; Action dynamodb:Restore* on NotResource [\"arn:aws:dynamodb:eu-west-1:111122223333:table/sessions\"]"]
+	f.evidence == [concat("", [
+		"policy statement[0]: Action dynamodb:Export*; Action dynamodb:Restore* on NotResource ",
+		"[\"arn:aws:dynamodb:eu-west-1:111122223333:table/sessions\"]",
+	])]
 	f.severity == "high"
 }
 

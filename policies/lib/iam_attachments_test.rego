@@ -30,7 +30,8 @@ test_policies_without_dynamodb_or_judged_elsewhere_add_no_document if {
 	not "aws_iam_role.app" in holders
 
 	# The in-plan policy of the exclusive attachment (known only after apply) is judged on itself.
-	count({path | some [holder, path, _] in documents("fgac-managed-policies"); holder == "aws_iam_group_policy_attachments_exclusive.invalid_group_exclusive"}) == 1
+	exclusive := "aws_iam_group_policy_attachments_exclusive.invalid_group_exclusive"
+	count({path | some [holder, path, _] in documents("fgac-managed-policies"); holder == exclusive}) == 1
 }
 
 test_policies_the_plan_cannot_show_are_unprovable if {
@@ -45,7 +46,10 @@ test_policies_the_plan_cannot_show_are_unprovable if {
 test_reason_names_where_an_unknown_arn_comes_from if {
 	some d in iam.documents with input as data.fixtures["fgac-managed-policies"]
 	d.holder == "aws_iam_role_policy_attachment.invalid_arn_after_apply"
-	d.reason == "the policy is known only after apply and comes from aws_cloudformation_stack.policies (created in this plan), not from an aws_iam_policy of this plan"
+	d.reason == concat("", [
+		"the policy is known only after apply and comes from aws_cloudformation_stack.policies (created in this plan), ",
+		"not from an aws_iam_policy of this plan",
+	])
 }
 
 test_managed_statements_keep_their_published_index if {
@@ -62,7 +66,10 @@ test_identity_center_permission_sets_are_identity_documents if {
 		["aws_ssoadmin_permission_set_inline_policy.valid_inline_bound", "inline_policy", "known"],
 		["aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access", "managed_policy_arn = AmazonDynamoDBFullAccess (AWS managed)", "known"],
 		["aws_ssoadmin_managed_policy_attachment.valid_view_only", "managed_policy_arn = job-function/ViewOnlyAccess (AWS managed)", "known"],
-		["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "customer_managed_policy_reference[0] teams/data-team", "unprovable"],
+		[
+			"aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan",
+			"customer_managed_policy_reference[0] teams/data-team", "unprovable",
+		],
 		["aws_iam_policy.valid_tenant", "policy", "known"],
 	}
 	kinds := {d.kind | some d in iam.documents} with input as data.fixtures["fgac-sso"]
@@ -96,5 +103,8 @@ test_customer_policy_names_known_only_after_apply_are_followed if {
 		}]}},
 	}
 	reasons := {d.reason | some d in iam.documents} with input as plan
-	reasons == {"the policy is known only after apply and comes from aws_cloudformation_stack.s (not resolvable from the plan), not from an aws_iam_policy of this plan"}
+	reasons == {concat("", [
+		"the policy is known only after apply and comes from aws_cloudformation_stack.s (not resolvable from the plan), ",
+		"not from an aws_iam_policy of this plan",
+	])}
 }
