@@ -94,6 +94,11 @@ function checkWaiverScope(waiver: Waiver, where: string, now: Date): void {
   }
 }
 
+/** Less severe than `threshold`: such a finding does not fail the run. */
+function isBelow(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(threshold);
+}
+
 function isCalendarDate(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
@@ -138,8 +143,8 @@ export function applyConfig(
       break;
     }
     const { waived: _ignored, lowered: _lowered, ...rest } = f;
-    const lowered = SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(failOn) && SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(failOn);
-    return { ...rest, severity, ...(waived ? { waived } : {}), ...(lowered ? { lowered: { from: f.severity, by: config.source ?? "config" } } : {}) };
+    const lowered = isBelow(severity, failOn) && !isBelow(f.severity, failOn) ? { from: f.severity, by: config.source ?? "config" } : undefined;
+    return { ...rest, severity, ...(waived ? { waived } : {}), ...(lowered ? { lowered } : {}) };
   });
   return { findings: out, notes: [...notes].sort() };
 }

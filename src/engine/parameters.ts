@@ -19,7 +19,8 @@ export function checkParameters(parameters: Record<string, unknown>, source: str
   };
   strings(parameters.allowed_key_arns).forEach((arn, i) => {
     if (!KMS_KEY_PATTERN.test(arn)) {
-      fail(`allowed_key_arns.${i}`, `"${arn}" would accept keys of any account; give a KMS key or alias ARN of one account (arn:aws:kms:<region>:<account>:key/<id>)`);
+      const wanted = "give a KMS key or alias ARN of one account (arn:aws:kms:<region>:<account>:key/<id>)";
+      fail(`allowed_key_arns.${i}`, `"${arn}" would accept keys of any account; ${wanted}`);
     }
   });
   if (Array.isArray(parameters.protected_attributes) && parameters.protected_attributes.length === 0) {
@@ -69,6 +70,7 @@ function strings(value: unknown): string[] {
 
 /** glob.match(lower(pattern), null, lower(variable)) as the policy calls it: no delimiters, * and ?. */
 function globMatches(pattern: string, variable: string): boolean {
-  const source = [...pattern.toLowerCase()].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))).join("");
+  const regexOf = (c: string) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+  const source = [...pattern.toLowerCase()].map(regexOf).join("");
   return new RegExp(`^${source}$`).test(variable.toLowerCase());
 }

@@ -8,9 +8,16 @@ import { GuardrailsError } from "./errors";
  * resources nobody looked at.
  */
 interface PlanParts {
-  resource_changes?: Array<{ address: string; module_address?: string; mode: string; type: string; name: string; deposed?: string }>;
+  resource_changes?: Array<Change & { address: string; deposed?: string }>;
   planned_values?: unknown;
   configuration?: unknown;
+}
+
+interface Change {
+  module_address?: string;
+  mode: string;
+  type: string;
+  name: string;
 }
 
 interface ValuesModule {
@@ -27,8 +34,10 @@ export function checkConsistency(plan: PlanParts, name: string): void {
   const values = rootModule(plan.planned_values);
   const configuration = rootModule(plan.configuration);
   if (!values || !configuration) {
-    const missing = [!values && "planned_values.root_module", !configuration && "configuration.root_module"].filter(Boolean).join(" and ");
-    throw new GuardrailsError(`${name}: has no ${missing}; terraform show -json writes both for every plan (truncated or not a plan?)`);
+    const missing = [!values && "planned_values.root_module", !configuration && "configuration.root_module"];
+    throw new GuardrailsError(
+      `${name}: has no ${missing.filter(Boolean).join(" and ")}; terraform show -json writes both for every plan (truncated or not a plan?)`,
+    );
   }
   const current = (plan.resource_changes ?? []).filter((c) => c.deposed === undefined);
   checkPlannedValues(values as ValuesModule, new Set(current.map((c) => c.address)), name);
@@ -47,7 +56,8 @@ function checkPlannedValues(root: ValuesModule, changed: ReadonlySet<string>, na
     for (const resource of list(module.resources)) {
       if (resource.mode !== "managed") continue;
       if (typeof resource.address !== "string" || !changed.has(resource.address)) {
-        throw new GuardrailsError(`${name}: ${String(resource.address)} is in planned_values but not in resource_changes (truncated or edited plan?)`);
+        const address = String(resource.address);
+        throw new GuardrailsError(`${name}: ${address} is in planned_values but not in resource_changes (truncated or edited plan?)`);
       }
     }
     for (const child of list(module.child_modules)) visit(child, depth + 1);
@@ -68,7 +78,9 @@ function checkConfiguration(root: ConfigModule, changedBlocks: ReadonlySet<strin
       if (resource.mode !== "managed" || typeof resource.address !== "string") continue;
       const block = `${path}${resource.address}`;
       if (changedBlocks.has(block) || mayBeEmpty || mayHaveNoInstance(resource)) continue;
-      throw new GuardrailsError(`${name}: ${block} is declared in the configuration but has no entry in resource_changes (truncated or edited plan?)`);
+      throw new GuardrailsError(
+        `${name}: ${block} is declared in the configuration but has no entry in resource_changes (truncated or edited plan?)`,
+      );
     }
     for (const [call, child] of Object.entries(module.module_calls ?? {})) {
       if (child.module) visit(child.module, `${path}module.${call}.`, mayBeEmpty || mayHaveNoInstance(child), depth + 1);
@@ -93,7 +105,7 @@ function isEmptyCollection(value: unknown): boolean {
 }
 
 /** The configuration block a change belongs to: its address without module and instance keys. */
-export function blockOf(change: { module_address?: string; mode: string; type: string; name: string }): string {
+export function blockOf(change: Change): string {
   const module = withoutModuleKeys(change.module_address ?? "");
   return `${module ? `${module}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
 }

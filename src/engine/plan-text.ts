@@ -13,7 +13,9 @@ export function decodePlanText(bytes: Buffer, name: string): string {
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const utf16 = nul <= 1 && bytes.length > 2 ? ` (UTF-16${nul === 1 ? "LE" : "BE"} without a byte-order mark?)` : "";
-    throw new GuardrailsError(`${name}: holds a NUL byte at offset ${nul}${utf16}; expected UTF-8 JSON from terraform show -json`);
+    throw new GuardrailsError(
+      `${name}: holds a NUL byte at offset ${nul}${utf16}; expected UTF-8 JSON from terraform show -json`,
+    );
   }
   return bytes.toString("utf8");
 }

@@ -42,7 +42,9 @@ export function scanJson(text: string, maxDepth = Number.POSITIVE_INFINITY): Jso
       const top = depth <= maxDepth ? frames[depth - 1] : undefined;
       if (expectKey && typeof top === "object") {
         const key = decodeKey(text, i, end);
-        if (!addKey(top, key)) return { depth: deepestIn(text, i, depth, deepest), duplicate: { key, path: pathOf(frames, depth - 1) } };
+        if (!addKey(top, key)) {
+          return { depth: deepestIn(text, i, depth, deepest), duplicate: { key, path: pathOf(frames, depth - 1) } };
+        }
         expectKey = false;
       }
       i = end;
@@ -105,7 +107,9 @@ function pathOf(frames: ReadonlyArray<ObjectFrame | number>, upTo: number): stri
   let path = "";
   for (let i = 0; i < upTo; i++) {
     const frame = frames[i];
-    path += typeof frame === "number" ? `[${frame}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(frame.current ?? "") ? `.${frame.current}` : `[${JSON.stringify(frame.current)}]`;
+    if (typeof frame === "number") path += `[${frame}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(frame.current ?? "")) path += `.${frame.current}`;
+    else path += `[${JSON.stringify(frame.current)}]`;
   }
   return path || "(root)";
 }
