@@ -53,14 +53,14 @@ function rootModule(part: unknown): object | undefined {
 function checkPlannedValues(root: ValuesModule, changed: ReadonlySet<string>, name: string): void {
   const visit = (module: ValuesModule, depth: number): void => {
     if (depth > 64) throw new GuardrailsError(`${name}: planned_values modules nest deeper than 64 levels`);
-    for (const resource of list(module.resources)) {
+    for (const resource of objects(module.resources, "planned_values resources", name)) {
       if (resource.mode !== "managed") continue;
       if (typeof resource.address !== "string" || !changed.has(resource.address)) {
         const address = String(resource.address);
         throw new GuardrailsError(`${name}: ${address} is in planned_values but not in resource_changes (truncated or edited plan?)`);
       }
     }
-    for (const child of list(module.child_modules)) visit(child, depth + 1);
+    for (const child of objects(module.child_modules, "planned_values child_modules", name)) visit(child, depth + 1);
   };
   visit(root, 0);
 }
@@ -74,7 +74,7 @@ function checkPlannedValues(root: ValuesModule, changed: ReadonlySet<string>, na
 function checkConfiguration(root: ConfigModule, changedBlocks: ReadonlySet<string>, name: string): void {
   const visit = (module: ConfigModule, path: string, mayBeEmpty: boolean, depth: number): void => {
     if (depth > 64) throw new GuardrailsError(`${name}: configuration modules nest deeper than 64 levels`);
-    for (const resource of list(module.resources)) {
+    for (const resource of objects(module.resources, "configuration resources", name)) {
       if (resource.mode !== "managed" || typeof resource.address !== "string") continue;
       const block = `${path}${resource.address}`;
       if (changedBlocks.has(block) || mayBeEmpty || mayHaveNoInstance(resource)) continue;
@@ -110,8 +110,11 @@ export function blockOf(change: Change): string {
   return `${module ? `${module}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
 }
 
-function list<T>(value: T[] | undefined): T[] {
-  return Array.isArray(value) ? value : [];
+/** A list of objects, or nothing: any other shape could hide resources from the checks. */
+function objects<T>(value: T[] | undefined, what: string, name: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isObject)) throw new GuardrailsError(`${name}: ${what} must be a list of objects`);
+  return value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -109,6 +109,8 @@ const badPlans: Array<[string, () => string, RegExp]> = [
     () => edited((p) => withoutResource(p, /^aws_dynamodb_table\./, true)),
     /aws_dynamodb_table\.invalid_aws_owned_key is declared in the configuration but has no entry in resource_changes/,
   ],
+  // Found by the fuzzer: a null among planned_values resources crashed the check instead of refusing.
+  ["a planned_values resource that is not an object", () => edited((p) => (p.planned_values.root_module.resources[0] = null)), /planned_values resources must be a list of objects/],
   [
     "the instances of a literal count = 2 left out (a literal non-empty count always has instances)",
     () => edited((p) => withoutResource(p, /^aws_kms_key\.valid_counted\[/, true), zeroInstances),
