@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyConfig, loadConfig, parseConfig } from "../src/engine/config";
 import type { Finding } from "../src/engine/types";
-import { fixturePlan, runCli } from "./helpers/paths";
+import schema from "../src/engine/config-schema.json";
+import { ROOT, fixturePlan, runCli } from "./helpers/paths";
 
 const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-config-"));
 let files = 0;
@@ -159,5 +160,91 @@ describe("the CLI with a project config", () => {
     expect(flagged([]).filter((a: string) => /valid_scoped/.test(a))).toEqual([]);
     const strict = configFile(`parameters:\n  principal_variables: ["nobody:none"]\n`);
     expect(flagged(["--config", strict]).filter((a: string) => /valid_scoped/.test(a)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("config that would silently weaken a guardrail (issue 12, class 9)", () => {
+  const now = new Date("2026-06-15T12:00:00Z");
+  const waiver = (fields: Record<string, unknown>) => ({ rule: "DDB-ENC-001", address: "aws_dynamodb_table.a", reason: "accepted", expires: "2026-12-31", ...fields });
+
+  test("every parameter of policies/lib/params.rego is in the schema, and only those", () => {
+    const rego = readFileSync(join(ROOT, "policies", "lib", "params.rego"), "utf8");
+    const defaults = [...rego.slice(rego.indexOf("defaults := {")).matchAll(/^\t"([a-z_]+)":/gm)].map((m) => m[1]);
+    expect(defaults.length).toBeGreaterThan(2);
+    expect(Object.keys(schema.properties.parameters.properties).sort()).toEqual(defaults.sort());
+  });
+
+  test.each([
+    ["a misspelt parameter (allowed_key_arn)", { allowed_key_arn: ["arn:aws:kms:eu-west-1:111122223333:key/a"] }, /parameters: unknown key "allowed_key_arn"/],
+    ["a parameter of the wrong type", { allowed_key_arns: "arn:aws:kms:eu-west-1:111122223333:key/a" }, /parameters\.allowed_key_arns: must be array/],
+    ["a list item of the wrong type", { protected_attributes: ["isAdmin", 3] }, /parameters\.protected_attributes\.1: must be string/],
+    ["allowed_key_arns of *", { allowed_key_arns: ["*"] }, /parameters\.allowed_key_arns\.0: "\*" would accept keys of any account/],
+    ["allowed_key_arns of arn:aws:kms:*", { allowed_key_arns: ["arn:aws:kms:*"] }, /allowed_key_arns\.0: "arn:aws:kms:\*" would accept keys of any account/],
+    ["allowed_key_arns of any account", { allowed_key_arns: ["arn:aws:kms:eu-west-1:*:key/*"] }, /would accept keys of any account/],
+    ["an empty protected_attributes", { protected_attributes: [] }, /parameters\.protected_attributes: an empty list protects no attribute/],
+    ["* as a principal variable", { principal_variables: ["aws:username", "*"] }, /parameters\.principal_variables\.1: "\*" matches aws:SourceIp, which does not identify the caller/],
+    ["aws:* as a principal variable", { principal_variables: ["aws:*"] }, /"aws:\*" matches aws:SourceIp/],
+    ["a request tag as a principal variable", { principal_variables: ["aws:RequestTag/*"] }, /matches aws:RequestTag\/tenant/],
+    ["a glob class in a principal variable", { principal_variables: ["aws:user[a-z]ame"] }, /only \* and \? are allowed/],
+  ])("refuses %s, naming the key", (_case, parameters, message) => {
+    expect(() => parseConfig({ parameters }, "cfg.yml", now)).toThrow(message);
+  });
+
+  test("values that keep the guardrail on are accepted", () => {
+    const parameters = {
+      allowed_key_arns: ["arn:aws:kms:eu-west-1:111122223333:key/abc", "arn:aws:kms:*:111122223333:alias/team-*"],
+      protected_attributes: ["isAdmin", "role"],
+      principal_variables: ["aws:username", "aws:PrincipalTag/*", "cognito-identity.amazonaws.com:sub"],
+    };
+    expect(parseConfig({ parameters }, "cfg.yml", now).parameters).toEqual(parameters);
+    expect(parseConfig({ parameters: { principal_variables: [] } }, "cfg.yml", now).parameters).toEqual({ principal_variables: [] });
+  });
+
+  test.each([["**"], ["*"], ["*.*"]])("a waiver on %s needs scope: all and an expiry within a year", (address) => {
+    expect(() => parseConfig({ waivers: [waiver({ address })] }, "cfg.yml", now)).toThrow(`waivers.0: address "${address}" matches every resource; add scope: all`);
+    expect(() => parseConfig({ waivers: [waiver({ address, scope: "all", expires: "2027-06-16" })] }, "cfg.yml", now)).toThrow(
+      /waivers\.0: a waiver of scope all must expire within a year \(by 2027-06-15\), not 2027-06-16/,
+    );
+    expect(parseConfig({ waivers: [waiver({ address, scope: "all", expires: "2027-06-15" })] }, "cfg.yml", now).waivers).toHaveLength(1);
+  });
+
+  test("a waiver on a narrower glob needs no scope", () => {
+    expect(parseConfig({ waivers: [waiver({ address: "module.legacy.**", expires: "2030-01-01" })] }, "cfg.yml", now).waivers).toHaveLength(1);
+  });
+
+  test("an override that lowers a finding below --fail-on marks it; one that stays at or above does not", () => {
+    const config = parseConfig({ severity: { "DDB-ENC-001": "low", "DDB-FGAC-002": "medium" } }, "cfg.yml", now);
+    const findings = applyConfig([finding("a.b"), finding("a.b", "DDB-FGAC-002")], config, now, "medium").findings;
+    expect(findings.map((f) => f.lowered)).toEqual([{ from: "high", by: "cfg.yml" }, undefined]);
+  });
+
+  test("the CLI lists a finding lowered below --fail-on in every format, as it lists waived ones", () => {
+    const config = configFile(`severity:\n  DDB-ENC-001: low\n`);
+    const run = (format: string) => runCli(["validate", fixturePlan("table-unencrypted"), "--config", config, "--fail-on", "medium", "-f", format]);
+    const note = `severity lowered from high by ${config}, below --fail-on`;
+    const text = run("text");
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`(${note})`);
+    expect(JSON.parse(run("json").stdout).violations[0].lowered).toEqual({ from: "high", by: config });
+    expect(run("markdown").stdout).toContain(note.replace(/_/g, "\\_"));
+    expect(run("junit").stdout).toContain(`<skipped message="${note}"/>`);
+    expect(JSON.parse(run("sarif").stdout).runs[0].results[0].suppressions).toEqual([{ kind: "external", status: "accepted", justification: note }]);
+  });
+
+  test("--rules and --skip-rules that leave nothing to evaluate exit 2, never PASS", () => {
+    const run = runCli(["validate", fixturePlan("table-unencrypted"), "--rules", "encryption", "--skip-rules", "encryption"]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim()).toBe("ddb-guardrails: error: --rules and --skip-rules leave no rule to evaluate: nothing to check");
+    const all = runCli(["validate", fixturePlan("table-unencrypted"), "--skip-rules", "encryption,endpoint,fgac,recovery,audit"]);
+    expect(all.status).toBe(2);
+    expect(all.stderr).toMatch(/nothing to check/);
+  });
+
+  test("a weakening config through the CLI is exit 2 with one line naming the key", () => {
+    const run = runCli(["validate", fixturePlan("table-unencrypted"), "--config", configFile(`parameters:\n  allowed_key_arn: ["arn:aws:kms:eu-west-1:111122223333:key/a"]\n`)]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/parameters: unknown key "allowed_key_arn"/);
   });
 });

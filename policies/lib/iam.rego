@@ -135,7 +135,17 @@ parse_json(text, origin) := document if {
 
 parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": "the policy is not a JSON object"} if {
 	not is_object(json_object(text))
+	not startswith(text, duplicate_key_marker)
 }
+
+# The engine replaces policy JSON that repeats a key in one object (AWS may apply either value) with
+# this marker and the key (src/engine/policy-input.ts): no single reading can be judged.
+parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": reason} if {
+	startswith(text, duplicate_key_marker)
+	reason := concat("", ["the policy JSON has key ", substring(text, count(duplicate_key_marker), -1), "; AWS may apply either value"])
+}
+
+duplicate_key_marker := "ddb-guardrails: JSON with a duplicate key: "
 
 json_object(text) := json.unmarshal(text) if json.is_valid(text)
 

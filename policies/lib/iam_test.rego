@@ -114,6 +114,14 @@ test_a_policy_that_is_not_a_json_object_is_unprovable if {
 	iam.parse_json("[]", "policy") == {"status": "unprovable", "origin": "policy", "reason": "the policy is not a JSON object"}
 }
 
+test_a_policy_with_a_duplicate_key_is_unprovable_naming_the_key if {
+	marked := concat("", [iam.duplicate_key_marker, "\"Effect\" twice in .Statement[0]"])
+	iam.parse_json(marked, "policy") == {
+		"status": "unprovable", "origin": "policy",
+		"reason": "the policy JSON has key \"Effect\" twice in .Statement[0]; AWS may apply either value",
+	}
+}
+
 test_sources_are_described_for_evidence if {
 	iam.describe({"kind": "data", "type": "aws_iam_policy", "address": "data.aws_iam_policy.p"}) == "data.aws_iam_policy.p (data source)"
 	iam.describe({"kind": "constant", "value": ["a"]}) == "the constant [\"a\"]"

@@ -102,7 +102,7 @@ data_source_key_name(source) := name if {
 trim_module_instances(address) := address if not startswith(address, "module.")
 
 trim_module_instances(address) := concat(".", [plan.strip_instance_keys(module), rest]) if {
-	parts := regex.find_all_string_submatch_n(`^((?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)+)(.*)$`, address, 1)[0]
+	parts := regex.find_all_string_submatch_n(`^((?:module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?\.)+)(.*)$`, address, 1)[0]
 	module := trim_suffix(parts[1], ".")
 	rest := parts[2]
 }

@@ -160,7 +160,7 @@ strip_instance_keys(address) := concat(".", [concat(".", ["module", segment[1]])
 ])
 
 # The "module.<name>[<key>]" segments of a module address, in order.
-module_segments(address) := regex.find_all_string_submatch_n(`module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?`, address, -1)
+module_segments(address) := regex.find_all_string_submatch_n(`module\.([A-Za-z0-9_-]+)(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?`, address, -1)
 
 # concat, not sprintf: under opa-wasm sprintf is a JavaScript builtin, and these run once per resource.
 config_key("", type, name) := concat(".", [type, name])

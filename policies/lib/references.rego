@@ -112,9 +112,9 @@ referenced_objects(expression) := {object_of(reference) |
 	not always_known(reference)
 }
 
-object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[[^\]]*\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
+object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
 	startswith(reference, "module.")
-} else := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[[^\]]*\])?`, reference, 1)[0][0]
+} else := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?`, reference, 1)[0][0]
 
 # "module.m" next to "module.m.out": the bare module reference adds nothing.
 bare_module(reference, expression) if {
@@ -165,7 +165,7 @@ reference_sources(module, reference, each_scope) := {{"kind": "unresolved", "ref
 	unresolvable(module, reference, each_scope)
 }
 
-module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?)\.([A-Za-z0-9_-]+)$`
+module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_-]+)$`
 
 unresolvable(_, reference, _) if split(reference, ".")[0] in {"local", "self"}
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Plan } from "../engine";
+import { withoutInstanceKey, withoutModuleKeys } from "../engine/address";
 
 /** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
 export interface SourceLocation {
@@ -19,7 +20,9 @@ interface ModuleCall {
 
 /** "module.a[0].module.b" -> ["a", "b"]: configuration is per module, not per instance. */
 function moduleNames(moduleAddress: string): string[] {
-  return [...moduleAddress.matchAll(/module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?/g)].map((m) => m[1]);
+  return withoutModuleKeys(moduleAddress)
+    .split(".")
+    .filter((_, i) => i % 2 === 1);
 }
 
 function displayPath(file: string, cwd: string): string {
@@ -126,7 +129,7 @@ export function cdktfLocations(stackJsonFile: string, entryFile?: string, cwd = 
 
 /** The location of an address; instances (`x.y[0]`, `x.y["k"]`) share their resource block's. */
 export function locate(locations: Locations, address: string): SourceLocation | undefined {
-  return locations.get(address) ?? locations.get(address.replace(/\[[^\]]*\]$/, ""));
+  return locations.get(address) ?? locations.get(withoutInstanceKey(address));
 }
 
 function escapeRegExp(s: string): string {

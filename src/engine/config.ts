@@ -5,6 +5,8 @@ import picomatch from "picomatch";
 import { parse as parseYaml } from "yaml";
 import configSchema from "./config-schema.json";
 import { GuardrailsError } from "./errors";
+import { checkParameters } from "./parameters";
+import { SEVERITIES } from "./types";
 import type { Finding, Rule, Severity, Waiver } from "./types";
 
 /** The project configuration: rule parameters, severity overrides and waivers. */
@@ -52,8 +54,8 @@ export function loadConfig(file: string): GuardrailsConfig {
   return parseConfig(value ?? {}, file);
 }
 
-/** Checks a config object (already parsed) against the schema and the waiver rules. */
-export function parseConfig(value: unknown, source = "config"): GuardrailsConfig {
+/** Checks a config object (already parsed) against the schema and the waiver rules (`now`: the day waivers are judged). */
+export function parseConfig(value: unknown, source = "config", now: Date = new Date()): GuardrailsConfig {
   if (!validateShape(value)) {
     const e = validateShape.errors![0];
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
@@ -66,8 +68,35 @@ export function parseConfig(value: unknown, source = "config"): GuardrailsConfig
     if (!isCalendarDate(w.expires)) {
       throw new GuardrailsError(`config ${source}: waivers.${i}.expires: "${w.expires}" is not a date (YYYY-MM-DD)`);
     }
+    checkWaiverScope(w, `config ${source}: waivers.${i}`, now);
   });
+  checkParameters(config.parameters ?? {}, source);
   return { parameters: config.parameters ?? {}, severity: config.severity ?? {}, waivers: config.waivers ?? [], source };
+}
+
+/** Addresses of every shape a plan has: a glob matching all of them waives the rule for the whole plan. */
+const ADDRESS_SHAPES = ["aws_dynamodb_table.t", "module.a.aws_iam_policy.p", 'module.a["k"].module.b.aws_vpc_endpoint.e[0]', "data.aws_iam_policy_document.d"];
+const LONGEST_WAIVER_OF_ALL_DAYS = 365;
+
+/**
+ * A waiver whose glob matches every address (*, **) switches its rule off for whole plans: it must say
+ * so (scope: all) and expire within a year, so that it is a decision with an end, not a typo.
+ */
+function checkWaiverScope(waiver: Waiver, where: string, now: Date): void {
+  const matches = picomatch(waiver.address, { dot: true });
+  if (!ADDRESS_SHAPES.every((address) => matches(address))) return;
+  const latest = new Date(now.getTime() + LONGEST_WAIVER_OF_ALL_DAYS * 86_400_000).toISOString().slice(0, 10);
+  if (waiver.scope !== "all") {
+    throw new GuardrailsError(`${where}: address "${waiver.address}" matches every resource; add scope: all to waive ${waiver.rule} for the whole plan`);
+  }
+  if (waiver.expires > latest) {
+    throw new GuardrailsError(`${where}: a waiver of scope all must expire within a year (by ${latest}), not ${waiver.expires}`);
+  }
+}
+
+/** Less severe than `threshold`: such a finding does not fail the run. */
+function isBelow(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(threshold);
 }
 
 function isCalendarDate(text: string): boolean {
@@ -90,8 +119,14 @@ export function checkConfigRules(config: GuardrailsConfig, rules: readonly Rule[
 /**
  * Applies severity overrides and waivers. A waiver covers findings of its rule whose address matches
  * its glob, through its expiry day (UTC); after that the finding counts again and a note says so.
+ * An override that lowers a finding below failOn lets it pass like a waiver does: the finding says so.
  */
-export function applyConfig(findings: readonly Finding[], config: GuardrailsConfig, now: Date): { findings: Finding[]; notes: string[] } {
+export function applyConfig(
+  findings: readonly Finding[],
+  config: GuardrailsConfig,
+  now: Date,
+  failOn: Severity = "low",
+): { findings: Finding[]; notes: string[] } {
   const today = now.toISOString().slice(0, 10);
   const notes = new Set<string>();
   const matchers = config.waivers.map((w) => ({ waiver: w, matches: picomatch(w.address, { dot: true }) }));
@@ -107,8 +142,9 @@ export function applyConfig(findings: readonly Finding[], config: GuardrailsConf
       waived = { reason: waiver.reason, expires: waiver.expires };
       break;
     }
-    const { waived: _ignored, ...rest } = f;
-    return waived ? { ...rest, severity, waived } : { ...rest, severity };
+    const { waived: _ignored, lowered: _lowered, ...rest } = f;
+    const lowered = isBelow(severity, failOn) && !isBelow(f.severity, failOn) ? { from: f.severity, by: config.source ?? "config" } : undefined;
+    return { ...rest, severity, ...(waived ? { waived } : {}), ...(lowered ? { lowered } : {}) };
   });
   return { findings: out, notes: [...notes].sort() };
 }

@@ -4,7 +4,8 @@
  */
 export class GuardrailsError extends Error {
   constructor(message: string) {
-    super(message);
+    // Messages may quote the input: control characters (NUL from a UTF-16 file, escapes) never reach the terminal.
+    super(message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "\uFFFD"));
     this.name = "GuardrailsError";
   }
 }

@@ -1,5 +1,6 @@
 import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config";
 import { GuardrailsError } from "./errors";
+import { checkParameters } from "./parameters";
 import { ENTRYPOINT, instantiate, loadBundle, type BundleOptions, type InstanceOptions, type PolicyBundle } from "./bundle";
 import { packageVersion } from "./package-root";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
@@ -36,6 +37,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
   const config = options.config ?? EMPTY_CONFIG;
   checkConfigRules(config, bundle.rules);
   const selected = selectRules(bundle.rules, options.rules, options.skipRules);
+  if (options.parameters) checkParameters(options.parameters, "(validatePlan options)");
   const policy = instantiate(bundle, options.parameters ?? config.parameters, options);
   let output: unknown;
   try {
@@ -44,7 +46,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }
   const result = checkResult(output, bundle);
-  const applied = applyConfig(result.findings.filter((f) => selected.has(f.rule)), config, options.now ?? new Date());
+  const applied = applyConfig(result.findings.filter((f) => selected.has(f.rule)), config, options.now ?? new Date(), options.failOn);
   const violations = applied.findings.sort(compareFindings);
   const threshold = SEVERITIES.indexOf(options.failOn ?? "low");
   return {
@@ -75,6 +77,7 @@ export function selectRules(rules: readonly Rule[], include?: readonly string[],
   };
   const kept = include?.length ? pick(include, "--rules") : new Set(rules.map((r) => r.id));
   for (const id of exclude?.length ? pick(exclude, "--skip-rules") : []) kept.delete(id);
+  if (kept.size === 0) throw new GuardrailsError("--rules and --skip-rules leave no rule to evaluate: nothing to check");
   return kept;
 }
 

@@ -3,8 +3,12 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
 import planSchema from "./plan-schema.json";
+import { isInstanceOf } from "./address";
 import { GuardrailsError } from "./errors";
+import { blockOf, checkConsistency } from "./plan-consistency";
+import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
+import { scanJson } from "./strict-json";
 
 /** A `terraform show -json` plan, checked for the shape the guardrails read. */
 export type Plan = Record<string, unknown> & {
@@ -55,7 +59,8 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
     if (source === "-") throw new GuardrailsError("stdin: a binary saved plan must be passed as a file path");
     return parsePlan(showSavedPlan(source), source, limits);
   }
-  return parsePlan(bytes.toString("utf8"), source === "-" ? "stdin" : source, limits);
+  const name = source === "-" ? "stdin" : source;
+  return parsePlan(decodePlanText(bytes, name), name, limits);
 }
 
 /**
@@ -83,16 +88,21 @@ export function showSavedPlan(file: string): string {
   }
 }
 
-export function parsePlan(text: string, name: string, limits: PlanLimits = {}): Plan {
+export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
+  const text = withoutByteOrderMark(input);
   if (text.trim() === "") throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
   const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-  const depth = nestingDepth(text);
+  const { depth, duplicate } = scanJson(text, maxDepth);
   if (depth > maxDepth) throw new GuardrailsError(`${name}: JSON nesting depth ${depth} exceeds the limit of ${maxDepth} (--max-depth)`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new GuardrailsError(`${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`);
+  }
+  if (duplicate) {
+    const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
+    throw new GuardrailsError(`${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`);
   }
   return checkPlan(value, name);
 }
@@ -118,11 +128,12 @@ export function checkPlan(value: unknown, name: string): Plan {
     if (seen.has(key)) throw new GuardrailsError(`${name}: resource address ${key} appears twice in resource_changes`);
     seen.add(key);
     checkChange(change, name);
-    if (configured && isLive(change) && !configured.has(configKey(change))) {
+    if (configured && isLive(change) && !configured.has(blockOf(change))) {
       // Rules follow unknown values through the configuration; without it they could only guess.
-      throw new GuardrailsError(`${name}: ${change.address} has no block in the plan's configuration (${configKey(change)}); truncated or edited plan?`);
+      throw new GuardrailsError(`${name}: ${change.address} has no block in the plan's configuration (${blockOf(change)}); truncated or edited plan?`);
     }
   }
+  checkConsistency(plan, name);
   checked.add(plan);
   return plan;
 }
@@ -141,8 +152,7 @@ export function isCheckedPlan(value: object): boolean {
  */
 function checkChange(change: ResourceChange, name: string): void {
   const base = `${change.module_address ? `${change.module_address}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
-  const indexed = change.address.startsWith(`${base}[`) && change.address.endsWith("]");
-  if (change.address !== base && !indexed) {
+  if (change.address !== base && !isInstanceOf(change.address, base)) {
     throw new GuardrailsError(`${name}: resource_changes entry ${change.address} does not match its mode, type and name (${base})`);
   }
   if (change.change.actions.some((a) => a === "create" || a === "update" || a === "no-op" || a === "read")) {
@@ -159,12 +169,6 @@ function checkChange(change: ResourceChange, name: string): void {
 /** Changes whose resource exists after apply, and so must have a configuration block. */
 function isLive(change: ResourceChange): boolean {
   return change.deposed === undefined && change.change.actions.some((a) => a !== "delete" && a !== "forget");
-}
-
-/** "module.a[0].module.b" + managed aws_x.y -> "module.a.module.b.aws_x.y": configuration is per module, not instance. */
-function configKey(change: ResourceChange): string {
-  const module = (change.module_address ?? "").replace(/\[[^\]]*\]/g, "");
-  return `${module ? `${module}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
 }
 
 /**
@@ -237,21 +241,4 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function declaresResources(plan: Plan): boolean {
   const root = (plan.configuration as { root_module?: { resources?: unknown[]; module_calls?: object } } | undefined)?.root_module;
   return (root?.resources?.length ?? 0) > 0 || Object.keys(root?.module_calls ?? {}).length > 0;
-}
-
-/** Deepest nesting of arrays and objects, counted without parsing (so a hostile plan cannot blow the stack). */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) deepest = Math.max(deepest, ++depth);
-    else if (c === 125 || c === 93) depth--;
-  }
-  return deepest;
 }

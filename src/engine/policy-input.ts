@@ -1,5 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "./plan-input";
+import { scanJson } from "./strict-json";
 
 /**
  * Parts of `terraform show -json` that no policy reads (test/scale.test.ts checks policies/ for them).
@@ -22,9 +23,49 @@ export function policyInput(plan: Plan): ArrayBuffer {
     slim.resource_changes = plan.resource_changes.map((rc) => {
       const change: Record<string, unknown> = { ...(rc as { change?: object }).change };
       for (const key of UNREAD_CHANGE_KEYS) delete change[key];
+      if ("after" in change) change.after = withoutAmbiguousJson(change.after);
       return { ...rc, change };
     });
   }
   slim[TEMPLATES_INPUT_KEY] = cloudFormationTemplates(Array.isArray(plan.resource_changes) ? plan.resource_changes : []);
   return new TextEncoder().encode(JSON.stringify(slim)).buffer as ArrayBuffer;
+}
+
+/**
+ * Policy documents are JSON inside strings, and the aws provider sends them to AWS with duplicate keys
+ * as written ({"Effect":"Allow", ..., "Effect":"Deny"}). Which of the values AWS applies is not
+ * documented, while json.unmarshal in the policy keeps the last: judging that one reading could pass
+ * the other. Such a string is replaced by this marker and the key; policies/lib/iam.rego reports the
+ * document as unprovable, naming the key.
+ */
+export const DUPLICATE_KEY_MARKER = "ddb-guardrails: JSON with a duplicate key: ";
+
+/** `value` with every JSON-object string that repeats a key replaced by the marker; unchanged parts are shared. */
+function withoutAmbiguousJson(value: unknown): unknown {
+  if (typeof value === "string") return ambiguousJsonMarker(value) ?? value;
+  if (typeof value !== "object" || value === null) return value;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const replaced = withoutAmbiguousJson(item);
+    if (replaced === item) continue;
+    copy ??= Array.isArray(value) ? [...value] : { ...value };
+    (copy as Record<string, unknown>)[key] = replaced;
+  }
+  return copy ?? value;
+}
+
+function ambiguousJsonMarker(text: string): string | undefined {
+  if (!text.trimStart().startsWith("{")) return undefined;
+  const { duplicate } = scanJson(text);
+  if (!duplicate || !isJson(text)) return undefined;
+  return `${DUPLICATE_KEY_MARKER}${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -22,6 +22,8 @@ export interface Waiver {
   readonly address: string;
   readonly reason: string;
   readonly expires: string;
+  /** "all" when the address glob matches every resource: such a waiver must say so. */
+  readonly scope?: "all";
 }
 
 /** One rule broken by one resource. */
@@ -37,6 +39,8 @@ export interface Finding {
   readonly evidence: readonly string[];
   /** Present when a waiver from the project config covers this finding. */
   readonly waived?: { readonly reason: string; readonly expires: string };
+  /** Present when a severity override of the project config lowered this finding below --fail-on. */
+  readonly lowered?: { readonly from: Severity; readonly by: string };
 }
 
 export interface Report {

@@ -14,6 +14,12 @@ const text = (plan: unknown) => JSON.stringify(plan);
 /** The first DynamoDB table of a plan's resource_changes. */
 const tableConfig = (plan: any) => plan.configuration.root_module.resources.find((r: { type: string }) => r.type === "aws_dynamodb_table");
 const table = (plan: any) => plan.resource_changes.find((c: { type: string }) => c.type === "aws_dynamodb_table");
+const zeroInstances = () => JSON.parse(readFileSync(fixturePlan("model-zero-instances"), "utf8"));
+/** A plan that leaves resources out: their resource_changes entries and, with `values`, their planned_values. */
+const withoutResource = (plan: any, address: RegExp, values: boolean) => {
+  plan.resource_changes = plan.resource_changes.filter((c: { address: string }) => !address.test(c.address));
+  if (values) plan.planned_values.root_module.resources = plan.planned_values.root_module.resources.filter((r: { address: string }) => !address.test(r.address));
+};
 
 /** A plan built from a real fixture by one edit. */
 function edited(edit: (plan: any) => void, base = violating): string {
@@ -86,6 +92,30 @@ const badPlans: Array<[string, () => string, RegExp]> = [
   ["a block expression that is not an object", () => edited((p) => (tableConfig(p).expressions.attribute = false)), /expressions\.attribute must be a block/],
   ["unknown markers shaped unlike the value", () => edited((p) => (table(p).change.after_unknown.attribute = [[{}]])), /after_unknown\.attribute\[0\] must be/],
   ["an unknown marker that is not a boolean", () => edited((p) => (table(p).change.after_unknown.server_side_encryption = "true")), /after_unknown\.server_side_encryption must be a boolean/],
+  // Plans that lie about themselves (issue 12, class 8): each a scripted edit of a real plan.
+  ["a key twice at the top level (JSON.parse keeps the last, empty resource_changes)", () => text(violating()).replace(/}$/, ',"resource_changes":[]}'), /key "resource_changes" appears twice in the object at \(root\)/],
+  ["a key twice deep inside a change", () => text(violating()).replace('"change":{', '"change":{"actions":["no-op"],'), /key "actions" appears twice in the object at \.resource_changes\[\d+\]\.change;/],
+  ["a key twice, written with an escape", () => text(violating()).replace('"change":{', '"change":{"\\u0061ctions":["no-op"],'), /key "actions" appears twice/],
+  ["only a format_version", () => '{"format_version":"1.2"}', /has no planned_values\.root_module and configuration\.root_module/],
+  ["no planned_values", () => edited((p) => delete p.planned_values), /has no planned_values\.root_module;/],
+  ["resource_changes empty while planned_values and configuration declare resources", () => edited((p) => (p.resource_changes = [])), /is in planned_values but not in resource_changes/],
+  [
+    "a resource left out of resource_changes, still in planned_values",
+    () => edited((p) => withoutResource(p, /^aws_dynamodb_table\./, false)),
+    /aws_dynamodb_table\.invalid_aws_owned_key is in planned_values but not in resource_changes/,
+  ],
+  [
+    "a resource left out of resource_changes and planned_values, still configured",
+    () => edited((p) => withoutResource(p, /^aws_dynamodb_table\./, true)),
+    /aws_dynamodb_table\.invalid_aws_owned_key is declared in the configuration but has no entry in resource_changes/,
+  ],
+  // Found by the fuzzer: a null among planned_values resources crashed the check instead of refusing.
+  ["a planned_values resource that is not an object", () => edited((p) => (p.planned_values.root_module.resources[0] = null)), /planned_values resources must be a list of objects/],
+  [
+    "the instances of a literal count = 2 left out (a literal non-empty count always has instances)",
+    () => edited((p) => withoutResource(p, /^aws_kms_key\.valid_counted\[/, true), zeroInstances),
+    /aws_kms_key\.valid_counted is declared in the configuration but has no entry in resource_changes/,
+  ],
 ];
 
 describe("plans the engine refuses", () => {
@@ -139,6 +169,98 @@ describe("plans the engine refuses", () => {
       expect(() => checkPlan(JSON.parse(readFileSync(fixturePlan(name), "utf8")), name)).not.toThrow();
     }
     expect(validatePlan(parsePlan(text(compliant()), "plan.json"), { bundle }).summary.passed).toBe(true);
+  });
+});
+
+describe("plans that are honest about having nothing (issue 12, class 8)", () => {
+  test("blocks that may have no instance are accepted: count = 0, for_each = {}, count = var.n, a module called 0 times", () => {
+    const plan = zeroInstances();
+    expect(plan.resource_changes.map((c: { address: string }) => c.address)).toEqual(["aws_kms_key.valid_counted[0]", "aws_kms_key.valid_counted[1]", "aws_kms_key.valid_key"]);
+    expect(() => checkPlan(plan, "plan.json")).not.toThrow();
+  });
+
+  test("a plan without any resource passes and says so", () => {
+    const run = runCli(["validate", fixturePlan("plan-no-resources")]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^PASS no resources to check \(ddb-guardrails /);
+    const markdown = runCli(["validate", fixturePlan("plan-no-resources"), "-f", "markdown"]);
+    expect(markdown.stdout).toMatch(/no resources to check/);
+  });
+});
+
+describe("plans saved with a byte-order mark or as UTF-16 (issue 14, item 7)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ddb-encoding-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const original = readFileSync(fixturePlan("table-unencrypted"), "utf8");
+  const utf16be = (s: string) => Buffer.from(s, "utf16le").swap16();
+  const saved = (name: string, bytes: Buffer) => {
+    writeFileSync(join(dir, name), bytes);
+    return join(dir, name);
+  };
+
+  test.each([
+    ["UTF-8 with a byte-order mark", () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(original)])],
+    ["UTF-16LE with a byte-order mark (PowerShell >)", () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(original, "utf16le")])],
+    ["UTF-16BE with a byte-order mark", () => Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(original)])],
+  ])("%s is read: the same report as the UTF-8 plan", (_case, bytes) => {
+    const expected = runCli(["validate", fixturePlan("table-unencrypted"), "-f", "json"]);
+    const file = runCli(["validate", saved("plan.json", bytes()), "-f", "json"]);
+    const stdin = runCli(["validate", "-", "-f", "json"], { input: bytes() });
+    for (const run of [file, stdin]) {
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(1);
+      expect(JSON.parse(run.stdout).violations).toEqual(JSON.parse(expected.stdout).violations);
+    }
+  });
+
+  test.each([
+    ["UTF-16LE without a byte-order mark", () => Buffer.from(original, "utf16le"), /holds a NUL byte at offset 1 \(UTF-16LE without a byte-order mark\?\)/],
+    ["UTF-16BE without a byte-order mark", () => utf16be(original), /holds a NUL byte at offset 0 \(UTF-16BE without a byte-order mark\?\)/],
+    ["a NUL byte inside UTF-8 JSON", () => Buffer.from(original.replace("}", "}\u0000")), /holds a NUL byte at offset \d+;/],
+  ])("%s is refused in one line without NUL bytes", (_case, bytes, reason) => {
+    const run = runCli(["validate", "-"], { input: bytes() });
+    expectOneLineError(run, reason);
+    expect(run.stderr).not.toContain("\u0000");
+  });
+});
+
+describe("module and resource instance keys holding ] \" . (issue 14, item 9)", () => {
+  test("a real plan with such keys is read, and each instance is judged by its own values", () => {
+    const report = validatePlan(readPlan(fixturePlan("model-instance-keys")), { bundle });
+    expect(report.violations.map((f) => [f.address, f.rule])).toEqual([
+      ['aws_dynamodb_table.fleet["invalid_no_pitr]"]', "DDB-REC-001"],
+      ['module.regional["invalid_aws_managed_key]."].aws_dynamodb_table.this', "DDB-ENC-001"],
+    ]);
+    expect(report.summary.resources).toBe(8);
+  });
+
+  test("the CLI locates instances with such keys in their .tf files", () => {
+    const run = runCli(["validate", fixturePlan("model-instance-keys")]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/module\.regional\["invalid_aws_managed_key\]\."\]\.aws_dynamodb_table\.this +DDB-ENC-001 .*\[test\/fixtures\/model-instance-keys\/store\/main\.tf:10\]/);
+  });
+});
+
+describe("policy JSON with a key twice in one object (issue 14, item 10)", () => {
+  test("the document is unprovable, naming the key, instead of read as its last value", () => {
+    const report = validatePlan(readPlan(fixturePlan("fgac-policy-duplicate-keys")), { bundle });
+    const policies = report.violations.filter((f) => f.address.startsWith("aws_dynamodb_resource_policy."));
+    const byAddress = (address: string) => policies.filter((f) => f.address === `aws_dynamodb_resource_policy.${address}`);
+    expect(byAddress("valid_account_principal")).toEqual([]);
+    expect(byAddress("invalid_duplicate_effect").map((f) => f.rule)).toContain("DDB-FGAC-005-UNPROVABLE");
+    expect(byAddress("invalid_duplicate_principal").map((f) => f.rule)).toContain("DDB-FGAC-005-UNPROVABLE");
+    for (const f of policies) expect(f.rule).toMatch(/-UNPROVABLE$/);
+    expect(byAddress("invalid_duplicate_effect")[0].message).toMatch(/the policy JSON has key "Effect" twice in \.Statement\[0\]; AWS may apply either value/);
+  });
+
+  test("the same document with the duplicate removed is judged (the marker is not a blanket failure)", () => {
+    const plan = JSON.parse(readFileSync(fixturePlan("fgac-policy-duplicate-keys"), "utf8"));
+    const change = plan.resource_changes.find((c: { address: string }) => c.address.endsWith("invalid_duplicate_effect"));
+    change.change.after.policy = change.change.after.policy.replace(', "Effect": "Deny"', "");
+    const report = validatePlan(parsePlan(JSON.stringify(plan), "plan.json"), { bundle });
+    const rules = report.violations.filter((f) => f.address === change.address).map((f) => f.rule);
+    expect(rules).toContain("DDB-FGAC-005");
+    expect(rules.filter((r) => r.endsWith("-UNPROVABLE"))).toEqual([]);
   });
 });
 

@@ -27,8 +27,8 @@ test("the wasm bundle and native OPA give the same report on every fixture plan"
   const work = mkdtempSync(join(tmpdir(), "ddb-parity-"));
   try {
     const inputs: Record<string, unknown> = {};
-    // The input the CLI evaluates: with the CloudFormation templates the engine parses.
-    for (const [name, text] of plans) inputs[name] = JSON.parse(new TextDecoder().decode(policyInput(parsePlan(text, name))));
+    // The input the engine hands over (policyInput: unread parts left out, ambiguous policy JSON marked, CloudFormation templates parsed).
+    for (const [name, text] of plans) inputs[name] = JSON.parse(Buffer.from(policyInput(parsePlan(text, name))).toString("utf8"));
     writeFileSync(join(work, "plans.json"), JSON.stringify({ parity_plans: inputs }));
     // One opa process for all plans: each is evaluated as the input of the entrypoint.
     const query = `{name: report | some name, plan in data.parity_plans; report := data.${ENTRYPOINT.replace(/\//g, ".")} with input as plan}`;

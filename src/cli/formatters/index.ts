@@ -1,4 +1,4 @@
-import type { Report, Rule, Severity } from "../../engine/types";
+import type { Finding, Report, Rule, Severity } from "../../engine/types";
 import { locate, type Locations } from "../locations";
 import { json } from "./json";
 import { junit } from "./junit";
@@ -59,4 +59,9 @@ export function describeLocation(context: FormatContext, address: string): strin
   if (loc.constructPath) parts.push(`construct ${loc.constructPath}`);
   if (loc.file) parts.push(loc.line ? `${loc.file}:${loc.line}` : loc.file);
   return parts.join(", ");
+}
+
+/** How every format shows a finding that a severity override let pass, as it shows a waived one. */
+export function loweredNote(lowered: NonNullable<Finding["lowered"]>): string {
+  return `severity lowered from ${lowered.from} by ${lowered.by}, below --fail-on`;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from "../../engine/types";
-import { describeLocation, type Formatter } from "./index";
+import { describeLocation, loweredNote, type Formatter } from "./index";
 
 /**
  * JUnit XML: a testsuite per rule; a failing testcase per resource that breaks it (skipped when
@@ -24,11 +24,13 @@ export const junit: Formatter = (report, rules, _style, context) => {
       const body = [f.message, ...f.evidence.map((e) => `evidence: ${e}`), where ? `location: ${where}` : "", `remediation: ${f.remediation}`].filter(Boolean).join("\n");
       const outcome = f.waived
         ? `<skipped message="${attr(`waived until ${f.waived.expires}: ${f.waived.reason}`)}"/>`
-        : `<failure message="${attr(f.message)}" type="${f.severity}">${text(body)}</failure>`;
+        : f.lowered
+          ? `<skipped message="${attr(loweredNote(f.lowered))}"/>`
+          : `<failure message="${attr(f.message)}" type="${f.severity}">${text(body)}</failure>`;
       return `    <testcase classname="${attr(rule.id)}" name="${attr(f.address)}">${outcome}</testcase>`;
     });
     cases.push(`    <testcase classname="${attr(rule.id)}" name="${attr(`no other resource breaks ${rule.id} (${report.summary.resources} resource${report.summary.resources === 1 ? "" : "s"} in the plan)`)}"/>`);
-    const suiteFailures = findings.filter((f) => !f.waived).length;
+    const suiteFailures = findings.filter((f) => !f.waived && !f.lowered).length;
     const suiteSkipped = findings.length - suiteFailures;
     tests += cases.length;
     failures += suiteFailures;

@@ -1,12 +1,14 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
-import { describeLocation, type Formatter } from "./index";
+import { describeLocation, loweredNote, type Formatter } from "./index";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
 export const markdown: Formatter = (report, _rules, _style, context) => {
   const { resources, violations, waived, passed } = report.summary;
   const out: string[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  if (report.violations.length === 0) {
+  if (report.violations.length === 0 && resources === 0) {
+    out.push(`### ddb-guardrails: ✅ no resources to check`, "", "The plan creates, changes or keeps no resource.");
+  } else if (report.violations.length === 0) {
     out.push(`### ddb-guardrails: ✅ no findings`, "", `${plural(resources, "resource")} checked against ${plural(report.rules.length, "rule")}.`);
   } else {
     const verdict = passed ? "✅ passed" : "❌ failed";
@@ -24,7 +26,7 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
       const where = describeLocation(context, address);
       out.push("", `**${code(address)}**${where ? ` (${escape(where)})` : ""}`, "");
       for (const f of findings) {
-        const status = f.waived ? ` _(waived until ${f.waived.expires}: ${escape(f.waived.reason)})_` : "";
+        const status = f.waived ? ` _(waived until ${f.waived.expires}: ${escape(f.waived.reason)})_` : f.lowered ? ` _(${escape(loweredNote(f.lowered))})_` : "";
         out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escape(f.message)}${status}`);
         for (const e of f.evidence) out.push(`  - evidence: ${code(e)}`);
         out.push(`  - fix: ${escape(f.remediation)}`);

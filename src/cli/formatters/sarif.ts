@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule, Severity } from "../../engine/types";
 import { locate } from "../locations";
-import type { Formatter } from "./index";
+import { loweredNote, type Formatter } from "./index";
 
 /** GitHub code scanning ranks alerts by this CVSS-like score. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
@@ -57,6 +57,7 @@ export const sarif: Formatter = (report, rules, _style, context) => {
       locations: [location],
       partialFingerprints: { "ddbGuardrails/v1": fingerprint(f.rule, f.address) },
       ...(f.waived ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: `${f.waived.reason} (waived until ${f.waived.expires})` }] } : {}),
+      ...(!f.waived && f.lowered ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: loweredNote(f.lowered) }] } : {}),
       properties: { guardrail: f.guardrail, severity: f.severity, evidence: [...f.evidence], remediation: f.remediation },
     };
   });

@@ -1,0 +1,126 @@
+/**
+ * One pass over JSON text, without building values: how deep it nests and the first object key that
+ * appears twice in the same object. JSON.parse keeps the last of duplicate keys while other readers
+ * (Go's encoding/json in terraform and OPA, the AWS policy engines) may keep another, so a document
+ * with duplicates does not have one meaning and cannot be judged.
+ * The text is assumed to be valid JSON (JSON.parse checks that); on invalid text the result is only
+ * meaningful for the depth.
+ */
+export interface JsonScan {
+  /** Deepest nesting of objects and arrays. */
+  readonly depth: number;
+  /** The first key found twice in one object, and where that object is (e.g. `.resource_changes[3].change`). */
+  readonly duplicate?: { readonly key: string; readonly path: string };
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const COMMA = 44;
+
+/** Keys of one open object: the first without a Set (most objects of a plan are small), then a Set. */
+interface ObjectFrame {
+  first?: string;
+  keys?: Set<string>;
+  current?: string;
+}
+
+export function scanJson(text: string, maxDepth = Number.POSITIVE_INFINITY): JsonScan {
+  // frames[i] is an ObjectFrame, or the running index of an array; frames past maxDepth are not kept
+  // (the text will be refused for its depth), only counted.
+  const frames: Array<ObjectFrame | number> = [];
+  let depth = 0;
+  let deepest = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      const top = depth <= maxDepth ? frames[depth - 1] : undefined;
+      if (expectKey && typeof top === "object") {
+        const key = decodeKey(text, i, end);
+        if (!addKey(top, key)) {
+          return { depth: deepestIn(text, i, depth, deepest), duplicate: { key, path: pathOf(frames, depth - 1) } };
+        }
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (depth <= maxDepth) frames[depth - 1] = c === OPEN_OBJECT ? {} : 0;
+      expectKey = c === OPEN_OBJECT;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      depth--;
+      expectKey = false;
+    } else if (c === COMMA && depth >= 1 && depth <= maxDepth) {
+      const top = frames[depth - 1];
+      if (typeof top === "number") frames[depth - 1] = top + 1;
+      else expectKey = true;
+    }
+  }
+  return { depth: deepest };
+}
+
+/** Index of the quote closing the string that opens at `start`. */
+function stringEnd(text: string, start: number): number {
+  let end = text.indexOf('"', start + 1);
+  while (end !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
+  return text.length;
+}
+
+/** A key as JSON means it: "a" and "\u0061" are the same key. */
+function decodeKey(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end);
+  if (!raw.includes("\\")) return raw;
+  try {
+    return JSON.parse(text.slice(start, end + 1)) as string;
+  } catch {
+    return raw;
+  }
+}
+
+/** Records a key of an object; false when the object already has it. */
+function addKey(frame: ObjectFrame, key: string): boolean {
+  frame.current = key;
+  if (frame.keys) {
+    if (frame.keys.has(key)) return false;
+    frame.keys.add(key);
+  } else if (frame.first === undefined) {
+    frame.first = key;
+  } else {
+    if (frame.first === key) return false;
+    frame.keys = new Set([frame.first, key]);
+  }
+  return true;
+}
+
+function pathOf(frames: ReadonlyArray<ObjectFrame | number>, upTo: number): string {
+  let path = "";
+  for (let i = 0; i < upTo; i++) {
+    const frame = frames[i];
+    if (typeof frame === "number") path += `[${frame}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(frame.current ?? "")) path += `.${frame.current}`;
+    else path += `[${JSON.stringify(frame.current)}]`;
+  }
+  return path || "(root)";
+}
+
+/** The deepest nesting, finishing the count from `from` once a duplicate stopped the scan. */
+function deepestIn(text: string, from: number, depth: number, deepest: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = stringEnd(text, i);
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) deepest = Math.max(deepest, ++depth);
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  }
+  return deepest;
+}
