@@ -58,16 +58,22 @@ table_insights[address] := insights if {
 	object.get(insights.after, "index_name", null) in {null, ""}
 }
 
-covered(table) if {
+# Indexed by table name and by referenced table: a scan of every insights resource per table was
+# quadratic in plans with one per table.
+covered(table) if table.after.name in named_tables
+
+covered(table) if table.address in referenced_tables
+
+named_tables contains insights.after.table_name if {
 	some _, insights in table_insights
-	insights.after.table_name == table.after.name
+	is_string(insights.after.table_name)
 }
 
-covered(table) if {
+referenced_tables contains source.address if {
 	some _, insights in table_insights
 	insights.unknown.table_name == true
 	some source in references.sources(insights, ["table_name"])
-	source.address == table.address
+	source.kind == "resource"
 }
 
 uncertain contains concat("", [address, ".table_name <- ", references.describe(source)]) if {

@@ -76,10 +76,12 @@ covered(table) if {
 	monitoring.filter_watches(filter, "Scan", table)
 }
 
-covered(table) if {
-	some _, alarm in scan_alarms
-	monitoring.alerting_alarms[alarm.address]
-	alarm_table(alarm, table)
+# Indexed by table name: one alarm per table made a scan of every alarm per table quadratic.
+covered(table) if table.after.name in alarmed_table_names
+
+alarmed_table_names contains alarm.after.dimensions.TableName if {
+	some address, alarm in scan_alarms
+	monitoring.alerting_alarms[address]
 }
 
 # Alarms on a DynamoDB Scan metric, with or without actions.
@@ -94,8 +96,6 @@ dynamodb_metric_alarms[address] := alarm if {
 	alarm.after.metric_name in scan_metrics
 }
 
-alarm_table(alarm, table) if alarm.after.dimensions.TableName == table.after.name
-
 # Terraform marks the whole dimensions map unknown when one value is: neither the table nor the
 # Operation can be read, whatever the map references.
 uncertain := {evidence | some _, evidence in monitoring.unknown_filters} | {evidence |
@@ -109,7 +109,7 @@ gap_evidence(table) := array.concat(
 	["no log metric filter on eventName = Scan and no AWS/DynamoDB ReturnedItemCount or ConsumedReadCapacityUnits alarm with Operation = Scan for this table has an alerting alarm"],
 	sort({concat("", [address, ": no alarm_actions"]) |
 		some address, alarm in scan_alarms
-		alarm_table(alarm, table)
+		alarm.after.dimensions.TableName == table.after.name
 		not monitoring.alerting_alarms[address]
 	}),
 )
