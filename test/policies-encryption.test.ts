@@ -169,13 +169,14 @@ describe("DDB-ENC-007 exports and DDB-ENC-008 Kinesis streaming destinations", (
 });
 
 describe("a fully compliant, realistic stack", () => {
-  test("Snowy's session store in plain Terraform (CMK with replica key, trail with data events, write-once archive, FGAC role, gateway endpoint) has zero findings from every rule", () => {
+  test("Snowy's session store in plain Terraform (CMK with replica key, trail with data events, alarms and alerts, write-once archive, FGAC role, gateway endpoint) has zero findings from every rule", () => {
     const result = report("model-compliant-stack");
     expect(result.violations).toEqual([]);
-    expect(result.summary).toEqual({ resources: 24, violations: 0, waived: 0, passed: true });
+    expect(result.summary).toEqual({ resources: 32, violations: 0, waived: 0, passed: true });
     // Every guardrail had something to judge in it.
     const types = new Set(readPlan(fixturePlan("model-compliant-stack")).resource_changes?.map((c) => c.type));
-    for (const type of ["aws_dynamodb_table", "aws_kms_replica_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration", "aws_vpc_endpoint", "aws_iam_role_policy", "aws_lambda_function"]) {
+    const monitoring = ["aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_event_target", "aws_dynamodb_contributor_insights"];
+    for (const type of ["aws_dynamodb_table", "aws_kms_replica_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration", "aws_vpc_endpoint", "aws_iam_role_policy", "aws_lambda_function", ...monitoring]) {
       expect(types).toContain(type);
     }
   });
