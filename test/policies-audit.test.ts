@@ -64,7 +64,7 @@ describe("DDB-AUD-004..007 monitoring: Scan alarms, change alerts, export alerts
     ]);
     expect(evidence("audit-monitoring", "DDB-AUD-004", "aws_dynamodb_table.invalid_scan_alarm_without_actions")).toEqual([
       [
-        "no log metric filter on eventName = Scan and no AWS/DynamoDB ReturnedItemCount or ConsumedReadCapacityUnits alarm with Operation = Scan for this table has an alerting alarm",
+        "no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
         "aws_cloudwatch_metric_alarm.invoices_large_scan_silent: no alarm_actions",
       ],
     ]);

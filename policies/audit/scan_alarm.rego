@@ -80,12 +80,12 @@ covered(table) if {
 covered(table) if table.after.name in alarmed_table_names
 
 alarmed_table_names contains alarm.after.dimensions.TableName if {
-	some address, alarm in scan_alarms
+	some address, alarm in alarms_on_scans
 	monitoring.alerting_alarms[address]
 }
 
 # Alarms on a DynamoDB Scan metric, with or without actions.
-scan_alarms[address] := alarm if {
+alarms_on_scans[address] := alarm if {
 	some address, alarm in dynamodb_metric_alarms
 	alarm.after.dimensions.Operation == "Scan"
 }
@@ -106,9 +106,9 @@ uncertain := {evidence | some _, evidence in monitoring.unknown_filters} | {evid
 }
 
 gap_evidence(table) := array.concat(
-	["no log metric filter on eventName = Scan and no AWS/DynamoDB ReturnedItemCount or ConsumedReadCapacityUnits alarm with Operation = Scan for this table has an alerting alarm"],
+	["no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table"],
 	sort({concat("", [address, ": no alarm_actions"]) |
-		some address, alarm in scan_alarms
+		some address, alarm in alarms_on_scans
 		alarm.after.dimensions.TableName == table.after.name
 		not monitoring.alerting_alarms[address]
 	}),

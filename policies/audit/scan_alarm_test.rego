@@ -18,7 +18,7 @@ test_filters_on_the_table_name_and_metric_alarms_on_operation_scan_cover_tables 
 
 test_an_alarm_without_actions_does_not_count_and_is_named if {
 	evidence_on("audit-monitoring", "aws_dynamodb_table.invalid_scan_alarm_without_actions") == [[
-		"no log metric filter on eventName = Scan and no AWS/DynamoDB ReturnedItemCount or ConsumedReadCapacityUnits alarm with Operation = Scan for this table has an alerting alarm",
+		"no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
 		"aws_cloudwatch_metric_alarm.invoices_large_scan_silent: no alarm_actions",
 	]]
 }

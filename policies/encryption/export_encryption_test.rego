@@ -54,7 +54,10 @@ test_settings_known_only_after_apply_are_unprovable if {
 	unknown := {"s3_sse_algorithm": true}
 	expressions := {"s3_sse_algorithm": {"references": ["local.algorithm"]}}
 	found := rule.violation with input as export_plan(after, unknown, expressions, [account_block])
-	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-ENC-007-UNPROVABLE", "s3_sse_algorithm: (known after apply) <- local.algorithm (not resolvable from the plan)"]}
+	{[f.rule, f.evidence[0]] | some f in found} == {[
+		"DDB-ENC-007-UNPROVABLE",
+		"s3_sse_algorithm: (known after apply) <- local.algorithm (not resolvable from the plan)",
+	]}
 }
 
 test_a_key_known_only_after_apply_is_unprovable if {

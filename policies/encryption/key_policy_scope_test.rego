@@ -105,7 +105,12 @@ test_principals_known_only_after_apply_are_unprovable if {
 	found := rule.violation with input as data.fixtures["enc-key-policy"]
 		with data.ddb_guardrails.lib.key_policies.documents as {{
 			"status": "known", "holder": "aws_kms_key.valid_default_policy", "path": "policy", "origin": "policy",
-			"statements": [{"effect": "Allow", "principals": {"known": false, "kind": "Principal", "values": set()}, "actions": {"kind": "Action", "patterns": ["kms:decrypt"], "written": ["kms:Decrypt"]}, "conditions": []}],
+			"statements": [{
+				"effect": "Allow",
+				"principals": {"known": false, "kind": "Principal", "values": set()},
+				"actions": {"kind": "Action", "patterns": ["kms:decrypt"], "written": ["kms:Decrypt"]},
+				"conditions": [],
+			}],
 		}}
 	some f in found
 	f.rule == "DDB-ENC-006-UNPROVABLE"

@@ -36,7 +36,10 @@ stream_plan(after, unknown, expressions) := {
 	],
 	"configuration": {"root_module": {"resources": [
 		{"address": "aws_kinesis_stream.s", "expressions": expressions},
-		{"address": "aws_dynamodb_kinesis_streaming_destination.d", "expressions": {"stream_arn": {"references": ["aws_kinesis_stream.s.arn", "aws_kinesis_stream.s"]}}},
+		{
+			"address": "aws_dynamodb_kinesis_streaming_destination.d",
+			"expressions": {"stream_arn": {"references": ["aws_kinesis_stream.s.arn", "aws_kinesis_stream.s"]}},
+		},
 	]}},
 }
 

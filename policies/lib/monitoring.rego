@@ -124,9 +124,9 @@ pattern_matches(pattern, event) if {
 }
 
 # A field the pattern does not constrain matches anything; one it lists must list the value.
-field_allows(object, field, _) if not object[field]
+field_allows(part, field, _) if not part[field]
 
-field_allows(object, field, value) if value in object[field]
+field_allows(part, field, value) if value in part[field]
 
 # The DynamoDB events some routed rule matches.
 routed_events(candidates) := {event |
