@@ -113,6 +113,7 @@ export class SnowySessionsStack extends TerraformStack {
       protectedAttributes: ["isAdmin"],
       stream: "NEW_AND_OLD_IMAGES",
       contributorInsights: !settings.emulator,
+      contributorInsightsWaiver: settings.emulator ? "the local emulator does not implement Contributor Insights" : undefined,
       environment: env,
     });
 

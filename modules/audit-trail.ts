@@ -31,6 +31,7 @@ export const CONFIG_CHANGE_EVENTS = {
     "DeleteTable",
     "ExportTableToPointInTime",
     "UpdateContinuousBackups",
+    "DeleteBackup",
     "UpdateTimeToLive",
     "PutResourcePolicy",
     "DeleteResourcePolicy",

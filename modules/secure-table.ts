@@ -1,7 +1,7 @@
 import { DynamodbContributorInsights } from "@cdktf/provider-aws/lib/dynamodb-contributor-insights";
 import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resource-policy";
 import { DynamodbTable, type DynamodbTableGlobalSecondaryIndex, type DynamodbTableReplica } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
 import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
@@ -116,10 +116,12 @@ export interface SecureTableProps {
   readonly replicas?: readonly ReplicaProps[];
   /**
    * CloudWatch Contributor Insights (most-accessed and most-throttled keys: abuse and hot-partition
-   * signals). Turn it off only where it is unsupported (e.g. a local emulator).
+   * signals). Turning it off needs `contributorInsightsWaiver` (e.g. a local emulator lacks it).
    * @default true
    */
   readonly contributorInsights?: boolean;
+  /** Why Contributor Insights is off (required when `contributorInsights` is false). @default none */
+  readonly contributorInsightsWaiver?: string;
   /**
    * A resource-based policy (JSON) for the table. Statements that Allow `"Principal": "*"` without a
    * Condition are rejected.
@@ -275,8 +277,26 @@ export class SecureTable extends Construct {
         `\`kmsKeyArn\` must be a customer-managed key, got ${shown(kmsKeyArn)} (the AWS-managed key or empty); pass the ARN of a key you own, or leave it out to have one created.`,
       );
     }
+    this.validateKeyAdministrators();
     if (keyAlias !== undefined && !Token.isUnresolved(keyAlias) && (!keyAlias.startsWith("alias/") || keyAlias.startsWith("alias/aws/"))) {
       this.fail("keyAlias", `\`keyAlias\` must start with "alias/" and not "alias/aws/" (reserved for AWS-managed keys), got ${shown(keyAlias)}.`);
+    }
+  }
+
+  // Administrators get kms:Create* (CreateGrant): outside the account that hands out the table's data (DDB-ENC-006).
+  private validateKeyAdministrators(): void {
+    const { keyAdministratorArns, environment } = this.props;
+    const accountId = environment?.accountId;
+    for (const [i, arn] of (keyAdministratorArns ?? []).entries()) {
+      if (Token.isUnresolved(arn)) continue;
+      const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+      const foreign = account !== undefined && accountId !== undefined && !Token.isUnresolved(accountId) && account !== accountId;
+      if (arn.trim() === "*" || account === undefined || foreign) {
+        this.fail(
+          `keyAdministratorArns[${i}]`,
+          `\`keyAdministratorArns[${i}]\` must be an IAM principal ARN of the table's account, got ${shown(arn)}; administrators outside the account (or "*") could grant themselves the table's data.`,
+        );
+      }
     }
   }
 
@@ -290,6 +310,10 @@ export class SecureTable extends Construct {
     }
     if (deletionProtection === false && !deletionProtectionWaiver?.trim()) {
       this.fail("deletionProtection", "`deletionProtection` cannot be false without `deletionProtectionWaiver`; set a reason or remove the override.");
+    }
+    const { contributorInsights, contributorInsightsWaiver } = this.props;
+    if (contributorInsights === false && !contributorInsightsWaiver?.trim()) {
+      this.fail("contributorInsights", "`contributorInsights` cannot be false without `contributorInsightsWaiver`; set a reason or remove the override.");
     }
   }
 
@@ -335,9 +359,23 @@ export class SecureTable extends Construct {
   private tableTags(): Record<string, string> | undefined {
     const { tags, dataClass, protectedAttributes } = this.props;
     const classification: Record<string, string> = {};
-    if (dataClass) classification[GUARDRAIL_TAGS.dataClass] = dataClass;
-    if (protectedAttributes?.length) classification[GUARDRAIL_TAGS.protectedAttributes] = protectedAttributes.join(" ");
-    return withGuardrailTags(tags, classification);
+    // Values only known to Terraform (module variables) add their tag only when set: an empty
+    // protected-attributes tag would still mark the table protected.
+    const computed: unknown[] = [];
+    if (dataClass !== undefined && Token.isUnresolved(dataClass)) {
+      computed.push(Fn.conditional(Op.lt(Fn.lengthOf(dataClass), 1), {}, { [GUARDRAIL_TAGS.dataClass]: dataClass }));
+    } else if (dataClass) {
+      classification[GUARDRAIL_TAGS.dataClass] = dataClass;
+    }
+    if (protectedAttributes !== undefined && Token.isUnresolved(protectedAttributes)) {
+      const joined = Fn.join(" ", protectedAttributes as string[]);
+      computed.push(Fn.conditional(Op.lt(Fn.lengthOf(protectedAttributes), 1), {}, { [GUARDRAIL_TAGS.protectedAttributes]: joined }));
+    } else if (protectedAttributes?.length) {
+      classification[GUARDRAIL_TAGS.protectedAttributes] = protectedAttributes.join(" ");
+    }
+    if (computed.length === 0) return withGuardrailTags(tags, classification);
+    const known = Object.keys(classification).length > 0 ? [classification] : [];
+    return Fn.merge([tags ?? {}, ...known, ...computed]) as unknown as Record<string, string>;
   }
 
   private validateIndexes(): void {

@@ -7,7 +7,7 @@ import data.ddb_guardrails.main
 test_the_compliant_session_stack_has_no_findings_from_any_rule if {
 	report := main.report with input as data.fixtures["model-compliant-stack"]
 	report.findings == set()
-	report.resources == 24
+	report.resources == 32
 }
 
 test_the_report_collects_findings_of_every_guardrail if {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { AuditTrail, DynamoDbGatewayEndpoint, LeadingKey, SecureTable, type StreamViewType, StreamArchive, TenantAccessPolicy } from "../modules";
+import { AuditTrail, type DataClass, DynamoDbGatewayEndpoint, LeadingKey, SecureTable, type StreamViewType, StreamArchive, TenantAccessPolicy } from "../modules";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "terraform");
@@ -55,6 +55,8 @@ const MODULES: readonly ModuleSpec[] = [
         partitionKey: { name: str(stack, "partition_key", "Name of the partition key attribute (type S)", "pk"), type: "S" },
         timeToLiveAttribute: str(stack, "ttl_attribute", "Attribute holding the expiry time in epoch seconds", "expiresAt"),
         stream: str(stack, "stream_view_type", "Stream view type: NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY", "NEW_AND_OLD_IMAGES") as StreamViewType,
+        dataClass: str(stack, "data_class", 'What the table stores: "session" (items must expire, see ttl_attribute) or "" (not classified)', "") as DataClass,
+        protectedAttributes: list(stack, "protected_attributes", "Attributes no tenant may write, recorded in the ddb-guardrails:protected-attributes tag (DDB-FGAC-004)", []),
         environment: env,
         tags: tags(stack),
       });

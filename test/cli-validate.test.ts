@@ -1,7 +1,7 @@
 // The built CLI as a user runs it, on real plans: every input kind, every format, policy controls,
 // and a one-line error (exit 2) for each wrong input.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLValidator } from "fast-xml-parser";
@@ -18,11 +18,11 @@ function expectOneLineError(run: { status: number | null; stdout: string; stderr
   expect(run.status).toBe(2);
 }
 
-/** A Terraform directory: a fixture's HCL with the offline provider beside it. */
+/** A Terraform directory: a fixture's HCL (main.tf, and monitoring.tf where it has one) with the offline provider beside it. */
 function terraformDir(name: string, fixture: string): string {
   const dir = join(work, name);
   mkdirSync(dir);
-  cpSync(join(FIXTURES, fixture, "main.tf"), join(dir, "main.tf"));
+  for (const file of readdirSync(join(FIXTURES, fixture)).filter((f) => f.endsWith(".tf"))) cpSync(join(FIXTURES, fixture, file), join(dir, file));
   cpSync(join(FIXTURES, "offline-provider.tf"), join(dir, "offline-provider.tf"));
   return dir;
 }

@@ -6,13 +6,13 @@ describe("ddb-guardrails validate", () => {
     const run = runCli(["validate", fixturePlan("table-unencrypted")]);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/aws_dynamodb_table\.invalid_aws_owned_key\s+DDB-ENC-001/);
-    expect(run.stdout).toMatch(/^FAIL 1 violation in 2 resources/m);
+    expect(run.stdout).toMatch(/^FAIL 1 violation in 9 resources/m);
   });
 
   test("exits 0 on a compliant plan (key created in the same plan, rotation on)", () => {
     const run = runCli(["validate", fixturePlan("table-cmk-same-plan")]);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^PASS 0 violations in 4 resources/m);
+    expect(run.stdout).toMatch(/^PASS 0 violations in 12 resources/m);
   });
 
   test("--format json prints the report contract", () => {
@@ -20,7 +20,7 @@ describe("ddb-guardrails validate", () => {
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.tool.name).toBe("ddb-guardrails");
-    expect(report.summary).toEqual({ resources: 3, violations: 2, waived: 0, passed: false });
+    expect(report.summary).toEqual({ resources: 11, violations: 2, waived: 0, passed: false });
     expect(report.violations.map((v: { address: string }) => v.address)).toEqual([
       "aws_dynamodb_table.invalid_aws_managed_alias",
       "aws_dynamodb_table.invalid_no_key_arn",

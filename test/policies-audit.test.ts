@@ -55,3 +55,44 @@ describe("DDB-AUD-003 session TTL", () => {
     ]);
   });
 });
+
+describe("DDB-AUD-004..007 monitoring: Scan alarms, change alerts, export alerts, Contributor Insights", () => {
+  test("filters on the table name and Operation = Scan metric alarms with actions cover tables; a silent alarm and a table without Contributor Insights fail", () => {
+    expect(findings("audit-monitoring")).toEqual([
+      "DDB-AUD-004 aws_dynamodb_table.invalid_scan_alarm_without_actions",
+      "DDB-AUD-007 aws_dynamodb_table.invalid_no_contributor_insights",
+    ]);
+    expect(evidence("audit-monitoring", "DDB-AUD-004", "aws_dynamodb_table.invalid_scan_alarm_without_actions")).toEqual([
+      [
+        "no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
+        "aws_cloudwatch_metric_alarm.invoices_large_scan_silent: no alarm_actions",
+      ],
+    ]);
+  });
+
+  test("disabled, untargeted and partial EventBridge rules, half the Config rules and an alarm with actions disabled do not count", () => {
+    expect(findings("audit-monitoring-missing")).toEqual(
+      ["DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"].map((rule) => `${rule} aws_dynamodb_table.invalid_unmonitored`),
+    );
+    expect(evidence("audit-monitoring-missing", "DDB-AUD-005", "aws_dynamodb_table.invalid_unmonitored")).toEqual([
+      [
+        "no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, PutResourcePolicy, UpdateContinuousBackups",
+        "AWS Config managed rules missing: DYNAMODB_TABLE_ENCRYPTED_KMS",
+      ],
+    ]);
+  });
+
+  test("Config rules cover change alerts; names and patterns only known after apply are UNPROVABLE, naming what they depend on", () => {
+    expect(findings("audit-monitoring-unprovable")).toEqual(
+      ["DDB-AUD-004-UNPROVABLE", "DDB-AUD-006-UNPROVABLE", "DDB-AUD-007-UNPROVABLE"].map((rule) => `${rule} aws_dynamodb_table.unprovable_monitoring`),
+    );
+    expect(evidence("audit-monitoring-unprovable", "DDB-AUD-007-UNPROVABLE", "aws_dynamodb_table.unprovable_monitoring")).toEqual([
+      ["aws_dynamodb_contributor_insights.computed_name.table_name <- local.computed_name (not resolvable from the plan)"],
+    ]);
+  });
+
+  test("Contributor Insights is low severity; the others medium", () => {
+    const severities = Object.fromEntries(report("audit-monitoring-missing").violations.map((f) => [f.rule, f.severity]));
+    expect(severities).toEqual({ "DDB-AUD-004": "medium", "DDB-AUD-005": "medium", "DDB-AUD-006": "medium", "DDB-AUD-007": "low" });
+  });
+});

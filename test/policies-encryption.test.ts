@@ -186,14 +186,60 @@ describe("DDB-ENC-005 audit and archive buckets", () => {
   });
 });
 
+describe("DDB-ENC-006 key policy scoping", () => {
+  test("Decrypt/CreateGrant to anyone or another account without a condition, and use outside DynamoDB, are flagged on the key", () => {
+    expect(findings("enc-key-policy")).toEqual([
+      "DDB-ENC-006 aws_kms_key.invalid_cross_account_key",
+      "DDB-ENC-006 aws_kms_key.invalid_cross_account_key",
+      "DDB-ENC-006 aws_kms_key.invalid_public_key",
+      "DDB-ENC-006 aws_kms_key.invalid_usage_outside_dynamodb_key",
+      "DDB-ENC-006-UNPROVABLE aws_kms_key.unprovable_policy_key",
+      "DDB-ENC-006-UNPROVABLE aws_kms_key.unprovable_policy_key",
+    ]);
+    expect(finding("enc-key-policy", "DDB-ENC-006", "aws_kms_key.invalid_public_key").evidence).toEqual([
+      'policy statement[1] (Sid Everyone): Allow Action ["kms:*"] to Principal ["*"]',
+      "used by aws_dynamodb_table.public_through_alias: server_side_encryption[0].kms_key_arn <- aws_kms_alias.public (created in this plan)",
+    ]);
+  });
+
+  test("the default key policy, an attached aws_kms_key_policy, a narrowed partner grant and keys no table uses pass", () => {
+    const keys = report("enc-key-policy").violations.map((f) => f.address);
+    for (const key of ["valid_default_policy", "valid_scoped_policy", "valid_attached_policy", "valid_cross_account_narrowed", "valid_unused_public_key"]) {
+      expect(keys).not.toContain(`aws_kms_key.${key}`);
+    }
+  });
+});
+
+describe("DDB-ENC-007 exports and DDB-ENC-008 Kinesis streaming destinations", () => {
+  test("exports need SSE-KMS with a customer key into a bucket that blocks public access; destinations need a stream under a customer key", () => {
+    expect(findings("enc-exports-streams")).toEqual([
+      "DDB-ENC-007 aws_dynamodb_table_export.invalid_export_aws_managed_key",
+      "DDB-ENC-007 aws_dynamodb_table_export.invalid_export_half_open_bucket",
+      "DDB-ENC-007 aws_dynamodb_table_export.invalid_export_open_bucket",
+      "DDB-ENC-007 aws_dynamodb_table_export.invalid_export_sse_s3",
+      "DDB-ENC-007-UNPROVABLE aws_dynamodb_table_export.unprovable_export_bucket_outside_plan",
+      "DDB-ENC-008 aws_dynamodb_kinesis_streaming_destination.invalid_destination_aws_managed_key",
+      "DDB-ENC-008 aws_dynamodb_kinesis_streaming_destination.invalid_destination_unencrypted_stream",
+      "DDB-ENC-008-UNPROVABLE aws_dynamodb_kinesis_streaming_destination.unprovable_destination_stream_outside_plan",
+    ]);
+    expect(finding("enc-exports-streams", "DDB-ENC-007", "aws_dynamodb_table_export.invalid_export_half_open_bucket").evidence).toEqual([
+      "aws_s3_bucket_public_access_block.half_open.block_public_policy = false",
+    ]);
+    expect(finding("enc-exports-streams", "DDB-ENC-008", "aws_dynamodb_kinesis_streaming_destination.invalid_destination_aws_managed_key").evidence).toEqual([
+      'aws_kinesis_stream.aws_managed_key.kms_key_id = "alias/aws/kinesis"',
+    ]);
+  });
+});
+
 describe("a fully compliant, realistic stack", () => {
-  test("Snowy's session store in plain Terraform (CMK with replica key, trail with data events, write-once archive, FGAC role, gateway endpoint) has zero findings from every rule", () => {
+  test("Snowy's session store in plain Terraform (CMK with replica key, trail with data events, alarms and alerts, write-once archive, FGAC role, gateway endpoint) has zero findings from every rule", () => {
     const result = report("model-compliant-stack");
     expect(result.violations).toEqual([]);
-    expect(result.summary).toEqual({ resources: 24, violations: 0, waived: 0, passed: true });
+    expect(result.summary).toEqual({ resources: 32, violations: 0, waived: 0, passed: true });
     // Every guardrail had something to judge in it.
     const types = new Set(readPlan(fixturePlan("model-compliant-stack")).resource_changes?.map((c) => c.type));
-    for (const type of ["aws_dynamodb_table", "aws_kms_replica_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration", "aws_vpc_endpoint", "aws_iam_role_policy", "aws_lambda_function"]) {
+    const monitoring = ["aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_event_target", "aws_dynamodb_contributor_insights"];
+    for (const type of ["aws_dynamodb_table", "aws_kms_replica_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration", "aws_vpc_endpoint", "aws_iam_role_policy", "aws_lambda_function", ...monitoring]) {
       expect(types).toContain(type);
     }
   });

@@ -38,6 +38,8 @@ holder_kinds := {
 	"aws_vpc_endpoint": "endpoint",
 	"aws_vpc_endpoint_policy": "endpoint",
 	"aws_s3_bucket_policy": "bucket",
+	"aws_kms_key": "key",
+	"aws_kms_key_policy": "key",
 }
 
 # [resource, path] of every place a policy lives in the plan.

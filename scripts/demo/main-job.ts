@@ -92,19 +92,30 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     say(`    ${p.summary} (${secs(p.ms)}, init included)`);
 
     // moto cannot StartLogging, so in emulator mode the trail exists with logging off, which DDB-AUD-001
-    // rightly flags. The demo waives exactly that, for today only, and the report shows the waiver.
+    // rightly flags; nor Contributor Insights, which the stack leaves out there (DDB-AUD-007). The demo
+    // waives exactly those, for today only, and the report shows the waivers.
+    const today = new Date().toISOString().slice(0, 10);
+    const waivers: { rule: string; address: string; reason: string; expires: string }[] = [];
+    if (omitted.trailsNotLogging.length > 0) {
+      const reason = `local emulator run: moto cannot StartLogging, so ${omitted.trailsNotLogging.join(", ")} is created with logging off; on AWS the stack logs`;
+      waivers.push(...omitted.tables.map((address) => ({ rule: "DDB-AUD-001", address, reason, expires: today })));
+    }
+    if (!omitted.contributorInsights) {
+      const reason = "local emulator run: moto does not implement Contributor Insights, so the stack leaves it out; on AWS it is on";
+      waivers.push(...omitted.tables.map((address) => ({ rule: "DDB-AUD-007", address, reason, expires: today })));
+    }
     let config: string | undefined;
     let validateCommand = "node dist/src/cli/main.js validate tfplan";
-    if (omitted.trailsNotLogging.length > 0) {
+    if (waivers.length > 0) {
       config = join(workdir, "emulator-waivers.json");
-      const today = new Date().toISOString().slice(0, 10);
-      const reason = `local emulator run: moto cannot StartLogging, so ${omitted.trailsNotLogging.join(", ")} is created with logging off; on AWS the stack logs`;
-      writeFileSync(config, JSON.stringify({ waivers: omitted.tables.map((address) => ({ rule: "DDB-AUD-001", address, reason, expires: today })) }, null, 2));
+      writeFileSync(config, JSON.stringify({ waivers }, null, 2));
       validateCommand += ` --config emulator-waivers.json`;
     }
     step(`Validate the saved plan: ${validateCommand}`);
     if (config) {
-      say(`    emulator-waivers.json (written by this demo, expires today): DDB-AUD-001 on ${omitted.tables.join(", ")}`);
+      say(`    emulator-waivers.json (written by this demo, expires today): ${[...new Set(waivers.map((w) => w.rule))].join(", ")} on ${omitted.tables.join(", ")}`);
+    }
+    if (omitted.trailsNotLogging.length > 0) {
       gap("CloudTrail StartLogging by trail ARN (as the provider calls it) answers HTTP 500: the trail is created with logging off and DDB-AUD-001 is waived for this run");
     }
     t = Date.now();

@@ -4,7 +4,8 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { Construct } from "constructs";
-import { SecureTable, type SecureTableProps } from "../../modules";
+import { TerraformVariable } from "cdktf";
+import { type DataClass, SecureTable, type SecureTableProps } from "../../modules";
 import { ENV, fullStack, only, resources, statement, statements, synth, configError } from "./harness";
 
 const base: SecureTableProps = { tableName: "sessions", partitionKey: { name: "username", type: "S" }, environment: ENV };
@@ -86,8 +87,15 @@ describe("SecureTable options", () => {
     expect(synth(table({ resourcePolicy: policy }))).toHaveResourceWithProperties(DynamodbResourcePolicy, { policy });
   });
 
-  test("leaves out Contributor Insights when told (emulator mode)", () => {
-    expect(resources(synth(table({ contributorInsights: false })), "aws_dynamodb_contributor_insights")).toHaveLength(0);
+  test("leaves out Contributor Insights only with a named reason (emulator mode)", () => {
+    const json = synth(table({ contributorInsights: false, contributorInsightsWaiver: "the local emulator lacks it" }));
+    expect(resources(json, "aws_dynamodb_contributor_insights")).toHaveLength(0);
+  });
+
+  test("lets named administrators of the table's account administer the key", () => {
+    const admin = "arn:aws:iam::111122223333:role/key-admins";
+    const statement0 = statement(synth(table({ keyAdministratorArns: [admin] })), "sessions/key/policy", "KeyAdministration");
+    expect(statement0.principals).toEqual([{ type: "AWS", identifiers: [admin] }]);
   });
 
   test("turns point-in-time recovery off only with a named reason", () => {
@@ -104,6 +112,17 @@ describe("SecureTable classification tags (read by the guardrails)", () => {
       "ddb-guardrails:data-class": "session",
       "ddb-guardrails:protected-attributes": "isAdmin role",
     });
+  });
+
+  test("from Terraform variables (the generated module), adds each tag only when its variable is set", () => {
+    const json = synth((scope) => {
+      const dataClass = new TerraformVariable(scope, "data_class", { type: "string" }).stringValue as DataClass;
+      const protectedAttributes = new TerraformVariable(scope, "protected_attributes", { type: "list(string)" }).listValue;
+      new SecureTable(scope, "sessions", { ...base, timeToLiveAttribute: "expiresAt", dataClass, protectedAttributes });
+    });
+    const tags = only(json, "aws_dynamodb_table").tags as string;
+    expect(tags).toMatch(/\(length\(var\.data_class\) < 1\) \? \{\} : \{"ddb-guardrails:data-class" = var\.data_class\}/);
+    expect(tags).toMatch(/\(length\(var\.protected_attributes\) < 1\) \? \{\} : \{"ddb-guardrails:protected-attributes" = join\(" ", var\.protected_attributes\)\}/);
   });
 
   test("adds no tags when the table is not classified", () => {
@@ -129,6 +148,9 @@ describe("SecureTable rejects insecure choices at synth time", () => {
     ["a resource policy open to everyone", { resourcePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "dynamodb:*", Resource: "*" }] }) }, "resourcePolicy", /must not Allow `"Principal": "\*"` without a Condition/],
     ["a resource policy that is not JSON", { resourcePolicy: "{not json" }, "resourcePolicy", /must be a JSON policy document/],
     ["a session table without TTL", { dataClass: "session" }, "timeToLiveAttribute", /is required when `dataClass` is "session"/],
+    ["Contributor Insights off without a reason", { contributorInsights: false }, "contributorInsights", /`contributorInsights` cannot be false without `contributorInsightsWaiver`/],
+    ["a key administrator in another account", { keyAdministratorArns: ["arn:aws:iam::444455556666:root"] }, "keyAdministratorArns[0]", /must be an IAM principal ARN of the table's account, got "arn:aws:iam::444455556666:root"/],
+    ["anyone as key administrator", { keyAdministratorArns: ["*"] }, "keyAdministratorArns[0]", /could grant themselves the table's data/],
     ["a protected attribute name with a space", { protectedAttributes: ["is Admin"] }, "protectedAttributes[0]", /without spaces, got "is Admin"/],
   ];
 

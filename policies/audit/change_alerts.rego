@@ -1,0 +1,87 @@
+# METADATA
+# title: Changes to DynamoDB tables, their recovery and their access raise an alert
+# description: >-
+#   Turning off point-in-time recovery, deleting a table or its backups, or opening its resource
+#   policy are the steps of an attack on the data or of an accident; they must be noticed. Tables
+#   are covered when enabled aws_cloudwatch_event_rule resources with an aws_cloudwatch_event_target
+#   match, between them, the CloudTrail-recorded DynamoDB calls UpdateTable, DeleteTable,
+#   UpdateContinuousBackups, DeleteBackup, PutResourcePolicy and DeleteResourcePolicy (source
+#   aws.dynamodb, detail-type "AWS API Call via CloudTrail", detail.eventName listing them, or any
+#   of these fields left out), or when the plan has the AWS Config managed rules
+#   DYNAMODB_TABLE_ENCRYPTED_KMS and DYNAMODB_PITR_ENABLED. Account-wide rules cover every table;
+#   the violation is reported on each table (every table counts as holding data; one that holds
+#   none is waived with its reason). When an event pattern is only known after apply and the known
+#   rules do not cover the calls, tables get DDB-AUD-005-UNPROVABLE.
+# custom:
+#   id: DDB-AUD-005
+#   guardrail: audit
+#   severity: medium
+#   remediation: >-
+#     Add an aws_cloudwatch_event_rule matching source aws.dynamodb, detail-type "AWS API Call via
+#     CloudTrail" and these eventName values, with an aws_cloudwatch_event_target (e.g. an SNS
+#     topic); or the Config rules DYNAMODB_TABLE_ENCRYPTED_KMS and DYNAMODB_PITR_ENABLED (the
+#     AuditTrail construct creates the rule, and the Config rules with configRules).
+#   concept: Logging and auditing
+#   example: |
+#     resource "aws_cloudwatch_event_rule" "dynamodb_changes" {
+#       name = "dynamodb-config-changes"
+#       event_pattern = jsonencode({
+#         source        = ["aws.dynamodb"]
+#         "detail-type" = ["AWS API Call via CloudTrail"]
+#         detail = {
+#           eventSource = ["dynamodb.amazonaws.com"]
+#           eventName   = ["UpdateTable", "DeleteTable", "UpdateContinuousBackups", "DeleteBackup",
+#                          "PutResourcePolicy", "DeleteResourcePolicy", "ExportTableToPointInTime"]
+#         }
+#       })
+#     }
+#
+#     resource "aws_cloudwatch_event_target" "dynamodb_changes" {
+#       rule = aws_cloudwatch_event_rule.dynamodb_changes.name
+#       arn  = aws_sns_topic.alerts.arn
+#     }
+package ddb_guardrails.rules.audit.change_alerts
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.monitoring
+
+change_events := {"UpdateTable", "DeleteTable", "UpdateContinuousBackups", "DeleteBackup", "PutResourcePolicy", "DeleteResourcePolicy"}
+
+config_rules := {"DYNAMODB_TABLE_ENCRYPTED_KMS", "DYNAMODB_PITR_ENABLED"}
+
+missing := change_events - monitoring.routed_events(change_events)
+
+config_covers if count(config_rules - monitoring.config_rule_identifiers) == 0
+
+covered if count(missing) == 0
+
+covered if config_covers
+
+violation contains finding if {
+	not covered
+	count(monitoring.unknown_rules) == 0
+	some address, _ in monitoring.tables
+	finding := findings.violation(
+		rego.metadata.chain(),
+		address,
+		"no EventBridge rule with a target (or AWS Config rule set) alerts on changes to this table",
+		[
+			sprintf("no enabled, targeted EventBridge rule matches %s", [concat(", ", sort(missing))]),
+			sprintf("AWS Config managed rules missing: %s", [concat(", ", sort(config_rules - monitoring.config_rule_identifiers))]),
+		],
+	)
+}
+
+violation contains finding if {
+	not covered
+	count(monitoring.unknown_rules) > 0
+	some address, _ in monitoring.tables
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		"whether an EventBridge rule alerts on changes to this table is only known after apply",
+		sort({evidence | some _, evidence in monitoring.unknown_rules}),
+	)
+}

@@ -1,0 +1,49 @@
+package ddb_guardrails.rules.audit.contributor_insights_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.audit.contributor_insights as rule
+
+findings_for(name) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+test_tables_without_contributor_insights_are_flagged if {
+	findings_for("audit-monitoring") == {["aws_dynamodb_table.invalid_no_contributor_insights", "DDB-AUD-007"]}
+	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-007"]}
+}
+
+test_a_table_name_that_cannot_be_followed_is_unprovable if {
+	findings_for("audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-007-UNPROVABLE"]}
+}
+
+test_the_secure_table_construct_turns_it_on if {
+	findings_for("model-compliant-stack") == set()
+	findings_for("terraform-modules-secure-table") == set()
+}
+
+test_a_table_name_by_reference_counts if {
+	insights := {
+		"address": "aws_dynamodb_contributor_insights.i",
+		"mode": "managed",
+		"type": "aws_dynamodb_contributor_insights",
+		"name": "i",
+		"change": {"actions": ["create"], "after": {}, "after_unknown": {"table_name": true}},
+	}
+	table := {
+		"address": "aws_dynamodb_table.t",
+		"mode": "managed",
+		"type": "aws_dynamodb_table",
+		"name": "t",
+		"change": {"actions": ["create"], "after": {"name": "t"}, "after_unknown": {}},
+	}
+	plan := {
+		"resource_changes": [insights, table],
+		"configuration": {"root_module": {"resources": [
+			{"address": "aws_dynamodb_contributor_insights.i", "expressions": {"table_name": {"references": ["aws_dynamodb_table.t.name", "aws_dynamodb_table.t"]}}},
+			{"address": "aws_dynamodb_table.t", "expressions": {}},
+		]}},
+	}
+	found := rule.violation with input as plan
+	count(found) == 0
+}

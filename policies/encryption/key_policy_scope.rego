@@ -1,0 +1,181 @@
+# METADATA
+# title: Keys that protect tables have a key policy scoped to the account and to DynamoDB
+# description: >-
+#   A key policy decides who can decrypt a table's data outside DynamoDB. The rule judges the
+#   aws_kms_key resources that protect a table or replica of the plan (directly or through an
+#   aws_kms_alias), by the key policy in force: an aws_kms_key_policy attached to the key, else the
+#   key's policy argument. An Allow statement must not grant kms:Decrypt or kms:CreateGrant (by
+#   name, by wildcard such as kms:* or *, or through NotAction) to any principal ("*", AWS "*",
+#   NotPrincipal) or to an AWS principal of another account without a narrowing condition
+#   (kms:CallerAccount, kms:ViaService, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn,
+#   aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:GrantIsForAWSResource). The key's own
+#   account is that of the principals granted kms:PutKeyPolicy (KMS refuses a policy that locks its
+#   creator out of it). Statements that let AWS principals use the key for data (Decrypt, Encrypt,
+#   GenerateDataKey*, ReEncrypt*, CreateGrant) without administering it must carry kms:ViaService
+#   = dynamodb.<region>.amazonaws.com, so that the key serves only DynamoDB; service principals are
+#   confined by their own encryption context and not judged. A key without a policy gets the
+#   default key policy (the account root, through IAM): accepted, like keys outside the plan
+#   (literal ARNs), which the plan cannot show. A policy or principals only known after apply, or an
+#   aws_kms_key_policy whose key cannot be told, give DDB-ENC-006-UNPROVABLE.
+# custom:
+#   id: DDB-ENC-006
+#   guardrail: encryption
+#   severity: high
+#   remediation: >-
+#     Grant key administration to the account's administrators only, and data-key use to the
+#     account root (or named roles) with a kms:ViaService = dynamodb.<region>.amazonaws.com
+#     condition; never to "*" or another account without kms:CallerAccount or aws:PrincipalOrgID
+#     (the SecureTable construct writes such a policy).
+#   concept: Encryption at rest (KMS)
+#   example: |
+#     data "aws_iam_policy_document" "sessions_key" {
+#       statement {
+#         sid       = "KeyAdministration"
+#         actions   = ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
+#                      "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*"]
+#         resources = ["*"]
+#         principals {
+#           type        = "AWS"
+#           identifiers = ["arn:aws:iam::111122223333:root"]
+#         }
+#       }
+#       statement {
+#         sid       = "KeyUsageThroughDynamoDbOnly"
+#         actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+#                      "kms:CreateGrant", "kms:DescribeKey"]
+#         resources = ["*"]
+#         principals {
+#           type        = "AWS"
+#           identifiers = ["arn:aws:iam::111122223333:root"]
+#         }
+#         condition {
+#           test     = "StringEquals"
+#           variable = "kms:ViaService"
+#           values   = ["dynamodb.eu-west-1.amazonaws.com"]
+#         }
+#       }
+#     }
+#
+#     resource "aws_kms_key" "sessions" {
+#       enable_key_rotation = true
+#       policy              = data.aws_iam_policy_document.sessions_key.json
+#     }
+package ddb_guardrails.rules.encryption.key_policy_scope
+
+import rego.v1
+
+import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.key_policies
+
+violation contains finding if {
+	some [key, document, i, statement] in allow_statements
+	iam.any_principal(statement)
+	exposed := key_policies.granted(statement, key_policies.exposing_actions)
+	count(exposed) > 0
+	not key_policies.narrowed(statement)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		key,
+		sprintf("the key policy lets any principal %s with no narrowing condition", [action_list(exposed)]),
+		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	)
+}
+
+violation contains finding if {
+	some [key, document, i, statement] in allow_statements
+	foreign := key_policies.foreign_principals(document, statement)
+	count(foreign) > 0
+	exposed := key_policies.granted(statement, key_policies.exposing_actions)
+	count(exposed) > 0
+	not key_policies.narrowed(statement)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		key,
+		sprintf("the key policy lets another account (%s) %s with no narrowing condition", [concat(", ", sort(foreign)), action_list(exposed)]),
+		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	)
+}
+
+violation contains finding if {
+	some [key, document, i, statement] in allow_statements
+	key_policies.aws_principals(statement)
+	not key_policies.administers(statement)
+	used := key_policies.granted(statement, key_policies.usage_actions)
+	count(used) > 0
+	not key_policies.via_dynamodb(statement)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		key,
+		sprintf("the key policy lets principals %s outside DynamoDB (no kms:ViaService = dynamodb.<region>.amazonaws.com)", [action_list(used)]),
+		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	)
+}
+
+violation contains finding if {
+	some key, uses in key_policies.table_keys
+	some document in key_policies.documents(key)
+	document.status == "unprovable"
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		key,
+		sprintf("the key policy (%s) cannot be read before apply", [document.path]),
+		array.concat([sprintf("%s: %s", [document.origin, document.reason])], sort(uses)),
+	)
+}
+
+violation contains finding if {
+	some [key, document, i, statement] in known_statements
+	iam.allows(statement)
+	not statement.principals.known
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		key,
+		sprintf("%s statement[%d]: the principals are only known after apply", [document.path, i]),
+		array.concat([sprintf("%s statement[%d].principals: (known after apply)", [document.origin, i])], sort(key_policies.table_keys[key])),
+	)
+}
+
+# A key on the default policy may yet get one from an aws_kms_key_policy the plan cannot place.
+violation contains finding if {
+	some key, uses in key_policies.table_keys
+	every document in key_policies.documents(key) {
+		document.status == "absent"
+	}
+	some address, evidence in key_policies.unattached_policies
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		key,
+		sprintf("the key has no policy of its own, and %s may attach one that the plan cannot show", [address]),
+		array.concat([evidence], sort(uses)),
+	)
+}
+
+known_statements contains [key, document, i, statement] if {
+	some key, _ in key_policies.table_keys
+	some document in key_policies.documents(key)
+	document.status == "known"
+	some i, statement in document.statements
+}
+
+allow_statements contains [key, document, i, statement] if {
+	some [key, document, i, statement] in known_statements
+	iam.allows(statement)
+	statement.principals.known
+}
+
+action_list(actions) := concat(", ", sort(actions))
+
+statement_evidence(document, i, statement) := sprintf("%s statement[%d]%s: Allow %s %s to %s %s", [
+	document.origin,
+	i,
+	sid_text(statement.sid),
+	statement.actions.kind,
+	json.marshal(statement.actions.written),
+	statement.principals.kind,
+	json.marshal(sort(statement.principals.values)),
+])
+
+sid_text("") := ""
+
+sid_text(sid) := sprintf(" (Sid %s)", [sid]) if sid != ""

@@ -1,0 +1,118 @@
+package ddb_guardrails.rules.encryption.key_policy_scope_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.encryption.key_policy_scope as rule
+
+findings_for(name) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+messages_on(name, address) := {f.message | some f in found; f.address == address} if {
+	found := rule.violation with input as data.fixtures[name]
+}
+
+test_public_cross_account_and_unconfined_usage_are_flagged_on_the_key if {
+	findings_for("enc-key-policy") == {
+		["aws_kms_key.invalid_public_key", "DDB-ENC-006"],
+		["aws_kms_key.invalid_cross_account_key", "DDB-ENC-006"],
+		["aws_kms_key.invalid_usage_outside_dynamodb_key", "DDB-ENC-006"],
+		["aws_kms_key.unprovable_policy_key", "DDB-ENC-006-UNPROVABLE"],
+	}
+}
+
+test_a_foreign_account_without_a_condition_breaks_both_scopes if {
+	messages_on("enc-key-policy", "aws_kms_key.invalid_cross_account_key") == {
+		"the key policy lets another account (AWS:arn:aws:iam::444455556666:root) kms:creategrant, kms:decrypt with no narrowing condition",
+		"the key policy lets principals kms:creategrant, kms:decrypt outside DynamoDB (no kms:ViaService = dynamodb.<region>.amazonaws.com)",
+	}
+}
+
+test_the_default_policy_an_attached_policy_and_narrowed_grants_pass if {
+	found := findings_for("enc-key-policy")
+	every key in ["valid_default_policy", "valid_scoped_policy", "valid_attached_policy", "valid_cross_account_narrowed", "valid_unused_public_key"] {
+		count({f | some f in found; f[0] == concat(".", ["aws_kms_key", key])}) == 0
+	}
+}
+
+test_the_constructs_key_policies_pass if {
+	findings_for("model-compliant-stack") == set()
+	findings_for("terraform-modules-secure-table") == set()
+}
+
+policy_key(policy) := {
+	"resource_changes": [
+		{
+			"address": "aws_kms_key.k",
+			"mode": "managed",
+			"type": "aws_kms_key",
+			"name": "k",
+			"change": {"actions": ["create"], "after": {"policy": policy}, "after_unknown": {"arn": true}},
+		},
+		{
+			"address": "aws_dynamodb_table.t",
+			"mode": "managed",
+			"type": "aws_dynamodb_table",
+			"name": "t",
+			"change": {
+				"actions": ["create"],
+				"after": {"server_side_encryption": [{"enabled": true}]},
+				"after_unknown": {"server_side_encryption": [{"kms_key_arn": true}]},
+			},
+		},
+	],
+	"configuration": {"root_module": {"resources": [
+		{"address": "aws_kms_key.k", "expressions": {}},
+		{"address": "aws_dynamodb_table.t", "expressions": {"server_side_encryption": [{"kms_key_arn": {"references": ["aws_kms_key.k.arn", "aws_kms_key.k"]}}]}},
+	]}},
+}
+
+admin := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}
+
+test_notaction_and_notprincipal_count_as_grants if {
+	statement := {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/x"}, "NotAction": "kms:Encrypt", "Resource": "*"}
+	found := rule.violation with input as policy_key(json.marshal({"Statement": [admin, statement]}))
+	{f.message | some f in found} == {"the key policy lets any principal kms:creategrant, kms:decrypt with no narrowing condition"}
+}
+
+test_a_via_service_of_another_service_does_not_confine_usage_to_dynamodb if {
+	statement := {
+		"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt", "Resource": "*",
+		"Condition": {"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com"]}},
+	}
+	found := rule.violation with input as policy_key(json.marshal({"Statement": [admin, statement]}))
+	{f.message | some f in found} == {"the key policy lets principals kms:decrypt outside DynamoDB (no kms:ViaService = dynamodb.<region>.amazonaws.com)"}
+}
+
+test_a_key_policy_of_an_unknown_key_makes_a_default_policy_unprovable if {
+	plan := policy_key(null)
+	extra := {
+		"address": "aws_kms_key_policy.p",
+		"mode": "managed",
+		"type": "aws_kms_key_policy",
+		"name": "p",
+		"change": {"actions": ["create"], "after": {"policy": "{}"}, "after_unknown": {"key_id": true}},
+	}
+	config := {"address": "aws_kms_key_policy.p", "expressions": {"key_id": {"references": ["local.key"]}}}
+	found := rule.violation with input as object.union(plan, {
+		"resource_changes": array.concat(plan.resource_changes, [extra]),
+		"configuration": {"root_module": {"resources": array.concat(plan.configuration.root_module.resources, [config])}},
+	})
+	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-ENC-006-UNPROVABLE", "aws_kms_key_policy.p.key_id <- local.key (not resolvable from the plan)"]}
+}
+
+test_principals_known_only_after_apply_are_unprovable if {
+	found := rule.violation with input as data.fixtures["enc-key-policy"]
+		with data.ddb_guardrails.lib.key_policies.documents as {{
+			"status": "known", "holder": "aws_kms_key.valid_default_policy", "path": "policy", "origin": "policy",
+			"statements": [{
+				"effect": "Allow",
+				"principals": {"known": false, "kind": "Principal", "values": set()},
+				"actions": {"kind": "Action", "patterns": ["kms:decrypt"], "written": ["kms:Decrypt"]},
+				"conditions": [],
+			}],
+		}}
+	some f in found
+	f.rule == "DDB-ENC-006-UNPROVABLE"
+	f.message == "policy statement[0]: the principals are only known after apply"
+}

@@ -1,0 +1,61 @@
+package ddb_guardrails.rules.encryption.streaming_destination_test
+
+import rego.v1
+
+import data.ddb_guardrails.rules.encryption.streaming_destination as rule
+
+findings_for(plan) := {[f.address, f.rule] | some f in found} if {
+	found := rule.violation with input as plan
+}
+
+test_destinations_on_unencrypted_or_aws_managed_streams_are_flagged if {
+	findings_for(data.fixtures["enc-exports-streams"]) == {
+		["aws_dynamodb_kinesis_streaming_destination.invalid_destination_unencrypted_stream", "DDB-ENC-008"],
+		["aws_dynamodb_kinesis_streaming_destination.invalid_destination_aws_managed_key", "DDB-ENC-008"],
+		["aws_dynamodb_kinesis_streaming_destination.unprovable_destination_stream_outside_plan", "DDB-ENC-008-UNPROVABLE"],
+	}
+}
+
+# A destination on one stream, the stream's settings as given.
+stream_plan(after, unknown, expressions) := {
+	"resource_changes": [
+		{
+			"address": "aws_kinesis_stream.s",
+			"mode": "managed",
+			"type": "aws_kinesis_stream",
+			"name": "s",
+			"change": {"actions": ["create"], "after": after, "after_unknown": object.union(unknown, {"arn": true})},
+		},
+		{
+			"address": "aws_dynamodb_kinesis_streaming_destination.d",
+			"mode": "managed",
+			"type": "aws_dynamodb_kinesis_streaming_destination",
+			"name": "d",
+			"change": {"actions": ["create"], "after": {}, "after_unknown": {"stream_arn": true}},
+		},
+	],
+	"configuration": {"root_module": {"resources": [
+		{"address": "aws_kinesis_stream.s", "expressions": expressions},
+		{
+			"address": "aws_dynamodb_kinesis_streaming_destination.d",
+			"expressions": {"stream_arn": {"references": ["aws_kinesis_stream.s.arn", "aws_kinesis_stream.s"]}},
+		},
+	]}},
+}
+
+test_an_encryption_known_only_after_apply_is_unprovable if {
+	found := rule.violation with input as stream_plan({}, {"encryption_type": true}, {"encryption_type": {"references": ["local.type"]}})
+	{[f.rule, f.evidence[0]] | some f in found} == {[
+		"DDB-ENC-008-UNPROVABLE",
+		"aws_kinesis_stream.s.encryption_type: (known after apply) <- local.type (not resolvable from the plan)",
+	]}
+}
+
+test_a_stream_key_that_cannot_be_followed_is_unprovable if {
+	found := rule.violation with input as stream_plan({"encryption_type": "KMS"}, {"kms_key_id": true}, {"kms_key_id": {"references": ["local.key"]}})
+	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-ENC-008-UNPROVABLE", "aws_kinesis_stream.s.kms_key_id <- local.key (not resolvable from the plan)"]}
+}
+
+test_a_stream_with_a_customer_key_passes if {
+	findings_for(stream_plan({"encryption_type": "KMS", "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/k"}, {}, {})) == set()
+}

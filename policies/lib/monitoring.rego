@@ -1,0 +1,150 @@
+# METADATA
+# title: Monitoring
+# description: >-
+#   What the plan watches: CloudWatch alarms (with an alarm action) on DynamoDB metrics or on log
+#   metric filters over CloudTrail events, EventBridge rules (with a target) on DynamoDB API calls,
+#   and AWS Config managed rules. Read by the audit rules on Scan alarms, change alerts and exports.
+package ddb_guardrails.lib.monitoring
+
+import rego.v1
+
+import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+
+# Every table holds data: the plan cannot tell an empty table, so tables that hold none (a state
+# lock table) are waived per finding, with the reason.
+tables := plan.of_type("aws_dynamodb_table")
+
+# Alarms that notify someone: alarm_actions set (known, or known only after apply).
+alerting_alarms[address] := alarm if {
+	some address, alarm in plan.of_type("aws_cloudwatch_metric_alarm")
+	has_actions(alarm)
+	not alarm.after.actions_enabled == false
+}
+
+has_actions(alarm) if count(object.get(alarm.after, "alarm_actions", [])) > 0
+
+has_actions(alarm) if {
+	unknown := alarm.unknown.alarm_actions
+	unknown != false
+	count(array_or_set(unknown)) > 0
+}
+
+array_or_set(value) := value if is_array(value)
+
+array_or_set(true) := [true]
+
+# Log metric filters whose metric an alerting alarm watches: address -> {"names", "tables", "filter"}.
+# `names` are the eventName values the pattern selects, `tables` the requestParameters.tableName
+# values (empty: every table).
+alarmed_filters[address] := {"names": event_names(pattern), "tables": table_names(pattern)} if {
+	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
+	pattern := filter.after.pattern
+	is_string(pattern)
+	some transformation in object.get(filter.after, "metric_transformation", [])
+	some _, alarm in alerting_alarms
+	alarm.after.metric_name == transformation.name
+	alarm.after.namespace == transformation.namespace
+}
+
+# Filters whose pattern or metric is only known after apply: address -> evidence.
+unknown_filters[address] := sprintf("%s: pattern or metric_transformation is only known after apply", [address]) if {
+	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
+	some attribute in ["pattern", "metric_transformation"]
+	iam.any_true(object.get(filter.unknown, attribute, false))
+}
+
+event_names(pattern) := {match[1] | some match in regex.find_all_string_submatch_n(`\$\.eventName\s*=\s*"?([A-Za-z]+)"?`, pattern, -1)}
+
+table_names(pattern) := {match[1] |
+	some match in regex.find_all_string_submatch_n(`\$\.requestParameters\.tableName\s*=\s*"?([A-Za-z0-9_.-]+)"?`, pattern, -1)
+}
+
+# A filter that counts an event for a table.
+filter_watches(filter, event, _) if {
+	event in filter.names
+	count(filter.tables) == 0
+}
+
+filter_watches(filter, event, table) if {
+	event in filter.names
+	table.after.name in filter.tables
+}
+
+# EventBridge rules of the plan that are on, have a target, and whose pattern is known:
+# address -> {"pattern": parsed event_pattern}.
+routed_rules[address] := json.unmarshal(rule.after.event_pattern) if {
+	some address, rule in plan.of_type("aws_cloudwatch_event_rule")
+	enabled(rule)
+	is_string(rule.after.event_pattern)
+	json.is_valid(rule.after.event_pattern)
+	targeted(address, rule)
+}
+
+# Rules that are on and targeted but whose pattern is only known after apply: address -> evidence.
+unknown_rules[address] := concat(": ", [address, "event_pattern is only known after apply"]) if {
+	some address, rule in plan.of_type("aws_cloudwatch_event_rule")
+	enabled(rule)
+	rule.unknown.event_pattern == true
+	targeted(address, rule)
+}
+
+enabled(rule) if {
+	not rule.after.state == "DISABLED"
+	not rule.after.is_enabled == false
+}
+
+# A target that names the rule: by reference, or by its known name.
+targeted(address, _) if {
+	some _, target in plan.of_type("aws_cloudwatch_event_target")
+	some source in references.sources(target, ["rule"])
+	source.kind == "resource"
+	source.address == address
+}
+
+targeted(_, rule) if {
+	some _, target in plan.of_type("aws_cloudwatch_event_target")
+	target.after.rule == rule.after.name
+}
+
+# A parsed event pattern matches a CloudTrail-recorded DynamoDB API call by that name, for every
+# table: a pattern that also filters on other fields (requestParameters…) may miss some tables.
+pattern_matches(pattern, event) if {
+	every key, _ in pattern {
+		key in {"source", "detail-type", "detail", "account", "region"}
+	}
+	every key, _ in object.get(pattern, "detail", {}) {
+		key in {"eventSource", "eventName"}
+	}
+	field_allows(pattern, "source", "aws.dynamodb")
+	field_allows(pattern, "detail-type", "AWS API Call via CloudTrail")
+	field_allows(object.get(pattern, "detail", {}), "eventSource", "dynamodb.amazonaws.com")
+	field_allows(object.get(pattern, "detail", {}), "eventName", event)
+}
+
+# A field the pattern does not constrain matches anything; one it lists must list the value.
+field_allows(part, field, _) if not part[field]
+
+field_allows(part, field, value) if value in part[field]
+
+# The DynamoDB events some routed rule matches.
+routed_events(candidates) := {event |
+	some event in candidates
+	some _, pattern in routed_rules
+	pattern_matches(pattern, event)
+}
+
+# The DynamoDB events some alarmed log metric filter counts, for every table.
+alarmed_events(candidates) := {event |
+	some event in candidates
+	some _, filter in alarmed_filters
+	event in filter.names
+	count(filter.tables) == 0
+}
+
+# AWS Config managed rules by source identifier.
+config_rule_identifiers contains rule.after.source[0].source_identifier if {
+	some _, rule in plan.of_type("aws_config_config_rule")
+	rule.after.source[0].owner == "AWS"
+}
