@@ -224,6 +224,31 @@ describe("usability", () => {
     expect(runCli(["validate", unencrypted, "--quiet"]).stderr).toBe("");
   });
 
+  test("text output puts each finding's fix under it; --compact leaves it out", () => {
+    const full = runCli(["validate", unencrypted]);
+    expect(full.stdout).toMatch(/DDB-ENC-001 .*\n {9}fix: Add server_side_encryption/);
+    const compact = runCli(["validate", unencrypted, "--compact"]);
+    expect(compact.stdout).not.toMatch(/fix:/);
+    expect(compact.stdout).toMatch(/DDB-ENC-001/);
+  });
+
+  test("a PASS under --fail-on says that findings lie below the threshold", () => {
+    const run = runCli(["validate", unencrypted, "--fail-on", "critical"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^PASS \(no finding at or above critical; 1 below\) in 2 resources /m);
+    const md = runCli(["validate", unencrypted, "--fail-on", "critical", "-f", "markdown"]);
+    expect(md.stdout).toMatch(/^### ddb-guardrails: ✅ passed \(no finding at or above critical; 1 below\)/m);
+  });
+
+  test("-o without -f says on stderr where the (text) report went", () => {
+    const file = join(work, "only.txt");
+    const run = runCli(["validate", unencrypted, "-o", file]);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(`ddb-guardrails: note: text report written to ${file}\n`);
+    expect(readFileSync(file, "utf8")).toMatch(/^FAIL 1 violation in 2 resources/m);
+    expect(runCli(["validate", unencrypted, "-o", file, "--quiet"]).stderr).toBe("");
+  });
+
   test("--debug adds the stack trace to an error", () => {
     const run = runCli(["validate", join(work, "missing.json"), "--debug"]);
     expect(run.status).toBe(2);

@@ -33,6 +33,7 @@ interface CommonOptions {
   skipRules?: string[];
   stack?: string;
   quiet?: boolean;
+  compact?: boolean;
   verbose?: boolean;
   debug?: boolean;
   maxBytes?: number;
@@ -63,6 +64,7 @@ function withCommonOptions(command: Command): Command {
     .option("--max-memory <MiB>", "ceiling of the policy engine's memory (default 2048)", positiveInteger)
     .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
+    .option("--compact", "text report: one line per finding, without the fix under it")
     .option("--verbose", "timings of each step on stderr")
     .option("--debug", "stack traces on errors");
 }
@@ -75,8 +77,9 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
   const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
   progress.timing("evaluate", began);
-  const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl };
+  const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
   writeReports(report, bundle.rules, context, targets);
+  for (const t of targets) if (t.output) progress.note(`${t.format} report written to ${t.output}`);
   for (const note of report.notes ?? []) progress.note(note);
   return report;
 }

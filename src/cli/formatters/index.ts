@@ -23,6 +23,8 @@ export interface FormatContext {
   readonly fallbackFile?: string;
   /** Link to a rule's documentation, if there is one to link to. */
   readonly ruleDocUrl?: (ruleId: string) => string | undefined;
+  /** Text: one line per finding, without the fix under it (--compact). */
+  readonly compact?: boolean;
 }
 
 /** A formatter is a pure function of the report, the rule catalog and the source locations. */

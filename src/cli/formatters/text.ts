@@ -1,19 +1,24 @@
 import { describeLocation, type Formatter } from "./index";
+import { verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
 const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD");
 
-/** One line per finding (severity, address, rule, message, where), then a summary line. */
+/**
+ * One line per finding (severity, address, rule, message, where) with its fix indented under it
+ * (not in compact form), then the verdict line.
+ */
 export const text: Formatter = (report, _rules, style, context) => {
-  const lines = report.violations.map((f) => {
+  const lines = report.violations.flatMap((f) => {
     const where = describeLocation(context, f.address);
     const located = where ? style.dim(` [${where}]`) : "";
     const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${safe(f.waived.reason)})`) : "";
-    return `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}`;
+    const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}`;
+    return context.compact ? [line] : [line, `         fix: ${safe(f.remediation)}`];
   });
-  const { resources, violations, waived } = report.summary;
-  const verdict = report.summary.passed ? style.pass("PASS") : style.fail("FAIL");
-  const waivedNote = waived ? `, ${waived} waived` : "";
-  lines.push(`${verdict} ${violations} violation${violations === 1 ? "" : "s"}${waivedNote} in ${resources} resource${resources === 1 ? "" : "s"} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`);
+  const { resources, passed } = report.summary;
+  const verdict = passed ? style.pass("PASS") : style.fail("FAIL");
+  const plural = resources === 1 ? "" : "s";
+  lines.push(`${verdict} ${verdictReason(report)} in ${resources} resource${plural} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`);
   return lines.join("\n") + "\n";
 };
