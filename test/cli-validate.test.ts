@@ -134,7 +134,23 @@ describe("inputs", () => {
       mkdirSync(dir);
       cpSync(join(FIXTURES, "offline-provider.tf"), join(dir, "offline-provider.tf"));
       writeFileSync(join(dir, "main.tf"), `resource "aws_dynamodb_table" "t" {\n  name = "t"\n  no_such_argument = true\n}\n`);
-      expectOneLineError(runCli(["validate", dir]), /terraform (init|plan) in .* failed: Error: Unsupported argument \(on main\.tf line 3\)/);
+      expectOneLineError(
+        runCli(["validate", dir]),
+        /terraform (init|plan) in .* failed: Error: Unsupported argument \(on main\.tf line 3\): An argument named "no_such_argument" is not expected here\./,
+      );
+    });
+
+    test("an init that fails offline shows terraform's reason, not only its summary", () => {
+      const dir = join(work, "tf-no-mirror");
+      mkdirSync(dir);
+      cpSync(join(FIXTURES, "table-unencrypted", "main.tf"), join(dir, "main.tf"));
+      // a registry host that never resolves (.invalid), so init fails the same way with or without a network
+      writeFileSync(join(dir, "providers.tf"), `terraform {\n  required_providers {\n    aws = { source = "registry.invalid/hashicorp/aws" }\n  }\n}\n`);
+      const cliConfig = join(work, "no-mirror.tfrc");
+      writeFileSync(cliConfig, "");
+      const run = runCli(["validate", dir], { env: { TF_CLI_CONFIG_FILE: cliConfig } });
+      expectOneLineError(run, /terraform init in .* failed: Error: Failed to query available provider packages: Could not retrieve .*aws: /);
+      expect(run.stderr).toMatch(/could not connect to registry\.invalid/);
     });
   });
 });
