@@ -40,6 +40,7 @@ interface CommonOptions {
   maxDepth?: number;
   maxMemory?: number;
   verificationKey?: string;
+  terraformBin?: string;
 }
 
 const positiveInteger = (value: string): number => {
@@ -62,6 +63,7 @@ function withCommonOptions(command: Command): Command {
     .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
     .option("--max-memory <MiB>", "ceiling of the policy engine's memory (default 2048)", positiveInteger)
+    .option("--terraform-bin <path>", "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)")
     .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
     .option("--compact", "text report: one line per finding, without the fix under it")
@@ -90,6 +92,11 @@ function readKey(file: string): Buffer {
   } catch (err) {
     throw new GuardrailsError(`--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** --terraform-bin is the environment variable: every terraform call (and reading a saved plan) uses it. */
+function useTerraformBinary(opts: CommonOptions): void {
+  if (opts.terraformBin) process.env.DDB_GUARDRAILS_TERRAFORM = opts.terraformBin;
 }
 
 const limits = (opts: CommonOptions) => ({ maxBytes: opts.maxBytes, maxDepth: opts.maxDepth });
@@ -130,6 +137,7 @@ directory is planned with "terraform init -input=false" and "terraform plan -inp
 ${EXIT_CODES_HELP}`,
     )
     .action(async (input: string, opts: CommonOptions & { sourceDir?: string }) => {
+      useTerraformBinary(opts);
       const progress = new Progress(opts);
       const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
@@ -162,6 +170,7 @@ fails, terraform apply is never run.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts: CommonOptions & { appDir: string; autoApprove?: boolean }) => {
+      useTerraformBinary(opts);
       const progress = new Progress(opts);
       resolveTargets(opts.format ?? opts.output); // bad --format/--output pairs fail before anything runs
       loadProjectConfig(opts.config);

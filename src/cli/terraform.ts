@@ -18,9 +18,12 @@ export interface RunOptions {
   readonly whenInterrupted?: string;
 }
 
-/** The terraform binary: $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan). */
+/**
+ * The terraform binary (or OpenTofu's tofu): --terraform-bin, which sets $DDB_GUARDRAILS_TERRAFORM,
+ * else $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan).
+ */
 export function terraformBinary(): string {
-  return process.env.TERRAFORM || "terraform";
+  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
 }
 
 /**
