@@ -9,7 +9,7 @@ import { SEVERITIES, type Finding, type Report, type Rule, type Severity } from 
 import "./sarif-matcher";
 
 const GOLDEN = join(__dirname, "__golden__");
-const EXTENSION: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", markdown: "md" };
+const EXTENSION: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", markdown: "md", gitlab: "json" };
 const catalog: Rule[] = JSON.parse(readFileSync(join(__dirname, "catalog.json"), "utf8")).rules;
 
 const finding = (f: Partial<Finding> & Pick<Finding, "rule" | "address" | "message">): Finding => {
@@ -135,6 +135,25 @@ describe("text details", () => {
     );
     const partly = formatters.text(CASES["partly-below-fail-on"], catalog, plainStyle, context).trim().split("\n").pop();
     expect(partly).toMatch(/^FAIL \(1 violation at or above high; 1 below\) in 4 resources /);
+  });
+});
+
+describe("GitLab Code Quality details", () => {
+  test("an issue per unwaived finding, with the fields GitLab reads", () => {
+    for (const name of Object.keys(CASES)) {
+      const issues = JSON.parse(formatters.gitlab(CASES[name], catalog, plainStyle, context));
+      expect(issues).toHaveLength(CASES[name].summary.violations);
+      for (const issue of issues) {
+        expect(Object.keys(issue).sort()).toEqual(["check_name", "description", "fingerprint", "location", "severity"]);
+        expect(["info", "minor", "major", "critical", "blocker"]).toContain(issue.severity);
+        expect(typeof issue.location.path).toBe("string");
+        expect(Number.isInteger(issue.location.lines.begin)).toBe(true);
+      }
+    }
+    const issues = JSON.parse(formatters.gitlab(CASES.findings, catalog, plainStyle, context));
+    expect(issues[0]).toMatchObject({ check_name: "DDB-ENC-001", location: { path: "infra/main.tf", lines: { begin: 12 } } });
+    expect(issues[1].location).toEqual({ path: "plan.json", lines: { begin: 1 } }); // no known source
+    expect(issues[0].fingerprint).toBe(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts"));
   });
 });
 

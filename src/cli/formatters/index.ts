@@ -1,5 +1,6 @@
 import type { Report, Rule, Severity } from "../../engine/types";
 import { locate, type Locations } from "../locations";
+import { gitlab } from "./gitlab";
 import { json } from "./json";
 import { junit } from "./junit";
 import { markdown } from "./markdown";
@@ -30,7 +31,7 @@ export interface FormatContext {
 /** A formatter is a pure function of the report, the rule catalog and the source locations. */
 export type Formatter = (report: Report, rules: readonly Rule[], style: Style, context: FormatContext) => string;
 
-export const formatters = { text, json, sarif, junit, markdown } satisfies Record<string, Formatter>;
+export const formatters = { text, json, sarif, junit, markdown, gitlab } satisfies Record<string, Formatter>;
 export type FormatName = keyof typeof formatters;
 export const FORMAT_NAMES = Object.keys(formatters) as FormatName[];
 
