@@ -227,7 +227,7 @@ describe("usability", () => {
   });
 
   test("usage errors are one line and exit 2", () => {
-    expectOneLineError(runCli(["validate"]), /missing required argument 'input'/);
+    expectOneLineError(runCli(["validate"]), /missing required argument 'inputs'/);
     expectOneLineError(runCli(["validate", unencrypted, "--fail-on", "severe"]), /--fail-on/);
     expectOneLineError(runCli(["validate", unencrypted, "--format", "yaml"]), /--format yaml: unknown format/);
   });

@@ -11,7 +11,8 @@ import { FORMAT_NAMES, type FormatContext } from "./formatters";
 import { handleInterrupts } from "./interrupt";
 import { loadInput, type PlanSource } from "./inputs";
 import { Progress } from "./progress";
-import { resolveTargets, targetCollector, writeReports, type ReportTarget } from "./report";
+import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
+import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
 export const EXIT = { PASS: 0, VIOLATIONS: 1, ERROR: 2 } as const;
@@ -22,6 +23,8 @@ Exit codes:
   1  unwaived findings at or above --fail-on (deploy: nothing was applied)
   2  the tool could not do its job: bad input, invalid config or waiver, terraform or synth failed,
      tampered policy bundle or saved plan, no confirmation (deploy)`;
+
+type ValidateOptions = CommonOptions & { sourceDir?: string };
 
 interface CommonOptions {
   /** The same list under both names (see targetCollector). */
@@ -86,6 +89,30 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   return report;
 }
 
+/**
+ * Several plans in one run (monorepos): one loaded bundle and config, one combined report per format.
+ * Plans are evaluated one after the other; this loop is the seam for evaluating them in worker threads.
+ */
+async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
+  const targets = resolveTargets(opts.format ?? opts.output);
+  const config = loadProjectConfig(opts.config);
+  const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
+  const runs: PlanRun[] = [];
+  for (const input of inputs) {
+    const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
+    const began = Date.now();
+    const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
+    progress.timing(`evaluate ${input}`, began);
+    const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
+    const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
+    runs.push({ input: displayInput(input), report, context });
+    for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
+  }
+  writeRendered(targets, (format, style) => combinedFormatters[format](runs, bundle.rules, style));
+  for (const t of targets) if (t.output) progress.note(`${t.format} report written to ${t.output}`);
+  return allPassed(runs);
+}
+
 function readKey(file: string): Buffer {
   try {
     return readFileSync(file);
@@ -116,7 +143,10 @@ function program(): Command {
       .description(
         "Validate a plan: a plan JSON file (terraform show -json), - for stdin, a binary saved plan, a Terraform directory (runs init and plan), or a CDKTF app / cdktf.out / stack directory (synthesizes, then plans).",
       )
-      .argument("<input>", "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory")
+      .argument(
+        "<inputs...>",
+        "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory; several, a glob or a directory of stacks give one combined report",
+      )
       .option("--source-dir <dir>", "where the .tf files behind a plan file are, for file:line locations (default: the plan file's directory)"),
   )
     .exitOverride()
@@ -131,14 +161,23 @@ Examples:
   ddb-guardrails validate . --stack snowy-sessions     # CDKTF app: synth, plan the stack, validate
   ddb-guardrails validate plan.json -f sarif -o results.sarif -f markdown -o summary.md -f text
   ddb-guardrails validate plan.json --fail-on high --skip-rules recovery
+  ddb-guardrails validate 'stacks/*/plan.json' -f sarif -o results.sarif   # several plans, one report
+  ddb-guardrails validate stacks/                      # each Terraform/CDKTF project under stacks/
 
 Terraform runs with your environment as it is (TF_CLI_CONFIG_FILE, credentials, backend); a
 directory is planned with "terraform init -input=false" and "terraform plan -input=false".
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (input: string, opts: CommonOptions & { sourceDir?: string }) => {
+    .action(async (inputs: string[], opts: ValidateOptions) => {
       useTerraformBinary(opts);
       const progress = new Progress(opts);
+      const expanded = expandInputs(inputs);
+      if (expanded.length > 1) {
+        process.exitCode = (await validateMany(expanded, opts, progress)) ? EXIT.PASS : EXIT.VIOLATIONS;
+        progress.total();
+        return;
+      }
+      const input = expanded[0];
       const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
       const report = validateAndReport(source, opts, progress, fallback);
