@@ -127,7 +127,7 @@ describe("a fully compliant, realistic stack", () => {
   test("Snowy's session store in plain Terraform (CMK with replica key, trail with data events, write-once archive, FGAC role, gateway endpoint) has zero findings from every rule", () => {
     const result = report("model-compliant-stack");
     expect(result.violations).toEqual([]);
-    expect(result.summary).toEqual({ resources: 24, violations: 0, waived: 0, passed: true });
+    expect(result.summary).toEqual({ resources: 24, violations: 0, waived: 0, failOn: "low", passed: true });
     // Every guardrail had something to judge in it.
     const types = new Set(readPlan(fixturePlan("model-compliant-stack")).resource_changes?.map((c) => c.type));
     for (const type of ["aws_dynamodb_table", "aws_kms_replica_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration", "aws_vpc_endpoint", "aws_iam_role_policy", "aws_lambda_function"]) {
