@@ -260,9 +260,10 @@ describe("usability", () => {
     const file = join(work, "only.txt");
     const run = runCli(["validate", unencrypted, "-o", file]);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe(`ddb-guardrails: note: text report written to ${file}\n`);
+    expect(run.stderr).toBe(`ddb-guardrails: note: text report written to ${file} (no --format given for it)\n`);
     expect(readFileSync(file, "utf8")).toMatch(/^FAIL 1 violation in 2 resources/m);
     expect(runCli(["validate", unencrypted, "-o", file, "--quiet"]).stderr).toBe("");
+    expect(runCli(["validate", unencrypted, "-f", "json", "-o", file]).stderr).toBe(""); // asked for: nothing to add
   });
 
   test("--debug adds the stack trace to an error", () => {

@@ -84,7 +84,7 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   progress.timing("evaluate", began);
   const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
   writeReports(report, bundle.rules, context, targets);
-  for (const t of targets) if (t.output) progress.note(`${t.format} report written to ${t.output}`);
+  noteImplicitText(opts, progress);
   for (const note of report.notes ?? []) progress.note(note);
   return report;
 }
@@ -109,7 +109,7 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
     for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
   }
   writeRendered(targets, (format, style) => combinedFormatters[format](runs, bundle.rules, style));
-  for (const t of targets) if (t.output) progress.note(`${t.format} report written to ${t.output}`);
+  noteImplicitText(opts, progress);
   return allPassed(runs);
 }
 
@@ -118,6 +118,13 @@ function readKey(file: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     throw new GuardrailsError(`--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** An -o without its own -f writes text: say so, as nothing else would show where the report went. */
+function noteImplicitText(opts: CommonOptions, progress: Progress): void {
+  for (const t of opts.format ?? opts.output ?? []) {
+    if (t.output && !t.format) progress.note(`text report written to ${t.output} (no --format given for it)`);
   }
 }
 
