@@ -108,11 +108,17 @@ export const combinedFormatters: Record<FormatName, Combined> = {
   markdown: (runs, rules, style) => {
     const rows = runs.map((r) => {
       const s = r.report.summary;
-      return `| \`${r.input.replace(/[`|]/g, "_")}\` | ${s.passed ? "✅ passed" : "❌ failed"} | ${s.violations} | ${s.waived} | ${s.resources} |`;
+      const verdict = s.passed ? "✅ passed" : "❌ failed";
+      return `| \`${r.input.replace(/[`|]/g, "_")}\` | ${verdict} | ${s.violations} | ${s.waived} | ${s.resources} |`;
     });
     const table = ["| Plan | Verdict | Violations | Waived | Resources |", "| --- | --- | ---: | ---: | ---: |", ...rows];
-    const sections = runs.map((r) => `#### ${r.input}\n\n${formatters.markdown(r.report, rules, style, r.context).replace(/^### ddb-guardrails: /, "")}`);
-    return [`### ddb-guardrails: ${allPassed(runs) ? "✅" : "❌"} ${verdictLine(runs)}`, "", ...table, "", ...sections].join("\n");
+    // each plan's own Markdown, its heading turned into the plan's section
+    const sections = runs.map((r) => {
+      const body = formatters.markdown(r.report, rules, style, r.context).replace(/^### ddb-guardrails: /, "");
+      return `#### ${r.input}\n\n${body}`;
+    });
+    const head = `### ddb-guardrails: ${allPassed(runs) ? "✅" : "❌"} ${verdictLine(runs)}`;
+    return [head, "", ...table, "", ...sections].join("\n");
   },
   gitlab: (runs, rules, style) => {
     const issues = runs.flatMap((r) => JSON.parse(formatters.gitlab(r.report, rules, style, r.context)));

@@ -13,10 +13,14 @@ export const junit: Formatter = (report, rules, _style, context) => {
 };
 
 /** Several plans in one run: one suite per plan, holding that plan's testcases of every rule that ran. */
-export function junitOfPlans(plans: ReadonlyArray<{ input: string; report: Report; context: FormatContext }>, rules: readonly Rule[]): string {
+export function junitOfPlans(
+  plans: ReadonlyArray<{ input: string; report: Report; context: FormatContext }>,
+  rules: readonly Rule[],
+): string {
   const groups = plans.map((p) => {
     const byRule = ruleCases(p.report, rules, p.context);
-    return { name: p.input, cases: byRule.flatMap((r) => r.cases), failures: totals(byRule).failures, skipped: totals(byRule).skipped };
+    const { failures, skipped } = totals(byRule);
+    return { name: p.input, cases: byRule.flatMap((r) => r.cases), failures, skipped };
   });
   return document(plans[0].report, totals(groups), groups.map((g) => suite(g.name, g)));
 }
