@@ -9,6 +9,9 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 REGO_RESULTS_FILE="$results/rego.json" bash scripts/test-policies.sh
 npx tsc -p tsconfig.json
+# The tests are type-checked once here; ts-jest only transpiles them (isolatedModules in
+# test/tsconfig.json), which cut a suite's cold start from about 2 minutes to 30 s on 2 cores.
+npx tsc -p test/tsconfig.json
 chmod +x dist/src/cli/main.js
 status=0
 npx jest --ci --json --outputFile="$results/jest.json" "$@" || status=$?

@@ -130,3 +130,29 @@ describe("ddb-guardrails deploy", () => {
     expect(run.calls).toEqual([]);
   });
 });
+
+describe("another terraform binary (OpenTofu's tofu)", () => {
+  // A "tofu" elsewhere than PATH that logs itself and hands over to the fake terraform above.
+  const tofu = join(work, "tofu-bin", "tofu");
+  mkdirSync(join(work, "tofu-bin"));
+  writeFileSync(tofu, `#!/bin/sh\necho tofu >> "$FAKE_TF_LOG"\nexec ${JSON.stringify(join(bin, "terraform"))} "$@"\n`);
+  chmodSync(tofu, 0o755);
+
+  test("deploy --terraform-bin runs every step with that binary", () => {
+    const run = deploy(["--stack", "encrypted", "--auto-approve", "--terraform-bin", tofu]);
+    expect(run.status).toBe(0);
+    expect(run.calls.slice(0, 8)).toEqual(["tofu", "init", "tofu", "plan", "tofu", "show", "tofu", "apply"]);
+  });
+
+  test("DDB_GUARDRAILS_TERRAFORM does the same for validating a directory", () => {
+    const log = join(work, "terraform-tofu-env.log");
+    writeFileSync(log, "");
+    const run = runCli(["validate", app, "--stack", "unencrypted", "--rules", "encryption", "-f", "json"], {
+      cwd: work,
+      env: { PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, DDB_GUARDRAILS_TERRAFORM: tofu, NODE_PATH: join(ROOT, "node_modules") },
+    });
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).violations.map((v: { rule: string }) => v.rule)).toEqual(["DDB-ENC-001"]);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["tofu", "init", "tofu", "plan", "tofu", "show"]);
+  });
+});

@@ -134,7 +134,23 @@ describe("inputs", () => {
       mkdirSync(dir);
       cpSync(join(FIXTURES, "offline-provider.tf"), join(dir, "offline-provider.tf"));
       writeFileSync(join(dir, "main.tf"), `resource "aws_dynamodb_table" "t" {\n  name = "t"\n  no_such_argument = true\n}\n`);
-      expectOneLineError(runCli(["validate", dir]), /terraform (init|plan) in .* failed: Error: Unsupported argument \(on main\.tf line 3\)/);
+      expectOneLineError(
+        runCli(["validate", dir]),
+        /terraform (init|plan) in .* failed: Error: Unsupported argument \(on main\.tf line 3\): An argument named "no_such_argument" is not expected here\./,
+      );
+    });
+
+    test("an init that fails offline shows terraform's reason, not only its summary", () => {
+      const dir = join(work, "tf-no-mirror");
+      mkdirSync(dir);
+      cpSync(join(FIXTURES, "table-unencrypted", "main.tf"), join(dir, "main.tf"));
+      // a registry host that never resolves (.invalid), so init fails the same way with or without a network
+      writeFileSync(join(dir, "providers.tf"), `terraform {\n  required_providers {\n    aws = { source = "registry.invalid/hashicorp/aws" }\n  }\n}\n`);
+      const cliConfig = join(work, "no-mirror.tfrc");
+      writeFileSync(cliConfig, "");
+      const run = runCli(["validate", dir], { env: { TF_CLI_CONFIG_FILE: cliConfig } });
+      expectOneLineError(run, /terraform init in .* failed: Error: Failed to query available provider packages: Could not retrieve .*aws: /);
+      expect(run.stderr).toMatch(/could not connect to registry\.invalid/);
     });
   });
 });
@@ -211,7 +227,7 @@ describe("usability", () => {
   });
 
   test("usage errors are one line and exit 2", () => {
-    expectOneLineError(runCli(["validate"]), /missing required argument 'input'/);
+    expectOneLineError(runCli(["validate"]), /missing required argument 'inputs'/);
     expectOneLineError(runCli(["validate", unencrypted, "--fail-on", "severe"]), /--fail-on/);
     expectOneLineError(runCli(["validate", unencrypted, "--format", "yaml"]), /--format yaml: unknown format/);
   });
@@ -222,6 +238,32 @@ describe("usability", () => {
     expect(verbose.stdout).toBe(plain.stdout);
     expect(verbose.stderr).toMatch(/^ddb-guardrails: evaluate: \d+ ms$/m);
     expect(runCli(["validate", unencrypted, "--quiet"]).stderr).toBe("");
+  });
+
+  test("text output puts each finding's fix under it; --compact leaves it out", () => {
+    const full = runCli(["validate", unencrypted]);
+    expect(full.stdout).toMatch(/DDB-ENC-001 .*\n {9}fix: Add server_side_encryption/);
+    const compact = runCli(["validate", unencrypted, "--compact"]);
+    expect(compact.stdout).not.toMatch(/fix:/);
+    expect(compact.stdout).toMatch(/DDB-ENC-001/);
+  });
+
+  test("a PASS under --fail-on says that findings lie below the threshold", () => {
+    const run = runCli(["validate", unencrypted, "--fail-on", "critical"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^PASS \(no finding at or above critical; 1 below\) in 2 resources /m);
+    const md = runCli(["validate", unencrypted, "--fail-on", "critical", "-f", "markdown"]);
+    expect(md.stdout).toMatch(/^### ddb-guardrails: ✅ passed \(no finding at or above critical; 1 below\)/m);
+  });
+
+  test("-o without -f says on stderr where the (text) report went", () => {
+    const file = join(work, "only.txt");
+    const run = runCli(["validate", unencrypted, "-o", file]);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(`ddb-guardrails: note: text report written to ${file} (no --format given for it)\n`);
+    expect(readFileSync(file, "utf8")).toMatch(/^FAIL 1 violation in 2 resources/m);
+    expect(runCli(["validate", unencrypted, "-o", file, "--quiet"]).stderr).toBe("");
+    expect(runCli(["validate", unencrypted, "-f", "json", "-o", file]).stderr).toBe(""); // asked for: nothing to add
   });
 
   test("--debug adds the stack trace to an error", () => {

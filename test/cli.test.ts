@@ -20,7 +20,7 @@ describe("ddb-guardrails validate", () => {
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.tool.name).toBe("ddb-guardrails");
-    expect(report.summary).toEqual({ resources: 11, violations: 2, waived: 0, passed: false });
+    expect(report.summary).toEqual({ resources: 11, violations: 2, waived: 0, failOn: "low", passed: false });
     expect(report.violations.map((v: { address: string }) => v.address)).toEqual([
       "aws_dynamodb_table.invalid_aws_managed_alias",
       "aws_dynamodb_table.invalid_no_key_arn",

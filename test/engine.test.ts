@@ -21,7 +21,7 @@ describe("validatePlan on real plans", () => {
   test("a key created in the same plan (ARN unknown until apply) and a literal key ARN pass", () => {
     const report = validatePlan(readPlan(fixturePlan("table-cmk-same-plan")), { bundle });
     expect(report.violations).toEqual([]);
-    expect(report.summary).toEqual({ resources: 12, violations: 0, waived: 0, passed: true });
+    expect(report.summary).toEqual({ resources: 12, violations: 0, waived: 0, failOn: "low", passed: true });
   });
 
   test("each finding follows the JSON contract", () => {

@@ -14,6 +14,9 @@ import { gateInsecureVariant, refuseInsecureVariant, type GatedVariant, type Ref
 import { EXPIRY_ATTRIBUTE, inspectStack, parsePolicy, type Inspection } from "./inspect";
 import { ROOT, appliedResources, applySavedPlan, destroy, emulatorOmissions, plan, run, sha256, synthSnowy, toolEnv, validate } from "./stack";
 
+/** The archive bucket, its configuration and its key: what stays in the account after the demo's destroy. */
+export const ARCHIVE_KEPT = /^(aws_s3_bucket\w*|aws_kms_key|aws_kms_alias)\.\S*archive/;
+
 export interface MainJobResult {
   readonly passed: boolean;
   readonly gatePassed: boolean;
@@ -23,6 +26,9 @@ export interface MainJobResult {
   readonly refusal?: Refusal;
   /** Resources still in the Terraform state after destroy (with the reason). */
   readonly leftAfterDestroy?: string[];
+  /** Removed from the state before destroy: the Object Lock archive bucket, which stays in the account. */
+  readonly keptOutsideState?: string[];
+  readonly destroyStatus?: number | null;
   readonly gaps: string[];
   /** Where the emulator listened (stopped by the time the job returns). */
   readonly emulatorUrl?: string;
@@ -201,20 +207,33 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     say(`    validate exit ${refusal.gate.status}: ${refusal.applied ? "APPLIED (the gate let it through)" : "not applied"}`);
     for (const [what, outcome] of Object.entries(refusal.existence)) say(`    ${what}: ${outcome === "ok" ? "EXISTS" : `does not exist (${outcome})`}`);
 
-    step("Destroy (deletion protection off first), then stop the emulator");
+    step("Destroy everything but the Object Lock archive (deletion protection off first), then stop the emulator");
     await clients.dynamodb.send(new UpdateTableCommand({ TableName: inspection.table.name, DeletionProtectionEnabled: false }));
     say(`    UpdateTable ${inspection.table.name} DeletionProtectionEnabled=false`);
+    // Versions under a COMPLIANCE-mode lock cannot be deleted by anyone until retention ends (in AWS as
+    // here), so the archive bucket cannot be destroyed, nor its Object Lock configuration or versioning
+    // undone. The bucket, all its configuration (lock, versioning, policy, encryption, public access
+    // block: it stays protected) and its KMS key (its objects stay readable) leave Terraform's state
+    // first, and destroy removes everything else.
+    const stateList = async () => (await run("terraform", ["state", "list"], synth.dir, env)).stdout.split("\n").filter((a) => a && !a.startsWith("data."));
+    const locked = (await stateList()).filter((a) => ARCHIVE_KEPT.test(a));
+    if (locked.length) await run("terraform", ["state", "rm", ...locked], synth.dir, env);
+    result.keptOutsideState = locked;
+    say(`    terraform state rm ${locked.join(" ")} (Object Lock COMPLIANCE: its versions cannot be deleted before retention ends)`);
     const d = await destroy(synth.dir, env);
-    const left = (await run("terraform", ["state", "list"], synth.dir, env)).stdout.split("\n").filter((a) => a && !a.startsWith("data."));
+    const left = await stateList();
     result.leftAfterDestroy = left;
+    result.destroyStatus = d.status;
     say(`    terraform destroy: exit ${d.status} in ${secs(d.ms)}${d.summary ? `; ${d.summary}` : ""}`);
     if (left.length) {
       const errors = (d.stderr.match(/^Error: .*$/gm) ?? []).map((e) => e.slice(0, 160));
-      say(`    left in place: ${left.join(", ")}`);
+      say(`    left in the state: ${left.join(", ")}`);
       for (const e of errors) say(`      ${e}`);
-      say("    (a bucket that holds an Object Lock version in COMPLIANCE mode cannot be emptied, in AWS as here; the emulator reset below drops it)");
+    } else {
+      say(`    everything is destroyed except the archive bucket ${inspection.archiveBucket ?? "(not found)"}, which stays in the account`);
+      say("    (as in AWS, where it would stay until its Object Lock retention ends; the emulator reset below drops it)");
     }
-    const archiveOnly = left.every((a) => a.startsWith("aws_s3_bucket") && a.includes("archive"));
+    const archiveOnly = left.length === 0 && d.status === 0 && locked.some((a) => a.startsWith("aws_s3_bucket."));
     result.passed =
       inspection.checks.every((c) => c.ok) &&
       result.fgac.every((f) => f.decisions.every((x) => isAllowed(x) === (x.expected === "Allowed"))) &&

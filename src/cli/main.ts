@@ -11,7 +11,8 @@ import { FORMAT_NAMES, type FormatContext } from "./formatters";
 import { handleInterrupts } from "./interrupt";
 import { loadInput, type PlanSource } from "./inputs";
 import { Progress } from "./progress";
-import { resolveTargets, targetCollector, writeReports, type ReportTarget } from "./report";
+import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
+import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
 export const EXIT = { PASS: 0, VIOLATIONS: 1, ERROR: 2 } as const;
@@ -23,6 +24,8 @@ Exit codes:
   2  the tool could not do its job: bad input, invalid config or waiver, terraform or synth failed,
      tampered policy bundle or saved plan, no confirmation (deploy)`;
 
+type ValidateOptions = CommonOptions & { sourceDir?: string };
+
 interface CommonOptions {
   /** The same list under both names (see targetCollector). */
   format?: ReportTarget[];
@@ -33,12 +36,14 @@ interface CommonOptions {
   skipRules?: string[];
   stack?: string;
   quiet?: boolean;
+  compact?: boolean;
   verbose?: boolean;
   debug?: boolean;
   maxBytes?: number;
   maxDepth?: number;
   maxMemory?: number;
   verificationKey?: string;
+  terraformBin?: string;
 }
 
 const positiveInteger = (value: string): number => {
@@ -61,8 +66,10 @@ function withCommonOptions(command: Command): Command {
     .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
     .option("--max-memory <MiB>", "ceiling of the policy engine's memory (default 2048)", positiveInteger)
+    .option("--terraform-bin <path>", "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)")
     .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
+    .option("--compact", "text report: one line per finding, without the fix under it")
     .option("--verbose", "timings of each step on stderr")
     .option("--debug", "stack traces on errors");
 }
@@ -75,10 +82,35 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
   const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
   progress.timing("evaluate", began);
-  const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl };
+  const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
   writeReports(report, bundle.rules, context, targets);
+  noteImplicitText(opts, progress);
   for (const note of report.notes ?? []) progress.note(note);
   return report;
+}
+
+/**
+ * Several plans in one run (monorepos): one loaded bundle and config, one combined report per format.
+ * Plans are evaluated one after the other; this loop is the seam for evaluating them in worker threads.
+ */
+async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
+  const targets = resolveTargets(opts.format ?? opts.output);
+  const config = loadProjectConfig(opts.config);
+  const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
+  const runs: PlanRun[] = [];
+  for (const input of inputs) {
+    const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
+    const began = Date.now();
+    const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
+    progress.timing(`evaluate ${input}`, began);
+    const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
+    const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
+    runs.push({ input: displayInput(input), report, context });
+    for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
+  }
+  writeRendered(targets, (format, style) => combinedFormatters[format](runs, bundle.rules, style));
+  noteImplicitText(opts, progress);
+  return allPassed(runs);
 }
 
 function readKey(file: string): Buffer {
@@ -87,6 +119,18 @@ function readKey(file: string): Buffer {
   } catch (err) {
     throw new GuardrailsError(`--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** An -o without its own -f writes text: say so, as nothing else would show where the report went. */
+function noteImplicitText(opts: CommonOptions, progress: Progress): void {
+  for (const t of opts.format ?? opts.output ?? []) {
+    if (t.output && !t.format) progress.note(`text report written to ${t.output} (no --format given for it)`);
+  }
+}
+
+/** --terraform-bin is the environment variable: every terraform call (and reading a saved plan) uses it. */
+function useTerraformBinary(opts: CommonOptions): void {
+  if (opts.terraformBin) process.env.DDB_GUARDRAILS_TERRAFORM = opts.terraformBin;
 }
 
 const limits = (opts: CommonOptions) => ({ maxBytes: opts.maxBytes, maxDepth: opts.maxDepth });
@@ -106,7 +150,10 @@ function program(): Command {
       .description(
         "Validate a plan: a plan JSON file (terraform show -json), - for stdin, a binary saved plan, a Terraform directory (runs init and plan), or a CDKTF app / cdktf.out / stack directory (synthesizes, then plans).",
       )
-      .argument("<input>", "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory")
+      .argument(
+        "<inputs...>",
+        "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory; several, a glob or a directory of stacks give one combined report",
+      )
       .option("--source-dir <dir>", "where the .tf files behind a plan file are, for file:line locations (default: the plan file's directory)"),
   )
     .exitOverride()
@@ -121,13 +168,23 @@ Examples:
   ddb-guardrails validate . --stack snowy-sessions     # CDKTF app: synth, plan the stack, validate
   ddb-guardrails validate plan.json -f sarif -o results.sarif -f markdown -o summary.md -f text
   ddb-guardrails validate plan.json --fail-on high --skip-rules recovery
+  ddb-guardrails validate 'stacks/*/plan.json' -f sarif -o results.sarif   # several plans, one report
+  ddb-guardrails validate stacks/                      # each Terraform/CDKTF project under stacks/
 
 Terraform runs with your environment as it is (TF_CLI_CONFIG_FILE, credentials, backend); a
 directory is planned with "terraform init -input=false" and "terraform plan -input=false".
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (input: string, opts: CommonOptions & { sourceDir?: string }) => {
+    .action(async (inputs: string[], opts: ValidateOptions) => {
+      useTerraformBinary(opts);
       const progress = new Progress(opts);
+      const expanded = expandInputs(inputs);
+      if (expanded.length > 1) {
+        process.exitCode = (await validateMany(expanded, opts, progress)) ? EXIT.PASS : EXIT.VIOLATIONS;
+        progress.total();
+        return;
+      }
+      const input = expanded[0];
       const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
       const report = validateAndReport(source, opts, progress, fallback);
@@ -159,6 +216,7 @@ fails, terraform apply is never run.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts: CommonOptions & { appDir: string; autoApprove?: boolean }) => {
+      useTerraformBinary(opts);
       const progress = new Progress(opts);
       resolveTargets(opts.format ?? opts.output); // bad --format/--output pairs fail before anything runs
       loadProjectConfig(opts.config);

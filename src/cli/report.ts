@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { GuardrailsError, type Report, type Rule } from "../engine";
-import { colourStyle, formatters, plainStyle, type FormatContext, type FormatName } from "./formatters";
+import { colourStyle, formatters, plainStyle, type FormatContext, type FormatName, type Style } from "./formatters";
 
 /** One requested report: a format, written to a file or (no output) to stdout. */
 export interface ReportTarget {
@@ -49,17 +49,22 @@ function useColour(stream: NodeJS.WriteStream): boolean {
 
 /** Writes every requested report: files first, then stdout, so stdout carries only the report. */
 export function writeReports(report: Report, rules: readonly Rule[], context: FormatContext, targets: ReturnType<typeof resolveTargets>): void {
+  writeRendered(targets, (format, style) => formatters[format](report, rules, style, context));
+}
+
+/** Writes each target's rendering (plain for files and pipes, coloured text on a terminal). */
+export function writeRendered(targets: ReturnType<typeof resolveTargets>, render: (format: FormatName, style: Style) => string): void {
   for (const t of targets.filter((x) => x.output)) {
     const file = t.output!;
     try {
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, formatters[t.format](report, rules, plainStyle, context));
+      writeFileSync(file, render(t.format, plainStyle));
     } catch (err) {
       throw new GuardrailsError(`--output ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   for (const t of targets.filter((x) => !x.output)) {
     const style = t.format === "text" && useColour(process.stdout) ? colourStyle : plainStyle;
-    process.stdout.write(formatters[t.format](report, rules, style, context));
+    process.stdout.write(render(t.format, style));
   }
 }

@@ -18,9 +18,12 @@ export interface RunOptions {
   readonly whenInterrupted?: string;
 }
 
-/** The terraform binary: $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan). */
+/**
+ * The terraform binary (or OpenTofu's tofu): --terraform-bin, which sets $DDB_GUARDRAILS_TERRAFORM,
+ * else $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan).
+ */
 export function terraformBinary(): string {
-  return process.env.TERRAFORM || "terraform";
+  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
 }
 
 /**
@@ -77,8 +80,8 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 /**
- * The child's own error, on one line: terraform's "Error: <summary> (on main.tf line 3)", else the
- * first "SomethingError: ..." line (a crashing synth), else the last line of output.
+ * The child's own error, on one line: terraform's "Error: <summary> (on main.tf line 3): <its
+ * explanation>", else the first "SomethingError: ..." line (a crashing synth), else the last line of output.
  */
 function errorLine(output: string): string {
   const lines = output.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
@@ -86,11 +89,30 @@ function errorLine(output: string): string {
   const at = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));
   if (at !== -1) {
     const where = lines.slice(at + 1, at + 4).map(clean).find((l) => /^on .+ line \d+/.test(l));
-    return clean(lines[at]) + (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "");
+    const detail = diagnosticDetail(lines.slice(at + 1).map(clean));
+    return clean(lines[at]) + (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "") + (detail ? `: ${detail}` : "");
   }
   const thrown = lines.find((l) => /^\s*([A-Za-z]*Error|[A-Za-z]*Exception)\b:/.test(l));
   if (thrown) return thrown.trim();
   return lines.map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l)).slice(-1)[0] ?? "no output";
+}
+
+const DETAIL_MAX = 400;
+
+/**
+ * The first paragraph of a diagnostic's explanation (where terraform says why: "could not connect to
+ * registry.terraform.io ..."), skipping the "on main.tf line 3" block and its source excerpt.
+ */
+function diagnosticDetail(body: readonly string[]): string {
+  const end = body.findIndex((l) => l.startsWith("╵") || l.startsWith("Error: "));
+  const paragraphs: string[][] = [[]];
+  for (const line of end === -1 ? body : body.slice(0, end)) {
+    if (line === "") paragraphs.push([]);
+    else paragraphs[paragraphs.length - 1].push(line);
+  }
+  const explanation = paragraphs.find((p) => p.length > 0 && !/^on .+ line \d+/.test(p[0]));
+  const text = (explanation ?? []).join(" ").replace(/\s+/g, " ");
+  return text.length > DETAIL_MAX ? `${text.slice(0, DETAIL_MAX - 1)}…` : text;
 }
 
 /** terraform init + plan -out, then show -json of exactly that saved plan. */

@@ -48,7 +48,8 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
   const result = checkResult(output, bundle);
   const applied = applyConfig(result.findings.filter((f) => selected.has(f.rule)), config, options.now ?? new Date(), options.failOn);
   const violations = applied.findings.sort(compareFindings);
-  const threshold = SEVERITIES.indexOf(options.failOn ?? "low");
+  const failOn = options.failOn ?? "low";
+  const threshold = SEVERITIES.indexOf(failOn);
   return {
     tool: { name: "ddb-guardrails", version: packageVersion() },
     bundle: { version: bundle.version, sha256: bundle.sha256 },
@@ -57,6 +58,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
       resources: result.resources,
       violations: violations.filter((f) => !f.waived).length,
       waived: violations.filter((f) => f.waived).length,
+      failOn,
       passed: violations.every((f) => f.waived || SEVERITIES.indexOf(f.severity) > threshold),
     },
     violations,

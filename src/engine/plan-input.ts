@@ -64,12 +64,13 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
 }
 
 /**
- * Converts a binary saved plan with the terraform on PATH (or $TERRAFORM). terraform reads it with
+ * Converts a binary saved plan with the terraform on PATH (or $DDB_GUARDRAILS_TERRAFORM, $TERRAFORM: e.g.
+ * tofu). terraform reads it with
  * the providers of an initialized working directory: the plan's own folder when it has one
  * (`terraform plan -out tfplan` leaves it there), else the current folder.
  */
 export function showSavedPlan(file: string): string {
-  const terraform = process.env.TERRAFORM ?? "terraform";
+  const terraform = process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
   const planDir = dirname(resolve(file));
   const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
   try {

@@ -52,6 +52,8 @@ export interface Report {
     readonly resources: number;
     readonly violations: number;
     readonly waived: number;
+    /** The --fail-on threshold the verdict was judged at: passed means no unwaived finding at or above it. */
+    readonly failOn: Severity;
     readonly passed: boolean;
   };
   readonly violations: readonly Finding[];

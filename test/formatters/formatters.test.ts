@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { formatters, plainStyle, type FormatContext, type FormatName } from "../../src/cli/formatters";
 import { fingerprint } from "../../src/cli/formatters/sarif";
-import type { Finding, Report, Rule } from "../../src/engine/types";
+import { SEVERITIES, type Finding, type Report, type Rule, type Severity } from "../../src/engine/types";
 import "./sarif-matcher";
 
 const GOLDEN = join(__dirname, "__golden__");
-const EXTENSION: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", markdown: "md" };
+const EXTENSION: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", markdown: "md", gitlab: "json" };
 const catalog: Rule[] = JSON.parse(readFileSync(join(__dirname, "catalog.json"), "utf8")).rules;
 
 const finding = (f: Partial<Finding> & Pick<Finding, "rule" | "address" | "message">): Finding => {
@@ -25,6 +25,7 @@ const report = (violations: Finding[], extra: Partial<Report> = {}): Report => (
     resources: 4,
     violations: violations.filter((f) => !f.waived).length,
     waived: violations.filter((f) => f.waived).length,
+    failOn: "low",
     passed: violations.every((f) => f.waived),
   },
   violations,
@@ -40,28 +41,41 @@ const context: FormatContext = {
   ruleDocUrl: (id) => `https://example.test/ddb-guardrails/blob/v0.0.0-test/docs/rules.md#${id.toLowerCase()}`,
 };
 
+const FINDINGS = [
+  finding({
+    rule: "DDB-ENC-001",
+    address: "aws_dynamodb_table.carts",
+    message: "table is encrypted with an AWS-owned key (no server_side_encryption block)",
+    evidence: ["server_side_encryption: no block in the configuration"],
+  }),
+  finding({
+    rule: "DDB-ENC-001-UNPROVABLE",
+    address: "aws_dynamodb_table.sessions",
+    message: "kms_key_arn cannot be followed before apply: var.key_arn (not resolvable from the plan)",
+    evidence: ["server_side_encryption[0].kms_key_arn <- var.key_arn (not resolvable from the plan)"],
+  }),
+  finding({
+    rule: "DDB-FGAC-002",
+    address: 'module.app.aws_iam_role_policy.reader["eu"]',
+    message: 'allows dynamodb:Scan via "dynamodb:S*" on <table> & friends',
+    evidence: ['Statement[0].Action = "dynamodb:S*"'],
+  }),
+];
+
+/** The report of --fail-on <failOn>: findings below it do not fail the run. */
+const judgedAt = (failOn: Severity, base: Report): Report => {
+  const threshold = SEVERITIES.indexOf(failOn);
+  const passed = base.violations.every((f) => f.waived || SEVERITIES.indexOf(f.severity) > threshold);
+  return { ...base, summary: { ...base.summary, failOn, passed } };
+};
+
 const CASES: Record<string, Report> = {
   "no-findings": report([]),
-  findings: report([
-    finding({
-      rule: "DDB-ENC-001",
-      address: "aws_dynamodb_table.carts",
-      message: "table is encrypted with an AWS-owned key (no server_side_encryption block)",
-      evidence: ["server_side_encryption: no block in the configuration"],
-    }),
-    finding({
-      rule: "DDB-ENC-001-UNPROVABLE",
-      address: "aws_dynamodb_table.sessions",
-      message: "kms_key_arn cannot be followed before apply: var.key_arn (not resolvable from the plan)",
-      evidence: ["server_side_encryption[0].kms_key_arn <- var.key_arn (not resolvable from the plan)"],
-    }),
-    finding({
-      rule: "DDB-FGAC-002",
-      address: 'module.app.aws_iam_role_policy.reader["eu"]',
-      message: 'allows dynamodb:Scan via "dynamodb:S*" on <table> & friends',
-      evidence: ['Statement[0].Action = "dynamodb:S*"'],
-    }),
-  ]),
+  findings: report(FINDINGS),
+  // --fail-on critical with only high findings: a PASS that must say why
+  "below-fail-on": judgedAt("critical", report(FINDINGS)),
+  // --fail-on high with a high and a low finding: the verdict counts what fails and what does not
+  "partly-below-fail-on": judgedAt("high", report([FINDINGS[0], { ...FINDINGS[2], severity: "low" }])),
   // Waived findings, an expiry note, and text that XML and Markdown must escape.
   "waived-and-notes": report(
     [
@@ -100,6 +114,46 @@ describe.each(Object.keys(CASES))("formatters on the %s case", (name) => {
     for (const f of CASES[name].violations) {
       expect(cases.some((c: Record<string, string>) => c["@_name"] === f.address.replace(/\u0007/g, "\uFFFD"))).toBe(true);
     }
+  });
+});
+
+describe("text details", () => {
+  test("each finding's fix is indented under it; --compact keeps one line per finding", () => {
+    const full = formatters.text(CASES.findings, catalog, plainStyle, context).split("\n");
+    const carts = full.findIndex((l) => l.includes("aws_dynamodb_table.carts"));
+    expect(full[carts + 1]).toBe(`         fix: ${catalog.find((r) => r.id === "DDB-ENC-001")!.remediation}`);
+    const compact = formatters.text(CASES.findings, catalog, plainStyle, { ...context, compact: true }).split("\n");
+    expect(compact.filter((l) => l.includes("fix:"))).toEqual([]);
+    expect(compact.filter(Boolean)).toHaveLength(CASES.findings.violations.length + 1);
+  });
+
+  test("a PASS with findings below --fail-on says so, in text and Markdown", () => {
+    const verdict = formatters.text(CASES["below-fail-on"], catalog, plainStyle, context).trim().split("\n").pop();
+    expect(verdict).toMatch(/^PASS \(no finding at or above critical; 3 below\) in 4 resources /);
+    expect(formatters.markdown(CASES["below-fail-on"], catalog, plainStyle, context)).toContain(
+      "✅ passed (no finding at or above critical; 3 below) in 4 resources",
+    );
+    const partly = formatters.text(CASES["partly-below-fail-on"], catalog, plainStyle, context).trim().split("\n").pop();
+    expect(partly).toMatch(/^FAIL \(1 violation at or above high; 1 below\) in 4 resources /);
+  });
+});
+
+describe("GitLab Code Quality details", () => {
+  test("an issue per unwaived finding, with the fields GitLab reads", () => {
+    for (const name of Object.keys(CASES)) {
+      const issues = JSON.parse(formatters.gitlab(CASES[name], catalog, plainStyle, context));
+      expect(issues).toHaveLength(CASES[name].summary.violations);
+      for (const issue of issues) {
+        expect(Object.keys(issue).sort()).toEqual(["check_name", "description", "fingerprint", "location", "severity"]);
+        expect(["info", "minor", "major", "critical", "blocker"]).toContain(issue.severity);
+        expect(typeof issue.location.path).toBe("string");
+        expect(Number.isInteger(issue.location.lines.begin)).toBe(true);
+      }
+    }
+    const issues = JSON.parse(formatters.gitlab(CASES.findings, catalog, plainStyle, context));
+    expect(issues[0]).toMatchObject({ check_name: "DDB-ENC-001", location: { path: "infra/main.tf", lines: { begin: 12 } } });
+    expect(issues[1].location).toEqual({ path: "plan.json", lines: { begin: 1 } }); // no known source
+    expect(issues[0].fingerprint).toBe(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts"));
   });
 });
 

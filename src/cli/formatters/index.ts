@@ -1,5 +1,6 @@
 import type { Finding, Report, Rule, Severity } from "../../engine/types";
 import { locate, type Locations } from "../locations";
+import { gitlab } from "./gitlab";
 import { json } from "./json";
 import { junit } from "./junit";
 import { markdown } from "./markdown";
@@ -23,12 +24,14 @@ export interface FormatContext {
   readonly fallbackFile?: string;
   /** Link to a rule's documentation, if there is one to link to. */
   readonly ruleDocUrl?: (ruleId: string) => string | undefined;
+  /** Text: one line per finding, without the fix under it (--compact). */
+  readonly compact?: boolean;
 }
 
 /** A formatter is a pure function of the report, the rule catalog and the source locations. */
 export type Formatter = (report: Report, rules: readonly Rule[], style: Style, context: FormatContext) => string;
 
-export const formatters = { text, json, sarif, junit, markdown } satisfies Record<string, Formatter>;
+export const formatters = { text, json, sarif, junit, markdown, gitlab } satisfies Record<string, Formatter>;
 export type FormatName = keyof typeof formatters;
 export const FORMAT_NAMES = Object.keys(formatters) as FormatName[];
 

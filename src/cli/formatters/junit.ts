@@ -1,5 +1,5 @@
-import type { Finding } from "../../engine/types";
-import { describeLocation, loweredNote, type Formatter } from "./index";
+import type { Finding, Report, Rule } from "../../engine/types";
+import { describeLocation, type FormatContext, type Formatter, loweredNote } from "./index";
 
 /**
  * JUnit XML: a testsuite per rule; a failing testcase per resource that breaks it (skipped when
@@ -8,16 +8,38 @@ import { describeLocation, loweredNote, type Formatter } from "./index";
  * that never ran; "no other resource breaks the rule" is what the evaluation really shows.
  */
 export const junit: Formatter = (report, rules, _style, context) => {
+  const groups = ruleCases(report, rules, context);
+  return document(report, totals(groups), groups.map((g) => suite(g.name, g)));
+};
+
+/** Several plans in one run: one suite per plan, holding that plan's testcases of every rule that ran. */
+export function junitOfPlans(
+  plans: ReadonlyArray<{ input: string; report: Report; context: FormatContext }>,
+  rules: readonly Rule[],
+): string {
+  const groups = plans.map((p) => {
+    const byRule = ruleCases(p.report, rules, p.context);
+    const { failures, skipped } = totals(byRule);
+    return { name: p.input, cases: byRule.flatMap((r) => r.cases), failures, skipped };
+  });
+  return document(plans[0].report, totals(groups), groups.map((g) => suite(g.name, g)));
+}
+
+interface RuleCases {
+  name: string;
+  cases: string[];
+  failures: number;
+  skipped: number;
+}
+
+/** Per rule that ran: a failing testcase per resource that breaks it (skipped when waived), and one passing. */
+function ruleCases(report: Report, rules: readonly Rule[], context: FormatContext): RuleCases[] {
   const byRule = new Map<string, Finding[]>();
   for (const f of report.violations) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   // Only the rules that ran (--rules/--skip-rules): a skipped rule must not show up as passed.
   const evaluated = new Set(report.rules.map((r) => r.id));
   const catalog = rules.filter((r) => evaluated.has(r.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const suites: string[] = [];
-  let tests = 0;
-  let failures = 0;
-  let skipped = 0;
-  for (const rule of catalog) {
+  return catalog.map((rule) => {
     const findings = byRule.get(rule.id) ?? [];
     const cases = findings.map((f) => {
       const where = describeLocation(context, f.address);
@@ -30,23 +52,31 @@ export const junit: Formatter = (report, rules, _style, context) => {
       return `    <testcase classname="${attr(rule.id)}" name="${attr(f.address)}">${outcome}</testcase>`;
     });
     cases.push(`    <testcase classname="${attr(rule.id)}" name="${attr(`no other resource breaks ${rule.id} (${report.summary.resources} resource${report.summary.resources === 1 ? "" : "s"} in the plan)`)}"/>`);
-    const suiteFailures = findings.filter((f) => !f.waived && !f.lowered).length;
-    const suiteSkipped = findings.length - suiteFailures;
-    tests += cases.length;
-    failures += suiteFailures;
-    skipped += suiteSkipped;
-    suites.push(
-      `  <testsuite name="${attr(`${rule.id} ${rule.title}`)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" skipped="${suiteSkipped}">\n${cases.join("\n")}\n  </testsuite>`,
-    );
-  }
+    const failures = findings.filter((f) => !f.waived && !f.lowered).length;
+    return { name: `${rule.id} ${rule.title}`, cases, failures, skipped: findings.length - failures };
+  });
+}
+
+function totals(groups: ReadonlyArray<{ cases: readonly string[]; failures: number; skipped: number }>): { tests: number; failures: number; skipped: number } {
+  const sum = (pick: (g: (typeof groups)[number]) => number) => groups.reduce((n, g) => n + pick(g), 0);
+  return { tests: sum((g) => g.cases.length), failures: sum((g) => g.failures), skipped: sum((g) => g.skipped) };
+}
+
+function suite(name: string, group: RuleCases): string {
+  const head = `  <testsuite name="${attr(name)}" tests="${group.cases.length}" failures="${group.failures}" errors="0" skipped="${group.skipped}">`;
+  return `${head}\n${group.cases.join("\n")}\n  </testsuite>`;
+}
+
+function document(report: Report, total: { tests: number; failures: number; skipped: number }, suites: readonly string[]): string {
+  const name = `ddb-guardrails ${report.tool.version} (policies ${report.bundle.version})`;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="ddb-guardrails ${attr(report.tool.version)} (policies ${attr(report.bundle.version)})" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">`,
+    `<testsuites name="${attr(name)}" tests="${total.tests}" failures="${total.failures}" errors="0" skipped="${total.skipped}">`,
     ...suites,
     `</testsuites>`,
     "",
   ].join("\n");
-};
+}
 
 // Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/FFFF) become U+FFFD.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

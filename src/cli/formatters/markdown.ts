@@ -1,9 +1,10 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
 import { describeLocation, loweredNote, type Formatter } from "./index";
+import { thresholdCounts, verdictReason } from "./verdict";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
 export const markdown: Formatter = (report, _rules, _style, context) => {
-  const { resources, violations, waived, passed } = report.summary;
+  const { resources, passed } = report.summary;
   const out: string[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   if (report.violations.length === 0 && resources === 0) {
@@ -12,7 +13,9 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
     out.push(`### ddb-guardrails: ✅ no findings`, "", `${plural(resources, "resource")} checked against ${plural(report.rules.length, "rule")}.`);
   } else {
     const verdict = passed ? "✅ passed" : "❌ failed";
-    out.push(`### ddb-guardrails: ${verdict}: ${plural(violations, "violation")}${waived ? `, ${waived} waived` : ""} in ${plural(resources, "resource")}`, "");
+    // "✅ passed: 3 violations in …", or "✅ passed (no finding at or above critical; 3 below) in …"
+    const colon = thresholdCounts(report).below ? " " : ": ";
+    out.push(`### ddb-guardrails: ${verdict}${colon}${verdictReason(report)} in ${plural(resources, "resource")}`, "");
     out.push(`| Guardrail | ${SEVERITIES.map(cap).join(" | ")} | Waived |`, `| --- | ${SEVERITIES.map(() => "---:").join(" | ")} | ---: |`);
     for (const guardrail of GUARDRAILS) {
       const mine = report.violations.filter((f) => f.guardrail === guardrail);

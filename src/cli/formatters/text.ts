@@ -1,22 +1,27 @@
 import { describeLocation, loweredNote, type Formatter } from "./index";
+import { verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
 const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD");
 
-/** One line per finding (severity, address, rule, message, where), then a summary line. */
+/**
+ * One line per finding (severity, address, rule, message, where) with its fix indented under it
+ * (not in compact form), then the verdict line.
+ */
 export const text: Formatter = (report, _rules, style, context) => {
-  const lines = report.violations.map((f) => {
+  const lines = report.violations.flatMap((f) => {
     const where = describeLocation(context, f.address);
     const located = where ? style.dim(` [${where}]`) : "";
     const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${safe(f.waived.reason)})`) : "";
     const lowered = f.lowered ? style.dim(` (${loweredNote(f.lowered)})`) : "";
-    return `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}`;
+    const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}`;
+    return context.compact ? [line] : [line, `         fix: ${safe(f.remediation)}`];
   });
-  const { resources, violations, waived } = report.summary;
-  const verdict = report.summary.passed ? style.pass("PASS") : style.fail("FAIL");
-  const waivedNote = waived ? `, ${waived} waived` : "";
+  const { resources, violations, passed } = report.summary;
+  const verdict = passed ? style.pass("PASS") : style.fail("FAIL");
+  const plural = resources === 1 ? "" : "s";
   // A plan with nothing in it passes, and says why rather than "0 violations in 0 resources".
-  const counts = resources === 0 && violations === 0 ? "no resources to check" : `${violations} violation${violations === 1 ? "" : "s"}${waivedNote} in ${resources} resource${resources === 1 ? "" : "s"}`;
+  const counts = resources === 0 && violations === 0 ? "no resources to check" : `${verdictReason(report)} in ${resources} resource${plural}`;
   lines.push(`${verdict} ${counts} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`);
   return lines.join("\n") + "\n";
 };
