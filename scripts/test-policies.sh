@@ -12,17 +12,17 @@ for plan in "$ROOT"/test/fixtures/*/plan.json; do
   mkdir -p "$case_dir"
   cp "$plan" "$case_dir/data.json"
 done
-# The parsed CloudFormation templates the engine adds to the policy input (src/engine/cloudformation.ts).
-(cd "$ROOT" && node -r ts-node/register/transpile-only scripts/add-template-input.ts "$work"/fixtures-root/fixtures/*/data.json)
+# The input the engine builds from each plan (src/engine/policy-input.ts), not the raw plan.
+(cd "$ROOT" && node -r ts-node/register/transpile-only scripts/policy-input.ts "$work"/fixtures-root/fixtures/*/data.json)
 opa fmt --fail --list "$ROOT/policies" >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list "$ROOT/policies" >&2; exit 1; }
 opa check --strict "$ROOT/policies"
 bash "$ROOT/scripts/install-regal.sh"
 regal lint --config-file "$ROOT/.regal/config.yaml" "$ROOT/policies"
-opa test "$ROOT/policies" "$work/fixtures-root" --coverage --format json > "$work/coverage.json" || {
-  opa test "$ROOT/policies" "$work/fixtures-root" -v >&2 || true
+opa test --timeout 300s "$ROOT/policies" "$work/fixtures-root" --coverage --format json > "$work/coverage.json" || {
+  opa test --timeout 300s "$ROOT/policies" "$work/fixtures-root" -v >&2 || true
   exit 1
 }
-opa test "$ROOT/policies" "$work/fixtures-root" --format json > "$work/results.json"
+opa test --timeout 300s "$ROOT/policies" "$work/fixtures-root" --format json > "$work/results.json"
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const failed = r.filter((t) => t.fail || t.error).length;

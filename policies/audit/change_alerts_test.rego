@@ -2,10 +2,11 @@ package ddb_guardrails.rules.audit.change_alerts_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.audit.change_alerts as rule
 
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 test_a_targeted_rule_on_every_change_event_covers_every_table if {
@@ -14,7 +15,7 @@ test_a_targeted_rule_on_every_change_event_covers_every_table if {
 
 test_disabled_untargeted_and_partial_rules_and_half_the_config_rules_do_not_count if {
 	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-005"]}
-	found := rule.violation with input as data.fixtures["audit-monitoring-missing"]
+	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
 	some f in found
 	f.evidence == [
 		"no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, PutResourcePolicy, UpdateContinuousBackups",
@@ -27,7 +28,7 @@ test_the_config_rules_for_encryption_and_pitr_cover_every_table if {
 }
 
 test_a_pattern_known_only_after_apply_is_unprovable if {
-	found := rule.violation with input as data.fixtures["audit-monitoring-missing"]
+	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
 		with data.ddb_guardrails.lib.monitoring.unknown_rules as {"r": "r: event_pattern is only known after apply"}
 	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-AUD-005-UNPROVABLE", "r: event_pattern is only known after apply"]}
 }

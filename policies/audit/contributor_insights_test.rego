@@ -2,10 +2,11 @@ package ddb_guardrails.rules.audit.contributor_insights_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.audit.contributor_insights as rule
 
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 test_tables_without_contributor_insights_are_flagged if {

@@ -2,10 +2,11 @@ package ddb_guardrails.rules.audit.exports_watched_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.audit.exports_watched as rule
 
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 test_a_targeted_rule_on_exports_covers_every_table if {
@@ -21,14 +22,14 @@ test_a_pattern_known_only_after_apply_is_unprovable if {
 }
 
 test_an_alarmed_filter_on_export_calls_covers_every_table if {
-	found := rule.violation with input as data.fixtures["audit-monitoring-missing"]
+	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
 		with data.ddb_guardrails.lib.monitoring.alarmed_filters as {"f": {"names": {"ExportTableToPointInTime"}, "tables": set()}}
 	count(found) == 0
 }
 
 test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {
 	pattern := {"source": ["aws.dynamodb"], "detail": {"eventName": ["ExportTableToPointInTime"], "requestParameters": {"tableArn": ["x"]}}}
-	found := rule.violation with input as data.fixtures["audit-monitoring-missing"]
+	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
 		with data.ddb_guardrails.lib.monitoring.routed_rules as {"r": pattern}
 	count(found) == 1
 }

@@ -2,14 +2,15 @@ package ddb_guardrails.rules.audit.scan_alarm_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.audit.scan_alarm as rule
 
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 evidence_on(name, address) := [f.evidence | some f in found; f.address == address] if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 test_filters_on_the_table_name_and_metric_alarms_on_operation_scan_cover_tables if {
@@ -32,7 +33,7 @@ test_dimensions_known_only_after_apply_are_unprovable if {
 }
 
 test_a_filter_known_only_after_apply_is_unprovable if {
-	found := rule.violation with input as data.fixtures["audit-monitoring-missing"]
+	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
 		with data.ddb_guardrails.lib.monitoring.unknown_filters as {"f": "f: pattern or metric_transformation is only known after apply"}
 	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-AUD-004-UNPROVABLE", "f: pattern or metric_transformation is only known after apply"]}
 }

@@ -2,14 +2,15 @@ package ddb_guardrails.rules.encryption.export_encryption_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.export_encryption as rule
 
-findings_for(plan) := {[f.address, f.rule] | some f in found} if {
+findings_for(plan) := fixtures.pairs(found) if {
 	found := rule.violation with input as plan
 }
 
 test_exports_without_kms_a_customer_key_or_a_closed_bucket_are_flagged if {
-	findings_for(data.fixtures["enc-exports-streams"]) == {
+	findings_for(fixtures.plan("enc-exports-streams")) == {
 		["aws_dynamodb_table_export.invalid_export_sse_s3", "DDB-ENC-007"],
 		["aws_dynamodb_table_export.invalid_export_aws_managed_key", "DDB-ENC-007"],
 		["aws_dynamodb_table_export.invalid_export_open_bucket", "DDB-ENC-007"],

@@ -2,14 +2,15 @@ package ddb_guardrails.rules.encryption.key_policy_scope_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.key_policy_scope as rule
 
-findings_for(name) := {[f.address, f.rule] | some f in found} if {
-	found := rule.violation with input as data.fixtures[name]
+findings_for(name) := fixtures.pairs(found) if {
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 messages_on(name, address) := {f.message | some f in found; f.address == address} if {
-	found := rule.violation with input as data.fixtures[name]
+	found := rule.violation with input as fixtures.plan(name)
 }
 
 test_public_cross_account_and_unconfined_usage_are_flagged_on_the_key if {
@@ -102,7 +103,7 @@ test_a_key_policy_of_an_unknown_key_makes_a_default_policy_unprovable if {
 }
 
 test_principals_known_only_after_apply_are_unprovable if {
-	found := rule.violation with input as data.fixtures["enc-key-policy"]
+	found := rule.violation with input as fixtures.plan("enc-key-policy")
 		with data.ddb_guardrails.lib.key_policies.documents as {{
 			"status": "known", "holder": "aws_kms_key.valid_default_policy", "path": "policy", "origin": "policy",
 			"statements": [{

@@ -2,14 +2,15 @@ package ddb_guardrails.rules.encryption.streaming_destination_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.streaming_destination as rule
 
-findings_for(plan) := {[f.address, f.rule] | some f in found} if {
+findings_for(plan) := fixtures.pairs(found) if {
 	found := rule.violation with input as plan
 }
 
 test_destinations_on_unencrypted_or_aws_managed_streams_are_flagged if {
-	findings_for(data.fixtures["enc-exports-streams"]) == {
+	findings_for(fixtures.plan("enc-exports-streams")) == {
 		["aws_dynamodb_kinesis_streaming_destination.invalid_destination_unencrypted_stream", "DDB-ENC-008"],
 		["aws_dynamodb_kinesis_streaming_destination.invalid_destination_aws_managed_key", "DDB-ENC-008"],
 		["aws_dynamodb_kinesis_streaming_destination.unprovable_destination_stream_outside_plan", "DDB-ENC-008-UNPROVABLE"],

@@ -97,7 +97,7 @@ test_template_tables_without_a_customer_managed_key_are_flagged_per_table if {
 		["aws_cloudformation_stack.unprovable_unreadable_template", "DDB-ENC-001-UNPROVABLE"],
 	}
 	messages := {f.message |
-		some f in violations(data.fixtures["cfn-stack-tables"])
+		some f in violations(fixtures.plan("cfn-stack-tables"))
 		f.address == "aws_cloudformation_stack.invalid_owned_key"
 	}
 	messages == {
@@ -107,7 +107,7 @@ test_template_tables_without_a_customer_managed_key_are_flagged_per_table if {
 }
 
 test_a_template_key_of_the_stack_or_a_literal_parameter_passes if {
-	found := {f.address | some f in violations(data.fixtures["cfn-stack-tables"])}
+	found := {f.address | some f in violations(fixtures.plan("cfn-stack-tables"))}
 	not "aws_cloudformation_stack.valid_json_template_key" in found
 	not "aws_cloudformation_stack.valid_yaml_template" in found
 	not "aws_cloudformation_stack.valid_key_parameter" in found

@@ -49,7 +49,7 @@ test_every_table_pattern_and_conditions_that_narrow_nothing_are_full_access if {
 }
 
 test_open_policy_evidence_names_pattern_and_condition if {
-	some f in violations(data.fixtures["endpoint-policy-conditions"])
+	some f in violations(fixtures.plan("endpoint-policy-conditions"))
 	f.address == "aws_vpc_endpoint.invalid_source_vpc"
 	f.evidence == [concat("", [
 		"policy statement[0]: Principal [\"*\"], Action [\"dynamodb:*\"] on Resource [\"*\"], ",

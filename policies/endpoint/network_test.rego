@@ -48,8 +48,8 @@ test_roles_and_their_documents if {
 }
 
 test_policies_attached_by_arn_apply_to_the_role_they_name if {
-	holders := {d.holder | some d in network.role_documents("aws_iam_role.worker")} with input as data.fixtures["endpoint-managed-policies"]
+	holders := {d.holder | some d in network.role_documents("aws_iam_role.worker")} with input as fixtures.plan("endpoint-managed-policies")
 	holders == {"aws_iam_role_policy_attachment.invalid_read_only", "aws_iam_policy_attachment.invalid_full_access"}
-	reader := {d.holder | some d in network.role_documents("aws_iam_role.invalid_managed_policy_arns")} with input as data.fixtures["endpoint-managed-policies"]
+	reader := {d.holder | some d in network.role_documents("aws_iam_role.invalid_managed_policy_arns")} with input as fixtures.plan("endpoint-managed-policies")
 	reader == {"aws_iam_role.invalid_managed_policy_arns", "aws_iam_role_policy_attachments_exclusive.invalid_exclusive"}
 }

@@ -2,9 +2,10 @@ package ddb_guardrails.rules.fgac.admin_actions_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.admin_actions
 
-findings_for(name) := {[f.address, f.rule] | some f in violations(data.fixtures[name])}
+findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
 
 violations(plan) := result if {
 	result := admin_actions.violation with input as plan
@@ -21,7 +22,7 @@ test_administration_of_every_table_is_flagged if {
 }
 
 test_evidence_names_the_actions_and_resources if {
-	some f in violations(data.fixtures["fgac-admin-actions"])
+	some f in violations(fixtures.plan("fgac-admin-actions"))
 	f.address == "aws_iam_group_policy.invalid_restore_not_resource"
 	f.message == "policy statement[0] allows dynamodb:ExportTableToPointInTime, dynamodb:RestoreTableFromBackup, dynamodb:RestoreTableToPointInTime on every table"
 	f.evidence == [concat("", [
@@ -66,7 +67,7 @@ test_compliant_stacks_pass if {
 }
 
 test_not_resource_known_only_after_apply_still_reaches_every_table if {
-	some f in violations(data.fixtures["fgac-policy-shapes"])
+	some f in violations(fixtures.plan("fgac-policy-shapes"))
 	f.address == "aws_iam_policy.invalid_data_not_actions"
 	f.rule == "DDB-FGAC-006"
 	endswith(f.evidence[0], "NotAction [\"dynamodb:DeleteTable\"] does not exclude it on NotResource (known only after apply)")

@@ -52,14 +52,14 @@ test_only_a_condition_that_narrows_the_caller_restricts_any_principal if {
 }
 
 test_evidence_shows_the_conditions_that_narrow_nothing if {
-	some f in violations(data.fixtures["fgac-resource-policy-conditions"])
+	some f in violations(fixtures.plan("fgac-resource-policy-conditions"))
 	f.address == "aws_dynamodb_resource_policy.invalid_org_if_exists"
 	f.message == "policy statement[0] allows any principal with no condition that narrows the caller"
 	f.evidence == ["policy statement[0]: Principal [\"*\"], Condition stringequalsifexists aws:principalorgid [\"o-abc123\"]"]
 }
 
 test_management_actions_to_any_principal_are_named if {
-	some f in violations(data.fixtures["fgac-resource-policy-conditions"])
+	some f in violations(fixtures.plan("fgac-resource-policy-conditions"))
 	f.address == "aws_dynamodb_resource_policy.invalid_management_to_anyone"
 	f.severity == "critical"
 	endswith(f.message, concat(" ", [

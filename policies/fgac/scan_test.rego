@@ -68,7 +68,7 @@ test_partiql_select_without_a_full_table_scan_refusal_is_a_scan if {
 }
 
 test_partiql_evidence_says_leading_keys_do_not_refuse_it if {
-	some f in violations(data.fixtures["fgac-partiql-scan"])
+	some f in violations(fixtures.plan("fgac-partiql-scan"))
 	f.address == "aws_iam_policy.invalid_partiql_leading_keys"
 	f.message == "policy statement[0] allows dynamodb:PartiQLSelect"
 	f.evidence == [concat("", [
@@ -78,7 +78,7 @@ test_partiql_evidence_says_leading_keys_do_not_refuse_it if {
 }
 
 test_scan_and_partiql_of_one_statement_are_one_finding if {
-	some f in violations(data.fixtures["fgac-scan-admin"])
+	some f in violations(fixtures.plan("fgac-scan-admin"))
 	f.address == "aws_iam_policy.invalid_dynamodb_star"
 	f.message == "policy statement[0] allows dynamodb:PartiQLSelect, dynamodb:Scan"
 	count(f.evidence) == 2

@@ -2,10 +2,11 @@ package ddb_guardrails.lib.iam_attachments_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.iam
 
 documents(name) := result if {
-	result := {[d.holder, d.path, d.status] | some d in iam.documents} with input as data.fixtures[name]
+	result := {[d.holder, d.path, d.status] | some d in iam.documents} with input as fixtures.plan(name)
 }
 
 test_aws_managed_policies_are_read_from_the_generated_table if {
@@ -44,7 +45,7 @@ test_policies_the_plan_cannot_show_are_unprovable if {
 }
 
 test_reason_names_where_an_unknown_arn_comes_from if {
-	some d in iam.documents with input as data.fixtures["fgac-managed-policies"]
+	some d in iam.documents with input as fixtures.plan("fgac-managed-policies")
 	d.holder == "aws_iam_role_policy_attachment.invalid_arn_after_apply"
 	d.reason == concat("", [
 		"the policy is known only after apply and comes from aws_cloudformation_stack.policies (created in this plan), ",
@@ -53,7 +54,7 @@ test_reason_names_where_an_unknown_arn_comes_from if {
 }
 
 test_managed_statements_keep_their_published_index if {
-	some d in iam.documents with input as data.fixtures["fgac-managed-policies"]
+	some d in iam.documents with input as fixtures.plan("fgac-managed-policies")
 	d.holder == "aws_iam_policy_attachment.invalid_power_user"
 	d.statements[0].actions == {"kind": "NotAction", "patterns": ["iam:*", "organizations:*", "account:*"], "written": ["iam:*", "organizations:*", "account:*"]}
 	d.statements[1].covered == set()
@@ -72,7 +73,7 @@ test_identity_center_permission_sets_are_identity_documents if {
 		],
 		["aws_iam_policy.valid_tenant", "policy", "known"],
 	}
-	kinds := {d.kind | some d in iam.documents} with input as data.fixtures["fgac-sso"]
+	kinds := {d.kind | some d in iam.documents} with input as fixtures.plan("fgac-sso")
 	kinds == {"identity"}
 }
 

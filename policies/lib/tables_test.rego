@@ -2,6 +2,7 @@ package ddb_guardrails.lib.tables_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.tables
 
 # A plan of one resource "<type>.t" with its planned values, unknown markers and configuration.
@@ -143,7 +144,7 @@ test_an_intrinsic_around_a_setting_is_unprovable if {
 }
 
 test_keys_of_awscc_tables_and_replicas_are_used_keys if {
-	used := tables.used_keys with input as data.fixtures["awscc-tables"]
+	used := tables.used_keys with input as fixtures.plan("awscc-tables")
 	table_use := "used by awscc_dynamodb_table.valid_key_in_plan: sse_specification.kms_master_key_id <- aws_kms_key.tables (created in this plan)"
 	table_use in used["aws_kms_key.tables"]
 	some evidence in used["aws_kms_key.tables"]

@@ -1,0 +1,11 @@
+// Rewrites fixture plans into the input the engine hands the policies (src/engine/policy-input.ts:
+// unread parts left out, ambiguous policy JSON marked, CloudFormation templates parsed), so that the
+// Rego tests see exactly what the compiled policies see.
+// Usage: node -r ts-node/register/transpile-only scripts/policy-input.ts <plan.json> ...
+import { readFileSync, writeFileSync } from "node:fs";
+import { parsePlan } from "../src/engine";
+import { policyInput } from "../src/engine/policy-input";
+
+for (const file of process.argv.slice(2)) {
+  writeFileSync(file, Buffer.from(policyInput(parsePlan(readFileSync(file, "utf8"), file))));
+}
