@@ -40,6 +40,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.source
 
 violation contains finding if {
 	some address, table in plan.of_type("aws_dynamodb_table")
@@ -64,7 +65,7 @@ violation contains finding if {
 		rego.metadata.chain(),
 		address,
 		"table is encrypted with an AWS-owned key (no server_side_encryption block)",
-		["server_side_encryption: no block in the configuration (a dynamic block cannot be verified before apply)"],
+		[source.missing_block(table, "server_side_encryption")],
 	)
 }
 

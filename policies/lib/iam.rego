@@ -147,12 +147,35 @@ from_source(source, origin) := {document_from_read(address, origin) | some addre
 	count(reads_of(source.address)) > 0
 }
 
+# A constant from the Terraform source (input.source): no policy when null or empty, else its JSON.
+from_source(source, origin) := {{"status": "absent", "origin": origin}} if {
+	source.kind == "constant"
+	source.value in {null, ""}
+}
+
+from_source(source, origin) := {parse_json(source.value, origin)} if {
+	source.kind == "constant"
+	is_string(source.value)
+	source.value != ""
+}
+
 from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
 	not readable_data_source(source)
+	not readable_constant(source)
 	reason := sprintf(
 		"the policy comes from %s, which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)",
 		[describe(source)],
 	)
+}
+
+readable_constant(source) if {
+	source.kind == "constant"
+	source.value in {null, ""}
+}
+
+readable_constant(source) if {
+	source.kind == "constant"
+	is_string(source.value)
 }
 
 readable_data_source(source) if {
@@ -161,13 +184,18 @@ readable_data_source(source) if {
 	count(reads_of(source.address)) > 0
 }
 
-describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
+# A value the Terraform source supplied says where: "(from source <file>:<line>)".
+describe(source) := concat("", [described(source), " (from source ", source.source_location, ")"]) if {
+	source.source_location
+} else := described(source)
 
-describe(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
+described(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
 
-describe(source) := sprintf("the constant %s", [json.marshal(source.value)]) if source.kind == "constant"
+described(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
 
-describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
+described(source) := sprintf("the constant %s", [json.marshal(source.value)]) if source.kind == "constant"
+
+described(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
 
 # The reads of a data source address: itself, or its instances "x[<key>]". From the plan's instance
 # index: scanning every read for each reference was quadratic (docs/benchmarks.md).

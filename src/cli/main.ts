@@ -73,7 +73,7 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   const config = loadProjectConfig(opts.config);
   const began = Date.now();
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
-  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
+  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory, source: source.source });
   progress.timing("evaluate", began);
   const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl };
   writeReports(report, bundle.rules, context, targets);
@@ -107,7 +107,8 @@ function program(): Command {
         "Validate a plan: a plan JSON file (terraform show -json), - for stdin, a binary saved plan, a Terraform directory (runs init and plan), or a CDKTF app / cdktf.out / stack directory (synthesizes, then plans).",
       )
       .argument("<input>", "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory")
-      .option("--source-dir <dir>", "where the .tf files behind a plan file are, for file:line locations (default: the plan file's directory)"),
+      .option("--source <dir>", "the Terraform source behind a plan file: locals, dynamic blocks, module defaults and file:line locations the plan lacks (default: the plan file's directory when it holds .tf files)")
+      .option("--source-dir <dir>", "the same as --source"),
   )
     .exitOverride()
     .addHelpText(
@@ -116,7 +117,7 @@ function program(): Command {
 Examples:
   ddb-guardrails validate plan.json
   terraform show -json tfplan | ddb-guardrails validate -
-  ddb-guardrails validate tfplan --source-dir infra/
+  ddb-guardrails validate tfplan --source infra/
   ddb-guardrails validate infra/                       # terraform init + plan, then validate
   ddb-guardrails validate . --stack snowy-sessions     # CDKTF app: synth, plan the stack, validate
   ddb-guardrails validate plan.json -f sarif -o results.sarif -f markdown -o summary.md -f text
@@ -126,9 +127,10 @@ Terraform runs with your environment as it is (TF_CLI_CONFIG_FILE, credentials, 
 directory is planned with "terraform init -input=false" and "terraform plan -input=false".
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (input: string, opts: CommonOptions & { sourceDir?: string }) => {
+    .action(async (input: string, opts: CommonOptions & { source?: string; sourceDir?: string }) => {
       const progress = new Progress(opts);
-      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
+      const sourceDir = opts.source ?? opts.sourceDir;
+      const source = await loadInput(input, { stack: opts.stack, sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
       const report = validateAndReport(source, opts, progress, fallback);
       progress.total();

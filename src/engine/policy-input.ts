@@ -1,4 +1,5 @@
 import type { Plan } from "./plan-input";
+import type { SourceModel } from "./source-model";
 
 /**
  * Parts of `terraform show -json` that no policy reads (test/scale.test.ts checks policies/ for them).
@@ -13,8 +14,10 @@ export const UNREAD_CHANGE_KEYS = ["before", "before_sensitive", "after_sensitiv
  * instead of stringifying an object graph) without the parts the policies never read.
  * The report is identical to evaluating the raw plan (test/scale.test.ts).
  */
-export function policyInput(plan: Plan): ArrayBuffer {
+export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
   const slim: Record<string, unknown> = { ...plan };
+  // What the Terraform source adds (locals, dynamic blocks...): input.source, absent without source.
+  if (source) slim.source = source;
   for (const key of UNREAD_PLAN_KEYS) delete slim[key];
   if (Array.isArray(plan.resource_changes)) {
     slim.resource_changes = plan.resource_changes.map((rc) => {
