@@ -153,11 +153,15 @@ from_source(source, origin) := {{"status": "absent", "origin": origin}} if {
 	source.value in {null, ""}
 }
 
-from_source(source, origin) := {parse_json(source.value, origin)} if {
+from_source(source, origin) := {parse_json(source.value, source_origin(source, origin))} if {
 	source.kind == "constant"
 	is_string(source.value)
 	source.value != ""
 }
+
+source_origin(source, origin) := concat("", [origin, " (from source ", source.source_location, ")"]) if {
+	source.source_location
+} else := origin
 
 from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
 	not readable_data_source(source)

@@ -204,6 +204,12 @@ async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
     }
     case "replace":
       return placeholder(await Promise.all(args.map((arg) => evalNode(arg, ctx)))) ?? opaque(node, ctx);
+    case "element": {
+      const [list, index] = await Promise.all(args.map((arg) => evalNode(arg, ctx)));
+      const items = entriesOf(list);
+      if (!items || index?.kind !== "known" || typeof index.value !== "number" || items.length === 0) return opaque(node, ctx);
+      return items[index.value % items.length][1];
+    }
     case "jsonencode": {
       const value = plainValue(await evalNode(args[0], ctx));
       return value === undefined ? opaque(node, ctx) : { kind: "known", value: JSON.stringify(value) };

@@ -40,6 +40,8 @@ interface ModuleInfo {
 const INSTANCE_ATTRIBUTES: Record<string, string[]> = {
   aws_vpc_endpoint: ["service_name", "vpc_id", "route_table_ids", "policy"],
   aws_dynamodb_resource_policy: ["policy"],
+  aws_iam_policy: ["policy"],
+  aws_iam_group_policy_attachment: ["policy_arn"],
 };
 /** Data sources whose constant configuration says what a resource is. */
 const CONSTANT_DATA_TYPES = new Set(["aws_vpc_endpoint_service"]);
