@@ -8,7 +8,11 @@
 #   the plan, through module variables and outputs, or a literal ARN of an existing key. Replica
 #   blocks are matched to their configuration by region_name; a block whose region is computed or
 #   that comes from a dynamic block cannot be matched and gets DDB-ENC-002-UNPROVABLE, as does a
-#   key ARN the plan cannot follow.
+#   key ARN the plan cannot follow. With the Terraform source at hand (validate <dir>, --source),
+#   a dynamic "replica" block whose for_each is known in source is expanded and judged like a
+#   written one: terraform-aws-modules/dynamodb-table's lookup(replica.value, "kms_key_arn", null)
+#   follows to the key the caller passes, and cloudposse/terraform-aws-dynamodb's replicas, which
+#   always set kms_key_arn = null, are flagged (they use the AWS-managed key).
 # custom:
 #   id: DDB-ENC-002
 #   guardrail: encryption

@@ -11,7 +11,10 @@
 #   does not carry (a local, a data source looked up by a computed name, a resource outside the
 #   plan) or the whole encryption block is only known after apply, the table gets
 #   DDB-ENC-001-UNPROVABLE. A dynamic server_side_encryption block is not in the plan's
-#   configuration and is judged as absent.
+#   configuration and is judged as absent. With the Terraform source at hand (validate <dir>,
+#   --source), locals and module variable defaults are followed too. Public modules can default to
+#   the AWS-owned key: terraform-aws-modules/dynamodb-table (v4) has
+#   server_side_encryption_enabled = false unless the caller sets it.
 # custom:
 #   id: DDB-ENC-001
 #   guardrail: encryption

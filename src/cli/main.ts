@@ -5,6 +5,7 @@ import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { GuardrailsError, loadBundle, loadProjectConfig, SEVERITIES, validatePlan, type Report, type Severity } from "../engine";
 import { packageVersion } from "../engine/package-root";
+import { hasTerraformSource } from "../engine/source-files";
 import { deploy } from "./deploy";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
@@ -129,6 +130,9 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (input: string, opts: CommonOptions & { source?: string; sourceDir?: string }) => {
       const progress = new Progress(opts);
+      if (opts.source !== undefined && !hasTerraformSource(opts.source)) {
+        throw new GuardrailsError(`--source ${opts.source}: is not a directory with .tf or .tf.json files`);
+      }
       const sourceDir = opts.source ?? opts.sourceDir;
       const source = await loadInput(input, { stack: opts.stack, sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
