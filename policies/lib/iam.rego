@@ -15,6 +15,7 @@ import rego.v1
 import data.ddb_guardrails.data.iam as iam_data
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.source as located
 
 # Lower-case DynamoDB action names (without the "dynamodb:" prefix).
 dynamodb_actions := {action | some action in iam_data.dynamodb_actions}
@@ -147,21 +148,8 @@ from_source(source, origin) := {document_from_read(address, origin) | some addre
 	count(reads_of(source.address)) > 0
 }
 
-# A constant from the Terraform source (input.source): no policy when null or empty, else its JSON.
-from_source(source, origin) := {{"status": "absent", "origin": origin}} if {
-	source.kind == "constant"
-	source.value in {null, ""}
-}
-
-from_source(source, origin) := {parse_json(source.value, source_origin(source, origin))} if {
-	source.kind == "constant"
-	is_string(source.value)
-	source.value != ""
-}
-
-source_origin(source, origin) := concat("", [origin, " (from source ", source.source_location, ")"]) if {
-	source.source_location
-} else := origin
+# A constant (from the Terraform source): no policy when null or empty, else its JSON.
+from_source(source, origin) := {constant_document(source, origin)} if readable_constant(source)
 
 from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
 	not readable_data_source(source)
@@ -174,13 +162,12 @@ from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reas
 
 readable_constant(source) if {
 	source.kind == "constant"
-	source.value in {null, ""}
+	type_name(source.value) in {"null", "string"}
 }
 
-readable_constant(source) if {
-	source.kind == "constant"
-	is_string(source.value)
-}
+constant_document(source, origin) := {"status": "absent", "origin": origin} if {
+	source.value in {null, ""}
+} else := parse_json(source.value, located.text(origin, source))
 
 readable_data_source(source) if {
 	source.kind == "data"
@@ -188,10 +175,7 @@ readable_data_source(source) if {
 	count(reads_of(source.address)) > 0
 }
 
-# A value the Terraform source supplied says where: "(from source <file>:<line>)".
-describe(source) := concat("", [described(source), " (from source ", source.source_location, ")"]) if {
-	source.source_location
-} else := described(source)
+describe(source) := located.text(described(source), source)
 
 described(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
 

@@ -8,6 +8,7 @@ package ddb_guardrails.lib.references
 import rego.v1
 
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.source as located
 
 # What an expression of a resource resolves to: a set of sources, each one of
 #   {"kind": "constant", "value": v}
@@ -86,6 +87,9 @@ direct(module, expression, each_scope) := {source |
 	not from_source(expression)
 }
 
+# An attribute with no expression at all is unset in configuration.
+direct(_, null, _) := set()
+
 # An expression the source model evaluated (input.source): its references sit in the module
 # instance it names, one of several values is any_of, and every source it yields says where in
 # the source it came from.
@@ -123,9 +127,6 @@ source_leaf(expression) := {source |
 with_location(source, _) := source if source.source_location
 
 with_location(source, location) := object.union(source, {"source_location": location}) if not source.source_location
-
-# An attribute with no expression at all is unset in configuration.
-direct(_, null, _) := set()
 
 literal(expression) if {
 	has_key(expression, "constant_value")
@@ -226,9 +227,6 @@ unresolvable(module, reference, _) if {
 	not source_local(module, split(reference, ".")[1])
 }
 
-# The expression of a local of a module instance, from the source model (input.source).
-source_local(module, name) := input.source.locals[plan.strip_instance_keys(module)][name]
-
 unresolvable(_, reference, null) if startswith(reference, "each.")
 
 unresolvable(_, reference, _) if {
@@ -241,6 +239,9 @@ unresolvable(module, reference, _) if {
 	not startswith(reference, "data.")
 	count(resource_instances(qualified(module, reference))) == 0
 }
+
+# The expression of a local of a module instance, from the source model (input.source).
+source_local(module, name) := input.source.locals[plan.strip_instance_keys(module)][name]
 
 # A resource address with its instance key ("aws_kms_key.k[0]") is itself; without one, every instance.
 resource_instances(reference) := {reference} if {
@@ -308,9 +309,7 @@ has_key(obj, key) if _ = obj[key]
 
 # Human-readable form of a source, for evidence strings.
 # concat rather than sprintf: sprintf is a round trip to JavaScript under opa-wasm.
-describe(source) := concat("", [described(source), " (from source ", source.source_location, ")"]) if {
-	source.source_location
-} else := described(source)
+describe(source) := located.text(described(source), source)
 
 described(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
 

@@ -15,3 +15,8 @@ missing_block(resource, block) := concat("", [block, ": no block in the configur
 } else := concat("", [block, ": written as a dynamic block whose content is not known before apply"]) if {
 	input.source
 } else := concat("", [block, ": no block in the plan's configuration (the plan leaves dynamic blocks out)"])
+
+# A text about a value, with where the Terraform source gave it: "<text> (from source <file>:<line>)".
+text(description, value) := concat("", [description, " (from source ", value.source_location, ")"]) if {
+	value.source_location
+} else := description

@@ -18,3 +18,8 @@ test_source_with_dynamic_block_says_so if {
 	dynamic := {"module.t.aws_dynamodb_table.this": ["ttl"]}
 	source.missing_block(table, "ttl") == "ttl: written as a dynamic block whose content is not known before apply" with input.source as {"dynamic": dynamic}
 }
+
+test_text_names_the_source_location if {
+	source.text("k <- x", {"source_location": "main.tf:3"}) == "k <- x (from source main.tf:3)"
+	source.text("k <- x", {}) == "k <- x"
+}
