@@ -295,8 +295,11 @@ export function toExpression(value: Value, location: string, info: { instance: s
     return { references: value.refs, module: value.module, source_location: location };
   }
   if (value.kind === "list" || value.kind === "map") {
-    // Like a plan's references for a composite: any of what it holds (a superset of each element).
+    // Like a plan's references for a composite: the objects it holds (a superset of each element,
+    // for each.value). Only when it holds nothing else: its constants (names, flags) would pass for
+    // the value of an element.
     const values = value.kind === "list" ? value.items : Object.values(value.fields);
+    if (!values.every((v) => v.kind === "refs")) return undefined;
     return toExpression({ kind: "any", values }, location, info);
   }
   if (value.kind === "any") {
