@@ -19,6 +19,8 @@ plan_one() {
   work="$base/test/fixtures/$1"
   mkdir -p "$work"
   ln -s "$ROOT/terraform" "$base/terraform"
+  # Vendored public modules: "../vendor/<module>@<version>" resolves as in the repository.
+  ln -s "$fixtures/vendor" "$base/test/fixtures/vendor"
   cp -r "$src"/. "$work"/
   rm -f "$work/plan.json"
   cp "$fixtures/offline-provider.tf" "$work/_offline_provider.tf"

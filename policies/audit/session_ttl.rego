@@ -34,6 +34,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.source
 import data.ddb_guardrails.lib.tags
 
 tag_evidence := tags.evidence(tags.data_class_key, tags.session)
@@ -69,7 +70,7 @@ violation contains finding if {
 		rego.metadata.chain(),
 		address,
 		"session-store table does not expire items (no ttl block)",
-		[tag_evidence, "ttl: no block in the configuration (a dynamic block cannot be verified before apply)"],
+		[tag_evidence, source.missing_block(table, "ttl")],
 	)
 }
 

@@ -11,6 +11,11 @@
 #   key ARN the plan cannot follow. The replicas of awscc_dynamodb_global_table
 #   (replicas[*].sse_specification.kms_master_key_id) and of AWS::DynamoDB::GlobalTable in a
 #   CloudFormation template (Replicas[*].SSESpecification.KMSMasterKeyId) are judged the same way.
+#   With the Terraform source at hand (validate <dir>, --source),
+#   a dynamic "replica" block whose for_each is known in source is expanded and judged like a
+#   written one: terraform-aws-modules/dynamodb-table's lookup(replica.value, "kms_key_arn", null)
+#   follows to the key the caller passes, and cloudposse/terraform-aws-dynamodb's replicas, which
+#   always set kms_key_arn = null, are flagged (they use the AWS-managed key).
 # custom:
 #   id: DDB-ENC-002
 #   guardrail: encryption

@@ -18,6 +18,10 @@
 #   template key referenced with Ref or Fn::GetAtt is customer-managed. A template the plan does not
 #   carry in readable form (template_url, a body known only after apply, a tag CloudFormation does
 #   not define, a Transform, a nested stack) gets DDB-ENC-001-UNPROVABLE on the stack.
+#   With the Terraform source at hand (validate <dir>,
+#   --source), locals and module variable defaults are followed too. Public modules can default to
+#   the AWS-owned key: terraform-aws-modules/dynamodb-table (v4) has
+#   server_side_encryption_enabled = false unless the caller sets it.
 # custom:
 #   id: DDB-ENC-001
 #   guardrail: encryption
@@ -46,6 +50,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.source
 import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
@@ -71,7 +76,7 @@ violation contains finding if {
 		rego.metadata.chain(),
 		address,
 		"table is encrypted with an AWS-owned key (no server_side_encryption block)",
-		["server_side_encryption: no block in the configuration (a dynamic block cannot be verified before apply)"],
+		[source.missing_block(table, "server_side_encryption")],
 	)
 }
 

@@ -77,10 +77,28 @@ dynamodb_endpoints[address] := endpoint if {
 	dynamodb_service(endpoint.after.service_name)
 }
 
+# The service name comes from data.aws_vpc_endpoint_service, read only at apply, whose
+# configuration the source model knows: service = "dynamodb".
+dynamodb_endpoints[address] := endpoint if {
+	some address, endpoint in plan.of_type("aws_vpc_endpoint")
+	endpoint.unknown.service_name == true
+	source_dynamodb_service(endpoint)
+}
+
+source_dynamodb_service(endpoint) if {
+	sources := references.sources(endpoint, ["service_name"])
+	count(sources) > 0
+	every source in sources {
+		source.kind == "data"
+		input.source.data[source.address].values.service == "dynamodb"
+	}
+}
+
 # Endpoints whose service name is only known after apply.
 unknown_service_endpoints[address] := endpoint if {
 	some address, endpoint in plan.of_type("aws_vpc_endpoint")
 	endpoint.unknown.service_name == true
+	not source_dynamodb_service(endpoint)
 }
 
 gateway(endpoint) if object.get(endpoint.after, "vpc_endpoint_type", "Gateway") == "Gateway"

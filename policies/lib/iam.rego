@@ -15,6 +15,7 @@ import rego.v1
 import data.ddb_guardrails.data.iam as iam_data
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.source as located
 
 # Lower-case DynamoDB action names (without the "dynamodb:" prefix).
 dynamodb_actions := {action | some action in iam_data.dynamodb_actions}
@@ -159,13 +160,26 @@ from_source(source, origin) := {document_from_read(address, origin) | some addre
 	count(reads_of(source.address)) > 0
 }
 
+# A constant (from the Terraform source): no policy when null or empty, else its JSON.
+from_source(source, origin) := {constant_document(source, origin)} if readable_constant(source)
+
 from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
 	not readable_data_source(source)
+	not readable_constant(source)
 	reason := sprintf(
 		"the policy comes from %s, which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)",
 		[describe(source)],
 	)
 }
+
+readable_constant(source) if {
+	source.kind == "constant"
+	type_name(source.value) in {"null", "string"}
+}
+
+constant_document(source, origin) := {"status": "absent", "origin": origin} if {
+	source.value in {null, ""}
+} else := parse_json(source.value, located.text(origin, source))
 
 readable_data_source(source) if {
 	source.kind == "data"
@@ -173,13 +187,15 @@ readable_data_source(source) if {
 	count(reads_of(source.address)) > 0
 }
 
-describe(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
+describe(source) := located.text(described(source), source)
 
-describe(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
+described(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
 
-describe(source) := sprintf("the constant %s", [json.marshal(source.value)]) if source.kind == "constant"
+described(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
 
-describe(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
+described(source) := sprintf("the constant %s", [json.marshal(source.value)]) if source.kind == "constant"
+
+described(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
 
 # The reads of a data source address: itself, or its instances "x[<key>]". From the plan's instance
 # index: scanning every read for each reference was quadratic (docs/benchmarks.md).

@@ -70,6 +70,9 @@ source_verdict(label, source) := {"verdict": "customer", "evidence": chain(label
 } else := literal_verdict(label, source.value) if {
 	source.kind == "constant"
 	non_empty_string(source.value)
+} else := {"verdict": "aws_managed", "evidence": concat("", [chain(label, source), " (AWS-managed key)"])} if {
+	source.kind == "constant"
+	source.value in {null, ""}
 } else := literal_verdict(label, data_source_key_name(source)) if {
 	source.kind == "data"
 	data_source_key_name(source)
@@ -214,6 +217,14 @@ replica_block_verdicts(table, i) := {{
 
 replica_block_config(table, region) := block if {
 	some block in object.get(plan.config(table).expressions, "replica", [])
+	block.region_name.constant_value == region
+}
+
+# A `dynamic "replica"` block is not in the plan's configuration: the blocks the source model
+# generated from its for_each stand in for it.
+replica_block_config(table, region) := block if {
+	not plan.config(table).expressions.replica
+	some block in object.get(input, ["source", "blocks", table.config_key, "replica"], [])
 	block.region_name.constant_value == region
 }
 

@@ -37,6 +37,8 @@ data_verdict(type, address) := kms.source_verdict("k", {"kind": "data", "type": 
 test_constants_and_other_resources_as_key_sources if {
 	kms.source_verdict("k", {"kind": "constant", "value": "arn:aws:kms:eu-west-1:1:key/abc"}).verdict == "customer"
 	kms.source_verdict("k", {"kind": "constant", "value": 42}).verdict == "unprovable"
+	kms.source_verdict("k", {"kind": "constant", "value": null}).verdict == "aws_managed"
+	kms.source_verdict("k", {"kind": "constant", "value": ""}).verdict == "aws_managed"
 	bucket := {"aws_s3_bucket.b": {"type": "aws_s3_bucket"}}
 	kms.source_verdict("k", {"kind": "resource", "address": "aws_s3_bucket.b"}).verdict == "unprovable" with data.ddb_guardrails.lib.plan.resources as bucket
 }

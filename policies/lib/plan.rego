@@ -220,4 +220,9 @@ config(resource) := configs[resource.config_key]
 
 # The expression behind an attribute path of a resource, e.g. ["server_side_encryption", 0, "kms_key_arn"].
 # Null when the attribute is not in the configuration, or the plan has no configuration for it.
-expression(resource, path) := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)
+# A for_each resource's attribute that the source model evaluated for this instance (each.* bound)
+# is more precise than the configuration's expression over every instance.
+expression(resource, path) := object.get(input, ["source", "attributes", resource.address, path[0]], null) if {
+	count(path) == 1
+	object.get(input, ["source", "attributes", resource.address, path[0]], null) != null
+} else := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)

@@ -8,6 +8,7 @@ package ddb_guardrails.lib.references
 import rego.v1
 
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.source as located
 
 # What an expression of a resource resolves to: a set of sources, each one of
 #   {"kind": "constant", "value": v}
@@ -49,7 +50,11 @@ unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(s
 	source.kind == "each"
 }
 
-pending_kinds := {"variable", "output", "each"}
+unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(source.module, concat(".", ["local", source.name]))} if {
+	source.kind == "local"
+}
+
+pending_kinds := {"variable", "output", "each", "local"}
 
 hop(found) := {source |
 	some candidate in found
@@ -64,10 +69,13 @@ follow(source) := output_sources(source.module, source.name) if source.kind == "
 
 follow(source) := direct(source.module, source.scope, null) if source.kind == "each"
 
+follow(source) := direct(source.module, source_local(source.module, source.name), null) if source.kind == "local"
+
 # `each_scope` is the for_each expression that `each.*` refers to where the expression sits.
 direct(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
 	is_object(expression)
 	literal(expression)
+	not from_source(expression)
 }
 
 direct(module, expression, each_scope) := {source |
@@ -76,10 +84,49 @@ direct(module, expression, each_scope) := {source |
 } if {
 	is_object(expression)
 	not literal(expression)
+	not from_source(expression)
 }
 
 # An attribute with no expression at all is unset in configuration.
 direct(_, null, _) := set()
+
+# An expression the source model evaluated (input.source): its references sit in the module
+# instance it names, one of several values is any_of, and every source it yields says where in
+# the source it came from.
+direct(_, expression, _) := {with_location(source, expression.source_location) |
+	some source in source_direct(expression)
+} if {
+	from_source(expression)
+}
+
+from_source(expression) if {
+	is_object(expression)
+	is_string(expression.source_location)
+}
+
+source_direct(expression) := source_leaf(expression) if not expression.any_of
+
+# one of several values (a condition not known before apply): any of them (the source model
+# flattens nested choices, so an option is a constant or references).
+source_direct(expression) := {source |
+	some option in expression.any_of
+	some source in source_leaf(option)
+} if {
+	is_array(expression.any_of)
+}
+
+source_leaf(expression) := {{"kind": "constant", "value": expression.constant_value}} if has_key(expression, "constant_value")
+
+source_leaf(expression) := {source |
+	some reference in expression.references
+	some source in reference_sources(expression.module, object_of(reference), null)
+} if {
+	is_array(expression.references)
+}
+
+with_location(source, _) := source if source.source_location
+
+with_location(source, location) := object.union(source, {"source_location": location}) if not source.source_location
 
 literal(expression) if {
 	has_key(expression, "constant_value")
@@ -161,13 +208,24 @@ reference_sources(module, reference, each_scope) := {{"kind": "each", "module": 
 	each_scope != null
 }
 
+# local.<name>: its expression from the source model, when the source is at hand.
+reference_sources(module, reference, _) := {{"kind": "local", "module": module, "name": split(reference, ".")[1]}} if {
+	startswith(reference, "local.")
+	source_local(module, split(reference, ".")[1])
+}
+
 reference_sources(module, reference, each_scope) := {{"kind": "unresolved", "reference": qualified(module, reference)}} if {
 	unresolvable(module, reference, each_scope)
 }
 
 module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_-]+)$`
 
-unresolvable(_, reference, _) if split(reference, ".")[0] in {"local", "self"}
+unresolvable(_, reference, _) if split(reference, ".")[0] == "self"
+
+unresolvable(module, reference, _) if {
+	startswith(reference, "local.")
+	not source_local(module, split(reference, ".")[1])
+}
 
 unresolvable(_, reference, null) if startswith(reference, "each.")
 
@@ -181,6 +239,9 @@ unresolvable(module, reference, _) if {
 	not startswith(reference, "data.")
 	count(resource_instances(qualified(module, reference))) == 0
 }
+
+# The expression of a local of a module instance, from the source model (input.source).
+source_local(module, name) := input.source.locals[plan.strip_instance_keys(module)][name]
 
 # A resource address with its instance key ("aws_kms_key.k[0]") is itself; without one, every instance.
 resource_instances(reference) := {reference} if {
@@ -248,13 +309,15 @@ has_key(obj, key) if _ = obj[key]
 
 # Human-readable form of a source, for evidence strings.
 # concat rather than sprintf: sprintf is a round trip to JavaScript under opa-wasm.
-describe(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
+describe(source) := located.text(described(source), source)
 
-describe(source) := concat("", [source.address, " (data source)"]) if source.kind == "data"
+described(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
 
-describe(source) := json.marshal(source.value) if source.kind == "constant"
+described(source) := concat("", [source.address, " (data source)"]) if source.kind == "data"
 
-describe(source) := concat("", [source.reference, " (not resolvable from the plan)"]) if source.kind == "unresolved"
+described(source) := json.marshal(source.value) if source.kind == "constant"
+
+described(source) := concat("", [source.reference, " (not resolvable from the plan)"]) if source.kind == "unresolved"
 
 # Evidence for a value known only after apply: "<label>: (known after apply) <- <source>", one per
 # source its expression references, or without a chain when it references nothing the plan holds.

@@ -34,6 +34,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.source
 import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
@@ -59,7 +60,7 @@ violation contains finding if {
 		rego.metadata.chain(),
 		address,
 		"point-in-time recovery is off (no point_in_time_recovery block)",
-		["point_in_time_recovery: no block in the configuration (a dynamic block cannot be verified before apply)"],
+		[source.missing_block(table, "point_in_time_recovery")],
 	)
 }
 

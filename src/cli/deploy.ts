@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
-import { stackDirectory, type PlanSource } from "./inputs";
+import { sourceModel, stackDirectory, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "./progress";
@@ -45,7 +45,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
     const stackJson = join(target.dir, "cdk.tf.json");
     const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
-    const report = options.validate({ plan, locations });
+    const report = options.validate({ plan, locations, source: await sourceModel(target.dir, plan) });
     if (!report.summary.passed) {
       process.stderr.write(`ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`);
       return 1;

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { GuardrailsError, parsePlan, readPlan, type Plan, type PlanLimits } from "../engine";
+import { buildSourceModel, type SourceModel } from "../engine/source-model";
+import { hasTerraformSource } from "../engine/source-files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "./progress";
@@ -10,6 +12,8 @@ import { planDirectory, run, showPlan } from "./terraform";
 export interface PlanSource {
   readonly plan: Plan;
   readonly locations: Locations;
+  /** What the Terraform source behind the plan adds, when the source is at hand. */
+  readonly source?: SourceModel;
 }
 
 export interface InputOptions {
@@ -41,7 +45,7 @@ function classify(dir: string): Workdir {
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
     const plan = readPlan("-", options.limits);
-    return { plan, locations: sourceLocations(options.sourceDir, plan) };
+    return { plan, locations: sourceLocations(options.sourceDir, plan), source: await sourceModel(options.sourceDir, plan) };
   }
   let stat;
   try {
@@ -52,7 +56,8 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
   if (!stat.isDirectory()) {
     if (/\.tf$/.test(input)) throw new GuardrailsError(`${input}: is Terraform source, not a plan; pass its directory (${dirname(input)}) to plan and validate it`);
     const plan = readPlan(input, options.limits);
-    return { plan, locations: sourceLocations(options.sourceDir ?? dirname(input), plan) };
+    const dir = options.sourceDir ?? dirname(input);
+    return { plan, locations: sourceLocations(dir, plan), source: await sourceModel(dir, plan) };
   }
   const target = await stackDirectory(resolve(input), options);
   return withPrivateDir("ddb-guardrails-", async (planDir) => {
@@ -61,8 +66,18 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     await options.progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
     const json = await options.progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
-    return { plan, locations: workdirLocations(target, plan) };
+    return { plan, locations: workdirLocations(target, plan), source: await sourceModel(target.dir, plan) };
   });
+}
+
+/** The source model of the Terraform (or CDKTF cdk.tf.json) source in a directory, if it holds any. */
+export async function sourceModel(dir: string | undefined, plan: Plan): Promise<SourceModel | undefined> {
+  if (!dir || !hasTerraformSource(dir)) return undefined;
+  try {
+    return await buildSourceModel(dir, plan);
+  } catch (err) {
+    throw new GuardrailsError(`${dir}: the Terraform source could not be read (${(err as Error).message.split("\n")[0]})`);
+  }
 }
 
 /** Synthesizes when given a CDKTF app and picks the stack: the directory terraform runs in. */

@@ -5,6 +5,7 @@ import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { GuardrailsError, loadBundle, loadProjectConfig, SEVERITIES, validatePlan, type Report, type Severity } from "../engine";
 import { packageVersion } from "../engine/package-root";
+import { hasTerraformSource } from "../engine/source-files";
 import { deploy } from "./deploy";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
@@ -24,7 +25,7 @@ Exit codes:
   2  the tool could not do its job: bad input, invalid config or waiver, terraform or synth failed,
      tampered policy bundle or saved plan, no confirmation (deploy)`;
 
-type ValidateOptions = CommonOptions & { sourceDir?: string };
+type ValidateOptions = CommonOptions & { source?: string; sourceDir?: string };
 
 interface CommonOptions {
   /** The same list under both names (see targetCollector). */
@@ -80,7 +81,7 @@ function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Pr
   const config = loadProjectConfig(opts.config);
   const began = Date.now();
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
-  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
+  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory, source: source.source });
   progress.timing("evaluate", began);
   const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
   writeReports(report, bundle.rules, context, targets);
@@ -101,7 +102,7 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
   for (const input of inputs) {
     const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
     const began = Date.now();
-    const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
+    const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory, source: source.source });
     progress.timing(`evaluate ${input}`, began);
     const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
     const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
@@ -154,7 +155,11 @@ function program(): Command {
         "<inputs...>",
         "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory; several, a glob or a directory of stacks give one combined report",
       )
-      .option("--source-dir <dir>", "where the .tf files behind a plan file are, for file:line locations (default: the plan file's directory)"),
+      .option(
+        "--source <dir>",
+        "the Terraform source behind a plan file: locals, dynamic blocks, module defaults and file:line locations the plan lacks (default: the plan file's directory when it holds .tf files)",
+      )
+      .option("--source-dir <dir>", "the same as --source"),
   )
     .exitOverride()
     .addHelpText(
@@ -163,7 +168,7 @@ function program(): Command {
 Examples:
   ddb-guardrails validate plan.json
   terraform show -json tfplan | ddb-guardrails validate -
-  ddb-guardrails validate tfplan --source-dir infra/
+  ddb-guardrails validate tfplan --source infra/
   ddb-guardrails validate infra/                       # terraform init + plan, then validate
   ddb-guardrails validate . --stack snowy-sessions     # CDKTF app: synth, plan the stack, validate
   ddb-guardrails validate plan.json -f sarif -o results.sarif -f markdown -o summary.md -f text
@@ -178,6 +183,10 @@ ${EXIT_CODES_HELP}`,
     .action(async (inputs: string[], opts: ValidateOptions) => {
       useTerraformBinary(opts);
       const progress = new Progress(opts);
+      if (opts.source !== undefined && !hasTerraformSource(opts.source)) {
+        throw new GuardrailsError(`--source ${opts.source}: is not a directory with .tf or .tf.json files`);
+      }
+      opts.sourceDir = opts.source ?? opts.sourceDir;
       const expanded = expandInputs(inputs);
       if (expanded.length > 1) {
         process.exitCode = (await validateMany(expanded, opts, progress)) ? EXIT.PASS : EXIT.VIOLATIONS;

@@ -5,6 +5,7 @@ import { ENTRYPOINT, instantiate, loadBundle, type BundleOptions, type InstanceO
 import { packageVersion } from "./package-root";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
 import { policyInput } from "./policy-input";
+import type { SourceModel } from "./source-model";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
@@ -22,6 +23,8 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
   readonly failOn?: Severity;
   /** The day waiver expiry is judged against. @default now */
   readonly now?: Date;
+  /** What the Terraform source behind the plan adds (buildSourceModel). @default none: the plan alone */
+  readonly source?: SourceModel;
 }
 
 interface PolicyResult {
@@ -41,7 +44,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
   const policy = instantiate(bundle, options.parameters ?? config.parameters, options);
   let output: unknown;
   try {
-    output = policy.evaluate(policyInput(plan), ENTRYPOINT);
+    output = policy.evaluate(policyInput(plan, options.source), ENTRYPOINT);
   } catch (err) {
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }

@@ -4,3 +4,4 @@ export { loadConfig, loadProjectConfig, findConfig, parseConfig, applyConfig, CO
 export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLimits } from "./plan-input";
 export { GuardrailsError } from "./errors";
 export * from "./types";
+export { buildSourceModel, type SourceModel } from "./source-model";

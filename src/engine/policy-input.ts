@@ -1,6 +1,7 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "./plan-input";
 import { scanJson } from "./strict-json";
+import type { SourceModel } from "./source-model";
 
 /**
  * Parts of `terraform show -json` that no policy reads (test/scale.test.ts checks policies/ for them).
@@ -16,8 +17,11 @@ export const UNREAD_CHANGE_KEYS = ["before", "before_sensitive", "after_sensitiv
  * The report is identical to evaluating the raw plan (test/scale.test.ts), but for CloudFormation templates:
  * their parsed form is added under TEMPLATES_INPUT_KEY (always set, so a plan cannot supply its own).
  */
-export function policyInput(plan: Plan): ArrayBuffer {
+export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
   const slim: Record<string, unknown> = { ...plan };
+  // What the Terraform source adds (locals, dynamic blocks...): input.source, absent without source.
+  // Always set, so a plan cannot supply a source model of its own.
+  slim.source = source;
   for (const key of UNREAD_PLAN_KEYS) delete slim[key];
   if (Array.isArray(plan.resource_changes)) {
     slim.resource_changes = plan.resource_changes.map((rc) => {

@@ -1,0 +1,355 @@
+import { getExpressionAst } from "@cdktf/hcl2json";
+
+/**
+ * What an expression of the source evaluates to, as far as it can be known before apply:
+ * a known value, references to objects of a module instance (known only after apply), a list or map
+ * of those, "absent" (an attribute or resource instance that does not exist: try() moves past it),
+ * one of several values (a condition not known), or unknown (an expression outside the subset).
+ */
+export type Value =
+  | { kind: "known"; value: unknown }
+  | { kind: "refs"; module: string; refs: string[] }
+  | { kind: "list"; items: Value[] }
+  | { kind: "map"; fields: Record<string, Value> }
+  | { kind: "absent" }
+  | { kind: "any"; values: Value[] }
+  | { kind: "unknown"; why: string };
+
+/** How names are looked up where an expression sits. */
+export interface EvalContext {
+  /** var.*, local.*, resource/data/module references of the enclosing module. */
+  readonly traverse: (root: string, segments: Segment[]) => Promise<Value>;
+  /** Iterator and for-expression symbols bound here (each, count, a dynamic block's iterator, k/v). */
+  readonly bindings: ReadonlyMap<string, Value>;
+}
+
+export type Segment = { name: string } | { index: Value };
+
+type Node = { type: string; children?: Node[]; meta?: Record<string, any> };
+
+const UNKNOWN = (why: string): Value => ({ kind: "unknown", why });
+const astCache = new Map<string, Promise<Node | null>>();
+
+/** Evaluates an hcl2json value: plain JSON, with "${...}" strings where the source has expressions. */
+export async function evaluate(raw: unknown, ctx: EvalContext): Promise<Value> {
+  if (typeof raw === "string") return raw.includes("${") ? evaluateTemplate(raw, ctx) : { kind: "known", value: raw };
+  if (Array.isArray(raw)) return { kind: "list", items: await Promise.all(raw.map((item) => evaluate(item, ctx))) };
+  if (raw !== null && typeof raw === "object") {
+    const fields: Record<string, Value> = {};
+    for (const [key, value] of Object.entries(raw)) fields[key] = await evaluate(value, ctx);
+    return { kind: "map", fields };
+  }
+  return { kind: "known", value: raw ?? null };
+}
+
+async function evaluateTemplate(text: string, ctx: EvalContext): Promise<Value> {
+  let ast = astCache.get(text);
+  if (!ast) {
+    // hcl2json keeps the expression text as written: quoted as a template, it parses as HCL again.
+    const quoted = `"${text}"`;
+    ast = getExpressionAst("source.tf", quoted)
+      .then((node) => (node ? withKeyTexts(node as Node, Buffer.from(quoted)) : null))
+      .catch(() => null);
+    astCache.set(text, ast);
+  }
+  const node = await ast;
+  if (!node) return UNKNOWN(`${text} (not parsed)`);
+  return node.type === "templateWrap" && node.children?.length === 1 ? evalNode(node.children[0], ctx) : opaque(node, ctx);
+}
+
+/** Object keys come without their text in the AST: taken from the source by their byte range. */
+function withKeyTexts(node: Node, source: Buffer): Node {
+  for (const child of node.children ?? []) withKeyTexts(child, source);
+  if (node.type === "object") {
+    (node.children ?? []).forEach((child, i) => {
+      const range = (child as { range?: { start: { byte: number }; end: { byte: number } } }).range;
+      if (i % 2 === 0 && range) child.meta = { ...child.meta, keyText: source.subarray(range.start.byte, range.end.byte).toString() };
+    });
+  }
+  return node;
+}
+
+/** A literal object key: a bare name or a quoted string; a computed key (in parentheses) is not. */
+function objectKey(node: Node): string | undefined {
+  const [template] = node.children ?? [];
+  const parts = template?.type === "template" ? (template.children ?? []) : [];
+  if (parts.length === 1 && parts[0].type === "literalValue") return String(literal(parts[0].meta ?? {}));
+  if (template) return undefined;
+  const text = String(node.meta?.keyText ?? "").trim();
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(text) ? text : undefined;
+}
+
+async function objectValue(node: Node, ctx: EvalContext): Promise<Value> {
+  const kids = node.children ?? [];
+  const fields: Record<string, Value> = {};
+  for (let i = 0; i + 1 < kids.length; i += 2) {
+    const key = objectKey(kids[i]);
+    if (key === undefined) return opaque(node, ctx);
+    fields[key] = await evalNode(kids[i + 1], ctx);
+  }
+  return { kind: "map", fields };
+}
+
+async function evalNode(node: Node, ctx: EvalContext): Promise<Value> {
+  const kids = node.children ?? [];
+  switch (node.type) {
+    case "templateWrap":
+      return kids.length === 1 ? evalNode(kids[0], ctx) : opaque(node, ctx);
+    case "template":
+      return kids.length === 1 && kids[0].type === "literalValue" ? evalNode(kids[0], ctx) : opaque(node, ctx);
+    case "literalValue":
+      return { kind: "known", value: literal(node.meta ?? {}) };
+    case "scopeTraversal":
+      return traversal(node.meta?.traversal ?? [], ctx);
+    case "relativeTraversal":
+      return applySegments(await evalNode(kids[0], ctx), namesOf(node.meta?.traversal ?? []), ctx);
+    case "index":
+      return applySegments(await evalNode(kids[0], ctx), [{ index: await evalNode(kids[1], ctx) }], ctx);
+    case "tuple": {
+      const items = await Promise.all(kids.map((k) => evalNode(k, ctx)));
+      return items.some((item) => item.kind === "absent") ? { kind: "absent" } : { kind: "list", items };
+    }
+    case "object":
+      return objectValue(node, ctx);
+    case "function":
+      return callFunction(node, ctx);
+    case "conditional":
+      return conditional(kids, ctx);
+    case "binaryOp":
+      return binary(node.meta?.operator, await evalNode(kids[0], ctx), await evalNode(kids[1], ctx), node, ctx);
+    case "unaryOp":
+      return unary(node, await evalNode(kids[0], ctx), ctx);
+    case "for":
+      return forExpression(node, ctx);
+    default:
+      return opaque(node, ctx);
+  }
+}
+
+function literal(meta: Record<string, any>): unknown {
+  if (meta.type === "number") return Number(meta.value);
+  if (meta.type === "bool") return meta.value === "true";
+  // Template escapes: $${ and %%{ are a literal ${ and %{.
+  if (meta.type === "string") return String(meta.value).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+  return null;
+}
+
+function namesOf(traversal: Array<{ type: string; segment: string }>): Segment[] {
+  return traversal.map((t) => (t.type === "indexTraversal" ? { index: { kind: "known", value: indexKey(t.segment) } } : { name: t.segment }));
+}
+
+function indexKey(segment: string): unknown {
+  return /^".*"$/.test(segment) ? JSON.parse(segment) : Number(segment);
+}
+
+async function traversal(steps: Array<{ type: string; segment: string }>, ctx: EvalContext): Promise<Value> {
+  const segments = namesOf(steps);
+  const root = (segments[0] as { name: string }).name;
+  const bound = ctx.bindings.get(root);
+  if (bound) return applySegments(bound, segments.slice(1), ctx);
+  return ctx.traverse(root, segments.slice(1));
+}
+
+/** Attribute and index access on a value. References grow by the accessor; known maps and lists are entered. */
+export async function applySegments(value: Value, segments: Segment[], ctx?: EvalContext): Promise<Value> {
+  let current = value;
+  for (const segment of segments) {
+    const key = "name" in segment ? segment.name : segment.index.kind === "known" ? segment.index.value : undefined;
+    if (current.kind === "refs") {
+      if (key === undefined) return { ...current, refs: current.refs.map(baseObject) };
+      const suffix = typeof key === "number" ? `[${key}]` : "name" in segment ? `.${key}` : `[${JSON.stringify(key)}]`;
+      current = { ...current, refs: current.refs.map((r) => r + suffix) };
+    } else if (current.kind === "any") {
+      current = { kind: "any", values: await Promise.all(current.values.map((v) => applySegments(v, [segment], ctx))) };
+    } else if (key === undefined) {
+      return UNKNOWN("an index not known before apply");
+    } else {
+      current = enter(current, key);
+    }
+    if (current.kind === "absent" || current.kind === "unknown") return current;
+  }
+  return current;
+}
+
+/** "aws_vpc.this[0].id" -> "aws_vpc.this": an index not known selects any instance. */
+function baseObject(reference: string): string {
+  const match = /^(module\.[A-Za-z0-9_-]+|data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(reference);
+  return match ? match[1] : reference;
+}
+
+function enter(value: Value, key: unknown): Value {
+  if (value.kind === "map") return value.fields[String(key)] ?? { kind: "absent" };
+  if (value.kind === "list") return typeof key === "number" ? (value.items[key] ?? { kind: "absent" }) : { kind: "absent" };
+  if (value.kind === "known") {
+    const inner = value.value as any;
+    if (inner === null || typeof inner !== "object") return { kind: "absent" };
+    return (key as string) in inner ? { kind: "known", value: inner[key as string] } : { kind: "absent" };
+  }
+  return UNKNOWN("an attribute of a value not known before apply");
+}
+
+async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
+  const args = node.children ?? [];
+  switch (node.meta?.name) {
+    case "try":
+      for (const arg of args) {
+        const value = await evalNode(arg, ctx);
+        if (value.kind === "unknown") return value;
+        if (value.kind !== "absent" && !(value.kind === "refs" && value.refs.length === 0)) return value;
+      }
+      return UNKNOWN("try(): no alternative succeeds");
+    case "lookup": {
+      const found = await applySegments(await evalNode(args[0], ctx), [{ index: await evalNode(args[1], ctx) }], ctx);
+      return found.kind === "absent" && args[2] ? evalNode(args[2], ctx) : found;
+    }
+    case "replace":
+      return placeholder(await Promise.all(args.map((arg) => evalNode(arg, ctx)))) ?? opaque(node, ctx);
+    case "element": {
+      const [list, index] = await Promise.all(args.map((arg) => evalNode(arg, ctx)));
+      const items = entriesOf(list);
+      if (!items || index?.kind !== "known" || typeof index.value !== "number" || items.length === 0) return opaque(node, ctx);
+      return items[index.value % items.length][1];
+    }
+    case "jsonencode": {
+      const value = plainValue(await evalNode(args[0], ctx));
+      return value === undefined ? opaque(node, ctx) : { kind: "known", value: JSON.stringify(value) };
+    }
+    case "coalesce":
+      for (const arg of args) {
+        const value = await evalNode(arg, ctx);
+        if (value.kind === "known" && (value.value === null || value.value === "")) continue;
+        return value.kind === "known" ? value : opaque(node, ctx);
+      }
+      return UNKNOWN("coalesce(): every argument is null");
+    case "length": {
+      const value = await evalNode(args[0], ctx);
+      if (value.kind === "list") return { kind: "known", value: value.items.length };
+      if (value.kind === "map") return { kind: "known", value: Object.keys(value.fields).length };
+      if (value.kind === "known" && (Array.isArray(value.value) || typeof value.value === "string")) return { kind: "known", value: (value.value as unknown[]).length };
+      return opaque(node, ctx);
+    }
+    default:
+      return opaque(node, ctx);
+  }
+}
+
+/**
+ * replace(document, "__PLACEHOLDER__", <a table's ARN>), the way modules put their own table into a
+ * policy written by the caller: the document stays known, the placeholder becomes an ARN that
+ * covers every table (wider than the real one, so a rule judging resources never sees less).
+ */
+function placeholder([text, pattern, replacement]: Value[]): Value | undefined {
+  if (text?.kind !== "known" || typeof text.value !== "string" || pattern?.kind !== "known" || typeof pattern.value !== "string") return undefined;
+  if (pattern.value === "" || pattern.value.startsWith("/")) return undefined;
+  if (replacement?.kind === "known" && typeof replacement.value === "string") return { kind: "known", value: text.value.split(pattern.value).join(replacement.value) };
+  const tables = replacement?.kind === "refs" && replacement.refs.length > 0 && replacement.refs.every((r) => /^aws_dynamodb_table\.[^.]+(\[[^\]]+\])?\.arn$/.test(r));
+  return tables ? { kind: "known", value: text.value.split(pattern.value).join(ANY_TABLE_ARN) } : undefined;
+}
+
+export const ANY_TABLE_ARN = "arn:aws:dynamodb:*:*:table/*";
+
+async function conditional(kids: Node[], ctx: EvalContext): Promise<Value> {
+  const condition = await evalNode(kids[0], ctx);
+  if (condition.kind === "known" && typeof condition.value === "boolean") return evalNode(condition.value ? kids[1] : kids[2], ctx);
+  return { kind: "any", values: [await evalNode(kids[1], ctx), await evalNode(kids[2], ctx)] };
+}
+
+const COMPARISONS: Record<string, (a: any, b: any) => unknown> = {
+  logicalAnd: (a, b) => a && b,
+  logicalOr: (a, b) => a || b,
+  equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+  notEqual: (a, b) => JSON.stringify(a) !== JSON.stringify(b),
+  greaterThan: (a, b) => a > b,
+  greaterThanOrEqual: (a, b) => a >= b,
+  lessThan: (a, b) => a < b,
+  lessThanOrEqual: (a, b) => a <= b,
+};
+
+async function binary(operator: string, left: Value, right: Value, node: Node, ctx: EvalContext): Promise<Value> {
+  const op = COMPARISONS[operator];
+  if (op && left.kind === "known" && right.kind === "known") return { kind: "known", value: op(left.value, right.value) };
+  return opaque(node, ctx);
+}
+
+async function unary(node: Node, operand: Value, ctx: EvalContext): Promise<Value> {
+  if (operand.kind === "known" && typeof operand.value === "boolean" && String(node.meta?.value).startsWith("!")) {
+    return { kind: "known", value: !operand.value };
+  }
+  return opaque(node, ctx);
+}
+
+/** `{ for k, v in X : k => v if cond }` and `[for v in X : v.attr]` over a collection known in source. */
+async function forExpression(node: Node, ctx: EvalContext): Promise<Value> {
+  const meta = node.meta ?? {};
+  const [collectionNode, ...rest] = node.children ?? [];
+  const keyNode = meta.keyExpression ? rest.shift() : undefined;
+  const valueNode = rest.shift();
+  const conditionNode = meta.conditionalExpression ? rest.shift() : undefined;
+  const collection = await evalNode(collectionNode, ctx);
+  const entries = entriesOf(collection);
+  if (!entries || !valueNode || meta.groupedValue) return opaque(node, ctx);
+  const fields: Record<string, Value> = {};
+  const items: Value[] = [];
+  for (const [key, value] of entries) {
+    const bindings = new Map(ctx.bindings);
+    if (meta.keyVar) bindings.set(meta.keyVar, { kind: "known", value: key });
+    bindings.set(meta.valVar, value);
+    const inner = { ...ctx, bindings };
+    if (conditionNode) {
+      const keep = await evalNode(conditionNode, inner);
+      if (keep.kind !== "known" || typeof keep.value !== "boolean") return opaque(node, ctx);
+      if (!keep.value) continue;
+    }
+    const result = await evalNode(valueNode, inner);
+    if (!keyNode) {
+      items.push(result);
+      continue;
+    }
+    const resultKey = await evalNode(keyNode, inner);
+    if (resultKey.kind !== "known") return opaque(node, ctx);
+    fields[String(resultKey.value)] = result;
+  }
+  return keyNode ? { kind: "map", fields } : { kind: "list", items };
+}
+
+/** The [key, value] pairs of a list (index keys) or map known in source. */
+export function entriesOf(value: Value): Array<[string | number, Value]> | undefined {
+  if (value.kind === "list") return value.items.map((item, i) => [i, item]);
+  if (value.kind === "map") return Object.entries(value.fields);
+  if (value.kind === "known" && Array.isArray(value.value)) return value.value.map((v, i) => [i, { kind: "known", value: v }]);
+  if (value.kind === "known" && value.value !== null && typeof value.value === "object") {
+    return Object.entries(value.value).map(([k, v]) => [k, { kind: "known", value: v }]);
+  }
+  return undefined;
+}
+
+/**
+ * An expression outside the subset: like plan JSON, what it references (its value derives from them),
+ * or unknown when something it references is itself unknown.
+ */
+async function opaque(node: Node, ctx: EvalContext): Promise<Value> {
+  const values: Value[] = [];
+  const walk = async (n: Node): Promise<void> => {
+    if (n.type === "scopeTraversal") values.push(await traversal(n.meta?.traversal ?? [], ctx));
+    else for (const child of n.children ?? []) await walk(child);
+  };
+  await walk(node);
+  if (values.some((v) => v.kind === "unknown")) return UNKNOWN(`${node.meta?.value ?? node.type} (outside what source evaluation follows)`);
+  // A missing attribute is an error in Terraform: the whole expression fails (try() moves on).
+  if (values.some((v) => v.kind === "absent")) return { kind: "absent" };
+  return { kind: "any", values };
+}
+
+/** A value entirely known in source as plain JSON, else undefined. */
+export function plainValue(value: Value): unknown {
+  if (value.kind === "known") return value.value;
+  if (value.kind === "list") {
+    const items = value.items.map(plainValue);
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (value.kind === "map") {
+    const entries = Object.entries(value.fields).map(([k, v]) => [k, plainValue(v)] as const);
+    return entries.some(([, v]) => v === undefined) ? undefined : Object.fromEntries(entries);
+  }
+  return undefined;
+}
