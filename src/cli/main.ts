@@ -3,7 +3,18 @@ import "./crash";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { GuardrailsError, loadBundle, loadProjectConfig, SEVERITIES, validatePlan, type Report, type Severity } from "../engine";
+import {
+  checkMemoryLimit,
+  DEFAULT_TIMEOUT_SECONDS,
+  GuardrailsError,
+  loadBundle,
+  loadProjectConfig,
+  MAX_MEMORY_MIB,
+  SEVERITIES,
+  validatePlanInWorker,
+  type Report,
+  type Severity,
+} from "../engine";
 import { packageVersion } from "../engine/package-root";
 import { deploy } from "./deploy";
 import { rulesDocUrl } from "./docs-url";
@@ -38,11 +49,28 @@ interface CommonOptions {
   maxBytes?: number;
   maxDepth?: number;
   maxMemory?: number;
+  timeout?: number;
   verificationKey?: string;
 }
 
 const positiveInteger = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return Number(value);
+};
+
+/** Refused while parsing, before anything runs: every value accepted here works. */
+const memoryMiB = (value: string): number => {
+  const mib = positiveInteger(value);
+  try {
+    checkMemoryLimit(mib);
+  } catch {
+    throw new InvalidArgumentError(`expected 2 to ${MAX_MEMORY_MIB} (MiB), got "${value}"`);
+  }
+  return mib;
+};
+
+const positiveSeconds = (value: string): number => {
+  if (!/^\d*\.?\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
   return Number(value);
 };
 
@@ -60,7 +88,8 @@ function withCommonOptions(command: Command): Command {
     .option("--stack <name>", "the CDKTF stack to plan when the app has several")
     .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
-    .option("--max-memory <MiB>", "ceiling of the policy engine's memory (default 2048)", positiveInteger)
+    .option("--max-memory <MiB>", `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`, memoryMiB)
+    .option("--timeout <seconds>", `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`, positiveSeconds)
     .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
     .option("--verbose", "timings of each step on stderr")
@@ -68,12 +97,20 @@ function withCommonOptions(command: Command): Command {
 }
 
 /** Loads config and bundle, validates, writes every requested report, prints notes; returns the report. */
-function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Report {
+async function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
   const config = loadProjectConfig(opts.config);
   const began = Date.now();
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
-  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory });
+  const report = await validatePlanInWorker(source.plan, {
+    bundle,
+    config,
+    failOn: opts.failOn,
+    rules: opts.rules,
+    skipRules: opts.skipRules,
+    maxMemoryMiB: opts.maxMemory,
+    timeoutSeconds: opts.timeout,
+  });
   progress.timing("evaluate", began);
   const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl };
   writeReports(report, bundle.rules, context, targets);
@@ -130,7 +167,7 @@ ${EXIT_CODES_HELP}`,
       const progress = new Progress(opts);
       const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
-      const report = validateAndReport(source, opts, progress, fallback);
+      const report = await validateAndReport(source, opts, progress, fallback);
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
     });
