@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { GuardrailsError, type Report, type Rule } from "../engine";
+import { writeOutputFile } from "./output-file";
 import { colourStyle, formatters, plainStyle, type FormatContext, type FormatName } from "./formatters";
 
 /** One requested report: a format, written to a file or (no output) to stdout. */
@@ -52,8 +51,7 @@ export function writeReports(report: Report, rules: readonly Rule[], context: Fo
   for (const t of targets.filter((x) => x.output)) {
     const file = t.output!;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, formatters[t.format](report, rules, plainStyle, context));
+      writeOutputFile(file, formatters[t.format](report, rules, plainStyle, context));
     } catch (err) {
       throw new GuardrailsError(`--output ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
