@@ -190,9 +190,9 @@ Examples:
   ddb-guardrails deploy --app-dir infra/ --auto-approve --fail-on high
   ddb-guardrails deploy --stack snowy-sessions --auto-approve -f sarif -o deploy.sarif -f text
 
-The plan is saved with "terraform plan -out" to a private temporary folder; its SHA-256 is recorded
-when it is validated and checked again right before "terraform apply <saved plan>". When the report
-fails, terraform apply is never run.
+The plan is saved with "terraform plan -out" to a private temporary folder, read once and sealed in an
+unlinked read-only copy that both "terraform show" and "terraform apply" read (as /dev/fd/3); its
+SHA-256 is checked again right before apply. When the report fails, terraform apply is never run.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts: CommonOptions & { appDir: string; autoApprove?: boolean }) => {
