@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { GuardrailsError } from "../engine";
 
@@ -78,7 +78,9 @@ function readOnce(planFile: string): Buffer {
   }
   try {
     const chunks: Buffer[] = [];
-    for (let chunk = Buffer.alloc(1 << 20), n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; chunk = Buffer.alloc(1 << 20)) chunks.push(chunk.subarray(0, n));
+    for (let chunk = Buffer.alloc(1 << 20), n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; chunk = Buffer.alloc(1 << 20)) {
+      chunks.push(chunk.subarray(0, n));
+    }
     return Buffer.concat(chunks);
   } finally {
     closeSync(fd);

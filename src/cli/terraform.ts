@@ -120,8 +120,8 @@ export async function showPlan(dir: string, plan: SealedPlan, label: string, max
  * terraform apply of the sealed saved plan, in the configuration's folder. terraform gets no pipe of
  * ours: its output goes to a file (copied to our stderr as it grows) and it runs in a process group
  * of its own, so if the gate is killed terraform finishes, writes its state and releases the lock
- * instead of dying of SIGPIPE halfway. SIGINT/SIGTERM to the gate are passed on once each; terraform
- * then stops cleanly and the result is what terraform reported. Resolves once the plan is applied.
+ * instead of dying of SIGPIPE halfway. Each SIGINT/SIGTERM to the gate is passed on to terraform,
+ * which stops cleanly; the result is what terraform reported. Resolves once the plan is applied.
  */
 export function applyPlan(dir: string, plan: SealedPlan, label: string, privateDir: string): Promise<void> {
   const logFile = join(privateDir, "apply.log");
@@ -149,7 +149,8 @@ export function applyPlan(dir: string, plan: SealedPlan, label: string, privateD
       const complete = /^Apply complete!.*$/m.exec(output)?.[0];
       const interrupted = interruptSignal();
       if (code === 0 && interrupted) {
-        process.stderr.write(`ddb-guardrails: interrupted (${interrupted}) after terraform had applied the plan; terraform reported: ${complete ?? "success"}\n`);
+        const reported = complete ?? "success";
+        process.stderr.write(`ddb-guardrails: interrupted (${interrupted}) after terraform had applied the plan; terraform reported: ${reported}\n`);
       }
       if (code === 0) return resolve();
       const reason = signal ? `terraform was killed (${signal})` : errorLine(output);
@@ -159,7 +160,10 @@ export function applyPlan(dir: string, plan: SealedPlan, label: string, privateD
     });
   });
 
+  let finished = false;
   function finish(): void {
+    if (finished) return; // a child that fails to start may report both "error" and "close"
+    finished = true;
     clearInterval(timer);
     copy();
     stopForwarding();
@@ -174,7 +178,9 @@ function tail(file: string): () => void {
     const fd = openSync(file, "r");
     try {
       const chunk = Buffer.alloc(64 * 1024);
-      for (let n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) process.stderr.write(Buffer.from(chunk.subarray(0, n)));
+      for (let n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) {
+        process.stderr.write(Buffer.from(chunk.subarray(0, n)));
+      }
     } finally {
       closeSync(fd);
     }
