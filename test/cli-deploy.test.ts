@@ -26,6 +26,19 @@ if [ "$1" = plan ] && [ -n "$FAKE_TF_SLOW_PLAN" ]; then
   touch "$FAKE_TF_SLOW_PLAN"
   sleep 2
 fi
+if [ "$1" = show ] && [ -n "$FAKE_TF_KEEP" ]; then
+  for last in "$@"; do :; done
+  cp "$last" "$FAKE_TF_KEEP"
+fi
+if [ "$1" = show ] && [ -n "$FAKE_TF_SWAP" ]; then
+  # A process of the same user swaps every saved plan it can find while show runs, then restores them.
+  for last in "$@"; do :; done
+  for f in "$TMPDIR"/ddb-guardrails-deploy-*/tfplan; do cp "$f" "$f.orig" && cp "$FAKE_TF_SWAP" "$f"; done
+  ${JSON.stringify(realTerraform)} "$@"; status=$?
+  echo "shown $(sha256sum "$last" | cut -c1-64)" >> "$FAKE_TF_LOG"
+  for f in "$TMPDIR"/ddb-guardrails-deploy-*/tfplan; do cp "$f.orig" "$f"; done
+  exit $status
+fi
 if [ "$1" = show ] && [ -n "$FAKE_TF_TAMPER" ]; then
   for last in "$@"; do :; done
   ${JSON.stringify(realTerraform)} "$@"; status=$?
@@ -100,6 +113,21 @@ describe("ddb-guardrails deploy", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/the saved plan changed after it was validated \(sha256 [0-9a-f]{12} -> [0-9a-f]{12}\); refusing to apply/);
     expect(run.calls).toEqual(["init", "plan", "show"]);
+  });
+
+  test("a plan swapped on disk while terraform show runs and restored after is not applied: show and apply read one sealed copy", () => {
+    const benign = join(work, "benign.tfplan");
+    expect(deploy(["--stack", "encrypted", "--auto-approve"], { FAKE_TF_KEEP: benign }).status).toBe(0);
+    const tmp = mkdtempSync(join(work, "tmp-swap-"));
+    const run = deploy(["--stack", "unencrypted", "--auto-approve"], { FAKE_TF_SWAP: benign, TMPDIR: tmp });
+    const shown = run.calls.find((c) => c.startsWith("shown "))?.slice("shown ".length);
+    const applied = run.calls.find((c) => c.startsWith("applied "))?.slice("applied ".length);
+    expect(shown).toBeDefined();
+    // Either nothing is applied, or exactly the bytes terraform show was given.
+    if (applied !== undefined) expect(applied).toBe(shown);
+    expect(run.status).toBe(1); // the unencrypted stack's own plan was validated, and refused
+    expect(run.stdout).toMatch(/aws_dynamodb_table\.CartsTable\s+DDB-ENC-001/);
+    expect(applied).toBeUndefined();
   });
 
   test("SIGTERM during terraform plan: terraform finishes its step, then the gate stops (exit 2), applies nothing and removes the saved plan", async () => {

@@ -5,6 +5,7 @@ package ddb_guardrails.lib.iam
 import rego.v1
 
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.wildcard as wildcards
 
 allows(statement) if statement.effect == "Allow"
 
@@ -38,8 +39,8 @@ matches_action(statement, action) if {
 	pattern_matches(pattern, concat("", ["dynamodb:", action]))
 }
 
-# Exact names and other services' actions are compared without glob.match: under opa-wasm it stalls
-# once one evaluation has met about a hundred distinct patterns (test/fuzz/iam-matching.test.ts).
+# Wildcards are matched by lib/wildcard.rego, not glob.match: under opa-wasm glob.match fails once one
+# evaluation has met about a hundred distinct patterns (test/fuzz/iam-matching.test.ts).
 pattern_matches(pattern, name) if {
 	not wildcard(pattern)
 	pattern == name
@@ -48,7 +49,7 @@ pattern_matches(pattern, name) if {
 pattern_matches(pattern, name) if {
 	wildcard(pattern)
 	dynamodb_or_no_service(pattern)
-	glob.match(action_glob(pattern), null, name)
+	wildcards.matches(pattern, name)
 }
 
 wildcard(pattern) if contains(pattern, "*")
@@ -59,10 +60,6 @@ wildcard(pattern) if contains(pattern, "?")
 dynamodb_or_no_service(pattern) if startswith(pattern, "dynamodb:")
 
 dynamodb_or_no_service(pattern) if not contains(pattern, ":")
-
-# IAM wildcards are * and ? only: glob's [ ] { } and \ stand for themselves in an action, so that
-# "dynamodb:{PutItem,UpdateItem}" matches nothing, as in IAM, instead of both actions.
-action_glob(pattern) := replace(replace(replace(replace(replace(pattern, "\\", "\\\\"), "[", "\\["), "]", "\\]"), "{", "\\{"), "}", "\\}")
 
 # The written patterns that select an action, for evidence: "Action dynamodb:S*" or "NotAction [...]".
 why_covered(statement, action) := sprintf("Action %s", [concat(", ", [pattern |
@@ -97,7 +94,7 @@ dynamodb_resource("*")
 dynamodb_resource(value) if {
 	parts := split(lower(value), ":")
 	count(parts) >= 3
-	glob.match(parts[2], null, "dynamodb")
+	wildcards.matches(parts[2], "dynamodb")
 }
 
 dynamodb_resource(value) if {

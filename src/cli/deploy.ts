@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
@@ -7,7 +5,8 @@ import { sourceModel, stackDirectory, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "./progress";
-import { planDirectory, run, showPlan, terraformBinary } from "./terraform";
+import { SealedPlan } from "./sealed-plan";
+import { applyPlan, planDirectory, showPlan } from "./terraform";
 
 export interface DeployOptions {
   readonly appDir: string;
@@ -16,11 +15,7 @@ export interface DeployOptions {
   readonly progress: Progress;
   readonly limits?: PlanLimits;
   /** Validates the plan and writes the reports; the deploy continues only when the report passed. */
-  readonly validate: (source: PlanSource) => Report;
-}
-
-function sha256(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
+  readonly validate: (source: PlanSource) => Promise<Report>;
 }
 
 /**
@@ -40,31 +35,28 @@ export async function deploy(options: DeployOptions): Promise<number> {
   return withPrivateDir("ddb-guardrails-deploy-", async (planDir) => {
     const planFile = join(planDir, "tfplan");
     await progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
-    const validated = sha256(planFile);
-    const json = await progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
-    const plan = parsePlan(json, `plan of ${label}`, options.limits);
-    const stackJson = join(target.dir, "cdk.tf.json");
-    const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
-    const report = options.validate({ plan, locations, source: await sourceModel(target.dir, plan) });
-    if (!report.summary.passed) {
-      process.stderr.write(`ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`);
-      return 1;
+    // From here on terraform reads only the sealed copy: what is shown is what is applied.
+    const sealed = SealedPlan.seal(planFile, planDir);
+    try {
+      const json = await progress.step("terraform show -json", () => showPlan(target.dir, sealed, label, options.limits?.maxBytes));
+      const plan = parsePlan(json, `plan of ${label}`, options.limits);
+      const stackJson = join(target.dir, "cdk.tf.json");
+      const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
+      const report = await options.validate({ plan, locations, source: await sourceModel(target.dir, plan) });
+      if (!report.summary.passed) {
+        process.stderr.write(`ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`);
+        return 1;
+      }
+      if (!options.autoApprove) await confirm(label);
+      sealed.verify();
+      await settleSignals();
+      if (wasInterrupted()) throw new GuardrailsError("interrupted before apply; nothing was applied");
+      progress.note(`applying the validated plan (sha256 ${sealed.sha256.slice(0, 12)}) in ${label}`);
+      await applyPlan(target.dir, sealed, label, planDir);
+      return 0;
+    } finally {
+      sealed.close();
     }
-    if (!options.autoApprove) await confirm(label);
-    const current = sha256(planFile);
-    if (current !== validated) {
-      throw new GuardrailsError(`the saved plan changed after it was validated (sha256 ${validated.slice(0, 12)} -> ${current.slice(0, 12)}); refusing to apply`);
-    }
-    await settleSignals();
-    if (wasInterrupted()) throw new GuardrailsError("interrupted before apply; nothing was applied");
-    progress.note(`applying the validated plan (sha256 ${validated.slice(0, 12)}) in ${label}`);
-    await run(terraformBinary(), ["apply", "-input=false", "-no-color", planFile], {
-      cwd: target.dir,
-      stream: true,
-      what: `terraform apply in ${label}`,
-      whenInterrupted: "terraform stopped the apply and kept the state of what it had done; run deploy again",
-    });
-    return 0;
   });
 }
 

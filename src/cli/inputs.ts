@@ -6,6 +6,7 @@ import { hasTerraformSource } from "../engine/source-files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "./progress";
+import { SealedPlan } from "./sealed-plan";
 import { planDirectory, run, showPlan } from "./terraform";
 
 /** A plan to validate, and where its resources are written. */
@@ -64,7 +65,13 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const planFile = join(planDir, "tfplan");
     const label = relative(process.cwd(), target.dir) || ".";
     await options.progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
-    const json = await options.progress.step("terraform show -json", () => showPlan(target.dir, planFile, label));
+    const sealed = SealedPlan.seal(planFile, planDir);
+    let json: string;
+    try {
+      json = await options.progress.step("terraform show -json", () => showPlan(target.dir, sealed, label, options.limits?.maxBytes));
+    } finally {
+      sealed.close();
+    }
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
     return { plan, locations: workdirLocations(target, plan), source: await sourceModel(target.dir, plan) };
   });

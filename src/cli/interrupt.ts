@@ -7,13 +7,17 @@ import { join } from "node:path";
  * stops cleanly and releases its state lock, and the step then fails. Between children the CLI stops
  * at once. Either way no later step starts, and private folders (saved plans can hold secrets) are removed.
  */
-let interrupted = false;
+let interrupted: NodeJS.Signals | undefined;
 let children = 0;
 const privateDirs = new Set<string>();
+const forwarders = new Set<(signal: NodeJS.Signals) => void>();
 
 function onSignal(signal: NodeJS.Signals): void {
-  interrupted = true;
-  if (children > 0) return;
+  interrupted = signal;
+  if (children > 0) {
+    for (const forward of forwarders) forward(signal);
+    return;
+  }
   for (const dir of privateDirs) rmSync(dir, { recursive: true, force: true });
   process.stderr.write(`ddb-guardrails: error: interrupted (${signal}); nothing was applied\n`);
   process.exit(2);
@@ -25,7 +29,21 @@ export function handleInterrupts(): void {
 }
 
 export function wasInterrupted(): boolean {
+  return interrupted !== undefined;
+}
+
+/** The signal that interrupted the run, if any. */
+export function interruptSignal(): NodeJS.Signals | undefined {
   return interrupted;
+}
+
+/**
+ * Passes SIGINT/SIGTERM on to a child that runs in a process group of its own (terraform apply),
+ * which a signal to our group does not reach. Returns the function that stops forwarding.
+ */
+export function forwardSignals(forward: (signal: NodeJS.Signals) => void): () => void {
+  forwarders.add(forward);
+  return () => forwarders.delete(forward);
 }
 
 /** Lets a signal that already arrived be handled before the next irreversible step. */

@@ -3,7 +3,20 @@ import "./crash";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { GuardrailsError, loadBundle, loadProjectConfig, SEVERITIES, validatePlan, type Report, type Severity } from "../engine";
+import {
+  checkMemoryLimit,
+  DEFAULT_TIMEOUT_SECONDS,
+  GuardrailsError,
+  loadBundle,
+  loadProjectConfig,
+  MAX_MEMORY_MIB,
+  PolicyWorker,
+  SEVERITIES,
+  validatePlanInWorker,
+  type PolicyBundle,
+  type Report,
+  type Severity,
+} from "../engine";
 import { packageVersion } from "../engine/package-root";
 import { hasTerraformSource } from "../engine/source-files";
 import { deploy } from "./deploy";
@@ -43,12 +56,29 @@ interface CommonOptions {
   maxBytes?: number;
   maxDepth?: number;
   maxMemory?: number;
+  timeout?: number;
   verificationKey?: string;
   terraformBin?: string;
 }
 
 const positiveInteger = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return Number(value);
+};
+
+/** Refused while parsing, before anything runs: every value accepted here works. */
+const memoryMiB = (value: string): number => {
+  const mib = positiveInteger(value);
+  try {
+    checkMemoryLimit(mib);
+  } catch {
+    throw new InvalidArgumentError(`expected 2 to ${MAX_MEMORY_MIB} (MiB), got "${value}"`);
+  }
+  return mib;
+};
+
+const positiveSeconds = (value: string): number => {
+  if (!/^\d*\.?\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
   return Number(value);
 };
 
@@ -66,7 +96,8 @@ function withCommonOptions(command: Command): Command {
     .option("--stack <name>", "the CDKTF stack to plan when the app has several")
     .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
-    .option("--max-memory <MiB>", "ceiling of the policy engine's memory (default 2048)", positiveInteger)
+    .option("--max-memory <MiB>", `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`, memoryMiB)
+    .option("--timeout <seconds>", `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`, positiveSeconds)
     .option("--terraform-bin <path>", "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)")
     .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
@@ -75,41 +106,74 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
-/** Loads config and bundle, validates, writes every requested report, prints notes; returns the report. */
-function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Report {
-  const targets = resolveTargets(opts.format ?? opts.output);
-  const config = loadProjectConfig(opts.config);
-  const began = Date.now();
-  const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
-  const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory, source: source.source });
-  progress.timing("evaluate", began);
-  const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
-  writeReports(report, bundle.rules, context, targets);
-  noteImplicitText(opts, progress);
-  for (const note of report.notes ?? []) progress.note(note);
-  return report;
+/** One run's config, bundle and policy worker, shared by every plan it validates. */
+interface Gate {
+  readonly bundle: PolicyBundle;
+  /** Evaluates a plan in the worker, under --timeout. */
+  evaluate(source: PlanSource, label?: string): Promise<Report>;
+  close(): Promise<void>;
 }
 
-/**
- * Several plans in one run (monorepos): one loaded bundle and config, one combined report per format.
- * Plans are evaluated one after the other; this loop is the seam for evaluating them in worker threads.
- */
-async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
-  const targets = resolveTargets(opts.format ?? opts.output);
+function openGate(opts: CommonOptions, progress: Progress): Gate {
   const config = loadProjectConfig(opts.config);
   const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
-  const runs: PlanRun[] = [];
-  for (const input of inputs) {
-    const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
-    const began = Date.now();
-    const report = validatePlan(source.plan, { bundle, config, failOn: opts.failOn, rules: opts.rules, skipRules: opts.skipRules, maxMemoryMiB: opts.maxMemory, source: source.source });
-    progress.timing(`evaluate ${input}`, began);
-    const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
+  const worker = new PolicyWorker(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory });
+  return {
+    bundle,
+    async evaluate(source, label = "evaluate") {
+      const began = Date.now();
+      const report = await validatePlanInWorker(source.plan, {
+        bundle,
+        config,
+        worker,
+        failOn: opts.failOn,
+        rules: opts.rules,
+        skipRules: opts.skipRules,
+        maxMemoryMiB: opts.maxMemory,
+        timeoutSeconds: opts.timeout,
+        source: source.source,
+      });
+      progress.timing(label, began);
+      return report;
+    },
+    close: () => worker.close(),
+  };
+}
+
+/** Validates one plan, writes every requested report, prints notes; returns the report. */
+async function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Promise<Report> {
+  const targets = resolveTargets(opts.format ?? opts.output);
+  const gate = openGate(opts, progress);
+  try {
+    const report = await gate.evaluate(source);
     const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
-    runs.push({ input: displayInput(input), report, context });
-    for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
+    writeReports(report, gate.bundle.rules, context, targets);
+    noteImplicitText(opts, progress);
+    for (const note of report.notes ?? []) progress.note(note);
+    return report;
+  } finally {
+    await gate.close();
   }
-  writeRendered(targets, (format, style) => combinedFormatters[format](runs, bundle.rules, style));
+}
+
+/** Several plans in one run (monorepos): one loaded bundle, config and worker, one combined report per format. */
+async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
+  const targets = resolveTargets(opts.format ?? opts.output);
+  const gate = openGate(opts, progress);
+  const runs: PlanRun[] = [];
+  try {
+    for (const input of inputs) {
+      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
+      const report = await gate.evaluate(source, `evaluate ${input}`);
+      const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
+      const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
+      runs.push({ input: displayInput(input), report, context });
+      for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
+    }
+  } finally {
+    await gate.close();
+  }
+  writeRendered(targets, (format, style) => combinedFormatters[format](runs, gate.bundle.rules, style));
   noteImplicitText(opts, progress);
   return allPassed(runs);
 }
@@ -196,7 +260,7 @@ ${EXIT_CODES_HELP}`,
       const input = expanded[0];
       const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
       const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
-      const report = validateAndReport(source, opts, progress, fallback);
+      const report = await validateAndReport(source, opts, progress, fallback);
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
     });
@@ -219,9 +283,9 @@ Examples:
   ddb-guardrails deploy --app-dir infra/ --auto-approve --fail-on high
   ddb-guardrails deploy --stack snowy-sessions --auto-approve -f sarif -o deploy.sarif -f text
 
-The plan is saved with "terraform plan -out" to a private temporary folder; its SHA-256 is recorded
-when it is validated and checked again right before "terraform apply <saved plan>". When the report
-fails, terraform apply is never run.
+The plan is saved with "terraform plan -out" to a private temporary folder, read once and sealed in an
+unlinked read-only copy that both "terraform show" and "terraform apply" read (as /dev/fd/3); its
+SHA-256 is checked again right before apply. When the report fails, terraform apply is never run.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts: CommonOptions & { appDir: string; autoApprove?: boolean }) => {

@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { GuardrailsError, type Report, type Rule } from "../engine";
 import { colourStyle, formatters, plainStyle, type FormatContext, type FormatName, type Style } from "./formatters";
+import { writeOutputFile } from "./output-file";
 
 /** One requested report: a format, written to a file or (no output) to stdout. */
 export interface ReportTarget {
@@ -57,8 +56,7 @@ export function writeRendered(targets: ReturnType<typeof resolveTargets>, render
   for (const t of targets.filter((x) => x.output)) {
     const file = t.output!;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, render(t.format, plainStyle));
+      writeOutputFile(file, render(t.format, plainStyle));
     } catch (err) {
       throw new GuardrailsError(`--output ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }

@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
-import { GuardrailsError } from "../engine";
-import { childEnded, childStarted, wasInterrupted } from "./interrupt";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_LIMITS, GuardrailsError } from "../engine";
+import { childEnded, childStarted, forwardSignals, interruptSignal, wasInterrupted } from "./interrupt";
+import { SealedPlan } from "./sealed-plan";
 
 export interface RunResult {
   readonly stdout: string;
@@ -10,12 +13,14 @@ export interface RunResult {
 export interface RunOptions {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Copy the child's output to our stderr as it comes (apply), instead of only keeping it. */
-  readonly stream?: boolean;
   /** What is being done, for error messages ("terraform plan in cdktf.out/stacks/app"). */
   readonly what: string;
   /** What an interruption leaves behind. @default "nothing was applied" */
   readonly whenInterrupted?: string;
+  /** A descriptor the child gets as its fd 3 (a sealed saved plan, read as /dev/fd/3). */
+  readonly fd3?: number;
+  /** Most bytes of stdout kept: at the limit the child is killed and the step fails. */
+  readonly maxStdoutBytes?: number;
 }
 
 /**
@@ -43,18 +48,22 @@ export function run(command: string, args: readonly string[], options: RunOption
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: { CHECKPOINT_DISABLE: "1", ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: options.fd3 === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", "pipe", "pipe", options.fd3],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => {
+    let outBytes = 0;
+    let overLimit = false;
+    child.stdout!.on("data", (b: Buffer) => {
+      outBytes += b.length;
+      if (options.maxStdoutBytes !== undefined && outBytes > options.maxStdoutBytes) {
+        if (!overLimit) child.kill("SIGKILL"); // reading on would hold all of it in memory
+        overLimit = true;
+        return;
+      }
       out.push(b);
-      if (options.stream) process.stderr.write(b);
     });
-    child.stderr.on("data", (b: Buffer) => {
-      err.push(b);
-      if (options.stream) process.stderr.write(b);
-    });
+    child.stderr!.on("data", (b: Buffer) => err.push(b));
     child.on("error", (e: NodeJS.ErrnoException) => {
       done();
       reject(
@@ -67,6 +76,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       done();
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
+      if (overLimit) return reject(new GuardrailsError(`${options.what}: output is larger than the limit of ${options.maxStdoutBytes} bytes (--max-bytes)`));
       if (wasInterrupted() || signal) return reject(interruptedError());
       if (code !== 0) {
         const line = errorLine(stderr || stdout);
@@ -122,6 +132,79 @@ export async function planDirectory(dir: string, planFile: string, label: string
   await run(tf, ["plan", "-input=false", "-no-color", `-out=${planFile}`], { cwd: dir, what: `terraform plan in ${label}` });
 }
 
-export async function showPlan(dir: string, planFile: string, label: string): Promise<string> {
-  return (await run(terraformBinary(), ["show", "-json", "-no-color", planFile], { cwd: dir, what: `terraform show -json in ${label}` })).stdout;
+/** show -json of the sealed saved plan, refused (and terraform stopped) past maxBytes of JSON. */
+export async function showPlan(dir: string, plan: SealedPlan, label: string, maxBytes = DEFAULT_LIMITS.maxBytes): Promise<string> {
+  const args = ["show", "-json", "-no-color", SealedPlan.CHILD_PATH];
+  return (await run(terraformBinary(), args, { cwd: dir, what: `terraform show -json in ${label}`, fd3: plan.childFd, maxStdoutBytes: maxBytes })).stdout;
+}
+
+/**
+ * terraform apply of the sealed saved plan, in the configuration's folder. terraform gets no pipe of
+ * ours: its output goes to a file (copied to our stderr as it grows) and it runs in a process group
+ * of its own, so if the gate is killed terraform finishes, writes its state and releases the lock
+ * instead of dying of SIGPIPE halfway. Each SIGINT/SIGTERM to the gate is passed on to terraform,
+ * which stops cleanly; the result is what terraform reported. Resolves once the plan is applied.
+ */
+export function applyPlan(dir: string, plan: SealedPlan, label: string, privateDir: string): Promise<void> {
+  const logFile = join(privateDir, "apply.log");
+  const log = openSync(logFile, "ax", 0o600);
+  const what = `terraform apply in ${label}`;
+  childStarted();
+  const child = spawn(terraformBinary(), ["apply", "-input=false", "-no-color", SealedPlan.CHILD_PATH], {
+    cwd: dir,
+    env: { CHECKPOINT_DISABLE: "1", ...process.env },
+    stdio: ["ignore", log, log, plan.childFd],
+    detached: true,
+  });
+  closeSync(log);
+  const copy = tail(logFile);
+  const timer = setInterval(copy, 200);
+  const stopForwarding = forwardSignals((signal) => child.kill(signal));
+  return new Promise<void>((resolve, reject) => {
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      finish();
+      reject(new GuardrailsError(`${what}: cannot run ${terraformBinary()}: ${e.code ?? e.message}; nothing was applied`));
+    });
+    child.on("close", (code, signal) => {
+      finish();
+      const output = readFileSync(logFile, "utf8");
+      const complete = /^Apply complete!.*$/m.exec(output)?.[0];
+      const interrupted = interruptSignal();
+      if (code === 0 && interrupted) {
+        const reported = complete ?? "success";
+        process.stderr.write(`ddb-guardrails: interrupted (${interrupted}) after terraform had applied the plan; terraform reported: ${reported}\n`);
+      }
+      if (code === 0) return resolve();
+      const reason = signal ? `terraform was killed (${signal})` : errorLine(output);
+      const state = "the state keeps what terraform had done; run deploy again";
+      if (interrupted) return reject(new GuardrailsError(`${what}: interrupted (${interrupted}); terraform stopped the apply: ${reason}; ${state}`));
+      reject(new GuardrailsError(`${what} failed: ${reason}; ${state}`));
+    });
+  });
+
+  let finished = false;
+  function finish(): void {
+    if (finished) return; // a child that fails to start may report both "error" and "close"
+    finished = true;
+    clearInterval(timer);
+    copy();
+    stopForwarding();
+    childEnded();
+  }
+}
+
+/** Copies what was added to a file since the last call to our stderr. */
+function tail(file: string): () => void {
+  let position = 0;
+  return () => {
+    const fd = openSync(file, "r");
+    try {
+      const chunk = Buffer.alloc(64 * 1024);
+      for (let n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) {
+        process.stderr.write(Buffer.from(chunk.subarray(0, n)));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
 }

@@ -102,16 +102,28 @@ export interface InstanceOptions {
 }
 
 export const DEFAULT_MAX_MEMORY_MIB = 2048;
+/**
+ * The runtime in policy.wasm keeps its heap end and block sums in 32-bit integers: at 4096 MiB (65536
+ * pages) the heap end wraps to 0 and every allocation fails; near the top a large block's end wraps
+ * and is written out of bounds instead of failing as out of memory. Below 3 GiB no block smaller than
+ * 1 GiB can wrap, and no plan within a 3 GiB ceiling holds a larger one.
+ */
+export const MAX_MEMORY_MIB = 3072;
 const INITIAL_PAGES = 32; // 2 MiB
+
+/** The ceiling in wasm pages, or a GuardrailsError when the option is out of range. */
+export function checkMemoryLimit(mib: number = DEFAULT_MAX_MEMORY_MIB): number {
+  const maximum = Math.floor((mib * 1024 * 1024) / WASM_PAGE);
+  if (!Number.isFinite(mib) || maximum < INITIAL_PAGES || mib > MAX_MEMORY_MIB) {
+    throw new GuardrailsError(`memory limit ${mib} MiB is out of range (2 to ${MAX_MEMORY_MIB} MiB, --max-memory)`);
+  }
+  return maximum;
+}
 
 /** A wasm instance of the bundle with its data (and the project's rule parameters) loaded. */
 export function instantiate(bundle: PolicyBundle, parameters: Record<string, unknown>, options: InstanceOptions = {}): LoadedPolicy {
   const mib = options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
-  const maximum = Math.floor((mib * 1024 * 1024) / WASM_PAGE);
-  // wasm32 addresses at most 4 GiB (65536 pages).
-  if (!Number.isFinite(mib) || maximum < INITIAL_PAGES || maximum > 65536) {
-    throw new GuardrailsError(`memory limit ${mib} MiB is out of range (2 to 4096 MiB, --max-memory)`);
-  }
+  const maximum = checkMemoryLimit(mib);
   // Reserve the whole ceiling up front: untouched pages cost no RSS, while growing page by page made V8
   // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
   installGoSprintf();

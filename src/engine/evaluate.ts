@@ -6,6 +6,7 @@ import { packageVersion } from "./package-root";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
 import { policyInput } from "./policy-input";
 import type { SourceModel } from "./source-model";
+import { DEFAULT_TIMEOUT_SECONDS, PolicyWorker } from "./worker";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
@@ -34,6 +35,51 @@ interface PolicyResult {
 
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report {
+  const run = prepare(plan, options);
+  const policy = instantiate(run.bundle, run.parameters, options);
+  let output: unknown;
+  try {
+    output = policy.evaluate(policyInput(plan, options.source), ENTRYPOINT);
+  } catch (err) {
+    throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
+  }
+  return report(output, run, options);
+}
+
+export interface WorkerValidateOptions extends ValidateOptions {
+  /** Wall-clock limit of the evaluation, in seconds. @default 120 */
+  readonly timeoutSeconds?: number;
+  /** A worker to evaluate in (one per bundle and parameters, reused across plans). @default a new one, closed after */
+  readonly worker?: PolicyWorker;
+}
+
+/**
+ * validatePlan with the evaluation in a worker thread under a wall-clock limit: an evaluation that
+ * does not finish in time is stopped and fails (GuardrailsError), so no plan can stall the caller.
+ */
+export async function validatePlanInWorker(plan: Plan, options: WorkerValidateOptions = {}): Promise<Report> {
+  const run = prepare(plan, options);
+  const worker = options.worker ?? new PolicyWorker(run.bundle, run.parameters, options);
+  const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+  try {
+    const output = await worker.evaluate(policyInput(plan, options.source), { timeoutMs }).catch((err: Error) => {
+      throw new GuardrailsError(/^policy evaluation /.test(err.message) ? err.message : `policy evaluation failed: ${err.message.split("\n")[0]}`);
+    });
+    return report(output, run, options);
+  } finally {
+    if (!options.worker) await worker.close();
+  }
+}
+
+interface Run {
+  readonly bundle: PolicyBundle;
+  readonly config: GuardrailsConfig;
+  readonly parameters: Record<string, unknown>;
+  readonly selected: Set<string>;
+}
+
+/** Everything checked before evaluating: the plan's shape, the bundle, the config against its rules. */
+function prepare(plan: Plan, options: ValidateOptions): Run {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
   const bundle = options.bundle ?? loadBundle(options);
@@ -41,13 +87,11 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
   checkConfigRules(config, bundle.rules);
   const selected = selectRules(bundle.rules, options.rules, options.skipRules);
   if (options.parameters) checkParameters(options.parameters, "(validatePlan options)");
-  const policy = instantiate(bundle, options.parameters ?? config.parameters, options);
-  let output: unknown;
-  try {
-    output = policy.evaluate(policyInput(plan, options.source), ENTRYPOINT);
-  } catch (err) {
-    throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
-  }
+  return { bundle, config, parameters: options.parameters ?? config.parameters, selected };
+}
+
+function report(output: unknown, run: Run, options: ValidateOptions): Report {
+  const { bundle, config, selected } = run;
   const result = checkResult(output, bundle);
   const applied = applyConfig(result.findings.filter((f) => selected.has(f.rule)), config, options.now ?? new Date(), options.failOn);
   const violations = applied.findings.sort(compareFindings);

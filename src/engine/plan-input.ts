@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
 import planSchema from "./plan-schema.json";
@@ -7,6 +7,7 @@ import { isInstanceOf } from "./address";
 import { GuardrailsError } from "./errors";
 import { blockOf, checkConsistency } from "./plan-consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
+import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
 import { scanJson } from "./strict-json";
 
@@ -49,15 +50,14 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
     if (source !== "-" && statSync(source).size > max) {
       throw new GuardrailsError(`${source}: plan is larger than the limit of ${max} bytes (--max-bytes)`);
     }
-    bytes = readFileSync(source === "-" ? 0 : source);
+    bytes = readBounded(source, max); // devices and pipes have no size to check first
   } catch (err) {
     if (err instanceof GuardrailsError) throw err;
     throw new GuardrailsError(`${source}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (bytes.length > max) throw new GuardrailsError(`${source}: plan is larger than the limit of ${max} bytes (--max-bytes)`);
   if (bytes.subarray(0, 4).equals(ZIP_MAGIC)) {
     if (source === "-") throw new GuardrailsError("stdin: a binary saved plan must be passed as a file path");
-    return parsePlan(showSavedPlan(source), source, limits);
+    return parsePlan(showSavedPlan(source, max), source, limits);
   }
   const name = source === "-" ? "stdin" : source;
   return parsePlan(decodePlanText(bytes, name), name, limits);
@@ -69,7 +69,7 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
  * the providers of an initialized working directory: the plan's own folder when it has one
  * (`terraform plan -out tfplan` leaves it there), else the current folder.
  */
-export function showSavedPlan(file: string): string {
+export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): string {
   const terraform = process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
   const planDir = dirname(resolve(file));
   const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
@@ -77,13 +77,14 @@ export function showSavedPlan(file: string): string {
     return execFileSync(terraform, ["show", "-json", "-no-color", resolve(file)], {
       cwd,
       encoding: "utf8",
-      maxBuffer: 1024 * 1024 * 1024,
+      maxBuffer: maxBytes, // past it terraform is killed and the read fails (ENOBUFS)
       stdio: ["ignore", "pipe", "pipe"],
       env: { CHECKPOINT_DISABLE: "1", ...process.env },
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === "ENOENT") throw new GuardrailsError(`${file}: is a binary saved plan, and terraform is not installed (needed to read it)`);
+    if (e.code === "ENOBUFS") throw new GuardrailsError(`${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`);
     const detail = (e.stderr ?? "").trim().split("\n").filter(Boolean).slice(-1)[0] ?? e.message;
     throw new GuardrailsError(`${file}: terraform show -json failed: ${detail}`);
   }

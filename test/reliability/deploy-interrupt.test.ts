@@ -2,7 +2,7 @@
 // offline): Ctrl-C / SIGTERM sent to the whole process group (as a terminal or CI runner does) during
 // plan and during validation applies nothing, leaves the state and its lock intact, and a rerun succeeds.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI } from "../helpers/paths";
@@ -32,18 +32,57 @@ exec ${JSON.stringify(realTerraform)} "$@"
 );
 chmodSync(join(bin, "terraform"), 0o755);
 
-function project(name: string): string {
+function project(name: string, slowApply = false): string {
   const dir = join(work, name);
   mkdirSync(dir);
+  // With slowApply each resource takes a moment to create (terraform applies 10 at a time), so an
+  // interruption lands in the middle of the apply.
+  const provisioner = slowApply ? `\n  provisioner "local-exec" {\n    command = "sleep 0.3"\n  }` : "";
   writeFileSync(
     join(dir, "main.tf"),
     `resource "terraform_data" "item" {
   count = ${RESOURCES}
-  input = "item-\${count.index}"
+  input = "item-\${count.index}"${provisioner}
 }
 `,
   );
   return dir;
+}
+
+/** Pids of running `terraform apply` processes started in dir. */
+function appliesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").includes("terraform apply")) continue;
+      if (readlinkSync(`/proc/${pid}/cwd`) === dir) pids.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Runs deploy and sends `signal` to the gate alone (not its group) once terraform apply has run for a moment. */
+async function signalDuringApply(dir: string, signal: NodeJS.Signals) {
+  const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], { cwd: dir, env: { ...process.env, TMPDIR: work } });
+  let stderr = "";
+  child.stderr.on("data", (b) => (stderr += b));
+  child.stdout.resume();
+  const closed = new Promise<number | null>((resolve) => child.on("close", (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  let applying: number[] = [];
+  for (let i = 0; i < 3000 && child.exitCode === null && applying.length === 0; i++) {
+    applying = appliesIn(dir);
+    await sleep(20);
+  }
+  expect(applying).toHaveLength(1);
+  await sleep(1000);
+  child.kill(signal);
+  const status = await closed;
+  // terraform is left to finish on its own: wait for it as an operator would.
+  for (let i = 0; i < 3000 && appliesIn(dir).length > 0; i++) await sleep(50);
+  expect(appliesIn(dir)).toEqual([]);
+  return { status, stderr };
 }
 
 /** Processes of a process group, by command line. */
@@ -146,5 +185,30 @@ describe("deploy interrupted with the whole process group signalled", () => {
     expect(JSON.stringify(state)).toMatch(/"item-0"/); // the old values: nothing of the new plan was applied
     rerun(dir);
     expect(readFileSync(join(dir, "terraform.tfstate"), "utf8")).toMatch(/"changed-0"/);
+  });
+});
+
+describe("deploy signalled during terraform apply", () => {
+  test("SIGKILL of the gate: terraform finishes the apply, writes the whole state and releases the lock", async () => {
+    const dir = project("apply-SIGKILL", true);
+    const run = await signalDuringApply(dir, "SIGKILL");
+    expect(run.status).toBe(-1);
+    expectStateIntact(dir, RESOURCES);
+  });
+
+  test("SIGTERM to the gate: passed on to terraform, which stops cleanly; the gate reports what terraform did (exit 2)", async () => {
+    const dir = project("apply-SIGTERM", true);
+    const run = await signalDuringApply(dir, "SIGTERM");
+    expect(run.stderr).not.toMatch(/Apply complete![\s\S]*nothing was applied/);
+    expect(run.stderr).toMatch(/terraform apply in .*: interrupted \(SIGTERM\); terraform stopped the apply: .*; the state keeps what terraform had done/);
+    expect(run.stderr).not.toMatch(/Apply complete!/);
+    expect(run.status).toBe(2);
+    const state = JSON.parse(readFileSync(join(dir, "terraform.tfstate"), "utf8"));
+    const applied = (state.resources?.[0]?.instances ?? []).length;
+    expect(applied).toBeGreaterThan(0);
+    expect(applied).toBeLessThan(RESOURCES);
+    expectStateIntact(dir, applied);
+    rerun(dir);
+    expectStateIntact(dir, RESOURCES);
   });
 });
