@@ -46,6 +46,7 @@ import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam_conditions
+import data.ddb_guardrails.lib.wildcard as wildcards
 
 violation contains finding if {
 	some address, _ in network.dynamodb_endpoints
@@ -107,7 +108,7 @@ every_table(statement) if statement.resources.kind == "NotResource"
 every_table(statement) if {
 	statement.resources.kind == "Resource"
 	some value in statement.resources.values
-	glob.match(lower(value), null, probe_table_arn)
+	wildcards.matches(lower(value), probe_table_arn)
 }
 
 # An endpoint policy statement without a principal applies to everyone.

@@ -33,6 +33,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.wildcard as wildcards
 
 privileged_actions := {
 	"putresourcepolicy",
@@ -105,10 +106,10 @@ any_table("*")
 any_table(value) if {
 	parts := split(lower(value), ":")
 	count(parts) >= 6
-	glob.match(parts[2], null, "dynamodb")
+	wildcards.matches(parts[2], "dynamodb")
 	resource := concat(":", array.slice(parts, 5, count(parts)))
 	some probe in probe_arns
-	glob.match(resource, null, probe)
+	wildcards.matches(resource, probe)
 }
 
 names(actions) := concat(", ", [iam.display_name(action) | some action in sort(actions)])

@@ -26,6 +26,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.wildcard as wildcards
 
 # An ARN no configuration names: a resource pattern that matches it matches every table.
 probe_table_arn := "arn:aws:dynamodb:xx-probe-1:000000000000:table/ddb-guardrails-probe"
@@ -62,7 +63,7 @@ every_table(statement) := {sprintf("NotResource %s", [json.marshal(statement.res
 
 every_table(statement) := {sprintf("Resource %s", [value]) |
 	some value in statement.resources.values
-	glob.match(lower(value), null, probe_table_arn)
+	wildcards.matches(lower(value), probe_table_arn)
 } if {
 	statement.resources.kind == "Resource"
 }

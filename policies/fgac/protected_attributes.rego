@@ -51,6 +51,7 @@ import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.wildcard as wildcards
 
 tag := "ddb-guardrails:protected-attributes"
 
@@ -147,10 +148,10 @@ matches_table("*", _)
 matches_table(value, table) if {
 	parts := split(value, ":")
 	count(parts) >= 6
-	glob.match(lower(parts[2]), null, "dynamodb")
+	wildcards.matches(lower(parts[2]), "dynamodb")
 	path := split(parts[5], "/")
-	glob.match(lower(path[0]), null, "table")
-	glob.match(path[1], null, table.after.name)
+	wildcards.matches(lower(path[0]), "table")
+	wildcards.matches(path[1], table.after.name)
 }
 
 # The same document denies the writes when they would set the attribute.
@@ -193,7 +194,7 @@ names_attribute(condition, attribute) if {
 
 value_matches(operator, value, attribute) if {
 	endswith(operator, "stringlike")
-	glob.match(value, null, attribute)
+	wildcards.matches(value, attribute)
 }
 
 value_matches(operator, value, attribute) if {

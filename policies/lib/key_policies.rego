@@ -12,6 +12,7 @@ import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.wildcard as wildcards
 
 table_types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
 
@@ -100,7 +101,7 @@ kms_pattern_matches(pattern, action) if pattern == action
 kms_pattern_matches(pattern, action) if {
 	iam.wildcard(pattern)
 	kms_or_no_service(pattern)
-	glob.match(iam.action_glob(pattern), null, action)
+	wildcards.matches(pattern, action)
 }
 
 kms_or_no_service(pattern) if startswith(pattern, "kms:")
