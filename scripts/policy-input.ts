@@ -1,7 +1,8 @@
 // Rewrites fixture plans into the input the engine hands the policies (src/engine/policy-input.ts:
 // unread parts left out, ambiguous policy JSON marked, CloudFormation templates parsed), so that the
 // Rego tests see exactly what the compiled policies see.
-// Usage: node -r ts-node/register/transpile-only scripts/policy-input.ts <plan.json> ...
+// Usage: TS_NODE_PREFER_TS_EXTS=true node -r ts-node/register/transpile-only scripts/policy-input.ts <plan.json> ...
+// (preferring .ts: src/engine/resource-schema.ts sits beside resource-schema.json)
 import { readFileSync, writeFileSync } from "node:fs";
 import { parsePlan } from "../src/engine";
 import { policyInput } from "../src/engine/policy-input";

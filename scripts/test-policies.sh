@@ -13,7 +13,7 @@ for plan in "$ROOT"/test/fixtures/*/plan.json; do
   cp "$plan" "$case_dir/data.json"
 done
 # The input the engine builds from each plan (src/engine/policy-input.ts), not the raw plan.
-(cd "$ROOT" && node -r ts-node/register/transpile-only scripts/policy-input.ts "$work"/fixtures-root/fixtures/*/data.json)
+(cd "$ROOT" && TS_NODE_PREFER_TS_EXTS=true node -r ts-node/register/transpile-only scripts/policy-input.ts "$work"/fixtures-root/fixtures/*/data.json)
 opa fmt --fail --list "$ROOT/policies" >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list "$ROOT/policies" >&2; exit 1; }
 opa check --strict "$ROOT/policies"
 bash "$ROOT/scripts/install-regal.sh"
