@@ -86,7 +86,12 @@ export class SnowySessionsStack extends TerraformStack {
     const writerRoleName = `${prefix}-session-writer`;
 
     // Network: private subnets only (no internet gateway, no NAT); DynamoDB through the gateway endpoint.
-    const vpc = new Vpc(this, "vpc", { cidrBlock: "10.20.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${prefix}-sessions` } });
+    const vpc = new Vpc(this, "vpc", {
+      cidrBlock: "10.20.0.0/16",
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: `${prefix}-sessions` },
+    });
     const subnets = ["a", "b"].map(
       (zone, i) =>
         new Subnet(this, `private-${zone}`, {
@@ -98,8 +103,14 @@ export class SnowySessionsStack extends TerraformStack {
         }),
     );
     const routeTables = subnets.map((subnet, i) => {
-      const table = new RouteTable(this, `private-routes-${i}`, { vpcId: vpc.id, tags: { Name: `${prefix}-sessions-private-${i}` } });
-      new RouteTableAssociation(this, `private-routes-${i}-association`, { subnetId: subnet.id, routeTableId: table.id });
+      const table = new RouteTable(this, `private-routes-${i}`, {
+        vpcId: vpc.id,
+        tags: { Name: `${prefix}-sessions-private-${i}` },
+      });
+      new RouteTableAssociation(this, `private-routes-${i}-association`, {
+        subnetId: subnet.id,
+        routeTableId: table.id,
+      });
       return table;
     });
 
@@ -113,7 +124,9 @@ export class SnowySessionsStack extends TerraformStack {
       protectedAttributes: ["isAdmin"],
       stream: "NEW_AND_OLD_IMAGES",
       contributorInsights: !settings.emulator,
-      contributorInsightsWaiver: settings.emulator ? "the local emulator does not implement Contributor Insights" : undefined,
+      contributorInsightsWaiver: settings.emulator
+        ? "the local emulator does not implement Contributor Insights"
+        : undefined,
       environment: env,
     });
 
@@ -169,28 +182,51 @@ export class SnowySessionsStack extends TerraformStack {
     new TerraformOutput(this, "archive_bucket", { value: archive.bucket.bucket.bucket });
     new TerraformOutput(this, "emulator_mode", {
       value: settings.emulator,
-      description: "true: Contributor Insights and replicas left out, trail created with logging off (the emulator cannot run them)",
+      description:
+        "true: Contributor Insights and replicas left out, trail created with logging off (the emulator cannot run them)",
     });
   }
 
   /** The Lambda that writes sessions, in the private subnets, egress only to DynamoDB's prefix list. */
-  private sessionWriter(prefix: string, roleName: string, tableArn: string, endpoint: DynamoDbGatewayEndpoint, subnets: Subnet[], vpc: Vpc): void {
+  private sessionWriter(
+    prefix: string,
+    roleName: string,
+    tableArn: string,
+    endpoint: DynamoDbGatewayEndpoint,
+    subnets: Subnet[],
+    vpc: Vpc,
+  ): void {
     const { accountId, partition, region } = this.table.environment;
     const code = new TerraformAsset(this, "session-writer-code", { path: SESSION_WRITER_DIR, type: AssetType.ARCHIVE });
 
     const trust = new DataAwsIamPolicyDocument(this, "session-writer-trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+        },
+      ],
     });
     const role = new IamRole(this, "session-writer-role", { name: roleName, assumeRolePolicy: trust.json });
     // What AWSLambdaVPCAccessExecutionRole grants, narrowed to this function's log group.
     const functionName = `${prefix}-session-writer`;
-    const logGroup = new CloudwatchLogGroup(this, "session-writer-logs", { name: `/aws/lambda/${functionName}`, retentionInDays: 365 });
+    const logGroup = new CloudwatchLogGroup(this, "session-writer-logs", {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: 365,
+    });
     const runtime = new DataAwsIamPolicyDocument(this, "session-writer-runtime", {
       statement: [
         {
           sid: "NetworkInterfacesInPrivateSubnets",
           effect: "Allow",
-          actions: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+          actions: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+          ],
           resources: ["*"],
         },
         {
@@ -201,7 +237,11 @@ export class SnowySessionsStack extends TerraformStack {
         },
       ],
     });
-    new IamRolePolicy(this, "session-writer-runtime-policy", { role: role.id, name: "vpc-and-logs", policy: runtime.json });
+    new IamRolePolicy(this, "session-writer-runtime-policy", {
+      role: role.id,
+      name: "vpc-and-logs",
+      policy: runtime.json,
+    });
     const writerRoleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
 
     // The role the function assumes per request, tagged with the user's name: item access bound to that tag.
@@ -220,7 +260,11 @@ export class SnowySessionsStack extends TerraformStack {
         },
       ],
     });
-    const tenantRole = new IamRole(this, "session-writer-tenant-role", { name: tenantRoleName, assumeRolePolicy: tenantTrust.json, dependsOn: [role] });
+    const tenantRole = new IamRole(this, "session-writer-tenant-role", {
+      name: tenantRoleName,
+      assumeRolePolicy: tenantTrust.json,
+      dependsOn: [role],
+    });
     new TenantAccessPolicy(this, "session-writer-tenant-access", {
       policyName: `${prefix}-session-writer-tenant-access`,
       tableArns: [tableArn],
@@ -230,16 +274,39 @@ export class SnowySessionsStack extends TerraformStack {
       role: tenantRole.name,
     });
     const assume = new DataAwsIamPolicyDocument(this, "session-writer-access", {
-      statement: [{ sid: "AssumeTenantRolePerRequest", effect: "Allow", actions: ["sts:AssumeRole", "sts:TagSession"], resources: [tenantRoleArn] }],
+      statement: [
+        {
+          sid: "AssumeTenantRolePerRequest",
+          effect: "Allow",
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          resources: [tenantRoleArn],
+        },
+      ],
     });
-    new IamRolePolicy(this, "session-writer-policy", { role: role.id, name: "assume-tenant-role", policy: assume.json });
+    new IamRolePolicy(this, "session-writer-policy", {
+      role: role.id,
+      name: "assume-tenant-role",
+      policy: assume.json,
+    });
 
     // STS is reached through an interface endpoint: the private subnets have no route to the internet.
     const stsEndpointSg = new SecurityGroup(this, "sts-endpoint-sg", {
       name: `${prefix}-sts-endpoint`,
       description: "STS interface endpoint: HTTPS from the VPC only",
       vpcId: vpc.id,
-      ingress: [{ description: "HTTPS from the VPC", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: [vpc.cidrBlock], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], selfAttribute: false }],
+      ingress: [
+        {
+          description: "HTTPS from the VPC",
+          fromPort: 443,
+          toPort: 443,
+          protocol: "tcp",
+          cidrBlocks: [vpc.cidrBlock],
+          ipv6CidrBlocks: [],
+          prefixListIds: [],
+          securityGroups: [],
+          selfAttribute: false,
+        },
+      ],
     });
     const stsPolicy = new DataAwsIamPolicyDocument(this, "sts-endpoint-policy", {
       statement: [
@@ -303,7 +370,13 @@ export class SnowySessionsStack extends TerraformStack {
       timeout: 10,
       memorySize: 128,
       vpcConfig: { subnetIds: subnets.map((s) => s.id), securityGroupIds: [securityGroup.id] },
-      environment: { variables: { TABLE_NAME: this.table.tableName, TENANT_ROLE_ARN: tenantRoleArn, SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS) } },
+      environment: {
+        variables: {
+          TABLE_NAME: this.table.tableName,
+          TENANT_ROLE_ARN: tenantRoleArn,
+          SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS),
+        },
+      },
       dependsOn: [tenantRole, logGroup],
       tracingConfig: { mode: "Active" },
     });

@@ -5,7 +5,7 @@
 // planned_values, prior_state, relevant_attributes and configuration.module_calls; addresses,
 // names and references are renamed together, exactly as terraform would write N module blocks.
 //   node bench/generate-plan.js RESOURCES [SEED] > plan.json     (RESOURCES: a multiple of the unit size)
-"use strict";
+
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 
@@ -13,7 +13,9 @@ const UNIT = "unit_00001";
 const UNIT_NAME = "unit-00001";
 
 function unitSize(seed) {
-  return seed.resource_changes.filter((c) => c.mode === "managed" && !(c.change.actions.length === 1 && c.change.actions[0] === "delete")).length;
+  return seed.resource_changes.filter(
+    (c) => c.mode === "managed" && !(c.change.actions.length === 1 && c.change.actions[0] === "delete"),
+  ).length;
 }
 
 function unitLabel(i) {
@@ -27,7 +29,7 @@ function replicate(text, i) {
 }
 
 function belongsToUnit(element) {
-  const where = element && typeof element === "object" ? element.address ?? element.resource : undefined;
+  const where = element && typeof element === "object" ? (element.address ?? element.resource) : undefined;
   return typeof where === "string" && where.startsWith(`module.${UNIT}`);
 }
 

@@ -3,7 +3,7 @@
 // bundle, one combined report) against N separate invocations, one per plan. Both must find the same
 // (plan, rule, address) set. Prints a Markdown table.
 //   node bench/monorepo.js [--plans 50] [--resources 1000]
-"use strict";
+
 const { spawnSync } = require("node:child_process");
 const { mkdirSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -19,7 +19,10 @@ const RESOURCES = option("resources", 1000);
 
 function validate(plans) {
   const began = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [CLI, "validate", ...plans, "-f", "json", "--quiet"], { encoding: "utf8", maxBuffer: 1 << 30 });
+  const run = spawnSync(process.execPath, [CLI, "validate", ...plans, "-f", "json", "--quiet"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
   if (run.status !== 0 && run.status !== 1) throw new Error(`validate exited ${run.status}: ${run.stderr.trim()}`);
   return { seconds, report: JSON.parse(run.stdout) };
@@ -42,8 +45,11 @@ for (const file of files) {
   separateSeconds += one.seconds;
   separateFindings.push(...findings(file, one.report));
 }
-if (JSON.stringify(separateFindings.sort()) !== JSON.stringify(wholeFindings)) throw new Error("the one run and the separate runs disagree");
+if (JSON.stringify(separateFindings.sort()) !== JSON.stringify(wholeFindings))
+  throw new Error("the one run and the separate runs disagree");
 
 console.log(`| plans × resources | one run (s) | ${PLANS} separate runs (s) | findings |`);
 console.log("|---|---:|---:|---:|");
-console.log(`| ${PLANS} × ${RESOURCES} | ${whole.seconds.toFixed(1)} | ${separateSeconds.toFixed(1)} | ${wholeFindings.length} |`);
+console.log(
+  `| ${PLANS} × ${RESOURCES} | ${whole.seconds.toFixed(1)} | ${separateSeconds.toFixed(1)} | ${wholeFindings.length} |`,
+);

@@ -8,7 +8,7 @@
 // Every tool must report the same set of (rule, address) or the run fails: a faster wrong answer does
 // not count. Writes docs/benchmarks.md and bench/results/<date>.json.
 //   node bench/run.js [--sizes 100,1000,10000,50000] [--reps 5] [--reps-large 3] [--timeout 600] [--timeout-large 300]
-"use strict";
+
 const { execFileSync, spawnSync } = require("node:child_process");
 const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
 const os = require("node:os");
@@ -51,39 +51,79 @@ const TOOLS = {
   },
   opa: {
     title: "opa eval (same Rego, raw plan)",
-    argv: (plan) => [tool("opa"), "eval", "--format", "json", "-d", join(ROOT, "policies"), "--ignore", "*_test.rego", "-i", plan, "data.ddb_guardrails.main.report"],
+    argv: (plan) => [
+      tool("opa"),
+      "eval",
+      "--format",
+      "json",
+      "-d",
+      join(ROOT, "policies"),
+      "--ignore",
+      "*_test.rego",
+      "-i",
+      plan,
+      "data.ddb_guardrails.main.report",
+    ],
     findings: (stdout) => JSON.parse(stdout).result[0].expressions[0].value.findings.map((f) => [f.rule, f.address]),
   },
   conftest: {
     title: "conftest test (same policies)",
     argv: (plan) => [
-      tool("conftest"), "test", plan, "--no-fail", "--output", "json", "--namespace", "ddb_guardrails.conftest",
-      "-p", join(ROOT, "policies"), "-p", join(__dirname, "conftest"), "--data", join(ROOT, "policies"),
+      tool("conftest"),
+      "test",
+      plan,
+      "--no-fail",
+      "--output",
+      "json",
+      "--namespace",
+      "ddb_guardrails.conftest",
+      "-p",
+      join(ROOT, "policies"),
+      "-p",
+      join(__dirname, "conftest"),
+      "--data",
+      join(ROOT, "policies"),
     ],
     findings: (stdout) =>
-      JSON.parse(stdout).flatMap((file) => (file.failures ?? []).map((f) => {
-        const space = f.msg.indexOf(" ");
-        return [f.msg.slice(0, space), f.msg.slice(space + 1)];
-      })),
+      JSON.parse(stdout).flatMap((file) =>
+        (file.failures ?? []).map((f) => {
+          const space = f.msg.indexOf(" ");
+          return [f.msg.slice(0, space), f.msg.slice(space + 1)];
+        }),
+      ),
   },
 };
 
 /** Runs argv under /usr/bin/time -v: wall seconds, peak RSS (KiB), CPU seconds, stdout. */
 function measure(argv, timeoutS = TIMEOUT_S) {
   // coreutils timeout under GNU time: the measured process itself is killed (exit 137), not left running.
-  const res = spawnSync(TIME, ["-v", "timeout", "-s", "KILL", String(timeoutS), ...argv], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 });
+  const res = spawnSync(TIME, ["-v", "timeout", "-s", "KILL", String(timeoutS), ...argv], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
   const stats = res.stderr ?? "";
   const field = (label) => {
     const m = stats.match(new RegExp(`${label}: (.+)`));
     return m ? m[1].trim() : undefined;
   };
-  const elapsed = () => (field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)") ?? "0").split(":").reduce((acc, part) => acc * 60 + Number(part), 0);
+  const elapsed = () =>
+    (field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)") ?? "0")
+      .split(":")
+      .reduce((acc, part) => acc * 60 + Number(part), 0);
   if (res.status === 137) {
     // SIGKILL: from timeout when the time is up, else from elsewhere (the kernel's OOM killer).
-    return elapsed() >= timeoutS - 1 ? { failed: `did not finish within ${timeoutS} s`, timedOut: timeoutS } : { failed: `killed by SIGKILL after ${elapsed()} s (out of memory?)` };
+    return elapsed() >= timeoutS - 1
+      ? { failed: `did not finish within ${timeoutS} s`, timedOut: timeoutS }
+      : { failed: `killed by SIGKILL after ${elapsed()} s (out of memory?)` };
   }
   if (res.error || (res.status !== 0 && res.status !== 1)) {
-    const why = res.error ? res.error.message : stats.split("\n").filter((l) => l && !/^\t/.test(l)).slice(-1)[0];
+    const why = res.error
+      ? res.error.message
+      : stats
+          .split("\n")
+          .filter((l) => l && !/^\t/.test(l))
+          .slice(-1)[0];
     return { failed: `${argv[0].split("/").pop()} exited ${res.status ?? res.signal}: ${why}` };
   }
   return {
@@ -124,19 +164,28 @@ function version(argv) {
 function machine() {
   const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/);
   const mem = readFileSync("/proc/meminfo", "utf8").match(/MemTotal:\s*(\d+)/);
-  const conftestMod = version(["go", "version", "-m", join(ROOT, ".tools/bin/conftest")]).match(/mod\s+github.com\/open-policy-agent\/conftest\s+(\S+)/);
+  const conftestMod = version(["go", "version", "-m", join(ROOT, ".tools/bin/conftest")]).match(
+    /mod\s+github.com\/open-policy-agent\/conftest\s+(\S+)/,
+  );
   return {
     date: new Date().toISOString(),
     nproc: os.cpus().length,
     memoryGiB: mem ? (Number(mem[1]) / 1024 / 1024).toFixed(1) : "unknown",
     cpu: cpu ? cpu[1] : "unknown",
     node: process.version,
-    opa: version([tool("opa"), "version"]).split("\n")[0].replace("Version: ", ""),
+    opa: version([tool("opa"), "version"])
+      .split("\n")[0]
+      .replace("Version: ", ""),
     conftest: conftestMod ? conftestMod[1] : "unknown",
-    loadavg: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
     // BENCH_COMMIT: set when benchmarking an export of a commit (no .git there).
     commit: process.env.BENCH_COMMIT ?? version(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
-    dirty: process.env.BENCH_COMMIT ? false : version(["git", "-C", ROOT, "status", "--porcelain", "--", "policies", "src/engine", "bundle"]) !== "",
+    dirty: process.env.BENCH_COMMIT
+      ? false
+      : version(["git", "-C", ROOT, "status", "--porcelain", "--", "policies", "src/engine", "bundle"]) !== "",
     rules: JSON.parse(readFileSync(join(ROOT, "bundle/rules.json"), "utf8")).rules.length,
   };
 }
@@ -167,7 +216,11 @@ function main() {
         try {
           found = key(spec.findings(run.stdout));
         } catch {
-          failed = `${tool} printed no report: ${run.stderr.split("\n").filter((l) => l && !/^\t/.test(l)).slice(-2).join(" ")}`;
+          failed = `${tool} printed no report: ${run.stderr
+            .split("\n")
+            .filter((l) => l && !/^\t/.test(l))
+            .slice(-2)
+            .join(" ")}`;
           break;
         }
         if (!reference) reference = { tool, found };
@@ -178,7 +231,11 @@ function main() {
               `only in ${tool}: ${JSON.stringify(only(found, reference.found))}, only in ${reference.tool}: ${JSON.stringify(only(reference.found, found))}`,
           );
         }
-        runs.push({ wall: spec.inProcessMs ? spec.inProcessMs(run.stdout) / 1000 : run.wall, cpu: run.cpu, rssKiB: run.rssKiB });
+        runs.push({
+          wall: spec.inProcessMs ? spec.inProcessMs(run.stdout) / 1000 : run.wall,
+          cpu: run.cpu,
+          rssKiB: run.rssKiB,
+        });
       }
       const row = {
         size,
@@ -193,11 +250,16 @@ function main() {
         rssMiB: runs.length ? summary(runs.map((r) => r.rssKiB / 1024)) : undefined,
       };
       results.push(row);
-      process.stderr.write(`${size}\t${tool}\t${failed ?? `${row.wall.median.toFixed(3)} s\t${row.rssMiB.median.toFixed(0)} MiB\t${row.findings} findings`}\n`);
+      process.stderr.write(
+        `${size}\t${tool}\t${failed ?? `${row.wall.median.toFixed(3)} s\t${row.rssMiB.median.toFixed(0)} MiB\t${row.findings} findings`}\n`,
+      );
     }
   }
   const real = realShape(seed);
-  writeFileSync(join(RESULTS, `${env.date.slice(0, 19).replace(/:/g, "")}.json`), JSON.stringify({ env, results, real }, null, 1) + "\n");
+  writeFileSync(
+    join(RESULTS, `${env.date.slice(0, 19).replace(/:/g, "")}.json`),
+    `${JSON.stringify({ env, results, real }, null, 1)}\n`,
+  );
   writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed)));
   process.stderr.write("wrote docs/benchmarks.md\n");
 }
@@ -209,13 +271,21 @@ function main() {
 function realShape(seed) {
   // Planned again whenever the seed HCL or the script changes.
   const hash = require("node:crypto").createHash("sha256");
-  for (const f of ["seed/unit/main.tf", "seed/table/main.tf", "plan-seed.sh"]) hash.update(readFileSync(join(__dirname, f)));
+  for (const f of ["seed/unit/main.tf", "seed/table/main.tf", "plan-seed.sh"])
+    hash.update(readFileSync(join(__dirname, f)));
   const realPath = join(PLANS, `real-2000-${hash.digest("hex").slice(0, 12)}.json`);
   if (!existsSync(realPath)) {
     process.stderr.write("planning 2,000 resources for real (bench/plan-seed.sh 20), once...\n");
     const started = Date.now();
-    writeFileSync(realPath, execFileSync("bash", [join(__dirname, "plan-seed.sh"), "20"], { cwd: ROOT, maxBuffer: 1 << 30, encoding: "utf8" }));
-    writeFileSync(realPath + ".seconds", String((Date.now() - started) / 1000));
+    writeFileSync(
+      realPath,
+      execFileSync("bash", [join(__dirname, "plan-seed.sh"), "20"], {
+        cwd: ROOT,
+        maxBuffer: 1 << 30,
+        encoding: "utf8",
+      }),
+    );
+    writeFileSync(`${realPath}.seconds`, String((Date.now() - started) / 1000));
   }
   const size = 20 * unitSize(seed);
   const generatedPath = join(PLANS, `generated-${size}.json`);
@@ -243,7 +313,9 @@ function realShape(seed) {
   const b = shape(generatedPath);
   const cli = (path) => {
     try {
-      return JSON.parse(measure(TOOLS.cli.argv(path)).stdout).violations.map((f) => `${f.rule}\t${f.address}`).sort();
+      return JSON.parse(measure(TOOLS.cli.argv(path)).stdout)
+        .violations.map((f) => `${f.rule}\t${f.address}`)
+        .sort();
     } catch {
       return [];
     }
@@ -252,12 +324,16 @@ function realShape(seed) {
   const genFindings = cli(generatedPath);
   return {
     size,
-    planSeconds: existsSync(realPath + ".seconds") ? Number(readFileSync(realPath + ".seconds", "utf8")) : undefined,
+    planSeconds: existsSync(`${realPath}.seconds`) ? Number(readFileSync(`${realPath}.seconds`, "utf8")) : undefined,
     real: { ...a, canonical: undefined },
     generated: { ...b, canonical: undefined },
     identical: a.canonical === b.canonical,
     sameTypes: JSON.stringify(sortKeys(a.types)) === JSON.stringify(sortKeys(b.types)),
-    findings: { real: realFindings.length, generated: genFindings.length, same: JSON.stringify(realFindings) === JSON.stringify(genFindings) },
+    findings: {
+      real: realFindings.length,
+      generated: genFindings.length,
+      same: JSON.stringify(realFindings) === JSON.stringify(genFindings),
+    },
   };
 }
 
@@ -266,10 +342,16 @@ function sortKeys(value) {
   if (Array.isArray(value)) {
     const items = value.map(sortKeys);
     const id = (i) => (i && typeof i === "object" ? JSON.stringify([i.address ?? i.resource, i.attribute]) : undefined);
-    if (items.every((i) => typeof (i?.address ?? i?.resource) === "string")) items.sort((x, y) => (id(x) < id(y) ? -1 : id(x) > id(y) ? 1 : 0));
+    if (items.every((i) => typeof (i?.address ?? i?.resource) === "string"))
+      items.sort((x, y) => (id(x) < id(y) ? -1 : id(x) > id(y) ? 1 : 0));
     return items;
   }
-  if (value && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
   return value;
 }
 
@@ -295,35 +377,68 @@ function markdown(env, results, real, unit) {
       "as `module.unit_NNNNN` blocks, with addresses, names, references and configuration renamed together.",
     "",
   );
-  lines.push(`Each figure: median (min–max) of ${REPS} runs; at 50,000 resources ${Math.min(REPS, REPS_LARGE)} runs of ddb-guardrails and one of opa eval and conftest, stopped after ${TIMEOUT_LARGE_S} s. "engine" wall is timed inside the process (readPlan + loadBundle + validatePlan, no Node start-up); CPU and RSS are always the whole process'.`, "");
-  lines.push("| resources | plan | tool | wall s | CPU s | peak RSS MiB | findings |", "|---:|---:|---|---:|---:|---:|---:|");
+  lines.push(
+    `Each figure: median (min–max) of ${REPS} runs; at 50,000 resources ${Math.min(REPS, REPS_LARGE)} runs of ddb-guardrails and one of opa eval and conftest, stopped after ${TIMEOUT_LARGE_S} s. "engine" wall is timed inside the process (readPlan + loadBundle + validatePlan, no Node start-up); CPU and RSS are always the whole process'.`,
+    "",
+  );
+  lines.push(
+    "| resources | plan | tool | wall s | CPU s | peak RSS MiB | findings |",
+    "|---:|---:|---|---:|---:|---:|---:|",
+  );
   for (const r of results) {
     const cells = r.timedOut
       ? [`> ${r.timedOut} (stopped)`, "", "", ""]
       : r.failed
-      ? [`failed: ${r.failed.replace(/\|/g, "\\|").slice(0, 120)}`, "", "", ""]
-      : [fmt(r.wall), fmt(r.cpu), fmt(r.rssMiB, 0), String(r.findings)];
-    lines.push(`| ${r.size.toLocaleString("en")} | ${(r.bytes / 1048576).toFixed(1)} MB | ${r.tool} | ${cells.join(" | ")} |`);
+        ? [`failed: ${r.failed.replace(/\|/g, "\\|").slice(0, 120)}`, "", "", ""]
+        : [fmt(r.wall), fmt(r.cpu), fmt(r.rssMiB, 0), String(r.findings)];
+    lines.push(
+      `| ${r.size.toLocaleString("en")} | ${(r.bytes / 1048576).toFixed(1)} MB | ${r.tool} | ${cells.join(" | ")} |`,
+    );
   }
-  lines.push("", "Every tool that finished reported the same set of (rule, address) at every size (the run fails otherwise).", "");
+  lines.push(
+    "",
+    "Every tool that finished reported the same set of (rule, address) at every size (the run fails otherwise).",
+    "",
+  );
 
   lines.push("## Targets", "");
-  const check = (label, ok, figure) => lines.push(`- ${ok === undefined ? "not measured" : ok ? "met" : "**missed**"}: ${label} (${figure})`);
+  const check = (label, ok, figure) =>
+    lines.push(`- ${ok === undefined ? "not measured" : ok ? "met" : "**missed**"}: ${label} (${figure})`);
   const e10 = by(10000, "engine");
   const c10 = by(10000, "cli");
   const e50 = by(50000, "engine");
   const c50 = by(50000, "cli");
   const m = (r) => r?.wall?.median;
   const cpu = (r) => (r?.cpu ? `, CPU ${r.cpu.median.toFixed(2)} s` : "");
-  check("engine evaluation of 10,000 resources < 1 s", m(e10) === undefined ? undefined : m(e10) < 1, `${m(e10)?.toFixed(2) ?? e10?.failed} s wall${cpu(e10)} for the whole engine process`);
-  check("whole process at 10,000 resources < 2 s", m(c10) === undefined ? undefined : m(c10) < 2, `${m(c10)?.toFixed(2) ?? c10?.failed} s wall${cpu(c10)}`);
-  check("50,000 within 5x the 10,000 time (engine)", m(e50) === undefined || m(e10) === undefined ? undefined : m(e50) <= 5 * m(e10), `${m(e50)?.toFixed(2) ?? e50?.failed} s vs 5 × ${m(e10)?.toFixed(2)} s`);
-  check("peak RSS < 1 GiB at 50,000 (whole process)", c50?.rssMiB ? c50.rssMiB.max < 1024 : undefined, `${c50?.rssMiB?.max.toFixed(0) ?? c50?.failed} MiB`);
+  check(
+    "engine evaluation of 10,000 resources < 1 s",
+    m(e10) === undefined ? undefined : m(e10) < 1,
+    `${m(e10)?.toFixed(2) ?? e10?.failed} s wall${cpu(e10)} for the whole engine process`,
+  );
+  check(
+    "whole process at 10,000 resources < 2 s",
+    m(c10) === undefined ? undefined : m(c10) < 2,
+    `${m(c10)?.toFixed(2) ?? c10?.failed} s wall${cpu(c10)}`,
+  );
+  check(
+    "50,000 within 5x the 10,000 time (engine)",
+    m(e50) === undefined || m(e10) === undefined ? undefined : m(e50) <= 5 * m(e10),
+    `${m(e50)?.toFixed(2) ?? e50?.failed} s vs 5 × ${m(e10)?.toFixed(2)} s`,
+  );
+  check(
+    "peak RSS < 1 GiB at 50,000 (whole process)",
+    c50?.rssMiB ? c50.rssMiB.max < 1024 : undefined,
+    `${c50?.rssMiB?.max.toFixed(0) ?? c50?.failed} MiB`,
+  );
   for (const size of SIZES.filter((s) => s > 1000)) {
     const c = by(size, "cli");
     const o = by(size, "opa");
     const opaWall = m(o) ?? o?.timedOut;
-    check(`faster than opa eval at ${size.toLocaleString("en")} (whole process vs whole process)`, m(c) === undefined || opaWall === undefined ? undefined : m(c) < opaWall, `${m(c)?.toFixed(2) ?? c?.failed} s vs ${m(o)?.toFixed(2) ?? (o?.timedOut ? `more than ${o.timedOut}` : o?.failed)} s`);
+    check(
+      `faster than opa eval at ${size.toLocaleString("en")} (whole process vs whole process)`,
+      m(c) === undefined || opaWall === undefined ? undefined : m(c) < opaWall,
+      `${m(c)?.toFixed(2) ?? c?.failed} s vs ${m(o)?.toFixed(2) ?? (o?.timedOut ? `more than ${o.timedOut}` : o?.failed)} s`,
+    );
   }
   lines.push("");
 
@@ -335,11 +450,17 @@ function markdown(env, results, real, unit) {
     "",
   );
   lines.push("| | real plan | generated |", "|---|---:|---:|");
-  lines.push(`| JSON size | ${real.real.bytes.toLocaleString("en")} B | ${real.generated.bytes.toLocaleString("en")} B |`);
+  lines.push(
+    `| JSON size | ${real.real.bytes.toLocaleString("en")} B | ${real.generated.bytes.toLocaleString("en")} B |`,
+  );
   lines.push(`| resource_changes | ${real.real.changes} | ${real.generated.changes} |`);
   lines.push(`| module calls in configuration | ${real.real.moduleCalls} | ${real.generated.moduleCalls} |`);
-  lines.push(`| configuration JSON | ${real.real.configBytes.toLocaleString("en")} B | ${real.generated.configBytes.toLocaleString("en")} B |`);
-  lines.push(`| planned_values JSON | ${real.real.plannedBytes.toLocaleString("en")} B | ${real.generated.plannedBytes.toLocaleString("en")} B |`);
+  lines.push(
+    `| configuration JSON | ${real.real.configBytes.toLocaleString("en")} B | ${real.generated.configBytes.toLocaleString("en")} B |`,
+  );
+  lines.push(
+    `| planned_values JSON | ${real.real.plannedBytes.toLocaleString("en")} B | ${real.generated.plannedBytes.toLocaleString("en")} B |`,
+  );
   lines.push(`| findings (ddb-guardrails) | ${real.findings.real} | ${real.findings.generated} |`);
   lines.push("");
   lines.push(

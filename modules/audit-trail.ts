@@ -95,7 +95,11 @@ export class AuditTrail extends Construct {
   readonly key: CustomerManagedKey;
   readonly bucket: SecureBucket;
 
-  constructor(scope: Construct, id: string, private readonly props: AuditTrailProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AuditTrailProps,
+  ) {
     super(scope, id);
     this.validateTables();
     this.validateLogging();
@@ -130,7 +134,11 @@ export class AuditTrail extends Construct {
           resources: ["*"],
           condition: [
             { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
-            { test: "StringLike", variable: "kms:EncryptionContext:aws:cloudtrail:arn", values: [`arn:${partition}:cloudtrail:*:${accountId}:trail/*`] },
+            {
+              test: "StringLike",
+              variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+              values: [`arn:${partition}:cloudtrail:*:${accountId}:trail/*`],
+            },
           ],
         },
         {
@@ -139,7 +147,15 @@ export class AuditTrail extends Construct {
           principals: servicePrincipals([`logs.${region}.amazonaws.com`]),
           actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
           resources: ["*"],
-          condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/cloudtrail/${this.props.trailName}`] }],
+          condition: [
+            {
+              test: "ArnLike",
+              variable: "kms:EncryptionContext:aws:logs:arn",
+              values: [
+                `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/cloudtrail/${this.props.trailName}`,
+              ],
+            },
+          ],
         },
         {
           sid: "AlarmsAndEventsPublishToEncryptedTopic",
@@ -156,7 +172,11 @@ export class AuditTrail extends Construct {
           actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
           resources: ["*"],
           condition: [
-            { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`, `sns.${region}.amazonaws.com`] },
+            {
+              test: "StringEquals",
+              variable: "kms:ViaService",
+              values: [`s3.${region}.amazonaws.com`, `sns.${region}.amazonaws.com`],
+            },
             { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
           ],
         },
@@ -210,9 +230,15 @@ export class AuditTrail extends Construct {
   /** The role CloudTrail assumes to deliver to the log group, limited to its log streams. */
   private configureLogDelivery(): IamRole {
     const deliveryTrust = new DataAwsIamPolicyDocument(this, "delivery-trust", {
-      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: servicePrincipals(["cloudtrail.amazonaws.com"]) }],
+      statement: [
+        { effect: "Allow", actions: ["sts:AssumeRole"], principals: servicePrincipals(["cloudtrail.amazonaws.com"]) },
+      ],
     });
-    const deliveryRole = new IamRole(this, "delivery-role", { name: `${this.props.trailName}-cloudwatch-delivery`, assumeRolePolicy: deliveryTrust.json, tags: this.props.tags });
+    const deliveryRole = new IamRole(this, "delivery-role", {
+      name: `${this.props.trailName}-cloudwatch-delivery`,
+      assumeRolePolicy: deliveryTrust.json,
+      tags: this.props.tags,
+    });
     const deliveryPolicy = new DataAwsIamPolicyDocument(this, "delivery-policy", {
       statement: [
         {
@@ -222,7 +248,11 @@ export class AuditTrail extends Construct {
         },
       ],
     });
-    new IamRolePolicy(this, "delivery", { role: deliveryRole.id, name: "deliver-to-cloudwatch-logs", policy: deliveryPolicy.json });
+    new IamRolePolicy(this, "delivery", {
+      role: deliveryRole.id,
+      name: "deliver-to-cloudwatch-logs",
+      policy: deliveryPolicy.json,
+    });
     return deliveryRole;
   }
 
@@ -256,7 +286,11 @@ export class AuditTrail extends Construct {
 
   /** One encrypted topic for every alert, published to by CloudWatch and EventBridge of this account. */
   private configureAlertTopic(accountId: string, key: CustomerManagedKey): SnsTopic {
-    const topic = new SnsTopic(this, "alerts", { name: this.props.alertTopicName ?? `${this.props.trailName}-alerts`, kmsMasterKeyId: key.arn, tags: this.props.tags });
+    const topic = new SnsTopic(this, "alerts", {
+      name: this.props.alertTopicName ?? `${this.props.trailName}-alerts`,
+      kmsMasterKeyId: key.arn,
+      tags: this.props.tags,
+    });
     const topicPolicy = new DataAwsIamPolicyDocument(this, "alerts-policy", {
       statement: [
         {
@@ -283,8 +317,14 @@ export class AuditTrail extends Construct {
 
   private configureConfigRules(): void {
     if (this.props.configRules) {
-      new ConfigConfigRule(this, "config-encrypted-kms", { name: `${this.props.trailName}-dynamodb-table-encrypted-kms`, source: { owner: "AWS", sourceIdentifier: "DYNAMODB_TABLE_ENCRYPTED_KMS" } });
-      new ConfigConfigRule(this, "config-pitr", { name: `${this.props.trailName}-dynamodb-pitr-enabled`, source: { owner: "AWS", sourceIdentifier: "DYNAMODB_PITR_ENABLED" } });
+      new ConfigConfigRule(this, "config-encrypted-kms", {
+        name: `${this.props.trailName}-dynamodb-table-encrypted-kms`,
+        source: { owner: "AWS", sourceIdentifier: "DYNAMODB_TABLE_ENCRYPTED_KMS" },
+      });
+      new ConfigConfigRule(this, "config-pitr", {
+        name: `${this.props.trailName}-dynamodb-pitr-enabled`,
+        source: { owner: "AWS", sourceIdentifier: "DYNAMODB_PITR_ENABLED" },
+      });
     }
   }
 
@@ -355,7 +395,11 @@ export class AuditTrail extends Construct {
   }
 
   private validateTables(): void {
-    if (this.props.tables.length === 0) this.fail("tables", "`tables` must name at least one table, got []; pass the tables whose item access must be recorded.");
+    if (this.props.tables.length === 0)
+      this.fail(
+        "tables",
+        "`tables` must name at least one table, got []; pass the tables whose item access must be recorded.",
+      );
   }
 
   private validateLogging(): void {
@@ -369,10 +413,16 @@ export class AuditTrail extends Construct {
     const { logRetentionDays, largeScanThreshold, scanCallThreshold } = this.props;
     const allowed = [90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
     if (logRetentionDays !== undefined && !allowed.includes(logRetentionDays)) {
-      this.fail("logRetentionDays", `\`logRetentionDays\` must be one of ${allowed.join(", ")} (CloudWatch values of at least 90 days), got ${shown(logRetentionDays)}; pick one.`);
+      this.fail(
+        "logRetentionDays",
+        `\`logRetentionDays\` must be one of ${allowed.join(", ")} (CloudWatch values of at least 90 days), got ${shown(logRetentionDays)}; pick one.`,
+      );
     }
     if (largeScanThreshold !== undefined && !(largeScanThreshold >= 1)) {
-      this.fail("largeScanThreshold", `\`largeScanThreshold\` must be at least 1, got ${shown(largeScanThreshold)}; pick the item count above which a Scan is suspicious.`);
+      this.fail(
+        "largeScanThreshold",
+        `\`largeScanThreshold\` must be at least 1, got ${shown(largeScanThreshold)}; pick the item count above which a Scan is suspicious.`,
+      );
     }
     if (scanCallThreshold !== undefined && !(scanCallThreshold >= 0)) {
       this.fail("scanCallThreshold", `\`scanCallThreshold\` must be 0 or more, got ${shown(scanCallThreshold)}.`);

@@ -47,7 +47,11 @@ export class DynamoDbGatewayEndpoint extends Construct {
   readonly prefixListId: string;
   readonly policyJson: string;
 
-  constructor(scope: Construct, id: string, private readonly props: DynamoDbGatewayEndpointProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: DynamoDbGatewayEndpointProps,
+  ) {
     super(scope, id);
     this.validateRouteTables();
     this.validateTables();
@@ -94,16 +98,26 @@ export class DynamoDbGatewayEndpoint extends Construct {
 
   private validateRouteTables(): void {
     if (this.props.routeTableIds.length === 0) {
-      this.fail("routeTableIds", "`routeTableIds` must name at least one route table, got []; pass the route tables of the private subnets.");
+      this.fail(
+        "routeTableIds",
+        "`routeTableIds` must name at least one route table, got []; pass the route tables of the private subnets.",
+      );
     }
   }
 
   private validateTables(): void {
     const { tableArns } = this.props;
-    if (tableArns.length === 0) this.fail("tableArns", "`tableArns` must name at least one table, got []; pass the ARNs of the tables the VPC may reach.");
+    if (tableArns.length === 0)
+      this.fail(
+        "tableArns",
+        "`tableArns` must name at least one table, got []; pass the ARNs of the tables the VPC may reach.",
+      );
     for (const arn of tableArns) {
       if (!Token.isUnresolved(arn) && (arn === "*" || arn.includes("*"))) {
-        this.fail("tableArns", `\`tableArns\` must name tables without wildcards, got ${shown(arn)}; list each table ARN.`);
+        this.fail(
+          "tableArns",
+          `\`tableArns\` must name tables without wildcards, got ${shown(arn)}; list each table ARN.`,
+        );
       }
     }
   }
@@ -111,11 +125,17 @@ export class DynamoDbGatewayEndpoint extends Construct {
   private validatePrincipals(): void {
     const { principalArns, accountId } = this.props;
     if (!principalArns?.length && !accountId) {
-      this.fail("principalArns", "`principalArns` or `accountId` is required: an endpoint policy without either lets any principal through; name the roles or the account.");
+      this.fail(
+        "principalArns",
+        "`principalArns` or `accountId` is required: an endpoint policy without either lets any principal through; name the roles or the account.",
+      );
     }
     for (const arn of principalArns ?? []) {
       if (!Token.isUnresolved(arn) && arn.trim() === "*") {
-        this.fail("principalArns", `\`principalArns\` must not contain "*", got ${shown(principalArns)}; name the roles, or use \`accountId\` to allow this account.`);
+        this.fail(
+          "principalArns",
+          `\`principalArns\` must not contain "*", got ${shown(principalArns)}; name the roles, or use \`accountId\` to allow this account.`,
+        );
       }
     }
   }
@@ -123,7 +143,10 @@ export class DynamoDbGatewayEndpoint extends Construct {
   private validateActions(): void {
     for (const action of this.props.actions ?? []) {
       if (action === "*" || action === "dynamodb:*") {
-        this.fail("actions", `\`actions\` must list actions, got ${shown(action)}; name the data-plane actions the VPC needs, or leave it out for item reads and writes.`);
+        this.fail(
+          "actions",
+          `\`actions\` must list actions, got ${shown(action)}; name the data-plane actions the VPC needs, or leave it out for item reads and writes.`,
+        );
       }
     }
   }

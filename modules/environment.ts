@@ -1,6 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 
 /** Where the resources live. Give both values to plan without calling AWS (offline or in CI). */
 export interface AwsEnvironment {

@@ -26,6 +26,7 @@ export function withGuardrailTags(
   guardrailTags: Readonly<Record<string, string>>,
 ): Readonly<Record<string, string>> | undefined {
   if (Object.keys(guardrailTags).length === 0) return tags;
-  if (tags !== undefined && Token.isUnresolved(tags)) return Fn.merge([tags, guardrailTags]) as unknown as Record<string, string>;
+  if (tags !== undefined && Token.isUnresolved(tags))
+    return Fn.merge([tags, guardrailTags]) as unknown as Record<string, string>;
   return { ...tags, ...guardrailTags };
 }

@@ -55,7 +55,11 @@ export const STREAM_READ_ACTIONS: readonly string[] = [
 ];
 
 /** Data-plane actions a VPC endpoint policy lets through for the named tables (no control-plane calls). */
-export const ENDPOINT_DATA_ACTIONS: readonly string[] = [...ITEM_READ_ACTIONS, ...ITEM_WRITE_ACTIONS, "dynamodb:DescribeTable"];
+export const ENDPOINT_DATA_ACTIONS: readonly string[] = [
+  ...ITEM_READ_ACTIONS,
+  ...ITEM_WRITE_ACTIONS,
+  "dynamodb:DescribeTable",
+];
 
 /** KMS actions DynamoDB performs with a table's key on the caller's behalf (restricted by kms:ViaService). */
 export const KMS_TABLE_USAGE_ACTIONS: readonly string[] = [

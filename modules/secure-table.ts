@@ -1,6 +1,10 @@
 import { DynamodbContributorInsights } from "@cdktf/provider-aws/lib/dynamodb-contributor-insights";
 import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resource-policy";
-import { DynamodbTable, type DynamodbTableGlobalSecondaryIndex, type DynamodbTableReplica } from "@cdktf/provider-aws/lib/dynamodb-table";
+import {
+  DynamodbTable,
+  type DynamodbTableGlobalSecondaryIndex,
+  type DynamodbTableReplica,
+} from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
@@ -164,7 +168,11 @@ export class SecureTable extends Construct {
   readonly streamArn: string;
   readonly environment: ResolvedEnvironment;
 
-  constructor(scope: Construct, id: string, private readonly props: SecureTableProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SecureTableProps,
+  ) {
     super(scope, id);
     this.validateEncryption();
     this.validateRecovery();
@@ -213,7 +221,11 @@ export class SecureTable extends Construct {
     const replicas = props.replicas ?? [];
     const streamView = props.stream ?? (replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : undefined);
     const keyAttributes = new Map<string, AttributeType>();
-    for (const a of [props.partitionKey, props.sortKey, ...(props.globalSecondaryIndexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])]) {
+    for (const a of [
+      props.partitionKey,
+      props.sortKey,
+      ...(props.globalSecondaryIndexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey]),
+    ]) {
       if (a) keyAttributes.set(a.name, a.type);
     }
 
@@ -243,7 +255,12 @@ export class SecureTable extends Construct {
         }),
       ),
       replica: replicas.map(
-        (r): DynamodbTableReplica => ({ regionName: r.region, kmsKeyArn: r.kmsKeyArn, pointInTimeRecovery: props.pointInTimeRecovery ?? true, propagateTags: true }),
+        (r): DynamodbTableReplica => ({
+          regionName: r.region,
+          kmsKeyArn: r.kmsKeyArn,
+          pointInTimeRecovery: props.pointInTimeRecovery ?? true,
+          propagateTags: true,
+        }),
       ),
       tags: this.tableTags(),
     });
@@ -255,7 +272,10 @@ export class SecureTable extends Construct {
       new DynamodbContributorInsights(this, "contributor-insights", { tableName: this.table.name });
     }
     if (props.resourcePolicy !== undefined) {
-      new DynamodbResourcePolicy(this, "resource-policy", { resourceArn: this.table.arn, policy: props.resourcePolicy });
+      new DynamodbResourcePolicy(this, "resource-policy", {
+        resourceArn: this.table.arn,
+        policy: props.resourcePolicy,
+      });
     }
   }
 
@@ -271,15 +291,26 @@ export class SecureTable extends Construct {
         `\`encryption\` must be "CUSTOMER_MANAGED", got ${shown(encryption)}: AWS-owned and AWS-managed keys give no key policy, per-key audit or revocation; remove the override, or pass \`kmsKeyArn\` of your own key.`,
       );
     }
-    if (kmsKeyArn !== undefined && !Token.isUnresolved(kmsKeyArn) && (kmsKeyArn.trim() === "" || kmsKeyArn.includes("alias/aws/"))) {
+    if (
+      kmsKeyArn !== undefined &&
+      !Token.isUnresolved(kmsKeyArn) &&
+      (kmsKeyArn.trim() === "" || kmsKeyArn.includes("alias/aws/"))
+    ) {
       this.fail(
         "kmsKeyArn",
         `\`kmsKeyArn\` must be a customer-managed key, got ${shown(kmsKeyArn)} (the AWS-managed key or empty); pass the ARN of a key you own, or leave it out to have one created.`,
       );
     }
     this.validateKeyAdministrators();
-    if (keyAlias !== undefined && !Token.isUnresolved(keyAlias) && (!keyAlias.startsWith("alias/") || keyAlias.startsWith("alias/aws/"))) {
-      this.fail("keyAlias", `\`keyAlias\` must start with "alias/" and not "alias/aws/" (reserved for AWS-managed keys), got ${shown(keyAlias)}.`);
+    if (
+      keyAlias !== undefined &&
+      !Token.isUnresolved(keyAlias) &&
+      (!keyAlias.startsWith("alias/") || keyAlias.startsWith("alias/aws/"))
+    ) {
+      this.fail(
+        "keyAlias",
+        `\`keyAlias\` must start with "alias/" and not "alias/aws/" (reserved for AWS-managed keys), got ${shown(keyAlias)}.`,
+      );
     }
   }
 
@@ -290,7 +321,8 @@ export class SecureTable extends Construct {
     for (const [i, arn] of (keyAdministratorArns ?? []).entries()) {
       if (Token.isUnresolved(arn)) continue;
       const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
-      const foreign = account !== undefined && accountId !== undefined && !Token.isUnresolved(accountId) && account !== accountId;
+      const foreign =
+        account !== undefined && accountId !== undefined && !Token.isUnresolved(accountId) && account !== accountId;
       if (arn.trim() === "*" || account === undefined || foreign) {
         this.fail(
           `keyAdministratorArns[${i}]`,
@@ -309,18 +341,27 @@ export class SecureTable extends Construct {
       );
     }
     if (deletionProtection === false && !deletionProtectionWaiver?.trim()) {
-      this.fail("deletionProtection", "`deletionProtection` cannot be false without `deletionProtectionWaiver`; set a reason or remove the override.");
+      this.fail(
+        "deletionProtection",
+        "`deletionProtection` cannot be false without `deletionProtectionWaiver`; set a reason or remove the override.",
+      );
     }
     const { contributorInsights, contributorInsightsWaiver } = this.props;
     if (contributorInsights === false && !contributorInsightsWaiver?.trim()) {
-      this.fail("contributorInsights", "`contributorInsights` cannot be false without `contributorInsightsWaiver`; set a reason or remove the override.");
+      this.fail(
+        "contributorInsights",
+        "`contributorInsights` cannot be false without `contributorInsightsWaiver`; set a reason or remove the override.",
+      );
     }
   }
 
   private validateStream(): void {
     const { stream, replicas } = this.props;
     if (replicas?.length && stream !== undefined && stream !== "NEW_AND_OLD_IMAGES") {
-      this.fail("stream", `\`stream\` must be "NEW_AND_OLD_IMAGES" when \`replicas\` are given (global tables replicate from it), got ${shown(stream)}; change it or leave it out.`);
+      this.fail(
+        "stream",
+        `\`stream\` must be "NEW_AND_OLD_IMAGES" when \`replicas\` are given (global tables replicate from it), got ${shown(stream)}; change it or leave it out.`,
+      );
     }
   }
 
@@ -335,8 +376,14 @@ export class SecureTable extends Construct {
         );
       }
       if (!Token.isUnresolved(replica.region)) {
-        if (regions.has(replica.region) || (this.props.environment?.region !== undefined && replica.region === this.props.environment.region)) {
-          this.fail(`replicas[${i}].region`, `\`replicas[${i}].region\` must be unique and differ from the table's region, got ${shown(replica.region)}; remove the duplicate.`);
+        if (
+          regions.has(replica.region) ||
+          (this.props.environment?.region !== undefined && replica.region === this.props.environment.region)
+        ) {
+          this.fail(
+            `replicas[${i}].region`,
+            `\`replicas[${i}].region\` must be unique and differ from the table's region, got ${shown(replica.region)}; remove the duplicate.`,
+          );
         }
         regions.add(replica.region);
       }
@@ -346,11 +393,17 @@ export class SecureTable extends Construct {
   private validateClassification(): void {
     const { dataClass, timeToLiveAttribute, protectedAttributes } = this.props;
     if (dataClass === "session" && !timeToLiveAttribute?.trim()) {
-      this.fail("timeToLiveAttribute", `\`timeToLiveAttribute\` is required when \`dataClass\` is "session" (sessions must expire), got ${shown(timeToLiveAttribute)}; name the expiry attribute.`);
+      this.fail(
+        "timeToLiveAttribute",
+        `\`timeToLiveAttribute\` is required when \`dataClass\` is "session" (sessions must expire), got ${shown(timeToLiveAttribute)}; name the expiry attribute.`,
+      );
     }
     for (const [i, name] of (protectedAttributes ?? []).entries()) {
       if (!/^[^\s]+$/.test(name)) {
-        this.fail(`protectedAttributes[${i}]`, `\`protectedAttributes[${i}]\` must be an attribute name without spaces, got ${shown(name)}; fix the name.`);
+        this.fail(
+          `protectedAttributes[${i}]`,
+          `\`protectedAttributes[${i}]\` must be an attribute name without spaces, got ${shown(name)}; fix the name.`,
+        );
       }
     }
   }
@@ -369,7 +422,13 @@ export class SecureTable extends Construct {
     }
     if (protectedAttributes !== undefined && Token.isUnresolved(protectedAttributes)) {
       const joined = Fn.join(" ", protectedAttributes as string[]);
-      computed.push(Fn.conditional(Op.lt(Fn.lengthOf(protectedAttributes), 1), {}, { [GUARDRAIL_TAGS.protectedAttributes]: joined }));
+      computed.push(
+        Fn.conditional(
+          Op.lt(Fn.lengthOf(protectedAttributes), 1),
+          {},
+          { [GUARDRAIL_TAGS.protectedAttributes]: joined },
+        ),
+      );
     } else if (protectedAttributes?.length) {
       classification[GUARDRAIL_TAGS.protectedAttributes] = protectedAttributes.join(" ");
     }
@@ -381,7 +440,10 @@ export class SecureTable extends Construct {
   private validateIndexes(): void {
     for (const [i, index] of (this.props.globalSecondaryIndexes ?? []).entries()) {
       if (index.projectionType === "INCLUDE" && !index.nonKeyAttributes?.length) {
-        this.fail(`globalSecondaryIndexes[${i}].nonKeyAttributes`, `\`globalSecondaryIndexes[${i}].nonKeyAttributes\` must list attributes when \`projectionType\` is "INCLUDE", got ${shown(index.nonKeyAttributes)}; list them or use "KEYS_ONLY".`);
+        this.fail(
+          `globalSecondaryIndexes[${i}].nonKeyAttributes`,
+          `\`globalSecondaryIndexes[${i}].nonKeyAttributes\` must list attributes when \`projectionType\` is "INCLUDE", got ${shown(index.nonKeyAttributes)}; list them or use "KEYS_ONLY".`,
+        );
       }
     }
   }
@@ -393,14 +455,22 @@ export class SecureTable extends Construct {
     try {
       document = JSON.parse(policy);
     } catch {
-      return this.fail("resourcePolicy", `\`resourcePolicy\` must be a JSON policy document, got ${shown(policy.slice(0, 80))}; pass JSON.stringify(document).`);
+      return this.fail(
+        "resourcePolicy",
+        `\`resourcePolicy\` must be a JSON policy document, got ${shown(policy.slice(0, 80))}; pass JSON.stringify(document).`,
+      );
     }
     const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
     for (const s of statements as Array<Record<string, unknown>>) {
       const principal = s?.Principal;
-      const everyone = principal === "*" || (typeof principal === "object" && principal !== null && (principal as Record<string, unknown>).AWS === "*");
+      const everyone =
+        principal === "*" ||
+        (typeof principal === "object" && principal !== null && (principal as Record<string, unknown>).AWS === "*");
       if (s?.Effect === "Allow" && everyone && s.Condition === undefined) {
-        this.fail("resourcePolicy", "`resourcePolicy` must not Allow `\"Principal\": \"*\"` without a Condition; name the principals or add a Condition (e.g. aws:PrincipalAccount).");
+        this.fail(
+          "resourcePolicy",
+          '`resourcePolicy` must not Allow `"Principal": "*"` without a Condition; name the principals or add a Condition (e.g. aws:PrincipalAccount).',
+        );
       }
     }
   }

@@ -1,4 +1,7 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
@@ -62,7 +65,11 @@ export class StreamArchive extends Construct {
   readonly archivePipe: PipesPipe;
   readonly escalationTopic?: SnsTopic;
 
-  constructor(scope: Construct, id: string, private readonly props: StreamArchiveProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: StreamArchiveProps,
+  ) {
     super(scope, id);
     this.validateRetention();
     this.validateStream();
@@ -91,10 +98,21 @@ export class StreamArchive extends Construct {
           sid: "KeyUsageThroughArchiveServicesOnly",
           effect: "Allow",
           principals: [{ type: "AWS", identifiers: [root] }],
-          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
+          actions: [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+          ],
           resources: ["*"],
           condition: [
-            { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`, `firehose.${region}.amazonaws.com`, `sns.${region}.amazonaws.com`] },
+            {
+              test: "StringEquals",
+              variable: "kms:ViaService",
+              values: [`s3.${region}.amazonaws.com`, `firehose.${region}.amazonaws.com`, `sns.${region}.amazonaws.com`],
+            },
             { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
           ],
         },
@@ -118,19 +136,31 @@ export class StreamArchive extends Construct {
   /** Firehose delivery into the bucket, with a role limited to it and to the key through S3. */
   private configureDelivery(env: ResolvedEnvironment): KinesisFirehoseDeliveryStream {
     const { accountId, region } = env;
-    const firehoseRole = this.role("delivery-role", `${this.props.name}-archive-delivery`, "firehose.amazonaws.com", accountId, [
-      {
-        effect: "Allow",
-        actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-      },
-      {
-        effect: "Allow",
-        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-        resources: [this.key.arn],
-        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`] }],
-      },
-    ]);
+    const firehoseRole = this.role(
+      "delivery-role",
+      `${this.props.name}-archive-delivery`,
+      "firehose.amazonaws.com",
+      accountId,
+      [
+        {
+          effect: "Allow",
+          actions: [
+            "s3:PutObject",
+            "s3:AbortMultipartUpload",
+            "s3:GetBucketLocation",
+            "s3:ListBucket",
+            "s3:ListBucketMultipartUploads",
+          ],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+        },
+        {
+          effect: "Allow",
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+          resources: [this.key.arn],
+          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`] }],
+        },
+      ],
+    );
     return new KinesisFirehoseDeliveryStream(this, "delivery", {
       name: `${this.props.name}-archive`,
       destination: "extended_s3",
@@ -150,7 +180,11 @@ export class StreamArchive extends Construct {
 
   private configureEscalationTopic(): SnsTopic | undefined {
     if (!(this.props.privilegeEscalationAlert ?? true)) return undefined;
-    return new SnsTopic(this, "escalation-alerts", { name: `${this.props.name}-privilege-escalation`, kmsMasterKeyId: this.key.arn, tags: this.props.tags });
+    return new SnsTopic(this, "escalation-alerts", {
+      name: `${this.props.name}-privilege-escalation`,
+      kmsMasterKeyId: this.key.arn,
+      tags: this.props.tags,
+    });
   }
 
   /** The role both pipes run as: read the table's stream, deliver to Firehose, publish alerts. */
@@ -158,7 +192,11 @@ export class StreamArchive extends Construct {
     const { accountId, region } = env;
     return this.role("pipe-role", `${this.props.name}-archive-pipe`, "pipes.amazonaws.com", accountId, [
       { effect: "Allow", actions: [...STREAM_READ_ACTIONS], resources: [this.props.streamArn] },
-      { effect: "Allow", actions: ["firehose:PutRecord", "firehose:PutRecordBatch"], resources: [this.deliveryStream.arn] },
+      {
+        effect: "Allow",
+        actions: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+        resources: [this.deliveryStream.arn],
+      },
       ...(this.escalationTopic
         ? [
             { effect: "Allow", actions: ["sns:Publish"], resources: [this.escalationTopic.arn] },
@@ -166,7 +204,9 @@ export class StreamArchive extends Construct {
               effect: "Allow",
               actions: ["kms:GenerateDataKey", "kms:Decrypt"],
               resources: [this.key.arn],
-              condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`sns.${region}.amazonaws.com`] }],
+              condition: [
+                { test: "StringEquals", variable: "kms:ViaService", values: [`sns.${region}.amazonaws.com`] },
+              ],
             },
           ]
         : []),
@@ -201,7 +241,12 @@ export class StreamArchive extends Construct {
       sourceParameters: {
         dynamodbStreamParameters: { startingPosition: "LATEST", batchSize: 10, maximumRetryAttempts: 10 },
         filterCriteria: {
-          filter: attributes.map((a) => ({ pattern: JSON.stringify({ eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { [a]: { BOOL: [true] } } } }) })),
+          filter: attributes.map((a) => ({
+            pattern: JSON.stringify({
+              eventName: ["INSERT", "MODIFY"],
+              dynamodb: { NewImage: { [a]: { BOOL: [true] } } },
+            }),
+          })),
         },
       },
       target: this.escalationTopic.arn,
@@ -209,7 +254,13 @@ export class StreamArchive extends Construct {
     });
   }
 
-  private role(id: string, name: string, service: string, accountId: string, statements: DataAwsIamPolicyDocumentStatement[]): IamRole {
+  private role(
+    id: string,
+    name: string,
+    service: string,
+    accountId: string,
+    statements: DataAwsIamPolicyDocumentStatement[],
+  ): IamRole {
     const trust = new DataAwsIamPolicyDocument(this, `${id}-trust`, {
       statement: [
         {
@@ -233,21 +284,30 @@ export class StreamArchive extends Construct {
   private validateRetention(): void {
     const days = this.props.retentionDays;
     if (!Token.isUnresolved(days) && !(Number.isInteger(days) && days >= 1)) {
-      this.fail("retentionDays", `\`retentionDays\` must be a whole number of days, at least 1, got ${shown(days)}; set how long archived records must be kept.`);
+      this.fail(
+        "retentionDays",
+        `\`retentionDays\` must be a whole number of days, at least 1, got ${shown(days)}; set how long archived records must be kept.`,
+      );
     }
   }
 
   private validateStream(): void {
     const arn = this.props.streamArn;
     if (!Token.isUnresolved(arn) && !/^arn:aws[\w-]*:dynamodb:[\w-]+:\d{12}:table\/[\w.-]+\/stream\/.+$/.test(arn)) {
-      this.fail("streamArn", `\`streamArn\` must be a DynamoDB stream ARN, got ${shown(arn)}; pass \`SecureTable.streamArn\` of a table with \`stream\` set.`);
+      this.fail(
+        "streamArn",
+        `\`streamArn\` must be a DynamoDB stream ARN, got ${shown(arn)}; pass \`SecureTable.streamArn\` of a table with \`stream\` set.`,
+      );
     }
   }
 
   private validateProtectedAttributes(): void {
     const attributes = this.props.protectedAttributes;
     if (attributes !== undefined && attributes.length === 0 && (this.props.privilegeEscalationAlert ?? true)) {
-      this.fail("protectedAttributes", "`protectedAttributes` cannot be empty while `privilegeEscalationAlert` is on, got []; name the attributes or set `privilegeEscalationAlert: false`.");
+      this.fail(
+        "protectedAttributes",
+        "`protectedAttributes` cannot be empty while `privilegeEscalationAlert` is on, got []; name the attributes or set `privilegeEscalationAlert: false`.",
+      );
     }
   }
 }

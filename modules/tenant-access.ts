@@ -1,4 +1,7 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -18,14 +21,22 @@ export class LeadingKey {
   /** `${aws:PrincipalTag/<tag>}`: a tag on the role or a session tag, for roles. */
   static principalTag(tag: string): LeadingKey {
     if (!/^[\w+=.@:/-]{1,128}$/.test(tag)) {
-      throw new GuardrailConfigError("LeadingKey", "tag", `\`tag\` must be a valid IAM tag key, got ${shown(tag)}; use letters, digits and + = . @ : / - _.`);
+      throw new GuardrailConfigError(
+        "LeadingKey",
+        "tag",
+        `\`tag\` must be a valid IAM tag key, got ${shown(tag)}; use letters, digits and + = . @ : / - _.`,
+      );
     }
     return new LeadingKey(`\${aws:PrincipalTag/${tag}}`);
   }
   /** A web identity id, e.g. `cognito-identity.amazonaws.com:sub` or `www.amazon.com:user_id`. */
   static webIdentity(variable: string): LeadingKey {
     if (!/^[\w.-]+:[\w]+$/.test(variable)) {
-      throw new GuardrailConfigError("LeadingKey", "variable", `\`variable\` must look like "<provider>:<key>", got ${shown(variable)}; e.g. "cognito-identity.amazonaws.com:sub".`);
+      throw new GuardrailConfigError(
+        "LeadingKey",
+        "variable",
+        `\`variable\` must look like "<provider>:<key>", got ${shown(variable)}; e.g. "cognito-identity.amazonaws.com:sub".`,
+      );
     }
     return new LeadingKey(`\${${variable}}`);
   }
@@ -116,7 +127,11 @@ export class TenantAccessPolicy extends Construct {
   readonly role?: IamRole;
   readonly policyArn: string;
 
-  constructor(scope: Construct, id: string, private readonly props: TenantAccessPolicyProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: TenantAccessPolicyProps,
+  ) {
     super(scope, id);
     this.validateTables();
     this.validateEndpoint();
@@ -141,12 +156,18 @@ export class TenantAccessPolicy extends Construct {
 
   /** Attaches the tenant policy to an existing role. */
   attachToRole(roleName: string): void {
-    new IamRolePolicyAttachment(this, `role-${this.node.children.length}`, { role: roleName, policyArn: this.policy.arn });
+    new IamRolePolicyAttachment(this, `role-${this.node.children.length}`, {
+      role: roleName,
+      policyArn: this.policy.arn,
+    });
   }
 
   /** Attaches the tenant policy to an IAM group (for `LeadingKey.username()`, whose users are IAM users). */
   attachToGroup(groupName: string): void {
-    new IamGroupPolicyAttachment(this, `group-${this.node.children.length}`, { group: groupName, policyArn: this.policy.arn });
+    new IamGroupPolicyAttachment(this, `group-${this.node.children.length}`, {
+      group: groupName,
+      policyArn: this.policy.arn,
+    });
   }
 
   private statements(): DataAwsIamPolicyDocumentStatement[] {
@@ -154,7 +175,9 @@ export class TenantAccessPolicy extends Construct {
     const leadingKey = (p.leadingKey ?? LeadingKey.username()).policyDocumentValue;
     const resources = tablesAndIndexes(p.tableArns);
     const writes = (p.access ?? "read-write") === "read-write";
-    const allowConditions = [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [leadingKey] }];
+    const allowConditions = [
+      { test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [leadingKey] },
+    ];
     if (p.allowedAttributes?.length) {
       allowConditions.push(
         { test: "ForAllValues:StringEquals", variable: "dynamodb:Attributes", values: [...p.allowedAttributes] },
@@ -175,7 +198,13 @@ export class TenantAccessPolicy extends Construct {
         effect: "Deny",
         actions: [...ATTRIBUTE_WRITE_ACTIONS],
         resources,
-        condition: [{ test: "ForAnyValue:StringEquals", variable: "dynamodb:Attributes", values: [...(p.protectedAttributes ?? ["isAdmin"])] }],
+        condition: [
+          {
+            test: "ForAnyValue:StringEquals",
+            variable: "dynamodb:Attributes",
+            values: [...(p.protectedAttributes ?? ["isAdmin"])],
+          },
+        ],
       },
     ];
     if (p.sourceVpceIds?.length) {
@@ -193,21 +222,42 @@ export class TenantAccessPolicy extends Construct {
         effect: "Deny",
         actions: ["dynamodb:*"],
         resources,
-        condition: [{ test: "NotIpAddress", variable: p.sourceVpceIds?.length ? "aws:VpcSourceIp" : "aws:SourceIp", values: [...p.sourceIpCidrs] }],
+        condition: [
+          {
+            test: "NotIpAddress",
+            variable: p.sourceVpceIds?.length ? "aws:VpcSourceIp" : "aws:SourceIp",
+            values: [...p.sourceIpCidrs],
+          },
+        ],
       });
     }
     if (p.notBefore) {
-      statements.push({ sid: "DenyBeforeWindow", effect: "Deny", actions: ["dynamodb:*"], resources, condition: [{ test: "DateLessThan", variable: "aws:CurrentTime", values: [p.notBefore] }] });
+      statements.push({
+        sid: "DenyBeforeWindow",
+        effect: "Deny",
+        actions: ["dynamodb:*"],
+        resources,
+        condition: [{ test: "DateLessThan", variable: "aws:CurrentTime", values: [p.notBefore] }],
+      });
     }
     if (p.notAfter) {
-      statements.push({ sid: "DenyAfterWindow", effect: "Deny", actions: ["dynamodb:*"], resources, condition: [{ test: "DateGreaterThan", variable: "aws:CurrentTime", values: [p.notAfter] }] });
+      statements.push({
+        sid: "DenyAfterWindow",
+        effect: "Deny",
+        actions: ["dynamodb:*"],
+        resources,
+        condition: [{ test: "DateGreaterThan", variable: "aws:CurrentTime", values: [p.notAfter] }],
+      });
     }
     return statements;
   }
 
   private createRole(role: TenantAccessRoleProps): IamRole {
     if (!role.servicePrincipals?.length && !role.awsPrincipals?.length) {
-      this.fail("role", `\`role\` must name who assumes ${shown(role.roleName)} (\`servicePrincipals\` or \`awsPrincipals\`), got neither; add one or pass the name of an existing role.`);
+      this.fail(
+        "role",
+        `\`role\` must name who assumes ${shown(role.roleName)} (\`servicePrincipals\` or \`awsPrincipals\`), got neither; add one or pass the name of an existing role.`,
+      );
     }
     const principals = [];
     if (role.servicePrincipals?.length) principals.push({ type: "Service", identifiers: [...role.servicePrincipals] });
@@ -224,10 +274,14 @@ export class TenantAccessPolicy extends Construct {
 
   private validateTables(): void {
     const { tableArns } = this.props;
-    if (tableArns.length === 0) this.fail("tableArns", "`tableArns` must name at least one table, got []; pass the table ARNs.");
+    if (tableArns.length === 0)
+      this.fail("tableArns", "`tableArns` must name at least one table, got []; pass the table ARNs.");
     for (const arn of tableArns) {
       if (!Token.isUnresolved(arn) && arn.includes("*")) {
-        this.fail("tableArns", `\`tableArns\` must name tables without wildcards, got ${shown(arn)}; list each table ARN.`);
+        this.fail(
+          "tableArns",
+          `\`tableArns\` must name tables without wildcards, got ${shown(arn)}; list each table ARN.`,
+        );
       }
     }
   }
@@ -245,11 +299,17 @@ export class TenantAccessPolicy extends Construct {
   private validateAttributes(): void {
     const { allowedAttributes, protectedAttributes } = this.props;
     if (protectedAttributes !== undefined && protectedAttributes.length === 0) {
-      this.fail("protectedAttributes", "`protectedAttributes` cannot be empty, got []; leave it out for [\"isAdmin\"] or name the attributes tenants must not write.");
+      this.fail(
+        "protectedAttributes",
+        '`protectedAttributes` cannot be empty, got []; leave it out for ["isAdmin"] or name the attributes tenants must not write.',
+      );
     }
     const clash = allowedAttributes?.filter((a) => (protectedAttributes ?? ["isAdmin"]).includes(a)) ?? [];
     if (clash.length > 0) {
-      this.fail("allowedAttributes", `\`allowedAttributes\` must not include protected attributes, got ${shown(clash)}; remove them from the allow-list.`);
+      this.fail(
+        "allowedAttributes",
+        `\`allowedAttributes\` must not include protected attributes, got ${shown(clash)}; remove them from the allow-list.`,
+      );
     }
   }
 
@@ -262,7 +322,10 @@ export class TenantAccessPolicy extends Construct {
     }
     const { notBefore, notAfter } = this.props;
     if (notBefore && notAfter && Date.parse(notBefore) >= Date.parse(notAfter)) {
-      this.fail("notAfter", `\`notAfter\` must be later than \`notBefore\`, got ${shown(notAfter)} <= ${shown(notBefore)}; swap or fix them.`);
+      this.fail(
+        "notAfter",
+        `\`notAfter\` must be later than \`notBefore\`, got ${shown(notAfter)} <= ${shown(notBefore)}; swap or fix them.`,
+      );
     }
   }
 }

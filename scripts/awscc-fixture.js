@@ -5,12 +5,14 @@
 // hashicorp/aws, so no awscc plan can be made here; test/fixtures/awscc-tables/README.md lists every
 // rewrite. Deterministic: the same source gives the same bytes.
 // Usage: node scripts/awscc-fixture.js [source plan.json] [out plan.json]
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 
 const root = path.join(__dirname, "..");
-const [source = path.join(root, "test/fixtures/awscc-tables-source/plan.json"), out = path.join(root, "test/fixtures/awscc-tables/plan.json")] =
-  process.argv.slice(2);
+const [
+  source = path.join(root, "test/fixtures/awscc-tables-source/plan.json"),
+  out = path.join(root, "test/fixtures/awscc-tables/plan.json"),
+] = process.argv.slice(2);
 const AWSCC = "registry.terraform.io/hashicorp/awscc";
 
 const plan = JSON.parse(fs.readFileSync(source, "utf8"));
@@ -20,7 +22,7 @@ const renamed = new Map();
 
 // Terraform reports an attribute's expression as a whole: its references, or its value when it has none.
 function attributeExpression(expressions, value) {
-  const references = [...new Set(expressions.flatMap((e) => (e && e.references) || []))];
+  const references = [...new Set(expressions.flatMap((e) => e?.references || []))];
   return references.length ? { references } : { constant_value: value };
 }
 
@@ -68,7 +70,9 @@ function tableBase(after, exprs) {
       table_name: exprs.name,
       billing_mode: exprs.billing_mode,
       key_schema: { constant_value: [{ attribute_name: after.hash_key, key_type: "HASH" }] },
-      attribute_definitions: { constant_value: after.attribute.map((a) => ({ attribute_name: a.name, attribute_type: a.type })) },
+      attribute_definitions: {
+        constant_value: after.attribute.map((a) => ({ attribute_name: a.name, attribute_type: a.type })),
+      },
     },
     unknown: { arn: true, id: true, stream_arn: true },
   };
@@ -81,9 +85,15 @@ function convertTable(change, config) {
   const sseConfig = (exprs.server_side_encryption || [])[0];
   if (sseConfig) {
     const sse = object([
-      ["sse_enabled", setting(after.server_side_encryption[0], unknownAws.server_side_encryption[0], sseConfig, "enabled")],
+      [
+        "sse_enabled",
+        setting(after.server_side_encryption[0], unknownAws.server_side_encryption[0], sseConfig, "enabled"),
+      ],
       ["sse_type", after.server_side_encryption[0].enabled ? { value: "KMS" } : { unknown: true }],
-      ["kms_master_key_id", setting(after.server_side_encryption[0], unknownAws.server_side_encryption[0], sseConfig, "kms_key_arn")],
+      [
+        "kms_master_key_id",
+        setting(after.server_side_encryption[0], unknownAws.server_side_encryption[0], sseConfig, "kms_key_arn"),
+      ],
     ]);
     nested(t.after, t.unknown, "sse_specification", sse.value, sse.unknown);
     t.expressions.sse_specification = attributeExpression([sseConfig.enabled, sseConfig.kms_key_arn], sse.value);
@@ -91,7 +101,10 @@ function convertTable(change, config) {
   const pitrConfig = (exprs.point_in_time_recovery || [])[0];
   if (pitrConfig) {
     const pitr = object([
-      ["point_in_time_recovery_enabled", setting(after.point_in_time_recovery[0], unknownAws.point_in_time_recovery[0], pitrConfig, "enabled")],
+      [
+        "point_in_time_recovery_enabled",
+        setting(after.point_in_time_recovery[0], unknownAws.point_in_time_recovery[0], pitrConfig, "enabled"),
+      ],
       ["recovery_period_in_days", { unknown: true }],
     ]);
     nested(t.after, t.unknown, "point_in_time_recovery_specification", pitr.value, pitr.unknown);
@@ -118,7 +131,12 @@ function convertGlobalTable(change, config) {
   const primary = {
     region,
     key: setting(after.server_side_encryption[0], unknownAws.server_side_encryption[0], sseConfig, "kms_key_arn"),
-    pitr: setting(after.point_in_time_recovery[0], unknownAws.point_in_time_recovery[0], exprs.point_in_time_recovery[0], "enabled"),
+    pitr: setting(
+      after.point_in_time_recovery[0],
+      unknownAws.point_in_time_recovery[0],
+      exprs.point_in_time_recovery[0],
+      "enabled",
+    ),
   };
   const replicas = [primary];
   after.replica.forEach((block, i) => {
@@ -134,7 +152,12 @@ function convertGlobalTable(change, config) {
     const value = { region: r.region, deletion_protection_enabled: dp.value };
     const unknown = {};
     nested(value, unknown, "sse_specification", ...nestedSetting("kms_master_key_id", r.key));
-    nested(value, unknown, "point_in_time_recovery_specification", ...nestedSetting("point_in_time_recovery_enabled", r.pitr));
+    nested(
+      value,
+      unknown,
+      "point_in_time_recovery_specification",
+      ...nestedSetting("point_in_time_recovery_enabled", r.pitr),
+    );
     return { value, unknown };
   });
   t.after.replicas = planned.map((p) => p.value);
@@ -156,20 +179,48 @@ function convert(change) {
     type: awscc.type,
     name: change.name,
     provider_name: AWSCC,
-    change: { actions: change.change.actions, before: null, after: awscc.after, after_unknown: awscc.unknown, before_sensitive: false, after_sensitive: {} },
+    change: {
+      actions: change.change.actions,
+      before: null,
+      after: awscc.after,
+      after_unknown: awscc.unknown,
+      before_sensitive: false,
+      after_sensitive: {},
+    },
   };
 }
 
 plan.resource_changes = plan.resource_changes.map(convert);
 plan.planned_values.root_module.resources = plan.planned_values.root_module.resources.map((r) => {
   const awscc = renamed.get(r.address);
-  return awscc ? { address: awscc.address, mode: "managed", type: awscc.type, name: r.name, provider_name: AWSCC, schema_version: 1, values: awscc.after, sensitive_values: {} } : r;
+  return awscc
+    ? {
+        address: awscc.address,
+        mode: "managed",
+        type: awscc.type,
+        name: r.name,
+        provider_name: AWSCC,
+        schema_version: 1,
+        values: awscc.after,
+        sensitive_values: {},
+      }
+    : r;
 });
 plan.configuration.provider_config.awscc = { name: "awscc", full_name: AWSCC };
 plan.configuration.root_module.resources = plan.configuration.root_module.resources.map((r) => {
   const awscc = renamed.get(r.address);
-  return awscc ? { address: awscc.address, mode: "managed", type: awscc.type, name: r.name, provider_config_key: "awscc", expressions: awscc.expressions, schema_version: 1 } : r;
+  return awscc
+    ? {
+        address: awscc.address,
+        mode: "managed",
+        type: awscc.type,
+        name: r.name,
+        provider_config_key: "awscc",
+        expressions: awscc.expressions,
+        schema_version: 1,
+      }
+    : r;
 });
 delete plan.relevant_attributes;
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify(plan) + "\n");
+fs.writeFileSync(out, `${JSON.stringify(plan)}\n`);

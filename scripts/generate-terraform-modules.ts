@@ -12,7 +12,16 @@ import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { AuditTrail, type DataClass, DynamoDbGatewayEndpoint, LeadingKey, SecureTable, type StreamViewType, StreamArchive, TenantAccessPolicy } from "../modules";
+import {
+  AuditTrail,
+  type DataClass,
+  DynamoDbGatewayEndpoint,
+  LeadingKey,
+  SecureTable,
+  type StreamViewType,
+  StreamArchive,
+  TenantAccessPolicy,
+} from "../modules";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "terraform");
@@ -27,19 +36,30 @@ interface ModuleSpec {
 }
 
 /** A variable named `name` (construct ids are prefixed so that outputs may share names with variables). */
-function variable(scope: Construct, name: string, config: { type: string; description: string; default?: unknown }): TerraformVariable {
+function variable(
+  scope: Construct,
+  name: string,
+  config: { type: string; description: string; default?: unknown },
+): TerraformVariable {
   const v = new TerraformVariable(scope, `var-${name}`, { ...config, nullable: false });
   v.overrideLogicalId(name);
   return v;
 }
-const str = (scope: Construct, name: string, description: string, def?: string) => variable(scope, name, { type: "string", description, default: def }).stringValue;
-const list = (scope: Construct, name: string, description: string, def?: string[]) => variable(scope, name, { type: "list(string)", description, default: def }).listValue;
-const tags = (scope: Construct) => variable(scope, "tags", { type: "map(string)", description: "Tags for every resource", default: {} }).value as Record<string, string>;
+const str = (scope: Construct, name: string, description: string, def?: string) =>
+  variable(scope, name, { type: "string", description, default: def }).stringValue;
+const list = (scope: Construct, name: string, description: string, def?: string[]) =>
+  variable(scope, name, { type: "list(string)", description, default: def }).listValue;
+const tags = (scope: Construct) =>
+  variable(scope, "tags", { type: "map(string)", description: "Tags for every resource", default: {} }).value as Record<
+    string,
+    string
+  >;
 const environment = (scope: Construct) => ({
   accountId: str(scope, "account_id", "The 12-digit AWS account id (used in key policies and ARNs; no STS call)"),
   region: str(scope, "region", "The region of the provider passed to the module"),
 });
-const out = (scope: Construct, name: string, value: unknown, description: string) => new TerraformOutput(scope, name, { value, description });
+const out = (scope: Construct, name: string, value: unknown, description: string) =>
+  new TerraformOutput(scope, name, { value, description });
 
 const MODULES: readonly ModuleSpec[] = [
   {
@@ -47,16 +67,44 @@ const MODULES: readonly ModuleSpec[] = [
     title: "Secure DynamoDB table",
     summary:
       "A DynamoDB table encrypted with a customer-managed KMS key created for it (rotation on, alias `alias/<table_name>-key`, usage only through DynamoDB), point-in-time recovery, deletion protection, TTL, a stream and Contributor Insights.",
-    fixed: ["on-demand billing", "PITR and deletion protection on", "a new customer-managed key per table", "no replicas or secondary indexes (use the CDKTF construct for those)"],
+    fixed: [
+      "on-demand billing",
+      "PITR and deletion protection on",
+      "a new customer-managed key per table",
+      "no replicas or secondary indexes (use the CDKTF construct for those)",
+    ],
     build: (stack) => {
       const env = environment(stack);
       const table = new SecureTable(stack, "table", {
         tableName: str(stack, "table_name", "The table name"),
-        partitionKey: { name: str(stack, "partition_key", "Name of the partition key attribute (type S)", "pk"), type: "S" },
-        timeToLiveAttribute: str(stack, "ttl_attribute", "Attribute holding the expiry time in epoch seconds", "expiresAt"),
-        stream: str(stack, "stream_view_type", "Stream view type: NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY", "NEW_AND_OLD_IMAGES") as StreamViewType,
-        dataClass: str(stack, "data_class", 'What the table stores: "session" (items must expire, see ttl_attribute) or "" (not classified)', "") as DataClass,
-        protectedAttributes: list(stack, "protected_attributes", "Attributes no tenant may write, recorded in the ddb-guardrails:protected-attributes tag (DDB-FGAC-004)", []),
+        partitionKey: {
+          name: str(stack, "partition_key", "Name of the partition key attribute (type S)", "pk"),
+          type: "S",
+        },
+        timeToLiveAttribute: str(
+          stack,
+          "ttl_attribute",
+          "Attribute holding the expiry time in epoch seconds",
+          "expiresAt",
+        ),
+        stream: str(
+          stack,
+          "stream_view_type",
+          "Stream view type: NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY",
+          "NEW_AND_OLD_IMAGES",
+        ) as StreamViewType,
+        dataClass: str(
+          stack,
+          "data_class",
+          'What the table stores: "session" (items must expire, see ttl_attribute) or "" (not classified)',
+          "",
+        ) as DataClass,
+        protectedAttributes: list(
+          stack,
+          "protected_attributes",
+          "Attributes no tenant may write, recorded in the ddb-guardrails:protected-attributes tag (DDB-FGAC-004)",
+          [],
+        ),
         environment: env,
         tags: tags(stack),
       });
@@ -72,7 +120,10 @@ const MODULES: readonly ModuleSpec[] = [
     title: "DynamoDB gateway endpoint",
     summary:
       "A VPC gateway endpoint for DynamoDB on the given route tables, with an endpoint policy that allows item reads and writes on the named tables (and their indexes) to principals of the given account only.",
-    fixed: ["principals: the whole account (`aws:PrincipalAccount`); name single roles with the CDKTF construct", "actions: item reads and writes plus DescribeTable (no Scan, no control plane)"],
+    fixed: [
+      "principals: the whole account (`aws:PrincipalAccount`); name single roles with the CDKTF construct",
+      "actions: item reads and writes plus DescribeTable (no Scan, no control plane)",
+    ],
     build: (stack) => {
       const env = environment(stack);
       const endpoint = new DynamoDbGatewayEndpoint(stack, "endpoint", {
@@ -92,7 +143,10 @@ const MODULES: readonly ModuleSpec[] = [
     title: "Tenant (item-level) access policy",
     summary:
       "A managed IAM policy giving each IAM user read and write access to the items whose partition key is their user name (`dynamodb:LeadingKeys = ${aws:username}`), with Scan denied, writes to protected attributes denied and requests outside the VPC endpoint denied; attached to the given role.",
-    fixed: ["leading key: `${aws:username}` (principal tags and web identities: use the CDKTF construct)", "access: read-write"],
+    fixed: [
+      "leading key: `${aws:username}` (principal tags and web identities: use the CDKTF construct)",
+      "access: read-write",
+    ],
     build: (stack) => {
       const tenant = new TenantAccessPolicy(stack, "tenant", {
         policyName: str(stack, "policy_name", "Name of the managed policy"),
@@ -115,7 +169,12 @@ const MODULES: readonly ModuleSpec[] = [
       const env = environment(stack);
       const trail = new AuditTrail(stack, "audit", {
         trailName: str(stack, "trail_name", "Name of the trail (prefixes the other names)"),
-        tables: [{ tableName: str(stack, "table_name", "The audited table's name"), tableArn: str(stack, "table_arn", "The audited table's ARN") }],
+        tables: [
+          {
+            tableName: str(stack, "table_name", "The audited table's name"),
+            tableArn: str(stack, "table_arn", "The audited table's ARN"),
+          },
+        ],
         logBucketName: str(stack, "log_bucket_name", "Name of the log bucket (globally unique)"),
         environment: env,
         tags: tags(stack),
@@ -133,7 +192,10 @@ const MODULES: readonly ModuleSpec[] = [
     fixed: ["filter: REMOVE records", "protected attribute for the alert: isAdmin"],
     build: (stack) => {
       const env = environment(stack);
-      const retention = variable(stack, "retention_days", { type: "number", description: "Object Lock retention (compliance mode) in days" });
+      const retention = variable(stack, "retention_days", {
+        type: "number",
+        description: "Object Lock retention (compliance mode) in days",
+      });
       const archive = new StreamArchive(stack, "archive", {
         name: str(stack, "name", "Prefix of the names the archive creates"),
         streamArn: str(stack, "stream_arn", "The table's stream ARN"),
@@ -152,7 +214,11 @@ const MODULES: readonly ModuleSpec[] = [
 function stripComments(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripComments);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//").map(([k, v]) => [k, stripComments(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "//")
+        .map(([k, v]) => [k, stripComments(v)]),
+    );
   }
   return value;
 }
@@ -167,14 +233,17 @@ function moduleJson(spec: ModuleSpec, outdir: string): string {
   delete doc.provider;
   delete doc.terraform.backend;
   doc.terraform.required_providers = { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 6.0.0" } };
-  return JSON.stringify(stripComments(doc), null, 2) + "\n";
+  return `${JSON.stringify(stripComments(doc), null, 2)}\n`;
 }
 
 function readme(spec: ModuleSpec, json: string): string {
   const doc = JSON.parse(json);
   const variables = Object.entries<{ type: string; description: string; default?: unknown }>(doc.variable ?? {});
   const outputs = Object.entries<{ description?: string }>(doc.output ?? {});
-  const resources = Object.values<Record<string, unknown>>(doc.resource ?? {}).reduce((n, r) => n + Object.keys(r).length, 0);
+  const resources = Object.values<Record<string, unknown>>(doc.resource ?? {}).reduce(
+    (n, r) => n + Object.keys(r).length,
+    0,
+  );
   const example = variables
     .filter(([, v]) => v.default === undefined)
     .map(([name]) => `  ${name} = ...`)

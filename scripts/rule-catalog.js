@@ -1,7 +1,7 @@
 // Writes bundle/rules.json, the rule catalog, from `opa inspect -a` output: one entry per rule
 // package with custom.id, plus its "-UNPROVABLE" twin. Docs, SARIF rules and reports read it.
 // Each rule's METADATA is checked here, so the build fails on a rule the docs, SARIF or CLI cannot read.
-const fs = require("fs");
+const fs = require("node:fs");
 
 // The id prefix of each guardrail; a rule lives in policies/<guardrail>/.
 const PREFIXES = { encryption: "ENC", endpoint: "EP", fgac: "FGAC", recovery: "REC", audit: "AUD" };
@@ -10,14 +10,19 @@ const REQUIRED = ["id", "title", "description", "guardrail", "severity", "remedi
 
 /** The problems of one catalog entry built from METADATA; empty when it is complete and consistent. */
 function metadataProblems(rule) {
-  const problems = REQUIRED.filter((k) => typeof rule[k] !== "string" || rule[k] === "").map((k) => `METADATA lacks ${k}`);
+  const problems = REQUIRED.filter((k) => typeof rule[k] !== "string" || rule[k] === "").map(
+    (k) => `METADATA lacks ${k}`,
+  );
   const prefix = PREFIXES[rule.guardrail];
   if (!prefix) problems.push(`guardrail "${rule.guardrail}" is not one of ${Object.keys(PREFIXES).join(", ")}`);
   else {
-    if (!new RegExp(`^DDB-${prefix}-\\d{3}$`).test(rule.id)) problems.push(`id "${rule.id}" does not read DDB-${prefix}-NNN for guardrail ${rule.guardrail}`);
-    if (!String(rule.source).startsWith(`policies/${rule.guardrail}/`)) problems.push(`guardrail ${rule.guardrail} does not match the folder of ${rule.source}`);
+    if (!new RegExp(`^DDB-${prefix}-\\d{3}$`).test(rule.id))
+      problems.push(`id "${rule.id}" does not read DDB-${prefix}-NNN for guardrail ${rule.guardrail}`);
+    if (!String(rule.source).startsWith(`policies/${rule.guardrail}/`))
+      problems.push(`guardrail ${rule.guardrail} does not match the folder of ${rule.source}`);
   }
-  if (!SEVERITIES.includes(rule.severity)) problems.push(`severity "${rule.severity}" is not one of ${SEVERITIES.join(", ")}`);
+  if (!SEVERITIES.includes(rule.severity))
+    problems.push(`severity "${rule.severity}" is not one of ${SEVERITIES.join(", ")}`);
   return problems;
 }
 
@@ -49,7 +54,8 @@ function catalog(inspect, version) {
       id: `${custom.id}-UNPROVABLE`,
       title: `${a.title} (provable before apply)`,
       description: `The value that ${custom.id} checks is only known after apply and the plan does not say where it comes from, so the rule cannot decide. Reported instead of passing silently.`,
-      remediation: "Make the value known at plan time (a literal, or a resource of the same configuration), or waive this finding with a reason.",
+      remediation:
+        "Make the value known at plan time (a literal, or a resource of the same configuration), or waive this finding with a reason.",
     });
   }
   const ids = new Set();
@@ -67,5 +73,5 @@ if (require.main === module) {
   const [inspectFile, outFile, packageFile] = process.argv.slice(2);
   const inspect = JSON.parse(fs.readFileSync(inspectFile, "utf8"));
   const version = JSON.parse(fs.readFileSync(packageFile, "utf8")).version;
-  fs.writeFileSync(outFile, JSON.stringify(catalog(inspect, version), null, 1) + "\n");
+  fs.writeFileSync(outFile, `${JSON.stringify(catalog(inspect, version), null, 1)}\n`);
 }

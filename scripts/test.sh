@@ -5,6 +5,7 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/install-tools.sh
 bash scripts/generate.sh --check
+npx biome check .   # TypeScript/JavaScript format and lint (npm run lint; npm run format fixes)
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 REGO_RESULTS_FILE="$results/rego.json" bash scripts/test-policies.sh

@@ -1,6 +1,6 @@
 // Prints OPA capabilities limited to the builtins that @open-policy-agent/opa-wasm implements,
 // so `opa build -t wasm` rejects a policy that would fail only at evaluation time in Node.
-const fs = require("fs");
+const fs = require("node:fs");
 const [currentFile, sdkFile] = process.argv.slice(2);
 const current = JSON.parse(fs.readFileSync(currentFile, "utf8"));
 const sdk = JSON.parse(fs.readFileSync(sdkFile, "utf8"));

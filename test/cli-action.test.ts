@@ -14,7 +14,10 @@ interface Step {
   env?: Record<string, string>;
   with?: Record<string, string>;
 }
-const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: Record<string, unknown>; runs: { using: string; steps: Step[] } };
+const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
+  inputs: Record<string, unknown>;
+  runs: { using: string; steps: Step[] };
+};
 const validateStep = action.runs.steps.find((s) => s.id === "validate")!;
 
 describe("action.yml", () => {
@@ -24,14 +27,20 @@ describe("action.yml", () => {
     const used = [...text.matchAll(/inputs\.([a-z-]+)/g)].map((m) => m[1]);
     for (const name of used) expect(Object.keys(action.inputs)).toContain(name);
     for (const step of action.runs.steps.filter((s) => s.run)) expect(step.run).not.toMatch(/\$\{\{/);
-    expect(action.runs.steps.map((s) => s.uses).filter(Boolean)).toEqual(["actions/setup-node@v4", "github/codeql-action/upload-sarif@v3"]);
+    expect(action.runs.steps.map((s) => s.uses).filter(Boolean)).toEqual([
+      "actions/setup-node@v4",
+      "github/codeql-action/upload-sarif@v3",
+    ]);
   });
 
   const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-action-"));
   const bin = join(work, "bin");
   mkdirSync(bin);
   // npx --yes ddb-guardrails@<version> <args>  ->  the built CLI with <args>; the version is logged.
-  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "$2" > "${join(work, "npx-package")}"\nshift 2\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+  writeFileSync(
+    join(bin, "npx"),
+    `#!/bin/sh\necho "$2" > "${join(work, "npx-package")}"\nshift 2\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`,
+  );
   chmodSync(join(bin, "npx"), 0o755);
 
   function runStep(plan: string, extra: Record<string, string> = {}) {
@@ -55,7 +64,13 @@ describe("action.yml", () => {
       ...extra,
     };
     const run = spawnSync("bash", ["-e", "-c", validateStep.run!], { encoding: "utf8", env, cwd: ROOT });
-    const outputs = Object.fromEntries(readFileSync(files.GITHUB_OUTPUT, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    const outputs = Object.fromEntries(
+      readFileSync(files.GITHUB_OUTPUT, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
     return { ...run, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, "utf8") };
   }
 
@@ -67,7 +82,9 @@ describe("action.yml", () => {
     expect(JSON.parse(readFileSync(run.outputs["sarif-file"], "utf8")).version).toBe("2.1.0");
     expect(run.summary).toMatch(/^### ddb-guardrails: ❌ failed/);
     expect(run.stdout).toMatch(/DDB-ENC-001/); // the text report in the log
-    expect(readFileSync(join(work, "npx-package"), "utf8").trim()).toBe(`ddb-guardrails@${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`);
+    expect(readFileSync(join(work, "npx-package"), "utf8").trim()).toBe(
+      `ddb-guardrails@${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`,
+    );
   });
 
   test("inputs become options: fail-on and skip-rules", () => {
@@ -84,12 +101,18 @@ describe("action.yml", () => {
 });
 
 describe("example workflows", () => {
-  test.each(["terraform-workflow.yml", "cdktf-workflow.yml"])("%s uses the action with declared inputs only", (file) => {
-    const workflow = parse(readFileSync(join(ROOT, "examples", file), "utf8")) as { permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
-    expect(workflow.permissions["security-events"]).toBe("write");
-    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
-    const ours = steps.filter((s) => s.uses?.includes("/ddb-guardrails@"));
-    expect(ours).toHaveLength(1);
-    for (const input of Object.keys(ours[0].with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
-  });
+  test.each(["terraform-workflow.yml", "cdktf-workflow.yml"])(
+    "%s uses the action with declared inputs only",
+    (file) => {
+      const workflow = parse(readFileSync(join(ROOT, "examples", file), "utf8")) as {
+        permissions: Record<string, string>;
+        jobs: Record<string, { steps: Step[] }>;
+      };
+      expect(workflow.permissions["security-events"]).toBe("write");
+      const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+      const ours = steps.filter((s) => s.uses?.includes("/ddb-guardrails@"));
+      expect(ours).toHaveLength(1);
+      for (const input of Object.keys(ours[0].with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
+    },
+  );
 });

@@ -14,7 +14,12 @@ const app = join(mkdtempSync(join(tmpdir(), "ddb-guardrails-deploy-emulator-")),
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  dynamodb = new DynamoDBClient({ endpoint: emulator.url, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 2 });
+  dynamodb = new DynamoDBClient({
+    endpoint: emulator.url,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 2,
+  });
   cpSync(join(FIXTURES, "cli-cdktf-app"), app, { recursive: true });
 }, 120_000);
 

@@ -3,7 +3,16 @@
 // first on PATH logs every call, hands init/plan/show to the real terraform, and records `apply`
 // (with the SHA-256 of the plan file it was given) instead of running it.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI, FIXTURES, ROOT, runCli } from "./helpers/paths";
@@ -93,15 +102,22 @@ describe("ddb-guardrails deploy", () => {
     expect(run.calls).toEqual([]);
   });
 
-  test("on a terminal it asks, and applies only after \"yes\"", () => {
+  test('on a terminal it asks, and applies only after "yes"', () => {
     const log = join(work, "terraform-tty.log");
     writeFileSync(log, "");
-    const command = [process.execPath, CLI, "deploy", "--app-dir", app, "--rules", "encryption", "--stack", "encrypted"].map((a) => JSON.stringify(a)).join(" ");
+    const command = [process.execPath, CLI, "deploy", "--app-dir", app, "--rules", "encryption", "--stack", "encrypted"]
+      .map((a) => JSON.stringify(a))
+      .join(" ");
     const run = spawnSync("script", ["-qec", command, "/dev/null"], {
       input: "yes\n",
       encoding: "utf8",
       cwd: work,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, NODE_PATH: join(ROOT, "node_modules") },
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        FAKE_TF_LOG: log,
+        NODE_PATH: join(ROOT, "node_modules"),
+      },
     });
     expect(run.stdout).toMatch(/Apply the validated plan in .*encrypted\? Only "yes" is accepted:/);
     expect(run.status).toBe(0);
@@ -111,7 +127,9 @@ describe("ddb-guardrails deploy", () => {
   test("a saved plan that changes after validation is refused (exit 2), not applied", () => {
     const run = deploy(["--stack", "encrypted", "--auto-approve"], { FAKE_TF_TAMPER: "1" });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/the saved plan changed after it was validated \(sha256 [0-9a-f]{12} -> [0-9a-f]{12}\); refusing to apply/);
+    expect(run.stderr).toMatch(
+      /the saved plan changed after it was validated \(sha256 [0-9a-f]{12} -> [0-9a-f]{12}\); refusing to apply/,
+    );
     expect(run.calls).toEqual(["init", "plan", "show"]);
   });
 
@@ -136,10 +154,21 @@ describe("ddb-guardrails deploy", () => {
     const tmp = join(work, "tmp-interrupt");
     mkdirSync(tmp);
     writeFileSync(log, "");
-    const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", app, "--rules", "encryption", "--stack", "encrypted", "--auto-approve"], {
-      cwd: work,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, FAKE_TF_SLOW_PLAN: marker, TMPDIR: tmp, NODE_PATH: join(ROOT, "node_modules") },
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, "deploy", "--app-dir", app, "--rules", "encryption", "--stack", "encrypted", "--auto-approve"],
+      {
+        cwd: work,
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          FAKE_TF_LOG: log,
+          FAKE_TF_SLOW_PLAN: marker,
+          TMPDIR: tmp,
+          NODE_PATH: join(ROOT, "node_modules"),
+        },
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (b) => (stderr += b));
     for (let i = 0; i < 600 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100));
@@ -177,7 +206,12 @@ describe("another terraform binary (OpenTofu's tofu)", () => {
     writeFileSync(log, "");
     const run = runCli(["validate", app, "--stack", "unencrypted", "--rules", "encryption", "-f", "json"], {
       cwd: work,
-      env: { PATH: `${bin}:${process.env.PATH}`, FAKE_TF_LOG: log, DDB_GUARDRAILS_TERRAFORM: tofu, NODE_PATH: join(ROOT, "node_modules") },
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        FAKE_TF_LOG: log,
+        DDB_GUARDRAILS_TERRAFORM: tofu,
+        NODE_PATH: join(ROOT, "node_modules"),
+      },
     });
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout).violations.map((v: { rule: string }) => v.rule)).toEqual(["DDB-ENC-001"]);

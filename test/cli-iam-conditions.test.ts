@@ -20,7 +20,8 @@ function named(fixture: string, prefix: "valid" | "invalid"): string[] {
 
 describe.each(cases)("validate %s", (fixture, rule) => {
   const run = runCli(["validate", fixturePlan(fixture), "--rules", rule, "-f", "json"]);
-  const flagged = () => [...new Set(JSON.parse(run.stdout).violations.map((v: { address: string }) => v.address))].sort();
+  const flagged = () =>
+    [...new Set(JSON.parse(run.stdout).violations.map((v: { address: string }) => v.address))].sort();
 
   test(`exits 1 with ${rule} on every invalid_* resource and none other`, () => {
     expect(run.stderr).toBe("");

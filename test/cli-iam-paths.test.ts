@@ -36,11 +36,15 @@ describe("ddb-guardrails validate: policies attached by reference", () => {
   test("Identity Center permission sets fail on their inline policy and managed attachments", () => {
     const { status, violations } = validateJson("fgac-sso", "--rules", "fgac");
     expect(status).toBe(1);
-    expect(rulesOf(violations, "aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access")).toContain("DDB-FGAC-003");
-    expect(rulesOf(violations, "aws_ssoadmin_permission_set_inline_policy.invalid_inline_scan")).toContain("DDB-FGAC-002");
-    expect(rulesOf(violations, "aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan")).toContain(
-      "DDB-FGAC-001-UNPROVABLE",
+    expect(rulesOf(violations, "aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access")).toContain(
+      "DDB-FGAC-003",
     );
+    expect(rulesOf(violations, "aws_ssoadmin_permission_set_inline_policy.invalid_inline_scan")).toContain(
+      "DDB-FGAC-002",
+    );
+    expect(
+      rulesOf(violations, "aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan"),
+    ).toContain("DDB-FGAC-001-UNPROVABLE");
   });
 });
 

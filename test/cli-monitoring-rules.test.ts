@@ -4,14 +4,24 @@ import { fixturePlan, runCli } from "./helpers/paths";
 
 describe("ddb-guardrails validate: monitoring, key scoping, exports and streams", () => {
   test.each([
-    ["audit-monitoring", ["aws_dynamodb_table.invalid_scan_alarm_without_actions DDB-AUD-004", "aws_dynamodb_table.invalid_no_contributor_insights DDB-AUD-007"]],
+    [
+      "audit-monitoring",
+      [
+        "aws_dynamodb_table.invalid_scan_alarm_without_actions DDB-AUD-004",
+        "aws_dynamodb_table.invalid_no_contributor_insights DDB-AUD-007",
+      ],
+    ],
     [
       "audit-monitoring-missing",
-      ["DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"].map((rule) => `aws_dynamodb_table.invalid_unmonitored ${rule}`),
+      ["DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"].map(
+        (rule) => `aws_dynamodb_table.invalid_unmonitored ${rule}`,
+      ),
     ],
     [
       "audit-monitoring-unprovable",
-      ["DDB-AUD-004-UNPROVABLE", "DDB-AUD-006-UNPROVABLE", "DDB-AUD-007-UNPROVABLE"].map((rule) => `aws_dynamodb_table.unprovable_monitoring ${rule}`),
+      ["DDB-AUD-004-UNPROVABLE", "DDB-AUD-006-UNPROVABLE", "DDB-AUD-007-UNPROVABLE"].map(
+        (rule) => `aws_dynamodb_table.unprovable_monitoring ${rule}`,
+      ),
     ],
     [
       "enc-key-policy",
@@ -41,9 +51,18 @@ describe("ddb-guardrails validate: monitoring, key scoping, exports and streams"
   });
 
   test("--rules picks one of the new rules; the others are not run", () => {
-    const run = runCli(["validate", fixturePlan("audit-monitoring-missing"), "--rules", "DDB-AUD-005", "--format", "json"]);
+    const run = runCli([
+      "validate",
+      fixturePlan("audit-monitoring-missing"),
+      "--rules",
+      "DDB-AUD-005",
+      "--format",
+      "json",
+    ]);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { violations: { rule: string; address: string }[] };
-    expect(report.violations.map((v) => `${v.rule} ${v.address}`)).toEqual(["DDB-AUD-005 aws_dynamodb_table.invalid_unmonitored"]);
+    expect(report.violations.map((v) => `${v.rule} ${v.address}`)).toEqual([
+      "DDB-AUD-005 aws_dynamodb_table.invalid_unmonitored",
+    ]);
   });
 });

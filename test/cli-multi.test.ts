@@ -21,12 +21,18 @@ describe("expandInputs", () => {
   for (const name of ["b.json", "a.json", "notes.txt"]) writeFileSync(join(root, "plans", name), "{}");
 
   test("a directory of stacks becomes its project folders, sorted; a project folder stays itself", () => {
-    expect(expandInputs([join(root, "stacks")])).toEqual([join(root, "stacks", "api"), join(root, "stacks", "billing")]);
+    expect(expandInputs([join(root, "stacks")])).toEqual([
+      join(root, "stacks", "api"),
+      join(root, "stacks", "billing"),
+    ]);
     expect(expandInputs([join(root, "stacks", "api")])).toEqual([join(root, "stacks", "api")]);
   });
 
   test("globs expand to what they match, sorted; arguments keep their order", () => {
-    expect(expandInputs([join(root, "plans", "*.json")])).toEqual([join(root, "plans", "a.json"), join(root, "plans", "b.json")]);
+    expect(expandInputs([join(root, "plans", "*.json")])).toEqual([
+      join(root, "plans", "a.json"),
+      join(root, "plans", "b.json"),
+    ]);
     expect(expandInputs([join(root, "plans", "b.json"), join(root, "stacks", "*")])).toEqual([
       join(root, "plans", "b.json"),
       join(root, "stacks", "api"),
@@ -58,19 +64,27 @@ describe("validate with several plans", () => {
     const report = JSON.parse(read(files.json));
     expect(report.plans.map((p: { input: string }) => p.input)).toEqual(PLANS.map((p) => `${p}/plan.json`));
     expect(report.summary).toMatchObject({ plans: 3, failedPlans: 2, passed: false });
-    expect(report.summary.violations).toBe(report.plans.reduce((n: number, p: { summary: { violations: number } }) => n + p.summary.violations, 0));
+    expect(report.summary.violations).toBe(
+      report.plans.reduce((n: number, p: { summary: { violations: number } }) => n + p.summary.violations, 0),
+    );
   });
 
   test("SARIF: one valid run per plan, told apart by automationDetails", () => {
     const log = JSON.parse(read(files.sarif));
     expect(log).toBeValidSarifLog();
-    expect(log.runs.map((r: { automationDetails: { id: string } }) => r.automationDetails.id)).toEqual(PLANS.map((p) => `ddb-guardrails/${p}/plan.json/`));
+    expect(log.runs.map((r: { automationDetails: { id: string } }) => r.automationDetails.id)).toEqual(
+      PLANS.map((p) => `ddb-guardrails/${p}/plan.json/`),
+    );
     expect(log.runs[1].results.map((r: { ruleId: string }) => r.ruleId)).toContain("DDB-ENC-001");
   });
 
   test("JUnit: one suite per plan; Markdown: a summary table; GitLab: every plan's issues", () => {
-    const junit = new XMLParser({ ignoreAttributes: false, isArray: (t) => t === "testsuite" }).parse(read(files.junit));
-    expect(junit.testsuites.testsuite.map((s: Record<string, string>) => s["@_name"])).toEqual(PLANS.map((p) => `${p}/plan.json`));
+    const junit = new XMLParser({ ignoreAttributes: false, isArray: (t) => t === "testsuite" }).parse(
+      read(files.junit),
+    );
+    expect(junit.testsuites.testsuite.map((s: Record<string, string>) => s["@_name"])).toEqual(
+      PLANS.map((p) => `${p}/plan.json`),
+    );
     expect(Number(junit.testsuites.testsuite[0]["@_failures"])).toBe(0);
     expect(Number(junit.testsuites.testsuite[1]["@_failures"])).toBeGreaterThan(0);
     const md = read(files.markdown);

@@ -42,7 +42,11 @@ describe("tables of CloudFormation stacks", () => {
 describe("tables of the awscc provider", () => {
   test("the fixture is exactly what scripts/awscc-fixture.js makes of its real source plan", () => {
     const out = join(work, "awscc-tables.json");
-    const run = spawnSync(process.execPath, [join(ROOT, "scripts", "awscc-fixture.js"), fixturePlan("awscc-tables-source"), out]);
+    const run = spawnSync(process.execPath, [
+      join(ROOT, "scripts", "awscc-fixture.js"),
+      fixturePlan("awscc-tables-source"),
+      out,
+    ]);
     expect(run.status).toBe(0);
     expect(readFileSync(out, "utf8")).toBe(readFileSync(fixturePlan("awscc-tables"), "utf8"));
   });
@@ -50,7 +54,9 @@ describe("tables of the awscc provider", () => {
   test("findings by rule, in the JSON report", () => {
     const run = runCli(["validate", fixturePlan("awscc-tables"), "-f", "json"]);
     expect(run.status).toBe(1);
-    const rules = (JSON.parse(run.stdout).violations as { rule: string; address: string }[]).map((f) => `${f.rule} ${f.address}`);
+    const rules = (JSON.parse(run.stdout).violations as { rule: string; address: string }[]).map(
+      (f) => `${f.rule} ${f.address}`,
+    );
     expect(rules).toContain("DDB-ENC-001 awscc_dynamodb_table.invalid_no_sse");
     expect(rules).toContain("DDB-ENC-002 awscc_dynamodb_global_table.invalid_global_replica_aws_managed_key");
     expect(rules.filter((r) => / awscc_dynamodb_\w+\.valid_/.test(r))).toEqual([]);
@@ -64,7 +70,9 @@ describe("tables of the awscc provider", () => {
 
   test("a value of the wrong type for the awscc schema is refused (exit 2), not judged", () => {
     const plan = read("awscc-tables");
-    const table = plan.resource_changes.find((r: { address: string }) => r.address === "awscc_dynamodb_table.valid_key_in_plan");
+    const table = plan.resource_changes.find(
+      (r: { address: string }) => r.address === "awscc_dynamodb_table.valid_key_in_plan",
+    );
     table.change.after.sse_specification.sse_enabled = "yes";
     const file = join(work, "awscc-ill-typed.json");
     writeFileSync(file, JSON.stringify(plan));

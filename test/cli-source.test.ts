@@ -12,10 +12,17 @@ cpSync(join(rootDir, "plan.json"), planCopy);
 function findings(args: string[]): { status: number | null; lines: string[]; stderr: string } {
   const run = runCli(["validate", ...args, "-f", "json"]);
   const report = run.stdout ? JSON.parse(run.stdout) : { violations: [] };
-  return { status: run.status, lines: report.violations.map((f: { rule: string; address: string }) => `${f.rule} ${f.address}`), stderr: run.stderr };
+  return {
+    status: run.status,
+    lines: report.violations.map((f: { rule: string; address: string }) => `${f.rule} ${f.address}`),
+    stderr: run.stderr,
+  };
 }
 
-const exact = ["DDB-EP-001 module.invalid_no_endpoint.aws_vpc.this[0]", 'DDB-EP-002 module.invalid_open_endpoints.aws_vpc_endpoint.this["dynamodb"]'];
+const exact = [
+  "DDB-EP-001 module.invalid_no_endpoint.aws_vpc.this[0]",
+  'DDB-EP-002 module.invalid_open_endpoints.aws_vpc_endpoint.this["dynamodb"]',
+];
 
 describe("validate --source", () => {
   test("a plan file beside its .tf files uses them by default", () => {

@@ -22,7 +22,8 @@ function expectOneLineError(run: { status: number | null; stdout: string; stderr
 function terraformDir(name: string, fixture: string): string {
   const dir = join(work, name);
   mkdirSync(dir);
-  for (const file of readdirSync(join(FIXTURES, fixture)).filter((f) => f.endsWith(".tf"))) cpSync(join(FIXTURES, fixture, file), join(dir, file));
+  for (const file of readdirSync(join(FIXTURES, fixture)).filter((f) => f.endsWith(".tf")))
+    cpSync(join(FIXTURES, fixture, file), join(dir, file));
   cpSync(join(FIXTURES, "offline-provider.tf"), join(dir, "offline-provider.tf"));
   return dir;
 }
@@ -38,12 +39,18 @@ describe("inputs", () => {
     expect(run.status).toBe(1);
     const result = JSON.parse(run.stdout).runs[0].results[0];
     expect(result.ruleId).toBe("DDB-ENC-001");
-    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "tf-unencrypted/main.tf", uriBaseId: "%SRCROOT%" }, region: { startLine: 2 } });
+    expect(result.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: "tf-unencrypted/main.tf", uriBaseId: "%SRCROOT%" },
+      region: { startLine: 2 },
+    });
     expect(existsSync(join(tfdir, "terraform.tfstate"))).toBe(false); // plan only
   });
 
   test("a binary saved plan is read with terraform show, locations from the plan's directory", () => {
-    const plan = spawnSync("terraform", ["plan", "-input=false", "-no-color", "-out=tfplan"], { cwd: tfdir, encoding: "utf8" });
+    const plan = spawnSync("terraform", ["plan", "-input=false", "-no-color", "-out=tfplan"], {
+      cwd: tfdir,
+      encoding: "utf8",
+    });
     expect(plan.status).toBe(0); // init ran in the previous test
     const run = runCli(["validate", join(tfdir, "tfplan")], { cwd: tfdir });
     expect(run.status).toBe(1);
@@ -58,7 +65,10 @@ describe("inputs", () => {
   });
 
   test("stdin with --source-dir gets locations too", () => {
-    const run = runCli(["validate", "-", "--source-dir", join(FIXTURES, "table-unencrypted")], { input: readFileSync(unencrypted), cwd: FIXTURES });
+    const run = runCli(["validate", "-", "--source-dir", join(FIXTURES, "table-unencrypted")], {
+      input: readFileSync(unencrypted),
+      cwd: FIXTURES,
+    });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/\[table-unencrypted\/main\.tf:2\]/);
   });
@@ -73,8 +83,14 @@ describe("inputs", () => {
     const env = { NODE_PATH: join(ROOT, "node_modules") };
 
     test("asks for --stack, naming the stacks", () => {
-      expectOneLineError(runCli(["validate", app], { env }), /the app has 2 stacks \(encrypted, unencrypted\); pick one with --stack/);
-      expectOneLineError(runCli(["validate", app, "--stack", "nope"], { env }), /--stack nope: no such stack \(stacks: encrypted, unencrypted\)/);
+      expectOneLineError(
+        runCli(["validate", app], { env }),
+        /the app has 2 stacks \(encrypted, unencrypted\); pick one with --stack/,
+      );
+      expectOneLineError(
+        runCli(["validate", app, "--stack", "nope"], { env }),
+        /--stack nope: no such stack \(stacks: encrypted, unencrypted\)/,
+      );
     });
 
     test("synthesizes, plans the chosen stack and passes the encrypted one", () => {
@@ -85,7 +101,10 @@ describe("inputs", () => {
     });
 
     test("a synthesized stack directory is planned as is, and findings point at the construct", () => {
-      const run = runCli(["validate", join(app, "cdktf.out", "stacks", "unencrypted"), "--format", "sarif"], { env, cwd: app });
+      const run = runCli(["validate", join(app, "cdktf.out", "stacks", "unencrypted"), "--format", "sarif"], {
+        env,
+        cwd: app,
+      });
       expect(run.status).toBe(1);
       const location = JSON.parse(run.stdout).runs[0].results[0].locations[0];
       expect(location.logicalLocations).toEqual([
@@ -99,13 +118,19 @@ describe("inputs", () => {
       mkdirSync(broken);
       writeFileSync(join(broken, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node app.js" }));
       writeFileSync(join(broken, "app.js"), `throw new TypeError("stack props missing: tableName");\n`);
-      expectOneLineError(runCli(["validate", broken]), /synth of the CDKTF app in .* failed: .*TypeError: stack props missing: tableName/);
+      expectOneLineError(
+        runCli(["validate", broken]),
+        /synth of the CDKTF app in .* failed: .*TypeError: stack props missing: tableName/,
+      );
     });
   });
 
   describe("wrong inputs exit 2 with one line", () => {
     test("a missing file", () => {
-      expectOneLineError(runCli(["validate", join(work, "no-such-plan.json")]), /no-such-plan\.json: no such file or directory/);
+      expectOneLineError(
+        runCli(["validate", join(work, "no-such-plan.json")]),
+        /no-such-plan\.json: no such file or directory/,
+      );
     });
 
     test("JSON that is not a plan", () => {
@@ -115,7 +140,10 @@ describe("inputs", () => {
     });
 
     test("a .tf file instead of its directory", () => {
-      expectOneLineError(runCli(["validate", join(FIXTURES, "table-unencrypted", "main.tf")]), /main\.tf: is Terraform source, not a plan; pass its directory/);
+      expectOneLineError(
+        runCli(["validate", join(FIXTURES, "table-unencrypted", "main.tf")]),
+        /main\.tf: is Terraform source, not a plan; pass its directory/,
+      );
     });
 
     test("a directory with nothing to plan", () => {
@@ -126,14 +154,20 @@ describe("inputs", () => {
 
     test("terraform not installed", () => {
       const dir = terraformDir("tf-no-terraform", "table-unencrypted");
-      expectOneLineError(runCli(["validate", dir], { env: { PATH: "/nonexistent" } }), /terraform is not installed \(not found on PATH\)/);
+      expectOneLineError(
+        runCli(["validate", dir], { env: { PATH: "/nonexistent" } }),
+        /terraform is not installed \(not found on PATH\)/,
+      );
     });
 
     test("a plan that fails shows terraform's own error and where", () => {
       const dir = join(work, "tf-broken");
       mkdirSync(dir);
       cpSync(join(FIXTURES, "offline-provider.tf"), join(dir, "offline-provider.tf"));
-      writeFileSync(join(dir, "main.tf"), `resource "aws_dynamodb_table" "t" {\n  name = "t"\n  no_such_argument = true\n}\n`);
+      writeFileSync(
+        join(dir, "main.tf"),
+        `resource "aws_dynamodb_table" "t" {\n  name = "t"\n  no_such_argument = true\n}\n`,
+      );
       expectOneLineError(
         runCli(["validate", dir]),
         /terraform (init|plan) in .* failed: Error: Unsupported argument \(on main\.tf line 3\): An argument named "no_such_argument" is not expected here\./,
@@ -145,11 +179,17 @@ describe("inputs", () => {
       mkdirSync(dir);
       cpSync(join(FIXTURES, "table-unencrypted", "main.tf"), join(dir, "main.tf"));
       // a registry host that never resolves (.invalid), so init fails the same way with or without a network
-      writeFileSync(join(dir, "providers.tf"), `terraform {\n  required_providers {\n    aws = { source = "registry.invalid/hashicorp/aws" }\n  }\n}\n`);
+      writeFileSync(
+        join(dir, "providers.tf"),
+        `terraform {\n  required_providers {\n    aws = { source = "registry.invalid/hashicorp/aws" }\n  }\n}\n`,
+      );
       const cliConfig = join(work, "no-mirror.tfrc");
       writeFileSync(cliConfig, "");
       const run = runCli(["validate", dir], { env: { TF_CLI_CONFIG_FILE: cliConfig } });
-      expectOneLineError(run, /terraform init in .* failed: Error: Failed to query available provider packages: Could not retrieve .*aws: /);
+      expectOneLineError(
+        run,
+        /terraform init in .* failed: Error: Failed to query available provider packages: Could not retrieve .*aws: /,
+      );
       expect(run.stderr).toMatch(/could not connect to registry\.invalid/);
     });
   });
@@ -161,14 +201,33 @@ describe("formats", () => {
     expect(JSON.parse(runCli(["validate", unencrypted, "-f", "sarif"]).stdout)).toBeValidSarifLog();
     const junit = runCli(["validate", unencrypted, "-f", "junit"]).stdout;
     expect(XMLValidator.validate(junit)).toBe(true);
-    expect(junit).toMatch(/<testcase classname="DDB-ENC-001" name="aws_dynamodb_table\.invalid_aws_owned_key"><failure /);
-    expect(runCli(["validate", unencrypted, "-f", "markdown"]).stdout).toMatch(/^### ddb-guardrails: ❌ failed: 1 violation in \d+ resources?\n/);
-    expect(runCli(["validate", fixturePlan("table-cmk-same-plan"), "-f", "markdown"]).stdout).toMatch(/^### ddb-guardrails: ✅ no findings/);
+    expect(junit).toMatch(
+      /<testcase classname="DDB-ENC-001" name="aws_dynamodb_table\.invalid_aws_owned_key"><failure /,
+    );
+    expect(runCli(["validate", unencrypted, "-f", "markdown"]).stdout).toMatch(
+      /^### ddb-guardrails: ❌ failed: 1 violation in \d+ resources?\n/,
+    );
+    expect(runCli(["validate", fixturePlan("table-cmk-same-plan"), "-f", "markdown"]).stdout).toMatch(
+      /^### ddb-guardrails: ✅ no findings/,
+    );
   });
 
   test("several --format/--output pairs in one run; stdout carries only the one without a file", () => {
     const dir = join(work, "reports");
-    const run = runCli(["validate", unencrypted, "-f", "sarif", "-o", join(dir, "r.sarif"), "-f", "markdown", "-o", join(dir, "r.md"), "-f", "json"]);
+    const run = runCli([
+      "validate",
+      unencrypted,
+      "-f",
+      "sarif",
+      "-o",
+      join(dir, "r.sarif"),
+      "-f",
+      "markdown",
+      "-o",
+      join(dir, "r.md"),
+      "-f",
+      "json",
+    ]);
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout).summary.violations).toBe(1);
     expect(JSON.parse(readFileSync(join(dir, "r.sarif"), "utf8"))).toBeValidSarifLog();
@@ -183,9 +242,15 @@ describe("formats", () => {
   });
 
   test("two reports for stdout, or two for the same file, are refused before anything runs", () => {
-    expectOneLineError(runCli(["validate", unencrypted, "-f", "json", "-f", "sarif"]), /only one report can go to stdout/);
+    expectOneLineError(
+      runCli(["validate", unencrypted, "-f", "json", "-f", "sarif"]),
+      /only one report can go to stdout/,
+    );
     const file = join(work, "same.out");
-    expectOneLineError(runCli(["validate", unencrypted, "-f", "json", "-o", file, "-f", "sarif", "-o", file]), /same --output file/);
+    expectOneLineError(
+      runCli(["validate", unencrypted, "-f", "json", "-o", file, "-f", "sarif", "-o", file]),
+      /same --output file/,
+    );
   });
 
   test("the same input gives byte-identical reports", () => {
@@ -211,7 +276,10 @@ describe("policy controls", () => {
     expect(skipped.status).toBe(0);
     expect(skipped.stdout).not.toMatch(/DDB-ENC-001/); // a rule that did not run is not reported as passed
     expect(runCli(["validate", unencrypted, "--rules", "fgac,recovery"]).status).toBe(0);
-    expectOneLineError(runCli(["validate", unencrypted, "--rules", "DDB-NOPE"]), /--rules: "DDB-NOPE" is neither a rule id nor a guardrail/);
+    expectOneLineError(
+      runCli(["validate", unencrypted, "--rules", "DDB-NOPE"]),
+      /--rules: "DDB-NOPE" is neither a rule id nor a guardrail/,
+    );
   });
 });
 
@@ -274,10 +342,18 @@ describe("usability", () => {
 
   // `script` gives the CLI a terminal, as a user at a shell has.
   const onTerminal = (env: NodeJS.ProcessEnv) =>
-    spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} validate ${JSON.stringify(unencrypted)}`, "/dev/null"], {
-      encoding: "utf8",
-      env: { ...process.env, ...env },
-    });
+    spawnSync(
+      "script",
+      [
+        "-qec",
+        `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} validate ${JSON.stringify(unencrypted)}`,
+        "/dev/null",
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      },
+    );
 
   test("colours only on a terminal, and never with NO_COLOR", () => {
     expect(runCli(["validate", unencrypted]).stdout).not.toMatch(/\u001b\[/);

@@ -34,7 +34,11 @@ describe("ddb-guardrails validate", () => {
 
   test.each([
     ["garbage", "garbage", /is not valid JSON/],
-    ["garbage over several lines (the parser quotes it)", "garbage\nmore\n", /is not valid JSON .*; expected the output of terraform show -json$/],
+    [
+      "garbage over several lines (the parser quotes it)",
+      "garbage\nmore\n",
+      /is not valid JSON .*; expected the output of terraform show -json$/,
+    ],
     ["an empty file", "", /is empty/],
   ])("exits 2 with a one-line error on %s", (_name, input, reason) => {
     const run = runCli(["validate", "-"], { input });

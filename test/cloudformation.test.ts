@@ -25,7 +25,10 @@ describe("readTemplate", () => {
           Type: "AWS::DynamoDB::Table",
           Properties: {
             TableName: { "Fn::Sub": "${AWS::StackName}-t" },
-            SSESpecification: { SSEEnabled: { "Fn::If": ["Prod", true, { Ref: "Off" }] }, KMSMasterKeyId: { "Fn::GetAtt": ["Key", "Arn"] } },
+            SSESpecification: {
+              SSEEnabled: { "Fn::If": ["Prod", true, { Ref: "Off" }] },
+              KMSMasterKeyId: { "Fn::GetAtt": ["Key", "Arn"] },
+            },
             Other: { "Fn::Join": ["", [{ Ref: "A" }, { "Fn::GetAtt": ["B", "Arn"] }]] },
             Map: { "Fn::Transform": { Name: "M" } },
           },
@@ -37,7 +40,9 @@ describe("readTemplate", () => {
   });
 
   test("JSON templates are read as they are, and a Transform is reported", () => {
-    expect(readTemplate('{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"T": {"Type": "AWS::DynamoDB::Table"}}}')).toEqual({
+    expect(
+      readTemplate('{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"T": {"Type": "AWS::DynamoDB::Table"}}}'),
+    ).toEqual({
       resources: { T: { Type: "AWS::DynamoDB::Table" } },
       parameters: {},
       transform: true,
@@ -58,7 +63,12 @@ describe("readTemplate", () => {
 });
 
 describe("cloudFormationTemplates", () => {
-  const change = (type: string, after: unknown, mode = "managed") => ({ address: `${type}.s`, mode, type, change: { after } });
+  const change = (type: string, after: unknown, mode = "managed") => ({
+    address: `${type}.s`,
+    mode,
+    type,
+    change: { after },
+  });
 
   test("reads the template_body of stacks and stack sets, and nothing else", () => {
     expect(
@@ -75,6 +85,11 @@ describe("cloudFormationTemplates", () => {
   });
 
   test("a stack without a known template_body gets no entry (the policies judge it from the plan)", () => {
-    expect(cloudFormationTemplates([change("aws_cloudformation_stack", { template_url: "https://x" }), change("aws_cloudformation_stack", null)])).toEqual({});
+    expect(
+      cloudFormationTemplates([
+        change("aws_cloudformation_stack", { template_url: "https://x" }),
+        change("aws_cloudformation_stack", null),
+      ]),
+    ).toEqual({});
   });
 });

@@ -8,7 +8,9 @@ const addressesAndRules = (name: string) =>
 
 describe("validatePlan on real plans", () => {
   test("a table without an encryption block is flagged as using an AWS-owned key", () => {
-    expect(addressesAndRules("table-unencrypted")).toEqual([["aws_dynamodb_table.invalid_aws_owned_key", "DDB-ENC-001"]]);
+    expect(addressesAndRules("table-unencrypted")).toEqual([
+      ["aws_dynamodb_table.invalid_aws_owned_key", "DDB-ENC-001"],
+    ]);
   });
 
   test("tables on the AWS-managed key are flagged, by omission and by alias", () => {
@@ -26,7 +28,15 @@ describe("validatePlan on real plans", () => {
 
   test("each finding follows the JSON contract", () => {
     const [finding] = validatePlan(readPlan(fixturePlan("table-unencrypted")), { bundle }).violations;
-    expect(Object.keys(finding)).toEqual(["rule", "guardrail", "severity", "address", "message", "remediation", "evidence"]);
+    expect(Object.keys(finding)).toEqual([
+      "rule",
+      "guardrail",
+      "severity",
+      "address",
+      "message",
+      "remediation",
+      "evidence",
+    ]);
     expect(finding).toMatchObject({ guardrail: "encryption", severity: "high" });
     expect(finding.remediation).toMatch(/kms_key_arn/);
   });
@@ -43,7 +53,10 @@ describe("plans the engine refuses (fail closed)", () => {
     ["an unsupported format_version major", '{"format_version": "2.0", "resource_changes": []}'],
     ["an errored plan", '{"format_version": "1.2", "errored": true, "resource_changes": []}'],
     ["resource_changes of the wrong type", '{"format_version": "1.2", "resource_changes": {}}'],
-    ["a resource change without address", '{"format_version": "1.2", "resource_changes": [{"mode":"managed","type":"t","name":"n","change":{"actions":["create"]}}]}'],
+    [
+      "a resource change without address",
+      '{"format_version": "1.2", "resource_changes": [{"mode":"managed","type":"t","name":"n","change":{"actions":["create"]}}]}',
+    ],
   ])("%s", (_name, text) => {
     expect(refuse(text)).toThrow(GuardrailsError);
   });

@@ -1,7 +1,16 @@
 // The examples in examples/ and the pre-commit hook do what they say: each is parsed and the command
 // it contains is run, as written, on a fixture with this checkout's build as `ddb-guardrails`.
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -14,7 +23,8 @@ function installedCopy(example: string): string {
   const dir = join(work, example);
   cpSync(join(ROOT, "examples", example), dir, { recursive: true });
   mkdirSync(join(dir, "node_modules"));
-  for (const name of readdirSync(join(ROOT, "node_modules"))) symlinkSync(join(ROOT, "node_modules", name), join(dir, "node_modules", name));
+  for (const name of readdirSync(join(ROOT, "node_modules")))
+    symlinkSync(join(ROOT, "node_modules", name), join(dir, "node_modules", name));
   symlinkSync(ROOT, join(dir, "node_modules", "ddb-guardrails"));
   return dir;
 }
@@ -37,13 +47,20 @@ describe("examples/cdktf-app", () => {
 function pathWithCli(): string {
   const bin = join(work, "bin");
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, "ddb-guardrails"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+  writeFileSync(
+    join(bin, "ddb-guardrails"),
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`,
+  );
   chmodSync(join(bin, "ddb-guardrails"), 0o755);
   return `${bin}:${process.env.PATH}`;
 }
 
 function shell(command: string, cwd: string, env: NodeJS.ProcessEnv = {}) {
-  return spawnSync("sh", ["-c", command], { cwd, encoding: "utf8", env: { ...process.env, PATH: pathWithCli(), ...env } });
+  return spawnSync("sh", ["-c", command], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, PATH: pathWithCli(), ...env },
+  });
 }
 
 describe("examples/gitlab-ci.yml", () => {
@@ -62,7 +79,11 @@ describe("examples/gitlab-ci.yml", () => {
     expect(run.status).toBe(1); // the job fails on findings
     expect(run.stdout).toMatch(/DDB-ENC-001/);
     const issues = JSON.parse(readFileSync(join(dir, job.artifacts.reports.codequality), "utf8"));
-    expect(issues[0]).toMatchObject({ check_name: "DDB-ENC-001", severity: "major", location: { path: "infra/main.tf", lines: { begin: 2 } } });
+    expect(issues[0]).toMatchObject({
+      check_name: "DDB-ENC-001",
+      severity: "major",
+      location: { path: "infra/main.tf", lines: { begin: 2 } },
+    });
     expect(readFileSync(join(dir, job.artifacts.paths[0]), "utf8")).toMatch(/^### ddb-guardrails: ❌ failed/);
   });
 });
@@ -92,7 +113,9 @@ describe(".pre-commit-hooks.yaml", () => {
     expect(["plan.json", "infra/plan.json", "stacks/api/tfplan.json"].every((f) => files.test(f))).toBe(true);
     expect(["package.json", "infra/main.tf", "plan.json.bak"].some((f) => files.test(f))).toBe(false);
     expect(hook.pass_filenames).toBe(true);
-    const quoted = [fixturePlan("table-cmk-same-plan"), fixturePlan("table-unencrypted")].map((f) => `'${f}'`).join(" ");
+    const quoted = [fixturePlan("table-cmk-same-plan"), fixturePlan("table-unencrypted")]
+      .map((f) => `'${f}'`)
+      .join(" ");
     const run = shell(`${hook.entry} ${quoted}`, work);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^FAIL 1 of 2 plans/m);

@@ -22,12 +22,17 @@ beforeAll(() => {
   execFileSync("git", ["clone", "--quiet", "--depth", "1", `file://${ROOT}`, clone], quiet);
   if (existsSync(join(clone, "dist"))) throw new Error("a fresh clone must not have dist/");
   symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"));
-  const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: clone, encoding: "utf8", ...quiet }));
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: clone, encoding: "utf8", ...quiet }),
+  );
   tarball = join(work, packed[0].filename);
   files = packed[0].files.map((f: { path: string }) => f.path);
   execFileSync("mkdir", ["-p", consumer]);
   writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-  execFileSync("npm", ["install", "--omit=dev", ...npmInstall, "--ignore-scripts", tarball], { cwd: consumer, ...quiet });
+  execFileSync("npm", ["install", "--omit=dev", ...npmInstall, "--ignore-scripts", tarball], {
+    cwd: consumer,
+    ...quiet,
+  });
 }, 300_000);
 
 /** `npm install -g <what>` into a fresh prefix; returns the installed bin. */
@@ -38,7 +43,11 @@ function installGlobally(what: string, name: string): string {
 }
 
 function expectValidates(bin: string): void {
-  const run = spawnSync(bin, ["validate", fixturePlan("table-unencrypted"), "--compact"], { cwd: work, encoding: "utf8", env: bareEnv });
+  const run = spawnSync(bin, ["validate", fixturePlan("table-unencrypted"), "--compact"], {
+    cwd: work,
+    encoding: "utf8",
+    env: bareEnv,
+  });
   expect(run.stderr).toBe("");
   expect(run.stdout).toMatch(/^HIGH +aws_dynamodb_table\.invalid_aws_owned_key +DDB-ENC-001 /m);
   expect(run.status).toBe(1);
@@ -57,15 +66,31 @@ describe("install routes from a fresh clone (README)", () => {
 describe("the npm package", () => {
   test("ships the CLI, the engine with its typings, the constructs and the compiled policies; no tests or sources", () => {
     // dist/ was built by prepare: the clone had none
-    for (const file of ["dist/src/cli/main.js", "dist/src/engine/index.js", "dist/src/engine/index.d.ts", "bundle/policy.wasm", "bundle/rules.json", "bundle/data.json", "package.json"]) {
+    for (const file of [
+      "dist/src/cli/main.js",
+      "dist/src/engine/index.js",
+      "dist/src/engine/index.d.ts",
+      "bundle/policy.wasm",
+      "bundle/rules.json",
+      "bundle/data.json",
+      "package.json",
+    ]) {
       expect(files).toContain(file);
     }
-    expect(files.filter((f) => f.startsWith("test/") || f.startsWith("policies/") || /\.ts$/.test(f.replace(/\.d\.ts$/, "")))).toEqual([]);
+    expect(
+      files.filter(
+        (f) => f.startsWith("test/") || f.startsWith("policies/") || /\.ts$/.test(f.replace(/\.d\.ts$/, "")),
+      ),
+    ).toEqual([]);
   });
 
   test("the installed bin validates a plan with nothing but node on PATH", () => {
     const bin = join(consumer, "node_modules", ".bin", "ddb-guardrails");
-    const run = spawnSync(bin, ["validate", fixturePlan("table-unencrypted"), "--format", "json"], { cwd: consumer, encoding: "utf8", env: bareEnv });
+    const run = spawnSync(bin, ["validate", fixturePlan("table-unencrypted"), "--format", "json"], {
+      cwd: consumer,
+      encoding: "utf8",
+      env: bareEnv,
+    });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
@@ -90,11 +115,29 @@ export { check, SecureTable };
 `,
     );
     const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-    for (const resolution of [["--module", "node16", "--moduleResolution", "node16"], ["--module", "commonjs", "--moduleResolution", "node"]]) {
-      const run = spawnSync(process.execPath, [tsc, "--noEmit", "--strict", "--skipLibCheck", "--types", "node", "--typeRoots", join(ROOT, "node_modules", "@types"), ...resolution, "use.ts"], {
-        cwd: consumer,
-        encoding: "utf8",
-      });
+    for (const resolution of [
+      ["--module", "node16", "--moduleResolution", "node16"],
+      ["--module", "commonjs", "--moduleResolution", "node"],
+    ]) {
+      const run = spawnSync(
+        process.execPath,
+        [
+          tsc,
+          "--noEmit",
+          "--strict",
+          "--skipLibCheck",
+          "--types",
+          "node",
+          "--typeRoots",
+          join(ROOT, "node_modules", "@types"),
+          ...resolution,
+          "use.ts",
+        ],
+        {
+          cwd: consumer,
+          encoding: "utf8",
+        },
+      );
       expect(run.stdout + run.stderr).toBe("");
       expect(run.status).toBe(0);
     }

@@ -30,16 +30,24 @@ describe("DDB-ENC-001 table keys", () => {
       "DDB-ENC-001 aws_dynamodb_table.invalid_sse_disabled",
       "DDB-ENC-001-UNPROVABLE aws_dynamodb_table.unprovable_key_through_local",
     ]);
-    expect(finding("enc-table-keys", "DDB-ENC-001-UNPROVABLE", "aws_dynamodb_table.unprovable_key_through_local").evidence).toEqual([
-      "server_side_encryption[0].kms_key_arn <- local.key_arn (not resolvable from the plan)",
-    ]);
+    expect(
+      finding("enc-table-keys", "DDB-ENC-001-UNPROVABLE", "aws_dynamodb_table.unprovable_key_through_local").evidence,
+    ).toEqual(["server_side_encryption[0].kms_key_arn <- local.key_arn (not resolvable from the plan)"]);
   });
 
   test("allowed_key_arns restricts which existing keys a literal ARN may name", () => {
     const plan = readPlan(fixturePlan("table-cmk-same-plan"));
-    const outside = validatePlan(plan, { bundle, parameters: { allowed_key_arns: ["arn:aws:kms:eu-west-1:111122223333:key/other"] } });
-    expect(outside.violations.map((f) => `${f.rule} ${f.address}`)).toEqual(["DDB-ENC-001 aws_dynamodb_table.valid_literal_key"]);
-    const inside = validatePlan(plan, { bundle, parameters: { allowed_key_arns: ["arn:aws:kms:eu-west-1:111122223333:key/*"] } });
+    const outside = validatePlan(plan, {
+      bundle,
+      parameters: { allowed_key_arns: ["arn:aws:kms:eu-west-1:111122223333:key/other"] },
+    });
+    expect(outside.violations.map((f) => `${f.rule} ${f.address}`)).toEqual([
+      "DDB-ENC-001 aws_dynamodb_table.valid_literal_key",
+    ]);
+    const inside = validatePlan(plan, {
+      bundle,
+      parameters: { allowed_key_arns: ["arn:aws:kms:eu-west-1:111122223333:key/*"] },
+    });
     expect(inside.violations).toEqual([]);
   });
 });
@@ -64,9 +72,9 @@ describe("DDB-ENC-001/002 on tables created outside the aws provider", () => {
     expect(finding("awscc-tables", "DDB-ENC-001", "awscc_dynamodb_table.invalid_no_sse").evidence).toEqual([
       "sse_specification: not set (AWS-owned key)",
     ]);
-    expect(finding("awscc-tables", "DDB-ENC-001-UNPROVABLE", "awscc_dynamodb_table.unprovable_key_from_local").evidence).toEqual([
-      "sse_specification.kms_master_key_id <- local.shared_key_arn (not resolvable from the plan)",
-    ]);
+    expect(
+      finding("awscc-tables", "DDB-ENC-001-UNPROVABLE", "awscc_dynamodb_table.unprovable_key_from_local").evidence,
+    ).toEqual(["sse_specification.kms_master_key_id <- local.shared_key_arn (not resolvable from the plan)"]);
   });
 
   test("CloudFormation templates (JSON and YAML): every table is judged and named; unreadable templates are UNPROVABLE", () => {
@@ -88,18 +96,24 @@ describe("DDB-ENC-001/002 on tables created outside the aws provider", () => {
       "Resources.NoSse (AWS::DynamoDB::Table)",
       "Resources.SseDisabled (AWS::DynamoDB::Table)",
     ]);
-    expect(finding("cfn-stack-tables", "DDB-ENC-001-UNPROVABLE", "aws_cloudformation_stack.unprovable_template_url").evidence).toEqual([
+    expect(
+      finding("cfn-stack-tables", "DDB-ENC-001-UNPROVABLE", "aws_cloudformation_stack.unprovable_template_url")
+        .evidence,
+    ).toEqual([
       'template_body: not set; the template at template_url = "https://example-templates.s3.amazonaws.com/tables.yaml" is not in the plan',
     ]);
-    expect(finding("cfn-stack-tables", "DDB-ENC-001-UNPROVABLE", "aws_cloudformation_stack.unprovable_unreadable_template").evidence).toEqual([
-      "template_body cannot be read as CloudFormation does: Unresolved tag: !Custom",
-    ]);
+    expect(
+      finding("cfn-stack-tables", "DDB-ENC-001-UNPROVABLE", "aws_cloudformation_stack.unprovable_unreadable_template")
+        .evidence,
+    ).toEqual(["template_body cannot be read as CloudFormation does: Unresolved tag: !Custom"]);
   });
 
   test("a template that declares its tables in a plan's input cannot claim them compliant", () => {
     const plan = readPlan(fixturePlan("cfn-stack-tables"));
     const empty = { resources: {}, parameters: {}, transform: false };
-    const stacks = (plan.resource_changes ?? []).filter((c) => c.type === "aws_cloudformation_stack").map((c) => [c.address, empty]);
+    const stacks = (plan.resource_changes ?? [])
+      .filter((c) => c.type === "aws_cloudformation_stack")
+      .map((c) => [c.address, empty]);
     const forged = { ...plan, cloudformation_templates: Object.fromEntries(stacks) };
     expect(validatePlan(forged, { bundle }).violations.map((f) => f.rule)).toEqual(
       report("cfn-stack-tables").violations.map((f) => f.rule),
@@ -113,7 +127,9 @@ describe("plan model: modules, for_each, count, data sources", () => {
       "DDB-ENC-001 module.invalid_store_aws_managed_key.aws_dynamodb_table.this",
       "DDB-ENC-003 module.invalid_keys_rotation_off.aws_kms_key.this",
     ]);
-    expect(finding("model-child-module", "DDB-ENC-003", "module.invalid_keys_rotation_off.aws_kms_key.this").evidence).toEqual([
+    expect(
+      finding("model-child-module", "DDB-ENC-003", "module.invalid_keys_rotation_off.aws_kms_key.this").evidence,
+    ).toEqual([
       "enable_key_rotation = false",
       "used by aws_dynamodb_table.valid_key_from_unrotated_module_key: server_side_encryption[0].kms_key_arn <- module.invalid_keys_rotation_off.aws_kms_key.this (created in this plan)",
     ]);
@@ -127,7 +143,10 @@ describe("plan model: modules, for_each, count, data sources", () => {
   });
 
   test("count: a reference by count.index reaches the counted keys, and the unrotated one is flagged", () => {
-    expect(findings("model-count")).toEqual(["DDB-ENC-003 aws_kms_key.counted[1]", "DDB-REC-002 aws_dynamodb_table.counted[1]"]);
+    expect(findings("model-count")).toEqual([
+      "DDB-ENC-003 aws_kms_key.counted[1]",
+      "DDB-REC-002 aws_dynamodb_table.counted[1]",
+    ]);
   });
 
   test("a stack whose policy documents are data sources (known and deferred) raises nothing", () => {
@@ -179,7 +198,9 @@ describe("DDB-ENC-005 audit and archive buckets", () => {
       "DDB-ENC-005 aws_s3_bucket.invalid_trail_logs_aws_managed_key",
       "DDB-ENC-005 aws_s3_bucket.invalid_trail_logs_no_sse_config",
     ]);
-    expect(finding("enc-audit-buckets", "DDB-ENC-005", "aws_s3_bucket.invalid_trail_logs_aws_managed_key").evidence).toEqual([
+    expect(
+      finding("enc-audit-buckets", "DDB-ENC-005", "aws_s3_bucket.invalid_trail_logs_aws_managed_key").evidence,
+    ).toEqual([
       "s3_bucket_name of aws_cloudtrail.to_aws_managed_key_logs",
       "aws_s3_bucket_server_side_encryption_configuration.invalid_trail_logs_aws_managed_key.rule[0].apply_server_side_encryption_by_default[0].kms_master_key_id: not set (AWS-managed key)",
     ]);
@@ -204,7 +225,13 @@ describe("DDB-ENC-006 key policy scoping", () => {
 
   test("the default key policy, an attached aws_kms_key_policy, a narrowed partner grant and keys no table uses pass", () => {
     const keys = report("enc-key-policy").violations.map((f) => f.address);
-    for (const key of ["valid_default_policy", "valid_scoped_policy", "valid_attached_policy", "valid_cross_account_narrowed", "valid_unused_public_key"]) {
+    for (const key of [
+      "valid_default_policy",
+      "valid_scoped_policy",
+      "valid_attached_policy",
+      "valid_cross_account_narrowed",
+      "valid_unused_public_key",
+    ]) {
       expect(keys).not.toContain(`aws_kms_key.${key}`);
     }
   });
@@ -222,12 +249,17 @@ describe("DDB-ENC-007 exports and DDB-ENC-008 Kinesis streaming destinations", (
       "DDB-ENC-008 aws_dynamodb_kinesis_streaming_destination.invalid_destination_unencrypted_stream",
       "DDB-ENC-008-UNPROVABLE aws_dynamodb_kinesis_streaming_destination.unprovable_destination_stream_outside_plan",
     ]);
-    expect(finding("enc-exports-streams", "DDB-ENC-007", "aws_dynamodb_table_export.invalid_export_half_open_bucket").evidence).toEqual([
-      "aws_s3_bucket_public_access_block.half_open.block_public_policy = false",
-    ]);
-    expect(finding("enc-exports-streams", "DDB-ENC-008", "aws_dynamodb_kinesis_streaming_destination.invalid_destination_aws_managed_key").evidence).toEqual([
-      'aws_kinesis_stream.aws_managed_key.kms_key_id = "alias/aws/kinesis"',
-    ]);
+    expect(
+      finding("enc-exports-streams", "DDB-ENC-007", "aws_dynamodb_table_export.invalid_export_half_open_bucket")
+        .evidence,
+    ).toEqual(["aws_s3_bucket_public_access_block.half_open.block_public_policy = false"]);
+    expect(
+      finding(
+        "enc-exports-streams",
+        "DDB-ENC-008",
+        "aws_dynamodb_kinesis_streaming_destination.invalid_destination_aws_managed_key",
+      ).evidence,
+    ).toEqual(['aws_kinesis_stream.aws_managed_key.kms_key_id = "alias/aws/kinesis"']);
   });
 });
 
@@ -238,8 +270,22 @@ describe("a fully compliant, realistic stack", () => {
     expect(result.summary).toEqual({ resources: 32, violations: 0, waived: 0, failOn: "low", passed: true });
     // Every guardrail had something to judge in it.
     const types = new Set(readPlan(fixturePlan("model-compliant-stack")).resource_changes?.map((c) => c.type));
-    const monitoring = ["aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_event_target", "aws_dynamodb_contributor_insights"];
-    for (const type of ["aws_dynamodb_table", "aws_kms_replica_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration", "aws_vpc_endpoint", "aws_iam_role_policy", "aws_lambda_function", ...monitoring]) {
+    const monitoring = [
+      "aws_cloudwatch_log_metric_filter",
+      "aws_cloudwatch_metric_alarm",
+      "aws_cloudwatch_event_target",
+      "aws_dynamodb_contributor_insights",
+    ];
+    for (const type of [
+      "aws_dynamodb_table",
+      "aws_kms_replica_key",
+      "aws_cloudtrail",
+      "aws_s3_bucket_object_lock_configuration",
+      "aws_vpc_endpoint",
+      "aws_iam_role_policy",
+      "aws_lambda_function",
+      ...monitoring,
+    ]) {
       expect(types).toContain(type);
     }
   });

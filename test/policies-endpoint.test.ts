@@ -82,6 +82,10 @@ describe("DDB-EP on real plans", () => {
 
   test("an endpoint without a policy is reported as full access on the endpoint", () => {
     const finding = endpoint("endpoint-policy-routes").find((f) => f.address === "aws_vpc_endpoint.invalid_no_policy");
-    expect(finding).toMatchObject({ rule: "DDB-EP-002", severity: "high", message: "DynamoDB endpoint has no policy, so it allows full access" });
+    expect(finding).toMatchObject({
+      rule: "DDB-EP-002",
+      severity: "high",
+      message: "DynamoDB endpoint has no policy, so it allows full access",
+    });
   });
 });

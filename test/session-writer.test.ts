@@ -18,14 +18,22 @@ function invoke(event: unknown): { status: number | null; result?: any; calls?: 
   const dir = mkdtempSync(join(tmpdir(), "session-writer-"));
   try {
     const record = `globalThis.calls ??= []; const record = (c) => { globalThis.calls.push(c); };`;
-    stub(dir, "@aws-sdk/client-sts", `${record}
+    stub(
+      dir,
+      "@aws-sdk/client-sts",
+      `${record}
 export class AssumeRoleCommand { constructor(input) { this.input = input; } }
 export class STSClient { async send(cmd) { record({ service: "sts", input: cmd.input });
-  return { Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "secret", SessionToken: "token" } }; } }`);
-    stub(dir, "@aws-sdk/client-dynamodb", `${record}
+  return { Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "secret", SessionToken: "token" } }; } }`,
+    );
+    stub(
+      dir,
+      "@aws-sdk/client-dynamodb",
+      `${record}
 export class PutItemCommand { constructor(input) { this.input = input; } }
 export class DynamoDBClient { constructor(config) { this.config = config; }
-  async send(cmd) { record({ service: "dynamodb", credentials: this.config.credentials, input: cmd.input }); return {}; } }`);
+  async send(cmd) { record({ service: "dynamodb", credentials: this.config.credentials, input: cmd.input }); return {}; } }`,
+    );
     writeFileSync(join(dir, "index.mjs"), SESSION_WRITER_SOURCE);
     writeFileSync(
       join(dir, "run.mjs"),
@@ -36,9 +44,16 @@ catch (e) { console.error(e.message); process.exit(3); }`,
     const r = spawnSync(process.execPath, ["run.mjs"], {
       cwd: dir,
       encoding: "utf8",
-      env: { PATH: process.env.PATH, TABLE_NAME: "snowy-sessions", TENANT_ROLE_ARN: "arn:aws:iam::111122223333:role/snowy-session-writer-tenant", SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS) },
+      env: {
+        PATH: process.env.PATH,
+        TABLE_NAME: "snowy-sessions",
+        TENANT_ROLE_ARN: "arn:aws:iam::111122223333:role/snowy-session-writer-tenant",
+        SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS),
+      },
     });
-    return r.status === 0 ? { status: 0, ...JSON.parse(r.stdout), stderr: r.stderr } : { status: r.status, stderr: r.stderr };
+    return r.status === 0
+      ? { status: 0, ...JSON.parse(r.stdout), stderr: r.stderr }
+      : { status: r.status, stderr: r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -56,7 +71,10 @@ describe("session writer", () => {
     const [assume, put] = calls!;
     expect(assume).toEqual({
       service: "sts",
-      input: expect.objectContaining({ RoleArn: "arn:aws:iam::111122223333:role/snowy-session-writer-tenant", Tags: [{ Key: "username", Value: "alice" }] }),
+      input: expect.objectContaining({
+        RoleArn: "arn:aws:iam::111122223333:role/snowy-session-writer-tenant",
+        Tags: [{ Key: "username", Value: "alice" }],
+      }),
     });
     expect(put.credentials).toEqual({ accessKeyId: "ASIA", secretAccessKey: "secret", sessionToken: "token" });
     expect(put.input).toEqual({
@@ -71,9 +89,12 @@ describe("session writer", () => {
     });
   });
 
-  test.each([[{}], [{ username: "" }], [{ username: "bob}" }], [{ username: "x".repeat(57) }]])("refuses %j before calling AWS", (event) => {
-    const r = invoke(event);
-    expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/event\.username must be/);
-  });
+  test.each([[{}], [{ username: "" }], [{ username: "bob}" }], [{ username: "x".repeat(57) }]])(
+    "refuses %j before calling AWS",
+    (event) => {
+      const r = invoke(event);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/event\.username must be/);
+    },
+  );
 });

@@ -23,9 +23,20 @@ function planOf(...addresses: string[]): Plan {
   return {
     format_version: "1.2",
     resource_changes: addresses.map((address) => {
-      const match = /^(?:(module\.[a-z0-9_]+(?:\.module\.[a-z0-9_]+)*)\.)?(data\.)?([a-z0-9_]+)\.([a-z0-9_]+)(?:\[(.+)\])?$/.exec(address)!;
+      const match =
+        /^(?:(module\.[a-z0-9_]+(?:\.module\.[a-z0-9_]+)*)\.)?(data\.)?([a-z0-9_]+)\.([a-z0-9_]+)(?:\[(.+)\])?$/.exec(
+          address,
+        )!;
       const index = match[5] === undefined ? undefined : JSON.parse(match[5]);
-      return { address, module_address: match[1], mode: match[2] ? "data" : "managed", type: match[3], name: match[4], index, change: { actions: ["create"] } };
+      return {
+        address,
+        module_address: match[1],
+        mode: match[2] ? "data" : "managed",
+        type: match[3],
+        name: match[4],
+        index,
+        change: { actions: ["create"] },
+      };
     }),
   } as Plan;
 }
@@ -40,8 +51,14 @@ describe("expressions", () => {
     ['${coalesce(null, "", "x")}', { kind: "known", value: "x" }],
     ["${true && !false ? 1 : 2}", { kind: "known", value: 1 }],
     ['${element(["a", "b"], 3)}', { kind: "known", value: "b" }],
-    ['${jsonencode({"k:1" = ["$${aws:username}"], n = 2})}', { kind: "known", value: '{"k:1":["${aws:username}"],"n":2}' }],
-    ['${{ for k, v in {a = 1, b = 2} : k => v if k != "b" }}', { kind: "map", fields: { a: { kind: "known", value: 1 } } }],
+    [
+      '${jsonencode({"k:1" = ["$${aws:username}"], n = 2})}',
+      { kind: "known", value: '{"k:1":["${aws:username}"],"n":2}' },
+    ],
+    [
+      '${{ for k, v in {a = 1, b = 2} : k => v if k != "b" }}',
+      { kind: "map", fields: { a: { kind: "known", value: 1 } } },
+    ],
   ])("%s", async (text, expected) => {
     expect(await evaluate(text, noNames)).toEqual(expected);
   });
@@ -57,7 +74,7 @@ describe("buildSourceModel", () => {
       "main.tf": 'module "net" {\n  source = "./net"\n}\n',
       "net/main.tf": [
         "locals {",
-        "  vpc_id = try(aws_vpc_ipv4_cidr_block_association.this[0].vpc_id, aws_vpc.this[0].id, \"\")",
+        '  vpc_id = try(aws_vpc_ipv4_cidr_block_association.this[0].vpc_id, aws_vpc.this[0].id, "")',
         "}",
         'resource "aws_vpc" "this" {',
         "  count = 1",
@@ -98,16 +115,28 @@ describe("buildSourceModel", () => {
     const model = await buildSourceModel(dir, planOf("module.t.aws_dynamodb_table.this", "aws_kms_key.r"));
     const at = `${join(dir, "t", "main.tf")}:5`;
     expect(model.blocks["module.t.aws_dynamodb_table.this"].replica).toEqual([
-      { region_name: { constant_value: "eu-west-2", source_location: at }, kms_key_arn: { references: ["aws_kms_key.r.arn"], module: "", source_location: at } },
-      { region_name: { constant_value: "us-east-1", source_location: at }, kms_key_arn: { constant_value: null, source_location: at } },
+      {
+        region_name: { constant_value: "eu-west-2", source_location: at },
+        kms_key_arn: { references: ["aws_kms_key.r.arn"], module: "", source_location: at },
+      },
+      {
+        region_name: { constant_value: "us-east-1", source_location: at },
+        kms_key_arn: { constant_value: null, source_location: at },
+      },
     ]);
     expect(model.dynamic["module.t.aws_dynamodb_table.this"]).toEqual(["replica"]);
   });
 
   test("a data source's constant configuration per for_each instance; registry modules through modules.json", async () => {
     write({
-      "main.tf": 'module "ep" {\n  source = "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"\n  endpoints = { dynamodb = { service = "dynamodb" } }\n}\n',
-      ".terraform/modules/modules.json": JSON.stringify({ Modules: [{ Key: "", Dir: "." }, { Key: "ep", Dir: "installed/ep" }] }),
+      "main.tf":
+        'module "ep" {\n  source = "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"\n  endpoints = { dynamodb = { service = "dynamodb" } }\n}\n',
+      ".terraform/modules/modules.json": JSON.stringify({
+        Modules: [
+          { Key: "", Dir: "." },
+          { Key: "ep", Dir: "installed/ep" },
+        ],
+      }),
       "installed/ep/main.tf": [
         'variable "endpoints" {}',
         'data "aws_vpc_endpoint_service" "this" {',
@@ -126,10 +155,13 @@ describe("buildSourceModel", () => {
 
   test("what cannot be followed is left out (the policies keep it unresolved), and missing modules are named", async () => {
     write({
-      "main.tf": 'module "gone" {\n  source = "git::https://example.invalid/m.git"\n}\nlocals {\n  name = upper(var.prefix)\n}\n',
+      "main.tf":
+        'module "gone" {\n  source = "git::https://example.invalid/m.git"\n}\nlocals {\n  name = upper(var.prefix)\n}\n',
     });
     const model = await buildSourceModel(dir, planOf());
     expect(model.locals[""]).toBeUndefined();
-    expect(model.gaps).toEqual({ "module.gone": "source git::https://example.invalid/m.git is not on disk (run terraform init)" });
+    expect(model.gaps).toEqual({
+      "module.gone": "source git::https://example.invalid/m.git is not on disk (run terraform init)",
+    });
   });
 });

@@ -28,11 +28,17 @@ describe("terraform-aws-modules/dynamodb-table v4.4.0", () => {
       [
         "DDB-ENC-002-UNPROVABLE module.invalid_replica_key.aws_dynamodb_table.this[0]",
         "DDB-ENC-002-UNPROVABLE module.valid_global.aws_dynamodb_table.this[0]",
-        ...["001", "002", "003", "005"].map((n) => `DDB-FGAC-${n}-UNPROVABLE module.invalid_public_resource_policy.aws_dynamodb_resource_policy.this[0]`),
-        ...["001", "002", "003", "005"].map((n) => `DDB-FGAC-${n}-UNPROVABLE module.valid_resource_policy.aws_dynamodb_resource_policy.this[0]`),
+        ...["001", "002", "003", "005"].map(
+          (n) => `DDB-FGAC-${n}-UNPROVABLE module.invalid_public_resource_policy.aws_dynamodb_resource_policy.this[0]`,
+        ),
+        ...["001", "002", "003", "005"].map(
+          (n) => `DDB-FGAC-${n}-UNPROVABLE module.valid_resource_policy.aws_dynamodb_resource_policy.this[0]`,
+        ),
       ].sort(),
     );
-    expect(found.find((f) => f.address.includes("local") || f.message.includes("local.dynamodb_table_arn"))).toBeDefined();
+    expect(
+      found.find((f) => f.address.includes("local") || f.message.includes("local.dynamodb_table_arn")),
+    ).toBeDefined();
   });
 
   test("with source: exact verdicts; the compliant tables (global, autoscaled, with a resource policy) pass", async () => {
@@ -55,7 +61,9 @@ describe("terraform-aws-modules/dynamodb-table v4.4.0", () => {
       "replica[region_name = eu-west-2].kms_key_arn <- null (from source test/fixtures/vendor/terraform-aws-dynamodb-table@v4.4.0/main.tf:76) (AWS-managed key)",
     ]);
     const open = found.find((f) => f.rule === "DDB-FGAC-005")!;
-    expect(open.evidence.join(" ")).toContain("(from source test/fixtures/vendor/terraform-aws-dynamodb-table@v4.4.0/main.tf:387)");
+    expect(open.evidence.join(" ")).toContain(
+      "(from source test/fixtures/vendor/terraform-aws-dynamodb-table@v4.4.0/main.tf:387)",
+    );
   });
 });
 

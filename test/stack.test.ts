@@ -6,7 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import "cdktf/lib/testing/adapters/jest";
-import { buildApp, SESSION_KEY_ALIAS, SESSION_TTL_SECONDS, SESSION_WRITER_SOURCE, SnowySessionsStack, STACK_NAME, synthesize } from "../main";
+import {
+  buildApp,
+  SESSION_KEY_ALIAS,
+  SESSION_TTL_SECONDS,
+  SESSION_WRITER_SOURCE,
+  SnowySessionsStack,
+  STACK_NAME,
+  synthesize,
+} from "../main";
 import { awsProviderConfig, deploymentSettings, OFFLINE_ACCOUNT_ID, USED_SERVICES } from "../modules";
 import { runCli } from "./helpers/paths";
 
@@ -23,7 +31,13 @@ const all = (doc: Json, type: string): Json[] => Object.values(doc.resource[type
 describe("deployment settings", () => {
   test("real AWS by default: no skipped checks, no endpoints, account from STS", () => {
     const settings = deploymentSettings({});
-    expect(settings).toEqual({ region: "eu-west-1", accountId: undefined, offline: false, endpoint: undefined, emulator: false });
+    expect(settings).toEqual({
+      region: "eu-west-1",
+      accountId: undefined,
+      offline: false,
+      endpoint: undefined,
+      emulator: false,
+    });
     expect(awsProviderConfig(settings)).toEqual({ region: "eu-west-1" });
   });
 
@@ -40,16 +54,24 @@ describe("deployment settings", () => {
   });
 
   test("an endpoint points every used service at it, with path-style S3 and one retry, and implies emulator mode", () => {
-    const settings = deploymentSettings({ DDB_GUARDRAILS_ENDPOINT: "http://127.0.0.1:4566", DDB_GUARDRAILS_ACCOUNT_ID: "123456789012" });
+    const settings = deploymentSettings({
+      DDB_GUARDRAILS_ENDPOINT: "http://127.0.0.1:4566",
+      DDB_GUARDRAILS_ACCOUNT_ID: "123456789012",
+    });
     expect(settings).toEqual(expect.objectContaining({ offline: true, emulator: true, accountId: "123456789012" }));
     const config = awsProviderConfig(settings);
     expect(config.endpoints).toEqual([Object.fromEntries(USED_SERVICES.map((s) => [s, "http://127.0.0.1:4566"]))]);
-    expect(config).toEqual(expect.objectContaining({ s3UsePathStyle: true, maxRetries: 1, skipCredentialsValidation: true }));
+    expect(config).toEqual(
+      expect.objectContaining({ s3UsePathStyle: true, maxRetries: 1, skipCredentialsValidation: true }),
+    );
   });
 
   test.each([
     [{ DDB_GUARDRAILS_ENDPOINT: "localhost:4566" }, /DDB_GUARDRAILS_ENDPOINT must be an http\(s\) URL/],
-    [{ DDB_GUARDRAILS_OFFLINE: "1", DDB_GUARDRAILS_ACCOUNT_ID: "12345" }, /DDB_GUARDRAILS_ACCOUNT_ID must be 12 digits, got "12345"/],
+    [
+      { DDB_GUARDRAILS_OFFLINE: "1", DDB_GUARDRAILS_ACCOUNT_ID: "12345" },
+      /DDB_GUARDRAILS_ACCOUNT_ID must be 12 digits, got "12345"/,
+    ],
   ])("rejects bad configuration %j", (env, message) => {
     expect(() => deploymentSettings(env)).toThrow(message);
   });
@@ -86,7 +108,13 @@ describe("snowy-sessions stack", () => {
   });
 
   test("plans offline: the provider makes no AWS call and no data source needs AWS", () => {
-    expect(doc.provider.aws[0]).toEqual(expect.objectContaining({ skip_credentials_validation: true, skip_requesting_account_id: true, skip_region_validation: true }));
+    expect(doc.provider.aws[0]).toEqual(
+      expect.objectContaining({
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_region_validation: true,
+      }),
+    );
     expect(Object.keys(doc.data ?? {}).filter((type) => type !== "aws_iam_policy_document")).toEqual([]);
   });
 
@@ -109,7 +137,8 @@ describe("snowy-sessions offline plan", () => {
 
   beforeAll(() => {
     stackDir = synthesize(buildApp(env, outdir));
-    const tf = (args: string[]) => execFileSync("terraform", args, { cwd: stackDir, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const tf = (args: string[]) =>
+      execFileSync("terraform", args, { cwd: stackDir, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
     // The committed lock file lets a fresh output folder initialise from the offline mirror without rewriting it.
     tf(["init", "-input=false", "-no-color", "-lockfile=readonly"]);
     tf(["plan", "-input=false", "-no-color", "-refresh=false", "-lock=false", "-out=tfplan"]);
@@ -130,7 +159,17 @@ describe("snowy-sessions offline plan", () => {
     const actions = new Set(managed.map((c: Json) => c.change.actions.join(",")));
     expect([...actions]).toEqual(["create"]);
     const types = new Set(managed.map((c: Json) => c.type));
-    for (const type of ["aws_dynamodb_table", "aws_kms_alias", "aws_vpc_endpoint", "aws_iam_policy", "aws_lambda_function", "aws_cloudtrail", "aws_cloudwatch_metric_alarm", "aws_pipes_pipe", "aws_s3_bucket_object_lock_configuration"]) {
+    for (const type of [
+      "aws_dynamodb_table",
+      "aws_kms_alias",
+      "aws_vpc_endpoint",
+      "aws_iam_policy",
+      "aws_lambda_function",
+      "aws_cloudtrail",
+      "aws_cloudwatch_metric_alarm",
+      "aws_pipes_pipe",
+      "aws_s3_bucket_object_lock_configuration",
+    ]) {
       expect(types).toContain(type);
     }
   });
@@ -160,7 +199,11 @@ describe("snowy-sessions offline plan", () => {
     const fresh = mkdtempSync(join(tmpdir(), "snowy-fresh-"));
     try {
       const dir = synthesize(buildApp(env, fresh));
-      const init = spawnSync("terraform", ["init", "-input=false", "-no-color", "-lockfile=readonly"], { cwd: dir, env, encoding: "utf8" });
+      const init = spawnSync("terraform", ["init", "-input=false", "-no-color", "-lockfile=readonly"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
       expect(init.stderr).toBe("");
       expect(init.status).toBe(0);
     } finally {

@@ -33,7 +33,11 @@ describe("checkSynthesizedStacks (one line after app.synth())", () => {
 
   const synth = (stack: "encrypted" | "unencrypted") => {
     writeFileSync(join(dir, "main.js"), app(stack));
-    return spawnSync(process.execPath, ["main.js"], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
+    return spawnSync(process.execPath, ["main.js"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") },
+    });
   };
 
   test("a stack that breaks a guardrail stops the synth with exit 1 and the findings on stderr", () => {

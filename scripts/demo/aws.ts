@@ -52,7 +52,10 @@ export function emulatorClients(endpoint: string, region: string): Clients {
   return {
     region,
     ...clients,
-    destroy: () => Object.values(clients).forEach((c) => c.destroy()),
+    destroy: () =>
+      Object.values(clients).forEach((c) => {
+        c.destroy();
+      }),
   };
 }
 

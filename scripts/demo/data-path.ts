@@ -2,7 +2,12 @@
 // follow the REMOVE record on the table's stream, and look for it in the write-once archive.
 // Where moto does not run a step (Lambda code, Pipes), the step is emulated here and labelled so.
 import { DeleteItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from "@aws-sdk/client-dynamodb-streams";
 import { PutRecordCommand } from "@aws-sdk/client-firehose";
 import { GetFunctionConfigurationCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { DeleteObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
@@ -46,22 +51,43 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type State = Array<{ type: string; values: Record<string, unknown> }>;
 
-export async function exerciseDataPath(c: Clients, emulatorUrl: string, inspection: Inspection, state: State, options: { pipeWaitMs?: number } = {}): Promise<DataPath> {
+export async function exerciseDataPath(
+  c: Clients,
+  emulatorUrl: string,
+  inspection: Inspection,
+  state: State,
+  options: { pipeWaitMs?: number } = {},
+): Promise<DataPath> {
   const { table, archiveBucket } = inspection;
   const fn = state.find((r) => r.type === "aws_lambda_function")?.values;
   let invoke: DataPath["invoke"];
   if (fn) {
-    const res = await c.lambda.send(new InvokeCommand({ FunctionName: String(fn.function_name), Payload: Buffer.from(JSON.stringify({ username: "alice" })) }));
-    invoke = { functionName: String(fn.function_name), functionError: res.FunctionError, payload: Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8") };
+    const res = await c.lambda.send(
+      new InvokeCommand({
+        FunctionName: String(fn.function_name),
+        Payload: Buffer.from(JSON.stringify({ username: "alice" })),
+      }),
+    );
+    invoke = {
+      functionName: String(fn.function_name),
+      functionError: res.FunctionError,
+      payload: Buffer.from(res.Payload ?? new Uint8Array()).toString("utf8"),
+    };
   }
 
   // The handler runs with the deployed function's own environment, as read back from Lambda.
   const fnEnv = fn
-    ? ((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: String(fn.function_name) }))).Environment?.Variables ?? {})
+    ? ((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: String(fn.function_name) })))
+        .Environment?.Variables ?? {})
     : { TABLE_NAME: table.name, SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS) };
   const written = ["alice", "bob"].map((username) => runSessionWriter(emulatorUrl, c.region, fnEnv, username));
-  const key = (s: Session) => ({ [table.hashKey]: { S: s.username }, ...(table.rangeKey ? { [table.rangeKey]: { S: s.sessionId } } : {}) });
-  const kept = (await c.dynamodb.send(new GetItemCommand({ TableName: table.name, Key: key(written[0]), ConsistentRead: true }))).Item;
+  const key = (s: Session) => ({
+    [table.hashKey]: { S: s.username },
+    ...(table.rangeKey ? { [table.rangeKey]: { S: s.sessionId } } : {}),
+  });
+  const kept = (
+    await c.dynamodb.send(new GetItemCommand({ TableName: table.name, Key: key(written[0]), ConsistentRead: true }))
+  ).Item;
   const storedExpiry = kept?.[EXPIRY_ATTRIBUTE]?.N ? Number(kept[EXPIRY_ATTRIBUTE].N) : undefined;
   const deleted = written[1];
   await c.dynamodb.send(new DeleteItemCommand({ TableName: table.name, Key: key(deleted) }));
@@ -69,7 +95,9 @@ export async function exerciseDataPath(c: Clients, emulatorUrl: string, inspecti
   const records = table.streamArn ? await readStream(c, table.streamArn) : [];
   const stream = records.map((r) => ({
     event: r.eventName ?? "?",
-    keys: Object.values(r.dynamodb?.Keys ?? {}).map((v) => v.S ?? v.N).join("/"),
+    keys: Object.values(r.dynamodb?.Keys ?? {})
+      .map((v) => v.S ?? v.N)
+      .join("/"),
     principal: r.userIdentity?.PrincipalId,
   }));
 
@@ -79,7 +107,10 @@ export async function exerciseDataPath(c: Clients, emulatorUrl: string, inspecti
 
   const listArchive = async () =>
     archiveBucket
-      ? ((await c.s3.send(new ListObjectVersionsCommand({ Bucket: archiveBucket }))).Versions ?? []).map((v) => ({ key: v.Key!, versionId: v.VersionId! }))
+      ? ((await c.s3.send(new ListObjectVersionsCommand({ Bucket: archiveBucket }))).Versions ?? []).map((v) => ({
+          key: v.Key!,
+          versionId: v.VersionId!,
+        }))
       : [];
   // Bounded wait for the stack's own pipe to deliver.
   let archived = await listArchive();
@@ -94,7 +125,12 @@ export async function exerciseDataPath(c: Clients, emulatorUrl: string, inspecti
   if (archivedByPipe === 0 && pipes.length > 0) {
     const deliveryStream = pipes[0].target.split("/").pop()!;
     for (const r of records.filter((x) => x.eventName === "REMOVE")) {
-      await c.firehose.send(new PutRecordCommand({ DeliveryStreamName: deliveryStream, Record: { Data: Buffer.from(JSON.stringify(r) + "\n") } }));
+      await c.firehose.send(
+        new PutRecordCommand({
+          DeliveryStreamName: deliveryStream,
+          Record: { Data: Buffer.from(`${JSON.stringify(r)}\n`) },
+        }),
+      );
       forwarded++;
     }
     archived = await listArchive();
@@ -103,7 +139,9 @@ export async function exerciseDataPath(c: Clients, emulatorUrl: string, inspecti
   let deleteArchived: string | undefined;
   if (archiveBucket && archived.length > 0) {
     try {
-      await c.s3.send(new DeleteObjectCommand({ Bucket: archiveBucket, Key: archived[0].key, VersionId: archived[0].versionId }));
+      await c.s3.send(
+        new DeleteObjectCommand({ Bucket: archiveBucket, Key: archived[0].key, VersionId: archived[0].versionId }),
+      );
       deleteArchived = "deleted";
     } catch (err) {
       const e = err as Error & { $metadata?: { httpStatusCode?: number } };
@@ -117,7 +155,12 @@ export async function exerciseDataPath(c: Clients, emulatorUrl: string, inspecti
  * Runs the stack's session writer (the exact source main.ts deploys) in a local Node process against
  * the emulator, because moto cannot execute Lambda code without Docker.
  */
-function runSessionWriter(emulatorUrl: string, region: string, fnEnv: Record<string, string>, username: string): Session {
+function runSessionWriter(
+  emulatorUrl: string,
+  region: string,
+  fnEnv: Record<string, string>,
+  username: string,
+): Session {
   const dir = mkdtempSync(join(tmpdir(), "session-writer-"));
   try {
     writeFileSync(join(dir, "index.mjs"), SESSION_WRITER_SOURCE);
@@ -140,7 +183,9 @@ function runSessionWriter(emulatorUrl: string, region: string, fnEnv: Record<str
     });
     if (r.status !== 0) {
       const lines = (r.stderr || r.stdout).split("\n");
-      throw new Error(`session writer failed for ${username}: ${lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.slice(-3).join(" ")}`);
+      throw new Error(
+        `session writer failed for ${username}: ${lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.slice(-3).join(" ")}`,
+      );
     }
     return JSON.parse(r.stdout) as Session;
   } finally {
@@ -150,10 +195,19 @@ function runSessionWriter(emulatorUrl: string, region: string, fnEnv: Record<str
 
 /** Every record on the stream so far, from the oldest (bounded: shards x pages). */
 async function readStream(c: Clients, streamArn: string): Promise<_Record[]> {
-  const shards = (await c.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+  const shards =
+    (await c.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
   const out: _Record[] = [];
   for (const shard of shards.slice(0, 20)) {
-    let iterator = (await c.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    let iterator = (
+      await c.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      )
+    ).ShardIterator;
     for (let page = 0; iterator && page < 20; page++) {
       const res = await c.streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
       out.push(...(res.Records ?? []));

@@ -22,12 +22,44 @@ export interface FgacDecision extends FgacCase {
 export function fgacCases(item: { hashKey: string; rangeKey?: string; expiry: string }): FgacCase[] {
   const own = [item.hashKey, ...(item.rangeKey ? [item.rangeKey] : []), item.expiry];
   return [
-    { description: "alice GetItem her own item", action: "dynamodb:GetItem", partitionKey: "alice", viaEndpoint: true, expected: "Allowed" },
-    { description: "alice PutItem her own item", action: "dynamodb:PutItem", partitionKey: "alice", attributes: own, viaEndpoint: true, expected: "Allowed" },
-    { description: "alice GetItem bob's item", action: "dynamodb:GetItem", partitionKey: "bob", viaEndpoint: true, expected: "Denied" },
+    {
+      description: "alice GetItem her own item",
+      action: "dynamodb:GetItem",
+      partitionKey: "alice",
+      viaEndpoint: true,
+      expected: "Allowed",
+    },
+    {
+      description: "alice PutItem her own item",
+      action: "dynamodb:PutItem",
+      partitionKey: "alice",
+      attributes: own,
+      viaEndpoint: true,
+      expected: "Allowed",
+    },
+    {
+      description: "alice GetItem bob's item",
+      action: "dynamodb:GetItem",
+      partitionKey: "bob",
+      viaEndpoint: true,
+      expected: "Denied",
+    },
     { description: "alice Scan the table", action: "dynamodb:Scan", viaEndpoint: true, expected: "Denied" },
-    { description: "alice PutItem setting isAdmin", action: "dynamodb:PutItem", partitionKey: "alice", attributes: [...own, "isAdmin"], viaEndpoint: true, expected: "Denied" },
-    { description: "alice GetItem, not via the VPC endpoint", action: "dynamodb:GetItem", partitionKey: "alice", viaEndpoint: false, expected: "Denied" },
+    {
+      description: "alice PutItem setting isAdmin",
+      action: "dynamodb:PutItem",
+      partitionKey: "alice",
+      attributes: [...own, "isAdmin"],
+      viaEndpoint: true,
+      expected: "Denied",
+    },
+    {
+      description: "alice GetItem, not via the VPC endpoint",
+      action: "dynamodb:GetItem",
+      partitionKey: "alice",
+      viaEndpoint: false,
+      expected: "Denied",
+    },
   ];
 }
 
@@ -46,10 +78,19 @@ export interface FgacSubject {
  * `${aws:username}` -> IAM user alice; `${aws:PrincipalTag/K}` -> a session of the attached role tagged K=alice;
  * any other key (e.g. a web-identity id) -> that key set to alice.
  */
-export function aliceFor(policy: PolicyDocument, account: string, roleName = "tenant"): { principal: string; context: Record<string, string>; label: string } {
-  const variable = /"dynamodb:LeadingKeys":\s*\[?\s*"\$\{([^}]+)\}"/.exec(JSON.stringify(policy))?.[1] ?? "aws:username";
+export function aliceFor(
+  policy: PolicyDocument,
+  account: string,
+  roleName = "tenant",
+): { principal: string; context: Record<string, string>; label: string } {
+  const variable =
+    /"dynamodb:LeadingKeys":\s*\[?\s*"\$\{([^}]+)\}"/.exec(JSON.stringify(policy))?.[1] ?? "aws:username";
   if (variable === "aws:username") {
-    return { principal: `arn:aws:iam::${account}:user/alice`, context: { "aws:username": "alice", "aws:PrincipalType": "User" }, label: "IAM user alice" };
+    return {
+      principal: `arn:aws:iam::${account}:user/alice`,
+      context: { "aws:username": "alice", "aws:PrincipalType": "User" },
+      label: "IAM user alice",
+    };
   }
   if (variable.startsWith("aws:PrincipalTag/")) {
     return {
@@ -58,10 +99,17 @@ export function aliceFor(policy: PolicyDocument, account: string, roleName = "te
       label: `a ${roleName} session tagged ${variable.slice("aws:PrincipalTag/".length)}=alice`,
     };
   }
-  return { principal: `arn:aws:iam::${account}:user/alice`, context: { [variable]: "alice" }, label: `${variable}=alice` };
+  return {
+    principal: `arn:aws:iam::${account}:user/alice`,
+    context: { [variable]: "alice" },
+    label: `${variable}=alice`,
+  };
 }
 
-export async function simulateFgac(subject: FgacSubject, cases: FgacCase[]): Promise<{ who: string; decisions: FgacDecision[] }> {
+export async function simulateFgac(
+  subject: FgacSubject,
+  cases: FgacCase[],
+): Promise<{ who: string; decisions: FgacDecision[] }> {
   const [, , , region, account] = subject.tableArn.split(":");
   const alice = aliceFor(subject.policy, account, subject.roleName);
   const decisions: FgacDecision[] = [];
@@ -81,16 +129,26 @@ export async function simulateFgac(subject: FgacSubject, cases: FgacCase[]): Pro
       if (subject.vpcId) context["aws:SourceVpc"] = subject.vpcId;
     }
     const simulation: Simulation = {
-      request: { principal: alice.principal, action: c.action, resource: { resource: subject.tableArn, accountId: account }, contextVariables: context },
+      request: {
+        principal: alice.principal,
+        action: c.action,
+        resource: { resource: subject.tableArn, accountId: account },
+        contextVariables: context,
+      },
       identityPolicies: [{ name: "fgac", policy: subject.policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       // A request through the gateway endpoint is also subject to the endpoint's policy.
-      vpcEndpointPolicies: c.viaEndpoint && subject.endpointPolicy ? [{ name: subject.endpointId, policy: evaluatorEndpointPolicy(subject.endpointPolicy) }] : [],
+      vpcEndpointPolicies:
+        c.viaEndpoint && subject.endpointPolicy
+          ? [{ name: subject.endpointId, policy: evaluatorEndpointPolicy(subject.endpointPolicy) }]
+          : [],
     };
     const result = await runSimulation(simulation, {});
-    if (result.resultType === "error") throw new Error(`iam-simulate rejected the request "${c.description}": ${JSON.stringify(result.errors)}`);
-    if (result.resultType !== "single") throw new Error(`iam-simulate: unexpected ${result.resultType} result for "${c.description}"`);
+    if (result.resultType === "error")
+      throw new Error(`iam-simulate rejected the request "${c.description}": ${JSON.stringify(result.errors)}`);
+    if (result.resultType !== "single")
+      throw new Error(`iam-simulate: unexpected ${result.resultType} result for "${c.description}"`);
     decisions.push({ ...c, decision: result.overallResult, decisive: decisiveStatements(result.result.analysis) });
   }
   return { who: alice.label, decisions };

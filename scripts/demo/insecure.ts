@@ -33,7 +33,11 @@ const variantEnv = (env: NodeJS.ProcessEnv, region: string): NodeJS.ProcessEnv =
 });
 
 /** Plans the insecure variant and runs the gate on its saved plan (independent of Snowy's stack, so it can overlap it). */
-export async function gateInsecureVariant(workdir: string, env: NodeJS.ProcessEnv, region: string): Promise<GatedVariant> {
+export async function gateInsecureVariant(
+  workdir: string,
+  env: NodeJS.ProcessEnv,
+  region: string,
+): Promise<GatedVariant> {
   const dir = mkdtempSync(join(workdir, "insecure-"));
   cpSync(INSECURE_VARIANT, dir, { recursive: true });
   const p = await plan(dir, variantEnv(env, region));
@@ -51,7 +55,9 @@ export async function refuseInsecureVariant(c: Clients, gated: GatedVariant, env
     applied = true;
   }
   const existence = {
-    [`DynamoDB table ${INSECURE_TABLE}`]: await outcome(c.dynamodb.send(new DescribeTableCommand({ TableName: INSECURE_TABLE }))),
+    [`DynamoDB table ${INSECURE_TABLE}`]: await outcome(
+      c.dynamodb.send(new DescribeTableCommand({ TableName: INSECURE_TABLE })),
+    ),
     [`IAM role ${INSECURE_ROLE}`]: await outcome(c.iam.send(new GetRoleCommand({ RoleName: INSECURE_ROLE }))),
   };
   return { planSummary: gated.planSummary, gate: gated.gate, applied, existence };

@@ -34,7 +34,13 @@ export interface StepResult {
 }
 
 /** Runs a command to completion (asynchronously, so independent steps can overlap); bounded by timeoutMs. */
-export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<StepResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 300_000,
+): Promise<StepResult> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -49,7 +55,8 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString("utf8") + (signal ? `\n${cmd} stopped by ${signal} (limit ${timeoutMs} ms)` : "");
+      const stderr =
+        Buffer.concat(err).toString("utf8") + (signal ? `\n${cmd} stopped by ${signal} (limit ${timeoutMs} ms)` : "");
       resolve({ status: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr, ms: Date.now() - start });
     });
   });
@@ -58,7 +65,7 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
 async function must(step: string, pending: Promise<StepResult>): Promise<StepResult> {
   const r = await pending;
   if (r.status !== 0) {
-    const tail = (r.stderr + "\n" + r.stdout).trim().split("\n").slice(-20).join("\n");
+    const tail = `${r.stderr}\n${r.stdout}`.trim().split("\n").slice(-20).join("\n");
     throw new Error(`${step} failed (exit ${r.status}):\n${tail}`);
   }
   return r;
@@ -79,18 +86,43 @@ export async function synthSnowy(outdir: string, env: NodeJS.ProcessEnv): Promis
 }
 
 /** terraform init (offline mirror) + plan -out tfplan; returns the saved plan's path. */
-export async function plan(dir: string, env: NodeJS.ProcessEnv): Promise<{ planFile: string; ms: number; summary: string }> {
+export async function plan(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ planFile: string; ms: number; summary: string }> {
   // cdktf's default local backend keeps state beside the project (terraform.<stack>.tfstate in the repo);
   // a demo run keeps its state in its own directory instead.
-  const init = await must("terraform init", run("terraform", ["init", "-input=false", "-no-color", `-backend-config=path=${join(dir, "terraform.tfstate")}`], dir, env));
-  const p = await must("terraform plan", run("terraform", ["plan", "-input=false", "-no-color", "-out=tfplan"], dir, env));
+  const init = await must(
+    "terraform init",
+    run(
+      "terraform",
+      ["init", "-input=false", "-no-color", `-backend-config=path=${join(dir, "terraform.tfstate")}`],
+      dir,
+      env,
+    ),
+  );
+  const p = await must(
+    "terraform plan",
+    run("terraform", ["plan", "-input=false", "-no-color", "-out=tfplan"], dir, env),
+  );
   const summary = /^Plan: .*$/m.exec(p.stdout)?.[0] ?? "Plan: (no summary line)";
   return { planFile: join(dir, "tfplan"), ms: init.ms + p.ms, summary };
 }
 
 /** The gate: the built CLI on the binary saved plan, in the stack directory (it runs terraform show there), as a pipeline does. */
-export async function validate(planFile: string, env: NodeJS.ProcessEnv, options: { format?: "text" | "json"; config?: string } = {}): Promise<StepResult> {
-  const args = [CLI, "validate", basename(planFile), "--format", options.format ?? "text", ...(options.config ? ["--config", options.config] : [])];
+export async function validate(
+  planFile: string,
+  env: NodeJS.ProcessEnv,
+  options: { format?: "text" | "json"; config?: string } = {},
+): Promise<StepResult> {
+  const args = [
+    CLI,
+    "validate",
+    basename(planFile),
+    "--format",
+    options.format ?? "text",
+    ...(options.config ? ["--config", options.config] : []),
+  ];
   const r = await run(process.execPath, args, dirname(planFile), { ...env, NO_COLOR: "1" });
   if (r.status === 2) throw new Error(`ddb-guardrails validate could not evaluate the plan: ${r.stderr.trim()}`);
   return r;
@@ -101,9 +133,15 @@ export function sha256(file: string): string {
 }
 
 /** Applies the saved plan only if its bytes are the ones the gate validated. */
-export async function applySavedPlan(planFile: string, validatedSha256: string, dir: string, env: NodeJS.ProcessEnv): Promise<StepResult & { summary: string }> {
+export async function applySavedPlan(
+  planFile: string,
+  validatedSha256: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<StepResult & { summary: string }> {
   const now = sha256(planFile);
-  if (now !== validatedSha256) throw new Error(`refusing to apply: ${planFile} changed after validation (${now} != ${validatedSha256})`);
+  if (now !== validatedSha256)
+    throw new Error(`refusing to apply: ${planFile} changed after validation (${now} != ${validatedSha256})`);
   const r = await must("terraform apply", run("terraform", ["apply", "-input=false", "-no-color", planFile], dir, env));
   return { ...r, summary: /^Apply complete!.*$/m.exec(r.stdout)?.[0] ?? "" };
 }
@@ -111,7 +149,12 @@ export async function applySavedPlan(planFile: string, validatedSha256: string, 
 /** terraform destroy; its exit status is returned, not thrown: what stays (a locked archive) is the caller's to judge. */
 export async function destroy(dir: string, env: NodeJS.ProcessEnv): Promise<StepResult & { summary: string }> {
   // The state was written moments ago by this run: no refresh needed.
-  const r = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false"], dir, env);
+  const r = await run(
+    "terraform",
+    ["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false"],
+    dir,
+    env,
+  );
   return { ...r, summary: /^Destroy complete!.*$/m.exec(r.stdout)?.[0] ?? "" };
 }
 
@@ -134,14 +177,23 @@ export async function appliedResources(dir: string, env: NodeJS.ProcessEnv): Pro
 }
 
 /** What the synthesized stack leaves out in emulator mode, read from the synthesized JSON itself. */
-export function emulatorOmissions(dir: string): { contributorInsights: boolean; replicas: boolean; trailsNotLogging: string[]; tables: string[] } {
+export function emulatorOmissions(dir: string): {
+  contributorInsights: boolean;
+  replicas: boolean;
+  trailsNotLogging: string[];
+  tables: string[];
+} {
   type Resources = Record<string, Record<string, { replica?: unknown; enable_logging?: unknown }>>;
   const doc = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { resource?: Resources };
   const of = (type: string) => Object.entries(doc.resource?.[type] ?? {});
   return {
     contributorInsights: of("aws_dynamodb_contributor_insights").length > 0,
-    replicas: of("aws_dynamodb_table").some(([, t]) => (Array.isArray(t.replica) ? t.replica.length > 0 : t.replica !== undefined)),
-    trailsNotLogging: of("aws_cloudtrail").filter(([, t]) => t.enable_logging === false).map(([name]) => `aws_cloudtrail.${name}`),
+    replicas: of("aws_dynamodb_table").some(([, t]) =>
+      Array.isArray(t.replica) ? t.replica.length > 0 : t.replica !== undefined,
+    ),
+    trailsNotLogging: of("aws_cloudtrail")
+      .filter(([, t]) => t.enable_logging === false)
+      .map(([name]) => `aws_cloudtrail.${name}`),
     tables: of("aws_dynamodb_table").map(([name]) => `aws_dynamodb_table.${name}`),
   };
 }

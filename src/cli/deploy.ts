@@ -27,7 +27,9 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const { progress } = options;
   // Known before any work: without a terminal the confirmation could never be given.
   if (!options.autoApprove && !canConfirm()) {
-    throw new GuardrailsError("refusing to apply without --auto-approve: there is no terminal to confirm on (nothing was planned or applied)");
+    throw new GuardrailsError(
+      "refusing to apply without --auto-approve: there is no terminal to confirm on (nothing was planned or applied)",
+    );
   }
   const target = await stackDirectory(resolve(options.appDir), { stack: options.stack, progress });
   const label = relative(process.cwd(), target.dir) || ".";
@@ -38,13 +40,17 @@ export async function deploy(options: DeployOptions): Promise<number> {
     // From here on terraform reads only the sealed copy: what is shown is what is applied.
     const sealed = SealedPlan.seal(planFile, planDir);
     try {
-      const json = await progress.step("terraform show -json", () => showPlan(target.dir, sealed, label, options.limits?.maxBytes));
+      const json = await progress.step("terraform show -json", () =>
+        showPlan(target.dir, sealed, label, options.limits?.maxBytes),
+      );
       const plan = parsePlan(json, `plan of ${label}`, options.limits);
       const stackJson = join(target.dir, "cdk.tf.json");
       const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
       const report = await options.validate({ plan, locations, source: await sourceModel(target.dir, plan) });
       if (!report.summary.passed) {
-        process.stderr.write(`ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`);
+        process.stderr.write(
+          `ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`,
+        );
         return 1;
       }
       if (!options.autoApprove) await confirm(label);
@@ -70,7 +76,9 @@ async function confirm(label: string): Promise<void> {
   const cancel = new AbortController();
   prompt.on("SIGINT", () => cancel.abort()); // Ctrl-C at the prompt is a "no"
   try {
-    const answer = await prompt.question(`Apply the validated plan in ${label}? Only "yes" is accepted: `, { signal: cancel.signal }).catch(() => "");
+    const answer = await prompt
+      .question(`Apply the validated plan in ${label}? Only "yes" is accepted: `, { signal: cancel.signal })
+      .catch(() => "");
     if (answer.trim() !== "yes") throw new GuardrailsError("apply cancelled; nothing was applied");
   } finally {
     prompt.close();

@@ -15,8 +15,12 @@ let cached: string | null | undefined;
 function docsBase(): string | undefined {
   if (cached === undefined) {
     const manifest = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8"));
-    const repo: string | undefined = typeof manifest.repository === "string" ? manifest.repository : manifest.repository?.url;
-    const github = repo?.replace(/^git\+/, "").replace(/\.git$/, "").match(/^https:\/\/github\.com\/[^/]+\/[^/]+$/)?.[0];
+    const repo: string | undefined =
+      typeof manifest.repository === "string" ? manifest.repository : manifest.repository?.url;
+    const github = repo
+      ?.replace(/^git\+/, "")
+      .replace(/\.git$/, "")
+      .match(/^https:\/\/github\.com\/[^/]+\/[^/]+$/)?.[0];
     cached = github ? `${github}/blob/v${manifest.version}/docs/rules.md` : null;
   }
   return cached ?? undefined;

@@ -36,7 +36,9 @@ function classify(dir: string): Workdir {
   if (existsSync(join(dir, "manifest.json")) && existsSync(join(dir, "stacks"))) return { kind: "cdktf-out", dir };
   const names = readdirSync(dir);
   if (names.some((n) => n.endsWith(".tf") || n.endsWith(".tf.json"))) return { kind: "terraform", dir };
-  throw new GuardrailsError(`${dir}: is a directory without .tf files, cdk.tf.json or cdktf.json; expected a Terraform or CDKTF project`);
+  throw new GuardrailsError(
+    `${dir}: is a directory without .tf files, cdk.tf.json or cdktf.json; expected a Terraform or CDKTF project`,
+  );
 }
 
 /**
@@ -46,16 +48,23 @@ function classify(dir: string): Workdir {
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
     const plan = readPlan("-", options.limits);
-    return { plan, locations: sourceLocations(options.sourceDir, plan), source: await sourceModel(options.sourceDir, plan) };
+    return {
+      plan,
+      locations: sourceLocations(options.sourceDir, plan),
+      source: await sourceModel(options.sourceDir, plan),
+    };
   }
-  let stat;
+  let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(input);
   } catch {
     throw new GuardrailsError(`${input}: no such file or directory`);
   }
   if (!stat.isDirectory()) {
-    if (/\.tf$/.test(input)) throw new GuardrailsError(`${input}: is Terraform source, not a plan; pass its directory (${dirname(input)}) to plan and validate it`);
+    if (/\.tf$/.test(input))
+      throw new GuardrailsError(
+        `${input}: is Terraform source, not a plan; pass its directory (${dirname(input)}) to plan and validate it`,
+      );
     const plan = readPlan(input, options.limits);
     const dir = options.sourceDir ?? dirname(input);
     return { plan, locations: sourceLocations(dir, plan), source: await sourceModel(dir, plan) };
@@ -64,11 +73,15 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
   return withPrivateDir("ddb-guardrails-", async (planDir) => {
     const planFile = join(planDir, "tfplan");
     const label = relative(process.cwd(), target.dir) || ".";
-    await options.progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
+    await options.progress.step(`terraform init and plan in ${label}`, () =>
+      planDirectory(target.dir, planFile, label),
+    );
     const sealed = SealedPlan.seal(planFile, planDir);
     let json: string;
     try {
-      json = await options.progress.step("terraform show -json", () => showPlan(target.dir, sealed, label, options.limits?.maxBytes));
+      json = await options.progress.step("terraform show -json", () =>
+        showPlan(target.dir, sealed, label, options.limits?.maxBytes),
+      );
     } finally {
       sealed.close();
     }
@@ -83,15 +96,21 @@ export async function sourceModel(dir: string | undefined, plan: Plan): Promise<
   try {
     return await buildSourceModel(dir, plan);
   } catch (err) {
-    throw new GuardrailsError(`${dir}: the Terraform source could not be read (${(err as Error).message.split("\n")[0]})`);
+    throw new GuardrailsError(
+      `${dir}: the Terraform source could not be read (${(err as Error).message.split("\n")[0]})`,
+    );
   }
 }
 
 /** Synthesizes when given a CDKTF app and picks the stack: the directory terraform runs in. */
-export async function stackDirectory(dir: string, options: { stack?: string; progress: Progress }): Promise<Extract<Workdir, { kind: "terraform" }>> {
+export async function stackDirectory(
+  dir: string,
+  options: { stack?: string; progress: Progress },
+): Promise<Extract<Workdir, { kind: "terraform" }>> {
   const found = classify(dir);
   if (found.kind === "terraform") {
-    if (options.stack) throw new GuardrailsError(`--stack ${options.stack}: ${dir} is a Terraform directory, not a CDKTF app`);
+    if (options.stack)
+      throw new GuardrailsError(`--stack ${options.stack}: ${dir} is a Terraform directory, not a CDKTF app`);
     return found;
   }
   if (found.kind === "cdktf-out") return pickStack(dir, options.stack);
@@ -121,7 +140,8 @@ function readCdktfJson(dir: string): CdktfJson {
   } catch (err) {
     throw new GuardrailsError(`${file}: is not valid JSON (${(err as Error).message})`);
   }
-  if (typeof value.app !== "string" || value.app.trim() === "") throw new GuardrailsError(`${file}: has no "app" command to synthesize with`);
+  if (typeof value.app !== "string" || value.app.trim() === "")
+    throw new GuardrailsError(`${file}: has no "app" command to synthesize with`);
   return value as CdktfJson;
 }
 
@@ -136,7 +156,8 @@ function pickStack(outdir: string, stack?: string): Extract<Workdir, { kind: "te
   const names = Object.keys(manifest.stacks ?? {}).sort();
   if (names.length === 0) throw new GuardrailsError(`${outdir}: the app synthesized no stack`);
   const name = stack ?? (names.length === 1 ? names[0] : undefined);
-  if (!name) throw new GuardrailsError(`the app has ${names.length} stacks (${names.join(", ")}); pick one with --stack`);
+  if (!name)
+    throw new GuardrailsError(`the app has ${names.length} stacks (${names.join(", ")}); pick one with --stack`);
   const entry = manifest.stacks?.[name];
   if (!entry) throw new GuardrailsError(`--stack ${name}: no such stack (stacks: ${names.join(", ")})`);
   return { kind: "terraform", dir: join(outdir, entry.workingDirectory ?? join("stacks", name)), stack: name };

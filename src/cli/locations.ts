@@ -37,18 +37,24 @@ function displayPath(file: string, cwd: string): string {
  */
 export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): Map<string, SourceLocation> {
   const locations = new Map<string, SourceLocation>();
-  const root = (plan.configuration as { root_module?: { module_calls?: Record<string, ModuleCall> } } | undefined)?.root_module;
+  const root = (plan.configuration as { root_module?: { module_calls?: Record<string, ModuleCall> } } | undefined)
+    ?.root_module;
   const installed = installedModules(rootDir);
   const filesByDir = new Map<string, Array<{ file: string; lines: string[] }>>();
   const tfFiles = (dir: string) => {
     if (!filesByDir.has(dir)) {
       let names: string[] = [];
       try {
-        names = readdirSync(dir).filter((n) => n.endsWith(".tf")).sort();
+        names = readdirSync(dir)
+          .filter((n) => n.endsWith(".tf"))
+          .sort();
       } catch {
         // a module directory that is not on this machine: no location, the finding still stands
       }
-      filesByDir.set(dir, names.map((n) => ({ file: join(dir, n), lines: readFileSync(join(dir, n), "utf8").split("\n") })));
+      filesByDir.set(
+        dir,
+        names.map((n) => ({ file: join(dir, n), lines: readFileSync(join(dir, n), "utf8").split("\n") })),
+      );
     }
     return filesByDir.get(dir)!;
   };
@@ -61,7 +67,10 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
     for (let i = 0; i < names.length && dir; i++) {
       const call: ModuleCall | undefined = calls?.[names[i]];
       const source = call?.source ?? "";
-      dir = source.startsWith("./") || source.startsWith("../") ? join(dir, source) : installed.get(names.slice(0, i + 1).join("."));
+      dir =
+        source.startsWith("./") || source.startsWith("../")
+          ? join(dir, source)
+          : installed.get(names.slice(0, i + 1).join("."));
       calls = call?.module?.module_calls;
     }
     if (!dir) continue;
@@ -96,7 +105,11 @@ function installedModules(rootDir: string): Map<string, string> {
  * resource). When the app's entry file is known, the location is the line of that file that
  * creates the top-level construct (its id as a string literal), so code scanning can point at it.
  */
-export function cdktfLocations(stackJsonFile: string, entryFile?: string, cwd = process.cwd()): Map<string, SourceLocation> {
+export function cdktfLocations(
+  stackJsonFile: string,
+  entryFile?: string,
+  cwd = process.cwd(),
+): Map<string, SourceLocation> {
   const locations = new Map<string, SourceLocation>();
   let stack: { resource?: Record<string, Record<string, { "//"?: { metadata?: { path?: string } } }>> };
   try {
@@ -113,7 +126,9 @@ export function cdktfLocations(stackJsonFile: string, entryFile?: string, cwd = 
       if (entryLines && entryFile) {
         const ids = constructPath.split("/").slice(1);
         for (const id of ids) {
-          const at = entryLines.findIndex((l) => l.includes(`"${id}"`) || l.includes(`'${id}'`) || l.includes(`\`${id}\``));
+          const at = entryLines.findIndex(
+            (l) => l.includes(`"${id}"`) || l.includes(`'${id}'`) || l.includes(`\`${id}\``),
+          );
           if (at !== -1) {
             location = { file: displayPath(entryFile, cwd), line: at + 1, constructPath };
             break;

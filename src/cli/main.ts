@@ -62,7 +62,8 @@ interface CommonOptions {
 }
 
 const positiveInteger = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
   return Number(value);
 };
 
@@ -78,28 +79,64 @@ const memoryMiB = (value: string): number => {
 };
 
 const positiveSeconds = (value: string): number => {
-  if (!/^\d*\.?\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
+  if (!/^\d*\.?\d+$/.test(value) || Number(value) <= 0)
+    throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
   return Number(value);
 };
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 function withCommonOptions(command: Command): Command {
   const targets = targetCollector();
   return command
-    .option("-f, --format <format>", `report format: ${FORMAT_NAMES.join(", ")} (repeatable, each with its own --output; default text)`, targets.format)
-    .option("-o, --output <file>", "write the report of the preceding --format to a file instead of stdout", targets.output)
-    .option("-c, --config <file>", "project config with parameters, severity overrides and waivers (default: .ddb-guardrails.yml, .yaml or .json in the current directory)")
-    .addOption(new Option("--fail-on <severity>", "lowest severity of an unwaived finding that fails the run").choices(SEVERITIES).default("low"))
+    .option(
+      "-f, --format <format>",
+      `report format: ${FORMAT_NAMES.join(", ")} (repeatable, each with its own --output; default text)`,
+      targets.format,
+    )
+    .option(
+      "-o, --output <file>",
+      "write the report of the preceding --format to a file instead of stdout",
+      targets.output,
+    )
+    .option(
+      "-c, --config <file>",
+      "project config with parameters, severity overrides and waivers (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
+    )
+    .addOption(
+      new Option("--fail-on <severity>", "lowest severity of an unwaived finding that fails the run")
+        .choices(SEVERITIES)
+        .default("low"),
+    )
     .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
     .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
     .option("--stack <name>", "the CDKTF stack to plan when the app has several")
     .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
-    .option("--max-memory <MiB>", `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`, memoryMiB)
-    .option("--timeout <seconds>", `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`, positiveSeconds)
-    .option("--terraform-bin <path>", "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)")
-    .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify")
+    .option(
+      "--max-memory <MiB>",
+      `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+      memoryMiB,
+    )
+    .option(
+      "--timeout <seconds>",
+      `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
+    .option(
+      "--terraform-bin <path>",
+      "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)",
+    )
+    .option(
+      "--verification-key <pem>",
+      "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify",
+    )
     .option("-q, --quiet", "no progress or notes on stderr (errors still)")
     .option("--compact", "text report: one line per finding, without the fix under it")
     .option("--verbose", "timings of each step on stderr")
@@ -116,7 +153,9 @@ interface Gate {
 
 function openGate(opts: CommonOptions, progress: Progress): Gate {
   const config = loadProjectConfig(opts.config);
-  const bundle = loadBundle({ verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey) });
+  const bundle = loadBundle({
+    verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey),
+  });
   const worker = new PolicyWorker(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory });
   return {
     bundle,
@@ -141,12 +180,22 @@ function openGate(opts: CommonOptions, progress: Progress): Gate {
 }
 
 /** Validates one plan, writes every requested report, prints notes; returns the report. */
-async function validateAndReport(source: PlanSource, opts: CommonOptions, progress: Progress, fallbackFile?: string): Promise<Report> {
+async function validateAndReport(
+  source: PlanSource,
+  opts: CommonOptions,
+  progress: Progress,
+  fallbackFile?: string,
+): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
   const gate = openGate(opts, progress);
   try {
     const report = await gate.evaluate(source);
-    const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
+    const context: FormatContext = {
+      locations: source.locations,
+      fallbackFile,
+      ruleDocUrl: rulesDocUrl,
+      compact: opts.compact,
+    };
     writeReports(report, gate.bundle.rules, context, targets);
     noteImplicitText(opts, progress);
     for (const note of report.notes ?? []) progress.note(note);
@@ -163,10 +212,20 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
   const runs: PlanRun[] = [];
   try {
     for (const input of inputs) {
-      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
+      const source = await loadInput(input, {
+        stack: opts.stack,
+        sourceDir: opts.sourceDir,
+        progress,
+        limits: limits(opts),
+      });
       const report = await gate.evaluate(source, `evaluate ${input}`);
       const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
-      const context: FormatContext = { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact };
+      const context: FormatContext = {
+        locations: source.locations,
+        fallbackFile,
+        ruleDocUrl: rulesDocUrl,
+        compact: opts.compact,
+      };
       runs.push({ input: displayInput(input), report, context });
       for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
     }
@@ -182,7 +241,9 @@ function readKey(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new GuardrailsError(`--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new GuardrailsError(
+      `--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -202,12 +263,20 @@ const limits = (opts: CommonOptions) => ({ maxBytes: opts.maxBytes, maxDepth: op
 
 function program(): Command {
   const cli = new Command("ddb-guardrails")
-    .description("Validate Terraform and CDKTF plans against DynamoDB security guardrails (encryption, endpoint, FGAC, recovery, audit), in pull requests and before apply.")
+    .description(
+      "Validate Terraform and CDKTF plans against DynamoDB security guardrails (encryption, endpoint, FGAC, recovery, audit), in pull requests and before apply.",
+    )
     .version(packageVersion())
     .exitOverride()
     // Usage errors in the same one-line form as every other error (exit 2), with a pointer to --help.
-    .configureOutput({ outputError: (message, write) => write(`ddb-guardrails: ${message.trim().replace(/\s*\n\s*/g, " ")} (see --help)\n`) })
-    .addHelpText("after", `\nRun "ddb-guardrails <command> --help" for a command's options and examples.\n${EXIT_CODES_HELP}`);
+    .configureOutput({
+      outputError: (message, write) =>
+        write(`ddb-guardrails: ${message.trim().replace(/\s*\n\s*/g, " ")} (see --help)\n`),
+    })
+    .addHelpText(
+      "after",
+      `\nRun "ddb-guardrails <command> --help" for a command's options and examples.\n${EXIT_CODES_HELP}`,
+    );
 
   withCommonOptions(
     cli
@@ -258,8 +327,14 @@ ${EXIT_CODES_HELP}`,
         return;
       }
       const input = expanded[0];
-      const source = await loadInput(input, { stack: opts.stack, sourceDir: opts.sourceDir, progress, limits: limits(opts) });
-      const fallback = input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
+      const source = await loadInput(input, {
+        stack: opts.stack,
+        sourceDir: opts.sourceDir,
+        progress,
+        limits: limits(opts),
+      });
+      const fallback =
+        input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
       const report = await validateAndReport(source, opts, progress, fallback);
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
@@ -308,7 +383,10 @@ ${EXIT_CODES_HELP}`,
 
 async function isDirectory(path: string): Promise<boolean> {
   const { stat } = await import("node:fs/promises");
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -324,7 +402,7 @@ export async function run(argv: string[]): Promise<void> {
     }
     const message = err instanceof GuardrailsError ? err.message : `internal error: ${e.message}`;
     process.stderr.write(`ddb-guardrails: error: ${message.split("\n")[0]}\n`);
-    if (argv.includes("--debug") && e.stack) process.stderr.write(e.stack + "\n");
+    if (argv.includes("--debug") && e.stack) process.stderr.write(`${e.stack}\n`);
     process.exitCode = EXIT.ERROR;
   }
 }

@@ -47,7 +47,11 @@ export function expandInputs(inputs: readonly string[]): string[] {
     if (input !== "-" && GLOB.test(input) && !existsSync(input)) {
       const { base } = picomatch.scan(input);
       const isMatch = picomatch(input, { dot: false });
-      const found = existsSync(base || ".") ? walk(base || ".").filter((p) => isMatch(p)).sort() : [];
+      const found = existsSync(base || ".")
+        ? walk(base || ".")
+            .filter((p) => isMatch(p))
+            .sort()
+        : [];
       if (found.length === 0) throw new GuardrailsError(`${input}: matches no file or directory`);
       return found;
     }
@@ -96,13 +100,16 @@ export const combinedFormatters: Record<FormatName, Combined> = {
       passed: allPassed(runs),
     };
     const plans = runs.map((r) => ({ input: r.input, ...r.report }));
-    return JSON.stringify({ tool: first.tool, bundle: first.bundle, summary, plans }, null, 2) + "\n";
+    return `${JSON.stringify({ tool: first.tool, bundle: first.bundle, summary, plans }, null, 2)}\n`;
   },
   sarif: (runs, rules, style) => {
     // One SARIF run per plan; automationDetails tells code scanning the runs apart.
     const logs = runs.map((r) => JSON.parse(formatters.sarif(r.report, rules, style, r.context)));
-    const sarifRuns = logs.map((log, i) => ({ ...log.runs[0], automationDetails: { id: `ddb-guardrails/${runs[i].input}/` } }));
-    return JSON.stringify({ ...logs[0], runs: sarifRuns }, null, 2) + "\n";
+    const sarifRuns = logs.map((log, i) => ({
+      ...log.runs[0],
+      automationDetails: { id: `ddb-guardrails/${runs[i].input}/` },
+    }));
+    return `${JSON.stringify({ ...logs[0], runs: sarifRuns }, null, 2)}\n`;
   },
   junit: (runs, rules) => junitOfPlans(runs, rules),
   markdown: (runs, rules, style) => {
@@ -111,7 +118,11 @@ export const combinedFormatters: Record<FormatName, Combined> = {
       const verdict = s.passed ? "✅ passed" : "❌ failed";
       return `| \`${r.input.replace(/[`|]/g, "_")}\` | ${verdict} | ${s.violations} | ${s.waived} | ${s.resources} |`;
     });
-    const table = ["| Plan | Verdict | Violations | Waived | Resources |", "| --- | --- | ---: | ---: | ---: |", ...rows];
+    const table = [
+      "| Plan | Verdict | Violations | Waived | Resources |",
+      "| --- | --- | ---: | ---: | ---: |",
+      ...rows,
+    ];
     // each plan's own Markdown, its heading turned into the plan's section
     const sections = runs.map((r) => {
       const body = formatters.markdown(r.report, rules, style, r.context).replace(/^### ddb-guardrails: /, "");
@@ -122,7 +133,7 @@ export const combinedFormatters: Record<FormatName, Combined> = {
   },
   gitlab: (runs, rules, style) => {
     const issues = runs.flatMap((r) => JSON.parse(formatters.gitlab(r.report, rules, style, r.context)));
-    return JSON.stringify(issues, null, 2) + "\n";
+    return `${JSON.stringify(issues, null, 2)}\n`;
   },
 };
 

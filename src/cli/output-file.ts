@@ -10,7 +10,11 @@ import { basename, dirname, join, resolve } from "node:path";
 export function writeOutputFile(file: string, text: string): void {
   makeParents(dirname(resolve(file)));
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const fd = openSync(
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o644,
+  );
   try {
     writeSync(fd, text);
     closeSync(fd);

@@ -13,11 +13,17 @@ export interface ReportTarget {
  * first, to the -f after it); a format without -o goes to stdout, an -o without a format gets text.
  * Both option parsers fill the same list, so commander sees it under --format and --output alike.
  */
-export function targetCollector(): { format: (value: string) => ReportTarget[]; output: (value: string) => ReportTarget[] } {
+export function targetCollector(): {
+  format: (value: string) => ReportTarget[];
+  output: (value: string) => ReportTarget[];
+} {
   const targets: ReportTarget[] = [];
   return {
     format: (value) => {
-      if (!(value in formatters)) throw new GuardrailsError(`--format ${value}: unknown format (choose from ${Object.keys(formatters).join(", ")})`);
+      if (!(value in formatters))
+        throw new GuardrailsError(
+          `--format ${value}: unknown format (choose from ${Object.keys(formatters).join(", ")})`,
+        );
       const last = targets[targets.length - 1];
       if (last && last.format === undefined) last.format = value as FormatName;
       else targets.push({ format: value as FormatName });
@@ -32,13 +38,21 @@ export function targetCollector(): { format: (value: string) => ReportTarget[]; 
   };
 }
 
-export function resolveTargets(targets: readonly ReportTarget[] | undefined): Array<{ format: FormatName; output?: string }> {
+export function resolveTargets(
+  targets: readonly ReportTarget[] | undefined,
+): Array<{ format: FormatName; output?: string }> {
   const resolved = (targets?.length ? targets : [{}]).map((t) => ({ format: t.format ?? "text", output: t.output }));
   if (resolved.filter((t) => !t.output).length > 1) {
-    throw new GuardrailsError(`only one report can go to stdout; give the others an --output file (${resolved.filter((t) => !t.output).map((t) => t.format).join(", ")})`);
+    throw new GuardrailsError(
+      `only one report can go to stdout; give the others an --output file (${resolved
+        .filter((t) => !t.output)
+        .map((t) => t.format)
+        .join(", ")})`,
+    );
   }
   const files = resolved.map((t) => t.output).filter(Boolean);
-  if (new Set(files).size !== files.length) throw new GuardrailsError("two reports would be written to the same --output file");
+  if (new Set(files).size !== files.length)
+    throw new GuardrailsError("two reports would be written to the same --output file");
   return resolved;
 }
 
@@ -47,18 +61,28 @@ function useColour(stream: NodeJS.WriteStream): boolean {
 }
 
 /** Writes every requested report: files first, then stdout, so stdout carries only the report. */
-export function writeReports(report: Report, rules: readonly Rule[], context: FormatContext, targets: ReturnType<typeof resolveTargets>): void {
+export function writeReports(
+  report: Report,
+  rules: readonly Rule[],
+  context: FormatContext,
+  targets: ReturnType<typeof resolveTargets>,
+): void {
   writeRendered(targets, (format, style) => formatters[format](report, rules, style, context));
 }
 
 /** Writes each target's rendering (plain for files and pipes, coloured text on a terminal). */
-export function writeRendered(targets: ReturnType<typeof resolveTargets>, render: (format: FormatName, style: Style) => string): void {
+export function writeRendered(
+  targets: ReturnType<typeof resolveTargets>,
+  render: (format: FormatName, style: Style) => string,
+): void {
   for (const t of targets.filter((x) => x.output)) {
     const file = t.output!;
     try {
       writeOutputFile(file, render(t.format, plainStyle));
     } catch (err) {
-      throw new GuardrailsError(`--output ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new GuardrailsError(
+        `--output ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
   for (const t of targets.filter((x) => !x.output)) {

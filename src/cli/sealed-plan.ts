@@ -1,5 +1,16 @@
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { GuardrailsError } from "../engine";
 
@@ -26,7 +37,11 @@ export class SealedPlan {
     const bytes = readOnce(planFile);
     const dir = mkdtempSync(join(privateDir, "sealed-")); // 0700, a name nobody chose
     const path = join(dir, "tfplan");
-    const writer = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o400);
+    const writer = openSync(
+      path,
+      constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o400,
+    );
     let reader: number;
     try {
       for (let at = 0; at < bytes.length; ) at += writeSync(writer, bytes, at, bytes.length - at, at);
@@ -52,7 +67,9 @@ export class SealedPlan {
   verify(): void {
     const now = digest(this.read());
     if (now !== this.sha256) {
-      throw new GuardrailsError(`the saved plan changed after it was validated (sha256 ${this.sha256.slice(0, 12)} -> ${now.slice(0, 12)}); refusing to apply`);
+      throw new GuardrailsError(
+        `the saved plan changed after it was validated (sha256 ${this.sha256.slice(0, 12)} -> ${now.slice(0, 12)}); refusing to apply`,
+      );
     }
   }
 
@@ -64,7 +81,11 @@ export class SealedPlan {
     const size = fstatSync(this.fd).size;
     const bytes = Buffer.alloc(Math.max(size, this.size));
     let length = 0;
-    for (let n; length < bytes.length && (n = readSync(this.fd, bytes, length, bytes.length - length, length)) > 0; ) length += n;
+    for (
+      let n: number;
+      length < bytes.length && (n = readSync(this.fd, bytes, length, bytes.length - length, length)) > 0;
+    )
+      length += n;
     return bytes.subarray(0, length);
   }
 }
@@ -74,11 +95,17 @@ function readOnce(planFile: string): Buffer {
   try {
     fd = openSync(planFile, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
-    throw new GuardrailsError(`${planFile}: cannot read the saved plan: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new GuardrailsError(
+      `${planFile}: cannot read the saved plan: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   try {
     const chunks: Buffer[] = [];
-    for (let chunk = Buffer.alloc(1 << 20), n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; chunk = Buffer.alloc(1 << 20)) {
+    for (
+      let chunk = Buffer.alloc(1 << 20), n: number;
+      (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;
+      chunk = Buffer.alloc(1 << 20)
+    ) {
       chunks.push(chunk.subarray(0, n));
     }
     return Buffer.concat(chunks);

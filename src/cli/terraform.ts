@@ -37,7 +37,8 @@ export function terraformBinary(): string {
  */
 export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const interruptedError = () => new GuardrailsError(`${options.what}: interrupted; ${options.whenInterrupted ?? "nothing was applied"}`);
+    const interruptedError = () =>
+      new GuardrailsError(`${options.what}: interrupted; ${options.whenInterrupted ?? "nothing was applied"}`);
     if (wasInterrupted()) return reject(interruptedError());
     childStarted();
     let ended = false;
@@ -76,12 +77,19 @@ export function run(command: string, args: readonly string[], options: RunOption
       done();
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
-      if (overLimit) return reject(new GuardrailsError(`${options.what}: output is larger than the limit of ${options.maxStdoutBytes} bytes (--max-bytes)`));
+      if (overLimit)
+        return reject(
+          new GuardrailsError(
+            `${options.what}: output is larger than the limit of ${options.maxStdoutBytes} bytes (--max-bytes)`,
+          ),
+        );
       if (wasInterrupted() || signal) return reject(interruptedError());
       if (code !== 0) {
         const line = errorLine(stderr || stdout);
         // The one case where terraform asks a question we must not answer for the user.
-        const hint = /Backend configuration changed/.test(line) ? ` (run "terraform init -reconfigure" or "-migrate-state" in ${options.cwd} yourself)` : "";
+        const hint = /Backend configuration changed/.test(line)
+          ? ` (run "terraform init -reconfigure" or "-migrate-state" in ${options.cwd} yourself)`
+          : "";
         return reject(new GuardrailsError(`${options.what} failed: ${line}${hint}`));
       }
       resolve({ stdout, stderr });
@@ -98,13 +106,25 @@ function errorLine(output: string): string {
   const clean = (l: string) => l.replace(/^│\s*/, "").trim();
   const at = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));
   if (at !== -1) {
-    const where = lines.slice(at + 1, at + 4).map(clean).find((l) => /^on .+ line \d+/.test(l));
+    const where = lines
+      .slice(at + 1, at + 4)
+      .map(clean)
+      .find((l) => /^on .+ line \d+/.test(l));
     const detail = diagnosticDetail(lines.slice(at + 1).map(clean));
-    return clean(lines[at]) + (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "") + (detail ? `: ${detail}` : "");
+    return (
+      clean(lines[at]) +
+      (where ? ` (${where.replace(/:$/, "").replace(/, in .*$/, "")})` : "") +
+      (detail ? `: ${detail}` : "")
+    );
   }
   const thrown = lines.find((l) => /^\s*([A-Za-z]*Error|[A-Za-z]*Exception)\b:/.test(l));
   if (thrown) return thrown.trim();
-  return lines.map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l)).slice(-1)[0] ?? "no output";
+  return (
+    lines
+      .map((l) => l.trim())
+      .filter((l) => l && !/^Node\.js v\d/.test(l))
+      .slice(-1)[0] ?? "no output"
+  );
 }
 
 const DETAIL_MAX = 400;
@@ -129,13 +149,28 @@ function diagnosticDetail(body: readonly string[]): string {
 export async function planDirectory(dir: string, planFile: string, label: string): Promise<void> {
   const tf = terraformBinary();
   await run(tf, ["init", "-input=false", "-no-color"], { cwd: dir, what: `terraform init in ${label}` });
-  await run(tf, ["plan", "-input=false", "-no-color", `-out=${planFile}`], { cwd: dir, what: `terraform plan in ${label}` });
+  await run(tf, ["plan", "-input=false", "-no-color", `-out=${planFile}`], {
+    cwd: dir,
+    what: `terraform plan in ${label}`,
+  });
 }
 
 /** show -json of the sealed saved plan, refused (and terraform stopped) past maxBytes of JSON. */
-export async function showPlan(dir: string, plan: SealedPlan, label: string, maxBytes = DEFAULT_LIMITS.maxBytes): Promise<string> {
+export async function showPlan(
+  dir: string,
+  plan: SealedPlan,
+  label: string,
+  maxBytes = DEFAULT_LIMITS.maxBytes,
+): Promise<string> {
   const args = ["show", "-json", "-no-color", SealedPlan.CHILD_PATH];
-  return (await run(terraformBinary(), args, { cwd: dir, what: `terraform show -json in ${label}`, fd3: plan.childFd, maxStdoutBytes: maxBytes })).stdout;
+  return (
+    await run(terraformBinary(), args, {
+      cwd: dir,
+      what: `terraform show -json in ${label}`,
+      fd3: plan.childFd,
+      maxStdoutBytes: maxBytes,
+    })
+  ).stdout;
 }
 
 /**
@@ -160,10 +195,13 @@ export function applyPlan(dir: string, plan: SealedPlan, label: string, privateD
   const copy = tail(logFile);
   const timer = setInterval(copy, 200);
   const stopForwarding = forwardSignals((signal) => child.kill(signal));
+  let finished = false;
   return new Promise<void>((resolve, reject) => {
     child.on("error", (e: NodeJS.ErrnoException) => {
       finish();
-      reject(new GuardrailsError(`${what}: cannot run ${terraformBinary()}: ${e.code ?? e.message}; nothing was applied`));
+      reject(
+        new GuardrailsError(`${what}: cannot run ${terraformBinary()}: ${e.code ?? e.message}; nothing was applied`),
+      );
     });
     child.on("close", (code, signal) => {
       finish();
@@ -172,17 +210,23 @@ export function applyPlan(dir: string, plan: SealedPlan, label: string, privateD
       const interrupted = interruptSignal();
       if (code === 0 && interrupted) {
         const reported = complete ?? "success";
-        process.stderr.write(`ddb-guardrails: interrupted (${interrupted}) after terraform had applied the plan; terraform reported: ${reported}\n`);
+        process.stderr.write(
+          `ddb-guardrails: interrupted (${interrupted}) after terraform had applied the plan; terraform reported: ${reported}\n`,
+        );
       }
       if (code === 0) return resolve();
       const reason = signal ? `terraform was killed (${signal})` : errorLine(output);
       const state = "the state keeps what terraform had done; run deploy again";
-      if (interrupted) return reject(new GuardrailsError(`${what}: interrupted (${interrupted}); terraform stopped the apply: ${reason}; ${state}`));
+      if (interrupted)
+        return reject(
+          new GuardrailsError(
+            `${what}: interrupted (${interrupted}); terraform stopped the apply: ${reason}; ${state}`,
+          ),
+        );
       reject(new GuardrailsError(`${what} failed: ${reason}; ${state}`));
     });
   });
 
-  let finished = false;
   function finish(): void {
     if (finished) return; // a child that fails to start may report both "error" and "close"
     finished = true;
@@ -200,7 +244,7 @@ function tail(file: string): () => void {
     const fd = openSync(file, "r");
     try {
       const chunk = Buffer.alloc(64 * 1024);
-      for (let n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) {
+      for (let n: number; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) {
         process.stderr.write(Buffer.from(chunk.subarray(0, n)));
       }
     } finally {

@@ -67,7 +67,9 @@ export function loadBundle(options: BundleOptions = {}): PolicyBundle {
   } else {
     for (const name of BUNDLE_FILES) {
       if (sha256(files[name]) !== BUNDLE_DIGEST[name]) {
-        throw new GuardrailsError(`${source}: ${name} does not match its recorded SHA-256 (modified after build?); refusing to use it`);
+        throw new GuardrailsError(
+          `${source}: ${name} does not match its recorded SHA-256 (modified after build?); refusing to use it`,
+        );
       }
     }
   }
@@ -121,7 +123,11 @@ export function checkMemoryLimit(mib: number = DEFAULT_MAX_MEMORY_MIB): number {
 }
 
 /** A wasm instance of the bundle with its data (and the project's rule parameters) loaded. */
-export function instantiate(bundle: PolicyBundle, parameters: Record<string, unknown>, options: InstanceOptions = {}): LoadedPolicy {
+export function instantiate(
+  bundle: PolicyBundle,
+  parameters: Record<string, unknown>,
+  options: InstanceOptions = {},
+): LoadedPolicy {
   const mib = options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
   const maximum = checkMemoryLimit(mib);
   // Reserve the whole ceiling up front: untouched pages cost no RSS, while growing page by page made V8
@@ -141,7 +147,9 @@ function guard<T>(run: () => T, mib: number): T {
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
     if (/opa_malloc|Maximum memory size exceeded|out of memory/i.test(text)) {
-      throw new GuardrailsError(`out of memory: the plan needs more than the wasm memory limit of ${mib} MiB (raise --max-memory)`);
+      throw new GuardrailsError(
+        `out of memory: the plan needs more than the wasm memory limit of ${mib} MiB (raise --max-memory)`,
+      );
     }
     throw new GuardrailsError(text.split("\n")[0] || "policy evaluation aborted");
   }

@@ -47,8 +47,24 @@ export function readTemplate(text: string): ReadTemplate {
 
 /** The intrinsic functions that have a YAML short form, by tag name; the long form is their JSON key. */
 const INTRINSICS = [
-  "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub",
-  "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString",
+  "Base64",
+  "Cidr",
+  "FindInMap",
+  "GetAtt",
+  "GetAZs",
+  "ImportValue",
+  "Join",
+  "Select",
+  "Split",
+  "Sub",
+  "Transform",
+  "And",
+  "Equals",
+  "If",
+  "Not",
+  "Or",
+  "Length",
+  "ToJsonString",
 ];
 
 function intrinsicTags(name: string, key: string): (ScalarTag | CollectionTag)[] {

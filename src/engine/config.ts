@@ -42,14 +42,18 @@ export function loadConfig(file: string): GuardrailsConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new GuardrailsError(`config ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new GuardrailsError(
+      `config ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let value: unknown;
   try {
     // JSON is YAML, but JSON files get JSON's stricter error messages.
     value = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
   } catch (err) {
-    throw new GuardrailsError(`config ${file}: is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`);
+    throw new GuardrailsError(
+      `config ${file}: is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`,
+    );
   }
   return parseConfig(value ?? {}, file);
 }
@@ -59,8 +63,14 @@ export function parseConfig(value: unknown, source = "config", now: Date = new D
   if (!validateShape(value)) {
     const e = validateShape.errors![0];
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
-    const detail = e.keyword === "additionalProperties" ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"` : e.message;
-    const hint = /^waivers\.\d+(\.reason)?$/.test(where) && /reason|pattern/.test(`${e.message}`) ? " (every waiver needs a reason)" : "";
+    const detail =
+      e.keyword === "additionalProperties"
+        ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+        : e.message;
+    const hint =
+      /^waivers\.\d+(\.reason)?$/.test(where) && /reason|pattern/.test(`${e.message}`)
+        ? " (every waiver needs a reason)"
+        : "";
     throw new GuardrailsError(`config ${source}: ${where}: ${detail}${hint}`);
   }
   const config = value as Partial<GuardrailsConfig>;
@@ -71,11 +81,21 @@ export function parseConfig(value: unknown, source = "config", now: Date = new D
     checkWaiverScope(w, `config ${source}: waivers.${i}`, now);
   });
   checkParameters(config.parameters ?? {}, source);
-  return { parameters: config.parameters ?? {}, severity: config.severity ?? {}, waivers: config.waivers ?? [], source };
+  return {
+    parameters: config.parameters ?? {},
+    severity: config.severity ?? {},
+    waivers: config.waivers ?? [],
+    source,
+  };
 }
 
 /** Addresses of every shape a plan has: a glob matching all of them waives the rule for the whole plan. */
-const ADDRESS_SHAPES = ["aws_dynamodb_table.t", "module.a.aws_iam_policy.p", 'module.a["k"].module.b.aws_vpc_endpoint.e[0]', "data.aws_iam_policy_document.d"];
+const ADDRESS_SHAPES = [
+  "aws_dynamodb_table.t",
+  "module.a.aws_iam_policy.p",
+  'module.a["k"].module.b.aws_vpc_endpoint.e[0]',
+  "data.aws_iam_policy_document.d",
+];
 const LONGEST_WAIVER_OF_ALL_DAYS = 365;
 
 /**
@@ -87,10 +107,14 @@ function checkWaiverScope(waiver: Waiver, where: string, now: Date): void {
   if (!ADDRESS_SHAPES.every((address) => matches(address))) return;
   const latest = new Date(now.getTime() + LONGEST_WAIVER_OF_ALL_DAYS * 86_400_000).toISOString().slice(0, 10);
   if (waiver.scope !== "all") {
-    throw new GuardrailsError(`${where}: address "${waiver.address}" matches every resource; add scope: all to waive ${waiver.rule} for the whole plan`);
+    throw new GuardrailsError(
+      `${where}: address "${waiver.address}" matches every resource; add scope: all to waive ${waiver.rule} for the whole plan`,
+    );
   }
   if (waiver.expires > latest) {
-    throw new GuardrailsError(`${where}: a waiver of scope all must expire within a year (by ${latest}), not ${waiver.expires}`);
+    throw new GuardrailsError(
+      `${where}: a waiver of scope all must expire within a year (by ${latest}), not ${waiver.expires}`,
+    );
   }
 }
 
@@ -112,7 +136,8 @@ export function checkConfigRules(config: GuardrailsConfig, rules: readonly Rule[
     if (!known.has(id)) throw new GuardrailsError(`config ${source}: severity: unknown rule id "${id}"`);
   }
   config.waivers.forEach((w, i) => {
-    if (!known.has(w.rule)) throw new GuardrailsError(`config ${source}: waivers.${i}.rule: unknown rule id "${w.rule}"`);
+    if (!known.has(w.rule))
+      throw new GuardrailsError(`config ${source}: waivers.${i}.rule: unknown rule id "${w.rule}"`);
   });
 }
 
@@ -136,14 +161,19 @@ export function applyConfig(
     for (const { waiver, matches } of matchers) {
       if (waiver.rule !== f.rule || !(waiver.address === f.address || matches(f.address))) continue;
       if (waiver.expires < today) {
-        notes.add(`waiver for ${waiver.rule} on ${waiver.address} expired on ${waiver.expires}; ${f.address} is reported again`);
+        notes.add(
+          `waiver for ${waiver.rule} on ${waiver.address} expired on ${waiver.expires}; ${f.address} is reported again`,
+        );
         continue;
       }
       waived = { reason: waiver.reason, expires: waiver.expires };
       break;
     }
     const { waived: _ignored, lowered: _lowered, ...rest } = f;
-    const lowered = isBelow(severity, failOn) && !isBelow(f.severity, failOn) ? { from: f.severity, by: config.source ?? "config" } : undefined;
+    const lowered =
+      isBelow(severity, failOn) && !isBelow(f.severity, failOn)
+        ? { from: f.severity, by: config.source ?? "config" }
+        : undefined;
     return { ...rest, severity, ...(waived ? { waived } : {}), ...(lowered ? { lowered } : {}) };
   });
   return { findings: out, notes: [...notes].sort() };

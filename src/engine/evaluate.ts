@@ -1,7 +1,14 @@
 import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config";
 import { GuardrailsError } from "./errors";
 import { checkParameters } from "./parameters";
-import { ENTRYPOINT, instantiate, loadBundle, type BundleOptions, type InstanceOptions, type PolicyBundle } from "./bundle";
+import {
+  ENTRYPOINT,
+  instantiate,
+  loadBundle,
+  type BundleOptions,
+  type InstanceOptions,
+  type PolicyBundle,
+} from "./bundle";
 import { packageVersion } from "./package-root";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
 import { policyInput } from "./policy-input";
@@ -63,7 +70,11 @@ export async function validatePlanInWorker(plan: Plan, options: WorkerValidateOp
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   try {
     const output = await worker.evaluate(policyInput(plan, options.source), { timeoutMs }).catch((err: Error) => {
-      throw new GuardrailsError(/^policy evaluation /.test(err.message) ? err.message : `policy evaluation failed: ${err.message.split("\n")[0]}`);
+      throw new GuardrailsError(
+        /^policy evaluation /.test(err.message)
+          ? err.message
+          : `policy evaluation failed: ${err.message.split("\n")[0]}`,
+      );
     });
     return report(output, run, options);
   } finally {
@@ -93,7 +104,12 @@ function prepare(plan: Plan, options: ValidateOptions): Run {
 function report(output: unknown, run: Run, options: ValidateOptions): Report {
   const { bundle, config, selected } = run;
   const result = checkResult(output, bundle);
-  const applied = applyConfig(result.findings.filter((f) => selected.has(f.rule)), config, options.now ?? new Date(), options.failOn);
+  const applied = applyConfig(
+    result.findings.filter((f) => selected.has(f.rule)),
+    config,
+    options.now ?? new Date(),
+    options.failOn,
+  );
   const violations = applied.findings.sort(compareFindings);
   const failOn = options.failOn ?? "low";
   const threshold = SEVERITIES.indexOf(failOn);
@@ -114,35 +130,60 @@ function report(output: unknown, run: Run, options: ValidateOptions): Report {
 }
 
 /** The rule ids a --rules/--skip-rules selection keeps; unknown names are errors, not empty selections. */
-export function selectRules(rules: readonly Rule[], include?: readonly string[], exclude?: readonly string[]): Set<string> {
+export function selectRules(
+  rules: readonly Rule[],
+  include?: readonly string[],
+  exclude?: readonly string[],
+): Set<string> {
   const pick = (names: readonly string[], flag: string): Set<string> => {
     const ids = new Set<string>();
     for (const name of names) {
       const matched = rules.filter((r) => r.id === name || r.id === `${name}-UNPROVABLE` || r.guardrail === name);
-      if (matched.length === 0 && !(GUARDRAILS as readonly string[]).includes(name)) throw new GuardrailsError(`${flag}: "${name}" is neither a rule id nor a guardrail (${GUARDRAILS.join(", ")})`);
+      if (matched.length === 0 && !(GUARDRAILS as readonly string[]).includes(name))
+        throw new GuardrailsError(`${flag}: "${name}" is neither a rule id nor a guardrail (${GUARDRAILS.join(", ")})`);
       for (const r of matched) ids.add(r.id);
     }
     return ids;
   };
   const kept = include?.length ? pick(include, "--rules") : new Set(rules.map((r) => r.id));
   for (const id of exclude?.length ? pick(exclude, "--skip-rules") : []) kept.delete(id);
-  if (kept.size === 0) throw new GuardrailsError("--rules and --skip-rules leave no rule to evaluate: nothing to check");
+  if (kept.size === 0)
+    throw new GuardrailsError("--rules and --skip-rules leave no rule to evaluate: nothing to check");
   return kept;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.address < b.address ? -1 : a.address > b.address ? 1 : a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+  return a.address < b.address
+    ? -1
+    : a.address > b.address
+      ? 1
+      : a.rule < b.rule
+        ? -1
+        : a.rule > b.rule
+          ? 1
+          : a.message < b.message
+            ? -1
+            : a.message > b.message
+              ? 1
+              : 0;
 }
 
 /** Fails closed when the policy returns anything but a well-formed report. */
 function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
-  const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as PolicyResult | undefined;
+  const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as
+    | PolicyResult
+    | undefined;
   if (!result || typeof result.resources !== "number" || !Array.isArray(result.findings)) {
     throw new GuardrailsError("policy evaluation returned no report (the plan could not be evaluated)");
   }
   const known = new Set(bundle.rules.map((r) => r.id));
   for (const f of result.findings) {
-    if (!known.has(f.rule) || !GUARDRAILS.includes(f.guardrail) || !SEVERITIES.includes(f.severity) || typeof f.address !== "string") {
+    if (
+      !known.has(f.rule) ||
+      !GUARDRAILS.includes(f.guardrail) ||
+      !SEVERITIES.includes(f.severity) ||
+      typeof f.address !== "string"
+    ) {
       throw new GuardrailsError(`policy evaluation returned a malformed finding: ${JSON.stringify(f).slice(0, 200)}`);
     }
   }

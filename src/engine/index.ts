@@ -1,7 +1,30 @@
-export { loadBundle, instantiate, checkMemoryLimit, ENTRYPOINT, MAX_MEMORY_MIB, type PolicyBundle, type BundleOptions } from "./bundle";
-export { validatePlan, validatePlanInWorker, compareFindings, selectRules, type ValidateOptions, type WorkerValidateOptions } from "./evaluate";
+export {
+  loadBundle,
+  instantiate,
+  checkMemoryLimit,
+  ENTRYPOINT,
+  MAX_MEMORY_MIB,
+  type PolicyBundle,
+  type BundleOptions,
+} from "./bundle";
+export {
+  validatePlan,
+  validatePlanInWorker,
+  compareFindings,
+  selectRules,
+  type ValidateOptions,
+  type WorkerValidateOptions,
+} from "./evaluate";
 export { PolicyWorker, evaluateInWorker, DEFAULT_TIMEOUT_SECONDS, type EvaluationLimits } from "./worker";
-export { loadConfig, loadProjectConfig, findConfig, parseConfig, applyConfig, CONFIG_FILES, type GuardrailsConfig } from "./config";
+export {
+  loadConfig,
+  loadProjectConfig,
+  findConfig,
+  parseConfig,
+  applyConfig,
+  CONFIG_FILES,
+  type GuardrailsConfig,
+} from "./config";
 export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLimits } from "./plan-input";
 export { GuardrailsError } from "./errors";
 export * from "./types";

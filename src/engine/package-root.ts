@@ -10,7 +10,7 @@ export function packageRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("ddb-guardrails: package.json not found above " + __dirname);
+    if (parent === dir) throw new Error(`ddb-guardrails: package.json not found above ${__dirname}`);
     dir = parent;
   }
 }

@@ -27,7 +27,8 @@ export function checkParameters(parameters: Record<string, unknown>, source: str
     fail("protected_attributes", "an empty list protects no attribute; leave the key out to keep the default");
   }
   strings(parameters.principal_variables).forEach((pattern, i) => {
-    if (/[[\]{}\\!]/.test(pattern)) fail(`principal_variables.${i}`, `"${pattern}": only * and ? are allowed as wildcards`);
+    if (/[[\]{}\\!]/.test(pattern))
+      fail(`principal_variables.${i}`, `"${pattern}": only * and ? are allowed as wildcards`);
     const caught = NOT_THE_CALLER.find((variable) => globMatches(pattern, variable));
     if (caught) fail(`principal_variables.${i}`, `"${pattern}" matches ${caught}, which does not identify the caller`);
   });

@@ -41,7 +41,11 @@ export function checkConsistency(plan: PlanParts, name: string): void {
   }
   const current = (plan.resource_changes ?? []).filter((c) => c.deposed === undefined);
   checkPlannedValues(values as ValuesModule, new Set(current.map((c) => c.address)), name);
-  checkConfiguration(configuration as ConfigModule, new Set(current.filter((c) => c.mode === "managed").map(blockOf)), name);
+  checkConfiguration(
+    configuration as ConfigModule,
+    new Set(current.filter((c) => c.mode === "managed").map(blockOf)),
+    name,
+  );
 }
 
 function rootModule(part: unknown): object | undefined {
@@ -57,7 +61,9 @@ function checkPlannedValues(root: ValuesModule, changed: ReadonlySet<string>, na
       if (resource.mode !== "managed") continue;
       if (typeof resource.address !== "string" || !changed.has(resource.address)) {
         const address = String(resource.address);
-        throw new GuardrailsError(`${name}: ${address} is in planned_values but not in resource_changes (truncated or edited plan?)`);
+        throw new GuardrailsError(
+          `${name}: ${address} is in planned_values but not in resource_changes (truncated or edited plan?)`,
+        );
       }
     }
     for (const child of objects(module.child_modules, "planned_values child_modules", name)) visit(child, depth + 1);
@@ -83,7 +89,8 @@ function checkConfiguration(root: ConfigModule, changedBlocks: ReadonlySet<strin
       );
     }
     for (const [call, child] of Object.entries(module.module_calls ?? {})) {
-      if (child.module) visit(child.module, `${path}module.${call}.`, mayBeEmpty || mayHaveNoInstance(child), depth + 1);
+      if (child.module)
+        visit(child.module, `${path}module.${call}.`, mayBeEmpty || mayHaveNoInstance(child), depth + 1);
     }
   };
   visit(root, "", false, 0);
@@ -101,7 +108,9 @@ function mayBeZero(expression: unknown, isEmpty: (value: unknown) => boolean): b
 }
 
 function isEmptyCollection(value: unknown): boolean {
-  return value === null || (Array.isArray(value) ? value.length === 0 : isObject(value) && Object.keys(value).length === 0);
+  return (
+    value === null || (Array.isArray(value) ? value.length === 0 : isObject(value) && Object.keys(value).length === 0)
+  );
 }
 
 /** The configuration block a change belongs to: its address without module and instance keys. */
@@ -113,7 +122,8 @@ export function blockOf(change: Change): string {
 /** A list of objects, or nothing: any other shape could hide resources from the checks. */
 function objects<T>(value: T[] | undefined, what: string, name: string): T[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every(isObject)) throw new GuardrailsError(`${name}: ${what} must be a list of objects`);
+  if (!Array.isArray(value) || !value.every(isObject))
+    throw new GuardrailsError(`${name}: ${what} must be a list of objects`);
   return value;
 }
 

@@ -53,7 +53,9 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
     bytes = readBounded(source, max); // devices and pipes have no size to check first
   } catch (err) {
     if (err instanceof GuardrailsError) throw err;
-    throw new GuardrailsError(`${source}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new GuardrailsError(
+      `${source}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   if (bytes.subarray(0, 4).equals(ZIP_MAGIC)) {
     if (source === "-") throw new GuardrailsError("stdin: a binary saved plan must be passed as a file path");
@@ -83,8 +85,12 @@ export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.ma
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT") throw new GuardrailsError(`${file}: is a binary saved plan, and terraform is not installed (needed to read it)`);
-    if (e.code === "ENOBUFS") throw new GuardrailsError(`${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`);
+    if (e.code === "ENOENT")
+      throw new GuardrailsError(`${file}: is a binary saved plan, and terraform is not installed (needed to read it)`);
+    if (e.code === "ENOBUFS")
+      throw new GuardrailsError(
+        `${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`,
+      );
     const detail = (e.stderr ?? "").trim().split("\n").filter(Boolean).slice(-1)[0] ?? e.message;
     throw new GuardrailsError(`${file}: terraform show -json failed: ${detail}`);
   }
@@ -95,32 +101,44 @@ export function parsePlan(input: string, name: string, limits: PlanLimits = {}):
   if (text.trim() === "") throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
   const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
   const { depth, duplicate } = scanJson(text, maxDepth);
-  if (depth > maxDepth) throw new GuardrailsError(`${name}: JSON nesting depth ${depth} exceeds the limit of ${maxDepth} (--max-depth)`);
+  if (depth > maxDepth)
+    throw new GuardrailsError(`${name}: JSON nesting depth ${depth} exceeds the limit of ${maxDepth} (--max-depth)`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new GuardrailsError(`${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`);
+    throw new GuardrailsError(
+      `${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`,
+    );
   }
   if (duplicate) {
     const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
-    throw new GuardrailsError(`${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`);
+    throw new GuardrailsError(
+      `${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`,
+    );
   }
   return checkPlan(value, name);
 }
 
 export function checkPlan(value: unknown, name: string): Plan {
   if (typeof value !== "object" || value === null || Array.isArray(value) || !("format_version" in value)) {
-    throw new GuardrailsError(`${name}: is not a terraform plan (no format_version); expected the output of terraform show -json`);
+    throw new GuardrailsError(
+      `${name}: is not a terraform plan (no format_version); expected the output of terraform show -json`,
+    );
   }
   if (!validateShape(value)) {
     const e = validateShape.errors![0];
-    throw new GuardrailsError(`${name}: is not a terraform plan this tool can read: ${e.instancePath || "(root)"} ${e.message}`);
+    throw new GuardrailsError(
+      `${name}: is not a terraform plan this tool can read: ${e.instancePath || "(root)"} ${e.message}`,
+    );
   }
   const plan = value as Plan;
-  if (plan.errored === true) throw new GuardrailsError(`${name}: terraform reported errors while planning (errored: true); fix the plan first`);
+  if (plan.errored === true)
+    throw new GuardrailsError(`${name}: terraform reported errors while planning (errored: true); fix the plan first`);
   if (!plan.resource_changes && declaresResources(plan)) {
-    throw new GuardrailsError(`${name}: has no resource_changes although its configuration declares resources (truncated or not a plan?)`);
+    throw new GuardrailsError(
+      `${name}: has no resource_changes although its configuration declares resources (truncated or not a plan?)`,
+    );
   }
   const configured = configuredResources(plan, name);
   const seen = new Set<string>();
@@ -132,7 +150,9 @@ export function checkPlan(value: unknown, name: string): Plan {
     checkChange(change, name);
     if (configured && isLive(change) && !configured.has(blockOf(change))) {
       // Rules follow unknown values through the configuration; without it they could only guess.
-      throw new GuardrailsError(`${name}: ${change.address} has no block in the plan's configuration (${blockOf(change)}); truncated or edited plan?`);
+      throw new GuardrailsError(
+        `${name}: ${change.address} has no block in the plan's configuration (${blockOf(change)}); truncated or edited plan?`,
+      );
     }
   }
   checkConsistency(plan, name);
@@ -155,16 +175,29 @@ export function isCheckedPlan(value: object): boolean {
 function checkChange(change: ResourceChange, name: string): void {
   const base = `${change.module_address ? `${change.module_address}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
   if (change.address !== base && !isInstanceOf(change.address, base)) {
-    throw new GuardrailsError(`${name}: resource_changes entry ${change.address} does not match its mode, type and name (${base})`);
+    throw new GuardrailsError(
+      `${name}: resource_changes entry ${change.address} does not match its mode, type and name (${base})`,
+    );
   }
   if (change.change.actions.some((a) => a === "create" || a === "update" || a === "no-op" || a === "read")) {
     if (typeof change.change.after !== "object" || change.change.after === null) {
-      throw new GuardrailsError(`${name}: ${change.address}: change.after must be an object for a resource that exists after apply`);
+      throw new GuardrailsError(
+        `${name}: ${change.address}: change.after must be an object for a resource that exists after apply`,
+      );
     }
     if (typeof change.change.after_unknown !== "object" || change.change.after_unknown === null) {
-      throw new GuardrailsError(`${name}: ${change.address}: change.after_unknown must be an object (which values are known only after apply)`);
+      throw new GuardrailsError(
+        `${name}: ${change.address}: change.after_unknown must be an object (which values are known only after apply)`,
+      );
     }
-    checkResourceValues(change.mode, change.type, change.address, change.change.after, change.change.after_unknown, name);
+    checkResourceValues(
+      change.mode,
+      change.type,
+      change.address,
+      change.change.after,
+      change.change.after_unknown,
+      name,
+    );
   }
 }
 
@@ -180,12 +213,18 @@ function isLive(change: ResourceChange): boolean {
 function configuredResources(plan: Plan, name: string): Set<string> | undefined {
   if (!plan.resource_changes?.some(isLive)) return undefined;
   const root = (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module;
-  if (!root) throw new GuardrailsError(`${name}: has no configuration.root_module although resources change (truncated or edited plan?)`);
+  if (!root)
+    throw new GuardrailsError(
+      `${name}: has no configuration.root_module although resources change (truncated or edited plan?)`,
+    );
   const keys = new Set<string>();
   const visit = (module: ConfigModule, path: string, depth: number): void => {
     if (depth > 64) throw new GuardrailsError(`${name}: configuration modules nest deeper than 64 levels`);
     for (const resource of module.resources ?? []) {
-      const schema = typeof resource.type === "string" ? blockSchema(resource.mode === "data" ? "data" : "managed", resource.type) : undefined;
+      const schema =
+        typeof resource.type === "string"
+          ? blockSchema(resource.mode === "data" ? "data" : "managed", resource.type)
+          : undefined;
       checkExpressions(resource.expressions, `${path}${resource.address}`, name, schema);
       keys.add(`${path}${resource.address}`);
     }
@@ -218,7 +257,10 @@ function checkExpressions(expressions: unknown, where: string, name: string, sch
     for (const [key, v] of Object.entries(value)) {
       const nested = nestedBlock(block, key);
       if (nested || (block === undefined && Array.isArray(v))) {
-        if (Array.isArray(v)) v.forEach((b, i) => body(b, `${path}.${key}[${i}]`, depth + 1, nested));
+        if (Array.isArray(v))
+          v.forEach((b, i) => {
+            body(b, `${path}.${key}[${i}]`, depth + 1, nested);
+          });
         else body(v, `${path}.${key}`, depth + 1, nested);
       } else if (block !== undefined && block[key] !== undefined) {
         expression(v, `${path}.${key}`);
@@ -231,7 +273,11 @@ function checkExpressions(expressions: unknown, where: string, name: string, sch
   };
   const expression = (value: unknown, path: string): void => {
     if (!isPlainObject(value)) return fail(path, "must be an expression (object)");
-    if ("references" in value && (!Array.isArray(value.references) || !value.references.every((r) => typeof r === "string"))) fail(`${path}.references`, "must be a list of strings");
+    if (
+      "references" in value &&
+      (!Array.isArray(value.references) || !value.references.every((r) => typeof r === "string"))
+    )
+      fail(`${path}.references`, "must be a list of strings");
   };
   if (expressions !== undefined) body(expressions, "", 0, schema);
 }
@@ -241,6 +287,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function declaresResources(plan: Plan): boolean {
-  const root = (plan.configuration as { root_module?: { resources?: unknown[]; module_calls?: object } } | undefined)?.root_module;
+  const root = (plan.configuration as { root_module?: { resources?: unknown[]; module_calls?: object } } | undefined)
+    ?.root_module;
   return (root?.resources?.length ?? 0) > 0 || Object.keys(root?.module_calls ?? {}).length > 0;
 }

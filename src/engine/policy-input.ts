@@ -8,8 +8,21 @@ import type { SourceModel } from "./source-model";
  * planned_values repeats every `after`; before/after_sensitive double each change. Left out, the JSON
  * the policy parses in wasm memory is about half the size.
  */
-export const UNREAD_PLAN_KEYS = ["planned_values", "relevant_attributes", "output_changes", "resource_drift", "checks"] as const;
-export const UNREAD_CHANGE_KEYS = ["before", "before_sensitive", "after_sensitive", "before_identity", "after_identity", "replace_paths"] as const;
+export const UNREAD_PLAN_KEYS = [
+  "planned_values",
+  "relevant_attributes",
+  "output_changes",
+  "resource_drift",
+  "checks",
+] as const;
+export const UNREAD_CHANGE_KEYS = [
+  "before",
+  "before_sensitive",
+  "after_sensitive",
+  "before_identity",
+  "after_identity",
+  "replace_paths",
+] as const;
 
 /**
  * The plan as the policy receives it: JSON text (opa-wasm copies an ArrayBuffer into wasm memory as is,
@@ -31,7 +44,9 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
       return { ...rc, change };
     });
   }
-  slim[TEMPLATES_INPUT_KEY] = cloudFormationTemplates(Array.isArray(plan.resource_changes) ? plan.resource_changes : []);
+  slim[TEMPLATES_INPUT_KEY] = cloudFormationTemplates(
+    Array.isArray(plan.resource_changes) ? plan.resource_changes : [],
+  );
   return new TextEncoder().encode(JSON.stringify(slim)).buffer as ArrayBuffer;
 }
 

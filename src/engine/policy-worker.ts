@@ -11,7 +11,11 @@ parentPort?.on("message", (request: EvaluateRequest) => {
   let response: EvaluateResponse;
   try {
     // Created on the first request, so that an error in it is that request's answer.
-    policy ??= instantiate({ wasm: Buffer.from(setup.wasm), data: setup.data } as unknown as PolicyBundle, setup.parameters, setup.options);
+    policy ??= instantiate(
+      { wasm: Buffer.from(setup.wasm), data: setup.data } as unknown as PolicyBundle,
+      setup.parameters,
+      setup.options,
+    );
     response = { id: request.id, output: policy.evaluate(request.input, request.entrypoint) };
   } catch (err) {
     response = { id: request.id, error: err instanceof Error ? err.message : String(err) };

@@ -19,7 +19,8 @@ export function readBounded(source: string, maxBytes: number): Buffer {
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
-      if (total > maxBytes) throw new GuardrailsError(`${name}: plan is larger than the limit of ${maxBytes} bytes (--max-bytes)`);
+      if (total > maxBytes)
+        throw new GuardrailsError(`${name}: plan is larger than the limit of ${maxBytes} bytes (--max-bytes)`);
     }
     return Buffer.concat(chunks, total);
   } finally {

@@ -48,10 +48,19 @@ export function nestedBlock(block: Block | undefined, key: string): Block | unde
 }
 
 /** Throws a GuardrailsError naming the first value whose JSON type the provider schema does not allow. */
-export function checkResourceValues(mode: "managed" | "data", type: string, address: string, after: unknown, afterUnknown: unknown, name: string): void {
+export function checkResourceValues(
+  mode: "managed" | "data",
+  type: string,
+  address: string,
+  after: unknown,
+  afterUnknown: unknown,
+  name: string,
+): void {
   const { block, provider } = lookup(mode, type);
   const fail = (path: string, expected: string, value: unknown) => {
-    throw new GuardrailsError(`${name}: ${address}: ${path} must be ${expected}, not ${describe(value)} (schema of ${type} in ${provider})`);
+    throw new GuardrailsError(
+      `${name}: ${address}: ${path} must be ${expected}, not ${describe(value)} (schema of ${type} in ${provider})`,
+    );
   };
   checkUnknownMarkers(afterUnknown, "change.after_unknown", fail);
   if (block) {
@@ -70,8 +79,18 @@ function checkUnknownBlock(value: unknown, block: Block, path: string, fail: Fai
     const at = `${path}.${key}`;
     if (isNestedBlock(spec)) {
       if (spec.nesting === "single" || spec.nesting === "group") checkUnknownBlock(v, spec.block, at, fail);
-      else if (spec.nesting === "map") isObject(v) ? Object.entries(v).forEach(([k, b]) => checkUnknownBlock(b, spec.block, `${at}.${k}`, fail)) : fail(at, "an object of unknown markers", v);
-      else Array.isArray(v) ? v.forEach((b, i) => checkUnknownBlock(b, spec.block, `${at}[${i}]`, fail)) : fail(at, "a list of unknown markers", v);
+      else if (spec.nesting === "map")
+        isObject(v)
+          ? Object.entries(v).forEach(([k, b]) => {
+              checkUnknownBlock(b, spec.block, `${at}.${k}`, fail);
+            })
+          : fail(at, "an object of unknown markers", v);
+      else
+        Array.isArray(v)
+          ? v.forEach((b, i) => {
+              checkUnknownBlock(b, spec.block, `${at}[${i}]`, fail);
+            })
+          : fail(at, "a list of unknown markers", v);
     } else checkUnknownType(v, spec, at, fail);
   }
 }
@@ -82,10 +101,14 @@ function checkUnknownType(value: unknown, type: CtyType, path: string, fail: Fai
   const [kind, inner] = type;
   if (kind === "list" || kind === "set") {
     if (!Array.isArray(value)) return fail(path, "a list of unknown markers", value);
-    value.forEach((v, i) => checkUnknownType(v, inner as CtyType, `${path}[${i}]`, fail));
+    value.forEach((v, i) => {
+      checkUnknownType(v, inner as CtyType, `${path}[${i}]`, fail);
+    });
   } else if (kind === "tuple") {
     if (!Array.isArray(value)) return fail(path, "a list of unknown markers", value);
-    value.forEach((v, i) => checkUnknownType(v, (inner as CtyType[])[i] ?? "dynamic", `${path}[${i}]`, fail));
+    value.forEach((v, i) => {
+      checkUnknownType(v, (inner as CtyType[])[i] ?? "dynamic", `${path}[${i}]`, fail);
+    });
   } else if (kind === "map") {
     if (!isObject(value)) return fail(path, "an object of unknown markers", value);
     for (const [k, v] of Object.entries(value)) checkUnknownType(v, inner as CtyType, `${path}.${k}`, fail);
@@ -101,7 +124,10 @@ type Fail = (path: string, expected: string, value: unknown) => never;
 /** after_unknown mirrors after with `true` at values known only after apply: only booleans at its leaves. */
 function checkUnknownMarkers(value: unknown, path: string, fail: Fail): void {
   if (typeof value === "boolean") return;
-  if (Array.isArray(value)) return value.forEach((v, i) => checkUnknownMarkers(v, `${path}[${i}]`, fail));
+  if (Array.isArray(value))
+    return value.forEach((v, i) => {
+      checkUnknownMarkers(v, `${path}[${i}]`, fail);
+    });
   if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) checkUnknownMarkers(v, `${path}.${k}`, fail);
     return;
@@ -130,7 +156,9 @@ function checkNested(value: unknown, spec: NestedBlock, path: string, fail: Fail
       return;
     default:
       if (!Array.isArray(value)) return fail(path, "a list of blocks", value);
-      value.forEach((v, i) => checkBlock(v, spec.block, `${path}[${i}]`, fail));
+      value.forEach((v, i) => {
+        checkBlock(v, spec.block, `${path}[${i}]`, fail);
+      });
   }
 }
 
@@ -138,23 +166,35 @@ function checkType(value: unknown, type: CtyType, path: string, fail: Fail): voi
   if (value === null) return;
   if (typeof type === "string") {
     if (type === "dynamic") return;
-    const ok = type === "string" ? typeof value === "string" : type === "number" ? typeof value === "number" : type === "bool" ? typeof value === "boolean" : true;
+    const ok =
+      type === "string"
+        ? typeof value === "string"
+        : type === "number"
+          ? typeof value === "number"
+          : type === "bool"
+            ? typeof value === "boolean"
+            : true;
     if (!ok) fail(path, `a ${type}`, value);
     return;
   }
   const [kind, inner] = type;
   if (kind === "list" || kind === "set") {
     if (!Array.isArray(value)) return fail(path, `a ${kind}`, value);
-    value.forEach((v, i) => checkType(v, inner as CtyType, `${path}[${i}]`, fail));
+    value.forEach((v, i) => {
+      checkType(v, inner as CtyType, `${path}[${i}]`, fail);
+    });
   } else if (kind === "map") {
     if (!isObject(value)) return fail(path, "a map", value);
     for (const [k, v] of Object.entries(value)) checkType(v, inner as CtyType, `${path}.${k}`, fail);
   } else if (kind === "object") {
     if (!isObject(value)) return fail(path, "an object", value);
-    for (const [k, t] of Object.entries(inner as Record<string, CtyType>)) if (k in value) checkType(value[k], t, `${path}.${k}`, fail);
+    for (const [k, t] of Object.entries(inner as Record<string, CtyType>))
+      if (k in value) checkType(value[k], t, `${path}.${k}`, fail);
   } else if (kind === "tuple") {
     if (!Array.isArray(value)) return fail(path, "a tuple", value);
-    (inner as CtyType[]).forEach((t, i) => checkType(value[i] ?? null, t, `${path}[${i}]`, fail));
+    (inner as CtyType[]).forEach((t, i) => {
+      checkType(value[i] ?? null, t, `${path}[${i}]`, fail);
+    });
   }
 }
 

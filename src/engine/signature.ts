@@ -31,7 +31,8 @@ export interface SignedFile {
 export function publicKey(pem: string | Buffer, source = "verification key"): KeyObject {
   try {
     const key = createPublicKey(pem);
-    if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec") throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
+    if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec")
+      throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
     return key;
   } catch (err) {
     throw new GuardrailsError(`${source}: not a PEM RSA or EC public key (${(err as Error).message.split("\n")[0]})`);
@@ -47,24 +48,38 @@ export function verifySignatures(signaturesJson: string, key: KeyObject, source:
   } catch {
     token = undefined;
   }
-  if (typeof token !== "string") throw new GuardrailsError(`${source}: .signatures.json must hold exactly one signature (a JWT)`);
+  if (typeof token !== "string")
+    throw new GuardrailsError(`${source}: .signatures.json must hold exactly one signature (a JWT)`);
   const parts = token.split(".");
   if (parts.length !== 3) throw new GuardrailsError(`${source}: the signature is not a compact JWT`);
   const [headerPart, payloadPart, signaturePart] = parts;
   const header = decodeJson(headerPart, source, "header") as { alg?: unknown; crit?: unknown };
   const alg = typeof header.alg === "string" ? ALGORITHMS[header.alg] : undefined;
-  if (!alg) throw new GuardrailsError(`${source}: signature algorithm ${JSON.stringify(header.alg)} is not supported (${Object.keys(ALGORITHMS).join(", ")})`);
-  if (header.crit !== undefined) throw new GuardrailsError(`${source}: the signature has critical header parameters this tool does not understand`);
+  if (!alg)
+    throw new GuardrailsError(
+      `${source}: signature algorithm ${JSON.stringify(header.alg)} is not supported (${Object.keys(ALGORITHMS).join(", ")})`,
+    );
+  if (header.crit !== undefined)
+    throw new GuardrailsError(`${source}: the signature has critical header parameters this tool does not understand`);
   if (key.asymmetricKeyType !== alg.keyType) {
-    throw new GuardrailsError(`${source}: the signature uses ${header.alg as string}, which does not match the ${key.asymmetricKeyType?.toUpperCase()} verification key`);
+    throw new GuardrailsError(
+      `${source}: the signature uses ${header.alg as string}, which does not match the ${key.asymmetricKeyType?.toUpperCase()} verification key`,
+    );
   }
   const valid = verify(
     alg.digest,
     Buffer.from(`${headerPart}.${payloadPart}`, "ascii"),
-    { key, ...(alg.pss ? { padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -1 /* digest length */ } : {}), ...(alg.ecdsa ? { dsaEncoding: "ieee-p1363" as const } : {}) },
+    {
+      key,
+      ...(alg.pss ? { padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -1 /* digest length */ } : {}),
+      ...(alg.ecdsa ? { dsaEncoding: "ieee-p1363" as const } : {}),
+    },
     Buffer.from(signaturePart, "base64url"),
   );
-  if (!valid) throw new GuardrailsError(`${source}: the bundle signature does not verify with the given key; refusing the bundle`);
+  if (!valid)
+    throw new GuardrailsError(
+      `${source}: the bundle signature does not verify with the given key; refusing the bundle`,
+    );
   const payload = decodeJson(payloadPart, source, "payload") as { files?: unknown };
   if (!Array.isArray(payload.files) || !payload.files.every(isSignedFile)) {
     throw new GuardrailsError(`${source}: the signed payload has no valid "files" list`);
@@ -78,17 +93,30 @@ export function verifySignatures(signaturesJson: string, key: KeyObject, source:
  */
 export function checkSignedFile(files: readonly SignedFile[], name: string, bytes: Buffer, source: string): void {
   const entries = files.filter((f) => f.name === name || f.name.endsWith(`/${name}`));
-  if (entries.length !== 1) throw new GuardrailsError(`${source}: ${name} is ${entries.length ? "listed more than once" : "not covered"} by the bundle signature; refusing the bundle`);
+  if (entries.length !== 1)
+    throw new GuardrailsError(
+      `${source}: ${name} is ${entries.length ? "listed more than once" : "not covered"} by the bundle signature; refusing the bundle`,
+    );
   const [entry] = entries;
-  if (entry.algorithm.toUpperCase() !== "SHA-256") throw new GuardrailsError(`${source}: ${name}: hash algorithm ${entry.algorithm} is not supported (SHA-256)`);
+  if (entry.algorithm.toUpperCase() !== "SHA-256")
+    throw new GuardrailsError(`${source}: ${name}: hash algorithm ${entry.algorithm} is not supported (SHA-256)`);
   const content = name === "data.json" ? canonicalJson(bytes, source) : bytes;
   const actual = createHash("sha256").update(content).digest("hex");
-  if (actual !== entry.hash.toLowerCase()) throw new GuardrailsError(`${source}: ${name} does not match the hash in its signature (modified after signing?); refusing the bundle`);
+  if (actual !== entry.hash.toLowerCase())
+    throw new GuardrailsError(
+      `${source}: ${name} does not match the hash in its signature (modified after signing?); refusing the bundle`,
+    );
 }
 
 function isSignedFile(value: unknown): value is SignedFile {
   const f = value as SignedFile;
-  return typeof f === "object" && f !== null && typeof f.name === "string" && typeof f.hash === "string" && typeof f.algorithm === "string";
+  return (
+    typeof f === "object" &&
+    f !== null &&
+    typeof f.name === "string" &&
+    typeof f.hash === "string" &&
+    typeof f.algorithm === "string"
+  );
 }
 
 function decodeJson(part: string, source: string, what: string): Record<string, unknown> {
@@ -115,7 +143,9 @@ function canonicalJson(bytes: Buffer, source: string): Buffer {
       const keys = Object.keys(v).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       return `{${keys.map((k) => `${write(k)}:${write((v as Record<string, unknown>)[k])}`).join(",")}}`;
     }
-    return JSON.stringify(v).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    return JSON.stringify(v)
+      .replace(/\u2028/g, "\\u2028")
+      .replace(/\u2029/g, "\\u2029");
   };
   return Buffer.from(write(value), "utf8");
 }

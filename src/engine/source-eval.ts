@@ -54,7 +54,9 @@ async function evaluateTemplate(text: string, ctx: EvalContext): Promise<Value> 
   }
   const node = await ast;
   if (!node) return UNKNOWN(`${text} (not parsed)`);
-  return node.type === "templateWrap" && node.children?.length === 1 ? evalNode(node.children[0], ctx) : opaque(node, ctx);
+  return node.type === "templateWrap" && node.children?.length === 1
+    ? evalNode(node.children[0], ctx)
+    : opaque(node, ctx);
 }
 
 /** Object keys come without their text in the AST: taken from the source by their byte range. */
@@ -63,7 +65,8 @@ function withKeyTexts(node: Node, source: Buffer): Node {
   if (node.type === "object") {
     (node.children ?? []).forEach((child, i) => {
       const range = (child as { range?: { start: { byte: number }; end: { byte: number } } }).range;
-      if (i % 2 === 0 && range) child.meta = { ...child.meta, keyText: source.subarray(range.start.byte, range.end.byte).toString() };
+      if (i % 2 === 0 && range)
+        child.meta = { ...child.meta, keyText: source.subarray(range.start.byte, range.end.byte).toString() };
     });
   }
   return node;
@@ -130,12 +133,17 @@ function literal(meta: Record<string, any>): unknown {
   if (meta.type === "number") return Number(meta.value);
   if (meta.type === "bool") return meta.value === "true";
   // Template escapes: $${ and %%{ are a literal ${ and %{.
-  if (meta.type === "string") return String(meta.value).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+  if (meta.type === "string")
+    return String(meta.value)
+      .replace(/\$\$\{/g, "${")
+      .replace(/%%\{/g, "%{");
   return null;
 }
 
 function namesOf(traversal: Array<{ type: string; segment: string }>): Segment[] {
-  return traversal.map((t) => (t.type === "indexTraversal" ? { index: { kind: "known", value: indexKey(t.segment) } } : { name: t.segment }));
+  return traversal.map((t) =>
+    t.type === "indexTraversal" ? { index: { kind: "known", value: indexKey(t.segment) } } : { name: t.segment },
+  );
 }
 
 function indexKey(segment: string): unknown {
@@ -173,13 +181,16 @@ export async function applySegments(value: Value, segments: Segment[], ctx?: Eva
 
 /** "aws_vpc.this[0].id" -> "aws_vpc.this": an index not known selects any instance. */
 function baseObject(reference: string): string {
-  const match = /^(module\.[A-Za-z0-9_-]+|data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(reference);
+  const match = /^(module\.[A-Za-z0-9_-]+|data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(
+    reference,
+  );
   return match ? match[1] : reference;
 }
 
 function enter(value: Value, key: unknown): Value {
   if (value.kind === "map") return value.fields[String(key)] ?? { kind: "absent" };
-  if (value.kind === "list") return typeof key === "number" ? (value.items[key] ?? { kind: "absent" }) : { kind: "absent" };
+  if (value.kind === "list")
+    return typeof key === "number" ? (value.items[key] ?? { kind: "absent" }) : { kind: "absent" };
   if (value.kind === "known") {
     const inner = value.value as any;
     if (inner === null || typeof inner !== "object") return { kind: "absent" };
@@ -207,7 +218,8 @@ async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
     case "element": {
       const [list, index] = await Promise.all(args.map((arg) => evalNode(arg, ctx)));
       const items = entriesOf(list);
-      if (!items || index?.kind !== "known" || typeof index.value !== "number" || items.length === 0) return opaque(node, ctx);
+      if (!items || index?.kind !== "known" || typeof index.value !== "number" || items.length === 0)
+        return opaque(node, ctx);
       return items[index.value % items.length][1];
     }
     case "jsonencode": {
@@ -225,7 +237,8 @@ async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
       const value = await evalNode(args[0], ctx);
       if (value.kind === "list") return { kind: "known", value: value.items.length };
       if (value.kind === "map") return { kind: "known", value: Object.keys(value.fields).length };
-      if (value.kind === "known" && (Array.isArray(value.value) || typeof value.value === "string")) return { kind: "known", value: (value.value as unknown[]).length };
+      if (value.kind === "known" && (Array.isArray(value.value) || typeof value.value === "string"))
+        return { kind: "known", value: (value.value as unknown[]).length };
       return opaque(node, ctx);
     }
     default:
@@ -239,10 +252,20 @@ async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
  * covers every table (wider than the real one, so a rule judging resources never sees less).
  */
 function placeholder([text, pattern, replacement]: Value[]): Value | undefined {
-  if (text?.kind !== "known" || typeof text.value !== "string" || pattern?.kind !== "known" || typeof pattern.value !== "string") return undefined;
+  if (
+    text?.kind !== "known" ||
+    typeof text.value !== "string" ||
+    pattern?.kind !== "known" ||
+    typeof pattern.value !== "string"
+  )
+    return undefined;
   if (pattern.value === "" || pattern.value.startsWith("/")) return undefined;
-  if (replacement?.kind === "known" && typeof replacement.value === "string") return { kind: "known", value: text.value.split(pattern.value).join(replacement.value) };
-  const tables = replacement?.kind === "refs" && replacement.refs.length > 0 && replacement.refs.every((r) => /^aws_dynamodb_table\.[^.]+(\[[^\]]+\])?\.arn$/.test(r));
+  if (replacement?.kind === "known" && typeof replacement.value === "string")
+    return { kind: "known", value: text.value.split(pattern.value).join(replacement.value) };
+  const tables =
+    replacement?.kind === "refs" &&
+    replacement.refs.length > 0 &&
+    replacement.refs.every((r) => /^aws_dynamodb_table\.[^.]+(\[[^\]]+\])?\.arn$/.test(r));
   return tables ? { kind: "known", value: text.value.split(pattern.value).join(ANY_TABLE_ARN) } : undefined;
 }
 
@@ -250,7 +273,8 @@ export const ANY_TABLE_ARN = "arn:aws:dynamodb:*:*:table/*";
 
 async function conditional(kids: Node[], ctx: EvalContext): Promise<Value> {
   const condition = await evalNode(kids[0], ctx);
-  if (condition.kind === "known" && typeof condition.value === "boolean") return evalNode(condition.value ? kids[1] : kids[2], ctx);
+  if (condition.kind === "known" && typeof condition.value === "boolean")
+    return evalNode(condition.value ? kids[1] : kids[2], ctx);
   return { kind: "any", values: [await evalNode(kids[1], ctx), await evalNode(kids[2], ctx)] };
 }
 
@@ -267,7 +291,8 @@ const COMPARISONS: Record<string, (a: any, b: any) => unknown> = {
 
 async function binary(operator: string, left: Value, right: Value, node: Node, ctx: EvalContext): Promise<Value> {
   const op = COMPARISONS[operator];
-  if (op && left.kind === "known" && right.kind === "known") return { kind: "known", value: op(left.value, right.value) };
+  if (op && left.kind === "known" && right.kind === "known")
+    return { kind: "known", value: op(left.value, right.value) };
   return opaque(node, ctx);
 }
 
@@ -316,7 +341,8 @@ async function forExpression(node: Node, ctx: EvalContext): Promise<Value> {
 export function entriesOf(value: Value): Array<[string | number, Value]> | undefined {
   if (value.kind === "list") return value.items.map((item, i) => [i, item]);
   if (value.kind === "map") return Object.entries(value.fields);
-  if (value.kind === "known" && Array.isArray(value.value)) return value.value.map((v, i) => [i, { kind: "known", value: v }]);
+  if (value.kind === "known" && Array.isArray(value.value))
+    return value.value.map((v, i) => [i, { kind: "known", value: v }]);
   if (value.kind === "known" && value.value !== null && typeof value.value === "object") {
     return Object.entries(value.value).map(([k, v]) => [k, { kind: "known", value: v }]);
   }
@@ -334,7 +360,8 @@ async function opaque(node: Node, ctx: EvalContext): Promise<Value> {
     else for (const child of n.children ?? []) await walk(child);
   };
   await walk(node);
-  if (values.some((v) => v.kind === "unknown")) return UNKNOWN(`${node.meta?.value ?? node.type} (outside what source evaluation follows)`);
+  if (values.some((v) => v.kind === "unknown"))
+    return UNKNOWN(`${node.meta?.value ?? node.type} (outside what source evaluation follows)`);
   // A missing attribute is an error in Terraform: the whole expression fails (try() moves on).
   if (values.some((v) => v.kind === "absent")) return { kind: "absent" };
   return { kind: "any", values };

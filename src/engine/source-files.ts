@@ -49,7 +49,9 @@ export function hasTerraformSource(dir: string): boolean {
 }
 
 async function parseDirectory(dir: string): Promise<SourceFile[]> {
-  const names = readdirSync(dir).filter((n) => /\.tf(\.json)?$/.test(n)).sort();
+  const names = readdirSync(dir)
+    .filter((n) => /\.tf(\.json)?$/.test(n))
+    .sort();
   const files: SourceFile[] = [];
   for (const name of names) {
     const path = join(dir, name);
@@ -96,5 +98,8 @@ export function lineOf(file: SourceFile, pattern: RegExp, after = 0): string {
 
 /** Index of the first line matching a pattern, or 0. */
 export function lineIndex(file: SourceFile, pattern: RegExp): number {
-  return Math.max(0, file.lines.findIndex((line) => pattern.test(line)));
+  return Math.max(
+    0,
+    file.lines.findIndex((line) => pattern.test(line)),
+  );
 }

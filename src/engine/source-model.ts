@@ -1,6 +1,21 @@
 import type { Plan } from "./plan-input";
-import { applySegments, entriesOf, evaluate, plainValue, type EvalContext, type Segment, type Value } from "./source-eval";
-import { lineIndex, lineOf, readSourceModules, type SourceFile, type SourceGaps, type SourceModule } from "./source-files";
+import {
+  applySegments,
+  entriesOf,
+  evaluate,
+  plainValue,
+  type EvalContext,
+  type Segment,
+  type Value,
+} from "./source-eval";
+import {
+  lineIndex,
+  lineOf,
+  readSourceModules,
+  type SourceFile,
+  type SourceGaps,
+  type SourceModule,
+} from "./source-files";
 
 /**
  * What the Terraform source adds to a plan, in the expression shape of the plan's `configuration`
@@ -83,7 +98,15 @@ class SourceModelBuilder {
   }
 
   async build(gaps: SourceGaps): Promise<SourceModel> {
-    const model: SourceModel = { dir: this.dir, locals: {}, blocks: {}, attributes: {}, data: {}, dynamic: {}, gaps: Object.fromEntries(gaps) };
+    const model: SourceModel = {
+      dir: this.dir,
+      locals: {},
+      blocks: {},
+      attributes: {},
+      data: {},
+      dynamic: {},
+      gaps: Object.fromEntries(gaps),
+    };
     for (const [path, info] of this.modules) {
       await this.addLocals(model, path, info);
       await this.addDynamicBlocks(model, path, info);
@@ -127,7 +150,12 @@ class SourceModelBuilder {
     }
   }
 
-  private async expandDynamic(info: ModuleInfo, spec: any, blockType: string, location: string): Promise<Array<Record<string, Expression>> | undefined> {
+  private async expandDynamic(
+    info: ModuleInfo,
+    spec: any,
+    blockType: string,
+    location: string,
+  ): Promise<Array<Record<string, Expression>> | undefined> {
     if (!spec || info.instance === null) return undefined;
     const ctx = this.context(info, new Map());
     const entries = entriesOf(await evaluate(spec.for_each, ctx));
@@ -136,7 +164,9 @@ class SourceModelBuilder {
     const content = asBlocks(spec.content)[0] ?? {};
     const generated: Array<Record<string, Expression>> = [];
     for (const [key, value] of entries) {
-      const bindings = new Map<string, Value>([[iterator, { kind: "map", fields: { key: { kind: "known", value: key }, value } }]]);
+      const bindings = new Map<string, Value>([
+        [iterator, { kind: "map", fields: { key: { kind: "known", value: key }, value } }],
+      ]);
       const block: Record<string, Expression> = {};
       for (const [attribute, raw] of Object.entries(content)) {
         if (attribute === "dynamic") continue;
@@ -174,15 +204,24 @@ class SourceModelBuilder {
   }
 
   /** each.key/each.value of a for_each instance (from its address), count.index of a count instance. */
-  private async eachBindings(info: ModuleInfo, block: any, change: PlanChange): Promise<Map<string, Value> | undefined> {
+  private async eachBindings(
+    info: ModuleInfo,
+    block: any,
+    change: PlanChange,
+  ): Promise<Map<string, Value> | undefined> {
     const key = change.index;
     if (block.for_each === undefined) {
-      return new Map(typeof key === "number" ? [["count", { kind: "map", fields: { index: { kind: "known", value: key } } }]] : []);
+      return new Map(
+        typeof key === "number" ? [["count", { kind: "map", fields: { index: { kind: "known", value: key } } }]] : [],
+      );
     }
     const collection = await evaluate(block.for_each, this.context(info, new Map()));
     const entry = entriesOf(collection)?.find(([k, v]) => k === key || (v.kind === "known" && v.value === key));
     if (!entry) return undefined;
-    const value = collection.kind === "list" || (collection.kind === "known" && Array.isArray(collection.value)) ? { kind: "known" as const, value: key } : entry[1];
+    const value =
+      collection.kind === "list" || (collection.kind === "known" && Array.isArray(collection.value))
+        ? { kind: "known" as const, value: key }
+        : entry[1];
     return new Map([["each", { kind: "map", fields: { key: { kind: "known", value: key }, value } }]]);
   }
 
@@ -193,7 +232,8 @@ class SourceModelBuilder {
   private async traverse(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
     if (root === "var") return applySegments(await this.variable(info, nameOf(segments[0])), segments.slice(1));
     if (root === "local") return applySegments(await this.local(info, nameOf(segments[0])), segments.slice(1));
-    if (["each", "count", "self", "path", "terraform"].includes(root)) return { kind: "unknown", why: `${root}.* here` };
+    if (["each", "count", "self", "path", "terraform"].includes(root))
+      return { kind: "unknown", why: `${root}.* here` };
     if (info.instance === null) return { kind: "unknown", why: "a module with count or for_each" };
     return this.objectReference(info, root, segments);
   }
@@ -216,9 +256,12 @@ class SourceModelBuilder {
   private async variable(info: ModuleInfo, name: string): Promise<Value> {
     if (!info.parent) {
       const planned = (this.plan.variables as Record<string, { value?: unknown }> | undefined)?.[name];
-      return planned && "value" in planned ? { kind: "known", value: planned.value } : { kind: "unknown", why: `var.${name}` };
+      return planned && "value" in planned
+        ? { kind: "known", value: planned.value }
+        : { kind: "unknown", why: `var.${name}` };
     }
-    if (info.call && name in info.call.args) return evaluate(info.call.args[name], this.context(info.parent, new Map()));
+    if (info.call && name in info.call.args)
+      return evaluate(info.call.args[name], this.context(info.parent, new Map()));
     const declared = findBlock(info.source.files, "variable", name);
     if (!declared) return { kind: "unknown", why: `var.${name} (not declared)` };
     return { kind: "known", value: declared.block.default ?? null };
@@ -230,7 +273,10 @@ class SourceModelBuilder {
     if (!value) {
       this.localCache.set(key, Promise.resolve({ kind: "unknown", why: `local.${name} (refers to itself)` }));
       const raw = info.source.files.flatMap((f) => asBlocks(f.body.locals)).find((b) => name in b)?.[name];
-      value = raw === undefined ? Promise.resolve({ kind: "unknown", why: `local.${name} (not declared)` }) : evaluate(raw, this.context(info, new Map()));
+      value =
+        raw === undefined
+          ? Promise.resolve({ kind: "unknown", why: `local.${name} (not declared)` })
+          : evaluate(raw, this.context(info, new Map()));
       this.localCache.set(key, value);
     }
     return value;
@@ -255,7 +301,11 @@ function asBlocks(value: unknown): Array<Record<string, any>> {
   return value && typeof value === "object" ? [value as Record<string, any>] : [];
 }
 
-function findBlock(files: readonly SourceFile[], kind: string, ...names: string[]): { block: Record<string, any>; file: SourceFile } | undefined {
+function findBlock(
+  files: readonly SourceFile[],
+  kind: string,
+  ...names: string[]
+): { block: Record<string, any>; file: SourceFile } | undefined {
   for (const file of files) {
     let node: any = file.body[kind];
     for (const name of names) node = node?.[name];
@@ -287,7 +337,11 @@ async function knownValues(block: Record<string, any>, ctx: EvalContext): Promis
  * module instance they are in) when it comes from objects of the plan, {any_of} for one of several.
  * Undefined when it cannot be said: the policies then keep the reference unresolved.
  */
-export function toExpression(value: Value, location: string, info: { instance: string | null }): Expression | undefined {
+export function toExpression(
+  value: Value,
+  location: string,
+  info: { instance: string | null },
+): Expression | undefined {
   const known = plainValue(value);
   if (known !== undefined) return { constant_value: known, source_location: location };
   if (value.kind === "refs") {

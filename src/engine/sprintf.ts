@@ -8,7 +8,9 @@ import { dirname, join } from "node:path";
  * bundle against native OPA.
  */
 export function installGoSprintf(): void {
-  const builtins = require(join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins", "index.js")) as Record<string, unknown>;
+  const builtins = require(
+    join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins", "index.js"),
+  ) as Record<string, unknown>;
   builtins.sprintf = goSprintf;
 }
 
@@ -21,33 +23,49 @@ export function installGoSprintf(): void {
 export function goSprintf(format: string, values: unknown): string {
   const args = Array.isArray(values) ? values : [];
   let next = 0;
-  return format.replace(/%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (_match, flags: string, width?: string, precision?: string, verb?: string) => {
-    if (verb === "%") return "%";
-    if (next >= args.length) return `%!${verb}(MISSING)`;
-    const value = args[next++];
-    let text: string;
-    switch (verb) {
-      case "d":
-        text = typeof value === "number" && Number.isInteger(value) ? String(value) : `%!d(${goType(value)}=${rego(value, false)})`;
-        break;
-      case "f":
-        text = typeof value === "number" ? value.toFixed(precision === undefined ? 6 : Number(precision)) : `%!f(${goType(value)}=${rego(value, false)})`;
-        break;
-      case "q":
-        text = typeof value === "string" ? JSON.stringify(value) : rego(value, true);
-        break;
-      case "x":
-        text = typeof value === "number" && Number.isInteger(value) ? value.toString(16) : typeof value === "string" ? Buffer.from(value).toString("hex") : rego(value, false);
-        break;
-      default: // v, s and anything else
-        text = rego(value, false);
-        if (precision !== undefined && typeof value === "string") text = text.slice(0, Number(precision));
-    }
-    if (width !== undefined && text.length < Number(width)) {
-      text = flags.includes("-") ? text.padEnd(Number(width)) : text.padStart(Number(width), flags.includes("0") && verb !== "s" ? "0" : " ");
-    }
-    return text;
-  });
+  return format.replace(
+    /%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g,
+    (_match, flags: string, width?: string, precision?: string, verb?: string) => {
+      if (verb === "%") return "%";
+      if (next >= args.length) return `%!${verb}(MISSING)`;
+      const value = args[next++];
+      let text: string;
+      switch (verb) {
+        case "d":
+          text =
+            typeof value === "number" && Number.isInteger(value)
+              ? String(value)
+              : `%!d(${goType(value)}=${rego(value, false)})`;
+          break;
+        case "f":
+          text =
+            typeof value === "number"
+              ? value.toFixed(precision === undefined ? 6 : Number(precision))
+              : `%!f(${goType(value)}=${rego(value, false)})`;
+          break;
+        case "q":
+          text = typeof value === "string" ? JSON.stringify(value) : rego(value, true);
+          break;
+        case "x":
+          text =
+            typeof value === "number" && Number.isInteger(value)
+              ? value.toString(16)
+              : typeof value === "string"
+                ? Buffer.from(value).toString("hex")
+                : rego(value, false);
+          break;
+        default: // v, s and anything else
+          text = rego(value, false);
+          if (precision !== undefined && typeof value === "string") text = text.slice(0, Number(precision));
+      }
+      if (width !== undefined && text.length < Number(width)) {
+        text = flags.includes("-")
+          ? text.padEnd(Number(width))
+          : text.padStart(Number(width), flags.includes("0") && verb !== "s" ? "0" : " ");
+      }
+      return text;
+    },
+  );
 }
 
 /** A value as Rego prints it: strings bare at the top level and quoted inside composites; keys sorted. */
@@ -63,5 +81,15 @@ function rego(value: unknown, quoted: boolean): string {
 }
 
 function goType(value: unknown): string {
-  return value === null ? "<nil>" : typeof value === "string" ? "string" : typeof value === "number" ? "float64" : typeof value === "boolean" ? "bool" : Array.isArray(value) ? "[]interface {}" : "map[string]interface {}";
+  return value === null
+    ? "<nil>"
+    : typeof value === "string"
+      ? "string"
+      : typeof value === "number"
+        ? "float64"
+        : typeof value === "boolean"
+          ? "bool"
+          : Array.isArray(value)
+            ? "[]interface {}"
+            : "map[string]interface {}";
 }

@@ -19,7 +19,9 @@ export interface EvaluateRequest {
   readonly entrypoint: string;
 }
 
-export type EvaluateResponse = { readonly id: number; readonly output: unknown } | { readonly id: number; readonly error: string };
+export type EvaluateResponse =
+  | { readonly id: number; readonly output: unknown }
+  | { readonly id: number; readonly error: string };
 
 export interface EvaluationLimits {
   /** Wall-clock limit of one evaluation, in milliseconds: past it the worker is stopped. */
@@ -92,11 +94,19 @@ export class PolicyWorker {
       };
       const onExit = (code: number) => {
         this.worker = undefined;
-        finish(() => reject(new GuardrailsError(`policy evaluation failed: the evaluation thread stopped (exit code ${code})`)));
+        finish(() =>
+          reject(new GuardrailsError(`policy evaluation failed: the evaluation thread stopped (exit code ${code})`)),
+        );
       };
       const timer = setTimeout(() => {
         this.worker = undefined;
-        finish(() => reject(new GuardrailsError(`policy evaluation did not finish within ${seconds(limits.timeoutMs)} s (--timeout); the plan was not judged`)));
+        finish(() =>
+          reject(
+            new GuardrailsError(
+              `policy evaluation did not finish within ${seconds(limits.timeoutMs)} s (--timeout); the plan was not judged`,
+            ),
+          ),
+        );
         void worker.terminate();
       }, limits.timeoutMs);
       worker.ref(); // keep the process alive while an evaluation is under way

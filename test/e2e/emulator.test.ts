@@ -18,7 +18,11 @@ async function answers(url: string): Promise<boolean> {
 
 test("the emulator listens on 127.0.0.1 only, and a reset drops what was created", async () => {
   const emulator = await startEmulator();
-  const dynamodb = new DynamoDBClient({ endpoint: emulator.url, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const dynamodb = new DynamoDBClient({
+    endpoint: emulator.url,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   try {
     expect(emulator.url).toBe(`http://127.0.0.1:${emulator.port}`);
     await dynamodb.send(
@@ -40,7 +44,10 @@ test("the emulator listens on 127.0.0.1 only, and a reset drops what was created
 }, 60_000);
 
 test("Ctrl-C on scripts/emulator.ts stops moto", async () => {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/emulator.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/emulator.ts"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
     let stderr = "";

@@ -2,7 +2,11 @@
 // Snowy's stack synthesized from main.ts, planned, validated, applied from the validated saved plan,
 // read back through the AWS SDK, its FGAC policies evaluated with iam-simulate, an insecure variant
 // refused by the gate, and everything destroyed.
-import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 import { DescribeVpcEndpointsCommand } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { GetObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
@@ -25,11 +29,16 @@ async function readLive(c: Clients, inspection: Inspection): Promise<void> {
   live.table = table;
   live.key = key;
   live.rotation = (await c.kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled;
-  live.ttl = (await c.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: inspection.table.name }))).TimeToLiveDescription;
-  live.pitr = (await c.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: inspection.table.name }))).ContinuousBackupsDescription;
+  live.ttl = (
+    await c.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: inspection.table.name }))
+  ).TimeToLiveDescription;
+  live.pitr = (
+    await c.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: inspection.table.name }))
+  ).ContinuousBackupsDescription;
   live.endpoints = (await c.ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints;
   live.lock = inspection.archiveBucket
-    ? (await c.s3.send(new GetObjectLockConfigurationCommand({ Bucket: inspection.archiveBucket }))).ObjectLockConfiguration
+    ? (await c.s3.send(new GetObjectLockConfigurationCommand({ Bucket: inspection.archiveBucket })))
+        .ObjectLockConfiguration
     : undefined;
 }
 
@@ -46,7 +55,10 @@ describe("the main job on the local emulator", () => {
   });
 
   test("the gate passes Snowy's plan, so the validated saved plan is applied", () => {
-    expect({ gatePassed: job.gatePassed, story: job.gatePassed ? "" : story() }).toEqual({ gatePassed: true, story: "" });
+    expect({ gatePassed: job.gatePassed, story: job.gatePassed ? "" : story() }).toEqual({
+      gatePassed: true,
+      story: "",
+    });
   });
 
   test("every property of the applied stack holds when read back through the SDK", () => {
@@ -56,7 +68,11 @@ describe("the main job on the local emulator", () => {
   });
 
   test("the session table is encrypted with the rotating customer-managed key behind alias/snowy-session-key", () => {
-    const table = live.table as { SSEDescription?: { SSEType?: string; KMSMasterKeyArn?: string }; DeletionProtectionEnabled?: boolean; StreamSpecification?: { StreamEnabled?: boolean } };
+    const table = live.table as {
+      SSEDescription?: { SSEType?: string; KMSMasterKeyArn?: string };
+      DeletionProtectionEnabled?: boolean;
+      StreamSpecification?: { StreamEnabled?: boolean };
+    };
     const key = live.key as { Arn?: string; KeyManager?: string };
     expect(key.KeyManager).toBe("CUSTOMER");
     expect(table.SSEDescription?.SSEType).toBe("KMS");
@@ -65,17 +81,23 @@ describe("the main job on the local emulator", () => {
   });
 
   test("TTL is on expiresAt, PITR and deletion protection are on, the stream is enabled", () => {
-    const table = live.table as { DeletionProtectionEnabled?: boolean; StreamSpecification?: { StreamEnabled?: boolean } };
+    const table = live.table as {
+      DeletionProtectionEnabled?: boolean;
+      StreamSpecification?: { StreamEnabled?: boolean };
+    };
     expect(live.ttl).toEqual({ TimeToLiveStatus: "ENABLED", AttributeName: "expiresAt" });
-    expect((live.pitr as { PointInTimeRecoveryDescription?: { PointInTimeRecoveryStatus?: string } }).PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe("ENABLED");
+    expect(
+      (live.pitr as { PointInTimeRecoveryDescription?: { PointInTimeRecoveryStatus?: string } })
+        .PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus,
+    ).toBe("ENABLED");
     expect(table.DeletionProtectionEnabled).toBe(true);
     expect(table.StreamSpecification?.StreamEnabled).toBe(true);
   });
 
   test("the gateway endpoint's policy names the session table and is not full access", () => {
-    const gateways = (live.endpoints as Array<{ VpcEndpointType?: string; ServiceName?: string; PolicyDocument?: string }>).filter(
-      (e) => e.VpcEndpointType === "Gateway" && e.ServiceName?.endsWith(".dynamodb"),
-    );
+    const gateways = (
+      live.endpoints as Array<{ VpcEndpointType?: string; ServiceName?: string; PolicyDocument?: string }>
+    ).filter((e) => e.VpcEndpointType === "Gateway" && e.ServiceName?.endsWith(".dynamodb"));
     expect(gateways).toHaveLength(1);
     const policy = gateways[0].PolicyDocument ?? "";
     expect(policy).toContain(job.inspection!.table.arn);
@@ -83,7 +105,10 @@ describe("the main job on the local emulator", () => {
   });
 
   test("the archive bucket has Object Lock in compliance mode", () => {
-    expect(live.lock).toMatchObject({ ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE" } } });
+    expect(live.lock).toMatchObject({
+      ObjectLockEnabled: "Enabled",
+      Rule: { DefaultRetention: { Mode: "COMPLIANCE" } },
+    });
   });
 
   test("a session written by the stack's handler expires 30 minutes after it was created", () => {
@@ -95,7 +120,9 @@ describe("the main job on the local emulator", () => {
 
   test("the deletion appears on the stream as a REMOVE of the deleted key and reaches the archive bucket", () => {
     const data = job.dataPath!;
-    expect(data.stream).toContainEqual(expect.objectContaining({ event: "REMOVE", keys: `${data.deleted.username}/${data.deleted.sessionId}` }));
+    expect(data.stream).toContainEqual(
+      expect.objectContaining({ event: "REMOVE", keys: `${data.deleted.username}/${data.deleted.sessionId}` }),
+    );
     expect(data.stream.filter((r) => r.event === "REMOVE")).toHaveLength(1);
     expect(data.archived.length).toBeGreaterThanOrEqual(1);
   });
@@ -140,6 +167,8 @@ describe("the main job on the local emulator", () => {
 
   test("the emulator is stopped when the job ends", async () => {
     expect(job.emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await expect(fetch(`${job.emulatorUrl}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+    await expect(
+      fetch(`${job.emulatorUrl}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) }),
+    ).rejects.toThrow();
   });
 });

@@ -9,7 +9,14 @@ import { SEVERITIES, type Finding, type Report, type Rule, type Severity } from 
 import "./sarif-matcher";
 
 const GOLDEN = join(__dirname, "__golden__");
-const EXTENSION: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", markdown: "md", gitlab: "json" };
+const EXTENSION: Record<FormatName, string> = {
+  text: "txt",
+  json: "json",
+  sarif: "sarif",
+  junit: "xml",
+  markdown: "md",
+  gitlab: "json",
+};
 const catalog: Rule[] = JSON.parse(readFileSync(join(__dirname, "catalog.json"), "utf8")).rules;
 
 const finding = (f: Partial<Finding> & Pick<Finding, "rule" | "address" | "message">): Finding => {
@@ -35,7 +42,10 @@ const report = (violations: Finding[], extra: Partial<Report> = {}): Report => (
 const context: FormatContext = {
   locations: new Map([
     ["aws_dynamodb_table.carts", { file: "infra/main.tf", line: 12 }],
-    ['module.app.aws_iam_role_policy.reader["eu"]', { constructPath: "snowy-sessions/Reader/Policy", file: "main.ts", line: 40 }],
+    [
+      'module.app.aws_iam_role_policy.reader["eu"]',
+      { constructPath: "snowy-sessions/Reader/Policy", file: "main.ts", line: 40 },
+    ],
   ]),
   fallbackFile: "plan.json",
   ruleDocUrl: (id) => `https://example.test/ddb-guardrails/blob/v0.0.0-test/docs/rules.md#${id.toLowerCase()}`,
@@ -82,12 +92,21 @@ const CASES: Record<string, Report> = {
       finding({
         rule: "DDB-ENC-001",
         address: 'aws_dynamodb_table.t["a`b|c"]',
-        message: "table uses <aws/dynamodb> & \"quotes\" and a control char \u0007 and ünïcödé",
+        message: 'table uses <aws/dynamodb> & "quotes" and a control char \u0007 and ünïcödé',
         waived: { reason: "migration ticket OPS-12 <until key rollout>", expires: "2099-12-31" },
       }),
-      finding({ rule: "DDB-FGAC-002", address: "aws_iam_policy.ops", message: "allows dynamodb:Scan", severity: "low" }),
+      finding({
+        rule: "DDB-FGAC-002",
+        address: "aws_iam_policy.ops",
+        message: "allows dynamodb:Scan",
+        severity: "low",
+      }),
     ],
-    { notes: ["waiver for DDB-FGAC-002 on aws_iam_policy.* expired on 2020-01-01; aws_iam_policy.ops is reported again"] },
+    {
+      notes: [
+        "waiver for DDB-FGAC-002 on aws_iam_policy.* expired on 2020-01-01; aws_iam_policy.ops is reported again",
+      ],
+    },
   ),
 };
 
@@ -106,13 +125,18 @@ describe.each(Object.keys(CASES))("formatters on the %s case", (name) => {
   test("JUnit is well-formed XML with one failing testcase per unwaived finding", () => {
     const xml = formatters.junit(CASES[name], catalog, plainStyle, context);
     expect(XMLValidator.validate(xml)).toBe(true);
-    const parsed = new XMLParser({ ignoreAttributes: false, isArray: (tag) => ["testsuite", "testcase"].includes(tag) }).parse(xml);
+    const parsed = new XMLParser({
+      ignoreAttributes: false,
+      isArray: (tag) => ["testsuite", "testcase"].includes(tag),
+    }).parse(xml);
     const cases = parsed.testsuites.testsuite.flatMap((s: { testcase: unknown[] }) => s.testcase);
     expect(cases.filter((c: { failure?: unknown }) => c.failure)).toHaveLength(CASES[name].summary.violations);
     expect(Number(parsed.testsuites["@_failures"])).toBe(CASES[name].summary.violations);
     // attribute values come back exactly as given: escaping lost nothing
     for (const f of CASES[name].violations) {
-      expect(cases.some((c: Record<string, string>) => c["@_name"] === f.address.replace(/\u0007/g, "\uFFFD"))).toBe(true);
+      expect(cases.some((c: Record<string, string>) => c["@_name"] === f.address.replace(/\u0007/g, "\uFFFD"))).toBe(
+        true,
+      );
     }
   });
 });
@@ -133,7 +157,11 @@ describe("text details", () => {
     expect(formatters.markdown(CASES["below-fail-on"], catalog, plainStyle, context)).toContain(
       "✅ passed (no finding at or above critical; 3 below) in 4 resources",
     );
-    const partly = formatters.text(CASES["partly-below-fail-on"], catalog, plainStyle, context).trim().split("\n").pop();
+    const partly = formatters
+      .text(CASES["partly-below-fail-on"], catalog, plainStyle, context)
+      .trim()
+      .split("\n")
+      .pop();
     expect(partly).toMatch(/^FAIL \(1 violation at or above high; 1 below\) in 4 resources /);
   });
 });
@@ -151,7 +179,10 @@ describe("GitLab Code Quality details", () => {
       }
     }
     const issues = JSON.parse(formatters.gitlab(CASES.findings, catalog, plainStyle, context));
-    expect(issues[0]).toMatchObject({ check_name: "DDB-ENC-001", location: { path: "infra/main.tf", lines: { begin: 12 } } });
+    expect(issues[0]).toMatchObject({
+      check_name: "DDB-ENC-001",
+      location: { path: "infra/main.tf", lines: { begin: 12 } },
+    });
     expect(issues[1].location).toEqual({ path: "plan.json", lines: { begin: 1 } }); // no known source
     expect(issues[0].fingerprint).toBe(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts"));
   });
@@ -174,19 +205,39 @@ describe("SARIF details", () => {
   });
 
   test("results carry the file and line, the address as a logical location, the construct path, and a stable fingerprint", () => {
-    const carts = run.results.find((r: { locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string }> }> }) => r.locations[0].logicalLocations[0].fullyQualifiedName === "aws_dynamodb_table.carts");
-    expect(carts.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "infra/main.tf", uriBaseId: "%SRCROOT%" }, region: { startLine: 12 } });
+    const carts = run.results.find(
+      (r: { locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string }> }> }) =>
+        r.locations[0].logicalLocations[0].fullyQualifiedName === "aws_dynamodb_table.carts",
+    );
+    expect(carts.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: "infra/main.tf", uriBaseId: "%SRCROOT%" },
+      region: { startLine: 12 },
+    });
     expect(carts.partialFingerprints["ddbGuardrails/v1"]).toBe(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts"));
-    expect(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts")).not.toBe(fingerprint("DDB-ENC-001", "aws_dynamodb_table.cart"));
+    expect(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts")).not.toBe(
+      fingerprint("DDB-ENC-001", "aws_dynamodb_table.cart"),
+    );
     const reader = run.results.find((r: { ruleId: string }) => r.ruleId === "DDB-FGAC-002");
-    expect(reader.locations[0].logicalLocations[1]).toEqual({ fullyQualifiedName: "snowy-sessions/Reader/Policy", kind: "module" });
+    expect(reader.locations[0].logicalLocations[1]).toEqual({
+      fullyQualifiedName: "snowy-sessions/Reader/Policy",
+      kind: "module",
+    });
     // no known source: the plan file stands in, without a line
     const sessions = run.results.find((r: { ruleId: string }) => r.ruleId === "DDB-ENC-001-UNPROVABLE");
-    expect(sessions.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "plan.json", uriBaseId: "%SRCROOT%" } });
+    expect(sessions.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: "plan.json", uriBaseId: "%SRCROOT%" },
+    });
   });
 
   test("waived findings are suppressions with their reason", () => {
-    const waived = JSON.parse(formatters.sarif(CASES["waived-and-notes"], catalog, plainStyle, context)).runs[0].results[0];
-    expect(waived.suppressions).toEqual([{ kind: "external", status: "accepted", justification: "migration ticket OPS-12 <until key rollout> (waived until 2099-12-31)" }]);
+    const waived = JSON.parse(formatters.sarif(CASES["waived-and-notes"], catalog, plainStyle, context)).runs[0]
+      .results[0];
+    expect(waived.suppressions).toEqual([
+      {
+        kind: "external",
+        status: "accepted",
+        justification: "migration ticket OPS-12 <until key rollout> (waived until 2099-12-31)",
+      },
+    ]);
   });
 });

@@ -14,12 +14,19 @@ test("the CLI exits 0, 1 or 2 on mutated plans, with a one-line error and no sta
   fc.assert(
     fc.property(mutation([...plans.keys()]), (m) => {
       const applied = apply(plans, m);
-      const run = spawnSync(process.execPath, [CLI, "validate", "-", "--format", "json"], { input: applied.text, encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+      const run = spawnSync(process.execPath, [CLI, "validate", "-", "--format", "json"], {
+        input: applied.text,
+        encoding: "utf8",
+        timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       const where = applied.log.join(" | ");
       counts[String(run.status ?? run.signal)] = (counts[String(run.status ?? run.signal)] ?? 0) + 1;
-      if (run.signal !== null || ![0, 1, 2].includes(run.status ?? -1)) throw new Error(`exit ${run.status ?? run.signal}: ${where}\n${run.stderr.slice(0, 500)}`);
+      if (run.signal !== null || ![0, 1, 2].includes(run.status ?? -1))
+        throw new Error(`exit ${run.status ?? run.signal}: ${where}\n${run.stderr.slice(0, 500)}`);
       if (run.stderr.match(/\n\s+at /)) throw new Error(`stack trace: ${where}\n${run.stderr.slice(0, 500)}`);
-      if (run.status === 2 && (run.stdout !== "" || run.stderr.trim().split("\n").length !== 1)) throw new Error(`not one line: ${where}\n${run.stderr.slice(0, 500)}`);
+      if (run.status === 2 && (run.stdout !== "" || run.stderr.trim().split("\n").length !== 1))
+        throw new Error(`not one line: ${where}\n${run.stderr.slice(0, 500)}`);
       if (run.status !== 2) JSON.parse(run.stdout); // a report, complete
     }),
     { seed: SEED + 2, numRuns: RUNS },

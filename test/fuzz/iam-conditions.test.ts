@@ -19,7 +19,14 @@ const TABLE = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`;
 const LOOT = `arn:aws:dynamodb:eu-west-1:${OUTSIDE}:table/loot`;
 // Partitions of other callers that a sloppy pattern over "alice" matches ("*alice*", "alice?", "alice*").
 const OTHER_TENANTS = ["malice", "alice2", "bob"];
-const MANAGEMENT = ["DeleteTable", "PutResourcePolicy", "DeleteResourcePolicy", "UpdateTable", "ExportTableToPointInTime", "CreateBackup"];
+const MANAGEMENT = [
+  "DeleteTable",
+  "PutResourcePolicy",
+  "DeleteResourcePolicy",
+  "UpdateTable",
+  "ExportTableToPointInTime",
+  "CreateBackup",
+];
 
 type Kind = "identity" | "resource" | "endpoint";
 type Statement = Record<string, unknown>;
@@ -30,12 +37,34 @@ interface Case {
 }
 
 const ACTIONS = [
-  "dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PartiQLSelect", "dynamodb:Scan",
-  "dynamodb:DeleteTable", "dynamodb:PutResourcePolicy", "dynamodb:Get*", "dynamodb:PartiQL*", "dynamodb:*",
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:BatchGetItem",
+  "dynamodb:PartiQLSelect",
+  "dynamodb:Scan",
+  "dynamodb:DeleteTable",
+  "dynamodb:PutResourcePolicy",
+  "dynamodb:Get*",
+  "dynamodb:PartiQL*",
+  "dynamodb:*",
 ];
 const RESOURCES = [TABLE, `${TABLE}/index/*`, "*", "arn:aws:dynamodb:*:*:*", "arn:aws:dynamodb:*:*:table/*"];
-const LEADING_KEY_OPERATORS = ["ForAllValues:StringEquals", "ForAllValues:StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"];
-const LEADING_KEY_VALUES = ["${aws:username}", "*${aws:username}*", "${aws:PrincipalTag/tenant}*", "${aws:username}?", "*", "alice", "partner-a", "t#${aws:username}"];
+const LEADING_KEY_OPERATORS = [
+  "ForAllValues:StringEquals",
+  "ForAllValues:StringLike",
+  "ForAnyValue:StringEquals",
+  "ForAnyValue:StringLike",
+];
+const LEADING_KEY_VALUES = [
+  "${aws:username}",
+  "*${aws:username}*",
+  "${aws:PrincipalTag/tenant}*",
+  "${aws:username}?",
+  "*",
+  "alice",
+  "partner-a",
+  "t#${aws:username}",
+];
 /** [operator, key, value]: conditions that narrow the caller, and look-alikes that do not. */
 const CALLER_CONDITIONS: [string, string, string | string[]][] = [
   ["StringEquals", "aws:PrincipalAccount", ACCOUNT],
@@ -57,14 +86,34 @@ const CALLER_CONDITIONS: [string, string, string | string[]][] = [
 ];
 const DENIES: Statement[][] = [
   [],
-  [{ Effect: "Deny", Action: "dynamodb:PartiQLSelect", Resource: "*", Condition: { Bool: { "dynamodb:FullTableScan": "true" } } }],
+  [
+    {
+      Effect: "Deny",
+      Action: "dynamodb:PartiQLSelect",
+      Resource: "*",
+      Condition: { Bool: { "dynamodb:FullTableScan": "true" } },
+    },
+  ],
   [{ Effect: "Deny", Action: "dynamodb:Scan", Resource: "*" }],
   [{ Effect: "Deny", Action: ["dynamodb:Scan", "dynamodb:PartiQLSelect"], Resource: "*" }],
-  [{ Effect: "Deny", Action: "dynamodb:PartiQLSelect", Resource: "*", Condition: { Bool: { "dynamodb:FullTableScan": "true" }, StringEquals: { "aws:SourceVpce": "vpce-1" } } }],
+  [
+    {
+      Effect: "Deny",
+      Action: "dynamodb:PartiQLSelect",
+      Resource: "*",
+      Condition: { Bool: { "dynamodb:FullTableScan": "true" }, StringEquals: { "aws:SourceVpce": "vpce-1" } },
+    },
+  ],
 ];
 const PRINCIPALS: Record<Kind, unknown[]> = {
   identity: [undefined],
-  resource: ["*", { AWS: "*" }, { AWS: `arn:aws:iam::${PARTNER}:role/partner-a` }, { AWS: `arn:aws:iam::${PARTNER}:root` }, { AWS: [`arn:aws:iam::${PARTNER}:role/partner-a`, `arn:aws:iam::${PARTNER}:role/partner-b`] }],
+  resource: [
+    "*",
+    { AWS: "*" },
+    { AWS: `arn:aws:iam::${PARTNER}:role/partner-a` },
+    { AWS: `arn:aws:iam::${PARTNER}:root` },
+    { AWS: [`arn:aws:iam::${PARTNER}:role/partner-a`, `arn:aws:iam::${PARTNER}:role/partner-b`] },
+  ],
   endpoint: ["*", { AWS: "*" }],
 };
 const HOLDERS: Record<Kind, string[]> = {
@@ -74,30 +123,41 @@ const HOLDERS: Record<Kind, string[]> = {
 };
 
 /** Condition entries merged into one IAM Condition object (operator -> key -> values). */
-function condition(entries: [string, string, string | string[]][]): Record<string, Record<string, string | string[]>> | undefined {
+function condition(
+  entries: [string, string, string | string[]][],
+): Record<string, Record<string, string | string[]>> | undefined {
   const merged: Record<string, Record<string, string | string[]>> = {};
   for (const [operator, key, value] of entries) merged[operator] = { ...merged[operator], [key]: value };
   return entries.length ? merged : undefined;
 }
 
-const leadingKeys = fc.tuple(fc.constantFrom(...LEADING_KEY_OPERATORS), fc.subarray(LEADING_KEY_VALUES, { minLength: 1, maxLength: 2 }))
+const leadingKeys = fc
+  .tuple(fc.constantFrom(...LEADING_KEY_OPERATORS), fc.subarray(LEADING_KEY_VALUES, { minLength: 1, maxLength: 2 }))
   .map(([operator, values]): [string, string, string[]] => [operator, "dynamodb:LeadingKeys", values]);
-const conditions = fc.tuple(fc.option(leadingKeys, { freq: 3 }), fc.subarray(CALLER_CONDITIONS, { maxLength: 2 }))
+const conditions = fc
+  .tuple(fc.option(leadingKeys, { freq: 3 }), fc.subarray(CALLER_CONDITIONS, { maxLength: 2 }))
   .map(([keys, others]) => (keys ? [keys, ...others] : others));
 
 function policyCase(kind: Kind): fc.Arbitrary<Case> {
-  return fc.record({
-    holder: fc.constantFrom(...HOLDERS[kind]),
-    principal: fc.constantFrom(...PRINCIPALS[kind]),
-    actions: fc.subarray(ACTIONS, { minLength: 1, maxLength: 3 }),
-    resources: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
-    conditions,
-    denies: fc.constantFrom(...DENIES),
-  }).map(({ holder, principal, actions, resources, conditions: entries, denies }) => {
-    const who = (s: Statement) => (principal === undefined ? s : { ...s, Principal: principal });
-    const allow = who({ Effect: "Allow", Action: actions, Resource: resources, ...(entries.length ? { Condition: condition(entries) } : {}) });
-    return { kind, holder, statements: [allow, ...denies.map(who)] };
-  });
+  return fc
+    .record({
+      holder: fc.constantFrom(...HOLDERS[kind]),
+      principal: fc.constantFrom(...PRINCIPALS[kind]),
+      actions: fc.subarray(ACTIONS, { minLength: 1, maxLength: 3 }),
+      resources: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
+      conditions,
+      denies: fc.constantFrom(...DENIES),
+    })
+    .map(({ holder, principal, actions, resources, conditions: entries, denies }) => {
+      const who = (s: Statement) => (principal === undefined ? s : { ...s, Principal: principal });
+      const allow = who({
+        Effect: "Allow",
+        Action: actions,
+        Resource: resources,
+        ...(entries.length ? { Condition: condition(entries) } : {}),
+      });
+      return { kind, holder, statements: [allow, ...denies.map(who)] };
+    });
 }
 
 /** A plan holding each case's policy in a resource of its holder type, as the rules read it. */
@@ -105,11 +165,20 @@ function plan(cases: Case[]): Plan {
   const after = (c: Case): Record<string, unknown> => {
     const policy = JSON.stringify({ Version: "2012-10-17", Statement: c.statements });
     if (c.kind === "resource") return { resource_arn: TABLE, policy };
-    if (c.kind === "endpoint") return { vpc_id: "vpc-1", service_name: "com.amazonaws.eu-west-1.dynamodb", vpc_endpoint_type: "Gateway", policy };
+    if (c.kind === "endpoint")
+      return {
+        vpc_id: "vpc-1",
+        service_name: "com.amazonaws.eu-west-1.dynamodb",
+        vpc_endpoint_type: "Gateway",
+        policy,
+      };
     return { policy };
   };
   const resource_changes = cases.map((c, i) => ({
-    address: `${c.holder}.case${i}`, mode: "managed", type: c.holder, name: `case${i}`,
+    address: `${c.holder}.case${i}`,
+    mode: "managed",
+    type: c.holder,
+    name: `case${i}`,
     change: { actions: ["create"], after: after(c), after_unknown: {} },
   }));
   return { format_version: "1.2", resource_changes } as unknown as Plan;
@@ -118,8 +187,14 @@ function plan(cases: Case[]): Plan {
 /** The addresses the shipped rules flag: any fgac finding, or DDB-EP-002 for endpoints. */
 function flagged(cases: Case[]): Set<string> {
   const policy = instantiate(loadBundle(), {}, { maxMemoryMiB: 512 });
-  const output = policy.evaluate(policyInput(plan(cases)), ENTRYPOINT) as [{ result: { findings: { rule: string; guardrail: string; address: string }[] } }];
-  return new Set(output[0].result.findings.filter((f) => f.guardrail === "fgac" || f.rule.startsWith("DDB-EP-002")).map((f) => f.address));
+  const output = policy.evaluate(policyInput(plan(cases)), ENTRYPOINT) as [
+    { result: { findings: { rule: string; guardrail: string; address: string }[] } },
+  ];
+  return new Set(
+    output[0].result.findings
+      .filter((f) => f.guardrail === "fgac" || f.rule.startsWith("DDB-EP-002"))
+      .map((f) => f.address),
+  );
 }
 
 interface Request {
@@ -133,23 +208,58 @@ interface Request {
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
 const MALLORY = `arn:aws:iam::${OUTSIDE}:user/mallory`;
 const PARTNER_B = `arn:aws:iam::${PARTNER}:role/partner-b`;
-const callerContext = (name: string) => ({ "aws:username": name, "aws:PrincipalTag/tenant": name, "aws:SecureTransport": "true", "aws:SourceIp": "203.0.113.5" });
+const callerContext = (name: string) => ({
+  "aws:username": name,
+  "aws:PrincipalTag/tenant": name,
+  "aws:SecureTransport": "true",
+  "aws:SourceIp": "203.0.113.5",
+});
 
 /** What an attacker tries against a policy the gate passed; every one must be denied. */
 function attacks(c: Case): Request[] {
   const reads = (principal: string, name: string, keys: string[]): Request[] => [
-    ...keys.map((key) => ({ what: `GetItem on partition ${key} by ${name}`, principal, action: "dynamodb:GetItem", resource: TABLE, context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] } })),
-    ...keys.map((key) => ({ what: `Query of an index on partition ${key} by ${name}`, principal, action: "dynamodb:Query", resource: `${TABLE}/index/byStatus`, context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] } })),
-    { what: `BatchGetItem on partitions alice and ${keys[0]} by ${name}`, principal, action: "dynamodb:BatchGetItem", resource: TABLE, context: { ...callerContext(name), "dynamodb:LeadingKeys": ["alice", keys[0]] } },
+    ...keys.map((key) => ({
+      what: `GetItem on partition ${key} by ${name}`,
+      principal,
+      action: "dynamodb:GetItem",
+      resource: TABLE,
+      context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] },
+    })),
+    ...keys.map((key) => ({
+      what: `Query of an index on partition ${key} by ${name}`,
+      principal,
+      action: "dynamodb:Query",
+      resource: `${TABLE}/index/byStatus`,
+      context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] },
+    })),
+    {
+      what: `BatchGetItem on partitions alice and ${keys[0]} by ${name}`,
+      principal,
+      action: "dynamodb:BatchGetItem",
+      resource: TABLE,
+      context: { ...callerContext(name), "dynamodb:LeadingKeys": ["alice", keys[0]] },
+    },
     { what: `Scan by ${name}`, principal, action: "dynamodb:Scan", resource: TABLE, context: callerContext(name) },
-    { what: `PartiQLSelect without a key by ${name}`, principal, action: "dynamodb:PartiQLSelect", resource: TABLE, context: { ...callerContext(name), "dynamodb:FullTableScan": "true" } },
+    {
+      what: `PartiQLSelect without a key by ${name}`,
+      principal,
+      action: "dynamodb:PartiQLSelect",
+      resource: TABLE,
+      context: { ...callerContext(name), "dynamodb:FullTableScan": "true" },
+    },
   ];
   if (c.kind === "identity") return reads(ALICE, "alice", OTHER_TENANTS);
   if (c.kind === "resource") {
     return [
       ...reads(MALLORY, "mallory", ["mallory", ...OTHER_TENANTS]),
       ...reads(PARTNER_B, "partner-b", ["partner-a"]).filter((r) => r.what.startsWith("GetItem")),
-      ...MANAGEMENT.map((name) => ({ what: `${name} by mallory`, principal: MALLORY, action: `dynamodb:${name}`, resource: TABLE, context: callerContext("mallory") })),
+      ...MANAGEMENT.map((name) => ({
+        what: `${name} by mallory`,
+        principal: MALLORY,
+        action: `dynamodb:${name}`,
+        resource: TABLE,
+        context: callerContext("mallory"),
+      })),
     ];
   }
   return [];
@@ -161,7 +271,12 @@ function simulation(c: Case, request: Request): Simulation {
   const policy = { Version: "2012-10-17", Statement: c.statements };
   const own = request.principal === ALICE && c.kind === "identity";
   const base: Simulation = {
-    request: { principal: request.principal, action: request.action, resource: { resource: request.resource, accountId: request.resource.split(":")[4] }, contextVariables: request.context },
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resource, accountId: request.resource.split(":")[4] },
+      contextVariables: request.context,
+    },
     // A caller of another account controls its own identity policies.
     identityPolicies: [{ name: "own", policy: own ? policy : ALLOW_ALL }],
     serviceControlPolicies: [],
@@ -188,7 +303,11 @@ async function allowed(c: Case, request: Request): Promise<boolean | undefined> 
 }
 
 test("what the gate passes, iam-simulate denies to an attacker", async () => {
-  const kinds = fc.oneof({ weight: 3, arbitrary: policyCase("identity") }, { weight: 3, arbitrary: policyCase("resource") }, { weight: 2, arbitrary: policyCase("endpoint") });
+  const kinds = fc.oneof(
+    { weight: 3, arbitrary: policyCase("identity") },
+    { weight: 3, arbitrary: policyCase("resource") },
+    { weight: 2, arbitrary: policyCase("endpoint") },
+  );
   const cases = fc.sample(fc.array(kinds, { minLength: CASES, maxLength: CASES }), { seed: SEED + 2, numRuns: 1 })[0];
   const escapes: string[] = [];
   for (let start = 0; start < cases.length; start += 20) {
@@ -200,13 +319,23 @@ test("what the gate passes, iam-simulate denies to an attacker", async () => {
       tried.passed++;
       if (c.kind === "endpoint") {
         // Full access through the endpoint: every action, for a caller of another account on its own table.
-        const probes = ["GetItem", "PutItem", "Scan", ...MANAGEMENT].map((name) => ({ what: name, principal: MALLORY, action: `dynamodb:${name}`, resource: LOOT, context: { "aws:SourceVpce": "vpce-1", "aws:SourceVpc": "vpc-1" } }));
+        const probes = ["GetItem", "PutItem", "Scan", ...MANAGEMENT].map((name) => ({
+          what: name,
+          principal: MALLORY,
+          action: `dynamodb:${name}`,
+          resource: LOOT,
+          context: { "aws:SourceVpce": "vpce-1", "aws:SourceVpc": "vpc-1" },
+        }));
         const verdicts = await Promise.all(probes.map((p) => allowed(c, p)));
-        if (verdicts.every((v) => v === true)) escapes.push(`${c.holder} passed, but another account's caller has full access through it: ${JSON.stringify(c.statements)}`);
+        if (verdicts.every((v) => v === true))
+          escapes.push(
+            `${c.holder} passed, but another account's caller has full access through it: ${JSON.stringify(c.statements)}`,
+          );
         continue;
       }
       for (const request of attacks(c)) {
-        if ((await allowed(c, request)) === true) escapes.push(`${c.holder} passed, but ${request.what} is allowed: ${JSON.stringify(c.statements)}`);
+        if ((await allowed(c, request)) === true)
+          escapes.push(`${c.holder} passed, but ${request.what} is allowed: ${JSON.stringify(c.statements)}`);
       }
     }
   }

@@ -67,17 +67,44 @@ denied(doc, action) if {
 `,
   );
   writeFileSync(join(work, "current.json"), execFileSync(opa, ["capabilities", "--current"]));
-  const capabilities = execFileSync(process.execPath, [join(ROOT, "scripts", "wasm-capabilities.js"), join(work, "current.json"), join(ROOT, "node_modules", "@open-policy-agent", "opa-wasm", "capabilities.json")]);
+  const capabilities = execFileSync(process.execPath, [
+    join(ROOT, "scripts", "wasm-capabilities.js"),
+    join(work, "current.json"),
+    join(ROOT, "node_modules", "@open-policy-agent", "opa-wasm", "capabilities.json"),
+  ]);
   writeFileSync(join(work, "capabilities.json"), capabilities);
-  execFileSync(opa, ["build", "-t", "wasm", "-e", ENTRYPOINT, "--capabilities", join(work, "capabilities.json"), "--ignore", "*_test.rego", "-o", join(work, "bundle.tar.gz"), join(ROOT, "policies"), entry], { stdio: "pipe" });
-  execFileSync("tar", ["-xzf", join(work, "bundle.tar.gz"), "-C", work, "/policy.wasm", "/data.json"], { stdio: "pipe" });
+  execFileSync(
+    opa,
+    [
+      "build",
+      "-t",
+      "wasm",
+      "-e",
+      ENTRYPOINT,
+      "--capabilities",
+      join(work, "capabilities.json"),
+      "--ignore",
+      "*_test.rego",
+      "-o",
+      join(work, "bundle.tar.gz"),
+      join(ROOT, "policies"),
+      entry,
+    ],
+    { stdio: "pipe" },
+  );
+  execFileSync("tar", ["-xzf", join(work, "bundle.tar.gz"), "-C", work, "/policy.wasm", "/data.json"], {
+    stdio: "pipe",
+  });
   wasm = readFileSync(join(work, "policy.wasm"));
   data = JSON.parse(readFileSync(join(work, "data.json"), "utf8"));
   universe = evaluate([], []).universe;
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-type Statement = { Effect: "Allow" | "Deny"; Resource: "*" } & ({ Action: string | string[] } | { NotAction: string | string[] });
+type Statement = { Effect: "Allow" | "Deny"; Resource: "*" } & (
+  | { Action: string | string[] }
+  | { NotAction: string | string[] }
+);
 interface Result {
   universe: string[];
   coverage: string[][];
@@ -85,7 +112,14 @@ interface Result {
   managed_table: Record<string, ManagedStatement[]>;
   managed_allowed: string[][];
 }
-type ManagedStatement = { Effect: string; Action?: string[]; NotAction?: string[]; Resource?: string | string[]; NotResource?: unknown; Condition?: unknown };
+type ManagedStatement = {
+  Effect: string;
+  Action?: string[];
+  NotAction?: string[];
+  Resource?: string | string[];
+  NotResource?: unknown;
+  Condition?: unknown;
+};
 type Extra = { list_managed?: boolean; managed?: string[] };
 
 let wasm: Buffer;
@@ -94,14 +128,19 @@ let data: Record<string, unknown>;
 function evaluate(statements: Statement[], documents: Statement[][], extra: Extra = {}): Result {
   const policy = loadPolicySync(wasm, { initial: 1024, maximum: 8192 });
   policy.setData({ ...data, ddb_guardrails_config: { parameters: {} } });
-  const [{ result }] = policy.evaluate({ statements, documents, managed: [], ...extra }, ENTRYPOINT) as [{ result: Result }];
+  const [{ result }] = policy.evaluate({ statements, documents, managed: [], ...extra }, ENTRYPOINT) as [
+    { result: Result },
+  ];
   return result;
 }
 
 /** Action patterns: real names in any case, with * and ? wildcards, other services, and glob metacharacters IAM takes literally. */
 function patterns(names: string[], iamValid: boolean): fc.Arbitrary<string> {
   const name = fc.constantFrom(...names);
-  const recase = (s: string, flips: number[]) => [...s].map((c, i) => (flips.includes(i % 7) ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join("");
+  const recase = (s: string, flips: number[]) =>
+    [...s]
+      .map((c, i) => (flips.includes(i % 7) ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c))
+      .join("");
   const wildcard = fc.tuple(name, fc.nat(), fc.nat(), fc.constantFrom("*", "?", "**", "*?")).map(([n, a, b, w]) => {
     const [i, j] = [a % (n.length + 1), b % (n.length + 1)].sort((x, y) => x - y);
     return n.slice(0, i) + w + n.slice(w === "?" ? i + 1 : j);
@@ -109,30 +148,61 @@ function patterns(names: string[], iamValid: boolean): fc.Arbitrary<string> {
   const literal = fc.constantFrom("[", "]", "{", "}", ",", "\\", ".", "-", "/");
   const meta = fc.tuple(name, fc.nat(), literal, fc.nat()).map(([n, i, c, k]) => {
     const at = i % (n.length + 1);
-    return c === "{" ? `${n.slice(0, at)}{${n.slice(at)},x}` : c === "[" ? `${n.slice(0, at)}[${n.slice(at, at + 1)}]${n.slice(at + 1)}` : k % 2 ? n.slice(0, at) + c + n.slice(at) : n.slice(0, at) + "\\" + n.slice(at);
+    return c === "{"
+      ? `${n.slice(0, at)}{${n.slice(at)},x}`
+      : c === "["
+        ? `${n.slice(0, at)}[${n.slice(at, at + 1)}]${n.slice(at + 1)}`
+        : k % 2
+          ? n.slice(0, at) + c + n.slice(at)
+          : `${n.slice(0, at)}\\${n.slice(at)}`;
   });
-  const body = fc.oneof({ weight: 3, arbitrary: name }, { weight: 4, arbitrary: wildcard }, { weight: iamValid ? 0 : 2, arbitrary: meta });
+  const body = fc.oneof(
+    { weight: 3, arbitrary: name },
+    { weight: 4, arbitrary: wildcard },
+    { weight: iamValid ? 0 : 2, arbitrary: meta },
+  );
   // No wildcard in the service prefix: IAM refuses such a policy (iam-simulate too), iam-expand does not expand it.
   const service = fc.constantFrom("dynamodb", "DynamoDB", "dynamodb", "s3", "dax");
   return fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(service, body, fc.array(fc.nat({ max: 6 }), { maxLength: 3 })).map(([s, b, flips]) => `${s}:${recase(b, flips)}`) },
-    { weight: 1, arbitrary: fc.constantFrom("*", "dynamodb:*", "s3:*", "dynamodb:", "dynamodb:NoSuchAction", ...(iamValid ? [] : ["dynamodb"])) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .tuple(service, body, fc.array(fc.nat({ max: 6 }), { maxLength: 3 }))
+        .map(([s, b, flips]) => `${s}:${recase(b, flips)}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "*",
+        "dynamodb:*",
+        "s3:*",
+        "dynamodb:",
+        "dynamodb:NoSuchAction",
+        ...(iamValid ? [] : ["dynamodb"]),
+      ),
+    },
   );
 }
 
 /** With iamValid, only statements IAM accepts (glob metacharacters are refused by IAM and iam-simulate). */
 function statement(names: string[], iamValid = false): fc.Arbitrary<Statement> {
   const list = fc.oneof(patterns(names, iamValid), fc.array(patterns(names, iamValid), { minLength: 1, maxLength: 3 }));
-  return fc.tuple(fc.constantFrom("Allow" as const, "Deny" as const), fc.boolean(), list).map(([Effect, not, value]) =>
-    not ? { Effect, NotAction: value, Resource: "*" as const } : { Effect, Action: value, Resource: "*" as const },
-  );
+  return fc
+    .tuple(fc.constantFrom("Allow" as const, "Deny" as const), fc.boolean(), list)
+    .map(([Effect, not, value]) =>
+      not ? { Effect, NotAction: value, Resource: "*" as const } : { Effect, Action: value, Resource: "*" as const },
+    );
 }
 
 /** What iam-expand says a statement's Action/NotAction covers, among the DynamoDB actions. */
 async function expected(s: Statement): Promise<string[]> {
   const written = "Action" in s ? s.Action : s.NotAction;
   const expanded = await expandIamActions(written, { expandAsterisk: true });
-  const dynamodb = new Set(expanded.filter((a) => a.toLowerCase().startsWith("dynamodb:")).map((a) => a.slice("dynamodb:".length).toLowerCase()));
+  const dynamodb = new Set(
+    expanded
+      .filter((a) => a.toLowerCase().startsWith("dynamodb:"))
+      .map((a) => a.slice("dynamodb:".length).toLowerCase()),
+  );
   return universe.filter((a) => ("Action" in s ? dynamodb.has(a) : !dynamodb.has(a)));
 }
 
@@ -144,7 +214,10 @@ test("the policies and iam-expand know the same DynamoDB actions", () => {
 });
 
 test("Action and NotAction cover the DynamoDB actions iam-expand expands them to", async () => {
-  const samples = fc.sample(fc.array(statement(actionNames), { minLength: STATEMENTS, maxLength: STATEMENTS }), { seed: SEED, numRuns: 1 })[0];
+  const samples = fc.sample(fc.array(statement(actionNames), { minLength: STATEMENTS, maxLength: STATEMENTS }), {
+    seed: SEED,
+    numRuns: 1,
+  })[0];
   const coverage = evaluate(samples, []).coverage; // one evaluation: every distinct pattern at once
   const mismatches: string[] = [];
   for (const [i, s] of samples.entries()) {
@@ -169,7 +242,9 @@ test("hundreds of distinct wildcard patterns in one evaluation match as iam-expa
       distinct.add(`dynamodb:*${name.slice(0, i)}*${name.slice(i)}*`);
     }
   }
-  const samples = [...distinct].slice(0, PATTERNS).map((p) => ({ Effect: "Allow" as const, Action: p, Resource: "*" as const }));
+  const samples = [...distinct]
+    .slice(0, PATTERNS)
+    .map((p) => ({ Effect: "Allow" as const, Action: p, Resource: "*" as const }));
   expect(samples).toHaveLength(PATTERNS);
   const coverage = evaluate(samples, []).coverage;
   const mismatches: string[] = [];
@@ -181,7 +256,13 @@ test("hundreds of distinct wildcard patterns in one evaluation match as iam-expa
 }, 300_000);
 
 test("Allow/Deny for each DynamoDB action agrees with iam-simulate", async () => {
-  const documents = fc.sample(fc.array(fc.array(statement(actionNames, true), { minLength: 1, maxLength: 3 }), { minLength: DOCUMENTS, maxLength: DOCUMENTS }), { seed: SEED + 1, numRuns: 1 })[0];
+  const documents = fc.sample(
+    fc.array(fc.array(statement(actionNames, true), { minLength: 1, maxLength: 3 }), {
+      minLength: DOCUMENTS,
+      maxLength: DOCUMENTS,
+    }),
+    { seed: SEED + 1, numRuns: 1 },
+  )[0];
   const allowed = evaluate([], documents).allowed;
   const disagreements: string[] = [];
   for (const [i, document] of documents.entries()) {
@@ -189,7 +270,12 @@ test("Allow/Deny for each DynamoDB action agrees with iam-simulate", async () =>
     for (const name of actionNames) {
       const result = await runSimulation(
         {
-          request: { principal: `arn:aws:iam::${ACCOUNT}:user/alice`, action: `dynamodb:${name}`, resource: { resource: TABLE, accountId: ACCOUNT }, contextVariables: {} },
+          request: {
+            principal: `arn:aws:iam::${ACCOUNT}:user/alice`,
+            action: `dynamodb:${name}`,
+            resource: { resource: TABLE, accountId: ACCOUNT },
+            contextVariables: {},
+          },
           identityPolicies: [{ name: "fuzz", policy: { Version: "2012-10-17", Statement: document } }],
           serviceControlPolicies: [],
           resourceControlPolicies: [],
@@ -207,7 +293,10 @@ test("Allow/Deny for each DynamoDB action agrees with iam-simulate", async () =>
       }
       tried.simulations++;
       const simulated = result.overallResult === "Allowed";
-      if (simulated !== allowed[i].includes(name.toLowerCase())) disagreements.push(`${name} ${simulated ? "allowed" : "denied"} by iam-simulate, not by the policies: ${JSON.stringify(document)}`);
+      if (simulated !== allowed[i].includes(name.toLowerCase()))
+        disagreements.push(
+          `${name} ${simulated ? "allowed" : "denied"} by iam-simulate, not by the policies: ${JSON.stringify(document)}`,
+        );
     }
     if (valid) tried.documents++;
     else tried.invalidDocuments++;
@@ -220,7 +309,12 @@ test("Allow/Deny for each DynamoDB action agrees with iam-simulate", async () =>
 async function simulate(policy: object, action: string): Promise<boolean | undefined> {
   const result = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${ACCOUNT}:user/alice`, action: `dynamodb:${action}`, resource: { resource: TABLE, accountId: ACCOUNT }, contextVariables: {} },
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:user/alice`,
+        action: `dynamodb:${action}`,
+        resource: { resource: TABLE, accountId: ACCOUNT },
+        contextVariables: {},
+      },
       identityPolicies: [{ name: "managed", policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -232,7 +326,8 @@ async function simulate(policy: object, action: string): Promise<boolean | undef
 
 // Statements that cover no DynamoDB action are kept as {Effect, Action: []}; the others must reach
 // every resource unconditionally for the comparison to judge actions and effects only.
-const placeholder = (s: ManagedStatement) => Array.isArray(s.Action) && s.Action.length === 0 && Object.keys(s).length === 2;
+const placeholder = (s: ManagedStatement) =>
+  Array.isArray(s.Action) && s.Action.length === 0 && Object.keys(s).length === 2;
 const unconditionalOnEverything = (s: ManagedStatement) =>
   placeholder(s) || (!s.Condition && !s.NotResource && [s.Resource ?? []].flat().every((r) => r === "*"));
 
@@ -247,7 +342,9 @@ const JUDGED_ACTIONS = [
 test("AWS-managed policies as the gate reads them allow what iam-simulate allows for the published document", async () => {
   const table = evaluate([], [], { list_managed: true }).managed_table;
   const comparable = Object.keys(table).filter((key) => table[key].every(unconditionalOnEverything));
-  expect(comparable).toEqual(expect.arrayContaining(["AdministratorAccess", "PowerUserAccess", "service-role/AWSLambdaDynamoDBExecutionRole"]));
+  expect(comparable).toEqual(
+    expect.arrayContaining(["AdministratorAccess", "PowerUserAccess", "service-role/AWSLambdaDynamoDBExecutionRole"]),
+  );
   const disagreements: string[] = [];
   let simulations = 0;
   const allowedByKey = evaluate([], [], { managed: comparable }).managed_allowed;
@@ -258,10 +355,13 @@ test("AWS-managed policies as the gate reads them allow what iam-simulate allows
       const simulated = await simulate(published, name);
       if (simulated === undefined) continue;
       simulations++;
-      if (simulated !== allowed.includes(name.toLowerCase())) disagreements.push(`${key} ${name}: iam-simulate ${simulated ? "allows" : "denies"}`);
+      if (simulated !== allowed.includes(name.toLowerCase()))
+        disagreements.push(`${key} ${name}: iam-simulate ${simulated ? "allows" : "denies"}`);
     }
   }
-  console.log(`AWS-managed policies compared with iam-simulate: ${comparable.length} policies, ${simulations} simulations`);
+  console.log(
+    `AWS-managed policies compared with iam-simulate: ${comparable.length} policies, ${simulations} simulations`,
+  );
   expect(simulations).toBeGreaterThan(comparable.length * 5);
   expect(disagreements).toEqual([]);
 }, 600_000);

@@ -36,13 +36,27 @@ export function fixturePlans(): Map<string, string> {
 const unicode = fc.string({ unit: "grapheme", maxLength: 40 });
 const hostileString = fc.oneof(
   unicode,
-  fc.constantFrom("", "\u0000", "\u202e", "\ud83d\ude00".repeat(50), '"}]', "alias/aws/dynamodb", "*", "${var.x}", "arn:aws:kms:eu-west-1:111122223333:key/x"),
+  fc.constantFrom(
+    "",
+    "\u0000",
+    "\u202e",
+    "\ud83d\ude00".repeat(50),
+    '"}]',
+    "alias/aws/dynamodb",
+    "*",
+    "${var.x}",
+    "arn:aws:kms:eu-west-1:111122223333:key/x",
+  ),
   fc.nat({ max: 3 }).map((n) => "x".repeat(10 ** (n + 3))), // up to 1 MB
 );
 const anyValue: fc.Arbitrary<Json> = fc.oneof(
   fc.constant(null),
   fc.boolean(),
-  fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -1, 1e308, 2 ** 53 + 1)),
+  fc.oneof(
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constantFrom(0, -1, 1e308, 2 ** 53 + 1),
+  ),
   hostileString,
   fc.constant(null).map((): Json => []),
   fc.constant(null).map((): Json => ({})),
@@ -62,14 +76,25 @@ export function mutation(fixtures: readonly string[]): fc.Arbitrary<Mutation> {
   return fc.record({
     fixture: fc.constantFrom(...fixtures),
     ops: fc.array(op, { minLength: 1, maxLength: 3 }),
-    truncate: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) }),
+    truncate: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) },
+    ),
   });
 }
 
 /** Every path in a JSON document, root excluded, in document order. */
 function paths(value: Json, prefix: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(value)) value.forEach((v, i) => (out.push([...prefix, i]), paths(v, [...prefix, i], out)));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) out.push([...prefix, k]), paths(v, [...prefix, k], out);
+  if (Array.isArray(value))
+    value.forEach((v, i) => {
+      out.push([...prefix, i]);
+      paths(v, [...prefix, i], out);
+    });
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) {
+      out.push([...prefix, k]);
+      paths(v, [...prefix, k], out);
+    }
   return out;
 }
 
@@ -129,7 +154,9 @@ export function apply(plans: Map<string, string>, m: Mutation): Applied {
         break;
       }
     }
-    log.push(`${o.kind} ${where}${"value" in o ? ` = ${JSON.stringify(o.value).slice(0, 60)}` : ""}${"depth" in o ? ` x${o.depth}` : ""}`);
+    log.push(
+      `${o.kind} ${where}${"value" in o ? ` = ${JSON.stringify(o.value).slice(0, 60)}` : ""}${"depth" in o ? ` x${o.depth}` : ""}`,
+    );
     changed.push({ kind: o.kind, path });
   }
   let text = JSON.stringify(doc);

@@ -11,10 +11,13 @@ const PER_RUN_MS = 10_000;
 
 const bundle = loadBundle();
 const plans = fixturePlans();
-const baseline = new Map([...plans].map(([name, text]) => [name, validatePlan(parsePlan(text, name), { bundle, maxMemoryMiB: 256 })]));
+const baseline = new Map(
+  [...plans].map(([name, text]) => [name, validatePlan(parsePlan(text, name), { bundle, maxMemoryMiB: 256 })]),
+);
 const violating = [...plans.keys()].filter((name) => !baseline.get(name)!.summary.passed);
 /** A finding's resource and rule, an -UNPROVABLE finding counting as its rule: both fail the gate. */
-const verdicts = (report: Report) => new Set(report.violations.map((f) => `${f.address} ${f.rule.replace(/-UNPROVABLE$/, "")}`));
+const verdicts = (report: Report) =>
+  new Set(report.violations.map((f) => `${f.address} ${f.rule.replace(/-UNPROVABLE$/, "")}`));
 
 type Outcome = { report: Report } | { refused: string };
 function evaluate(text: string): Outcome {

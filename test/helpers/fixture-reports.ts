@@ -13,7 +13,8 @@ export function fixtureReports(guardrail?: Finding["guardrail"]) {
     return reports.get(name)!;
   };
   /** The findings of one fixture (of the guardrail, when given). */
-  const violations = (name: string): Finding[] => report(name).violations.filter((f) => !guardrail || f.guardrail === guardrail);
+  const violations = (name: string): Finding[] =>
+    report(name).violations.filter((f) => !guardrail || f.guardrail === guardrail);
   /** "<rule> <address>" of every finding, sorted. */
   const findings = (name: string): string[] =>
     violations(name)

@@ -4,9 +4,17 @@ import { DynamoDbGatewayEndpoint, type DynamoDbGatewayEndpointProps, GuardrailCo
 import { ENV, fullStack, statements, synth } from "./harness";
 
 const TABLE = "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions";
-const base: DynamoDbGatewayEndpointProps = { vpcId: "vpc-1", routeTableIds: ["rtb-1", "rtb-2"], region: ENV.region, tableArns: [TABLE], accountId: ENV.accountId };
-const endpoint = (props: Partial<DynamoDbGatewayEndpointProps> = {}) => (scope: Construct) =>
-  new DynamoDbGatewayEndpoint(scope, "endpoint", { ...base, ...props });
+const base: DynamoDbGatewayEndpointProps = {
+  vpcId: "vpc-1",
+  routeTableIds: ["rtb-1", "rtb-2"],
+  region: ENV.region,
+  tableArns: [TABLE],
+  accountId: ENV.accountId,
+};
+const endpoint =
+  (props: Partial<DynamoDbGatewayEndpointProps> = {}) =>
+  (scope: Construct) =>
+    new DynamoDbGatewayEndpoint(scope, "endpoint", { ...base, ...props });
 
 describe("DynamoDbGatewayEndpoint", () => {
   test("is a gateway endpoint for the region's DynamoDB on the given route tables", () => {
@@ -25,7 +33,9 @@ describe("DynamoDbGatewayEndpoint", () => {
     expect(only.actions).toContain("dynamodb:GetItem");
     expect(only.actions).not.toContain("dynamodb:Scan");
     expect(only.actions.some((a: string) => a.includes("*"))).toBe(false);
-    expect(only.condition).toEqual([{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [ENV.accountId] }]);
+    expect(only.condition).toEqual([
+      { test: "StringEquals", variable: "aws:PrincipalAccount", values: [ENV.accountId] },
+    ]);
   });
 
   test("names the principals instead of the account when given", () => {
@@ -44,8 +54,18 @@ describe("DynamoDbGatewayEndpoint rejects", () => {
   const cases: Array<[string, Partial<DynamoDbGatewayEndpointProps>, string, RegExp]> = [
     ["no route tables", { routeTableIds: [] }, "routeTableIds", /must name at least one route table/],
     ["no tables", { tableArns: [] }, "tableArns", /must name at least one table/],
-    ["a wildcard table ARN", { tableArns: ["arn:aws:dynamodb:eu-west-1:111122223333:table/*"] }, "tableArns", /without wildcards, got "arn:aws:dynamodb:eu-west-1:111122223333:table\/\*"/],
-    ["neither principals nor account (the default full-access policy)", { accountId: undefined }, "principalArns", /`principalArns` or `accountId` is required/],
+    [
+      "a wildcard table ARN",
+      { tableArns: ["arn:aws:dynamodb:eu-west-1:111122223333:table/*"] },
+      "tableArns",
+      /without wildcards, got "arn:aws:dynamodb:eu-west-1:111122223333:table\/\*"/,
+    ],
+    [
+      "neither principals nor account (the default full-access policy)",
+      { accountId: undefined },
+      "principalArns",
+      /`principalArns` or `accountId` is required/,
+    ],
     ["a principal of *", { principalArns: ["*"] }, "principalArns", /must not contain "\*"/],
     ["all actions", { actions: ["dynamodb:*"] }, "actions", /must list actions, got "dynamodb:\*"/],
   ];

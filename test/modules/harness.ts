@@ -39,7 +39,10 @@ export function statements(json: string, path: string): Record<string, any>[] {
   const docs = parsed(json).data.aws_iam_policy_document ?? {};
   const suffix = path.replace(/\//g, "_");
   const ids = Object.keys(docs).filter((id) => id.replace(/_[0-9A-F]{8}$/, "").endsWith(suffix));
-  if (ids.length !== 1) throw new Error(`expected one policy document at */${path}, found ${ids.length} among ${Object.keys(docs).join(", ")}`);
+  if (ids.length !== 1)
+    throw new Error(
+      `expected one policy document at */${path}, found ${ids.length} among ${Object.keys(docs).join(", ")}`,
+    );
   return docs[ids[0]].statement;
 }
 

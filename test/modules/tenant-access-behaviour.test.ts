@@ -12,7 +12,10 @@ const ENDPOINT = "vpce-0123456789abcdef0";
 const plan = JSON.parse(readFileSync(join(FIXTURES, "terraform-modules-tenant-access", "plan.json"), "utf8"));
 const policy = JSON.parse(plan.resource_changes.find((c: any) => c.type === "aws_iam_policy").change.after.policy);
 
-async function decide(action: string, opts: { key?: string; attributes?: string[]; viaEndpoint?: boolean; resource?: string } = {}): Promise<string> {
+async function decide(
+  action: string,
+  opts: { key?: string; attributes?: string[]; viaEndpoint?: boolean; resource?: string } = {},
+): Promise<string> {
   const context: Record<string, string | string[]> = {
     "aws:username": "alice",
     "aws:PrincipalType": "User",
@@ -24,7 +27,12 @@ async function decide(action: string, opts: { key?: string; attributes?: string[
   if (opts.viaEndpoint ?? true) context["aws:SourceVpce"] = ENDPOINT;
   const result = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${ACCOUNT}:user/alice`, action, resource: { resource: opts.resource ?? TABLE, accountId: ACCOUNT }, contextVariables: context },
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:user/alice`,
+        action,
+        resource: { resource: opts.resource ?? TABLE, accountId: ACCOUNT },
+        contextVariables: context,
+      },
       identityPolicies: [{ name: "tenant", policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -42,7 +50,11 @@ describe("tenant policy, evaluated for IAM user alice", () => {
 
   test.each([
     ["GetItem on her own item", "dynamodb:GetItem", { key: "alice" }],
-    ["PutItem of her own session", "dynamodb:PutItem", { key: "alice", attributes: ["username", "sessionId", "expiresAt"] }],
+    [
+      "PutItem of her own session",
+      "dynamodb:PutItem",
+      { key: "alice", attributes: ["username", "sessionId", "expiresAt"] },
+    ],
     ["Query her own items through an index", "dynamodb:Query", { key: "alice", resource: `${TABLE}/index/by-device` }],
   ])("allows %s", async (_name, action, opts) => {
     expect(await decide(action, opts)).toBe("Allowed");
@@ -51,9 +63,24 @@ describe("tenant policy, evaluated for IAM user alice", () => {
   test.each([
     ["GetItem on bob's item", "dynamodb:GetItem", { key: "bob" }, "ImplicitlyDenied"],
     ["a Scan", "dynamodb:Scan", {}, "ExplicitlyDenied"],
-    ["a PutItem that sets isAdmin", "dynamodb:PutItem", { key: "alice", attributes: ["username", "sessionId", "isAdmin"] }, "ExplicitlyDenied"],
-    ["an UpdateItem that sets isAdmin", "dynamodb:UpdateItem", { key: "alice", attributes: ["isAdmin"] }, "ExplicitlyDenied"],
-    ["GetItem on her own item, not through the VPC endpoint", "dynamodb:GetItem", { key: "alice", viaEndpoint: false }, "ExplicitlyDenied"],
+    [
+      "a PutItem that sets isAdmin",
+      "dynamodb:PutItem",
+      { key: "alice", attributes: ["username", "sessionId", "isAdmin"] },
+      "ExplicitlyDenied",
+    ],
+    [
+      "an UpdateItem that sets isAdmin",
+      "dynamodb:UpdateItem",
+      { key: "alice", attributes: ["isAdmin"] },
+      "ExplicitlyDenied",
+    ],
+    [
+      "GetItem on her own item, not through the VPC endpoint",
+      "dynamodb:GetItem",
+      { key: "alice", viaEndpoint: false },
+      "ExplicitlyDenied",
+    ],
     ["a DeleteTable", "dynamodb:DeleteTable", {}, "ImplicitlyDenied"],
   ])("denies %s", async (_name, action, opts, expected) => {
     expect(await decide(action, opts)).toBe(expected);

@@ -24,7 +24,8 @@ async function planFixture(base: string, name: string): Promise<Outcome> {
   symlinkSync(join(ROOT, "terraform"), join(base, name, "terraform"));
   cpSync(join(FIXTURES, `terraform-modules-${name}`, "main.tf"), join(dir, "main.tf"));
   cpSync(join(FIXTURES, "offline-provider.tf"), join(dir, "_offline_provider.tf"));
-  const tf = (...args: string[]) => run("terraform", args, { cwd: dir, env: process.env, maxBuffer: 256 * 1024 * 1024 });
+  const tf = (...args: string[]) =>
+    run("terraform", args, { cwd: dir, env: process.env, maxBuffer: 256 * 1024 * 1024 });
   await tf("init", "-input=false", "-no-color");
   const validate = JSON.parse((await tf("validate", "-json", "-no-color")).stdout);
   await tf("plan", "-input=false", "-no-color", "-refresh=false", "-lock=false", "-out=tfplan");
@@ -43,7 +44,9 @@ describe("generated Terraform modules called from plain HCL", () => {
     for (let i = 0; i < MODULES.length; i += 2) {
       const batch = MODULES.slice(i, i + 2);
       const results = await Promise.all(batch.map((name) => planFixture(base, name)));
-      batch.forEach((name, j) => outcomes.set(name, results[j]));
+      batch.forEach((name, j) => {
+        outcomes.set(name, results[j]);
+      });
     }
   }, 600_000);
 
@@ -54,7 +57,9 @@ describe("generated Terraform modules called from plain HCL", () => {
   });
 
   test.each(MODULES)("%s: the plan creates the module's resources", (name) => {
-    const changes = outcomes.get(name)!.plan.resource_changes.filter((c: any) => c.mode === "managed" && c.module_address);
+    const changes = outcomes
+      .get(name)!
+      .plan.resource_changes.filter((c: any) => c.mode === "managed" && c.module_address);
     expect(changes.length).toBeGreaterThan(0);
     for (const c of changes) expect(c.change.actions).toEqual(["create"]);
   });
@@ -67,11 +72,14 @@ describe("generated Terraform modules called from plain HCL", () => {
     expect(result.status).toBe(0);
   });
 
-  test.each(MODULES)("%s: the committed fixture plan plans the same resources (regenerate with npm run fixtures)", (name) => {
-    const committed = JSON.parse(readFileSync(join(FIXTURES, `terraform-modules-${name}`, "plan.json"), "utf8"));
-    const addresses = (plan: any) => plan.resource_changes.map((c: any) => c.address).sort();
-    expect(addresses(committed)).toEqual(addresses(outcomes.get(name)!.plan));
-  });
+  test.each(MODULES)(
+    "%s: the committed fixture plan plans the same resources (regenerate with npm run fixtures)",
+    (name) => {
+      const committed = JSON.parse(readFileSync(join(FIXTURES, `terraform-modules-${name}`, "plan.json"), "utf8"));
+      const addresses = (plan: any) => plan.resource_changes.map((c: any) => c.address).sort();
+      expect(addresses(committed)).toEqual(addresses(outcomes.get(name)!.plan));
+    },
+  );
 
   test("no module configures a provider", () => {
     for (const name of MODULES) {

@@ -32,14 +32,17 @@ function tamper(dir: string, file: (typeof FILES)[number]): void {
   } else {
     const catalog = JSON.parse(readFileSync(path, "utf8"));
     catalog.rules[0].severity = "low"; // would lower a rule below --fail-on
-    writeFileSync(path, JSON.stringify(catalog, null, 1) + "\n");
+    writeFileSync(path, `${JSON.stringify(catalog, null, 1)}\n`);
   }
 }
 
 let keys = 0;
 const keyPair = (type: "rsa" | "ec") => {
   keys++;
-  const pair = type === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const pair =
+    type === "rsa"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : generateKeyPairSync("ec", { namedCurve: "P-256" });
   const files = { priv: join(work, `${type}-${keys}-private.pem`), pub: join(work, `${type}-${keys}-public.pem`) };
   writeFileSync(files.priv, pair.privateKey.export({ type: "pkcs8", format: "pem" }));
   writeFileSync(files.pub, pair.publicKey.export({ type: "spki", format: "pem" }));
@@ -48,7 +51,11 @@ const keyPair = (type: "rsa" | "ec") => {
 
 /** Signs the folder's files the way a user would: `opa sign --bundle <dir>` writes <dir>/.signatures.json. */
 function sign(dir: string, privateKey: string, alg = "RS256"): void {
-  execFileSync(join(ROOT, ".tools", "bin", "opa"), ["sign", "--signing-key", privateKey, "--signing-alg", alg, "--bundle", ".", "-o", "."], { cwd: dir, stdio: "pipe" });
+  execFileSync(
+    join(ROOT, ".tools", "bin", "opa"),
+    ["sign", "--signing-key", privateKey, "--signing-alg", alg, "--bundle", ".", "-o", "."],
+    { cwd: dir, stdio: "pipe" },
+  );
 }
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
@@ -62,7 +69,9 @@ describe("recorded SHA-256", () => {
   test.each(FILES)("a modified %s is refused", (file) => {
     const dir = copyBundle();
     tamper(dir, file);
-    expect(() => loadBundle({ dir })).toThrow(new RegExp(`${file.replace(".", "\\.")} does not match its recorded SHA-256`));
+    expect(() => loadBundle({ dir })).toThrow(
+      new RegExp(`${file.replace(".", "\\.")} does not match its recorded SHA-256`),
+    );
   });
 
   test.each(FILES)("a missing %s is refused", (file) => {
@@ -71,17 +80,24 @@ describe("recorded SHA-256", () => {
     expect(() => loadBundle({ dir })).toThrow(/is missing/);
   });
 
-  test.each(FILES)("the CLI exits 2 with one line when DDB_GUARDRAILS_BUNDLE_DIR points at a bundle with a modified %s", (file) => {
-    const dir = copyBundle();
-    tamper(dir, file);
-    const run = runCli(["validate", fixturePlan("table-unencrypted")], { env: { DDB_GUARDRAILS_BUNDLE_DIR: dir } });
-    expect(run.status).toBe(2);
-    expect(run.stdout).toBe("");
-    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^ddb-guardrails: error: policy bundle .*: .* does not match its recorded SHA-256/)]);
-  });
+  test.each(FILES)(
+    "the CLI exits 2 with one line when DDB_GUARDRAILS_BUNDLE_DIR points at a bundle with a modified %s",
+    (file) => {
+      const dir = copyBundle();
+      tamper(dir, file);
+      const run = runCli(["validate", fixturePlan("table-unencrypted")], { env: { DDB_GUARDRAILS_BUNDLE_DIR: dir } });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/^ddb-guardrails: error: policy bundle .*: .* does not match its recorded SHA-256/),
+      ]);
+    },
+  );
 
   test("the report names the bundle version and the SHA-256 of the policy it ran, and each rule's version", () => {
-    const run = runCli(["validate", fixturePlan("table-unencrypted"), "--format", "json"], { env: { DDB_GUARDRAILS_BUNDLE_DIR: copyBundle() } });
+    const run = runCli(["validate", fixturePlan("table-unencrypted"), "--format", "json"], {
+      env: { DDB_GUARDRAILS_BUNDLE_DIR: copyBundle() },
+    });
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
     const catalog = JSON.parse(readFileSync(join(SHIPPED, "rules.json"), "utf8"));
@@ -89,7 +105,9 @@ describe("recorded SHA-256", () => {
     const ruleVersions = new Map(catalog.rules.map((r: { id: string; version: string }) => [r.id, r.version]));
     expect(report.rules.length).toBeGreaterThan(0);
     for (const rule of report.rules) expect(rule.version).toBe(ruleVersions.get(rule.id));
-    expect(report.rules.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(report.violations.map((f: { rule: string }) => f.rule)));
+    expect(report.rules.map((r: { id: string }) => r.id)).toEqual(
+      expect.arrayContaining(report.violations.map((f: { rule: string }) => f.rule)),
+    );
   });
 });
 
@@ -98,23 +116,28 @@ describe("OPA bundle signature with the user's key", () => {
     ["rsa", "RS256"],
     ["rsa", "PS256"],
     ["ec", "ES256"],
-  ] as const)("a bundle signed with opa sign (%s, %s) loads with the public key, even when it differs from the shipped one", (type, alg) => {
-    const keys = keyPair(type);
-    const dir = copyBundle();
-    tamper(dir, "rules.json"); // a locally customised bundle: no longer matches the recorded digests
-    sign(dir, keys.priv, alg);
-    expect(() => loadBundle({ dir })).toThrow(/recorded SHA-256/);
-    const bundle = loadBundle({ dir, verificationKey: readFileSync(keys.pub) });
-    expect(bundle.rules[0].severity).toBe("low");
-    expect(validatePlan(readPlan(fixturePlan("table-unencrypted")), { bundle }).summary.passed).toBe(false);
-  });
+  ] as const)(
+    "a bundle signed with opa sign (%s, %s) loads with the public key, even when it differs from the shipped one",
+    (type, alg) => {
+      const keys = keyPair(type);
+      const dir = copyBundle();
+      tamper(dir, "rules.json"); // a locally customised bundle: no longer matches the recorded digests
+      sign(dir, keys.priv, alg);
+      expect(() => loadBundle({ dir })).toThrow(/recorded SHA-256/);
+      const bundle = loadBundle({ dir, verificationKey: readFileSync(keys.pub) });
+      expect(bundle.rules[0].severity).toBe("low");
+      expect(validatePlan(readPlan(fixturePlan("table-unencrypted")), { bundle }).summary.passed).toBe(false);
+    },
+  );
 
   test.each(FILES)("a signed bundle whose %s changed after signing is refused", (file) => {
     const keys = keyPair("rsa");
     const dir = copyBundle();
     sign(dir, keys.priv);
     tamper(dir, file);
-    expect(() => loadBundle({ dir, verificationKey: readFileSync(keys.pub) })).toThrow(new RegExp(`${file.replace(".", "\\.")} does not match the hash in its signature`));
+    expect(() => loadBundle({ dir, verificationKey: readFileSync(keys.pub) })).toThrow(
+      new RegExp(`${file.replace(".", "\\.")} does not match the hash in its signature`),
+    );
   });
 
   test("a reformatted data.json is still accepted (OPA hashes data.json in canonical form)", () => {
@@ -153,9 +176,16 @@ describe("OPA bundle signature with the user's key", () => {
     rmSync(join(partial, "rules.json"));
     sign(partial, ours.priv);
     writeFileSync(join(partial, "rules.json"), rules);
-    expect(() => loadBundle({ dir: partial, verificationKey: pub })).toThrow(/rules\.json is not covered by the bundle signature/);
+    expect(() => loadBundle({ dir: partial, verificationKey: pub })).toThrow(
+      /rules\.json is not covered by the bundle signature/,
+    );
 
-    expect(() => loadBundle({ dir: copyBundle(), verificationKey: "-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----\n" })).toThrow(/not a PEM RSA or EC public key/);
+    expect(() =>
+      loadBundle({
+        dir: copyBundle(),
+        verificationKey: "-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----\n",
+      }),
+    ).toThrow(/not a PEM RSA or EC public key/);
   });
 
   test("the CLI verifies with --verification-key: exit 1 on findings with a good signature, 2 on a tampered bundle", () => {
@@ -167,6 +197,8 @@ describe("OPA bundle signature with the user's key", () => {
     tamper(dir, "data.json");
     const run = runCli(args, { env: { DDB_GUARDRAILS_BUNDLE_DIR: dir } });
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/data\.json does not match the hash in its signature/)]);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/data\.json does not match the hash in its signature/),
+    ]);
   });
 });

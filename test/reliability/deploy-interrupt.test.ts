@@ -2,7 +2,17 @@
 // offline): Ctrl-C / SIGTERM sent to the whole process group (as a terminal or CI runner does) during
 // plan and during validation applies nothing, leaves the state and its lock intact, and a rerun succeeds.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI } from "../helpers/paths";
@@ -14,7 +24,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 // terraform on PATH is the real one, except that with SIGNAL_AFTER_SHOW set, `terraform show` signals its
 // whole process group right after writing the plan JSON: the signal reaches the gate exactly when it
 // starts validating. (A signal cannot cut synchronous validation short in node; it is handled after it.)
-const realTerraform = spawnSync("sh", ["-c", "command -v terraform"], { encoding: "utf8", env: process.env }).stdout.trim();
+const realTerraform = spawnSync("sh", ["-c", "command -v terraform"], {
+  encoding: "utf8",
+  env: process.env,
+}).stdout.trim();
 const bin = join(work, "bin");
 mkdirSync(bin);
 writeFileSync(
@@ -65,11 +78,16 @@ function appliesIn(dir: string): number[] {
 
 /** Runs deploy and sends `signal` to the gate alone (not its group) once terraform apply has run for a moment. */
 async function signalDuringApply(dir: string, signal: NodeJS.Signals) {
-  const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], { cwd: dir, env: { ...process.env, TMPDIR: work } });
+  const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], {
+    cwd: dir,
+    env: { ...process.env, TMPDIR: work },
+  });
   let stderr = "";
   child.stderr.on("data", (b) => (stderr += b));
   child.stdout.resume();
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  const closed = new Promise<number | null>((resolve) =>
+    child.on("close", (code, sig) => resolve(code ?? (sig ? -1 : null))),
+  );
   let applying: number[] = [];
   for (let i = 0; i < 3000 && child.exitCode === null && applying.length === 0; i++) {
     applying = appliesIn(dir);
@@ -103,17 +121,29 @@ function group(pgid: number): string[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs deploy in its own process group and sends `signal` to the group once `when` holds. */
-async function interruptedDeploy(dir: string, signal: NodeJS.Signals, when: (seen: Set<string>) => boolean, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], { cwd: dir, detached: true, env: { ...process.env, TMPDIR: work, ...env } });
+async function interruptedDeploy(
+  dir: string,
+  signal: NodeJS.Signals,
+  when: (seen: Set<string>) => boolean,
+  env: NodeJS.ProcessEnv = {},
+) {
+  const child = spawn(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], {
+    cwd: dir,
+    detached: true,
+    env: { ...process.env, TMPDIR: work, ...env },
+  });
   let stderr = "";
   child.stderr.on("data", (b) => (stderr += b));
   child.stdout.resume();
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  const closed = new Promise<number | null>((resolve) =>
+    child.on("close", (code, sig) => resolve(code ?? (sig ? -1 : null))),
+  );
   const seen = new Set<string>();
   let sent = false;
   for (let i = 0; i < 1200 && child.exitCode === null; i++) {
     const now = group(child.pid!);
-    for (const cmd of now) for (const step of ["init", "plan", "show", "apply"]) if (cmd.includes(`terraform ${step}`)) seen.add(step);
+    for (const cmd of now)
+      for (const step of ["init", "plan", "show", "apply"]) if (cmd.includes(`terraform ${step}`)) seen.add(step);
     if (when(seen)) {
       process.kill(-child.pid!, signal);
       sent = true;
@@ -141,38 +171,55 @@ function expectStateIntact(dir: string, count: number): void {
 }
 
 function rerun(dir: string) {
-  const run = spawnSync(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], { cwd: dir, encoding: "utf8", env: { ...process.env, TMPDIR: work } });
-  expect({ status: run.status, error: run.stderr.split("\n").filter((l) => /error/i.test(l)) }).toEqual({ status: 0, error: [] });
+  const run = spawnSync(process.execPath, [CLI, "deploy", "--app-dir", dir, "--auto-approve"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, TMPDIR: work },
+  });
+  expect({ status: run.status, error: run.stderr.split("\n").filter((l) => /error/i.test(l)) }).toEqual({
+    status: 0,
+    error: [],
+  });
   return run;
 }
 
 describe("deploy interrupted with the whole process group signalled", () => {
-  test.each(["SIGINT", "SIGTERM"] as const)("%s during terraform plan: exit 2, nothing applied, state and lock intact, a rerun applies", async (signal) => {
-    const dir = project(`plan-${signal}`);
-    const run = await interruptedDeploy(dir, signal, (seen) => seen.has("plan"));
-    expect(run.sent).toBe(true);
-    expect(run.seen.has("apply")).toBe(false);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/interrupted/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-    expectStateIntact(dir, 0);
-    rerun(dir);
-    expectStateIntact(dir, RESOURCES);
-    expect(readdirSync(work).filter((n) => n.startsWith("ddb-guardrails-deploy-"))).toEqual([]);
-  });
+  test.each(["SIGINT", "SIGTERM"] as const)(
+    "%s during terraform plan: exit 2, nothing applied, state and lock intact, a rerun applies",
+    async (signal) => {
+      const dir = project(`plan-${signal}`);
+      const run = await interruptedDeploy(dir, signal, (seen) => seen.has("plan"));
+      expect(run.sent).toBe(true);
+      expect(run.seen.has("apply")).toBe(false);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/interrupted/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expectStateIntact(dir, 0);
+      rerun(dir);
+      expectStateIntact(dir, RESOURCES);
+      expect(readdirSync(work).filter((n) => n.startsWith("ddb-guardrails-deploy-"))).toEqual([]);
+    },
+  );
 
-  test.each(["SIGINT", "SIGTERM"] as const)("%s once the saved plan was read (validation): exit 2, nothing applied, a rerun applies", async (signal) => {
-    const dir = project(`validate-${signal}`);
-    const marker = join(work, `signalled-${signal}`);
-    const run = await interruptedDeploy(dir, signal, () => false, { PATH: `${bin}:${process.env.PATH}`, SIGNAL_AFTER_SHOW: signal.slice(3), SIGNAL_MARKER: marker });
-    expect(existsSync(marker)).toBe(true);
-    expect(run.seen.has("apply")).toBe(false);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/interrupted/);
-    expectStateIntact(dir, 0);
-    rerun(dir);
-    expectStateIntact(dir, RESOURCES);
-  });
+  test.each(["SIGINT", "SIGTERM"] as const)(
+    "%s once the saved plan was read (validation): exit 2, nothing applied, a rerun applies",
+    async (signal) => {
+      const dir = project(`validate-${signal}`);
+      const marker = join(work, `signalled-${signal}`);
+      const run = await interruptedDeploy(dir, signal, () => false, {
+        PATH: `${bin}:${process.env.PATH}`,
+        SIGNAL_AFTER_SHOW: signal.slice(3),
+        SIGNAL_MARKER: marker,
+      });
+      expect(existsSync(marker)).toBe(true);
+      expect(run.seen.has("apply")).toBe(false);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/interrupted/);
+      expectStateIntact(dir, 0);
+      rerun(dir);
+      expectStateIntact(dir, RESOURCES);
+    },
+  );
 
   test("after a completed deploy, an interrupted redeploy keeps the existing state", async () => {
     const dir = project("redeploy");
@@ -200,7 +247,9 @@ describe("deploy signalled during terraform apply", () => {
     const dir = project("apply-SIGTERM", true);
     const run = await signalDuringApply(dir, "SIGTERM");
     expect(run.stderr).not.toMatch(/Apply complete![\s\S]*nothing was applied/);
-    expect(run.stderr).toMatch(/terraform apply in .*: interrupted \(SIGTERM\); terraform stopped the apply: .*; the state keeps what terraform had done/);
+    expect(run.stderr).toMatch(
+      /terraform apply in .*: interrupted \(SIGTERM\); terraform stopped the apply: .*; the state keeps what terraform had done/,
+    );
     expect(run.stderr).not.toMatch(/Apply complete!/);
     expect(run.status).toBe(2);
     const state = JSON.parse(readFileSync(join(dir, "terraform.tfstate"), "utf8"));

@@ -21,17 +21,26 @@ function reports(plan: string, tag: string): Record<string, Buffer> {
   return Object.fromEntries(FORMATS.map((format) => [format, readFileSync(join(work, `${tag}.${format}`))]));
 }
 
-test.each(["fgac-protected-attributes", "audit-trail", "table-cmk-same-plan"])("two runs of the CLI on %s write byte-identical reports in every format", (fixture) => {
-  const first = reports(fixturePlan(fixture), `${fixture}-1`);
-  const second = reports(fixturePlan(fixture), `${fixture}-2`);
-  for (const format of FORMATS) expect({ format, bytes: second[format].toString("base64") }).toEqual({ format, bytes: first[format].toString("base64") });
-  expect(first.json.toString()).not.toMatch(/"(timestamp|time|date)[A-Za-z]*"\s*:/i);
-});
+test.each(["fgac-protected-attributes", "audit-trail", "table-cmk-same-plan"])(
+  "two runs of the CLI on %s write byte-identical reports in every format",
+  (fixture) => {
+    const first = reports(fixturePlan(fixture), `${fixture}-1`);
+    const second = reports(fixturePlan(fixture), `${fixture}-2`);
+    for (const format of FORMATS)
+      expect({ format, bytes: second[format].toString("base64") }).toEqual({
+        format,
+        bytes: first[format].toString("base64"),
+      });
+    expect(first.json.toString()).not.toMatch(/"(timestamp|time|date)[A-Za-z]*"\s*:/i);
+  },
+);
 
 test("the JSON report does not depend on the order of resource_changes or of object keys in the plan", () => {
   const bundle = loadBundle();
   const plans = fixturePlans();
-  const violating = [...plans.keys()].filter((name) => !validatePlan(parsePlan(plans.get(name)!, name), { bundle, maxMemoryMiB: 256 }).summary.passed);
+  const violating = [...plans.keys()].filter(
+    (name) => !validatePlan(parsePlan(plans.get(name)!, name), { bundle, maxMemoryMiB: 256 }).summary.passed,
+  );
   const reshuffle = (value: unknown, rand: () => number): unknown => {
     if (Array.isArray(value)) return value.map((v) => reshuffle(v, rand));
     if (value === null || typeof value !== "object") return value;
@@ -42,7 +51,7 @@ test("the JSON report does not depend on the order of resource_changes or of obj
   fc.assert(
     fc.property(fc.constantFrom(...violating), fc.integer(), (name, salt) => {
       let state = salt;
-      const rand = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rand = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       const plan = JSON.parse(plans.get(name)!);
       const shuffled = reshuffle(plan, rand) as { resource_changes: unknown[] };
       shuffled.resource_changes = [...shuffled.resource_changes].sort(() => rand() - 0.5);

@@ -1,9 +1,27 @@
 // Every input the gate cannot fully evaluate exits 2 with a one-line reason; nothing unevaluated passes.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GuardrailsError, MAX_MEMORY_MIB, checkPlan, loadBundle, parsePlan, readPlan, validatePlan } from "../../src/engine";
+import {
+  GuardrailsError,
+  MAX_MEMORY_MIB,
+  checkPlan,
+  loadBundle,
+  parsePlan,
+  readPlan,
+  validatePlan,
+} from "../../src/engine";
 import { FIXTURES, ROOT, fixturePlan, runCli } from "../helpers/paths";
 
 const bundle = loadBundle();
@@ -12,13 +30,17 @@ const managedKey = () => JSON.parse(readFileSync(fixturePlan("table-aws-managed-
 const compliant = () => JSON.parse(readFileSync(fixturePlan("table-cmk-same-plan"), "utf8"));
 const text = (plan: unknown) => JSON.stringify(plan);
 /** The first DynamoDB table of a plan's resource_changes. */
-const tableConfig = (plan: any) => plan.configuration.root_module.resources.find((r: { type: string }) => r.type === "aws_dynamodb_table");
+const tableConfig = (plan: any) =>
+  plan.configuration.root_module.resources.find((r: { type: string }) => r.type === "aws_dynamodb_table");
 const table = (plan: any) => plan.resource_changes.find((c: { type: string }) => c.type === "aws_dynamodb_table");
 const zeroInstances = () => JSON.parse(readFileSync(fixturePlan("model-zero-instances"), "utf8"));
 /** A plan that leaves resources out: their resource_changes entries and, with `values`, their planned_values. */
 const withoutResource = (plan: any, address: RegExp, values: boolean) => {
   plan.resource_changes = plan.resource_changes.filter((c: { address: string }) => !address.test(c.address));
-  if (values) plan.planned_values.root_module.resources = plan.planned_values.root_module.resources.filter((r: { address: string }) => !address.test(r.address));
+  if (values)
+    plan.planned_values.root_module.resources = plan.planned_values.root_module.resources.filter(
+      (r: { address: string }) => !address.test(r.address),
+    );
 };
 
 /** A plan built from a real fixture by one edit. */
@@ -49,20 +71,52 @@ function expectOneLineError(run: { status: number | null; stdout: string; stderr
 const badPlans: Array<[string, () => string, RegExp]> = [
   ["empty input", () => "", /empty/],
   ["not JSON", () => "terraform plan output, not JSON", /not valid JSON/],
-  ["truncated JSON (first half of a real plan)", () => readFileSync(fixturePlan("table-unencrypted"), "utf8").slice(0, 1500), /not valid JSON/],
+  [
+    "truncated JSON (first half of a real plan)",
+    () => readFileSync(fixturePlan("table-unencrypted"), "utf8").slice(0, 1500),
+    /not valid JSON/,
+  ],
   ["a JSON array", () => "[]", /not a terraform plan/],
   ["no format_version", () => edited((p) => delete p.format_version), /format_version/],
   ["format_version of another major", () => edited((p) => (p.format_version = "2.0")), /format_version/],
   ["a plan terraform marked errored", () => edited((p) => (p.errored = true)), /errored/],
-  ["resource_changes missing while the configuration declares resources", () => edited((p) => delete p.resource_changes), /no resource_changes/],
-  ["resource_changes that is not a list", () => edited((p) => (p.resource_changes = { 0: table(p) })), /resource_changes/],
+  [
+    "resource_changes missing while the configuration declares resources",
+    () => edited((p) => delete p.resource_changes),
+    /no resource_changes/,
+  ],
+  [
+    "resource_changes that is not a list",
+    () => edited((p) => (p.resource_changes = { 0: table(p) })),
+    /resource_changes/,
+  ],
   ["a resource change with an unknown mode", () => edited((p) => (table(p).mode = "ephemeral")), /mode/],
-  ["a managed table relabelled as a data source (the model skips data sources)", () => edited((p) => (table(p).mode = "data")), /does not match its mode, type and name/],
-  ["an address that disagrees with the resource type", () => edited((p) => (table(p).type = "aws_s3_bucket")), /does not match its mode, type and name/],
-  ["an address outside the module it claims", () => edited((p) => (table(p).module_address = "module.other")), /does not match/],
+  [
+    "a managed table relabelled as a data source (the model skips data sources)",
+    () => edited((p) => (table(p).mode = "data")),
+    /does not match its mode, type and name/,
+  ],
+  [
+    "an address that disagrees with the resource type",
+    () => edited((p) => (table(p).type = "aws_s3_bucket")),
+    /does not match its mode, type and name/,
+  ],
+  [
+    "an address outside the module it claims",
+    () => edited((p) => (table(p).module_address = "module.other")),
+    /does not match/,
+  ],
   ["change.after of the wrong type", () => edited((p) => (table(p).change.after = "encrypted")), /change\/after/],
-  ["change.after null for a resource that is created", () => edited((p) => (table(p).change.after = null)), /change.after must be an object/],
-  ["after_unknown missing (unknown values would read as absent)", () => edited((p) => delete table(p).change.after_unknown), /after_unknown/],
+  [
+    "change.after null for a resource that is created",
+    () => edited((p) => (table(p).change.after = null)),
+    /change.after must be an object/,
+  ],
+  [
+    "after_unknown missing (unknown values would read as absent)",
+    () => edited((p) => delete table(p).change.after_unknown),
+    /after_unknown/,
+  ],
   ["an unknown action", () => edited((p) => (table(p).change.actions = ["destroy"])), /actions/],
   ["no actions", () => edited((p) => (table(p).change.actions = [])), /actions/],
   ["the same address twice", () => edited((p) => p.resource_changes.push(table(p))), /appears twice/],
@@ -70,35 +124,95 @@ const badPlans: Array<[string, () => string, RegExp]> = [
   // Found by the audit: a number where the provider only allows a string made DDB-ENC-001 skip the table.
   [
     "a value of a type the provider schema does not allow (kms_key_arn as a number)",
-    () => edited((p) => (p.resource_changes.find((c: any) => c.address.endsWith("alias")).change.after.server_side_encryption[0].kms_key_arn = 5), managedKey),
+    () =>
+      edited(
+        (p) =>
+          (p.resource_changes.find((c: any) =>
+            c.address.endsWith("alias"),
+          ).change.after.server_side_encryption[0].kms_key_arn = 5),
+        managedKey,
+      ),
     /change\.after\.server_side_encryption\[0\]\.kms_key_arn must be a string, not a number/,
   ],
-  ["a nested block that is not a list", () => edited((p) => (table(p).change.after.attribute = { name: "pk" })), /change\.after\.attribute must be a list of blocks/],
+  [
+    "a nested block that is not a list",
+    () => edited((p) => (table(p).change.after.attribute = { name: "pk" })),
+    /change\.after\.attribute must be a list of blocks/,
+  ],
   // Found by the fuzzer: with the configuration gone or malformed, rules that follow unknown values
   // through it found no source and reported nothing.
   ["no configuration", () => edited((p) => delete p.configuration), /no configuration\.root_module/],
   [
     "a changed resource without its configuration block",
-    () => edited((p) => (p.configuration.root_module.resources = p.configuration.root_module.resources.filter((r: { type: string }) => r.type !== "aws_dynamodb_table"))),
+    () =>
+      edited(
+        (p) =>
+          (p.configuration.root_module.resources = p.configuration.root_module.resources.filter(
+            (r: { type: string }) => r.type !== "aws_dynamodb_table",
+          )),
+      ),
     /has no block in the plan's configuration/,
   ],
   [
     "references that are not strings",
-    () => edited((p) => (tableConfig(p).expressions.server_side_encryption[0].kms_key_arn.references = [["aws_kms_key.sessions.arn"]]), compliant),
+    () =>
+      edited(
+        (p) =>
+          (tableConfig(p).expressions.server_side_encryption[0].kms_key_arn.references = [
+            ["aws_kms_key.sessions.arn"],
+          ]),
+        compliant,
+      ),
     /kms_key_arn\.references must be a list of strings/,
   ],
   // Found by the fuzzer: an attribute's expression turned into an (empty) block list hid the policy's source.
-  ["an attribute expression shaped as a block list", () => edited((p) => (tableConfig(p).expressions.hash_key = [])), /expressions\.hash_key must be an expression/],
-  ["a block expression that is not an object", () => edited((p) => (tableConfig(p).expressions.attribute = false)), /expressions\.attribute must be a block/],
-  ["unknown markers shaped unlike the value", () => edited((p) => (table(p).change.after_unknown.attribute = [[{}]])), /after_unknown\.attribute\[0\] must be/],
-  ["an unknown marker that is not a boolean", () => edited((p) => (table(p).change.after_unknown.server_side_encryption = "true")), /after_unknown\.server_side_encryption must be a boolean/],
+  [
+    "an attribute expression shaped as a block list",
+    () => edited((p) => (tableConfig(p).expressions.hash_key = [])),
+    /expressions\.hash_key must be an expression/,
+  ],
+  [
+    "a block expression that is not an object",
+    () => edited((p) => (tableConfig(p).expressions.attribute = false)),
+    /expressions\.attribute must be a block/,
+  ],
+  [
+    "unknown markers shaped unlike the value",
+    () => edited((p) => (table(p).change.after_unknown.attribute = [[{}]])),
+    /after_unknown\.attribute\[0\] must be/,
+  ],
+  [
+    "an unknown marker that is not a boolean",
+    () => edited((p) => (table(p).change.after_unknown.server_side_encryption = "true")),
+    /after_unknown\.server_side_encryption must be a boolean/,
+  ],
   // Plans that lie about themselves (issue 12, class 8): each a scripted edit of a real plan.
-  ["a key twice at the top level (JSON.parse keeps the last, empty resource_changes)", () => text(violating()).replace(/}$/, ',"resource_changes":[]}'), /key "resource_changes" appears twice in the object at \(root\)/],
-  ["a key twice deep inside a change", () => text(violating()).replace('"change":{', '"change":{"actions":["no-op"],'), /key "actions" appears twice in the object at \.resource_changes\[\d+\]\.change;/],
-  ["a key twice, written with an escape", () => text(violating()).replace('"change":{', '"change":{"\\u0061ctions":["no-op"],'), /key "actions" appears twice/],
-  ["only a format_version", () => '{"format_version":"1.2"}', /has no planned_values\.root_module and configuration\.root_module/],
+  [
+    "a key twice at the top level (JSON.parse keeps the last, empty resource_changes)",
+    () => text(violating()).replace(/}$/, ',"resource_changes":[]}'),
+    /key "resource_changes" appears twice in the object at \(root\)/,
+  ],
+  [
+    "a key twice deep inside a change",
+    () => text(violating()).replace('"change":{', '"change":{"actions":["no-op"],'),
+    /key "actions" appears twice in the object at \.resource_changes\[\d+\]\.change;/,
+  ],
+  [
+    "a key twice, written with an escape",
+    () => text(violating()).replace('"change":{', '"change":{"\\u0061ctions":["no-op"],'),
+    /key "actions" appears twice/,
+  ],
+  [
+    "only a format_version",
+    () => '{"format_version":"1.2"}',
+    /has no planned_values\.root_module and configuration\.root_module/,
+  ],
   ["no planned_values", () => edited((p) => delete p.planned_values), /has no planned_values\.root_module;/],
-  ["resource_changes empty while planned_values and configuration declare resources", () => edited((p) => (p.resource_changes = [])), /is in planned_values but not in resource_changes/],
+  [
+    "resource_changes empty while planned_values and configuration declare resources",
+    () => edited((p) => (p.resource_changes = [])),
+    /is in planned_values but not in resource_changes/,
+  ],
   [
     "a resource left out of resource_changes, still in planned_values",
     () => edited((p) => withoutResource(p, /^aws_dynamodb_table\./, false)),
@@ -110,7 +224,11 @@ const badPlans: Array<[string, () => string, RegExp]> = [
     /aws_dynamodb_table\.invalid_aws_owned_key is declared in the configuration but has no entry in resource_changes/,
   ],
   // Found by the fuzzer: a null among planned_values resources crashed the check instead of refusing.
-  ["a planned_values resource that is not an object", () => edited((p) => (p.planned_values.root_module.resources[0] = null)), /planned_values resources must be a list of objects/],
+  [
+    "a planned_values resource that is not an object",
+    () => edited((p) => (p.planned_values.root_module.resources[0] = null)),
+    /planned_values resources must be a list of objects/,
+  ],
   [
     "the instances of a literal count = 2 left out (a literal non-empty count always has instances)",
     () => edited((p) => withoutResource(p, /^aws_kms_key\.valid_counted\[/, true), zeroInstances),
@@ -125,7 +243,10 @@ describe("plans the engine refuses", () => {
   });
 
   test("the provider schema file is up to date with the policies (covers every AWS type they name)", () => {
-    const check = spawnSync("bash", [join(ROOT, "scripts", "resource-schema.sh"), "--check"], { encoding: "utf8", env: process.env });
+    const check = spawnSync("bash", [join(ROOT, "scripts", "resource-schema.sh"), "--check"], {
+      encoding: "utf8",
+      env: process.env,
+    });
     expect(check.stderr).toMatch(/resource schema is up to date/);
     expect(check.status).toBe(0);
   });
@@ -137,8 +258,16 @@ describe("plans the engine refuses", () => {
   });
 
   test("a deposed object may share the address of its replacement (create_before_destroy)", () => {
-    const plan = edited((p) => p.resource_changes.push({ ...table(p), deposed: "00000001", change: { ...table(p).change, actions: ["delete"], after: null } }));
-    expect(validatePlan(parsePlan(plan, "plan.json"), { bundle }).violations.map((f) => f.rule)).toEqual(["DDB-ENC-001"]);
+    const plan = edited((p) =>
+      p.resource_changes.push({
+        ...table(p),
+        deposed: "00000001",
+        change: { ...table(p).change, actions: ["delete"], after: null },
+      }),
+    );
+    expect(validatePlan(parsePlan(plan, "plan.json"), { bundle }).violations.map((f) => f.rule)).toEqual([
+      "DDB-ENC-001",
+    ]);
   });
 
   test("a rule that errors inside wasm fails the evaluation instead of dropping the rule", () => {
@@ -147,7 +276,11 @@ describe("plans the engine refuses", () => {
     const plan = parsePlan(
       edited((p) => {
         const current = table(p);
-        p.resource_changes.push({ ...current, deposed: "00000001", change: { ...current.change, actions: ["forget"], after: { ...current.change.after, name: "old" } } });
+        p.resource_changes.push({
+          ...current,
+          deposed: "00000001",
+          change: { ...current.change, actions: ["forget"], after: { ...current.change.after, name: "old" } },
+        });
       }),
       "plan.json",
     );
@@ -175,7 +308,11 @@ describe("plans the engine refuses", () => {
 describe("plans that are honest about having nothing (issue 12, class 8)", () => {
   test("blocks that may have no instance are accepted: count = 0, for_each = {}, count = var.n, a module called 0 times", () => {
     const plan = zeroInstances();
-    expect(plan.resource_changes.map((c: { address: string }) => c.address)).toEqual(["aws_kms_key.valid_counted[0]", "aws_kms_key.valid_counted[1]", "aws_kms_key.valid_key"]);
+    expect(plan.resource_changes.map((c: { address: string }) => c.address)).toEqual([
+      "aws_kms_key.valid_counted[0]",
+      "aws_kms_key.valid_counted[1]",
+      "aws_kms_key.valid_key",
+    ]);
     expect(() => checkPlan(plan, "plan.json")).not.toThrow();
   });
 
@@ -200,7 +337,10 @@ describe("plans saved with a byte-order mark or as UTF-16 (issue 14, item 7)", (
 
   test.each([
     ["UTF-8 with a byte-order mark", () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(original)])],
-    ["UTF-16LE with a byte-order mark (PowerShell >)", () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(original, "utf16le")])],
+    [
+      "UTF-16LE with a byte-order mark (PowerShell >)",
+      () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(original, "utf16le")]),
+    ],
     ["UTF-16BE with a byte-order mark", () => Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(original)])],
   ])("%s is read: the same report as the UTF-8 plan", (_case, bytes) => {
     const expected = runCli(["validate", fixturePlan("table-unencrypted"), "-f", "json"]);
@@ -214,9 +354,21 @@ describe("plans saved with a byte-order mark or as UTF-16 (issue 14, item 7)", (
   });
 
   test.each([
-    ["UTF-16LE without a byte-order mark", () => Buffer.from(original, "utf16le"), /holds a NUL byte at offset 1 \(UTF-16LE without a byte-order mark\?\)/],
-    ["UTF-16BE without a byte-order mark", () => utf16be(original), /holds a NUL byte at offset 0 \(UTF-16BE without a byte-order mark\?\)/],
-    ["a NUL byte inside UTF-8 JSON", () => Buffer.from(original.replace("}", "}\u0000")), /holds a NUL byte at offset \d+;/],
+    [
+      "UTF-16LE without a byte-order mark",
+      () => Buffer.from(original, "utf16le"),
+      /holds a NUL byte at offset 1 \(UTF-16LE without a byte-order mark\?\)/,
+    ],
+    [
+      "UTF-16BE without a byte-order mark",
+      () => utf16be(original),
+      /holds a NUL byte at offset 0 \(UTF-16BE without a byte-order mark\?\)/,
+    ],
+    [
+      "a NUL byte inside UTF-8 JSON",
+      () => Buffer.from(original.replace("}", "}\u0000")),
+      /holds a NUL byte at offset \d+;/,
+    ],
   ])("%s is refused in one line without NUL bytes", (_case, bytes, reason) => {
     const run = runCli(["validate", "-"], { input: bytes() });
     expectOneLineError(run, reason);
@@ -224,7 +376,7 @@ describe("plans saved with a byte-order mark or as UTF-16 (issue 14, item 7)", (
   });
 });
 
-describe("module and resource instance keys holding ] \" . (issue 14, item 9)", () => {
+describe('module and resource instance keys holding ] " . (issue 14, item 9)', () => {
   test("a real plan with such keys is read, and each instance is judged by its own values", () => {
     const report = validatePlan(readPlan(fixturePlan("model-instance-keys")), { bundle });
     expect(report.violations.map((f) => [f.address, f.rule])).toEqual([
@@ -237,7 +389,9 @@ describe("module and resource instance keys holding ] \" . (issue 14, item 9)", 
   test("the CLI locates instances with such keys in their .tf files", () => {
     const run = runCli(["validate", fixturePlan("model-instance-keys")]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/module\.regional\["invalid_aws_managed_key\]\."\]\.aws_dynamodb_table\.this +DDB-ENC-001 .*\[test\/fixtures\/model-instance-keys\/store\/main\.tf:10\]/);
+    expect(run.stdout).toMatch(
+      /module\.regional\["invalid_aws_managed_key\]\."\]\.aws_dynamodb_table\.this +DDB-ENC-001 .*\[test\/fixtures\/model-instance-keys\/store\/main\.tf:10\]/,
+    );
   });
 });
 
@@ -245,17 +399,22 @@ describe("policy JSON with a key twice in one object (issue 14, item 10)", () =>
   test("the document is unprovable, naming the key, instead of read as its last value", () => {
     const report = validatePlan(readPlan(fixturePlan("fgac-policy-duplicate-keys")), { bundle });
     const policies = report.violations.filter((f) => f.address.startsWith("aws_dynamodb_resource_policy."));
-    const byAddress = (address: string) => policies.filter((f) => f.address === `aws_dynamodb_resource_policy.${address}`);
+    const byAddress = (address: string) =>
+      policies.filter((f) => f.address === `aws_dynamodb_resource_policy.${address}`);
     expect(byAddress("valid_account_principal")).toEqual([]);
     expect(byAddress("invalid_duplicate_effect").map((f) => f.rule)).toContain("DDB-FGAC-005-UNPROVABLE");
     expect(byAddress("invalid_duplicate_principal").map((f) => f.rule)).toContain("DDB-FGAC-005-UNPROVABLE");
     for (const f of policies) expect(f.rule).toMatch(/-UNPROVABLE$/);
-    expect(byAddress("invalid_duplicate_effect")[0].message).toMatch(/the policy JSON has key "Effect" twice in \.Statement\[0\]; AWS may apply either value/);
+    expect(byAddress("invalid_duplicate_effect")[0].message).toMatch(
+      /the policy JSON has key "Effect" twice in \.Statement\[0\]; AWS may apply either value/,
+    );
   });
 
   test("the same document with the duplicate removed is judged (the marker is not a blanket failure)", () => {
     const plan = JSON.parse(readFileSync(fixturePlan("fgac-policy-duplicate-keys"), "utf8"));
-    const change = plan.resource_changes.find((c: { address: string }) => c.address.endsWith("invalid_duplicate_effect"));
+    const change = plan.resource_changes.find((c: { address: string }) =>
+      c.address.endsWith("invalid_duplicate_effect"),
+    );
     change.change.after.policy = change.change.after.policy.replace(', "Effect": "Deny"', "");
     const report = validatePlan(parsePlan(JSON.stringify(plan), "plan.json"), { bundle });
     const rules = report.violations.filter((f) => f.address === change.address).map((f) => f.rule);
@@ -276,7 +435,10 @@ describe("limits", () => {
     const dir = mkdtempSync(join(tmpdir(), "ddb-limits-"));
     try {
       const file = join(dir, "plan.json");
-      writeFileSync(file, edited((p) => (p.padding = "x".repeat(2 * 1024 * 1024))));
+      writeFileSync(
+        file,
+        edited((p) => (p.padding = "x".repeat(2 * 1024 * 1024))),
+      );
       expect(() => readPlan(file, { maxBytes: 1024 * 1024 })).toThrow(/larger than the limit of 1048576 bytes/);
       expect(() => readPlan(file)).not.toThrow();
     } finally {
@@ -285,7 +447,10 @@ describe("limits", () => {
   });
 
   test("an evaluation that would grow wasm memory past the ceiling fails, and passes under the default", () => {
-    const plan = parsePlan(edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024))), "plan.json");
+    const plan = parsePlan(
+      edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024))),
+      "plan.json",
+    );
     expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 16 })).toThrow(/wasm memory limit of 16 MiB/);
     expect(validatePlan(plan, { bundle }).violations.map((f) => f.rule)).toEqual(["DDB-ENC-001"]);
     expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 1 })).toThrow(/out of range/);
@@ -298,8 +463,14 @@ describe("the CLI on bad input", () => {
   });
 
   test("--max-bytes, --max-depth and --max-memory set the limits, each with a clear error", () => {
-    expectOneLineError(runCli(["validate", "-", "--max-depth", "50"], { input: nested(60) }), /nesting depth 61 exceeds the limit of 50 \(--max-depth\)/);
-    expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-bytes", "1000"]), /larger than the limit of 1000 bytes \(--max-bytes\)/);
+    expectOneLineError(
+      runCli(["validate", "-", "--max-depth", "50"], { input: nested(60) }),
+      /nesting depth 61 exceeds the limit of 50 \(--max-depth\)/,
+    );
+    expectOneLineError(
+      runCli(["validate", fixturePlan("table-unencrypted"), "--max-bytes", "1000"]),
+      /larger than the limit of 1000 bytes \(--max-bytes\)/,
+    );
     const padded = edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024)));
     expectOneLineError(runCli(["validate", "-", "--max-memory", "16"], { input: padded }), /memory limit of 16 MiB/);
     expect(runCli(["validate", "-", "--max-memory", "64"], { input: padded }).status).toBe(1);
@@ -332,62 +503,101 @@ describe("the CLI on bad input", () => {
 describe("many distinct IAM action patterns (opa-wasm's glob.match stalled after about a hundred)", () => {
   /** fgac-policy-shapes with one policy holding `n` statements, each with the actions `actions(i)`. */
   const manyStatements = (n: number, actions: (i: number) => string[]) =>
-    edited((p) => {
-      const change = p.resource_changes.find((c: { address: string }) => c.address === "aws_iam_policy.invalid_not_resource");
-      const document = JSON.parse(change.change.after.policy);
-      const [statement] = document.Statement;
-      document.Statement = Array.from({ length: n }, (_, i) => ({ ...statement, Sid: `S${i}`, Action: actions(i) }));
-      change.change.after.policy = JSON.stringify(document);
-    }, () => JSON.parse(readFileSync(fixturePlan("fgac-policy-shapes"), "utf8")));
+    edited(
+      (p) => {
+        const change = p.resource_changes.find(
+          (c: { address: string }) => c.address === "aws_iam_policy.invalid_not_resource",
+        );
+        const document = JSON.parse(change.change.after.policy);
+        const [statement] = document.Statement;
+        document.Statement = Array.from({ length: n }, (_, i) => ({ ...statement, Sid: `S${i}`, Action: actions(i) }));
+        change.change.after.policy = JSON.stringify(document);
+      },
+      () => JSON.parse(readFileSync(fixturePlan("fgac-policy-shapes"), "utf8")),
+    );
 
   test("1,000 statements of distinct exact actions are evaluated (they hung the gate before)", () => {
-    const run = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-", "-f", "json"], {
-      input: manyStatements(1000, (i) => [`dynamodb:Get${i}Item`, `s3:Put${i}Object`, "dynamodb:GetItem"]),
-      encoding: "utf8",
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-", "-f", "json"],
+      {
+        input: manyStatements(1000, (i) => [`dynamodb:Get${i}Item`, `s3:Put${i}Object`, "dynamodb:GetItem"]),
+        encoding: "utf8",
+        timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
-    expect(JSON.parse(run.stdout).violations.some((f: { address: string }) => f.address === "aws_iam_policy.invalid_not_resource")).toBe(true);
+    expect(
+      JSON.parse(run.stdout).violations.some(
+        (f: { address: string }) => f.address === "aws_iam_policy.invalid_not_resource",
+      ),
+    ).toBe(true);
   });
 
   test("500 distinct DynamoDB wildcard patterns in one plan are evaluated: a report, not a crash or a hang", () => {
-    const run = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-", "-f", "json"], {
-      input: manyStatements(250, (i) => [`dynamodb:Get${i.toString(36)}*`, `dynamodb:P?t${i}Item`]),
-      encoding: "utf8",
-      timeout: 240_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-", "-f", "json"],
+      {
+        input: manyStatements(250, (i) => [`dynamodb:Get${i.toString(36)}*`, `dynamodb:P?t${i}Item`]),
+        encoding: "utf8",
+        timeout: 240_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     expect(run.signal).toBeNull();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(1);
-    expect(JSON.parse(run.stdout).violations.some((f: { address: string }) => f.address === "aws_iam_policy.invalid_not_resource")).toBe(true);
+    expect(
+      JSON.parse(run.stdout).violations.some(
+        (f: { address: string }) => f.address === "aws_iam_policy.invalid_not_resource",
+      ),
+    ).toBe(true);
   }, 300_000);
 });
 
 describe("bounds on time, memory and reading", () => {
   test("an evaluation past --timeout is stopped: exit 2, one line", () => {
-    expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "0.001"]), /policy evaluation did not finish within 0\.001 s \(--timeout\)/);
+    expectOneLineError(
+      runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "0.001"]),
+      /policy evaluation did not finish within 0\.001 s \(--timeout\)/,
+    );
     expect(runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "60"]).status).toBe(1);
     expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "0"]), /--timeout/);
   });
 
   test("every --max-memory accepted works; 4096 (the heap end wraps to 0 in wasm32) and above are refused up front", () => {
-    expect(runCli(["validate", fixturePlan("table-unencrypted"), "--max-memory", String(MAX_MEMORY_MIB)]).status).toBe(1);
+    expect(runCli(["validate", fixturePlan("table-unencrypted"), "--max-memory", String(MAX_MEMORY_MIB)]).status).toBe(
+      1,
+    );
     for (const mib of [MAX_MEMORY_MIB + 1, 4095, 4096]) {
-      expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-memory", String(mib)]), new RegExp(`--max-memory.*expected 2 to ${MAX_MEMORY_MIB}`));
+      expectOneLineError(
+        runCli(["validate", fixturePlan("table-unencrypted"), "--max-memory", String(mib)]),
+        new RegExp(`--max-memory.*expected 2 to ${MAX_MEMORY_MIB}`),
+      );
     }
   });
 
   test("a device without end (/dev/zero) is read only up to --max-bytes", () => {
-    const run = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "/dev/zero", "--max-bytes", "1000"], { encoding: "utf8", timeout: 30_000 });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "/dev/zero", "--max-bytes", "1000"],
+      { encoding: "utf8", timeout: 30_000 },
+    );
     expect(run.signal).toBeNull();
     expectOneLineError(run, /\/dev\/zero: plan is larger than the limit of 1000 bytes/);
   });
 
   test("stdin is read only up to --max-bytes: the rest of a large input is never taken in", async () => {
-    const child = spawn(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", "-", "--max-bytes", String(1024 * 1024)]);
+    const child = spawn(process.execPath, [
+      join(ROOT, "dist", "src", "cli", "main.js"),
+      "validate",
+      "-",
+      "--max-bytes",
+      String(1024 * 1024),
+    ]);
     let stderr = "";
     child.stderr.on("data", (b) => (stderr += b));
     child.stdout.resume();
@@ -410,15 +620,25 @@ describe("bounds on time, memory and reading", () => {
     try {
       const fake = join(dir, "terraform");
       // plan writes a saved plan (zip magic); show writes JSON without end
-      writeFileSync(fake, `#!/bin/sh\nfor a in "$@"; do case "$a" in -out=*) printf 'PK\\003\\004' > "\${a#-out=}";; esac; done\n[ "$1" = show ] && exec yes '{"format_version":"1.2"}'\nexit 0\n`, { mode: 0o755 });
+      writeFileSync(
+        fake,
+        `#!/bin/sh\nfor a in "$@"; do case "$a" in -out=*) printf 'PK\\003\\004' > "\${a#-out=}";; esac; done\n[ "$1" = show ] && exec yes '{"format_version":"1.2"}'\nexit 0\n`,
+        { mode: 0o755 },
+      );
       const saved = join(dir, "tfplan");
       writeFileSync(saved, "PK\u0003\u0004");
       const env = { TERRAFORM: fake };
-      expectOneLineError(runCli(["validate", saved, "--max-bytes", "100000"], { env }), /terraform show -json output is larger than the limit of 100000 bytes/);
+      expectOneLineError(
+        runCli(["validate", saved, "--max-bytes", "100000"], { env }),
+        /terraform show -json output is larger than the limit of 100000 bytes/,
+      );
       const project = join(dir, "project");
       mkdirSync(project);
       writeFileSync(join(project, "main.tf"), "");
-      expectOneLineError(runCli(["validate", project, "--max-bytes", "100000"], { env }), /terraform show -json in .*: output is larger than the limit of 100000 bytes/);
+      expectOneLineError(
+        runCli(["validate", project, "--max-bytes", "100000"], { env }),
+        /terraform show -json in .*: output is larger than the limit of 100000 bytes/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -443,7 +663,17 @@ describe("report files (-o)", () => {
   });
 
   test("-o under a folder that cannot be created fails at once (it looped forever in mkdir)", () => {
-    const run = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), "validate", fixturePlan("table-unencrypted"), "-o", "/proc/self/nonexist/x"], { encoding: "utf8", timeout: 30_000 });
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, "dist", "src", "cli", "main.js"),
+        "validate",
+        fixturePlan("table-unencrypted"),
+        "-o",
+        "/proc/self/nonexist/x",
+      ],
+      { encoding: "utf8", timeout: 30_000 },
+    );
     expect(run.signal).toBeNull();
     expectOneLineError(run, /--output \/proc\/self\/nonexist\/x: cannot write: ENOENT/);
   });
@@ -452,19 +682,44 @@ describe("report files (-o)", () => {
 describe("project config and waivers through the CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "ddb-config-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const waiver = (fields: Record<string, unknown>) => ({ rule: "DDB-ENC-001", address: "aws_dynamodb_table.invalid_aws_owned_key", reason: "migration ticket 42", expires: "2999-01-01", ...fields });
+  const waiver = (fields: Record<string, unknown>) => ({
+    rule: "DDB-ENC-001",
+    address: "aws_dynamodb_table.invalid_aws_owned_key",
+    reason: "migration ticket 42",
+    expires: "2999-01-01",
+    ...fields,
+  });
   const withConfig = (name: string, text: string) => {
     const file = join(dir, name);
     writeFileSync(file, text);
-    return runCli(["validate", fixturePlan("table-unencrypted"), "--config", file, "--rules", "DDB-ENC-001", "-f", "json"]);
+    return runCli([
+      "validate",
+      fixturePlan("table-unencrypted"),
+      "--config",
+      file,
+      "--rules",
+      "DDB-ENC-001",
+      "-f",
+      "json",
+    ]);
   };
 
   test.each([
     ["config that is not YAML", "cfg.yml", "waivers: [unclosed", /is not valid YAML/],
     ["an unknown key", "cfg.json", JSON.stringify({ waiver: [] }), /unknown key "waiver"/],
     ["a waiver without a reason", "cfg.json", JSON.stringify({ waivers: [waiver({ reason: undefined })] }), /reason/],
-    ["a waiver whose expiry is not a date", "cfg.json", JSON.stringify({ waivers: [waiver({ expires: "2026-02-30" })] }), /not a date/],
-    ["a waiver for a rule that does not exist", "cfg.json", JSON.stringify({ waivers: [waiver({ rule: "DDB-ENC-999" })] }), /unknown rule id/],
+    [
+      "a waiver whose expiry is not a date",
+      "cfg.json",
+      JSON.stringify({ waivers: [waiver({ expires: "2026-02-30" })] }),
+      /not a date/,
+    ],
+    [
+      "a waiver for a rule that does not exist",
+      "cfg.json",
+      JSON.stringify({ waivers: [waiver({ rule: "DDB-ENC-999" })] }),
+      /unknown rule id/,
+    ],
   ])("%s: exit 2 with one line", (_case, name, text, reason) => {
     expectOneLineError(withConfig(name, text), reason);
   });

@@ -19,7 +19,8 @@ interface RawFinding {
 }
 // The decision: which rule fails which resource, how badly. (Messages may list a set's members in another
 // order: native OPA sorts sets, opa-wasm keeps them in hash order.)
-const decisions = (findings: RawFinding[]) => findings.map((f) => `${f.address} ${f.rule} ${f.severity} ${f.guardrail}`).sort();
+const decisions = (findings: RawFinding[]) =>
+  findings.map((f) => `${f.address} ${f.rule} ${f.severity} ${f.guardrail}`).sort();
 
 test("the wasm bundle and native OPA give the same report on every fixture plan", () => {
   const plans = fixturePlans();
@@ -28,21 +29,46 @@ test("the wasm bundle and native OPA give the same report on every fixture plan"
   try {
     const inputs: Record<string, unknown> = {};
     // The input the engine hands over (policyInput: unread parts left out, ambiguous policy JSON marked, CloudFormation templates parsed).
-    for (const [name, text] of plans) inputs[name] = JSON.parse(Buffer.from(policyInput(parsePlan(text, name))).toString("utf8"));
+    for (const [name, text] of plans)
+      inputs[name] = JSON.parse(Buffer.from(policyInput(parsePlan(text, name))).toString("utf8"));
     writeFileSync(join(work, "plans.json"), JSON.stringify({ parity_plans: inputs }));
     // One opa process for all plans: each is evaluated as the input of the entrypoint.
     const query = `{name: report | some name, plan in data.parity_plans; report := data.${ENTRYPOINT.replace(/\//g, ".")} with input as plan}`;
-    const run = spawnSync(join(ROOT, ".tools", "bin", "opa"), ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", join(ROOT, "policies"), "-d", join(work, "plans.json"), query], {
-      encoding: "utf8",
-      maxBuffer: 512 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      join(ROOT, ".tools", "bin", "opa"),
+      [
+        "eval",
+        "--format",
+        "json",
+        "--ignore",
+        "*_test.rego",
+        "-d",
+        join(ROOT, "policies"),
+        "-d",
+        join(work, "plans.json"),
+        query,
+      ],
+      {
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    );
     expect(run.stderr).toBe("");
-    const native = JSON.parse(run.stdout).result[0].expressions[0].value as Record<string, { resources: number; findings: RawFinding[] }>;
+    const native = JSON.parse(run.stdout).result[0].expressions[0].value as Record<
+      string,
+      { resources: number; findings: RawFinding[] }
+    >;
     expect(Object.keys(native).sort()).toEqual([...plans.keys()].sort());
     for (const [name, plan] of Object.entries(inputs)) {
       const policy = instantiate(bundle, {}, { maxMemoryMiB: 512 });
-      const [{ result: wasm }] = policy.evaluate(plan, ENTRYPOINT) as [{ result: { resources: number; findings: RawFinding[] } }];
-      expect({ name, resources: wasm.resources, findings: decisions(wasm.findings) }).toEqual({ name, resources: native[name].resources, findings: decisions(native[name].findings) });
+      const [{ result: wasm }] = policy.evaluate(plan, ENTRYPOINT) as [
+        { result: { resources: number; findings: RawFinding[] } },
+      ];
+      expect({ name, resources: wasm.resources, findings: decisions(wasm.findings) }).toEqual({
+        name,
+        resources: native[name].resources,
+        findings: decisions(native[name].findings),
+      });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -50,8 +76,15 @@ test("the wasm bundle and native OPA give the same report on every fixture plan"
 });
 
 test("sprintf formats like OPA: null, objects, numbers, width and missing arguments", () => {
-  const cases = ['"%v|%s|%d|%.2f|%5s|%-4d|%q|%x|%d"', '[{"b": [1, "x", null], "a": true}, null, 42, 3.14159, "ab", 7, "q\\"", 255, "x"]'];
-  const run = spawnSync(join(ROOT, ".tools", "bin", "opa"), ["eval", "--format", "raw", `sprintf(${cases[0]}, ${cases[1]})`], { encoding: "utf8" });
+  const cases = [
+    '"%v|%s|%d|%.2f|%5s|%-4d|%q|%x|%d"',
+    '[{"b": [1, "x", null], "a": true}, null, 42, 3.14159, "ab", 7, "q\\"", 255, "x"]',
+  ];
+  const run = spawnSync(
+    join(ROOT, ".tools", "bin", "opa"),
+    ["eval", "--format", "raw", `sprintf(${cases[0]}, ${cases[1]})`],
+    { encoding: "utf8" },
+  );
   expect(run.status).toBe(0);
   expect(goSprintf(JSON.parse(cases[0]), JSON.parse(cases[1]))).toBe(run.stdout.trim());
   expect(goSprintf("%v %v", [1])).toBe("1 %!v(MISSING)");

@@ -25,5 +25,5 @@ export const gitlab: Formatter = (report, _rules, _style, context) => {
         location: { path, lines: { begin: where?.file ? (where.line ?? 1) : 1 } },
       };
     });
-  return JSON.stringify(issues, null, 2) + "\n";
+  return `${JSON.stringify(issues, null, 2)}\n`;
 };

@@ -9,7 +9,11 @@ import { describeLocation, type FormatContext, type Formatter, loweredNote } fro
  */
 export const junit: Formatter = (report, rules, _style, context) => {
   const groups = ruleCases(report, rules, context);
-  return document(report, totals(groups), groups.map((g) => suite(g.name, g)));
+  return document(
+    report,
+    totals(groups),
+    groups.map((g) => suite(g.name, g)),
+  );
 };
 
 /** Several plans in one run: one suite per plan, holding that plan's testcases of every rule that ran. */
@@ -22,7 +26,11 @@ export function junitOfPlans(
     const { failures, skipped } = totals(byRule);
     return { name: p.input, cases: byRule.flatMap((r) => r.cases), failures, skipped };
   });
-  return document(plans[0].report, totals(groups), groups.map((g) => suite(g.name, g)));
+  return document(
+    plans[0].report,
+    totals(groups),
+    groups.map((g) => suite(g.name, g)),
+  );
 }
 
 interface RuleCases {
@@ -43,7 +51,14 @@ function ruleCases(report: Report, rules: readonly Rule[], context: FormatContex
     const findings = byRule.get(rule.id) ?? [];
     const cases = findings.map((f) => {
       const where = describeLocation(context, f.address);
-      const body = [f.message, ...f.evidence.map((e) => `evidence: ${e}`), where ? `location: ${where}` : "", `remediation: ${f.remediation}`].filter(Boolean).join("\n");
+      const body = [
+        f.message,
+        ...f.evidence.map((e) => `evidence: ${e}`),
+        where ? `location: ${where}` : "",
+        `remediation: ${f.remediation}`,
+      ]
+        .filter(Boolean)
+        .join("\n");
       const outcome = f.waived
         ? `<skipped message="${attr(`waived until ${f.waived.expires}: ${f.waived.reason}`)}"/>`
         : f.lowered
@@ -51,13 +66,19 @@ function ruleCases(report: Report, rules: readonly Rule[], context: FormatContex
           : `<failure message="${attr(f.message)}" type="${f.severity}">${text(body)}</failure>`;
       return `    <testcase classname="${attr(rule.id)}" name="${attr(f.address)}">${outcome}</testcase>`;
     });
-    cases.push(`    <testcase classname="${attr(rule.id)}" name="${attr(`no other resource breaks ${rule.id} (${report.summary.resources} resource${report.summary.resources === 1 ? "" : "s"} in the plan)`)}"/>`);
+    cases.push(
+      `    <testcase classname="${attr(rule.id)}" name="${attr(`no other resource breaks ${rule.id} (${report.summary.resources} resource${report.summary.resources === 1 ? "" : "s"} in the plan)`)}"/>`,
+    );
     const failures = findings.filter((f) => !f.waived && !f.lowered).length;
     return { name: `${rule.id} ${rule.title}`, cases, failures, skipped: findings.length - failures };
   });
 }
 
-function totals(groups: ReadonlyArray<{ cases: readonly string[]; failures: number; skipped: number }>): { tests: number; failures: number; skipped: number } {
+function totals(groups: ReadonlyArray<{ cases: readonly string[]; failures: number; skipped: number }>): {
+  tests: number;
+  failures: number;
+  skipped: number;
+} {
   const sum = (pick: (g: (typeof groups)[number]) => number) => groups.reduce((n, g) => n + pick(g), 0);
   return { tests: sum((g) => g.cases.length), failures: sum((g) => g.failures), skipped: sum((g) => g.skipped) };
 }
@@ -67,7 +88,11 @@ function suite(name: string, group: RuleCases): string {
   return `${head}\n${group.cases.join("\n")}\n  </testsuite>`;
 }
 
-function document(report: Report, total: { tests: number; failures: number; skipped: number }, suites: readonly string[]): string {
+function document(
+  report: Report,
+  total: { tests: number; failures: number; skipped: number },
+  suites: readonly string[],
+): string {
   const name = `ddb-guardrails ${report.tool.version} (policies ${report.bundle.version})`;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -79,7 +104,8 @@ function document(report: Report, total: { tests: number; failures: number; skip
 }
 
 // Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/FFFF) become U+FFFD.
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function text(s: string): string {
   return s.replace(INVALID_XML, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

@@ -10,13 +10,20 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
   if (report.violations.length === 0 && resources === 0) {
     out.push(`### ddb-guardrails: ✅ no resources to check`, "", "The plan creates, changes or keeps no resource.");
   } else if (report.violations.length === 0) {
-    out.push(`### ddb-guardrails: ✅ no findings`, "", `${plural(resources, "resource")} checked against ${plural(report.rules.length, "rule")}.`);
+    out.push(
+      `### ddb-guardrails: ✅ no findings`,
+      "",
+      `${plural(resources, "resource")} checked against ${plural(report.rules.length, "rule")}.`,
+    );
   } else {
     const verdict = passed ? "✅ passed" : "❌ failed";
     // "✅ passed: 3 violations in …", or "✅ passed (no finding at or above critical; 3 below) in …"
     const colon = thresholdCounts(report).below ? " " : ": ";
     out.push(`### ddb-guardrails: ${verdict}${colon}${verdictReason(report)} in ${plural(resources, "resource")}`, "");
-    out.push(`| Guardrail | ${SEVERITIES.map(cap).join(" | ")} | Waived |`, `| --- | ${SEVERITIES.map(() => "---:").join(" | ")} | ---: |`);
+    out.push(
+      `| Guardrail | ${SEVERITIES.map(cap).join(" | ")} | Waived |`,
+      `| --- | ${SEVERITIES.map(() => "---:").join(" | ")} | ---: |`,
+    );
     for (const guardrail of GUARDRAILS) {
       const mine = report.violations.filter((f) => f.guardrail === guardrail);
       const counts = SEVERITIES.map((s) => mine.filter((f) => f.severity === s && !f.waived).length);
@@ -27,17 +34,25 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
     for (const f of report.violations) byAddress.set(f.address, [...(byAddress.get(f.address) ?? []), f]);
     for (const [address, findings] of byAddress) {
       const where = describeLocation(context, address);
-      out.push("", `**${code(address)}**${where ? ` (${escape(where)})` : ""}`, "");
+      out.push("", `**${code(address)}**${where ? ` (${escapeMarkdown(where)})` : ""}`, "");
       for (const f of findings) {
-        const status = f.waived ? ` _(waived until ${f.waived.expires}: ${escape(f.waived.reason)})_` : f.lowered ? ` _(${escape(loweredNote(f.lowered))})_` : "";
-        out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escape(f.message)}${status}`);
+        const status = f.waived
+          ? ` _(waived until ${f.waived.expires}: ${escapeMarkdown(f.waived.reason)})_`
+          : f.lowered
+            ? ` _(${escapeMarkdown(loweredNote(f.lowered))})_`
+            : "";
+        out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escapeMarkdown(f.message)}${status}`);
         for (const e of f.evidence) out.push(`  - evidence: ${code(e)}`);
-        out.push(`  - fix: ${escape(f.remediation)}`);
+        out.push(`  - fix: ${escapeMarkdown(f.remediation)}`);
       }
     }
   }
-  for (const note of report.notes ?? []) out.push("", `> **Note:** ${escape(note)}`);
-  out.push("", `<sub>ddb-guardrails ${report.tool.version}, policies ${report.bundle.version} (sha256 ${report.bundle.sha256.slice(0, 12)})</sub>`, "");
+  for (const note of report.notes ?? []) out.push("", `> **Note:** ${escapeMarkdown(note)}`);
+  out.push(
+    "",
+    `<sub>ddb-guardrails ${report.tool.version}, policies ${report.bundle.version} (sha256 ${report.bundle.sha256.slice(0, 12)})</sub>`,
+    "",
+  );
   return out.join("\n");
 };
 
@@ -48,8 +63,11 @@ function cap(s: string): string {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Plain text in Markdown: no HTML, no accidental emphasis or tables, no control characters. */
-function escape(s: string): string {
-  return s.replace(/\r?\n/g, " ").replace(CONTROL, "\uFFFD").replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
+function escapeMarkdown(s: string): string {
+  return s
+    .replace(/\r?\n/g, " ")
+    .replace(CONTROL, "\uFFFD")
+    .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
 }
 
 /** A code span; one that contains backticks is fenced with two. */

@@ -43,7 +43,14 @@ export const sarif: Formatter = (report, rules, _style, context) => {
     const loc = locate(context.locations, f.address);
     const file = loc?.file ?? context.fallbackFile;
     const location: Location = {
-      ...(file ? { physicalLocation: { artifactLocation: { uri: file, uriBaseId: "%SRCROOT%" }, ...(loc?.file && loc.line ? { region: { startLine: loc.line } } : {}) } } : {}),
+      ...(file
+        ? {
+            physicalLocation: {
+              artifactLocation: { uri: file, uriBaseId: "%SRCROOT%" },
+              ...(loc?.file && loc.line ? { region: { startLine: loc.line } } : {}),
+            },
+          }
+        : {}),
       logicalLocations: [
         { fullyQualifiedName: f.address, kind: "resource" },
         ...(loc?.constructPath ? [{ fullyQualifiedName: loc.constructPath, kind: "module" }] : []),
@@ -56,9 +63,30 @@ export const sarif: Formatter = (report, rules, _style, context) => {
       message: { text: `${f.address}: ${f.message}${loc?.constructPath ? ` (construct ${loc.constructPath})` : ""}` },
       locations: [location],
       partialFingerprints: { "ddbGuardrails/v1": fingerprint(f.rule, f.address) },
-      ...(f.waived ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: `${f.waived.reason} (waived until ${f.waived.expires})` }] } : {}),
-      ...(!f.waived && f.lowered ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: loweredNote(f.lowered) }] } : {}),
-      properties: { guardrail: f.guardrail, severity: f.severity, evidence: [...f.evidence], remediation: f.remediation },
+      ...(f.waived
+        ? {
+            suppressions: [
+              {
+                kind: "external" as const,
+                status: "accepted" as const,
+                justification: `${f.waived.reason} (waived until ${f.waived.expires})`,
+              },
+            ],
+          }
+        : {}),
+      ...(!f.waived && f.lowered
+        ? {
+            suppressions: [
+              { kind: "external" as const, status: "accepted" as const, justification: loweredNote(f.lowered) },
+            ],
+          }
+        : {}),
+      properties: {
+        guardrail: f.guardrail,
+        severity: f.severity,
+        evidence: [...f.evidence],
+        remediation: f.remediation,
+      },
     };
   });
   const log: Log = {
@@ -75,13 +103,26 @@ export const sarif: Formatter = (report, rules, _style, context) => {
           },
         },
         ...(report.notes?.length
-          ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.notes.map((n) => ({ level: "warning" as const, message: { text: n } })) }] }
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: report.notes.map((n) => ({
+                    level: "warning" as const,
+                    message: { text: n },
+                  })),
+                },
+              ],
+            }
           : {}),
         results,
         columnKind: "utf16CodeUnits",
-        properties: { policyBundle: { version: report.bundle.version, sha256: report.bundle.sha256 }, summary: report.summary },
+        properties: {
+          policyBundle: { version: report.bundle.version, sha256: report.bundle.sha256 },
+          summary: report.summary,
+        },
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return `${JSON.stringify(log, null, 2)}\n`;
 };

@@ -21,7 +21,10 @@ export const text: Formatter = (report, _rules, style, context) => {
   const verdict = passed ? style.pass("PASS") : style.fail("FAIL");
   const plural = resources === 1 ? "" : "s";
   // A plan with nothing in it passes, and says why rather than "0 violations in 0 resources".
-  const counts = resources === 0 && violations === 0 ? "no resources to check" : `${verdictReason(report)} in ${resources} resource${plural}`;
+  const counts =
+    resources === 0 && violations === 0
+      ? "no resources to check"
+      : `${verdictReason(report)} in ${resources} resource${plural}`;
   lines.push(`${verdict} ${counts} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 };
