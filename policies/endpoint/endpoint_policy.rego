@@ -42,10 +42,10 @@ package ddb_guardrails.rules.endpoint.endpoint_policy
 
 import rego.v1
 
-import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam_conditions
+import data.ddb_guardrails.lib.network
 import data.ddb_guardrails.lib.wildcard as wildcards
 
 violation contains finding if {

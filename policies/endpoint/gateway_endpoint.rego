@@ -31,9 +31,9 @@ package ddb_guardrails.rules.endpoint.gateway_endpoint
 
 import rego.v1
 
-import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.network
 import data.ddb_guardrails.lib.plan
 
 violation contains finding if {

@@ -31,8 +31,8 @@ package ddb_guardrails.rules.endpoint.route_tables
 
 import rego.v1
 
-import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.network
 
 violation contains finding if {
 	some [endpoint, table, users] in missing

@@ -34,9 +34,9 @@ package ddb_guardrails.rules.endpoint.source_vpce
 
 import rego.v1
 
-import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.network
 
 data_actions := iam.item_actions | {"scan"}
 

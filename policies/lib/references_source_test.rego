@@ -2,9 +2,9 @@ package ddb_guardrails.lib.references_source_test
 
 import rego.v1
 
-import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.kms
+import data.ddb_guardrails.lib.network
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 

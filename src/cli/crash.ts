@@ -1,14 +1,15 @@
 // Imported first by main.ts, so it is in place before any other module loads: a crash anywhere (a module
 // that fails to load, an exception in a callback, a rejected promise) exits 2, "could not evaluate",
 // never node's default 1, which would read as "violations found".
-const EXIT_ERROR = 2;
+
+import { EXIT } from "./exit-codes";
 
 function crash(err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
   const known = err instanceof Error && err.name === "GuardrailsError";
   process.stderr.write(`ddb-guardrails: error: ${known ? "" : "internal error: "}${message.split("\n")[0]}\n`);
   if (process.argv.includes("--debug") && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  process.exit(EXIT_ERROR);
+  process.exit(EXIT.ERROR);
 }
 
 process.on("uncaughtException", crash);

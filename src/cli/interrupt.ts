@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EXIT } from "./exit-codes";
 
 /**
  * Ctrl-C and SIGTERM. While a child (terraform, the synth) runs, the signal is left to it: terraform
@@ -20,7 +21,7 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   for (const dir of privateDirs) rmSync(dir, { recursive: true, force: true });
   process.stderr.write(`ddb-guardrails: error: interrupted (${signal}); nothing was applied\n`);
-  process.exit(2);
+  process.exit(EXIT.ERROR);
 }
 
 export function handleInterrupts(): void {

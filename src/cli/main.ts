@@ -20,6 +20,7 @@ import {
 import { packageVersion } from "../engine/package-root";
 import { hasTerraformSource } from "../engine/source-files";
 import { deploy } from "./deploy";
+import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
 import { handleInterrupts } from "./interrupt";
@@ -29,15 +30,6 @@ import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
-export const EXIT = { PASS: 0, VIOLATIONS: 1, ERROR: 2 } as const;
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  no unwaived finding at or above --fail-on
-  1  unwaived findings at or above --fail-on (deploy: nothing was applied)
-  2  the tool could not do its job: bad input, invalid config or waiver, terraform or synth failed,
-     tampered policy bundle or saved plan, no confirmation (deploy)`;
-
 type ValidateOptions = CommonOptions & { source?: string; sourceDir?: string };
 
 interface CommonOptions {

@@ -5,6 +5,7 @@ import { loadBundle, loadProjectConfig, validatePlan, type Severity } from "../e
 import { formatters, plainStyle } from "./formatters";
 import { loadInput } from "./inputs";
 import { Progress } from "./progress";
+import { EXIT } from "./exit-codes";
 
 export interface SynthCheckOptions {
   /** Only these stacks. @default every stack of the app */
@@ -33,7 +34,7 @@ export async function checkSynthesizedStacks(app: App, options: SynthCheckOption
   } catch (err) {
     // Could not judge the stacks: stop the deploy (exit 2), never let it through.
     process.stderr.write(`ddb-guardrails: error: ${(err as Error).message.split("\n")[0]}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.ERROR;
     return false;
   }
 }
@@ -54,6 +55,6 @@ async function checkStacks(app: App, options: SynthCheckOptions): Promise<boolea
     process.stderr.write(`ddb-guardrails: stack ${stack}\n${text}`);
     if (!report.summary.passed) passed = false;
   }
-  if (!passed) process.exitCode = 1;
+  if (!passed) process.exitCode = EXIT.VIOLATIONS;
   return passed;
 }

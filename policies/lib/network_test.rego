@@ -1,9 +1,9 @@
-package ddb_guardrails.endpoint.network_test
+package ddb_guardrails.lib.network_test
 
 import rego.v1
 
-import data.ddb_guardrails.endpoint.network
 import data.ddb_guardrails.lib.fixtures_test as fixtures
+import data.ddb_guardrails.lib.network
 
 test_lambda_is_placed_through_a_splat_of_counted_subnets if {
 	placements := network.placements with input as fixtures.plan("endpoint-compliant")

@@ -4,7 +4,7 @@
 #   Where compute runs and how its VPC reaches DynamoDB, linked through configuration references
 #   because subnet and VPC ids are unknown until apply (a splat is recorded as the bare address,
 #   i.e. every instance). Shared by the endpoint rules.
-package ddb_guardrails.endpoint.network
+package ddb_guardrails.lib.network
 
 import rego.v1
 
