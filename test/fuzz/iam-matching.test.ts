@@ -347,7 +347,8 @@ test("AWS-managed policies as the gate reads them allow what iam-simulate allows
   );
   const disagreements: string[] = [];
   let simulations = 0;
-  const allowedByKey = evaluate([], [], { managed: comparable }).managed_allowed;
+  // One evaluation per policy: all of them in one exceeds this test entrypoint's memory ceiling.
+  const allowedByKey = comparable.map((key) => evaluate([], [], { managed: [key] }).managed_allowed[0]);
   for (const [i, key] of comparable.entries()) {
     const allowed = allowedByKey[i];
     const published = getLatestPolicyDocument(key.split("/").pop()!);
