@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_LIMITS, GuardrailsError } from "../engine";
+import { terraformBinary } from "../engine/plan-input";
 import { childEnded, childStarted, forwardSignals, interruptSignal, wasInterrupted } from "./interrupt";
 import { SealedPlan } from "./sealed-plan";
 
@@ -21,14 +22,6 @@ export interface RunOptions {
   readonly fd3?: number;
   /** Most bytes of stdout kept: at the limit the child is killed and the step fails. */
   readonly maxStdoutBytes?: number;
-}
-
-/**
- * The terraform binary (or OpenTofu's tofu): --terraform-bin, which sets $DDB_GUARDRAILS_TERRAFORM,
- * else $TERRAFORM, else terraform on PATH (the same rule as reading a saved plan).
- */
-export function terraformBinary(): string {
-  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
 }
 
 /**

@@ -66,13 +66,21 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
 }
 
 /**
+ * The terraform binary (or OpenTofu's tofu) every step runs: --terraform-bin, which sets
+ * $DDB_GUARDRAILS_TERRAFORM, else $TERRAFORM, else terraform on PATH.
+ */
+export function terraformBinary(): string {
+  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
+}
+
+/**
  * Converts a binary saved plan with the terraform on PATH (or $DDB_GUARDRAILS_TERRAFORM, $TERRAFORM: e.g.
  * tofu). terraform reads it with
  * the providers of an initialized working directory: the plan's own folder when it has one
  * (`terraform plan -out tfplan` leaves it there), else the current folder.
  */
 export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): string {
-  const terraform = process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
+  const terraform = terraformBinary();
   const planDir = dirname(resolve(file));
   const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
   try {
