@@ -2,8 +2,23 @@
 # Regenerates test/fixtures/<case>/plan.json (and tfplan.bin where asked) from each fixture's HCL
 # with a real `terraform plan` + `terraform show -json`, offline. Plans are never hand-edited.
 # Usage: scripts/regenerate-fixtures.sh [case ...]   (default: every fixture with a main.tf)
+# Fixtures of cloudposse modules also need hashicorp/null, which /opt/tf-plugins lacks: build it once
+# with scripts/build-null-provider.sh into .tools/tf-plugins, which is then a second mirror. Tests
+# never need it: they read the committed plan.json files.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+local_mirror="$ROOT/.tools/tf-plugins"
+if [ -d "$local_mirror" ]; then
+  # Terraform expands no variables in mirror paths, so the configuration is written per run.
+  TF_CLI_CONFIG_FILE="$(mktemp)"
+  trap 'rm -f "$TF_CLI_CONFIG_FILE"' EXIT
+  {
+    echo 'provider_installation {'
+    printf '  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/null"]\n  }\n' "$local_mirror"
+    sed '1,/^provider_installation {/d' "$ROOT/scripts/terraform.rc"
+  } >"$TF_CLI_CONFIG_FILE"
+  export TF_CLI_CONFIG_FILE
+fi
 fixtures="$ROOT/test/fixtures"
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
