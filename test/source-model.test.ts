@@ -66,6 +66,30 @@ describe("expressions", () => {
   test("functions outside the subset over unknown names stay unknown", async () => {
     expect((await evaluate("${upper(var.x)}", noNames)).kind).toBe("unknown");
   });
+
+  // cloudposse/label/null: try(contains(var.context.labels_as_tags, "unset"), true) is a boolean,
+  // not the list it is computed from.
+  const knownVars: EvalContext = {
+    bindings: new Map(),
+    traverse: async (root, segments) =>
+      root === "var"
+        ? { kind: "known", value: ["unset"] }
+        : { kind: "refs", module: "", refs: [`${root}.${segments.map((s) => ("name" in s ? s.name : "")).join(".")}`] },
+  };
+
+  test.each(["${upper(var.x)}", '${try(contains(var.labels, "unset"), true)}', "${concat(var.a, aws_kms_key.k.arn)}"])(
+    "functions outside the subset over values known in source are unknown, not one of those values: %s",
+    async (text) => {
+      expect((await evaluate(text, knownVars)).kind).toBe("unknown");
+    },
+  );
+
+  test("functions outside the subset over references only derive from them, as in plan JSON", async () => {
+    expect(await evaluate('${join("", aws_dynamodb_table.t.arn)}', knownVars)).toEqual({
+      kind: "any",
+      values: [{ kind: "refs", module: "", refs: ["aws_dynamodb_table.t.arn"] }],
+    });
+  });
 });
 
 describe("buildSourceModel", () => {
@@ -86,6 +110,30 @@ describe("buildSourceModel", () => {
       references: ["aws_vpc.this[0].id"],
       module: "module.net",
       source_location: `${join(dir, "net", "main.tf")}:2`,
+    });
+  });
+
+  test("a local's line is its own, not that of a map key of the same name or of an earlier locals block", async () => {
+    write({
+      "main.tf": [
+        "locals {",
+        "  defaults = {",
+        '    delimiter = "-"',
+        "  }",
+        "}",
+        'resource "aws_kms_key" "k" {}',
+        "locals {",
+        "  delimiter = local.defaults.delimiter",
+        "  key_arn   = aws_kms_key.k.arn",
+        "}",
+      ].join("\n"),
+    });
+    const model = await buildSourceModel(dir, planOf("aws_kms_key.k"));
+    const at = (line: number) => `${join(dir, "main.tf")}:${line}`;
+    expect(model.locals[""]).toEqual({
+      defaults: { constant_value: { delimiter: "-" }, source_location: at(2) },
+      delimiter: { constant_value: "-", source_location: at(8) },
+      key_arn: { references: ["aws_kms_key.k.arn"], module: "", source_location: at(9) },
     });
   });
 

@@ -351,7 +351,8 @@ export function entriesOf(value: Value): Array<[string | number, Value]> | undef
 
 /**
  * An expression outside the subset: like plan JSON, what it references (its value derives from them),
- * or unknown when something it references is itself unknown.
+ * or unknown when something it references is itself unknown or known in source: a function of known
+ * values is a value of its own (upper("x") is not "x"), which only evaluating it would give.
  */
 async function opaque(node: Node, ctx: EvalContext): Promise<Value> {
   const values: Value[] = [];
@@ -360,11 +361,20 @@ async function opaque(node: Node, ctx: EvalContext): Promise<Value> {
     else for (const child of n.children ?? []) await walk(child);
   };
   await walk(node);
-  if (values.some((v) => v.kind === "unknown"))
-    return UNKNOWN(`${node.meta?.value ?? node.type} (outside what source evaluation follows)`);
+  const outside = UNKNOWN(`${node.meta?.value ?? node.type} (outside what source evaluation follows)`);
+  if (values.some((v) => v.kind === "unknown")) return outside;
   // A missing attribute is an error in Terraform: the whole expression fails (try() moves on).
   if (values.some((v) => v.kind === "absent")) return { kind: "absent" };
-  return { kind: "any", values };
+  return values.every(onlyReferences) ? { kind: "any", values } : outside;
+}
+
+/** A value made of references only: what an opaque expression of it derives from is all it says. */
+function onlyReferences(value: Value): boolean {
+  if (value.kind === "refs") return true;
+  if (value.kind === "list") return value.items.every(onlyReferences);
+  if (value.kind === "map") return Object.values(value.fields).every(onlyReferences);
+  if (value.kind === "any") return value.values.every(onlyReferences);
+  return false;
 }
 
 /** A value entirely known in source as plain JSON, else undefined. */

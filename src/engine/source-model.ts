@@ -117,11 +117,11 @@ class SourceModelBuilder {
 
   private async addLocals(model: SourceModel, path: string, info: ModuleInfo): Promise<void> {
     for (const file of info.source.files) {
-      const start = lineIndex(file, /^\s*locals\s*\{/);
-      for (const block of asBlocks(file.body.locals)) {
+      const starts = file.lines.flatMap((line, i) => (/^\s*locals\s*\{/.test(line) ? [i] : []));
+      for (const [k, block] of asBlocks(file.body.locals).entries()) {
         for (const name of Object.keys(block)) {
           const value = await this.local(info, name);
-          const expression = toExpression(value, lineOf(file, new RegExp(`^\\s*${name}\\s*=`), start), info);
+          const expression = toExpression(value, localLine(file, name, starts[k] ?? 0), info);
           if (expression) (model.locals[path] ??= {})[name] = expression;
         }
       }
@@ -313,6 +313,16 @@ function findBlock(
     if (block) return { block, file };
   }
   return undefined;
+}
+
+/**
+ * file:line of a local: an attribute at the indentation of the first one of its locals block, so that
+ * a key of a map written above it (cloudposse/label/null's local.defaults.delimiter) is passed over.
+ */
+function localLine(file: SourceFile, name: string, start: number): string {
+  const first = file.lines.findIndex((line, i) => i > start && /^\s*[A-Za-z_]/.test(line));
+  const indent = first < 0 ? "\\s*" : /^\s*/.exec(file.lines[first])![0];
+  return lineOf(file, new RegExp(`^${indent}${name}\\s*=`), start);
 }
 
 /** "module.a[0].module.b" -> "module.a.module.b" */
