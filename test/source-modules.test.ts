@@ -67,6 +67,40 @@ describe("terraform-aws-modules/dynamodb-table v4.4.0", () => {
   });
 });
 
+describe("cloudposse/terraform-aws-dynamodb v0.37.0 (with cloudposse/label/null and dynamodb-autoscaler)", () => {
+  // The module's insecure defaults, judged from the plan alone: the AWS-managed key
+  // (enable_encryption = true, no key), deletion protection off; and what its callers turn off.
+  const fromPlan = [
+    "DDB-ENC-001 module.invalid_defaults.aws_dynamodb_table.default[0]",
+    "DDB-REC-002 module.invalid_defaults.aws_dynamodb_table.default[0]",
+    "DDB-REC-001 module.invalid_no_pitr.aws_dynamodb_table.default[0]",
+    // the module hard-codes point_in_time_recovery = false in its replicas: known in the plan
+    "DDB-REC-001 module.invalid_replica.aws_dynamodb_table.default[0]",
+    "DDB-AUD-003 module.invalid_session_ttl.aws_dynamodb_table.default[0]",
+  ];
+
+  test("without source: the replica's key (a dynamic block, kms_key_arn known only after apply) is unprovable", async () => {
+    const found = await report("source-cloudposse-dynamodb", false);
+    expect(lines(found)).toEqual(
+      [...fromPlan, "DDB-ENC-002-UNPROVABLE module.invalid_replica.aws_dynamodb_table.default[0]"].sort(),
+    );
+    expect(unprovable(found)[0].evidence.join(" ")).toContain("a dynamic block");
+  });
+
+  test("with source: exact verdicts; the compliant tables (session store, autoscaled with an index) pass", async () => {
+    expect(lines(await report("source-cloudposse-dynamodb", true))).toEqual(
+      [...fromPlan, "DDB-ENC-002 module.invalid_replica.aws_dynamodb_table.default[0]"].sort(),
+    );
+  });
+
+  test("the replica's null key says where it comes from", async () => {
+    const found = await report("source-cloudposse-dynamodb", true);
+    expect(found.find((f) => f.rule === "DDB-ENC-002")!.evidence).toEqual([
+      "replica[region_name = eu-west-2].kms_key_arn <- null (from source test/fixtures/vendor/terraform-aws-dynamodb@v0.37.0/main.tf:134) (AWS-managed key)",
+    ]);
+  });
+});
+
 describe("terraform-aws-modules/vpc v5.21.0 with vpc-endpoints", () => {
   test("without source: subnets' VPC (local.vpc_id) and endpoint services (data.aws_vpc_endpoint_service) are unprovable", async () => {
     expect(lines(await report("source-vpc", false))).toEqual(
