@@ -21,7 +21,9 @@
 #   With the Terraform source at hand (validate <dir>,
 #   --source), locals and module variable defaults are followed too. Public modules can default to
 #   the AWS-owned key: terraform-aws-modules/dynamodb-table (v4) has
-#   server_side_encryption_enabled = false unless the caller sets it.
+#   server_side_encryption_enabled = false unless the caller sets it; cloudposse/terraform-aws-dynamodb
+#   (v0.37) has enable_encryption = true with no key, the AWS-managed key unless the caller sets
+#   server_side_encryption_kms_key_arn.
 # custom:
 #   id: DDB-ENC-001
 #   guardrail: encryption
