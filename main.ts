@@ -44,7 +44,7 @@ import {
   TenantAccessPolicy,
 } from "./modules";
 import { checkSynthesizedStacks } from "./src/cli/synth-check";
-import { resolveEnvironment } from "./modules/environment";
+import { type ResolvedEnvironment, resolveEnvironment } from "./modules/environment";
 
 export const STACK_NAME = "snowy-sessions";
 /** Sessions expire 30 minutes after they are written: the Lambda sets `expiresAt` = now + this. */
@@ -66,26 +66,62 @@ export interface SnowySessionsOptions {
   readonly stateFile?: string;
 }
 
+/** Networking the stack's workloads use: private subnets and their route tables, in one VPC. */
+interface PrivateNetwork {
+  readonly vpc: Vpc;
+  readonly subnets: Subnet[];
+  readonly routeTables: RouteTable[];
+}
+
+/** The session writer's execution role and the role it assumes per request. */
+interface WriterRoles {
+  readonly role: IamRole;
+  readonly roleArn: string;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly tenantRole: IamRole;
+  readonly tenantRoleArn: string;
+}
+
 export class SnowySessionsStack extends TerraformStack {
   readonly table: SecureTable;
+  private readonly settings: DeploymentSettings;
+  private readonly prefix: string;
+  private readonly env: ResolvedEnvironment;
+  private readonly tableName: string;
+  /** Literal (not a reference), so the IAM JSON that names it is known at plan time and the gate can read it. */
+  private readonly tableArn: string;
 
   constructor(scope: Construct, id: string, options: SnowySessionsOptions) {
     super(scope, id);
-    const { settings } = options;
-    const prefix = options.prefix ?? "snowy";
-    if (options.stateFile) new LocalBackend(this, { path: options.stateFile });
+    this.settings = options.settings;
+    this.prefix = options.prefix ?? "snowy";
+    this.configureProvider(options.stateFile);
+    this.env = resolveEnvironment(this, { accountId: this.settings.accountId, region: this.settings.region });
+    const { accountId, region, partition } = this.env;
+    this.tableName = `${this.prefix}-sessions`;
+    this.tableArn = `arn:${partition}:dynamodb:${region}:${accountId}:table/${this.tableName}`;
+
+    const network = this.configureNetwork();
+    this.table = this.configureTable();
+    const endpoint = this.configureGatewayEndpoint(network);
+    const tenants = this.configureTenantAccess(endpoint);
+    this.configureSessionWriter(network, endpoint);
+    const audit = this.configureAuditTrail();
+    const archive = this.configureDeletionArchive(options.archiveRetentionDays ?? 365);
+    this.configureOutputs(endpoint, tenants, audit, archive);
+  }
+
+  private configureProvider(stateFile: string | undefined): void {
+    if (stateFile) new LocalBackend(this, { path: stateFile });
     new AwsProvider(this, "aws", {
-      ...awsProviderConfig(settings),
+      ...awsProviderConfig(this.settings),
       defaultTags: [{ tags: { Project: STACK_NAME, ManagedBy: "ddb-guardrails" } }],
     });
-    const env = resolveEnvironment(this, { accountId: settings.accountId, region: settings.region });
-    const { accountId, region, partition } = env;
-    const tableName = `${prefix}-sessions`;
-    // Literal ARNs (not references) keep the IAM JSON known at plan time, so the gate can read it.
-    const tableArn = `arn:${partition}:dynamodb:${region}:${accountId}:table/${tableName}`;
-    const writerRoleName = `${prefix}-session-writer`;
+  }
 
-    // Network: private subnets only (no internet gateway, no NAT); DynamoDB through the gateway endpoint.
+  /** Private subnets only (no internet gateway, no NAT); DynamoDB through the gateway endpoint. */
+  private configureNetwork(): PrivateNetwork {
+    const { prefix } = this;
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: "10.20.0.0/16",
       enableDnsHostnames: true,
@@ -97,7 +133,7 @@ export class SnowySessionsStack extends TerraformStack {
         new Subnet(this, `private-${zone}`, {
           vpcId: vpc.id,
           cidrBlock: `10.20.${i}.0/24`,
-          availabilityZone: `${region}${zone}`,
+          availabilityZone: `${this.env.region}${zone}`,
           mapPublicIpOnLaunch: false,
           tags: { Name: `${prefix}-sessions-private-${zone}` },
         }),
@@ -113,9 +149,13 @@ export class SnowySessionsStack extends TerraformStack {
       });
       return table;
     });
+    return { vpc, subnets, routeTables };
+  }
 
-    this.table = new SecureTable(this, "sessions", {
-      tableName,
+  private configureTable(): SecureTable {
+    const { emulator } = this.settings;
+    return new SecureTable(this, "sessions", {
+      tableName: this.tableName,
       partitionKey: { name: "username", type: "S" },
       sortKey: { name: "sessionId", type: "S" },
       keyAlias: SESSION_KEY_ALIAS,
@@ -123,26 +163,30 @@ export class SnowySessionsStack extends TerraformStack {
       dataClass: "session",
       protectedAttributes: ["isAdmin"],
       stream: "NEW_AND_OLD_IMAGES",
-      contributorInsights: !settings.emulator,
-      contributorInsightsWaiver: settings.emulator
-        ? "the local emulator does not implement Contributor Insights"
-        : undefined,
-      environment: env,
+      contributorInsights: !emulator,
+      contributorInsightsWaiver: emulator ? "the local emulator does not implement Contributor Insights" : undefined,
+      environment: this.env,
     });
+  }
 
-    const endpoint = new DynamoDbGatewayEndpoint(this, "dynamodb-endpoint", {
-      vpcId: vpc.id,
-      routeTableIds: routeTables.map((t) => t.id),
-      region,
-      tableArns: [tableArn],
-      accountId,
-      tags: { Name: `${prefix}-sessions-dynamodb` },
+  private configureGatewayEndpoint(network: PrivateNetwork): DynamoDbGatewayEndpoint {
+    return new DynamoDbGatewayEndpoint(this, "dynamodb-endpoint", {
+      vpcId: network.vpc.id,
+      routeTableIds: network.routeTables.map((t) => t.id),
+      region: this.env.region,
+      tableArns: [this.tableArn],
+      accountId: this.env.accountId,
+      tags: { Name: `${this.prefix}-sessions-dynamodb` },
     });
+  }
 
-    // Each user reaches only the items whose partition key is their IAM user name.
+  /** Each user reaches only the items whose partition key is their IAM user name. */
+  private configureTenantAccess(endpoint: DynamoDbGatewayEndpoint): TenantAccessPolicy {
+    const { prefix } = this;
+    const { accountId, partition } = this.env;
     const tenants = new TenantAccessPolicy(this, "tenant-access", {
       policyName: `${prefix}-session-tenant-access`,
-      tableArns: [tableArn],
+      tableArns: [this.tableArn],
       leadingKey: LeadingKey.username(),
       access: "read-write",
       protectedAttributes: ["isAdmin"],
@@ -151,54 +195,23 @@ export class SnowySessionsStack extends TerraformStack {
     });
     const users = new IamGroup(this, "session-users", { name: `${prefix}-session-users` });
     tenants.attachToGroup(users.name);
-
-    this.sessionWriter(prefix, writerRoleName, tableArn, endpoint, subnets, vpc);
-
-    const audit = new AuditTrail(this, "audit", {
-      trailName: `${prefix}-sessions-audit`,
-      tables: [{ tableName, tableArn }],
-      logBucketName: `${prefix}-sessions-audit-${accountId}-${region}`,
-      logging: !settings.emulator,
-      loggingWaiver: settings.emulator ? "the local emulator cannot StartLogging; real AWS records" : undefined,
-      largeScanThreshold: 100,
-      environment: env,
-    });
-
-    const archive = new StreamArchive(this, "deletion-archive", {
-      name: `${prefix}-sessions`,
-      streamArn: this.table.streamArn,
-      bucketName: `${prefix}-sessions-archive-${accountId}-${region}`,
-      retentionDays: options.archiveRetentionDays ?? 365,
-      environment: env,
-    });
-
-    new TerraformOutput(this, "table_name", { value: this.table.tableName });
-    new TerraformOutput(this, "table_key_alias", { value: SESSION_KEY_ALIAS });
-    new TerraformOutput(this, "vpc_endpoint_id", { value: endpoint.endpointId });
-    new TerraformOutput(this, "tenant_role_arn", { value: tenants.role!.arn });
-    new TerraformOutput(this, "tenant_policy_arn", { value: tenants.policyArn });
-    new TerraformOutput(this, "trail_name", { value: audit.trail.name });
-    new TerraformOutput(this, "alert_topic_arn", { value: audit.alertTopic.arn });
-    new TerraformOutput(this, "archive_bucket", { value: archive.bucket.bucket.bucket });
-    new TerraformOutput(this, "emulator_mode", {
-      value: settings.emulator,
-      description:
-        "true: Contributor Insights and replicas left out, trail created with logging off (the emulator cannot run them)",
-    });
+    return tenants;
   }
 
   /** The Lambda that writes sessions, in the private subnets, egress only to DynamoDB's prefix list. */
-  private sessionWriter(
-    prefix: string,
-    roleName: string,
-    tableArn: string,
-    endpoint: DynamoDbGatewayEndpoint,
-    subnets: Subnet[],
-    vpc: Vpc,
-  ): void {
-    const { accountId, partition, region } = this.table.environment;
+  private configureSessionWriter(network: PrivateNetwork, endpoint: DynamoDbGatewayEndpoint): void {
     const code = new TerraformAsset(this, "session-writer-code", { path: SESSION_WRITER_DIR, type: AssetType.ARCHIVE });
+    const functionName = `${this.prefix}-session-writer`;
+    const roles = this.configureWriterRoles(functionName, endpoint);
+    const stsEndpointSg = this.configureStsEndpoint(network, roles);
+    this.configureWriterFunction(functionName, code, roles, network, endpoint, stsEndpointSg);
+  }
 
+  /** The writer's execution role (network interfaces, its own logs) and the tenant role it assumes. */
+  private configureWriterRoles(functionName: string, endpoint: DynamoDbGatewayEndpoint): WriterRoles {
+    const { prefix } = this;
+    const { accountId, partition, region } = this.env;
+    const roleName = `${prefix}-session-writer`;
     const trust = new DataAwsIamPolicyDocument(this, "session-writer-trust", {
       statement: [
         {
@@ -210,7 +223,6 @@ export class SnowySessionsStack extends TerraformStack {
     });
     const role = new IamRole(this, "session-writer-role", { name: roleName, assumeRolePolicy: trust.json });
     // What AWSLambdaVPCAccessExecutionRole grants, narrowed to this function's log group.
-    const functionName = `${prefix}-session-writer`;
     const logGroup = new CloudwatchLogGroup(this, "session-writer-logs", {
       name: `/aws/lambda/${functionName}`,
       retentionInDays: 365,
@@ -242,9 +254,19 @@ export class SnowySessionsStack extends TerraformStack {
       name: "vpc-and-logs",
       policy: runtime.json,
     });
-    const writerRoleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
+    const roleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
+    const tenant = this.configureWriterTenantRole(role, roleArn, endpoint);
+    return { role, roleArn, logGroup, ...tenant };
+  }
 
-    // The role the function assumes per request, tagged with the user's name: item access bound to that tag.
+  /** The role the function assumes per request, tagged with the user's name: item access bound to that tag. */
+  private configureWriterTenantRole(
+    role: IamRole,
+    roleArn: string,
+    endpoint: DynamoDbGatewayEndpoint,
+  ): Pick<WriterRoles, "tenantRole" | "tenantRoleArn"> {
+    const { prefix } = this;
+    const { accountId, partition } = this.env;
     const tenantRoleName = `${prefix}-session-writer-tenant`;
     const tenantRoleArn = `arn:${partition}:iam::${accountId}:role/${tenantRoleName}`;
     const tenantTrust = new DataAwsIamPolicyDocument(this, "session-writer-tenant-trust", {
@@ -252,7 +274,7 @@ export class SnowySessionsStack extends TerraformStack {
         {
           effect: "Allow",
           actions: ["sts:AssumeRole", "sts:TagSession"],
-          principals: [{ type: "AWS", identifiers: [writerRoleArn] }],
+          principals: [{ type: "AWS", identifiers: [roleArn] }],
           condition: [
             { test: "StringLike", variable: "aws:RequestTag/username", values: ["?*"] },
             { test: "ForAllValues:StringEquals", variable: "aws:TagKeys", values: ["username"] },
@@ -267,7 +289,7 @@ export class SnowySessionsStack extends TerraformStack {
     });
     new TenantAccessPolicy(this, "session-writer-tenant-access", {
       policyName: `${prefix}-session-writer-tenant-access`,
-      tableArns: [tableArn],
+      tableArns: [this.tableArn],
       leadingKey: LeadingKey.principalTag("username"),
       access: "read-write",
       sourceVpceIds: [endpoint.endpointId],
@@ -288,10 +310,14 @@ export class SnowySessionsStack extends TerraformStack {
       name: "assume-tenant-role",
       policy: assume.json,
     });
+    return { tenantRole, tenantRoleArn };
+  }
 
-    // STS is reached through an interface endpoint: the private subnets have no route to the internet.
+  /** STS through an interface endpoint (the private subnets have no route to the internet); returns its security group. */
+  private configureStsEndpoint(network: PrivateNetwork, roles: WriterRoles): SecurityGroup {
+    const { vpc, subnets } = network;
     const stsEndpointSg = new SecurityGroup(this, "sts-endpoint-sg", {
-      name: `${prefix}-sts-endpoint`,
+      name: `${this.prefix}-sts-endpoint`,
       description: "STS interface endpoint: HTTPS from the VPC only",
       vpcId: vpc.id,
       ingress: [
@@ -313,27 +339,38 @@ export class SnowySessionsStack extends TerraformStack {
         {
           sid: "WriterAssumesTenantRoleOnly",
           effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [writerRoleArn] }],
+          principals: [{ type: "AWS", identifiers: [roles.roleArn] }],
           actions: ["sts:AssumeRole", "sts:TagSession"],
-          resources: [tenantRoleArn],
+          resources: [roles.tenantRoleArn],
         },
       ],
     });
     new VpcEndpoint(this, "sts-endpoint", {
       vpcId: vpc.id,
-      serviceName: `com.amazonaws.${region}.sts`,
+      serviceName: `com.amazonaws.${this.env.region}.sts`,
       vpcEndpointType: "Interface",
       privateDnsEnabled: true,
       subnetIds: subnets.map((s) => s.id),
       securityGroupIds: [stsEndpointSg.id],
       policy: stsPolicy.json,
-      tags: { Name: `${prefix}-sessions-sts` },
+      tags: { Name: `${this.prefix}-sessions-sts` },
     });
+    return stsEndpointSg;
+  }
 
+  /** The function, with egress to DynamoDB's prefix list and the STS endpoint only. */
+  private configureWriterFunction(
+    functionName: string,
+    code: TerraformAsset,
+    roles: WriterRoles,
+    network: PrivateNetwork,
+    endpoint: DynamoDbGatewayEndpoint,
+    stsEndpointSg: SecurityGroup,
+  ): void {
     const securityGroup = new SecurityGroup(this, "session-writer-sg", {
-      name: `${prefix}-session-writer`,
+      name: `${this.prefix}-session-writer`,
       description: "Session writer: HTTPS to DynamoDB through the gateway endpoint only",
-      vpcId: vpc.id,
+      vpcId: network.vpc.id,
       egress: [
         {
           description: "DynamoDB (gateway endpoint prefix list)",
@@ -362,23 +399,71 @@ export class SnowySessionsStack extends TerraformStack {
     new LambdaFunction(this, "session-writer", {
       functionName,
       description: "Writes a 30-minute session (expiresAt = now + 1800 s) to the session table",
-      role: role.arn,
+      role: roles.role.arn,
       runtime: "nodejs20.x",
       handler: "index.handler",
       filename: code.path,
       sourceCodeHash: code.assetHash,
       timeout: 10,
       memorySize: 128,
-      vpcConfig: { subnetIds: subnets.map((s) => s.id), securityGroupIds: [securityGroup.id] },
+      vpcConfig: { subnetIds: network.subnets.map((s) => s.id), securityGroupIds: [securityGroup.id] },
       environment: {
         variables: {
           TABLE_NAME: this.table.tableName,
-          TENANT_ROLE_ARN: tenantRoleArn,
+          TENANT_ROLE_ARN: roles.tenantRoleArn,
           SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS),
         },
       },
-      dependsOn: [tenantRole, logGroup],
+      dependsOn: [roles.tenantRole, roles.logGroup],
       tracingConfig: { mode: "Active" },
+    });
+  }
+
+  private configureAuditTrail(): AuditTrail {
+    const { prefix, tableName, tableArn } = this;
+    const { accountId, region } = this.env;
+    const { emulator } = this.settings;
+    return new AuditTrail(this, "audit", {
+      trailName: `${prefix}-sessions-audit`,
+      tables: [{ tableName, tableArn }],
+      logBucketName: `${prefix}-sessions-audit-${accountId}-${region}`,
+      logging: !emulator,
+      loggingWaiver: emulator ? "the local emulator cannot StartLogging; real AWS records" : undefined,
+      largeScanThreshold: 100,
+      environment: this.env,
+    });
+  }
+
+  /** Session deletions, from the table's stream, into a write-once bucket. */
+  private configureDeletionArchive(retentionDays: number): StreamArchive {
+    const { accountId, region } = this.env;
+    return new StreamArchive(this, "deletion-archive", {
+      name: `${this.prefix}-sessions`,
+      streamArn: this.table.streamArn,
+      bucketName: `${this.prefix}-sessions-archive-${accountId}-${region}`,
+      retentionDays,
+      environment: this.env,
+    });
+  }
+
+  private configureOutputs(
+    endpoint: DynamoDbGatewayEndpoint,
+    tenants: TenantAccessPolicy,
+    audit: AuditTrail,
+    archive: StreamArchive,
+  ): void {
+    new TerraformOutput(this, "table_name", { value: this.table.tableName });
+    new TerraformOutput(this, "table_key_alias", { value: SESSION_KEY_ALIAS });
+    new TerraformOutput(this, "vpc_endpoint_id", { value: endpoint.endpointId });
+    new TerraformOutput(this, "tenant_role_arn", { value: tenants.role!.arn });
+    new TerraformOutput(this, "tenant_policy_arn", { value: tenants.policyArn });
+    new TerraformOutput(this, "trail_name", { value: audit.trail.name });
+    new TerraformOutput(this, "alert_topic_arn", { value: audit.alertTopic.arn });
+    new TerraformOutput(this, "archive_bucket", { value: archive.bucket.bucket.bucket });
+    new TerraformOutput(this, "emulator_mode", {
+      value: this.settings.emulator,
+      description:
+        "true: Contributor Insights and replicas left out, trail created with logging off (the emulator cannot run them)",
     });
   }
 }

@@ -22,3 +22,60 @@ test_the_report_collects_findings_of_every_guardrail if {
 findings_of(fixture) := found if {
 	found := main.report.findings with input as fixtures.plan(fixture)
 }
+
+# The rules that flag anything on each fixture (their -UNPROVABLE twins included): no other rule may.
+# Each rule's own test asserts its findings by address; this table catches a rule that starts firing
+# on a fixture its tests do not look at.
+rules_flagging := {
+	"audit-trail": {"DDB-AUD-001"},
+	"audit-no-trail": {"DDB-AUD-001"},
+	"audit-trail-unprovable": {"DDB-AUD-001"},
+	"audit-archive": {"DDB-AUD-002"},
+	"audit-session-ttl": {"DDB-AUD-003"},
+	"audit-monitoring": {"DDB-AUD-004", "DDB-AUD-007"},
+	"audit-monitoring-missing": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"},
+	"audit-monitoring-unprovable": {"DDB-AUD-004", "DDB-AUD-006", "DDB-AUD-007"},
+	"table-cmk-same-plan": set(),
+	"table-unencrypted": {"DDB-ENC-001"},
+	"table-aws-managed-key": {"DDB-ENC-001"},
+	"enc-table-keys": {"DDB-ENC-001"},
+	"enc-replica": {"DDB-ENC-002"},
+	"enc-key-rotation": {"DDB-ENC-003"},
+	"enc-dax": {"DDB-ENC-004"},
+	"enc-audit-buckets": {"DDB-ENC-005"},
+	"enc-key-policy": {"DDB-ENC-006"},
+	"enc-exports-streams": {"DDB-ENC-007", "DDB-ENC-008"},
+	"rec-pitr-deletion": {"DDB-REC-001", "DDB-REC-002"},
+	"awscc-tables": {"DDB-ENC-001", "DDB-ENC-002", "DDB-REC-001", "DDB-REC-002"},
+	"cfn-stack-tables": {"DDB-ENC-001", "DDB-ENC-002", "DDB-REC-001", "DDB-REC-002"},
+	"model-child-module": {"DDB-ENC-001", "DDB-ENC-003"},
+	"model-for-each": {"DDB-ENC-001", "DDB-REC-001"},
+	"model-count": {"DDB-ENC-003", "DDB-REC-002"},
+	"model-data-sources": set(),
+	"model-compliant-stack": set(),
+	"endpoint-compliant": set(),
+	"endpoint-missing": {"DDB-EP-001", "DDB-EP-004", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
+	"endpoint-managed-policies": {"DDB-EP-001", "DDB-EP-004", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003"},
+	"endpoint-policy-routes": {"DDB-EP-002", "DDB-EP-003"},
+	"endpoint-policy-conditions": {"DDB-EP-002"},
+	"fgac-leading-keys": {"DDB-AUD-001", "DDB-ENC-001", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-REC-001"},
+	"fgac-scan-admin": {"DDB-AUD-001", "DDB-ENC-001", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-REC-001"},
+	"fgac-protected-attributes": {"DDB-AUD-001", "DDB-ENC-001", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-004", "DDB-FGAC-006", "DDB-REC-001"},
+	"fgac-resource-policy": {"DDB-AUD-001", "DDB-ENC-001", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005", "DDB-REC-001"},
+	"fgac-policy-shapes": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005", "DDB-FGAC-006"},
+	"fgac-resource-policy-conditions": {"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001", "DDB-FGAC-005", "DDB-REC-001"},
+	"fgac-partiql-scan": {"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001", "DDB-FGAC-002", "DDB-REC-001"},
+	"fgac-leading-keys-binding": {"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001", "DDB-FGAC-001", "DDB-REC-001"},
+	"fgac-managed-policies": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
+	"fgac-sso": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
+	"fgac-admin-actions": {
+		"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001",
+		"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-REC-001", "DDB-REC-002",
+	},
+}
+
+test_each_fixture_is_flagged_by_its_rules_only if {
+	every name, rules in rules_flagging {
+		{trim_suffix(f.rule, "-UNPROVABLE") | some f in findings_of(name)} == rules
+	}
+}

@@ -167,17 +167,27 @@ function convertGlobalTable(change, config) {
   return { type: "awscc_dynamodb_global_table", ...t };
 }
 
+// A converted resource as one part of the plan lists it: the fields every part shares, in Terraform's
+// order, then the part's own.
+function entry(awscc, name, fields) {
+  return { address: awscc.address, mode: "managed", type: awscc.type, name, ...fields };
+}
+
+// planned_values and configuration list the converted tables under their new addresses too.
+function renameConverted(resources, fields) {
+  return resources.map((r) => {
+    const awscc = renamed.get(r.address);
+    return awscc ? entry(awscc, r.name, fields(awscc)) : r;
+  });
+}
+
 function convert(change) {
   if (change.type !== "aws_dynamodb_table") return change;
   const config = configs.get(change.address);
   const awscc = change.change.after.replica.length ? convertGlobalTable(change, config) : convertTable(change, config);
-  const address = `${awscc.type}.${change.name}`;
-  renamed.set(change.address, { address, ...awscc });
-  return {
-    address,
-    mode: "managed",
-    type: awscc.type,
-    name: change.name,
+  const converted = { address: `${awscc.type}.${change.name}`, ...awscc };
+  renamed.set(change.address, converted);
+  return entry(converted, change.name, {
     provider_name: AWSCC,
     change: {
       actions: change.change.actions,
@@ -187,40 +197,22 @@ function convert(change) {
       before_sensitive: false,
       after_sensitive: {},
     },
-  };
+  });
 }
 
 plan.resource_changes = plan.resource_changes.map(convert);
-plan.planned_values.root_module.resources = plan.planned_values.root_module.resources.map((r) => {
-  const awscc = renamed.get(r.address);
-  return awscc
-    ? {
-        address: awscc.address,
-        mode: "managed",
-        type: awscc.type,
-        name: r.name,
-        provider_name: AWSCC,
-        schema_version: 1,
-        values: awscc.after,
-        sensitive_values: {},
-      }
-    : r;
-});
+plan.planned_values.root_module.resources = renameConverted(plan.planned_values.root_module.resources, (awscc) => ({
+  provider_name: AWSCC,
+  schema_version: 1,
+  values: awscc.after,
+  sensitive_values: {},
+}));
 plan.configuration.provider_config.awscc = { name: "awscc", full_name: AWSCC };
-plan.configuration.root_module.resources = plan.configuration.root_module.resources.map((r) => {
-  const awscc = renamed.get(r.address);
-  return awscc
-    ? {
-        address: awscc.address,
-        mode: "managed",
-        type: awscc.type,
-        name: r.name,
-        provider_config_key: "awscc",
-        expressions: awscc.expressions,
-        schema_version: 1,
-      }
-    : r;
-});
+plan.configuration.root_module.resources = renameConverted(plan.configuration.root_module.resources, (awscc) => ({
+  provider_config_key: "awscc",
+  expressions: awscc.expressions,
+  schema_version: 1,
+}));
 delete plan.relevant_attributes;
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, `${JSON.stringify(plan)}\n`);

@@ -37,3 +37,7 @@ test_unplaced_compute_says_which_reference_it_could_not_follow if {
 	f.address == "aws_lambda_function.invalid_existing_subnets"
 	f.evidence == ["aws_lambda_function.invalid_existing_subnets.vpc_config[0].subnet_ids <- the constant [\"subnet-0123456789abcdef0\"]"]
 }
+
+test_a_vpc_whose_workloads_have_only_managed_policies_needs_the_endpoint_too if {
+	findings_for("endpoint-managed-policies") == {["aws_vpc.invalid_no_endpoint", "DDB-EP-001"]}
+}

@@ -39,3 +39,12 @@ test_if_exists_is_named_in_the_evidence if {
 	f.address == "aws_iam_role_policy.invalid_source_vpce_if_exists"
 	f.evidence == ["policy statement[0]: Action dynamodb:Query; stringequalsifexists aws:SourceVpce does not require the endpoint"]
 }
+
+test_aws_managed_policies_attached_to_vpc_workloads_need_source_vpce if {
+	findings_for("endpoint-managed-policies") == {
+		["aws_iam_policy_attachment.invalid_full_access", "DDB-EP-004"],
+		["aws_iam_role.invalid_managed_policy_arns", "DDB-EP-004"],
+		["aws_iam_role_policy_attachment.invalid_read_only", "DDB-EP-004"],
+		["aws_iam_role_policy_attachments_exclusive.invalid_exclusive", "DDB-EP-004"],
+	}
+}

@@ -32,12 +32,15 @@ test_evidence_names_the_actions_and_resources if {
 	f.severity == "high"
 }
 
+# AWS-managed policies that allow every DynamoDB action (PowerUserAccess...) are DDB-FGAC-003's, not
+# this rule's as well; policies that cannot be read are unprovable.
 test_aws_managed_policies_are_judged_on_the_attachment if {
-	findings := findings_for("fgac-managed-policies")
-	["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"] in findings
-
-	# PowerUserAccess allows every DynamoDB action: DDB-FGAC-003, not this rule as well.
-	not ["aws_iam_policy_attachment.invalid_power_user", "DDB-FGAC-006"] in findings
+	findings_for("fgac-managed-policies") == {
+		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-006-UNPROVABLE"],
+	}
+	findings_for("fgac-sso") == {["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"]}
 }
 
 test_not_action_that_spares_one_action_is_flagged if {
@@ -46,6 +49,7 @@ test_not_action_that_spares_one_action_is_flagged if {
 
 test_unreadable_policies_are_unprovable_not_passed if {
 	findings_for("fgac-leading-keys") == {["aws_iam_policy.invalid_unresolvable_json", "DDB-FGAC-006-UNPROVABLE"]}
+	findings_for("fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-006-UNPROVABLE"]}
 }
 
 test_table_patterns_match_every_table_of_any_account if {
@@ -63,7 +67,6 @@ test_table_patterns_match_every_table_of_any_account if {
 test_compliant_stacks_pass if {
 	findings_for("endpoint-compliant") == set()
 	findings_for("model-compliant-stack") == set()
-	findings_for("fgac-sso") - {["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"]} == set()
 }
 
 test_not_resource_known_only_after_apply_still_reaches_every_table if {
@@ -71,4 +74,15 @@ test_not_resource_known_only_after_apply_still_reaches_every_table if {
 	f.address == "aws_iam_policy.invalid_data_not_actions"
 	f.rule == "DDB-FGAC-006"
 	endswith(f.evidence[0], "NotAction [\"dynamodb:DeleteTable\"] does not exclude it on NotResource (known only after apply)")
+}
+
+test_admin_actions_through_data_source_not_actions_and_merged_documents_are_flagged if {
+	findings_for("fgac-policy-shapes") == {
+		["aws_iam_policy.invalid_data_not_actions", "DDB-FGAC-006"],
+		["aws_iam_policy.invalid_merged_document", "DDB-FGAC-006"],
+		["aws_iam_policy.invalid_dynamic_statements", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_iam_policy.invalid_override_document", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_iam_policy.invalid_twice_merged", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-006-UNPROVABLE"],
+	}
 }

@@ -39,3 +39,38 @@ test_not_resource_counts_as_every_table if {
 test_compliant_stack_passes if {
 	findings_for("endpoint-compliant") == set()
 }
+
+# Policies attached by ARN: AWS-managed ones are judged from the generated table, others cannot be read.
+test_attached_policies_are_judged_on_the_attachment if {
+	findings_for("fgac-managed-policies") == {
+		["aws_iam_group_policy_attachments_exclusive.invalid_group_exclusive", "DDB-FGAC-003"],
+		["aws_iam_policy_attachment.invalid_power_user", "DDB-FGAC-003"],
+		["aws_iam_role_policy_attachment.invalid_dynamodb_full_access", "DDB-FGAC-003"],
+		["aws_iam_role_policy_attachments_exclusive.invalid_role_exclusive", "DDB-FGAC-003"],
+		["aws_iam_user_policy_attachment.invalid_administrator_access", "DDB-FGAC-003"],
+		["aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive", "DDB-FGAC-003"],
+		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-003-UNPROVABLE"],
+	}
+	findings_for("fgac-sso") == {
+		["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access", "DDB-FGAC-003"],
+	}
+	findings_for("fgac-admin-actions") == {["aws_iam_role_policy_attachment.invalid_managed_full_access", "DDB-FGAC-003"]}
+}
+
+test_unreadable_policies_of_every_kind_are_unprovable if {
+	findings_for("fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-003-UNPROVABLE"]}
+	findings_for("fgac-resource-policy") == {["aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-003-UNPROVABLE"]}
+}
+
+test_not_resource_admin_is_full_access_and_unreadable_documents_are_unprovable if {
+	findings_for("fgac-policy-shapes") == {
+		["aws_iam_policy.invalid_not_resource_admin", "DDB-FGAC-003"],
+		["aws_iam_policy.invalid_dynamic_statements", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_iam_policy.invalid_override_document", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_iam_policy.invalid_twice_merged", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-003-UNPROVABLE"],
+	}
+}

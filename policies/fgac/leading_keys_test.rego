@@ -108,3 +108,31 @@ test_a_literal_partition_of_one_fixed_principal_is_scoped if {
 		not address in addresses
 	}
 }
+
+# Policies attached by ARN: AWS-managed ones are judged from the generated table, others cannot be read.
+test_attached_policies_are_judged_on_the_attachment if {
+	findings_for("fgac-managed-policies") == {
+		["aws_iam_group_policy_attachment.invalid_dynamodb_read_only", "DDB-FGAC-001"],
+		["aws_iam_group_policy_attachments_exclusive.invalid_group_exclusive", "DDB-FGAC-001"],
+		["aws_iam_policy_attachment.invalid_power_user", "DDB-FGAC-001"],
+		["aws_iam_role.invalid_managed_policy_arns", "DDB-FGAC-001"],
+		["aws_iam_role_policy_attachment.invalid_dynamodb_full_access", "DDB-FGAC-001"],
+		["aws_iam_role_policy_attachments_exclusive.invalid_role_exclusive", "DDB-FGAC-001"],
+		["aws_iam_user_policy_attachment.invalid_administrator_access", "DDB-FGAC-001"],
+		["aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive", "DDB-FGAC-001"],
+		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-001-UNPROVABLE"],
+	}
+	findings_for("fgac-sso") == {
+		["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access", "DDB-FGAC-001"],
+		["aws_ssoadmin_permission_set_inline_policy.invalid_inline_scan", "DDB-FGAC-001"],
+	}
+	findings_for("fgac-admin-actions") == {["aws_iam_role_policy_attachment.invalid_managed_full_access", "DDB-FGAC-001"]}
+}
+
+test_unreadable_policies_of_every_kind_are_unprovable if {
+	findings_for("fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-001-UNPROVABLE"]}
+	findings_for("fgac-resource-policy") == {["aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-001-UNPROVABLE"]}
+}
