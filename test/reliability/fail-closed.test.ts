@@ -242,15 +242,6 @@ describe("plans the engine refuses", () => {
     expect(() => parsePlan(plan(), "plan.json")).toThrow(reason);
   });
 
-  test("the provider schema file is up to date with the policies (covers every AWS type they name)", () => {
-    const check = spawnSync("bash", [join(ROOT, "scripts", "resource-schema.sh"), "--check"], {
-      encoding: "utf8",
-      env: process.env,
-    });
-    expect(check.stderr).toMatch(/resource schema is up to date/);
-    expect(check.status).toBe(0);
-  });
-
   test("validatePlan checks a plan object that did not come through readPlan/parsePlan", () => {
     const plan = violating();
     table(plan).mode = "data";
