@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { GuardrailsError, parsePlan, readPlan, type Plan, type PlanLimits } from "../engine";
 import { buildSourceModel, type SourceModel } from "../engine/source-model";
+import { hcl2json } from "../engine/hcl";
 import { hasTerraformSource } from "../engine/source-files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
@@ -47,6 +48,7 @@ function classify(dir: string): Workdir {
  */
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
+    startSourceReader(options.sourceDir);
     const plan = readPlan("-", options.limits);
     return {
       plan,
@@ -65,11 +67,13 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       throw new GuardrailsError(
         `${input}: is Terraform source, not a plan; pass its directory (${dirname(input)}) to plan and validate it`,
       );
-    const plan = readPlan(input, options.limits);
     const dir = options.sourceDir ?? dirname(input);
+    startSourceReader(dir);
+    const plan = readPlan(input, options.limits);
     return { plan, locations: sourceLocations(dir, plan), source: await sourceModel(dir, plan) };
   }
   const target = await stackDirectory(resolve(input), options);
+  startSourceReader(target.dir);
   return withPrivateDir("ddb-guardrails-", async (planDir) => {
     const planFile = join(planDir, "tfplan");
     const label = relative(process.cwd(), target.dir) || ".";
@@ -88,6 +92,11 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
     return { plan, locations: workdirLocations(target, plan), source: await sourceModel(target.dir, plan) };
   });
+}
+
+/** Starts the HCL parser's runtime while the plan is read or planned, when there is source to read after. */
+function startSourceReader(dir: string | undefined): void {
+  if (dir && hasTerraformSource(dir)) hcl2json();
 }
 
 /** The source model of the Terraform (or CDKTF cdk.tf.json) source in a directory, if it holds any. */

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv from "ajv";
 import picomatch from "picomatch";
 import { parse as parseYaml } from "yaml";
 import configSchema from "./config-schema.json";
 import { GuardrailsError } from "./errors";
+import { schemaValidator } from "./json-schema";
 import { checkParameters } from "./parameters";
 import { SEVERITIES } from "./types";
 import type { Finding, Rule, Severity, Waiver } from "./types";
@@ -23,7 +23,7 @@ export interface GuardrailsConfig {
 export const CONFIG_FILES = [".ddb-guardrails.yml", ".ddb-guardrails.yaml", ".ddb-guardrails.json"] as const;
 export const EMPTY_CONFIG: GuardrailsConfig = { parameters: {}, severity: {}, waivers: [] };
 
-const validateShape = new Ajv({ allErrors: false, strict: true }).compile(configSchema);
+const shapeError = schemaValidator(configSchema);
 
 /** The config file in dir, if there is one (first of CONFIG_FILES). */
 export function findConfig(dir: string): string | undefined {
@@ -60,8 +60,8 @@ export function loadConfig(file: string): GuardrailsConfig {
 
 /** Checks a config object (already parsed) against the schema and the waiver rules (`now`: the day waivers are judged). */
 export function parseConfig(value: unknown, source = "config", now: Date = new Date()): GuardrailsConfig {
-  if (!validateShape(value)) {
-    const e = validateShape.errors![0];
+  const e = shapeError(value);
+  if (e) {
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
     const detail =
       e.keyword === "additionalProperties"

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import Ajv from "ajv";
 import planSchema from "./plan-schema.json";
 import { isInstanceOf } from "./address";
 import { GuardrailsError } from "./errors";
+import { schemaValidator } from "./json-schema";
 import { blockOf, checkConsistency } from "./plan-consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
@@ -36,7 +36,7 @@ export interface PlanLimits {
 
 export const DEFAULT_LIMITS: Required<PlanLimits> = { maxBytes: 256 * 1024 * 1024, maxDepth: 100 };
 
-const validateShape = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(planSchema);
+const shapeError = schemaValidator(planSchema, { allowUnionTypes: true });
 const ZIP_MAGIC = Buffer.from("PK\u0003\u0004", "latin1");
 
 /**
@@ -134,8 +134,8 @@ export function checkPlan(value: unknown, name: string): Plan {
       `${name}: is not a terraform plan (no format_version); expected the output of terraform show -json`,
     );
   }
-  if (!validateShape(value)) {
-    const e = validateShape.errors![0];
+  const e = shapeError(value);
+  if (e) {
     throw new GuardrailsError(
       `${name}: is not a terraform plan this tool can read: ${e.instancePath || "(root)"} ${e.message}`,
     );

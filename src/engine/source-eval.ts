@@ -1,4 +1,4 @@
-import { getExpressionAst } from "@cdktf/hcl2json";
+import { hcl2json } from "./hcl";
 
 /**
  * What an expression of the source evaluates to, as far as it can be known before apply:
@@ -47,7 +47,8 @@ async function evaluateTemplate(text: string, ctx: EvalContext): Promise<Value> 
   if (!ast) {
     // hcl2json keeps the expression text as written: quoted as a template, it parses as HCL again.
     const quoted = `"${text}"`;
-    ast = getExpressionAst("source.tf", quoted)
+    ast = hcl2json()
+      .getExpressionAst("source.tf", quoted)
       .then((node) => (node ? withKeyTexts(node as Node, Buffer.from(quoted)) : null))
       .catch(() => null);
     astCache.set(text, ast);

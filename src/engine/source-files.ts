@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { parse } from "@cdktf/hcl2json";
+import { hcl2json } from "./hcl";
 
 /** One parsed .tf file: hcl2json's JSON form (expressions as "${...}" strings) and its lines. */
 export interface SourceFile {
@@ -56,7 +56,7 @@ async function parseDirectory(dir: string): Promise<SourceFile[]> {
   for (const name of names) {
     const path = join(dir, name);
     const text = readFileSync(path, "utf8");
-    const body = name.endsWith(".json") ? JSON.parse(text) : await parse(name, text);
+    const body = name.endsWith(".json") ? JSON.parse(text) : await hcl2json().parse(name, text);
     files.push({ path, body, lines: text.split("\n") });
   }
   return files;
