@@ -54,7 +54,7 @@ rules_flagging := {
 	"model-data-sources": set(),
 	"model-compliant-stack": set(),
 	"endpoint-compliant": set(),
-	"endpoint-missing": {"DDB-EP-001", "DDB-EP-004", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
+	"endpoint-missing": {"DDB-EP-001", "DDB-EP-002", "DDB-EP-004", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
 	"endpoint-managed-policies": {"DDB-EP-001", "DDB-EP-004", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003"},
 	"endpoint-policy-routes": {"DDB-EP-002", "DDB-EP-003"},
 	"endpoint-policy-conditions": {"DDB-EP-002"},

@@ -13,7 +13,10 @@
 #   from its own VPC), nor do aws:SecureTransport, aws:CurrentTime or aws:SourceIp. The policy is read from
 #   the endpoint's `policy` or from an aws_vpc_endpoint_policy that references the endpoint, as JSON
 #   or from its aws_iam_policy_document data source; one that cannot be read before apply is
-#   DDB-EP-002-UNPROVABLE on the resource that holds it.
+#   DDB-EP-002-UNPROVABLE on the resource that holds it. So is an endpoint whose service name is
+#   known only after apply (e.g. from data.aws_vpc_endpoint_service, as terraform-aws-modules/vpc's
+#   vpc-endpoints does) when its policy would be flagged on a DynamoDB endpoint, unless the Terraform
+#   source shows the data source's service is another one (--source).
 # custom:
 #   id: DDB-EP-002
 #   guardrail: endpoint
@@ -91,6 +94,40 @@ violation contains finding if {
 		[sprintf("%s: %s", [document.origin, document.reason])],
 	)
 }
+
+# An endpoint whose service is known only after apply may be a DynamoDB endpoint: if its policy would
+# be flagged on one, the verdict waits for the service name (with the source at hand, a service read
+# from data.aws_vpc_endpoint_service is known, and the verdict exact).
+violation contains finding if {
+	some address, _ in network.possible_dynamodb_endpoints
+	some document in network.endpoint_documents(address)
+	some problem in problems(document)
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		document.holder,
+		sprintf("the service of %s is only known after apply; if it is DynamoDB, %s", [address, problem.message]),
+		[sprintf("%s.service_name: (known after apply)", [address]), problem.evidence],
+	)
+}
+
+problems(document) := {{
+	"message": "it has no policy, so it allows full access",
+	"evidence": sprintf("%s.%s: not set (default policy: full access)", [document.holder, document.path]),
+}} if document.status == "absent"
+
+problems(document) := {problem |
+	some i, statement in document.statements
+	open(statement)
+	problem := {
+		"message": sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]),
+		"evidence": sprintf("%s statement[%d]: %s %s on every table", [document.origin, i, statement.principals.kind, json.marshal(statement.principals.values)]),
+	}
+} if document.status == "known"
+
+problems(document) := {{
+	"message": sprintf("its %s cannot be read before apply", [document.path]),
+	"evidence": sprintf("%s: %s", [document.origin, document.reason]),
+}} if document.status == "unprovable"
 
 open(statement) if {
 	iam.allows(statement)

@@ -24,8 +24,23 @@ test_restrictive_policy_from_unknown_json_passes if {
 	findings_for("endpoint-compliant") == set()
 }
 
-test_endpoints_of_other_services_are_not_judged if {
-	findings_for("endpoint-missing") == set()
+test_endpoints_of_other_services_are_not_judged_and_of_unknown_ones_wait_for_apply if {
+	findings_for("endpoint-missing") == {["aws_vpc_endpoint.unknown_service", "DDB-EP-002-UNPROVABLE"]}
+}
+
+test_unknown_service_evidence_says_what_would_be_wrong if {
+	some f in violations(fixtures.plan("endpoint-missing"))
+	f.evidence == [
+		"aws_vpc_endpoint.unknown_service.service_name: (known after apply)",
+		"aws_vpc_endpoint.unknown_service.policy: not set (default policy: full access)",
+	]
+}
+
+test_module_endpoint_of_a_data_source_service_without_source_waits_for_apply if {
+	findings_for("source-vpc") == {
+		["module.invalid_open_endpoints.aws_vpc_endpoint.this[\"dynamodb\"]", "DDB-EP-002-UNPROVABLE"],
+		["module.vpc_endpoints.aws_vpc_endpoint.this[\"dynamodb\"]", "DDB-EP-002-UNPROVABLE"],
+	}
 }
 
 test_missing_policy_evidence if {

@@ -101,6 +101,24 @@ unknown_service_endpoints[address] := endpoint if {
 	not source_dynamodb_service(endpoint)
 }
 
+# Of those, the ones that may be DynamoDB endpoints: all but those whose service the source model
+# shows to be another one (data.aws_vpc_endpoint_service with a constant service other than "dynamodb").
+possible_dynamodb_endpoints[address] := endpoint if {
+	some address, endpoint in unknown_service_endpoints
+	not source_other_service(endpoint)
+}
+
+source_other_service(endpoint) if {
+	sources := references.sources(endpoint, ["service_name"])
+	count(sources) > 0
+	every source in sources {
+		source.kind == "data"
+		service := input.source.data[source.address].values.service
+		is_string(service)
+		service != "dynamodb"
+	}
+}
+
 gateway(endpoint) if object.get(endpoint.after, "vpc_endpoint_type", "Gateway") == "Gateway"
 
 gateway_endpoints_of(vpc) := object.get(gateway_endpoints, vpc, set())
