@@ -4,6 +4,7 @@
 #   Turning off point-in-time recovery, deleting a table or its backups, or opening its resource
 #   policy are the steps of an attack on the data or of an accident; they must be noticed. Tables
 #   are covered when enabled aws_cloudwatch_event_rule resources with an aws_cloudwatch_event_target
+#   (on the default event bus: AWS services send their events to no other bus)
 #   match, between them, the CloudTrail-recorded DynamoDB calls UpdateTable, DeleteTable,
 #   UpdateContinuousBackups, DeleteBackup, PutResourcePolicy and DeleteResourcePolicy (source
 #   aws.dynamodb, detail-type "AWS API Call via CloudTrail", detail.eventName listing them, or any

@@ -37,3 +37,8 @@ test_the_audit_trail_construct_alerts_on_changes if {
 	findings_for("model-compliant-stack") == set()
 	findings_for("terraform-modules-audit-trail") == set()
 }
+
+# DynamoDB API calls reach the default event bus only: a rule on a custom bus never fires.
+test_a_rule_on_a_custom_event_bus_does_not_count if {
+	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-005"]}
+}

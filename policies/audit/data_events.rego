@@ -10,7 +10,13 @@
 #   and resources.type = AWS::DynamoDB::Table whose resources.ARN conditions (equals, starts_with,
 #   ends_with, and their not_ forms, literal or by reference) select it; reads and writes may come
 #   from different selectors. Selectors that allow-list eventName do not count (they record only
-#   some operations). The violation is reported on each table that is not covered, also when the
+#   some operations), nor do those whose other fields leave out table data events (eventName or
+#   eventSource conditions that exclude some of them, readOnly conditions read on "true" and
+#   "false", or any other field such as userIdentity.arn, which leaves out some callers); a literal
+#   ARN selects a table only when it is a DynamoDB ARN. A single-Region trail records the tables of
+#   its own Region only: its provider's Region must be the table's (the same provider configuration,
+#   or both Regions written as constants); when that cannot be told, DDB-AUD-001-UNPROVABLE. The
+#   violation is reported on each table that is not covered, also when the
 #   plan has no trail at all (an organisation trail kept outside the plan is then waived per
 #   table, with its reason). The account and Region inside a literal ARN are not checked, since a
 #   new table's ARN is unknown before apply. When a trail's selectors or table list cannot be
@@ -78,11 +84,13 @@ violation contains finding if {
 }
 
 # The modes (read, write) recorded for a table by the enabled trails' selectors that surely select it.
-# A selector without conditions selects every table: those are judged once, not once per table
-# (tables x selectors was quadratic in plans with a trail per service; docs/benchmarks.md).
-covered_modes(table) := universal_modes | {mode |
+# A selector without conditions selects every table of its trail's Regions: those are judged once per
+# Region scope, not once per table (tables x selectors was quadratic in plans with a trail per
+# service; docs/benchmarks.md).
+covered_modes(table) := universal_modes(table) | {mode |
 	some selector in conditional_selectors
 	active(selector.trail)
+	records_region_of(selector.trail, table)
 	covers(selector, table)
 	some mode in selector.modes
 }
@@ -95,33 +103,111 @@ universal_selectors contains selector if {
 
 conditional_selectors := selectors - universal_selectors
 
-universal_modes contains mode if {
+universal_modes(table) := everywhere_modes | {mode |
+	some scope in region_scopes(table)
+	some mode in object.get(scoped_modes, scope, set())
+}
+
+everywhere_modes contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
+	multi_region(selector.trail)
 	some mode in selector.modes
+}
+
+scoped_modes[scope] contains mode if {
+	some selector in universal_selectors
+	active(selector.trail)
+	not multi_region(selector.trail)
+	some scope in region_scopes(plan.resources[selector.trail])
+	some mode in selector.modes
+}
+
+# A single-Region trail records the events of its own Region only: a trail and a table are in one
+# Region when they share a provider configuration, or their providers name the same Region.
+records_region_of(trail, _) if multi_region(trail)
+
+records_region_of(trail, table) if {
+	some scope in region_scopes(plan.resources[trail])
+	scope in region_scopes(table)
+}
+
+multi_region(trail) if plan.resources[trail].after.is_multi_region_trail == true
+
+region_scopes(resource) := {concat("", ["provider ", key]) | key := provider_key(resource)} | {concat("", ["region ", region]) |
+	region := provider_region(resource)
+}
+
+provider_key(resource) := source_provider(plan.config(resource).provider_config_key)
+
+# A module that only declares its required providers gets an entry without expressions and uses its
+# parent's provider: "module.a.module.b:aws" -> "module.a:aws" -> "aws".
+source_provider(key) := key if not contains(key, ":")
+
+source_provider(key) := candidates[max(configured)] if {
+	[module, name] := split(key, ":")
+	segments := split(module, ".")
+	candidates := [ancestor_key(segments, n, name) | some n in numbers.range(0, count(segments) / 2)]
+	configured := {i | some i, candidate in candidates; configured_provider(candidate, i)}
+}
+
+# Keys from the root ("aws") down to the module's own.
+ancestor_key(_, 0, name) := name
+
+ancestor_key(segments, n, name) := concat(":", [concat(".", array.slice(segments, 0, 2 * n)), name]) if n > 0
+
+configured_provider(_, 0)
+
+configured_provider(key, i) if {
+	i > 0
+	input.configuration.provider_config[key].expressions
+}
+
+provider_region(resource) := region if {
+	region := input.configuration.provider_config[provider_key(resource)].expressions.region.constant_value
+	is_string(region)
+}
+
+# Regions that are both known and differ: the trail does not record the table.
+other_region(trail, table) if {
+	not records_region_of(trail, table)
+	provider_region(plan.resources[trail])
+	provider_region(table)
+}
+
+region_unknown(trail, table) if {
+	not records_region_of(trail, table)
+	not other_region(trail, table)
 }
 
 # Evidence of selectors that might select the table but cannot be followed before apply.
 # (A universal selector always selects the table, so only its trail's enable_logging can be uncertain.)
-uncertain(table) := ({evidence |
+uncertain(table) := (({evidence |
 	some selector in conditional_selectors
 	not inactive(selector.trail)
 	not covers(selector, table)
 	some evidence in selector.unprovable
-} | universal_pending) | {pending(selector.trail) |
-	some selector in conditional_selectors
-	not active(selector.trail)
-	not inactive(selector.trail)
-	covers(selector, table)
-}
-
-universal_pending contains pending(selector.trail) if {
+} | {pending(selector.trail) |
 	some selector in universal_selectors
 	not active(selector.trail)
 	not inactive(selector.trail)
+	records_region_of(selector.trail, table)
+}) | {pending(selector.trail) |
+	some selector in conditional_selectors
+	not active(selector.trail)
+	not inactive(selector.trail)
+	records_region_of(selector.trail, table)
+	covers(selector, table)
+}) | {region_pending(selector.trail) |
+	some selector in selectors
+	not inactive(selector.trail)
+	region_unknown(selector.trail, table)
+	covers(selector, table)
 }
 
 pending(trail) := sprintf("%s: enable_logging is only known after apply", [trail])
+
+region_pending(trail) := sprintf("%s is a single-Region trail whose Region cannot be compared with the table's before apply", [trail])
 
 gap_evidence(table) := ["no aws_cloudtrail in this plan"] if {
 	count(plan.of_type("aws_cloudtrail")) == 0
@@ -129,13 +215,19 @@ gap_evidence(table) := ["no aws_cloudtrail in this plan"] if {
 	sorted := sort({evidence |
 		some selector in selectors
 		covers(selector, table)
-		evidence := partial_evidence(selector)
+		evidence := partial_evidence(selector, table)
 	})
 	count(sorted) > 0
 } else := [sprintf("no data-event selector of %s selects this table", [concat(", ", sort({a | some a, _ in plan.of_type("aws_cloudtrail")}))])]
 
-partial_evidence(selector) := sprintf("%s: enable_logging = false", [selector.trail]) if {
+partial_evidence(selector, table) := sprintf("%s: enable_logging = false", [selector.trail]) if {
 	inactive(selector.trail)
+} else := sprintf("%s is a single-Region trail of %s, the table is in %s", [
+	selector.trail,
+	provider_region(plan.resources[selector.trail]),
+	provider_region(table),
+]) if {
+	other_region(selector.trail, table)
 } else := sprintf("%s %s records %s events only", [selector.trail, selector.label, concat(", ", sort(selector.modes))])
 
 active(trail) if {
@@ -157,7 +249,29 @@ positive_match(selector, _) if selector.positive == null
 
 positive_match(selector, table) if {
 	some matcher in selector.positive
+	dynamodb_matcher(matcher)
 	matches(matcher, table)
+}
+
+# A literal selects a table only when it can be a DynamoDB ARN: "arn:aws:s3:::x:table/<name>" or a
+# prefix "arn:aws:s3:::" selects no table.
+dynamodb_matcher(matcher) if matcher.kind == "table"
+
+dynamodb_matcher(matcher) if {
+	matcher.kind == "literal"
+	regex.match(`^arn:aws[a-z-]*:dynamodb(:|$)`, matcher.value)
+}
+
+dynamodb_matcher(matcher) if {
+	matcher.kind == "literal"
+	matcher.op == "starts_with"
+	some prefix in ["arn:aws:dynamodb:", "arn:aws-cn:dynamodb:", "arn:aws-us-gov:dynamodb:"]
+	startswith(prefix, matcher.value)
+}
+
+dynamodb_matcher(matcher) if {
+	matcher.kind == "literal"
+	matcher.op == "ends_with"
 }
 
 negative_match(selector, table) if {
@@ -234,7 +348,9 @@ selectors contains selector if {
 	not unknown_selector_fields(fields)
 	fields.eventCategory.equals == ["Data"]
 	table_type in fields["resources.type"].equals
+	passes(fields["resources.type"], table_type)
 	not event_name_allow_list(fields)
+	not leaves_out_events(fields)
 	label := sprintf("advanced_event_selector[%d]", [i])
 	positive := arn_conditions(resource, i, fields, ["equals", "starts_with", "ends_with"])
 	negative := arn_conditions(resource, i, fields, ["not_equals", "not_starts_with", "not_ends_with"])
@@ -298,7 +414,7 @@ advanced_fields(resource, i) := {field.field: merged |
 
 # Unknown values of the fields that decide whether the selector records table data events at all.
 unknown_selector_fields(fields) if {
-	some name in ["eventCategory", "resources.type", "readOnly", "eventName"]
+	some name in ["eventCategory", "resources.type", "readOnly", "eventName", "eventSource"]
 	some _, values in fields[name]
 	values == true
 }
@@ -319,15 +435,66 @@ basic_values(resource, i, j) := referenced(resource, plan.expression(resource, [
 	resource.unknown.event_selector[i].data_resource[j].values == true
 }
 
-advanced_modes(fields) := {"read"} if {
-	fields.readOnly.equals == ["true"]
-} else := {"write"} if {
-	fields.readOnly.equals == ["false"]
-} else := {"write"} if {
-	fields.readOnly.not_equals == ["true"]
-} else := {"read"} if {
-	fields.readOnly.not_equals == ["false"]
-} else := both
+# readOnly is "true" for reads and "false" for writes; its conditions are tried on both values.
+advanced_modes(fields) := {mode |
+	some [mode, value] in [["read", "true"], ["write", "false"]]
+	passes(object.get(fields, "readOnly", {}), value)
+}
+
+# Fields a selector may carry and still record every table data event of every caller. Any other
+# field (userIdentity.arn, eventType, sessionCredentialFromConsole, errorCode...) leaves out some
+# calls, e.g. those of one role.
+recording_fields := {"eventCategory", "resources.type", "resources.ARN", "readOnly", "eventName", "eventSource"}
+
+# The events CloudTrail records as DynamoDB table data events.
+table_data_events := {
+	"BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "DeleteItem", "ExecuteStatement",
+	"ExecuteTransaction", "GetItem", "PutItem", "Query", "Scan", "TransactGetItems",
+	"TransactWriteItems", "UpdateItem",
+}
+
+leaves_out_events(fields) if {
+	some name, _ in fields
+	not name in recording_fields
+}
+
+leaves_out_events(fields) if not passes(object.get(fields, "eventSource", {}), "dynamodb.amazonaws.com")
+
+leaves_out_events(fields) if {
+	some event in table_data_events
+	not passes(object.get(fields, "eventName", {}), event)
+}
+
+# A value passes a field selector when every positive operator it uses lists a value that matches
+# and no negative operator does. Negative operators are compared without case, so that an exclusion
+# is never missed.
+passes(field, value) if {
+	every op in ["equals", "starts_with", "ends_with"] {
+		positive_passes(object.get(field, op, []), op, value)
+	}
+	not excluded(field, value)
+}
+
+positive_passes(values, _, _) if count(values) == 0
+
+positive_passes(values, op, value) if {
+	some pattern in values
+	is_string(pattern)
+	operator_matches(op, pattern, value)
+}
+
+excluded(field, value) if {
+	some op in ["equals", "starts_with", "ends_with"]
+	some pattern in object.get(field, concat("", ["not_", op]), [])
+	is_string(pattern)
+	operator_matches(op, lower(pattern), lower(value))
+}
+
+operator_matches("equals", pattern, value) if pattern == value
+
+operator_matches("starts_with", pattern, value) if startswith(value, pattern)
+
+operator_matches("ends_with", pattern, value) if endswith(value, pattern)
 
 event_name_allow_list(fields) if {
 	some op in ["equals", "starts_with", "ends_with"]

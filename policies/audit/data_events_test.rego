@@ -125,3 +125,40 @@ test_selectors_that_allow_list_event_names_do_not_count if {
 	rule.event_name_allow_list({"eventName": {"equals": ["GetItem"]}})
 	not rule.event_name_allow_list({"eventName": {"not_equals": ["DescribeTable"]}})
 }
+
+test_selectors_that_leave_out_events_callers_or_the_region_do_not_cover if {
+	findings_for("audit-trail-evasion") == {
+		["aws_dynamodb_table.invalid_scan_excluded", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_caller_excluded", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_source_other", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_reads_by_prefix", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_other_service", "DDB-AUD-001"],
+		["aws_dynamodb_table.invalid_other_region", "DDB-AUD-001"],
+	}
+}
+
+test_a_readonly_prefix_records_the_reads_it_matches_only if {
+	f := finding_on("audit-trail-evasion", "aws_dynamodb_table.invalid_reads_by_prefix")
+	f.message == "no CloudTrail trail records DynamoDB data events (write) for this table"
+}
+
+test_a_single_region_trail_of_another_region_says_so if {
+	finding_on("audit-trail-evasion", "aws_dynamodb_table.invalid_other_region").evidence == [
+		"aws_cloudtrail.us_east_1_only is a single-Region trail of us-east-1, the table is in eu-west-1",
+	]
+}
+
+# A trail whose provider's Region is not a constant: it may or may not be the table's Region.
+test_a_single_region_trail_of_an_unknown_region_is_unprovable if {
+	fixture := fixtures.plan("audit-trail-evasion")
+	patched := json.patch(fixture, [{
+		"op": "replace",
+		"path": "/configuration/provider_config/aws.us_east_1/expressions/region",
+		"value": {"references": ["var.region"]},
+	}])
+	found := rule.violation with input as patched
+	some f in found
+	f.address == "aws_dynamodb_table.invalid_other_region"
+	f.rule == "DDB-AUD-001-UNPROVABLE"
+	f.evidence == ["aws_cloudtrail.us_east_1_only is a single-Region trail whose Region cannot be compared with the table's before apply"]
+}

@@ -4,6 +4,7 @@
 #   ExportTableToPointInTime copies a whole table to S3, where the table's IAM conditions and key
 #   policy no longer apply: the reference lists table exports among what must always be monitored.
 #   Tables are covered when an enabled aws_cloudwatch_event_rule with an aws_cloudwatch_event_target
+#   (on the default event bus: AWS services send their events to no other bus)
 #   matches the CloudTrail-recorded DynamoDB call ExportTableToPointInTime (source aws.dynamodb,
 #   detail-type "AWS API Call via CloudTrail", detail.eventName listing it, or any of these fields
 #   left out), or when a log metric filter selecting $.eventName = "ExportTableToPointInTime" (for

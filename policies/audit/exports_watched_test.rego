@@ -33,3 +33,7 @@ test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {
 		with data.ddb_guardrails.lib.monitoring.routed_rules as {"r": pattern}
 	count(found) == 1
 }
+
+test_a_rule_on_a_custom_event_bus_does_not_count if {
+	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-006"]}
+}

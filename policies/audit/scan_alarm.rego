@@ -5,9 +5,10 @@
 #   with alarms on large Scan events. A table is covered when an aws_cloudwatch_metric_alarm with
 #   alarm_actions (and actions not disabled) watches either a log metric filter whose pattern
 #   selects $.eventName = "Scan" (for every table, or with $.requestParameters.tableName = its
-#   name), matched by the filter's metric_transformation name and namespace, or the AWS/DynamoDB
-#   metric ReturnedItemCount or ConsumedReadCapacityUnits with the dimensions Operation = Scan and
-#   TableName = the table (its name, or a reference to it). Every aws_dynamodb_table counts as
+#   name; a pattern that also tests another field, such as $.awsRegion or $.errorCode, may count no
+#   call and does not count), matched by the filter's metric_transformation name and namespace, or
+#   the AWS/DynamoDB metric ReturnedItemCount or ConsumedReadCapacityUnits with the dimensions
+#   Operation = Scan and TableName = the table (its name, or a reference to it). Every aws_dynamodb_table counts as
 #   holding data (a plan cannot show that a table is empty); a table that holds none is waived
 #   per finding with its reason. That the filter's log group receives the trail is not checked
 #   here (DDB-AUD-001 checks that the data events are recorded). When a filter's pattern or metric,

@@ -42,3 +42,8 @@ test_the_audit_trail_construct_covers_its_tables if {
 	findings_for("model-compliant-stack") == set()
 	findings_for("terraform-modules-audit-trail") == set()
 }
+
+# The filter also requires $.awsRegion of another Region: it counts no Scan of this table.
+test_a_scan_filter_narrowed_by_another_field_does_not_count if {
+	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-004"]}
+}

@@ -13,7 +13,10 @@
 #   creator out of it). Statements that let AWS principals use the key for data (Decrypt, Encrypt,
 #   GenerateDataKey*, ReEncrypt*, CreateGrant) without administering it must carry kms:ViaService
 #   = dynamodb.<region>.amazonaws.com, so that the key serves only DynamoDB; service principals are
-#   confined by their own encryption context and not judged. A key without a policy gets the
+#   confined by their own encryption context and not judged. An aws_kms_grant of such a key that
+#   grants data operations (Decrypt, Encrypt, GenerateDataKey*, ReEncrypt*, CreateGrant, or
+#   operations known only after apply) to a principal other than a service is a violation: a grant
+#   bypasses the key policy and cannot carry kms:ViaService. A key without a policy gets the
 #   default key policy (the account root, through IAM): accepted, like keys outside the plan
 #   (literal ARNs), which the plan cannot show. A policy or principals only known after apply, or an
 #   aws_kms_key_policy whose key cannot be told, give DDB-ENC-006-UNPROVABLE.
@@ -67,6 +70,8 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.key_policies
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
 
 violation contains finding if {
 	some [key, document, i, statement] in allow_statements
@@ -151,6 +156,27 @@ violation contains finding if {
 	)
 }
 
+# A grant hands out the key's use without any key policy statement, and it cannot carry kms:ViaService:
+# data operations granted to any AWS principal reach the table's data outside DynamoDB.
+violation contains finding if {
+	some address, grant in plan.of_type("aws_kms_grant")
+	some source in references.sources(grant, ["key_id"])
+	source.kind == "resource"
+	some key in key_policies.subjects(source.address)
+	key_policies.table_keys[key]
+	used := granted_operations(grant)
+	count(used) > 0
+	not service_grantee(grant)
+	finding := findings.violation(
+		rego.metadata.chain(),
+		key,
+		sprintf("%s lets %s %s outside DynamoDB (a grant cannot require kms:ViaService)", [
+			address, grantee(grant), concat(", ", sort(used)),
+		]),
+		array.concat([grant_evidence(address, grant)], sort(key_policies.table_keys[key])),
+	)
+}
+
 known_statements contains [key, document, i, statement] if {
 	some key, _ in key_policies.table_keys
 	some document in key_policies.documents(key)
@@ -179,3 +205,30 @@ statement_evidence(document, i, statement) := sprintf("%s statement[%d]%s: Allow
 sid_text("") := ""
 
 sid_text(sid) := sprintf(" (Sid %s)", [sid]) if sid != ""
+
+grant_operations := {
+	"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+	"GenerateDataKeyPairWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "CreateGrant",
+}
+
+grant_evidence(address, grant) := sprintf("%s: operations %s, grantee_principal %s", [
+	address,
+	json.marshal(object.get(grant.after, "operations", [])),
+	grantee(grant),
+])
+
+# Operations only known after apply may be any of them.
+granted_operations(grant) := grant_operations if grant.unknown.operations == true
+
+granted_operations(grant) := {op | some op in grant.after.operations; op in grant_operations} if not grant.unknown.operations == true
+
+service_grantee(grant) if {
+	principal := grant.after.grantee_principal
+	is_string(principal)
+	not startswith(principal, "arn:")
+	endswith(principal, ".amazonaws.com")
+}
+
+grantee(grant) := grant.after.grantee_principal if is_string(grant.after.grantee_principal)
+
+grantee(grant) := "a principal known only after apply" if not is_string(grant.after.grantee_principal)

@@ -117,3 +117,8 @@ test_principals_known_only_after_apply_are_unprovable if {
 	f.rule == "DDB-ENC-006-UNPROVABLE"
 	f.message == "policy statement[0]: the principals are only known after apply"
 }
+
+# The key policy is the default one, but a grant hands Decrypt of the table's key to another account.
+test_a_grant_of_a_table_key_is_flagged_on_the_key if {
+	findings_for("enc-key-grants") == {["aws_kms_key.invalid_granted", "DDB-ENC-006"]}
+}

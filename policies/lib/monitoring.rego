@@ -42,6 +42,7 @@ alarmed_filters[address] := {"names": event_names(pattern), "tables": table_name
 	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
 	pattern := filter.after.pattern
 	is_string(pattern)
+	not narrowed(pattern)
 	some transformation in object.get(filter.after, "metric_transformation", [])
 	some _, alarm in alerting_alarms
 	alarm.after.metric_name == transformation.name
@@ -54,6 +55,19 @@ unknown_filters[address] := sprintf("%s: pattern or metric_transformation is onl
 	some attribute in ["pattern", "metric_transformation"]
 	iam.any_true(object.get(filter.unknown, attribute, false))
 }
+
+# A pattern that also tests another field ($.awsRegion, $.errorCode, $.userIdentity...), or tests the
+# event source or name otherwise than by equality, may count no call at all: it counts for nothing.
+narrowed(pattern) if {
+	some term in regex.find_all_string_submatch_n(`\$\.([A-Za-z0-9_.\[\]]+)\s*(!=|=|>=|<=|>|<)\s*("[^"]*"|[^\s)&|}]*)`, pattern, -1)
+	not counted_term(term[1], term[2], term[3])
+}
+
+counted_term("eventName", "=", _)
+
+counted_term("requestParameters.tableName", "=", _)
+
+counted_term("eventSource", "=", value) if trim(value, `"`) == "dynamodb.amazonaws.com"
 
 event_names(pattern) := {match[1] | some match in regex.find_all_string_submatch_n(`\$\.eventName\s*=\s*"?([A-Za-z]+)"?`, pattern, -1)}
 
@@ -93,7 +107,17 @@ unknown_rules[address] := concat(": ", [address, "event_pattern is only known af
 enabled(rule) if {
 	not rule.after.state == "DISABLED"
 	not rule.after.is_enabled == false
+	default_bus(rule)
 }
+
+# AWS services send their events to the default event bus only: a rule on a custom bus never sees
+# a DynamoDB API call.
+default_bus(rule) if {
+	not rule.unknown.event_bus_name
+	object.get(rule.after, "event_bus_name", null) in {null, "default"}
+}
+
+default_bus(rule) if endswith(rule.after.event_bus_name, ":event-bus/default")
 
 # A target that names the rule: by reference, or by its known name.
 targeted(address, _) if {
