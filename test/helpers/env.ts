@@ -2,7 +2,7 @@
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
-process.env.TF_CLI_CONFIG_FILE = join(root, "scripts", "terraform.rc");
+process.env.TF_CLI_CONFIG_FILE = join(root, "scripts", "terraform-tests.rc");
 process.env.CHECKPOINT_DISABLE = "1";
 process.env.TF_IN_AUTOMATION = "1";
 process.env.AWS_ACCESS_KEY_ID ??= "test";
