@@ -1,6 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { GuardrailsError, parsePlan, readPlan, type Plan, type PlanLimits } from "../engine";
+import {
+  GuardrailsError,
+  parsePlan,
+  preparePlan,
+  readPlan,
+  type Plan,
+  type PlanLimits,
+  type PreparedPlan,
+} from "../engine";
 import { buildSourceModel, type SourceModel } from "../engine/source-model";
 import { hasTerraformSource } from "../engine/source-files";
 import { withPrivateDir } from "./interrupt";
@@ -9,12 +17,18 @@ import type { Progress } from "./progress";
 import { SealedPlan } from "./sealed-plan";
 import { planDirectory, run, showPlan } from "./terraform";
 
-/** A plan to validate, and where its resources are written. */
+/**
+ * A plan to validate, and where its resources are written. The plan is kept only as the policy input
+ * (with what the Terraform source behind it adds): the parsed plan is garbage before evaluation starts.
+ */
 export interface PlanSource {
-  readonly plan: Plan;
+  readonly prepared: PreparedPlan;
   readonly locations: Locations;
-  /** What the Terraform source behind the plan adds, when the source is at hand. */
-  readonly source?: SourceModel;
+}
+
+/** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
+export async function planSource(plan: Plan, locations: Locations, sourceDir?: string): Promise<PlanSource> {
+  return { prepared: preparePlan(plan, await sourceModel(sourceDir, plan)), locations };
 }
 
 export interface InputOptions {
@@ -48,11 +62,7 @@ function classify(dir: string): Workdir {
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
     const plan = readPlan("-", options.limits);
-    return {
-      plan,
-      locations: sourceLocations(options.sourceDir, plan),
-      source: await sourceModel(options.sourceDir, plan),
-    };
+    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir);
   }
   let stat: ReturnType<typeof statSync>;
   try {
@@ -67,7 +77,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       );
     const plan = readPlan(input, options.limits);
     const dir = options.sourceDir ?? dirname(input);
-    return { plan, locations: sourceLocations(dir, plan), source: await sourceModel(dir, plan) };
+    return planSource(plan, sourceLocations(dir, plan), dir);
   }
   const target = await stackDirectory(resolve(input), options);
   return withPrivateDir("ddb-guardrails-", async (planDir) => {
@@ -86,12 +96,12 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       sealed.close();
     }
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
-    return { plan, locations: workdirLocations(target, plan), source: await sourceModel(target.dir, plan) };
+    return planSource(plan, workdirLocations(target, plan), target.dir);
   });
 }
 
 /** The source model of the Terraform (or CDKTF cdk.tf.json) source in a directory, if it holds any. */
-export async function sourceModel(dir: string | undefined, plan: Plan): Promise<SourceModel | undefined> {
+async function sourceModel(dir: string | undefined, plan: Plan): Promise<SourceModel | undefined> {
   if (!dir || !hasTerraformSource(dir)) return undefined;
   try {
     return await buildSourceModel(dir, plan);
