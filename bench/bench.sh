@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench: installs the pinned opa and conftest, builds the policy bundle and the CLI, and runs
-# bench/run.js, which writes docs/benchmarks.md. Arguments go to run.js
-# (--sizes 100,1000 --reps 3 --reps-large 3 --timeout 600), then bench/monorepo.js (several plans in one run).
+# bench/run.js, which writes docs/benchmarks.md, with the monorepo benchmark (bench/monorepo.js: 50 plans of
+# 1,000 resources in one run vs 50 separate runs). Arguments go to run.js
+# (--sizes 100,1000 --reps 3 --reps-large 3 --timeout 600 --monorepo 50x1000).
 # Peak RSS comes from GNU time (/usr/bin/time -v); on a machine without it: apt-get install time.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
@@ -12,5 +13,3 @@ bash bench/install-conftest.sh
 bash scripts/build-policies.sh
 npx tsc -p tsconfig.json
 node bench/run.js "$@"
-# Monorepos: 50 plans of 1,000 resources in one run vs 50 separate runs.
-node bench/monorepo.js --plans 50 --resources 1000

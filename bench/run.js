@@ -7,18 +7,21 @@
 //   conftest  conftest test with the same policies (bench/conftest/adapter.rego turns findings into deny)
 // Every tool must report the same set of (rule, address) or the run fails: a faster wrong answer does
 // not count. Writes docs/benchmarks.md and bench/results/<date>.json.
+// Then the monorepo benchmark (bench/monorepo.js): --monorepo PLANSxRESOURCES, 0 to leave it out.
 //   node bench/run.js [--sizes 100,1000,10000,50000] [--reps 5] [--reps-large 3] [--timeout 600] [--timeout-large 300]
+//                     [--monorepo 50x1000]
 
-const { execFileSync, spawnSync } = require("node:child_process");
+const { execFileSync } = require("node:child_process");
 const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
 const os = require("node:os");
 const { join } = require("node:path");
 const { generate, unitSize } = require("./generate-plan");
+const { measureProcess } = require("./measure");
+const { monorepo, monorepoMarkdown } = require("./monorepo");
 
 const ROOT = join(__dirname, "..");
 const PLANS = join(__dirname, "plans");
 const RESULTS = join(__dirname, "results");
-const TIME = "/usr/bin/time";
 const tool = (name) => (existsSync(join(ROOT, ".tools/bin", name)) ? join(ROOT, ".tools/bin", name) : name);
 
 function option(name, fallback) {
@@ -35,6 +38,7 @@ const EXTERNAL = new Set(["opa", "conftest"]);
 const repsFor = (size, tool) => (size >= 50000 ? (EXTERNAL.has(tool) ? 1 : Math.min(REPS, REPS_LARGE)) : REPS);
 const timeoutFor = (size, tool) => (size >= 50000 && EXTERNAL.has(tool) ? TIMEOUT_LARGE_S : TIMEOUT_S);
 const TIMEOUT_S = Number(option("timeout", "600"));
+const MONOREPO = option("monorepo", "50x1000");
 
 const TOOLS = {
   cli: {
@@ -94,45 +98,8 @@ const TOOLS = {
   },
 };
 
-/** Runs argv under /usr/bin/time -v: wall seconds, peak RSS (KiB), CPU seconds, stdout. */
 function measure(argv, timeoutS = TIMEOUT_S) {
-  // coreutils timeout under GNU time: the measured process itself is killed (exit 137), not left running.
-  const res = spawnSync(TIME, ["-v", "timeout", "-s", "KILL", String(timeoutS), ...argv], {
-    cwd: ROOT,
-    encoding: "utf8",
-    maxBuffer: 1 << 30,
-  });
-  const stats = res.stderr ?? "";
-  const field = (label) => {
-    const m = stats.match(new RegExp(`${label}: (.+)`));
-    return m ? m[1].trim() : undefined;
-  };
-  const elapsed = () =>
-    (field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)") ?? "0")
-      .split(":")
-      .reduce((acc, part) => acc * 60 + Number(part), 0);
-  if (res.status === 137) {
-    // SIGKILL: from timeout when the time is up, else from elsewhere (the kernel's OOM killer).
-    return elapsed() >= timeoutS - 1
-      ? { failed: `did not finish within ${timeoutS} s`, timedOut: timeoutS }
-      : { failed: `killed by SIGKILL after ${elapsed()} s (out of memory?)` };
-  }
-  if (res.error || (res.status !== 0 && res.status !== 1)) {
-    const why = res.error
-      ? res.error.message
-      : stats
-          .split("\n")
-          .filter((l) => l && !/^\t/.test(l))
-          .slice(-1)[0];
-    return { failed: `${argv[0].split("/").pop()} exited ${res.status ?? res.signal}: ${why}` };
-  }
-  return {
-    wall: elapsed(),
-    cpu: Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)")),
-    rssKiB: Number(field("Maximum resident set size \\(kbytes\\)")),
-    stdout: res.stdout,
-    stderr: stats,
-  };
+  return measureProcess(argv, { timeoutS, cwd: ROOT });
 }
 
 function median(xs) {
@@ -256,11 +223,14 @@ function main() {
     }
   }
   const real = realShape(seed);
+  const [plans, resources] = MONOREPO.split("x").map(Number);
+  const mono = plans > 0 ? monorepo({ plans, resources, reps: Math.min(REPS, 3) }) : undefined;
+  if (mono) process.stderr.write(monorepoMarkdown(mono));
   writeFileSync(
     join(RESULTS, `${env.date.slice(0, 19).replace(/:/g, "")}.json`),
-    `${JSON.stringify({ env, results, real }, null, 1)}\n`,
+    `${JSON.stringify({ env, results, real, monorepo: mono }, null, 1)}\n`,
   );
-  writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed)));
+  writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed), mono));
   process.stderr.write("wrote docs/benchmarks.md\n");
 }
 
@@ -359,7 +329,7 @@ function fmt(s, digits = 2) {
   return s ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "";
 }
 
-function markdown(env, results, real, unit) {
+function markdown(env, results, real, unit, mono) {
   const lines = [];
   const by = (size, tool) => results.find((r) => r.size === size && r.tool === tool);
   lines.push("# Benchmarks", "");
@@ -441,6 +411,8 @@ function markdown(env, results, real, unit) {
     );
   }
   lines.push("");
+
+  if (mono) lines.push("## Several plans in one run (monorepos)", "", monorepoMarkdown(mono));
 
   lines.push("## How close the generated plans are to a real one", "");
   lines.push(

@@ -1,10 +1,10 @@
 // Monorepos: several plans in one run (arguments, globs, a directory of stacks), one combined report
 // per format, exit 1 when any plan fails.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { expandInputs } from "../src/cli/multi";
+import { displayInput, expandInputs } from "../src/cli/multi";
 import { FIXTURES, fixturePlan, runCli } from "./helpers/paths";
 import "./formatters/sarif-matcher";
 
@@ -98,5 +98,44 @@ describe("validate with several plans", () => {
   test("one plan gives the single-plan report, unchanged", () => {
     const single = runCli(["validate", fixturePlan("table-unencrypted"), "-f", "json"]);
     expect(JSON.parse(single.stdout).plans).toBeUndefined();
+  });
+});
+
+describe("several plans in worker threads (--jobs)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const generator = require("../bench/generate-plan") as { generate(resources: number): string };
+  const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-jobs-"));
+  // Takes far longer to evaluate than the fixtures after it, so with several threads it finishes last.
+  const large = join(work, "large.json");
+  writeFileSync(large, generator.generate(3000));
+  const inputs = [large, ...PLANS.map(fixturePlan)];
+  const report = (jobs: string) => {
+    const run = runCli(["validate", ...inputs, "-f", "json", "--jobs", jobs, "--quiet"]);
+    expect(run.status).toBe(1);
+    return JSON.parse(run.stdout);
+  };
+
+  test("reports keep the input order whichever plan finishes first, and are the same with --jobs 1", () => {
+    const parallel = report("4");
+    expect(parallel.plans.map((p: { input: string }) => p.input)).toEqual(inputs.map(displayInput));
+    expect(parallel.plans[0].summary.resources).toBe(3000);
+    expect(parallel).toEqual(report("1"));
+  });
+
+  test("a plan past --timeout fails the run: exit 2, one line naming it, no report written", () => {
+    const out = join(work, "r.json");
+    const run = runCli(["validate", ...inputs, "--timeout", "0.2", "--jobs", "4", "-f", "json", "-o", out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /^ddb-guardrails: error: \S+large\.json: policy evaluation did not finish within 0\.2 s \(--timeout\)[^\n]*\n$/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test("--jobs must be a positive whole number", () => {
+    const run = runCli(["validate", ...inputs, "--jobs", "0"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--jobs.*expected a positive whole number/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
-import { sourceModel, stackDirectory, type PlanSource } from "./inputs";
+import { planSource, stackDirectory, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "./progress";
@@ -46,7 +46,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
       const plan = parsePlan(json, `plan of ${label}`, options.limits);
       const stackJson = join(target.dir, "cdk.tf.json");
       const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
-      const report = await options.validate({ plan, locations, source: await sourceModel(target.dir, plan) });
+      const report = await options.validate(await planSource(plan, locations, target.dir));
       if (!report.summary.passed) {
         process.stderr.write(
           `ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`,

@@ -1,6 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { GuardrailsError, parsePlan, readPlan, type Plan, type PlanLimits } from "../engine";
+import {
+  GuardrailsError,
+  parsePlan,
+  preparePlan,
+  readPlan,
+  type Plan,
+  type PlanLimits,
+  type PreparedPlan,
+} from "../engine";
 import { buildSourceModel, type SourceModel } from "../engine/source-model";
 import { hcl2json } from "../engine/hcl";
 import { hasTerraformSource } from "../engine/source-files";
@@ -10,12 +18,18 @@ import type { Progress } from "./progress";
 import { SealedPlan } from "./sealed-plan";
 import { planDirectory, run, showPlan } from "./terraform";
 
-/** A plan to validate, and where its resources are written. */
+/**
+ * A plan to validate, and where its resources are written. The plan is kept only as the policy input
+ * (with what the Terraform source behind it adds): the parsed plan is garbage before evaluation starts.
+ */
 export interface PlanSource {
-  readonly plan: Plan;
+  readonly prepared: PreparedPlan;
   readonly locations: Locations;
-  /** What the Terraform source behind the plan adds, when the source is at hand. */
-  readonly source?: SourceModel;
+}
+
+/** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
+export async function planSource(plan: Plan, locations: Locations, sourceDir?: string): Promise<PlanSource> {
+  return { prepared: preparePlan(plan, await sourceModel(sourceDir, plan)), locations };
 }
 
 export interface InputOptions {
@@ -50,11 +64,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
   if (input === "-") {
     startSourceReader(options.sourceDir);
     const plan = readPlan("-", options.limits);
-    return {
-      plan,
-      locations: sourceLocations(options.sourceDir, plan),
-      source: await sourceModel(options.sourceDir, plan),
-    };
+    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir);
   }
   let stat: ReturnType<typeof statSync>;
   try {
@@ -70,7 +80,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
     const plan = readPlan(input, options.limits);
-    return { plan, locations: sourceLocations(dir, plan), source: await sourceModel(dir, plan) };
+    return planSource(plan, sourceLocations(dir, plan), dir);
   }
   const target = await stackDirectory(resolve(input), options);
   startSourceReader(target.dir);
@@ -90,7 +100,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       sealed.close();
     }
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
-    return { plan, locations: workdirLocations(target, plan), source: await sourceModel(target.dir, plan) };
+    return planSource(plan, workdirLocations(target, plan), target.dir);
   });
 }
 
@@ -100,7 +110,7 @@ function startSourceReader(dir: string | undefined): void {
 }
 
 /** The source model of the Terraform (or CDKTF cdk.tf.json) source in a directory, if it holds any. */
-export async function sourceModel(dir: string | undefined, plan: Plan): Promise<SourceModel | undefined> {
+async function sourceModel(dir: string | undefined, plan: Plan): Promise<SourceModel | undefined> {
   if (!dir || !hasTerraformSource(dir)) return undefined;
   try {
     return await buildSourceModel(dir, plan);

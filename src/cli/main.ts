@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import "./crash";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
@@ -10,7 +11,7 @@ import {
   loadBundle,
   loadProjectConfig,
   MAX_MEMORY_MIB,
-  PolicyWorker,
+  PolicyPool,
   SEVERITIES,
   validatePlanInWorker,
   type PolicyBundle,
@@ -30,7 +31,7 @@ import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
-type ValidateOptions = CommonOptions & { source?: string; sourceDir?: string };
+type ValidateOptions = CommonOptions & { source?: string; sourceDir?: string; jobs?: number };
 
 interface CommonOptions {
   /** The same list under both names (see targetCollector). */
@@ -135,51 +136,53 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
-/** One run's config, bundle and policy worker, shared by every plan it validates. */
+/** One run's config, bundle and policy worker threads, shared by every plan it validates. */
 interface Gate {
   readonly bundle: PolicyBundle;
-  /** Evaluates a plan in the worker, under --timeout. */
+  /** Evaluates a plan in a worker thread, under --timeout. */
   evaluate(source: PlanSource, label?: string): Promise<Report>;
+  /** Starts n worker threads ahead of the plans, which they wait for ready to evaluate. */
+  start(n: number): void;
   close(): Promise<void>;
 }
 
-function openGate(opts: CommonOptions, progress: Progress): Gate {
+function openGate(opts: CommonOptions, progress: Progress, jobs = 1): Gate {
   const config = loadProjectConfig(opts.config);
   const bundle = loadBundle({
     verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey),
   });
-  const worker = new PolicyWorker(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory });
+  const pool = new PolicyPool(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory, jobs });
   return {
     bundle,
     async evaluate(source, label = "evaluate") {
       const began = Date.now();
-      const report = await validatePlanInWorker(source.plan, {
+      const report = await validatePlanInWorker(source.prepared, {
         bundle,
         config,
-        worker,
+        pool,
         failOn: opts.failOn,
         rules: opts.rules,
         skipRules: opts.skipRules,
         maxMemoryMiB: opts.maxMemory,
         timeoutSeconds: opts.timeout,
-        source: source.source,
       });
       progress.timing(label, began);
       return report;
     },
-    close: () => worker.close(),
+    start: (n) => pool.start(n),
+    close: () => pool.close(),
   };
 }
 
-/** Validates one plan, writes every requested report, prints notes; returns the report. */
+/** Validates one plan, writes every requested report, prints notes; returns the report. Closes the gate. */
 async function validateAndReport(
+  gate: Gate,
   source: PlanSource,
   opts: CommonOptions,
   progress: Progress,
   fallbackFile?: string,
 ): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
-  const gate = openGate(opts, progress);
   try {
     const report = await gate.evaluate(source);
     const context: FormatContext = {
@@ -197,33 +200,55 @@ async function validateAndReport(
   }
 }
 
-/** Several plans in one run (monorepos): one loaded bundle, config and worker, one combined report per format. */
+/**
+ * Several plans in one run (monorepos): one loaded bundle and config, one combined report per format.
+ * Plans are read one after another (terraform runs one at a time) and evaluated in up to --jobs worker
+ * threads at once; no more plans are read ahead than there are threads, and reports keep input order.
+ */
 async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
   const targets = resolveTargets(opts.format ?? opts.output);
-  const gate = openGate(opts, progress);
+  const jobs = Math.min(inputs.length, opts.jobs ?? availableParallelism());
+  const gate = openGate(opts, progress, jobs);
+  gate.start(jobs);
+  const pending: Promise<PlanRun>[] = [];
+  const running = new Set<Promise<unknown>>();
+  let failed = false;
   const runs: PlanRun[] = [];
   try {
     for (const input of inputs) {
+      while (running.size >= jobs) await Promise.race(running);
+      if (failed) break; // the run fails anyway: read no further plans
       const source = await loadInput(input, {
         stack: opts.stack,
         sourceDir: opts.sourceDir,
         progress,
         limits: limits(opts),
       });
-      const report = await gate.evaluate(source, `evaluate ${input}`);
       const fallbackFile = input !== "-" && !(await isDirectory(input)) ? displayInput(input) : undefined;
-      const context: FormatContext = {
-        locations: source.locations,
-        fallbackFile,
-        ruleDocUrl: rulesDocUrl,
-        compact: opts.compact,
-      };
-      runs.push({ input: displayInput(input), report, context });
-      for (const note of report.notes ?? []) progress.note(`${displayInput(input)}: ${note}`);
+      const run = gate.evaluate(source, `evaluate ${input}`).then(
+        (report): PlanRun => ({
+          input: displayInput(input),
+          report,
+          context: { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact },
+        }),
+        (err: Error) => {
+          failed = true;
+          throw err instanceof GuardrailsError ? new GuardrailsError(`${displayInput(input)}: ${err.message}`) : err;
+        },
+      );
+      const settled: Promise<unknown> = run.then(
+        () => running.delete(settled),
+        () => running.delete(settled),
+      );
+      running.add(settled);
+      pending.push(run);
     }
+    // In input order: the error of the first plan that failed, whichever finished first.
+    for (const run of pending) runs.push(await run);
   } finally {
-    await gate.close();
+    await gate.close(); // stops evaluations still under way when a plan failed
   }
+  for (const run of runs) for (const note of run.report.notes ?? []) progress.note(`${run.input}: ${note}`);
   writeRendered(targets, (format, style) => combinedFormatters[format](runs, gate.bundle.rules, style));
   noteImplicitText(opts, progress);
   return allPassed(runs);
@@ -284,7 +309,12 @@ function program(): Command {
         "--source <dir>",
         "the Terraform source behind a plan file: locals, dynamic blocks, module defaults and file:line locations the plan lacks (default: the plan file's directory when it holds .tf files)",
       )
-      .option("--source-dir <dir>", "the same as --source"),
+      .option("--source-dir <dir>", "the same as --source")
+      .option(
+        "--jobs <n>",
+        "several plans: how many are evaluated at once, each in a worker thread with its own --max-memory (default: the number of CPUs)",
+        positiveInteger,
+      ),
   )
     .exitOverride()
     .addHelpText(
@@ -319,15 +349,24 @@ ${EXIT_CODES_HELP}`,
         return;
       }
       const input = expanded[0];
-      const source = await loadInput(input, {
-        stack: opts.stack,
-        sourceDir: opts.sourceDir,
-        progress,
-        limits: limits(opts),
-      });
+      // The worker thread starts while the plan is read and parsed here.
+      const gate = openGate(opts, progress);
+      gate.start(1);
+      let source: PlanSource;
+      try {
+        source = await loadInput(input, {
+          stack: opts.stack,
+          sourceDir: opts.sourceDir,
+          progress,
+          limits: limits(opts),
+        });
+      } catch (err) {
+        await gate.close();
+        throw err;
+      }
       const fallback =
         input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
-      const report = await validateAndReport(source, opts, progress, fallback);
+      const report = await validateAndReport(gate, source, opts, progress, fallback);
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
     });
@@ -366,7 +405,7 @@ ${EXIT_CODES_HELP}`,
         autoApprove: opts.autoApprove === true,
         limits: limits(opts),
         progress,
-        validate: (source) => validateAndReport(source, opts, progress),
+        validate: (source) => validateAndReport(openGate(opts, progress), source, opts, progress),
       });
       progress.total();
     });

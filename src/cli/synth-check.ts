@@ -50,7 +50,7 @@ async function checkStacks(app: App, options: SynthCheckOptions): Promise<boolea
   let passed = true;
   for (const stack of stacks) {
     const source = await loadInput(join(app.outdir, "stacks", stack), { progress });
-    const report = validatePlan(source.plan, { bundle, config, rules: options.rules, failOn: options.failOn });
+    const report = validatePlan(source.prepared, { bundle, config, rules: options.rules, failOn: options.failOn });
     const text = formatters.text(report, bundle.rules, plainStyle, { locations: source.locations });
     process.stderr.write(`ddb-guardrails: stack ${stack}\n${text}`);
     if (!report.summary.passed) passed = false;

@@ -2,18 +2,19 @@ import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } fr
 import { GuardrailsError } from "./errors";
 import { checkParameters } from "./parameters";
 import {
-  ENTRYPOINT,
   instantiate,
+  LARGE_INPUT_BYTES,
   loadBundle,
   type BundleOptions,
   type InstanceOptions,
   type PolicyBundle,
 } from "./bundle";
 import { packageVersion } from "./package-root";
+import { collectGarbage } from "./collect-garbage";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
 import { policyInput } from "./policy-input";
 import type { SourceModel } from "./source-model";
-import { DEFAULT_TIMEOUT_SECONDS, PolicyWorker } from "./worker";
+import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./worker";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
@@ -35,18 +36,42 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
   readonly source?: SourceModel;
 }
 
+/**
+ * A plan checked and turned into the policy's input (policyInput), with what its Terraform source adds:
+ * all an evaluation needs, so the parsed plan can be let go before it starts. Evaluated once: a worker
+ * takes over the buffer.
+ */
+export interface PreparedPlan {
+  readonly input: ArrayBuffer;
+}
+
+const preparedPlans = new WeakSet<PreparedPlan>();
+
+export function preparePlan(plan: Plan, source?: SourceModel): PreparedPlan {
+  // A plan object built by the caller gets the same checks as one read from a file.
+  if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
+  const prepared = { input: policyInput(plan, source) };
+  preparedPlans.add(prepared);
+  return prepared;
+}
+
+function prepared(plan: Plan | PreparedPlan, source?: SourceModel): PreparedPlan {
+  return preparedPlans.has(plan as PreparedPlan) ? (plan as PreparedPlan) : preparePlan(plan as Plan, source);
+}
+
 interface PolicyResult {
   resources: number;
   findings: Finding[];
 }
 
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
-export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report {
-  const run = prepare(plan, options);
+export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions = {}): Report {
+  const { input } = prepared(plan, options.source);
+  const run = prepare(options);
   const policy = instantiate(run.bundle, run.parameters, options);
   let output: unknown;
   try {
-    output = policy.evaluate(policyInput(plan, options.source), ENTRYPOINT);
+    output = policy.report(input);
   } catch (err) {
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }
@@ -56,20 +81,26 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Report 
 export interface WorkerValidateOptions extends ValidateOptions {
   /** Wall-clock limit of the evaluation, in seconds. @default 120 */
   readonly timeoutSeconds?: number;
-  /** A worker to evaluate in (one per bundle and parameters, reused across plans). @default a new one, closed after */
-  readonly worker?: PolicyWorker;
+  /** Worker threads to evaluate in (one pool per bundle and parameters, shared by many plans). @default a new one, closed after */
+  readonly pool?: PolicyPool;
 }
 
 /**
  * validatePlan with the evaluation in a worker thread under a wall-clock limit: an evaluation that
  * does not finish in time is stopped and fails (GuardrailsError), so no plan can stall the caller.
  */
-export async function validatePlanInWorker(plan: Plan, options: WorkerValidateOptions = {}): Promise<Report> {
-  const run = prepare(plan, options);
-  const worker = options.worker ?? new PolicyWorker(run.bundle, run.parameters, options);
+export async function validatePlanInWorker(
+  plan: Plan | PreparedPlan,
+  options: WorkerValidateOptions = {},
+): Promise<Report> {
+  const { input } = prepared(plan, options.source);
+  const run = prepare(options);
+  const pool = options.pool ?? new PolicyPool(run.bundle, run.parameters, { ...options, jobs: 1 });
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+  // A large plan's garbage (its text, the parsed plan) would stay resident through the evaluation.
+  if (input.byteLength >= LARGE_INPUT_BYTES) collectGarbage();
   try {
-    const output = await worker.evaluate(policyInput(plan, options.source), { timeoutMs }).catch((err: Error) => {
+    const output = await pool.evaluate(input, { timeoutMs }).catch((err: Error) => {
       throw new GuardrailsError(
         /^policy evaluation /.test(err.message)
           ? err.message
@@ -78,7 +109,7 @@ export async function validatePlanInWorker(plan: Plan, options: WorkerValidateOp
     });
     return report(output, run, options);
   } finally {
-    if (!options.worker) await worker.close();
+    if (!options.pool) await pool.close();
   }
 }
 
@@ -89,10 +120,8 @@ interface Run {
   readonly selected: Set<string>;
 }
 
-/** Everything checked before evaluating: the plan's shape, the bundle, the config against its rules. */
-function prepare(plan: Plan, options: ValidateOptions): Run {
-  // A plan object built by the caller gets the same checks as one read from a file.
-  if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
+/** Everything checked before evaluating, besides the plan: the bundle, the config against its rules. */
+function prepare(options: ValidateOptions): Run {
   const bundle = options.bundle ?? loadBundle(options);
   const config = options.config ?? EMPTY_CONFIG;
   checkConfigRules(config, bundle.rules);

@@ -10,12 +10,20 @@ export {
 export {
   validatePlan,
   validatePlanInWorker,
+  preparePlan,
   compareFindings,
   selectRules,
   type ValidateOptions,
   type WorkerValidateOptions,
+  type PreparedPlan,
 } from "./evaluate";
-export { PolicyWorker, evaluateInWorker, DEFAULT_TIMEOUT_SECONDS, type EvaluationLimits } from "./worker";
+export {
+  PolicyPool,
+  evaluateInWorker,
+  DEFAULT_TIMEOUT_SECONDS,
+  type EvaluationLimits,
+  type PoolOptions,
+} from "./worker";
 export {
   loadConfig,
   loadProjectConfig,

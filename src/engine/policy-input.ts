@@ -15,6 +15,7 @@ export const UNREAD_PLAN_KEYS = [
   "resource_drift",
   "checks",
 ] as const;
+export const UNREAD_RESOURCE_CHANGE_KEYS = ["provider_name", "action_reason", "previous_address"] as const;
 export const UNREAD_CHANGE_KEYS = [
   "before",
   "before_sensitive",
@@ -41,7 +42,9 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
       const change: Record<string, unknown> = { ...(rc as { change?: object }).change };
       for (const key of UNREAD_CHANGE_KEYS) delete change[key];
       if ("after" in change) change.after = withoutAmbiguousJson(change.after);
-      return { ...rc, change };
+      const kept: Record<string, unknown> = { ...rc, change };
+      for (const key of UNREAD_RESOURCE_CHANGE_KEYS) delete kept[key];
+      return kept;
     });
   }
   slim[TEMPLATES_INPUT_KEY] = cloudFormationTemplates(

@@ -1,13 +1,15 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { checkMemoryLimit, ENTRYPOINT, type InstanceOptions, type PolicyBundle } from "./bundle";
+import { checkMemoryLimit, type InstanceOptions, type PolicyBundle } from "./bundle";
 import { GuardrailsError } from "./errors";
 import { packageRoot } from "./package-root";
 
 /** What a worker needs to instantiate the bundle (already verified by loadBundle in the caller). */
 export interface WorkerSetup {
-  readonly wasm: Uint8Array;
+  /** policy.wasm compiled once by the pool: every thread instantiates this module, none compiles it. */
+  readonly module: WebAssembly.Module;
   readonly data: Record<string, unknown>;
   readonly parameters: Record<string, unknown>;
   readonly options: InstanceOptions;
@@ -16,7 +18,6 @@ export interface WorkerSetup {
 export interface EvaluateRequest {
   readonly id: number;
   readonly input: ArrayBuffer;
-  readonly entrypoint: string;
 }
 
 export type EvaluateResponse =
@@ -28,6 +29,14 @@ export interface EvaluationLimits {
   readonly timeoutMs: number;
 }
 
+export interface PoolOptions extends InstanceOptions {
+  /**
+   * Most worker threads evaluating at once; each has its own wasm memory of up to maxMemoryMiB.
+   * @default os.availableParallelism()
+   */
+  readonly jobs?: number;
+}
+
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 
 /** The compiled worker body; under ts-jest (src/ has no .js) the one built in dist/. */
@@ -37,34 +46,78 @@ function workerScript(): string {
 }
 
 /**
- * The bundle in a worker thread: evaluations run one at a time, each under a wall-clock limit. A plan
- * whose evaluation never ends (or a policy that loops) cannot stall the caller: at the deadline the
- * worker is terminated and the evaluation fails; the next one starts a fresh worker.
+ * The bundle in worker threads: up to `jobs` evaluations at once, each under its own wall-clock limit.
+ * An evaluation that never ends (or a policy that loops) cannot stall the caller: at the deadline its
+ * thread alone is terminated and that evaluation fails; the others go on, and the next one given to
+ * that slot starts a fresh thread. Threads start when first needed.
  */
-export class PolicyWorker {
+export class PolicyPool {
+  private readonly threads: PolicyThread[];
+  private readonly idle: PolicyThread[];
+  private readonly waiting: ((thread: PolicyThread) => void)[] = [];
+
+  constructor(bundle: PolicyBundle, parameters: Record<string, unknown>, options: PoolOptions = {}) {
+    checkMemoryLimit(options.maxMemoryMiB); // refused here, before any thread starts
+    const jobs = options.jobs ?? availableParallelism();
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new GuardrailsError(`jobs must be a positive whole number, got ${jobs}`);
+    const setup: WorkerSetup = {
+      module: new WebAssembly.Module(new Uint8Array(bundle.wasm)),
+      data: bundle.data,
+      parameters,
+      options: { maxMemoryMiB: options.maxMemoryMiB },
+    };
+    this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
+    this.idle = [...this.threads].reverse(); // the first thread is used first
+  }
+
+  /** Starts up to n threads now (they instantiate the bundle while the caller reads its plans). */
+  start(n: number = this.threads.length): void {
+    for (const thread of this.threads.slice(0, n)) thread.start();
+  }
+
+  /** Worker threads running now (started and not stopped). */
+  get running(): number {
+    return this.threads.filter((t) => t.running).length;
+  }
+
+  /** The policy's report for one input (policyInput(plan)); the buffer is moved to the worker, not copied. */
+  async evaluate(input: ArrayBuffer, limits: EvaluationLimits): Promise<unknown> {
+    const thread = this.idle.pop() ?? (await new Promise<PolicyThread>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await thread.evaluate(input, limits);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(thread);
+      else this.idle.push(thread);
+    }
+  }
+
+  /** Stops every worker thread (a later evaluate starts new ones). */
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+}
+
+/** One worker thread evaluating one input at a time. */
+class PolicyThread {
   private worker?: Worker;
   private next = 0;
-  private queue: Promise<unknown> = Promise.resolve();
 
-  private readonly setup: WorkerSetup;
+  constructor(private readonly setup: WorkerSetup) {}
 
-  constructor(bundle: PolicyBundle, parameters: Record<string, unknown>, options: InstanceOptions = {}) {
-    checkMemoryLimit(options.maxMemoryMiB); // refused here, before any thread starts
-    this.setup = { wasm: bundle.wasm, data: bundle.data, parameters, options: { maxMemoryMiB: options.maxMemoryMiB } };
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
-  /** The policy's output for one input (policyInput(plan)); the buffer is moved to the worker, not copied. */
-  evaluate(input: ArrayBuffer, limits: EvaluationLimits, entrypoint: string = ENTRYPOINT): Promise<unknown> {
-    const run = this.queue.then(() => this.send(input, limits, entrypoint));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Stops the worker thread (a later evaluate starts a new one). */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
+  }
+
+  start(): void {
+    this.thread();
   }
 
   private thread(): Worker {
@@ -75,7 +128,7 @@ export class PolicyWorker {
     return this.worker;
   }
 
-  private send(input: ArrayBuffer, limits: EvaluationLimits, entrypoint: string): Promise<unknown> {
+  evaluate(input: ArrayBuffer, limits: EvaluationLimits): Promise<unknown> {
     const worker = this.thread();
     const id = ++this.next;
     return new Promise((resolve, reject) => {
@@ -111,7 +164,7 @@ export class PolicyWorker {
       }, limits.timeoutMs);
       worker.ref(); // keep the process alive while an evaluation is under way
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
-      worker.postMessage({ id, input, entrypoint } satisfies EvaluateRequest, [input]);
+      worker.postMessage({ id, input } satisfies EvaluateRequest, [input]);
     }).finally(() => this.worker?.unref());
   }
 }
@@ -126,10 +179,10 @@ export async function evaluateInWorker(
   setup: { bundle: PolicyBundle; parameters: Record<string, unknown>; options?: InstanceOptions },
   limits: EvaluationLimits,
 ): Promise<unknown> {
-  const worker = new PolicyWorker(setup.bundle, setup.parameters, setup.options);
+  const pool = new PolicyPool(setup.bundle, setup.parameters, { ...setup.options, jobs: 1 });
   try {
-    return await worker.evaluate(input, limits);
+    return await pool.evaluate(input, limits);
   } finally {
-    await worker.close();
+    await pool.close();
   }
 }
