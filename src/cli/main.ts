@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import "./crash";
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -8,13 +7,9 @@ import {
   checkMemoryLimit,
   DEFAULT_TIMEOUT_SECONDS,
   GuardrailsError,
-  loadBundle,
   loadProjectConfig,
   MAX_MEMORY_MIB,
-  PolicyPool,
   SEVERITIES,
-  validatePlanInWorker,
-  type PolicyBundle,
   type Report,
   type Severity,
 } from "../engine";
@@ -24,6 +19,7 @@ import { deploy } from "./deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
+import { openGate, type Gate } from "./gate";
 import { handleInterrupts } from "./interrupt";
 import { loadInput, type PlanSource } from "./inputs";
 import { Progress } from "./progress";
@@ -136,44 +132,6 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
-/** One run's config, bundle and policy worker threads, shared by every plan it validates. */
-interface Gate {
-  readonly bundle: PolicyBundle;
-  /** Evaluates a plan in a worker thread, under --timeout. */
-  evaluate(source: PlanSource, label?: string): Promise<Report>;
-  /** Starts n worker threads ahead of the plans, which they wait for ready to evaluate. */
-  start(n: number): void;
-  close(): Promise<void>;
-}
-
-function openGate(opts: CommonOptions, progress: Progress, jobs = 1): Gate {
-  const config = loadProjectConfig(opts.config);
-  const bundle = loadBundle({
-    verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey),
-  });
-  const pool = new PolicyPool(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory, jobs });
-  return {
-    bundle,
-    async evaluate(source, label = "evaluate") {
-      const began = Date.now();
-      const report = await validatePlanInWorker(source.prepared, {
-        bundle,
-        config,
-        pool,
-        failOn: opts.failOn,
-        rules: opts.rules,
-        skipRules: opts.skipRules,
-        maxMemoryMiB: opts.maxMemory,
-        timeoutSeconds: opts.timeout,
-      });
-      progress.timing(label, began);
-      return report;
-    },
-    start: (n) => pool.start(n),
-    close: () => pool.close(),
-  };
-}
-
 /** Validates one plan, writes every requested report, prints notes; returns the report. Closes the gate. */
 async function validateAndReport(
   gate: Gate,
@@ -252,16 +210,6 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
   writeRendered(targets, (format, style) => combinedFormatters[format](runs, gate.bundle.rules, style));
   noteImplicitText(opts, progress);
   return allPassed(runs);
-}
-
-function readKey(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new GuardrailsError(
-      `--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
 }
 
 /** An -o without its own -f writes text: say so, as nothing else would show where the report went. */

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import type { App } from "cdktf";
 import { TerraformStack } from "cdktf";
-import { loadBundle, loadProjectConfig, validatePlan, type Severity } from "../engine";
+import type { Severity } from "../engine";
 import { formatters, plainStyle } from "./formatters";
+import { openGate } from "./gate";
 import { loadInput } from "./inputs";
 import { Progress } from "./progress";
 import { EXIT } from "./exit-codes";
@@ -41,19 +42,22 @@ export async function checkSynthesizedStacks(app: App, options: SynthCheckOption
 
 async function checkStacks(app: App, options: SynthCheckOptions): Promise<boolean> {
   const progress = new Progress({});
-  const config = loadProjectConfig(options.configFile);
-  const bundle = loadBundle();
+  const gate = openGate({ config: options.configFile, rules: options.rules, failOn: options.failOn }, progress);
   const stacks = app.node.children
     .filter((c): c is TerraformStack => c instanceof TerraformStack)
     .map((s) => s.node.id)
     .filter((id) => !options.stacks || options.stacks.includes(id));
   let passed = true;
-  for (const stack of stacks) {
-    const source = await loadInput(join(app.outdir, "stacks", stack), { progress });
-    const report = validatePlan(source.prepared, { bundle, config, rules: options.rules, failOn: options.failOn });
-    const text = formatters.text(report, bundle.rules, plainStyle, { locations: source.locations });
-    process.stderr.write(`ddb-guardrails: stack ${stack}\n${text}`);
-    if (!report.summary.passed) passed = false;
+  try {
+    for (const stack of stacks) {
+      const source = await loadInput(join(app.outdir, "stacks", stack), { progress });
+      const report = await gate.evaluate(source, `evaluate ${stack}`);
+      const text = formatters.text(report, gate.bundle.rules, plainStyle, { locations: source.locations });
+      process.stderr.write(`ddb-guardrails: stack ${stack}\n${text}`);
+      if (!report.summary.passed) passed = false;
+    }
+  } finally {
+    await gate.close();
   }
   if (!passed) process.exitCode = EXIT.VIOLATIONS;
   return passed;
