@@ -1,6 +1,6 @@
 // The audit guardrail (DDB-AUD-*) as users get it, from the compiled bundle on real plans of
 // test/fixtures/audit-*: what the findings say. Which findings each fixture has is asserted by the Rego
-// tests (policies/audit/*_test.rego), and test/policies-bundle.test.ts holds the bundle to them.
+// tests (policies/audit/*_test.rego), and test/reliability/wasm-parity.test.ts holds the bundle to them.
 import { fixtureReports } from "./helpers/fixture-reports";
 
 const { report } = fixtureReports();

@@ -1,7 +1,7 @@
 // The encryption guardrail (DDB-ENC-*) and the plan model behind it as users get them, from the
 // compiled bundle on real plans of test/fixtures/{enc,model,table}-*: evidence, parameters, the report.
 // Which findings each fixture has is asserted by the Rego tests (policies/encryption/*_test.rego,
-// policies/main_test.rego), and test/policies-bundle.test.ts holds the bundle to them.
+// policies/main_test.rego), and test/reliability/wasm-parity.test.ts holds the bundle to them.
 import { readPlan, validatePlan } from "../src/engine";
 import { fixtureReports } from "./helpers/fixture-reports";
 import { fixturePlan } from "./helpers/paths";

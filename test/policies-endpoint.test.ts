@@ -1,6 +1,6 @@
 // The endpoint guardrail (DDB-EP-*) as users get it, from the compiled bundle on real plans of
 // test/fixtures/endpoint-*: what the findings say. Which findings each fixture has is asserted by the
-// Rego tests (policies/endpoint/*_test.rego), and test/policies-bundle.test.ts holds the bundle to them.
+// Rego tests (policies/endpoint/*_test.rego), and test/reliability/wasm-parity.test.ts holds the bundle to them.
 import { fixtureReports } from "./helpers/fixture-reports";
 
 const { violations: endpoint } = fixtureReports("endpoint");

@@ -1,7 +1,7 @@
 // The fgac guardrail (DDB-FGAC-*) as users get it, from the compiled bundle on real plans of
 // test/fixtures/fgac-*: messages, evidence, parameters, the generated IAM tables. Which findings each
 // fixture has is asserted by the Rego tests (policies/fgac/*_test.rego), and
-// test/policies-bundle.test.ts holds the bundle to them.
+// test/reliability/wasm-parity.test.ts holds the bundle to them.
 import { readPlan, validatePlan } from "../src/engine";
 import { fixtureReports } from "./helpers/fixture-reports";
 import { spawnSync } from "node:child_process";

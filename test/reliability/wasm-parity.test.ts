@@ -1,6 +1,8 @@
 // The compiled bundle (opa-wasm, what the CLI runs) decides exactly what native OPA decides on every real
-// fixture plan. The Rego tests run natively, so a builtin that behaves differently in opa-wasm (its
-// sprintf threw on null and aborted whole evaluations) would otherwise go unseen.
+// fixture plan. The Rego tests (policies/<guardrail>/<rule>_test.rego) are the one place where each rule's
+// expected findings are written, and they run natively: this holds the bundle users run to them, and
+// catches a builtin that behaves differently in opa-wasm (its sprintf threw on null and aborted whole
+// evaluations).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
