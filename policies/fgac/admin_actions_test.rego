@@ -37,6 +37,7 @@ test_evidence_names_the_actions_and_resources if {
 test_aws_managed_policies_are_judged_on_the_attachment if {
 	findings_for("fgac-managed-policies") == {
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_cloudformation_stack.policies", "DDB-FGAC-006-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-006-UNPROVABLE"],
 	}

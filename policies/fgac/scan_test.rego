@@ -96,6 +96,7 @@ test_attached_policies_are_judged_on_the_attachment if {
 		["aws_iam_user_policy_attachment.invalid_administrator_access", "DDB-FGAC-002"],
 		["aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive", "DDB-FGAC-002"],
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.policies", "DDB-FGAC-002-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-002-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-002-UNPROVABLE"],
 	}
