@@ -37,7 +37,6 @@ test_evidence_names_the_actions_and_resources if {
 test_aws_managed_policies_are_judged_on_the_attachment if {
 	findings_for("fgac-managed-policies") == {
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-006-UNPROVABLE"],
-		["aws_cloudformation_stack.policies", "DDB-FGAC-006-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-006-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-006-UNPROVABLE"],
 	}
@@ -85,5 +84,14 @@ test_admin_actions_through_data_source_not_actions_and_merged_documents_are_flag
 		["aws_iam_policy.invalid_override_document", "DDB-FGAC-006-UNPROVABLE"],
 		["aws_iam_policy.invalid_twice_merged", "DDB-FGAC-006-UNPROVABLE"],
 		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-006-UNPROVABLE"],
+	}
+}
+
+# Template policies are read as Terraform's: full access is DDB-FGAC-003's, unreadable ones unprovable.
+test_template_policies_are_judged_for_admin_actions if {
+	findings_for("cfn-stack-iam") == {
+		["aws_cloudformation_stack.invalid_sub_resource", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_yaml_sub", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-006-UNPROVABLE"],
 	}
 }

@@ -41,7 +41,6 @@ test_policies_the_plan_cannot_show_are_unprovable if {
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "policy_arn = arn:aws:iam::111122223333:policy/app-data"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "policy_arn = arn:aws:iam::aws:policy/AmazonDynamoDBFullAccessV9"],
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "policy_arn"],
-		["aws_cloudformation_stack.policies", "template_body Resources.Policy.Properties.PolicyDocument (AWS::IAM::ManagedPolicy)"],
 	}
 }
 
