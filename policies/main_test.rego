@@ -53,7 +53,14 @@ rules_flagging := {
 	"enc-exports-streams": {"DDB-ENC-007", "DDB-ENC-008"},
 	"rec-pitr-deletion": {"DDB-REC-001", "DDB-REC-002"},
 	"awscc-tables": {"DDB-ENC-001", "DDB-ENC-002", "DDB-REC-001", "DDB-REC-002"},
-	"cfn-stack-tables": {"DDB-ENC-001", "DDB-ENC-002", "DDB-REC-001", "DDB-REC-002"},
+	"cfn-stack-tables": {
+		"DDB-ENC-001", "DDB-ENC-002", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005",
+		"DDB-FGAC-006", "DDB-REC-001", "DDB-REC-002",
+	},
+	"cfn-stack-iam": {
+		"DDB-ENC-001", "DDB-ENC-002", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005",
+		"DDB-FGAC-006", "DDB-REC-001", "DDB-REC-002",
+	},
 	"model-child-module": {"DDB-ENC-001", "DDB-ENC-003"},
 	"model-for-each": {"DDB-ENC-001", "DDB-REC-001"},
 	"model-count": {"DDB-ENC-003", "DDB-REC-002"},

@@ -86,3 +86,12 @@ test_admin_actions_through_data_source_not_actions_and_merged_documents_are_flag
 		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-006-UNPROVABLE"],
 	}
 }
+
+# Template policies are read as Terraform's: full access is DDB-FGAC-003's, unreadable ones unprovable.
+test_template_policies_are_judged_for_admin_actions if {
+	findings_for("cfn-stack-iam") == {
+		["aws_cloudformation_stack.invalid_sub_resource", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_yaml_sub", "DDB-FGAC-006-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-006-UNPROVABLE"],
+	}
+}

@@ -50,6 +50,7 @@ test_attached_policies_are_judged_on_the_attachment if {
 		["aws_iam_user_policy_attachment.invalid_administrator_access", "DDB-FGAC-003"],
 		["aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive", "DDB-FGAC-003"],
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_cloudformation_stack.policies", "DDB-FGAC-003"],
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-003-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-003-UNPROVABLE"],
 	}
@@ -73,4 +74,30 @@ test_not_resource_admin_is_full_access_and_unreadable_documents_are_unprovable i
 		["aws_iam_policy.invalid_twice_merged", "DDB-FGAC-003-UNPROVABLE"],
 		["aws_iam_policy.invalid_unknown_actions", "DDB-FGAC-003-UNPROVABLE"],
 	}
+}
+
+# Policies inside CloudFormation templates are judged as Terraform's, on the stack: plain JSON is
+# read, intrinsic functions in a document and templates that cannot be read are unprovable.
+test_policies_of_cloudformation_templates_are_judged_on_the_stack if {
+	findings_for("cfn-stack-iam") == {
+		["aws_cloudformation_stack.invalid_managed_policy_full_access", "DDB-FGAC-003"],
+		["aws_cloudformation_stack.invalid_role_policies", "DDB-FGAC-003"],
+		["aws_cloudformation_stack.invalid_sub_resource", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_yaml_sub", "DDB-FGAC-003-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-003-UNPROVABLE"],
+	}
+	some f in violations(fixtures.plan("cfn-stack-iam"))
+	f.address == "aws_cloudformation_stack.invalid_managed_policy_full_access"
+	f.message == "template_body Resources.DdbAccess.Properties.PolicyDocument (AWS::IAM::ManagedPolicy) statement[0] allows every DynamoDB action on every table"
+	f.evidence == ["template_body Resources.DdbAccess.Properties.PolicyDocument statement[0]: Action [\"dynamodb:*\"] on Resource *"]
+}
+
+test_an_intrinsic_function_in_a_template_policy_is_unprovable if {
+	some f in violations(fixtures.plan("cfn-stack-iam"))
+	f.address == "aws_cloudformation_stack.invalid_yaml_sub"
+	f.evidence == [concat("", [
+		"template_body Resources.Operator.Properties.Policies[0].PolicyDocument: it holds ",
+		`{"Fn::Sub":"arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"}, `,
+		"which CloudFormation evaluates at deploy time; the plan cannot follow it",
+	])]
 }

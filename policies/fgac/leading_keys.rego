@@ -18,9 +18,13 @@
 #   and NotAction are expanded against the real DynamoDB action list. Statements are read from
 #   identity policies (aws_iam_policy, aws_iam_*_policy, inline_policy of aws_iam_role) and
 #   aws_dynamodb_resource_policy, from their JSON or, when it is unknown at plan time, from the
-#   aws_iam_policy_document data source it comes from. A policy that cannot be read either way
-#   (e.g. jsonencode() over values known only after apply), or a LeadingKeys condition whose values
-#   are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the resource holding the policy.
+#   aws_iam_policy_document data source it comes from. Policies inside the CloudFormation template of
+#   an aws_cloudformation_stack (AWS::IAM::ManagedPolicy, Policy, Role/User/Group Policies and
+#   ManagedPolicyArns, SSO permission sets, table ResourcePolicy) are read the same way from the
+#   template's JSON and judged on the stack. A policy that cannot be read either way (e.g.
+#   jsonencode() over values known only after apply, an intrinsic function such as Fn::Sub inside a
+#   template's policy, or a template the plan does not carry), or a LeadingKeys condition whose
+#   values are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the resource holding the policy.
 # custom:
 #   id: DDB-FGAC-001
 #   guardrail: fgac

@@ -121,6 +121,7 @@ test_attached_policies_are_judged_on_the_attachment if {
 		["aws_iam_user_policy_attachment.invalid_administrator_access", "DDB-FGAC-001"],
 		["aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive", "DDB-FGAC-001"],
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.policies", "DDB-FGAC-001"],
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-001-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-001-UNPROVABLE"],
 	}
@@ -135,4 +136,17 @@ test_attached_policies_are_judged_on_the_attachment if {
 test_unreadable_policies_of_every_kind_are_unprovable if {
 	findings_for("fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-001-UNPROVABLE"]}
 	findings_for("fgac-resource-policy") == {["aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-001-UNPROVABLE"]}
+}
+
+# A template policy bound by dynamodb:LeadingKeys passes; the public resource policy of a template
+# table does not bind its items.
+test_template_policies_are_judged_for_leading_keys if {
+	findings_for("cfn-stack-iam") == {
+		["aws_cloudformation_stack.invalid_managed_policy_full_access", "DDB-FGAC-001"],
+		["aws_cloudformation_stack.invalid_public_resource_policy", "DDB-FGAC-001"],
+		["aws_cloudformation_stack.invalid_role_policies", "DDB-FGAC-001"],
+		["aws_cloudformation_stack.invalid_sub_resource", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_yaml_sub", "DDB-FGAC-001-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-001-UNPROVABLE"],
+	}
 }

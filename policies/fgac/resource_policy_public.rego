@@ -1,7 +1,8 @@
 # METADATA
 # title: Table resource policies do not grant access to any principal without a condition that narrows the caller
 # description: >-
-#   An aws_dynamodb_resource_policy statement (table, stream or index) that allows Principal "*"
+#   An aws_dynamodb_resource_policy statement (table, stream or index), or one of the ResourcePolicy
+#   of a table in a CloudFormation template (read as for DDB-FGAC-001), that allows Principal "*"
 #   (or {"AWS": "*"}, or uses NotPrincipal) opens it to every AWS account unless one of its
 #   conditions narrows who can call: StringEquals, StringEqualsIgnoreCase, StringLike, ArnEquals or
 #   ArnLike on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceVpce or

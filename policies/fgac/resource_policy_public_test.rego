@@ -67,3 +67,11 @@ test_management_actions_to_any_principal_are_named if {
 		"dynamodb:RestoreTableFromBackup, dynamodb:RestoreTableToPointInTime",
 	]))
 }
+
+# The ResourcePolicy of a table in a template is a resource policy of the plan.
+test_template_table_resource_policies_are_judged if {
+	findings_for("cfn-stack-iam") == {
+		["aws_cloudformation_stack.invalid_public_resource_policy", "DDB-FGAC-005"],
+		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-005-UNPROVABLE"],
+	}
+}

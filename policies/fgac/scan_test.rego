@@ -96,6 +96,7 @@ test_attached_policies_are_judged_on_the_attachment if {
 		["aws_iam_user_policy_attachment.invalid_administrator_access", "DDB-FGAC-002"],
 		["aws_iam_user_policy_attachments_exclusive.invalid_user_exclusive", "DDB-FGAC-002"],
 		["aws_iam_role_policy_attachment.invalid_arn_after_apply", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.policies", "DDB-FGAC-002"],
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-002-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-002-UNPROVABLE"],
 	}
@@ -111,4 +112,17 @@ test_unreadable_policies_of_every_kind_are_unprovable if {
 	findings_for("fgac-leading-keys") == {["aws_iam_policy.invalid_unresolvable_json", "DDB-FGAC-002-UNPROVABLE"]}
 	findings_for("fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-002-UNPROVABLE"]}
 	findings_for("fgac-resource-policy") == {["aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-002-UNPROVABLE"]}
+}
+
+# A role's inline policy in a template allows Scan; the LeadingKeys-scoped managed policy does not.
+test_template_policies_that_allow_scan_are_flagged if {
+	findings_for("cfn-stack-iam") == {
+		["aws_cloudformation_stack.invalid_managed_policy_full_access", "DDB-FGAC-002"],
+		["aws_cloudformation_stack.invalid_role_policies", "DDB-FGAC-002"],
+		["aws_cloudformation_stack.invalid_sub_resource", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_yaml_sub", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-002-UNPROVABLE"],
+	}
+	messages := {f.message | some f in violations(fixtures.plan("cfn-stack-iam")); f.address == "aws_cloudformation_stack.invalid_role_policies"}
+	"template_body Resources.Reader.Properties.Policies[0].PolicyDocument (AWS::IAM::Role) statement[0] allows dynamodb:Scan" in messages
 }
