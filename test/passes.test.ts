@@ -1,8 +1,8 @@
 // The engine evaluates large plans in the passes of policies/passes.rego: a rule left out of them would
 // never be evaluated on a large plan, a rule in both would be evaluated twice.
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { evalPolicies } from "./helpers/opa";
 import { ROOT } from "./helpers/paths";
 
 function rulePackages(dir: string): string[] {
@@ -15,22 +15,7 @@ function rulePackages(dir: string): string[] {
 }
 
 test("every rule package is in exactly one evaluation pass", () => {
-  const run = spawnSync(
-    join(ROOT, ".tools", "bin", "opa"),
-    [
-      "eval",
-      "--format",
-      "json",
-      "--ignore",
-      "*_test.rego",
-      "-d",
-      join(ROOT, "policies"),
-      "data.ddb_guardrails.main.passes",
-    ],
-    { encoding: "utf8" },
-  );
-  expect(run.status).toBe(0);
-  const passes = JSON.parse(run.stdout).result[0].expressions[0].value as Record<string, [string, string][]>;
+  const passes = evalPolicies<Record<string, [string, string][]>>("data.ddb_guardrails.main.passes");
   const inPasses = Object.values(passes).flatMap((rules) => rules.map(([guardrail, rule]) => `${guardrail}.${rule}`));
   const packages = rulePackages(join(ROOT, "policies"));
   expect(packages.length).toBeGreaterThan(20);

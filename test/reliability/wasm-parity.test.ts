@@ -11,6 +11,7 @@ import { ENTRYPOINT, instantiate, loadBundle, parsePlan } from "../../src/engine
 import { policyInput } from "../../src/engine/policy-input";
 import { goSprintf } from "../../src/engine/sprintf";
 import { fixturePlans } from "../fuzz/mutate";
+import { evalPolicies } from "../helpers/opa";
 import { ROOT } from "../helpers/paths";
 
 interface RawFinding {
@@ -36,30 +37,10 @@ test("the wasm bundle and native OPA give the same report on every fixture plan"
     writeFileSync(join(work, "plans.json"), JSON.stringify({ parity_plans: inputs }));
     // One opa process for all plans: each is evaluated as the input of the entrypoint.
     const query = `{name: report | some name, plan in data.parity_plans; report := data.${ENTRYPOINT.replace(/\//g, ".")} with input as plan}`;
-    const run = spawnSync(
-      join(ROOT, ".tools", "bin", "opa"),
-      [
-        "eval",
-        "--format",
-        "json",
-        "--ignore",
-        "*_test.rego",
-        "-d",
-        join(ROOT, "policies"),
-        "-d",
-        join(work, "plans.json"),
-        query,
-      ],
-      {
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-      },
+    const native = evalPolicies<Record<string, { resources: number; findings: RawFinding[] }>>(
+      query,
+      join(work, "plans.json"),
     );
-    expect(run.stderr).toBe("");
-    const native = JSON.parse(run.stdout).result[0].expressions[0].value as Record<
-      string,
-      { resources: number; findings: RawFinding[] }
-    >;
     expect(Object.keys(native).sort()).toEqual([...plans.keys()].sort());
     for (const [name, plan] of Object.entries(inputs)) {
       const policy = instantiate(bundle, {}, { maxMemoryMiB: 512 });
