@@ -108,12 +108,13 @@ export interface InstanceOptions {
 
 export const DEFAULT_MAX_MEMORY_MIB = 2048;
 /**
- * The runtime in policy.wasm keeps its heap end and block sums in 32-bit integers: at 4096 MiB (65536
- * pages) the heap end wraps to 0 and every allocation fails; near the top a large block's end wraps
- * and is written out of bounds instead of failing as out of memory. Below 3 GiB no block smaller than
- * 1 GiB can wrap, and no plan within a 3 GiB ceiling holds a larger one.
+ * The most wasm memory an evaluation may use: 2 GiB. opa-wasm's JavaScript side reads the heap
+ * addresses policy.wasm returns as signed 32-bit numbers, so a block past 2 GiB comes back as a
+ * negative offset ("offset is out of bounds", measured on a 252 MB plan with a 3072 MiB ceiling) instead
+ * of the out-of-memory error; at 4096 MiB the runtime's heap end wraps to 0. Within 2 GiB neither
+ * happens, and a plan that needs more is refused as out of memory.
  */
-export const MAX_MEMORY_MIB = 3072;
+export const MAX_MEMORY_MIB = 2048;
 const INITIAL_PAGES = 32; // 2 MiB
 
 /** The ceiling in wasm pages, or a GuardrailsError when the option is out of range. */
