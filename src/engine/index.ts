@@ -19,7 +19,6 @@ export {
 } from "./evaluate";
 export {
   PolicyPool,
-  evaluateInWorker,
   DEFAULT_TIMEOUT_SECONDS,
   type EvaluationLimits,
   type PoolOptions,

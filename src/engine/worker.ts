@@ -172,17 +172,3 @@ class PolicyThread {
 function seconds(ms: number): string {
   return String(Math.round(ms) / 1000);
 }
-
-/** One evaluation in a worker of its own, stopped after limits.timeoutMs. */
-export async function evaluateInWorker(
-  input: ArrayBuffer,
-  setup: { bundle: PolicyBundle; parameters: Record<string, unknown>; options?: InstanceOptions },
-  limits: EvaluationLimits,
-): Promise<unknown> {
-  const pool = new PolicyPool(setup.bundle, setup.parameters, { ...setup.options, jobs: 1 });
-  try {
-    return await pool.evaluate(input, limits);
-  } finally {
-    await pool.close();
-  }
-}
