@@ -54,45 +54,17 @@ import data.ddb_guardrails.lib.wildcard as wildcards
 violation contains finding if {
 	some address, _ in network.dynamodb_endpoints
 	some document in network.endpoint_documents(address)
-	document.status == "absent"
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"DynamoDB endpoint has no policy, so it allows full access",
-		[sprintf("%s.%s: not set (default policy: full access)", [address, document.path])],
-	)
+	some problem in problems(address, document)
+	problem.provable
+	finding := findings.violation(rego.metadata.chain(), problem.holder, problem.message, [problem.evidence])
 }
 
 violation contains finding if {
 	some address, _ in network.dynamodb_endpoints
 	some document in network.endpoint_documents(address)
-	document.status == "known"
-	some i, statement in document.statements
-	open(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]),
-		[sprintf("%s statement[%d]: %s %s, %s %s on %s %s, %s", [
-			document.origin, i,
-			statement.principals.kind, json.marshal(statement.principals.values),
-			statement.actions.kind, json.marshal(statement.actions.written),
-			statement.resources.kind, json.marshal(statement.resources.values),
-			iam_conditions.describe_conditions(statement),
-		])],
-	)
-}
-
-violation contains finding if {
-	some address, _ in network.dynamodb_endpoints
-	some document in network.endpoint_documents(address)
-	document.status == "unprovable"
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
-		[sprintf("%s: %s", [document.origin, document.reason])],
-	)
+	some problem in problems(address, document)
+	not problem.provable
+	finding := findings.unprovable(rego.metadata.chain(), problem.holder, problem.message, [problem.evidence])
 }
 
 # An endpoint whose service is known only after apply may be a DynamoDB endpoint: if its policy would
@@ -101,31 +73,44 @@ violation contains finding if {
 violation contains finding if {
 	some address, _ in network.possible_dynamodb_endpoints
 	some document in network.endpoint_documents(address)
-	some problem in problems(document)
+	some problem in problems(address, document)
 	finding := findings.unprovable(
 		rego.metadata.chain(),
-		document.holder,
-		sprintf("the service of %s is only known after apply; if it is DynamoDB, %s", [address, problem.message]),
+		problem.holder,
+		sprintf("the service of %s is only known after apply; if it is DynamoDB: %s", [address, problem.message]),
 		[sprintf("%s.service_name: (known after apply)", [address]), problem.evidence],
 	)
 }
 
-problems(document) := {{
-	"message": "it has no policy, so it allows full access",
-	"evidence": sprintf("%s.%s: not set (default policy: full access)", [document.holder, document.path]),
+# What is wrong with an endpoint's policy document if the endpoint is a DynamoDB one.
+problems(address, document) := {{
+	"provable": true,
+	"holder": address,
+	"message": "DynamoDB endpoint has no policy, so it allows full access",
+	"evidence": sprintf("%s.%s: not set (default policy: full access)", [address, document.path]),
 }} if document.status == "absent"
 
-problems(document) := {problem |
+problems(_, document) := {problem |
 	some i, statement in document.statements
 	open(statement)
 	problem := {
+		"provable": true,
+		"holder": document.holder,
 		"message": sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]),
-		"evidence": sprintf("%s statement[%d]: %s %s on every table", [document.origin, i, statement.principals.kind, json.marshal(statement.principals.values)]),
+		"evidence": sprintf("%s statement[%d]: %s %s, %s %s on %s %s, %s", [
+			document.origin, i,
+			statement.principals.kind, json.marshal(statement.principals.values),
+			statement.actions.kind, json.marshal(statement.actions.written),
+			statement.resources.kind, json.marshal(statement.resources.values),
+			iam_conditions.describe_conditions(statement),
+		]),
 	}
 } if document.status == "known"
 
-problems(document) := {{
-	"message": sprintf("its %s cannot be read before apply", [document.path]),
+problems(_, document) := {{
+	"provable": false,
+	"holder": document.holder,
+	"message": sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
 	"evidence": sprintf("%s: %s", [document.origin, document.reason]),
 }} if document.status == "unprovable"
 
