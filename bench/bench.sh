@@ -8,8 +8,8 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
 cd "$ROOT"
 test -x /usr/bin/time || { echo "bench: /usr/bin/time (GNU time) is needed for peak RSS: apt-get install time" >&2; exit 2; }
-bash scripts/install-tools.sh
+bash scripts/tools/install-tools.sh
 bash bench/install-conftest.sh
-bash scripts/build-policies.sh
+bash scripts/generate/build-policies.sh
 npx tsc -p tsconfig.json
 node bench/run.js "$@"

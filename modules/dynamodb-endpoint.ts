@@ -3,7 +3,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GuardrailConfigError, shown } from "./errors";
-import { tablesAndIndexes } from "./resources";
+import { tablesAndIndexes } from "./internal/resources";
 import { ENDPOINT_DATA_ACTIONS } from "./iam-actions";
 
 export interface DynamoDbGatewayEndpointProps {

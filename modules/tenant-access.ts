@@ -9,7 +9,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GuardrailConfigError, shown } from "./errors";
-import { tablesAndIndexes } from "./resources";
+import { tablesAndIndexes } from "./internal/resources";
 import { ATTRIBUTE_WRITE_ACTIONS, ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS, UNBOUNDED_READ_ACTIONS } from "./iam-actions";
 
 /** Which identity value an item's partition key must equal (`dynamodb:LeadingKeys`). */

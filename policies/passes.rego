@@ -10,7 +10,7 @@ import data.ddb_guardrails.lib.plan
 #   The rules in two passes, which the engine evaluates one after the other on the same parsed input with
 #   the wasm heap reset in between, so that its peak memory is the larger pass rather than the sum of
 #   both. The rules that read IAM policy documents share their model, the largest, and go together.
-#   Every rule package under data.ddb_guardrails.rules is in exactly one pass (test/passes.test.ts).
+#   Every rule package under data.ddb_guardrails.rules is in exactly one pass (test/policies/passes.test.ts).
 passes := {
 	"iam": {
 		["encryption", "key_policy_scope"],

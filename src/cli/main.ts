@@ -14,14 +14,14 @@ import {
   type Severity,
 } from "../engine";
 import { packageVersion } from "../engine/package-root";
-import { hasTerraformSource } from "../engine/source-files";
-import { deploy } from "./deploy";
+import { hasTerraformSource } from "../engine/source/files";
+import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
-import { openGate, type Gate } from "./gate";
-import { handleInterrupts } from "./interrupt";
-import { loadInput, type PlanSource } from "./inputs";
+import { openGate, type Gate } from "../runner/gate";
+import { handleInterrupts } from "../runner/interrupt";
+import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
 import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";

@@ -1,6 +1,6 @@
-import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config";
+import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config/config";
 import { GuardrailsError } from "./errors";
-import { checkParameters } from "./parameters";
+import { checkParameters } from "./config/parameters";
 import {
   instantiate,
   LARGE_INPUT_BYTES,
@@ -8,13 +8,13 @@ import {
   type BundleOptions,
   type InstanceOptions,
   type PolicyBundle,
-} from "./bundle";
+} from "./policy/bundle";
 import { packageVersion } from "./package-root";
-import { collectGarbage } from "./collect-garbage";
-import { checkPlan, isCheckedPlan, type Plan } from "./plan-input";
-import { policyInput } from "./policy-input";
-import type { SourceModel } from "./source-model";
-import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./worker";
+import { collectGarbage } from "./policy/collect-garbage";
+import { checkPlan, isCheckedPlan, type Plan } from "./plan/read-plan";
+import { policyInput } from "./input/policy-input";
+import type { SourceModel } from "./source/source-model";
+import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./policy/worker-pool";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {

@@ -6,7 +6,7 @@ export {
   MAX_MEMORY_MIB,
   type PolicyBundle,
   type BundleOptions,
-} from "./bundle";
+} from "./policy/bundle";
 export {
   validatePlan,
   validatePlanInWorker,
@@ -22,7 +22,7 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   type EvaluationLimits,
   type PoolOptions,
-} from "./worker";
+} from "./policy/worker-pool";
 export {
   loadConfig,
   loadProjectConfig,
@@ -31,8 +31,8 @@ export {
   applyConfig,
   CONFIG_FILES,
   type GuardrailsConfig,
-} from "./config";
-export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLimits } from "./plan-input";
+} from "./config/config";
+export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLimits } from "./plan/read-plan";
 export { GuardrailsError } from "./errors";
 export * from "./types";
-export { buildSourceModel, type SourceModel } from "./source-model";
+export { buildSourceModel, type SourceModel } from "./source/source-model";

@@ -2,7 +2,7 @@
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { MOTO_VERSION, startEmulator } from "../../scripts/emulator";
+import { MOTO_VERSION, startEmulator } from "../../demo/emulator";
 
 const ROOT = join(__dirname, "..", "..");
 // Node 20 is this project's engine; the SDK's notice about its future releases is noise here.
@@ -43,8 +43,8 @@ test("the emulator listens on 127.0.0.1 only, and a reset drops what was created
   expect(await answers(emulator.url)).toBe(false);
 }, 60_000);
 
-test("Ctrl-C on scripts/emulator.ts stops moto", async () => {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/emulator.ts"], {
+test("Ctrl-C on demo/emulator.ts stops moto", async () => {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "demo/emulator.ts"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

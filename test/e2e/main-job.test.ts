@@ -10,11 +10,11 @@ import {
 import { DescribeVpcEndpointsCommand } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { GetObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
-import type { Clients } from "../../scripts/demo/aws";
-import { isAllowed } from "../../scripts/demo/fgac";
-import { INSECURE_ROLE, INSECURE_TABLE } from "../../scripts/demo/insecure";
-import { SESSION_KEY_ALIAS, type Inspection } from "../../scripts/demo/inspect";
-import { ARCHIVE_KEPT, runMainJob, type MainJobResult } from "../../scripts/demo/main-job";
+import type { Clients } from "../../demo/aws";
+import { isAllowed } from "../../demo/fgac";
+import { INSECURE_ROLE, INSECURE_TABLE } from "../../demo/insecure";
+import { SESSION_KEY_ALIAS, type Inspection } from "../../demo/inspect";
+import { ARCHIVE_KEPT, runMainJob, type MainJobResult } from "../../demo/main-job";
 
 const SESSION_TTL_SECONDS = 30 * 60;
 

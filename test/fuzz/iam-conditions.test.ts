@@ -6,9 +6,9 @@
 // through the endpoint. (iam-matching.test.ts judges action matching; this file judges whole verdicts.)
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
-import { ENTRYPOINT, instantiate, loadBundle } from "../../src/engine/bundle";
-import { policyInput } from "../../src/engine/policy-input";
-import type { Plan } from "../../src/engine/plan-input";
+import { ENTRYPOINT, instantiate, loadBundle } from "../../src/engine/policy/bundle";
+import { policyInput } from "../../src/engine/input/policy-input";
+import type { Plan } from "../../src/engine/plan/read-plan";
 import { SEED } from "./mutate";
 
 const CASES = Number(process.env.DDB_FUZZ_IAM_CONDITION_CASES ?? 240);

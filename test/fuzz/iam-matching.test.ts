@@ -2,7 +2,7 @@
 // CLI runs it) agrees with @cloud-copilot/iam-expand on which DynamoDB actions an Action/NotAction covers,
 // and the Allow/Deny outcome of a document for each DynamoDB action agrees with @cloud-copilot/iam-simulate.
 // Statements here have Resource "*" and no conditions, so both sides judge actions and effects only.
-// The AWS-managed policies of the generated table (scripts/generate-iam-managed-policies.js) are checked
+// The AWS-managed policies of the generated table (scripts/generate/iam-managed-policies.js) are checked
 // the same way: what the gate reads of each allows what iam-simulate allows for the published document.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -68,7 +68,7 @@ denied(doc, action) if {
   );
   writeFileSync(join(work, "current.json"), execFileSync(opa, ["capabilities", "--current"]));
   const capabilities = execFileSync(process.execPath, [
-    join(ROOT, "scripts", "wasm-capabilities.js"),
+    join(ROOT, "scripts", "generate", "wasm-capabilities.js"),
     join(work, "current.json"),
     join(ROOT, "node_modules", "@open-policy-agent", "opa-wasm", "capabilities.json"),
   ]);

@@ -1,5 +1,5 @@
 // The compiled bundle (opa-wasm, what the CLI runs) decides exactly what native OPA decides on every real
-// fixture plan. The Rego tests (policies/<guardrail>/<rule>_test.rego) are the one place where each rule's
+// fixture plan. The Rego tests (policies/rules/<guardrail>/<rule>_test.rego) are the one place where each rule's
 // expected findings are written, and they run natively: this holds the bundle users run to them, and
 // catches a builtin that behaves differently in opa-wasm (its sprintf threw on null and aborted whole
 // evaluations).
@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENTRYPOINT, instantiate, loadBundle, parsePlan } from "../../src/engine";
-import { policyInput } from "../../src/engine/policy-input";
-import { goSprintf } from "../../src/engine/sprintf";
+import { policyInput } from "../../src/engine/input/policy-input";
+import { goSprintf } from "../../src/engine/policy/sprintf";
 import { fixturePlans } from "../fuzz/mutate";
 import { evalPolicies } from "../helpers/opa";
 import { ROOT } from "../helpers/paths";

@@ -1,5 +1,5 @@
 import type { Severity } from "../../engine/types";
-import { locate } from "../locations";
+import { locate } from "../../runner/locations";
 import type { Formatter } from "./index";
 import { fingerprint } from "./sarif";
 

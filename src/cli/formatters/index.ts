@@ -1,5 +1,5 @@
 import type { Finding, Report, Rule, Severity } from "../../engine/types";
-import { locate, type Locations } from "../locations";
+import { locate, type Locations } from "../../runner/locations";
 import { gitlab } from "./gitlab";
 import { json } from "./json";
 import { junit } from "./junit";

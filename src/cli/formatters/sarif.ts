@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule, Severity } from "../../engine/types";
-import { locate } from "../locations";
+import { locate } from "../../runner/locations";
 import { loweredNote, type Formatter } from "./index";
 
 /** GitHub code scanning ranks alerts by this CVSS-like score. */

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates every generated file, in dependency order (npm run generate). With --check, writes
+# nothing and fails when any committed file is stale (npm test runs it).
+#   policies/data/*.rego           IAM data from pinned packages
+#   src/engine/plan/resource-schema.json the AWS provider schema subset the plan checks read
+#   bundle/, src/engine/policy/bundle-digest.ts  the compiled policies and their digests
+#   docs/rules.md                  rule docs from METADATA
+#   terraform/                     plain Terraform modules from the constructs
+set -euo pipefail
+source "$(dirname "$0")/../env.sh"
+cd "$ROOT"
+check=()
+[ "${1:-}" = "--check" ] && check=(--check)
+node scripts/generate/iam-actions.js "${check[@]}"
+node scripts/generate/iam-managed-policies.js "${check[@]}"
+bash scripts/generate/resource-schema.sh "${check[@]}"
+bash scripts/generate/build-policies.sh "${check[@]}"
+node scripts/generate/rule-docs.js "${check[@]}"
+node -r ts-node/register/transpile-only scripts/generate/terraform-modules.ts "${check[@]}"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite (npm test): build, policy bundle freshness, Rego tests, jest.
+set -euo pipefail
+source "$(dirname "$0")/../env.sh"
+cd "$ROOT"
+bash scripts/tools/install-tools.sh
+bash scripts/generate/generate.sh --check
+npx biome check .   # TypeScript/JavaScript format and lint (npm run lint; npm run format fixes)
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+REGO_RESULTS_FILE="$results/rego.json" bash scripts/test/test-policies.sh
+npx tsc -p tsconfig.json
+# The tests are type-checked once here; ts-jest only transpiles them (isolatedModules in
+# test/tsconfig.json), which cut a suite's cold start from about 2 minutes to 30 s on 2 cores.
+npx tsc -p test/tsconfig.json
+chmod +x dist/src/cli/main.js
+status=0
+npx jest --ci --json --outputFile="$results/jest.json" "$@" || status=$?
+# One closing line for both runners: N passed, N failed, N skipped.
+node -e '
+const fs = require("fs");
+const rego = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const jest = fs.existsSync(process.argv[2]) ? JSON.parse(fs.readFileSync(process.argv[2], "utf8")) : { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0 };
+// A suite that fails to run (e.g. a type error) has no failed test of its own: count it as one.
+const passed = rego.passed + jest.numPassedTests, failed = rego.failed + jest.numFailedTests + (jest.numRuntimeErrorTestSuites || 0), skipped = rego.skipped + jest.numPendingTests + (jest.numTodoTests || 0);
+console.log(`tests: ${passed} passed, ${failed || Number(process.argv[3] !== "0")} failed, ${skipped} skipped`);' "$results/rego.json" "$results/jest.json" "$status"
+exit "$status"

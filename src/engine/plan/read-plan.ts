@@ -1,0 +1,301 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import planSchema from "./plan-schema.json";
+import { isInstanceOf } from "./address";
+import { GuardrailsError } from "../errors";
+import { schemaValidator } from "../json-schema";
+import { blockOf, checkConsistency } from "./consistency";
+import { decodePlanText, withoutByteOrderMark } from "./plan-text";
+import { readBounded } from "./read-bounded";
+import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
+import { scanJson } from "./strict-json";
+
+/** A `terraform show -json` plan, checked for the shape the guardrails read. */
+export type Plan = Record<string, unknown> & {
+  format_version: string;
+  resource_changes?: ResourceChange[];
+};
+
+interface ResourceChange {
+  address: string;
+  module_address?: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  deposed?: string;
+  change: { actions: string[]; after?: unknown; after_unknown?: unknown };
+}
+
+export interface PlanLimits {
+  /** Largest plan accepted, in bytes. @default 256 MiB */
+  readonly maxBytes?: number;
+  /** Deepest JSON nesting accepted. @default 100 */
+  readonly maxDepth?: number;
+}
+
+export const DEFAULT_LIMITS: Required<PlanLimits> = { maxBytes: 256 * 1024 * 1024, maxDepth: 100 };
+
+const shapeError = schemaValidator(planSchema, { allowUnionTypes: true });
+const ZIP_MAGIC = Buffer.from("PK\u0003\u0004", "latin1");
+
+/**
+ * Reads a plan from a JSON file, "-" (stdin), or a binary saved plan (converted with
+ * `terraform show -json`). Throws GuardrailsError for anything that is not a usable plan.
+ */
+export function readPlan(source: string, limits: PlanLimits = {}): Plan {
+  const max = limits.maxBytes ?? DEFAULT_LIMITS.maxBytes;
+  let bytes: Buffer;
+  try {
+    if (source !== "-" && statSync(source).size > max) {
+      throw new GuardrailsError(`${source}: plan is larger than the limit of ${max} bytes (--max-bytes)`);
+    }
+    bytes = readBounded(source, max); // devices and pipes have no size to check first
+  } catch (err) {
+    if (err instanceof GuardrailsError) throw err;
+    throw new GuardrailsError(
+      `${source}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  if (bytes.subarray(0, 4).equals(ZIP_MAGIC)) {
+    if (source === "-") throw new GuardrailsError("stdin: a binary saved plan must be passed as a file path");
+    return parsePlan(showSavedPlan(source, max), source, limits);
+  }
+  const name = source === "-" ? "stdin" : source;
+  return parsePlan(decodePlanText(bytes, name), name, limits);
+}
+
+/**
+ * The terraform binary (or OpenTofu's tofu) every step runs: --terraform-bin, which sets
+ * $DDB_GUARDRAILS_TERRAFORM, else $TERRAFORM, else terraform on PATH.
+ */
+export function terraformBinary(): string {
+  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
+}
+
+/**
+ * Converts a binary saved plan with the terraform on PATH (or $DDB_GUARDRAILS_TERRAFORM, $TERRAFORM: e.g.
+ * tofu). terraform reads it with
+ * the providers of an initialized working directory: the plan's own folder when it has one
+ * (`terraform plan -out tfplan` leaves it there), else the current folder.
+ */
+export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): string {
+  const terraform = terraformBinary();
+  const planDir = dirname(resolve(file));
+  const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
+  try {
+    return execFileSync(terraform, ["show", "-json", "-no-color", resolve(file)], {
+      cwd,
+      encoding: "utf8",
+      maxBuffer: maxBytes, // past it terraform is killed and the read fails (ENOBUFS)
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { CHECKPOINT_DISABLE: "1", ...process.env },
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === "ENOENT")
+      throw new GuardrailsError(`${file}: is a binary saved plan, and terraform is not installed (needed to read it)`);
+    if (e.code === "ENOBUFS")
+      throw new GuardrailsError(
+        `${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`,
+      );
+    const detail = (e.stderr ?? "").trim().split("\n").filter(Boolean).slice(-1)[0] ?? e.message;
+    throw new GuardrailsError(`${file}: terraform show -json failed: ${detail}`);
+  }
+}
+
+export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
+  const text = withoutByteOrderMark(input);
+  if (text.trim() === "") throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
+  const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+  const { depth, duplicate } = scanJson(text, maxDepth);
+  if (depth > maxDepth)
+    throw new GuardrailsError(`${name}: JSON nesting depth ${depth} exceeds the limit of ${maxDepth} (--max-depth)`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new GuardrailsError(
+      `${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`,
+    );
+  }
+  if (duplicate) {
+    const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
+    throw new GuardrailsError(
+      `${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`,
+    );
+  }
+  return checkPlan(value, name);
+}
+
+export function checkPlan(value: unknown, name: string): Plan {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !("format_version" in value)) {
+    throw new GuardrailsError(
+      `${name}: is not a terraform plan (no format_version); expected the output of terraform show -json`,
+    );
+  }
+  const e = shapeError(value);
+  if (e) {
+    throw new GuardrailsError(
+      `${name}: is not a terraform plan this tool can read: ${e.instancePath || "(root)"} ${e.message}`,
+    );
+  }
+  const plan = value as Plan;
+  if (plan.errored === true)
+    throw new GuardrailsError(`${name}: terraform reported errors while planning (errored: true); fix the plan first`);
+  if (!plan.resource_changes && declaresResources(plan)) {
+    throw new GuardrailsError(
+      `${name}: has no resource_changes although its configuration declares resources (truncated or not a plan?)`,
+    );
+  }
+  const configured = configuredResources(plan, name);
+  const seen = new Set<string>();
+  for (const change of plan.resource_changes ?? []) {
+    // A deposed object (create_before_destroy) shares the address of the object replacing it.
+    const key = change.deposed === undefined ? change.address : `${change.address} (deposed ${change.deposed})`;
+    if (seen.has(key)) throw new GuardrailsError(`${name}: resource address ${key} appears twice in resource_changes`);
+    seen.add(key);
+    checkChange(change, name);
+    if (configured && isLive(change) && !configured.has(blockOf(change))) {
+      // Rules follow unknown values through the configuration; without it they could only guess.
+      throw new GuardrailsError(
+        `${name}: ${change.address} has no block in the plan's configuration (${blockOf(change)}); truncated or edited plan?`,
+      );
+    }
+  }
+  checkConsistency(plan, name);
+  checked.add(plan);
+  return plan;
+}
+
+/** Plans that passed checkPlan: validatePlan re-checks any other object before evaluating it. */
+const checked = new WeakSet<object>();
+
+export function isCheckedPlan(value: object): boolean {
+  return checked.has(value);
+}
+
+/**
+ * The policies key resources by address and judge them by type and `change.after`: a change whose
+ * address disagrees with its mode/type/name (e.g. a managed table relabelled mode "data", which the
+ * model skips), or that will exist after apply without an `after` object, would be judged wrongly.
+ */
+function checkChange(change: ResourceChange, name: string): void {
+  const base = `${change.module_address ? `${change.module_address}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
+  if (change.address !== base && !isInstanceOf(change.address, base)) {
+    throw new GuardrailsError(
+      `${name}: resource_changes entry ${change.address} does not match its mode, type and name (${base})`,
+    );
+  }
+  if (change.change.actions.some((a) => a === "create" || a === "update" || a === "no-op" || a === "read")) {
+    if (typeof change.change.after !== "object" || change.change.after === null) {
+      throw new GuardrailsError(
+        `${name}: ${change.address}: change.after must be an object for a resource that exists after apply`,
+      );
+    }
+    if (typeof change.change.after_unknown !== "object" || change.change.after_unknown === null) {
+      throw new GuardrailsError(
+        `${name}: ${change.address}: change.after_unknown must be an object (which values are known only after apply)`,
+      );
+    }
+    checkResourceValues(
+      change.mode,
+      change.type,
+      change.address,
+      change.change.after,
+      change.change.after_unknown,
+      name,
+    );
+  }
+}
+
+/** Changes whose resource exists after apply, and so must have a configuration block. */
+function isLive(change: ResourceChange): boolean {
+  return change.deposed === undefined && change.change.actions.some((a) => a !== "delete" && a !== "forget");
+}
+
+/**
+ * Every resource block of the configuration by its module path, after checking the expression shapes the
+ * reference model reads. Undefined when the plan has no resource changes to judge.
+ */
+function configuredResources(plan: Plan, name: string): Set<string> | undefined {
+  if (!plan.resource_changes?.some(isLive)) return undefined;
+  const root = (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module;
+  if (!root)
+    throw new GuardrailsError(
+      `${name}: has no configuration.root_module although resources change (truncated or edited plan?)`,
+    );
+  const keys = new Set<string>();
+  const visit = (module: ConfigModule, path: string, depth: number): void => {
+    if (depth > 64) throw new GuardrailsError(`${name}: configuration modules nest deeper than 64 levels`);
+    for (const resource of module.resources ?? []) {
+      const schema =
+        typeof resource.type === "string"
+          ? blockSchema(resource.mode === "data" ? "data" : "managed", resource.type)
+          : undefined;
+      checkExpressions(resource.expressions, `${path}${resource.address}`, name, schema);
+      keys.add(`${path}${resource.address}`);
+    }
+    for (const [call, child] of Object.entries(module.module_calls ?? {})) {
+      checkExpressions(child.expressions, `${path}module.${call}`, name);
+      if (child.module) visit(child.module, `${path}module.${call}.`, depth + 1);
+    }
+  };
+  visit(root, "", 0);
+  return keys;
+}
+
+interface ConfigModule {
+  resources?: { address: string; mode?: string; type?: string; expressions?: unknown }[];
+  module_calls?: Record<string, { module?: ConfigModule; expressions?: unknown }>;
+}
+
+/**
+ * Expressions are {constant_value} / {references: [string]} objects, and nested blocks are objects or
+ * lists of objects of expressions. Anything else would make the reference model find no source at all.
+ */
+function checkExpressions(expressions: unknown, where: string, name: string, schema?: Block): void {
+  const fail = (path: string, what: string) => {
+    throw new GuardrailsError(`${name}: configuration of ${where}: expressions${path} ${what}`);
+  };
+  // A block body: each key an attribute's expression, or (per the provider schema, when known) nested blocks.
+  const body = (value: unknown, path: string, depth: number, block: Block | undefined): void => {
+    if (depth > 32) fail(path, "nest deeper than 32 blocks");
+    if (!isPlainObject(value)) return fail(path, "must be a block (object)");
+    for (const [key, v] of Object.entries(value)) {
+      const nested = nestedBlock(block, key);
+      if (nested || (block === undefined && Array.isArray(v))) {
+        if (Array.isArray(v))
+          v.forEach((b, i) => {
+            body(b, `${path}.${key}[${i}]`, depth + 1, nested);
+          });
+        else body(v, `${path}.${key}`, depth + 1, nested);
+      } else if (block !== undefined && block[key] !== undefined) {
+        expression(v, `${path}.${key}`);
+      } else if (isPlainObject(v) && !("constant_value" in v) && !("references" in v) && Object.keys(v).length > 0) {
+        body(v, `${path}.${key}`, depth + 1, undefined); // a nested block of a type the schema does not cover
+      } else {
+        expression(v, `${path}.${key}`);
+      }
+    }
+  };
+  const expression = (value: unknown, path: string): void => {
+    if (!isPlainObject(value)) return fail(path, "must be an expression (object)");
+    if (
+      "references" in value &&
+      (!Array.isArray(value.references) || !value.references.every((r) => typeof r === "string"))
+    )
+      fail(`${path}.references`, "must be a list of strings");
+  };
+  if (expressions !== undefined) body(expressions, "", 0, schema);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function declaresResources(plan: Plan): boolean {
+  const root = (plan.configuration as { root_module?: { resources?: unknown[]; module_calls?: object } } | undefined)
+    ?.root_module;
+  return (root?.resources?.length ?? 0) > 0 || Object.keys(root?.module_calls ?? {}).length > 0;
+}

@@ -1,0 +1,257 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { BUNDLE_DIGEST } from "./bundle-digest";
+import { collectGarbage } from "./collect-garbage";
+import { GuardrailsError } from "../errors";
+import { packageRoot } from "../package-root";
+import { checkSignedFile, publicKey, verifySignatures } from "./signature";
+import { installGoSprintf } from "./sprintf";
+import type { Rule } from "../types";
+
+export const ENTRYPOINT = "ddb_guardrails/main/report";
+/** The report in two passes (policies/passes.rego), together the same findings as ENTRYPOINT. */
+export const PASS_ENTRYPOINTS = ["ddb_guardrails/main/iam_report", "ddb_guardrails/main/other_report"] as const;
+
+const WASM_PAGE = 64 * 1024;
+
+export interface PolicyBundle {
+  readonly dir: string;
+  readonly version: string;
+  /** SHA-256 of policy.wasm: identifies the exact policies a report came from. */
+  readonly sha256: string;
+  readonly rules: readonly Rule[];
+  readonly wasm: Buffer;
+  readonly data: Record<string, unknown>;
+}
+
+export interface BundleOptions {
+  /**
+   * Folder holding policy.wasm, data.json and rules.json.
+   * @default $DDB_GUARDRAILS_BUNDLE_DIR, else the bundle shipped in this package
+   */
+  readonly dir?: string;
+  /**
+   * PEM public key (RSA or EC) of whoever signed the bundle with `opa sign`. With it, the bundle's
+   * `.signatures.json` must verify and cover every file; without it, every file must match the SHA-256
+   * recorded when this package was built (src/engine/policy/bundle-digest.ts), wherever the folder is.
+   */
+  readonly verificationKey?: string | Buffer;
+}
+
+export const BUNDLE_FILES = ["policy.wasm", "data.json", "rules.json"] as const;
+
+/**
+ * Reads the compiled bundle and refuses it unless every file is the one that was built (recorded SHA-256)
+ * or signed (verification key given), so a swapped or edited policy cannot go unnoticed.
+ */
+export function loadBundle(options: BundleOptions = {}): PolicyBundle {
+  const dir = options.dir ?? (process.env.DDB_GUARDRAILS_BUNDLE_DIR || join(packageRoot(), "bundle"));
+  const source = `policy bundle ${dir}`;
+  const files: Record<string, Buffer> = {};
+  for (const name of BUNDLE_FILES) {
+    try {
+      files[name] = readFileSync(join(dir, name));
+    } catch {
+      throw new GuardrailsError(`${source}: ${name} is missing`);
+    }
+  }
+  if (options.verificationKey !== undefined) {
+    const key = publicKey(options.verificationKey);
+    let signatures: string;
+    try {
+      signatures = readFileSync(join(dir, ".signatures.json"), "utf8");
+    } catch {
+      throw new GuardrailsError(`${source}: is not signed (no .signatures.json; sign it with opa sign --bundle)`);
+    }
+    const signed = verifySignatures(signatures, key, source);
+    for (const name of BUNDLE_FILES) checkSignedFile(signed, name, files[name], source);
+  } else {
+    for (const name of BUNDLE_FILES) {
+      if (sha256(files[name]) !== BUNDLE_DIGEST[name]) {
+        throw new GuardrailsError(
+          `${source}: ${name} does not match its recorded SHA-256 (modified after build?); refusing to use it`,
+        );
+      }
+    }
+  }
+  let catalog: { version: string; rules: Rule[] };
+  let data: Record<string, unknown>;
+  try {
+    catalog = JSON.parse(files["rules.json"].toString("utf8"));
+    data = JSON.parse(files["data.json"].toString("utf8"));
+  } catch (err) {
+    throw new GuardrailsError(`${source}: rules.json or data.json is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof catalog?.version !== "string" || !Array.isArray(catalog.rules)) {
+    throw new GuardrailsError(`${source}: rules.json is not a rule catalog ({version, rules})`);
+  }
+  return {
+    dir,
+    version: catalog.version,
+    sha256: sha256(files["policy.wasm"]),
+    rules: catalog.rules,
+    wasm: files["policy.wasm"],
+    data,
+  };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export interface InstanceOptions {
+  /** Ceiling of wasm linear memory, in MiB: evaluation fails (exit 2) rather than grow past it. @default 2048 */
+  readonly maxMemoryMiB?: number;
+}
+
+export const DEFAULT_MAX_MEMORY_MIB = 2048;
+/**
+ * The most wasm memory an evaluation may use: 2 GiB. opa-wasm's JavaScript side reads the heap
+ * addresses policy.wasm returns as signed 32-bit numbers, so a block past 2 GiB comes back as a
+ * negative offset ("offset is out of bounds", measured on a 252 MB plan with a 3072 MiB ceiling) instead
+ * of the out-of-memory error; at 4096 MiB the runtime's heap end wraps to 0. Within 2 GiB neither
+ * happens, and a plan that needs more is refused as out of memory.
+ */
+export const MAX_MEMORY_MIB = 2048;
+const INITIAL_PAGES = 32; // 2 MiB
+
+/** The ceiling in wasm pages, or a GuardrailsError when the option is out of range. */
+export function checkMemoryLimit(mib: number = DEFAULT_MAX_MEMORY_MIB): number {
+  const maximum = Math.floor((mib * 1024 * 1024) / WASM_PAGE);
+  if (!Number.isFinite(mib) || maximum < INITIAL_PAGES || mib > MAX_MEMORY_MIB) {
+    throw new GuardrailsError(`memory limit ${mib} MiB is out of range (2 to ${MAX_MEMORY_MIB} MiB, --max-memory)`);
+  }
+  return maximum;
+}
+
+/**
+ * From this size of policy input (about 20,000 resources) the report is evaluated in passes: below it
+ * memory is no concern and one pass is faster (the passes each rebuild the plan model, about 8% more
+ * evaluation time at 10,000 resources).
+ */
+export const LARGE_INPUT_BYTES = 16 * 1024 * 1024;
+
+export interface ReportOptions {
+  /** Evaluate PASS_ENTRYPOINTS one after another instead of ENTRYPOINT. @default input >= LARGE_INPUT_BYTES */
+  readonly passes?: boolean;
+  /** The caller gives the input up: once copied into wasm memory it is detached (and, when large, collected). */
+  readonly release?: boolean;
+}
+
+/** A wasm instance of the bundle, its evaluations turned into GuardrailsErrors. */
+export type Policy = LoadedPolicy & {
+  /** The report (ENTRYPOINT's result set) on a policyInput. */
+  report(input: ArrayBuffer, options?: ReportOptions): unknown;
+};
+
+/** A wasm instance of the bundle with its data (and the project's rule parameters) loaded. */
+export function instantiate(
+  bundle: { readonly wasm: Buffer | WebAssembly.Module; readonly data: Record<string, unknown> },
+  parameters: Record<string, unknown>,
+  options: InstanceOptions = {},
+): Policy {
+  const mib = options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
+  const maximum = checkMemoryLimit(mib);
+  // Reserve the whole ceiling up front: untouched pages cost no RSS, while growing page by page made V8
+  // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
+  installGoSprintf();
+  const policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum }) as Policy;
+  guard(() => policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } }), mib);
+  const evaluate = policy.evaluate.bind(policy);
+  // opa-wasm throws bare strings (aborts) and RangeErrors (memory); callers get one GuardrailsError.
+  policy.evaluate = (input, entrypoint) => guard(() => evaluate(input, entrypoint), mib);
+  policy.report = (input, options = {}) => guard(() => evaluateReport(policy, input, options), mib);
+  return policy;
+}
+
+interface OpaExports {
+  opa_malloc(size: number): number;
+  opa_free(addr: number): void;
+  opa_json_parse(addr: number, length: number): number;
+  opa_json_dump(addr: number): number;
+  opa_heap_ptr_get(): number;
+  opa_heap_ptr_set(addr: number): void;
+  opa_eval_ctx_new(): number;
+  opa_eval_ctx_set_input(ctx: number, addr: number): void;
+  opa_eval_ctx_set_data(ctx: number, addr: number): void;
+  opa_eval_ctx_set_entrypoint(ctx: number, entrypoint: number): void;
+  opa_eval_ctx_get_result(ctx: number): number;
+  eval(ctx: number): number;
+}
+
+/** struct heap_block { size_t size; heap_block *prev, *next; } before each block of OPA's wasm malloc. */
+const HEAP_BLOCK_HEADER = 12;
+
+/**
+ * ENTRYPOINT's result; in passes, evaluated as PASS_ENTRYPOINTS on the input parsed once: OPA's wasm
+ * runtime frees almost nothing during an evaluation, so between passes the heap is reset to just past
+ * the parsed input. The heap's high-water mark is the larger pass, not both (docs/benchmarks.md).
+ */
+function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: ReportOptions): unknown {
+  const wasm = (policy.wasmInstance as WebAssembly.Instance).exports as unknown as OpaExports;
+  const passes = options.passes ?? input.byteLength >= LARGE_INPUT_BYTES;
+  wasm.opa_heap_ptr_set(policy.dataHeapPtr);
+  const length = input.byteLength;
+  const text = wasm.opa_malloc(length);
+  new Uint8Array(policy.mem.buffer).set(new Uint8Array(input), text);
+  if (options.release) {
+    // Its bytes now live in wasm memory: moved to a clone nobody holds, freed by the next collection.
+    structuredClone(input, { transfer: [input] });
+    if (length >= LARGE_INPUT_BYTES) collectGarbage();
+  }
+  const parsed = wasm.opa_json_parse(text, length);
+  if (parsed === 0) throw new GuardrailsError("the policy input is not valid JSON");
+  const afterInput = wasm.opa_heap_ptr_get();
+  // The parsed values copy every string and number, so the text's block is handed back to the allocator
+  // before each pass (the reset forgets free blocks; a pass may have split it). Only when its header
+  // reads as expected: a runtime of another layout just keeps the text.
+  const header = () => new DataView(policy.mem.buffer, text - HEAP_BLOCK_HEADER, 4);
+  const reusable = header().getUint32(0, true) === length;
+  let resources: unknown;
+  const findings: unknown[] = [];
+  for (const entrypoint of passes ? PASS_ENTRYPOINTS : [ENTRYPOINT]) {
+    wasm.opa_heap_ptr_set(afterInput);
+    if (reusable) {
+      header().setUint32(0, length, true);
+      wasm.opa_free(text);
+    }
+    const ctx = wasm.opa_eval_ctx_new();
+    wasm.opa_eval_ctx_set_input(ctx, parsed);
+    wasm.opa_eval_ctx_set_data(ctx, policy.dataAddr);
+    wasm.opa_eval_ctx_set_entrypoint(ctx, policy.entrypoints[entrypoint]);
+    if (wasm.eval(ctx) !== 0) throw new GuardrailsError(`policy evaluation of ${entrypoint} failed`);
+    const output = dumpJson(policy.mem, wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx)));
+    const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as
+      | { resources?: unknown; findings?: unknown }
+      | undefined;
+    // A pass without a well-formed result makes the whole output malformed, which the caller refuses.
+    if (!result || !Array.isArray(result.findings) || (resources !== undefined && result.resources !== resources))
+      return [];
+    resources = result.resources;
+    findings.push(...result.findings);
+  }
+  return [{ result: { resources, findings } }];
+}
+
+/** The NUL-terminated JSON text opa_json_dump wrote at addr, parsed. */
+function dumpJson(memory: WebAssembly.Memory, addr: number): unknown {
+  const bytes = new Uint8Array(memory.buffer);
+  const end = bytes.indexOf(0, addr);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(addr, end)));
+}
+
+function guard<T>(run: () => T, mib: number): T {
+  try {
+    return run();
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    if (/opa_malloc|Maximum memory size exceeded|out of memory/i.test(text)) {
+      throw new GuardrailsError(
+        `out of memory: the plan needs more than the wasm memory limit of ${mib} MiB (raise --max-memory)`,
+      );
+    }
+    throw new GuardrailsError(text.split("\n")[0] || "policy evaluation aborted");
+  }
+}

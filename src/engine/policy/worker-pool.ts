@@ -1,0 +1,174 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { checkMemoryLimit, type InstanceOptions, type PolicyBundle } from "./bundle";
+import { GuardrailsError } from "../errors";
+import { packageRoot } from "../package-root";
+
+/** What a worker needs to instantiate the bundle (already verified by loadBundle in the caller). */
+export interface WorkerSetup {
+  /** policy.wasm compiled once by the pool: every thread instantiates this module, none compiles it. */
+  readonly module: WebAssembly.Module;
+  readonly data: Record<string, unknown>;
+  readonly parameters: Record<string, unknown>;
+  readonly options: InstanceOptions;
+}
+
+export interface EvaluateRequest {
+  readonly id: number;
+  readonly input: ArrayBuffer;
+}
+
+export type EvaluateResponse =
+  | { readonly id: number; readonly output: unknown }
+  | { readonly id: number; readonly error: string };
+
+export interface EvaluationLimits {
+  /** Wall-clock limit of one evaluation, in milliseconds: past it the worker is stopped. */
+  readonly timeoutMs: number;
+}
+
+export interface PoolOptions extends InstanceOptions {
+  /**
+   * Most worker threads evaluating at once; each has its own wasm memory of up to maxMemoryMiB.
+   * @default os.availableParallelism()
+   */
+  readonly jobs?: number;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+
+/** The compiled worker body; under ts-jest (src/ has no .js) the one built in dist/. */
+function workerScript(): string {
+  const beside = join(__dirname, "worker-thread.js");
+  return existsSync(beside) ? beside : join(packageRoot(), "dist", "src", "engine", "policy", "worker-thread.js");
+}
+
+/**
+ * The bundle in worker threads: up to `jobs` evaluations at once, each under its own wall-clock limit.
+ * An evaluation that never ends (or a policy that loops) cannot stall the caller: at the deadline its
+ * thread alone is terminated and that evaluation fails; the others go on, and the next one given to
+ * that slot starts a fresh thread. Threads start when first needed.
+ */
+export class PolicyPool {
+  private readonly threads: PolicyThread[];
+  private readonly idle: PolicyThread[];
+  private readonly waiting: ((thread: PolicyThread) => void)[] = [];
+
+  constructor(bundle: PolicyBundle, parameters: Record<string, unknown>, options: PoolOptions = {}) {
+    checkMemoryLimit(options.maxMemoryMiB); // refused here, before any thread starts
+    const jobs = options.jobs ?? availableParallelism();
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new GuardrailsError(`jobs must be a positive whole number, got ${jobs}`);
+    const setup: WorkerSetup = {
+      module: new WebAssembly.Module(new Uint8Array(bundle.wasm)),
+      data: bundle.data,
+      parameters,
+      options: { maxMemoryMiB: options.maxMemoryMiB },
+    };
+    this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
+    this.idle = [...this.threads].reverse(); // the first thread is used first
+  }
+
+  /** Starts up to n threads now (they instantiate the bundle while the caller reads its plans). */
+  start(n: number = this.threads.length): void {
+    for (const thread of this.threads.slice(0, n)) thread.start();
+  }
+
+  /** Worker threads running now (started and not stopped). */
+  get running(): number {
+    return this.threads.filter((t) => t.running).length;
+  }
+
+  /** The policy's report for one input (policyInput(plan)); the buffer is moved to the worker, not copied. */
+  async evaluate(input: ArrayBuffer, limits: EvaluationLimits): Promise<unknown> {
+    const thread = this.idle.pop() ?? (await new Promise<PolicyThread>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await thread.evaluate(input, limits);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(thread);
+      else this.idle.push(thread);
+    }
+  }
+
+  /** Stops every worker thread (a later evaluate starts new ones). */
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+}
+
+/** One worker thread evaluating one input at a time. */
+class PolicyThread {
+  private worker?: Worker;
+  private next = 0;
+
+  constructor(private readonly setup: WorkerSetup) {}
+
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  start(): void {
+    this.thread();
+  }
+
+  private thread(): Worker {
+    if (!this.worker) {
+      this.worker = new Worker(workerScript(), { workerData: this.setup });
+      this.worker.unref(); // an idle worker does not keep the process alive
+    }
+    return this.worker;
+  }
+
+  evaluate(input: ArrayBuffer, limits: EvaluationLimits): Promise<unknown> {
+    const worker = this.thread();
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+        settle();
+      };
+      const onMessage = (response: EvaluateResponse) => {
+        if (response.id !== id) return;
+        finish(() => ("error" in response ? reject(new GuardrailsError(response.error)) : resolve(response.output)));
+      };
+      const onError = (err: Error) => {
+        this.worker = undefined;
+        finish(() => reject(new GuardrailsError(`policy evaluation failed: ${err.message.split("\n")[0]}`)));
+      };
+      const onExit = (code: number) => {
+        this.worker = undefined;
+        finish(() =>
+          reject(new GuardrailsError(`policy evaluation failed: the evaluation thread stopped (exit code ${code})`)),
+        );
+      };
+      const timer = setTimeout(() => {
+        this.worker = undefined;
+        finish(() =>
+          reject(
+            new GuardrailsError(
+              `policy evaluation did not finish within ${seconds(limits.timeoutMs)} s (--timeout); the plan was not judged`,
+            ),
+          ),
+        );
+        void worker.terminate();
+      }, limits.timeoutMs);
+      worker.ref(); // keep the process alive while an evaluation is under way
+      worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+      worker.postMessage({ id, input } satisfies EvaluateRequest, [input]);
+    }).finally(() => this.worker?.unref());
+  }
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms) / 1000);
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import {
+  GuardrailsError,
+  loadBundle,
+  loadProjectConfig,
+  PolicyPool,
+  validatePlanInWorker,
+  type PolicyBundle,
+  type Report,
+  type Severity,
+} from "../engine";
+import type { PlanSource } from "./inputs";
+import type { Progress } from "../cli/progress";
+
+/** What every way in (validate, deploy, the synth-time check) sets about the evaluation itself. */
+export interface GateOptions {
+  /** Project config file. @default .ddb-guardrails.yml/.yaml/.json in the current folder, if any */
+  readonly config?: string;
+  readonly failOn?: Severity;
+  readonly rules?: readonly string[];
+  readonly skipRules?: readonly string[];
+  readonly maxMemory?: number;
+  readonly timeout?: number;
+  /** PEM file of the key the bundle's signatures must verify with. */
+  readonly verificationKey?: string;
+}
+
+/**
+ * The one pipeline from a plan to its verdict: config, bundle and policy worker threads loaded once per
+ * run, shared by every plan it evaluates. validate, deploy and the synth-time check differ only in how
+ * they get each plan and what they do with the report.
+ */
+export interface Gate {
+  readonly bundle: PolicyBundle;
+  /** Evaluates a plan in a worker thread, under the timeout. */
+  evaluate(source: PlanSource, label?: string): Promise<Report>;
+  /** Starts n worker threads ahead of the plans, which they wait for ready to evaluate. */
+  start(n: number): void;
+  close(): Promise<void>;
+}
+
+export function openGate(opts: GateOptions, progress: Progress, jobs = 1): Gate {
+  const config = loadProjectConfig(opts.config);
+  const bundle = loadBundle({
+    verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey),
+  });
+  const pool = new PolicyPool(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory, jobs });
+  return {
+    bundle,
+    async evaluate(source, label = "evaluate") {
+      const began = Date.now();
+      const report = await validatePlanInWorker(source.prepared, {
+        bundle,
+        config,
+        pool,
+        failOn: opts.failOn,
+        rules: opts.rules,
+        skipRules: opts.skipRules,
+        maxMemoryMiB: opts.maxMemory,
+        timeoutSeconds: opts.timeout,
+      });
+      progress.timing(label, began);
+      return report;
+    },
+    start: (n) => pool.start(n),
+    close: () => pool.close(),
+  };
+}
+
+function readKey(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new GuardrailsError(
+      `--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
+import type { Plan } from "../engine";
+import { withoutInstanceKey, withoutModuleKeys } from "../engine/plan/address";
+
+/** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
+export interface SourceLocation {
+  /** Path relative to the working directory (forward slashes), or absolute when outside it. */
+  readonly file?: string;
+  readonly line?: number;
+  readonly constructPath?: string;
+}
+
+export type Locations = ReadonlyMap<string, SourceLocation>;
+
+interface ModuleCall {
+  source?: string;
+  module?: { module_calls?: Record<string, ModuleCall> };
+}
+
+/** "module.a[0].module.b" -> ["a", "b"]: configuration is per module, not per instance. */
+function moduleNames(moduleAddress: string): string[] {
+  return withoutModuleKeys(moduleAddress)
+    .split(".")
+    .filter((_, i) => i % 2 === 1);
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return (rel.startsWith("..") || isAbsolute(rel) ? file : rel).split(sep).join("/");
+}
+
+/**
+ * The `resource "<type>" "<name>"` line of each planned resource, found in the .tf files of its
+ * module's directory: the root is rootDir, local module sources are followed from the plan's
+ * configuration, and registry modules through .terraform/modules/modules.json when init ran here.
+ */
+export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): Map<string, SourceLocation> {
+  const locations = new Map<string, SourceLocation>();
+  const root = (plan.configuration as { root_module?: { module_calls?: Record<string, ModuleCall> } } | undefined)
+    ?.root_module;
+  const installed = installedModules(rootDir);
+  const filesByDir = new Map<string, Array<{ file: string; lines: string[] }>>();
+  const tfFiles = (dir: string) => {
+    if (!filesByDir.has(dir)) {
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir)
+          .filter((n) => n.endsWith(".tf"))
+          .sort();
+      } catch {
+        // a module directory that is not on this machine: no location, the finding still stands
+      }
+      filesByDir.set(
+        dir,
+        names.map((n) => ({ file: join(dir, n), lines: readFileSync(join(dir, n), "utf8").split("\n") })),
+      );
+    }
+    return filesByDir.get(dir)!;
+  };
+  for (const change of plan.resource_changes ?? []) {
+    const c = change as { address: string; mode: string; type: string; name: string; module_address?: string };
+    if (c.mode !== "managed") continue;
+    const names = moduleNames(c.module_address ?? "");
+    let dir: string | undefined = rootDir;
+    let calls = root?.module_calls;
+    for (let i = 0; i < names.length && dir; i++) {
+      const call: ModuleCall | undefined = calls?.[names[i]];
+      const source = call?.source ?? "";
+      dir =
+        source.startsWith("./") || source.startsWith("../")
+          ? join(dir, source)
+          : installed.get(names.slice(0, i + 1).join("."));
+      calls = call?.module?.module_calls;
+    }
+    if (!dir) continue;
+    const pattern = new RegExp(`^\\s*resource\\s+"${escapeRegExp(c.type)}"\\s+"${escapeRegExp(c.name)}"`);
+    for (const { file, lines } of tfFiles(dir)) {
+      const at = lines.findIndex((l) => pattern.test(l));
+      if (at !== -1) {
+        locations.set(c.address, { file: displayPath(file, cwd), line: at + 1 });
+        break;
+      }
+    }
+  }
+  return locations;
+}
+
+function installedModules(rootDir: string): Map<string, string> {
+  const manifest = join(rootDir, ".terraform", "modules", "modules.json");
+  const dirs = new Map<string, string>();
+  if (!existsSync(manifest)) return dirs;
+  try {
+    for (const m of JSON.parse(readFileSync(manifest, "utf8")).Modules ?? []) {
+      if (m.Key && m.Dir) dirs.set(m.Key, join(rootDir, m.Dir));
+    }
+  } catch {
+    // unreadable manifest: registry modules simply get no location
+  }
+  return dirs;
+}
+
+/**
+ * Construct paths from a synthesized CDKTF stack (cdk.tf.json carries `//`.metadata.path per
+ * resource). When the app's entry file is known, the location is the line of that file that
+ * creates the top-level construct (its id as a string literal), so code scanning can point at it.
+ */
+export function cdktfLocations(
+  stackJsonFile: string,
+  entryFile?: string,
+  cwd = process.cwd(),
+): Map<string, SourceLocation> {
+  const locations = new Map<string, SourceLocation>();
+  let stack: { resource?: Record<string, Record<string, { "//"?: { metadata?: { path?: string } } }>> };
+  try {
+    stack = JSON.parse(readFileSync(stackJsonFile, "utf8"));
+  } catch {
+    return locations;
+  }
+  const entryLines = entryFile && existsSync(entryFile) ? readFileSync(entryFile, "utf8").split("\n") : undefined;
+  for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+    for (const [name, body] of Object.entries(byName ?? {})) {
+      const constructPath = body?.["//"]?.metadata?.path;
+      if (!constructPath) continue;
+      let location: SourceLocation = { constructPath };
+      if (entryLines && entryFile) {
+        const ids = constructPath.split("/").slice(1);
+        for (const id of ids) {
+          const at = entryLines.findIndex(
+            (l) => l.includes(`"${id}"`) || l.includes(`'${id}'`) || l.includes(`\`${id}\``),
+          );
+          if (at !== -1) {
+            location = { file: displayPath(entryFile, cwd), line: at + 1, constructPath };
+            break;
+          }
+        }
+        if (!location.file) location = { file: displayPath(entryFile, cwd), constructPath };
+      }
+      locations.set(`${type}.${name}`, location);
+    }
+  }
+  return locations;
+}
+
+/** The location of an address; instances (`x.y[0]`, `x.y["k"]`) share their resource block's. */
+export function locate(locations: Locations, address: string): SourceLocation | undefined {
+  return locations.get(address) ?? locations.get(withoutInstanceKey(address));
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,95 @@
+// Reading CloudFormation templates for the policies: CloudFormation's JSON form whatever the syntax,
+// and a reason instead of a guess for anything CloudFormation itself would not read the same way.
+import { cloudFormationTemplates, readTemplate } from "../../src/engine/input/cloudformation";
+
+describe("readTemplate", () => {
+  test("YAML short-form tags become the long form of the JSON syntax", () => {
+    const template = readTemplate(
+      [
+        "Parameters: {Key: {Type: String}}",
+        "Resources:",
+        "  T:",
+        "    Type: AWS::DynamoDB::Table",
+        "    Properties:",
+        "      TableName: !Sub '${AWS::StackName}-t'",
+        "      SSESpecification:",
+        "        SSEEnabled: !If [Prod, true, !Ref Off]",
+        "        KMSMasterKeyId: !GetAtt Key.Arn",
+        "      Other: !Join ['', [!Ref A, !GetAtt [B, Arn]]]",
+        "      Map: !Transform {Name: M}",
+      ].join("\n"),
+    );
+    expect(template).toEqual({
+      resources: {
+        T: {
+          Type: "AWS::DynamoDB::Table",
+          Properties: {
+            TableName: { "Fn::Sub": "${AWS::StackName}-t" },
+            SSESpecification: {
+              SSEEnabled: { "Fn::If": ["Prod", true, { Ref: "Off" }] },
+              KMSMasterKeyId: { "Fn::GetAtt": ["Key", "Arn"] },
+            },
+            Other: { "Fn::Join": ["", [{ Ref: "A" }, { "Fn::GetAtt": ["B", "Arn"] }]] },
+            Map: { "Fn::Transform": { Name: "M" } },
+          },
+        },
+      },
+      parameters: { Key: { Type: "String" } },
+      transform: false,
+    });
+  });
+
+  test("JSON templates are read as they are, and a Transform is reported", () => {
+    expect(
+      readTemplate('{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"T": {"Type": "AWS::DynamoDB::Table"}}}'),
+    ).toEqual({
+      resources: { T: { Type: "AWS::DynamoDB::Table" } },
+      parameters: {},
+      transform: true,
+    });
+  });
+
+  test.each([
+    ["a tag CloudFormation does not define", "Resources: {T: !Custom x}", /Unresolved tag: !Custom/],
+    ["duplicate keys (which value would CloudFormation take?)", '{"Resources": {}, "Resources": {"T": {}}}', /unique/],
+    ["no Resources mapping", "AWSTemplateFormatVersion: '2010-09-09'", /no Resources mapping/],
+    ["not a mapping", "- a\n- b", /not a mapping/],
+    ["not YAML", "Resources: [unclosed", /./],
+  ])("%s is unreadable, with the reason on one line", (_, text, reason) => {
+    const template = readTemplate(text);
+    expect(template).toEqual({ error: expect.stringMatching(reason) });
+    expect((template as { error: string }).error).not.toContain("\n");
+  });
+});
+
+describe("cloudFormationTemplates", () => {
+  const change = (type: string, after: unknown, mode = "managed") => ({
+    address: `${type}.s`,
+    mode,
+    type,
+    change: { after },
+  });
+
+  test("reads the template_body of stacks and stack sets, and nothing else", () => {
+    expect(
+      cloudFormationTemplates([
+        change("aws_cloudformation_stack", { template_body: "Resources: {}" }),
+        change("aws_cloudformation_stack_set", { template_body: "Resources: {}" }),
+        change("aws_s3_bucket", { template_body: "Resources: {}" }),
+        change("aws_cloudformation_stack", { template_body: "Resources: {}" }, "data"),
+      ]),
+    ).toEqual({
+      "aws_cloudformation_stack.s": { resources: {}, parameters: {}, transform: false },
+      "aws_cloudformation_stack_set.s": { resources: {}, parameters: {}, transform: false },
+    });
+  });
+
+  test("a stack without a known template_body gets no entry (the policies judge it from the plan)", () => {
+    expect(
+      cloudFormationTemplates([
+        change("aws_cloudformation_stack", { template_url: "https://x" }),
+        change("aws_cloudformation_stack", null),
+      ]),
+    ).toEqual({});
+  });
+});

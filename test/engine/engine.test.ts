@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { GuardrailsError, loadBundle, parsePlan, readPlan, validatePlan } from "../../src/engine";
+import { fixturePlan } from "../helpers/paths";
+
+const bundle = loadBundle();
+const addressesAndRules = (name: string) =>
+  validatePlan(readPlan(fixturePlan(name)), { bundle }).violations.map((f) => [f.address, f.rule]);
+
+describe("validatePlan on real plans", () => {
+  test("a table without an encryption block is flagged as using an AWS-owned key", () => {
+    expect(addressesAndRules("table-unencrypted")).toEqual([
+      ["aws_dynamodb_table.invalid_aws_owned_key", "DDB-ENC-001"],
+    ]);
+  });
+
+  test("tables on the AWS-managed key are flagged, by omission and by alias", () => {
+    expect(addressesAndRules("table-aws-managed-key")).toEqual([
+      ["aws_dynamodb_table.invalid_aws_managed_alias", "DDB-ENC-001"],
+      ["aws_dynamodb_table.invalid_no_key_arn", "DDB-ENC-001"],
+    ]);
+  });
+
+  test("a key created in the same plan (ARN unknown until apply) and a literal key ARN pass", () => {
+    const report = validatePlan(readPlan(fixturePlan("table-cmk-same-plan")), { bundle });
+    expect(report.violations).toEqual([]);
+    expect(report.summary).toEqual({ resources: 12, violations: 0, waived: 0, failOn: "low", passed: true });
+  });
+
+  test("each finding follows the JSON contract", () => {
+    const [finding] = validatePlan(readPlan(fixturePlan("table-unencrypted")), { bundle }).violations;
+    expect(Object.keys(finding)).toEqual([
+      "rule",
+      "guardrail",
+      "severity",
+      "address",
+      "message",
+      "remediation",
+      "evidence",
+    ]);
+    expect(finding).toMatchObject({ guardrail: "encryption", severity: "high" });
+    expect(finding.remediation).toMatch(/kms_key_arn/);
+  });
+});
+
+describe("plans the engine refuses (fail closed)", () => {
+  const refuse = (text: string) => () => parsePlan(text, "input");
+  test.each([
+    ["an empty file", ""],
+    ["not JSON", "garbage"],
+    ["truncated JSON", readFileSync(fixturePlan("table-unencrypted"), "utf8").slice(0, 500)],
+    ["a JSON array", "[]"],
+    ["JSON without format_version", '{"resource_changes": []}'],
+    ["an unsupported format_version major", '{"format_version": "2.0", "resource_changes": []}'],
+    ["an errored plan", '{"format_version": "1.2", "errored": true, "resource_changes": []}'],
+    ["resource_changes of the wrong type", '{"format_version": "1.2", "resource_changes": {}}'],
+    [
+      "a resource change without address",
+      '{"format_version": "1.2", "resource_changes": [{"mode":"managed","type":"t","name":"n","change":{"actions":["create"]}}]}',
+    ],
+  ])("%s", (_name, text) => {
+    expect(refuse(text)).toThrow(GuardrailsError);
+  });
+
+  test("a plan whose configuration declares resources but has no resource_changes", () => {
+    const plan = JSON.parse(readFileSync(fixturePlan("table-unencrypted"), "utf8"));
+    delete plan.resource_changes;
+    expect(refuse(JSON.stringify(plan))).toThrow(/no resource_changes/);
+  });
+
+  test("duplicate resource addresses", () => {
+    const plan = JSON.parse(readFileSync(fixturePlan("table-unencrypted"), "utf8"));
+    plan.resource_changes.push(plan.resource_changes[0]);
+    expect(refuse(JSON.stringify(plan))).toThrow(/appears twice/);
+  });
+});

@@ -1,0 +1,91 @@
+// The engine's worker threads (PolicyPool): several plans evaluated at once, each under its own
+// deadline, from one compiled bundle.
+import { readFileSync } from "node:fs";
+import {
+  loadBundle,
+  parsePlan,
+  PolicyPool,
+  preparePlan,
+  validatePlan,
+  validatePlanInWorker,
+  type Report,
+} from "../../src/engine";
+import { fixturePlan } from "../helpers/paths";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const generator = require("../../bench/generate-plan") as { generate(resources: number): string };
+
+const bundle = loadBundle();
+const plan = (name: string) => parsePlan(readFileSync(fixturePlan(name), "utf8"), name);
+const NAMES = ["table-unencrypted", "endpoint-missing", "enc-key-rotation"];
+const findings = (report: Report) => report.violations.map((f) => `${f.rule} ${f.address}`);
+
+describe("PolicyPool", () => {
+  test("evaluates several plans at once, each in a thread of its own, from one compiled module", async () => {
+    const Module = WebAssembly.Module;
+    let compiled = 0;
+    WebAssembly.Module = new Proxy(Module, {
+      construct(target, args: [BufferSource]) {
+        compiled++;
+        return new target(...args);
+      },
+    });
+    let pool: PolicyPool | undefined;
+    try {
+      pool = new PolicyPool(bundle, {}, { jobs: 3 });
+      const reports = await Promise.all(
+        NAMES.map((name) => validatePlanInWorker(preparePlan(plan(name)), { bundle, pool })),
+      );
+      expect(pool.running).toBe(3);
+      expect(compiled).toBe(1); // the threads instantiate it, none compiles the bytes
+      expect(reports.map(findings)).toEqual(NAMES.map((name) => findings(validatePlan(plan(name), { bundle }))));
+      for (const report of reports) expect(report.violations.length).toBeGreaterThan(0);
+    } finally {
+      WebAssembly.Module = Module;
+      await pool?.close();
+    }
+  });
+
+  test("never runs more threads than jobs: the other plans wait for a free one", async () => {
+    const pool = new PolicyPool(bundle, {}, { jobs: 2 });
+    try {
+      const reports = await Promise.all(
+        [...NAMES, ...NAMES].map((name) => validatePlanInWorker(plan(name), { bundle, pool })),
+      );
+      expect(pool.running).toBe(2);
+      expect(reports.map(findings)).toEqual(
+        [...NAMES, ...NAMES].map((name) => findings(validatePlan(plan(name), { bundle }))),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("a plan past its deadline stops its own thread only: the plans evaluated beside it are reported", async () => {
+    const pool = new PolicyPool(bundle, {}, { jobs: 3 });
+    const large = parsePlan(generator.generate(2000), "generated");
+    try {
+      const [stuck, ...others] = await Promise.allSettled([
+        validatePlanInWorker(large, { bundle, pool, timeoutSeconds: 0.05 }),
+        ...NAMES.slice(0, 2).map((name) => validatePlanInWorker(plan(name), { bundle, pool, timeoutSeconds: 120 })),
+      ]);
+      expect(stuck.status).toBe("rejected");
+      expect((stuck as PromiseRejectedResult).reason.message).toMatch(/did not finish within 0\.05 s \(--timeout\)/);
+      expect(others.map((o) => o.status)).toEqual(["fulfilled", "fulfilled"]);
+      expect(others.map((o) => findings((o as PromiseFulfilledResult<Report>).value))).toEqual(
+        NAMES.slice(0, 2).map((name) => findings(validatePlan(plan(name), { bundle }))),
+      );
+      expect(pool.running).toBe(2); // the stuck thread was terminated, the two others kept
+      // The pool goes on evaluating.
+      const again = await validatePlanInWorker(plan(NAMES[2]), { bundle, pool });
+      expect(findings(again)).toEqual(findings(validatePlan(plan(NAMES[2]), { bundle })));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("refuses a memory limit out of range and jobs below 1 before any thread starts", () => {
+    expect(() => new PolicyPool(bundle, {}, { maxMemoryMiB: 4096 })).toThrow(/--max-memory/);
+    expect(() => new PolicyPool(bundle, {}, { jobs: 0 })).toThrow(/jobs must be a positive whole number/);
+  });
+});

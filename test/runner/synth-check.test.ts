@@ -1,0 +1,55 @@
+// The synth-time gate for plain `cdktf deploy`: an app that calls checkSynthesizedStacks after
+// app.synth() exits 1 with the findings when a stack breaks a guardrail, 0 when it passes.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../helpers/paths";
+
+const app = (stack: "encrypted" | "unencrypted") => `
+const { App, TerraformStack } = require("cdktf");
+const { AwsProvider } = require("@cdktf/provider-aws/lib/provider");
+const { DynamodbTable } = require("@cdktf/provider-aws/lib/dynamodb-table");
+const { KmsKey } = require("@cdktf/provider-aws/lib/kms-key");
+const { checkSynthesizedStacks } = require(${JSON.stringify(join(ROOT, "dist", "src", "runner", "synth-check"))});
+const app = new App({ outdir: "cdktf.out" });
+const stack = new TerraformStack(app, "${stack}");
+new AwsProvider(stack, "aws", { region: "eu-west-1", accessKey: "test", secretKey: "test", skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true", skipRegionValidation: true });
+const key = new KmsKey(stack, "key", { enableKeyRotation: true });
+new DynamodbTable(stack, "table", {
+  name: "sessions", billingMode: "PAY_PER_REQUEST", hashKey: "pk", attribute: [{ name: "pk", type: "S" }],
+  ${stack === "encrypted" ? "serverSideEncryption: { enabled: true, kmsKeyArn: key.arn }," : ""}
+});
+app.synth();
+checkSynthesizedStacks(app, { rules: ["encryption"] });
+`;
+
+describe("checkSynthesizedStacks (one line after app.synth())", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "synth-check-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const synth = (stack: "encrypted" | "unencrypted") => {
+    writeFileSync(join(dir, "main.js"), app(stack));
+    return spawnSync(process.execPath, ["main.js"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") },
+    });
+  };
+
+  test("a stack that breaks a guardrail stops the synth with exit 1 and the findings on stderr", () => {
+    const run = synth("unencrypted");
+    expect(run.stderr).toMatch(/ddb-guardrails: stack unencrypted/);
+    expect(run.stderr).toMatch(/aws_dynamodb_table\.table\s+DDB-ENC-001/);
+    expect(run.status).toBe(1);
+  });
+
+  test("a compliant stack passes with exit 0", () => {
+    const run = synth("encrypted");
+    expect(run.stderr).toMatch(/PASS 0 violations/);
+    expect(run.status).toBe(0);
+  });
+});
