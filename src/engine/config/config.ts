@@ -154,7 +154,10 @@ export function applyConfig(
 ): { findings: Finding[]; notes: string[] } {
   const today = now.toISOString().slice(0, 10);
   const notes = new Set<string>();
-  const matchers = config.waivers.map((w) => ({ waiver: w, matches: picomatch(w.address, { dot: true }) }));
+  const matchers = config.waivers.map((w) => ({
+    waiver: w,
+    matches: w.exact ? () => false : picomatch(w.address, { dot: true }),
+  }));
   const out = findings.map((f): Finding => {
     const severity = config.severity[f.rule] ?? f.severity;
     let waived: Finding["waived"];
