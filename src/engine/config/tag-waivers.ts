@@ -12,24 +12,27 @@ const VALUE = /^(\d{4}-\d{2}-\d{2}) +(\S.*)$/s;
  * A tag that does not read as a waiver is an error, never a silent no-op.
  */
 export function waiversFromTags(plan: Plan): Waiver[] {
-  const waivers: Waiver[] = [];
+  const tagged: Array<{ address: string; key: string; value: unknown }> = [];
   for (const change of plan.resource_changes ?? []) {
     if (change.mode !== "managed" || change.deposed) continue;
     const after = change.change.after as { tags?: unknown; tags_all?: unknown } | null | undefined;
     const tags = { ...asTags(after?.tags_all), ...asTags(after?.tags) };
     for (const [key, value] of Object.entries(tags)) {
-      if (!key.startsWith(WAIVER_TAG_PREFIX)) continue;
-      const rule = key.slice(WAIVER_TAG_PREFIX.length);
-      const match = typeof value === "string" ? VALUE.exec(value) : null;
-      if (!match || Number.isNaN(Date.parse(match[1]))) {
-        throw new GuardrailsError(
-          `${change.address}: tag "${key}" = ${JSON.stringify(value)} is not a waiver; write "<YYYY-MM-DD> <reason>" (its last day, then why)`,
-        );
-      }
-      waivers.push({ rule, address: change.address, expires: match[1], reason: match[2].trim(), exact: true });
+      if (key.startsWith(WAIVER_TAG_PREFIX)) tagged.push({ address: change.address, key, value });
     }
   }
-  return waivers;
+  // In address order, so that a plan gives the same first error and waivers whatever its order.
+  tagged.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.key < b.key ? -1 : 1));
+  return tagged.map(({ address, key, value }) => {
+    const match = typeof value === "string" ? VALUE.exec(value) : null;
+    if (!match || Number.isNaN(Date.parse(match[1]))) {
+      throw new GuardrailsError(
+        `${address}: tag "${key}" = ${JSON.stringify(value)} is not a waiver; write "<YYYY-MM-DD> <reason>" (its last day, then why)`,
+      );
+    }
+    const rule = key.slice(WAIVER_TAG_PREFIX.length);
+    return { rule, address, expires: match[1], reason: match[2].trim(), exact: true };
+  });
 }
 
 function asTags(value: unknown): Record<string, unknown> {
