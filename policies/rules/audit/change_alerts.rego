@@ -7,8 +7,10 @@
 #   (on the default event bus: AWS services send their events to no other bus)
 #   match, between them, the CloudTrail-recorded DynamoDB calls UpdateTable, DeleteTable,
 #   UpdateContinuousBackups, DeleteBackup, PutResourcePolicy and DeleteResourcePolicy (source
-#   aws.dynamodb, detail-type "AWS API Call via CloudTrail", detail.eventName listing them, or any
-#   of these fields left out), or when the plan has the AWS Config managed rules
+#   aws.dynamodb, detail-type "AWS API Call via CloudTrail", detail.eventName matching them, or any
+#   of these fields left out; values and the content filters prefix, suffix, equals-ignore-case,
+#   wildcard, anything-but and exists match as EventBridge matches them, other filters match
+#   nothing), or when the plan has the AWS Config managed rules
 #   DYNAMODB_TABLE_ENCRYPTED_KMS and DYNAMODB_PITR_ENABLED. Account-wide rules cover every table;
 #   the violation is reported on each table (every table counts as holding data; one that holds
 #   none is waived with its reason). When an event pattern is only known after apply and the known

@@ -42,3 +42,16 @@ test_the_audit_trail_construct_alerts_on_changes if {
 test_a_rule_on_a_custom_event_bus_does_not_count if {
 	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-005"]}
 }
+
+# EventBridge content filters match as EventBridge matches them, not by string equality.
+test_content_filters_that_cover_every_change_count if {
+	findings_for("audit-eventbridge-filters") == set()
+	findings_for("audit-eventbridge-any-call") == set()
+}
+
+test_an_anything_but_filter_that_leaves_out_deletes_does_not_cover_them if {
+	findings_for("audit-eventbridge-filters-missing") == {["aws_dynamodb_table.invalid_filters_miss_deletes", "DDB-AUD-005"]}
+	found := rule.violation with input as fixtures.plan("audit-eventbridge-filters-missing")
+	some f in found
+	f.evidence[0] == "no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, DeleteTable"
+}
