@@ -258,6 +258,34 @@ alarmed_events(candidates) := {event |
 	count(filter.tables) == 0
 }
 
+# Whether AWS Config rule results reach someone: a delivery channel that notifies an SNS topic, or
+# an enabled, targeted EventBridge rule on "Config Rules Compliance Change" events. Without either,
+# a rule records compliance that nobody hears of.
+config_results_delivered if {
+	some _, channel in plan.of_type("aws_config_delivery_channel")
+	notifies(channel)
+}
+
+config_results_delivered if {
+	some _, pattern in routed_rules
+	every key, _ in pattern {
+		key in {"source", "detail-type", "detail", "account", "region"}
+	}
+	every key, _ in object.get(pattern, "detail", {}) {
+		key == "messageType"
+	}
+	field_allows(pattern, "source", "aws.config")
+	field_allows(pattern, "detail-type", "Config Rules Compliance Change")
+	field_allows(object.get(pattern, "detail", {}), "messageType", "ComplianceChangeNotification")
+}
+
+notifies(channel) if channel.unknown.sns_topic_arn == true
+
+notifies(channel) if {
+	is_string(channel.after.sns_topic_arn)
+	channel.after.sns_topic_arn != ""
+}
+
 # AWS Config managed rules by source identifier.
 config_rule_identifiers contains rule.after.source[0].source_identifier if {
 	some _, rule in plan.of_type("aws_config_config_rule")
