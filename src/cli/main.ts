@@ -115,7 +115,7 @@ function withCommonOptions(command: Command): Command {
     )
     .option(
       "--timeout <seconds>",
-      `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      `wall-clock limit of reading the Terraform source, and of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
     .option(
@@ -224,7 +224,11 @@ function useTerraformBinary(opts: CommonOptions): void {
   if (opts.terraformBin) process.env.DDB_GUARDRAILS_TERRAFORM = opts.terraformBin;
 }
 
-const limits = (opts: CommonOptions) => ({ maxBytes: opts.maxBytes, maxDepth: opts.maxDepth });
+const limits = (opts: CommonOptions) => ({
+  maxBytes: opts.maxBytes,
+  maxDepth: opts.maxDepth,
+  timeoutSeconds: opts.timeout,
+});
 
 function program(): Command {
   const cli = new Command("ddb-guardrails")

@@ -1,7 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
-import { planSource, stackDirectory, type PlanSource } from "./inputs";
+import { GuardrailsError, parsePlan, type Report } from "../engine";
+import { planSource, stackDirectory, type InputLimits, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "../cli/progress";
@@ -13,7 +13,7 @@ export interface DeployOptions {
   readonly stack?: string;
   readonly autoApprove: boolean;
   readonly progress: Progress;
-  readonly limits?: PlanLimits;
+  readonly limits?: InputLimits;
   /** Validates the plan and writes the reports; the deploy continues only when the report passed. */
   readonly validate: (source: PlanSource) => Promise<Report>;
 }
@@ -46,7 +46,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
       const plan = parsePlan(json, `plan of ${label}`, options.limits);
       const stackJson = join(target.dir, "cdk.tf.json");
       const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
-      const report = await options.validate(await planSource(plan, locations, target.dir));
+      const report = await options.validate(await planSource(plan, locations, target.dir, options.limits));
       if (!report.summary.passed) {
         process.stderr.write(
           `ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`,
