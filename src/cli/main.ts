@@ -19,7 +19,7 @@ import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
-import { openGate, type Gate } from "../runner/gate";
+import { COMMANDS_RULE, openGate, type Gate } from "../runner/gate";
 import { handleInterrupts } from "../runner/interrupt";
 import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
@@ -357,7 +357,8 @@ ${EXIT_CODES_HELP}`,
         autoApprove: opts.autoApprove === true,
         limits: limits(opts),
         progress,
-        validate: (source) => validateAndReport(openGate(opts, progress), source, opts, progress),
+        validate: (source) =>
+          validateAndReport(openGate({ ...opts, requiredRules: [COMMANDS_RULE] }, progress), source, opts, progress),
       });
       progress.total();
     });

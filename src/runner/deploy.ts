@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { GuardrailsError, parsePlan, type Report } from "../engine";
 import { planSource, stackDirectory, type InputLimits, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
+import { COMMANDS_RULE, unwaivedCommands } from "./gate";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "../cli/progress";
 import { SealedPlan } from "./sealed-plan";
@@ -50,6 +51,13 @@ export async function deploy(options: DeployOptions): Promise<number> {
       if (!report.summary.passed) {
         process.stderr.write(
           `ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`,
+        );
+        return 1;
+      }
+      const commands = unwaivedCommands(report);
+      if (commands.length > 0) {
+        process.stderr.write(
+          `ddb-guardrails: deploy refused: ${commands.length} command(s) would run outside the validated plan (${COMMANDS_RULE}: ${commands.map((f) => f.address).join(", ")}); waive each with its reason to apply; nothing was applied\n`,
         );
         return 1;
       }
