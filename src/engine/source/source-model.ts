@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/read-plan";
+import { checkSourceMatchesPlan } from "./cross-check";
 import {
   applySegments,
   entriesOf,
@@ -68,6 +69,8 @@ export async function buildSourceModel(dir: string, plan: Plan, limits: SourceLi
   const gaps: SourceGaps = new Map();
   const deadline = new Deadline(limits.timeoutSeconds);
   const sources = await readSourceModules(dir, gaps, limits, deadline);
+  // A plan without configuration is refused before (checkPlan), unless it has nothing to judge.
+  if (plan.configuration) await checkSourceMatchesPlan(sources, gaps, plan);
   const model = new SourceModelBuilder(dir, sources, plan, deadline);
   return model.build(gaps);
 }
