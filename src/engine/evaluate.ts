@@ -29,6 +29,8 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
   readonly rules?: readonly string[];
   /** Leave out these rules: ids or guardrail names. */
   readonly skipRules?: readonly string[];
+  /** Rules evaluated whatever rules/skipRules say (deploy: the commands that run outside the plan). */
+  readonly requiredRules?: readonly string[];
   /** The report fails on unwaived findings of this severity or higher. @default "low" (any finding) */
   readonly failOn?: Severity;
   /** The day waiver expiry is judged against. @default now */
@@ -137,6 +139,8 @@ function prepare(options: ValidateOptions, tagWaivers: readonly Waiver[] = []): 
   }
   const config = tagWaivers.length > 0 ? { ...given, waivers: [...given.waivers, ...tagWaivers] } : given;
   const selected = selectRules(bundle.rules, options.rules, options.skipRules);
+  if (options.requiredRules?.length)
+    for (const id of selectRules(bundle.rules, options.requiredRules)) selected.add(id);
   if (options.parameters) checkParameters(options.parameters, "(validatePlan options)");
   return { bundle, config, parameters: options.parameters ?? config.parameters, selected };
 }
