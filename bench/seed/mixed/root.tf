@@ -1,4 +1,5 @@
-# The account's audit trail, once for every service: data events of all tables.
+# Once for every service: the account's audit trail (data events of all tables) and alerts on
+# changes to any table.
 resource "aws_kms_key" "audit" {
   description         = "audit trail key"
   enable_key_rotation = true
@@ -24,4 +25,22 @@ resource "aws_cloudtrail" "audit" {
       equals = ["AWS::DynamoDB::Table"]
     }
   }
+}
+
+resource "aws_sns_topic" "table_changes" {
+  name = "table-changes"
+}
+
+resource "aws_cloudwatch_event_rule" "table_changes" {
+  name = "table-changes"
+  event_pattern = jsonencode({
+    source        = ["aws.dynamodb"]
+    "detail-type" = ["AWS API Call via CloudTrail"]
+    detail        = { eventName = ["UpdateTable", "DeleteTable"] }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "table_changes" {
+  rule = aws_cloudwatch_event_rule.table_changes.name
+  arn  = aws_sns_topic.table_changes.arn
 }

@@ -1,6 +1,7 @@
 # One service as large stacks are made of it: a table under its own key, a Lambda function in a VPC
 # reaching DynamoDB through a gateway endpoint, its role with an inline and two managed policies, and
-# the monitoring around it. Twenty managed resources; some violate guardrails so every run has findings.
+# the monitoring around it (the account's trail and change alerts are in the root module, once).
+# Twenty managed resources; some violate guardrails so every run has findings.
 variable "name" {
   type = string
 }
@@ -146,6 +147,9 @@ resource "aws_lambda_function" "fn" {
   runtime       = "nodejs20.x"
   handler       = "index.handler"
   filename      = "lambda.zip"
+  dead_letter_config {
+    target_arn = aws_sqs_queue.fn_dead_letters.arn
+  }
   vpc_config {
     subnet_ids         = [aws_subnet.a.id]
     security_group_ids = [aws_security_group.fn.id]
@@ -180,16 +184,11 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
   alarm_actions       = [aws_sns_topic.alerts.arn]
 }
 
-resource "aws_cloudwatch_event_rule" "table_changes" {
-  name = "${var.name}-table-changes"
-  event_pattern = jsonencode({
-    source        = ["aws.dynamodb"]
-    "detail-type" = ["AWS API Call via CloudTrail"]
-    detail        = { eventName = ["UpdateTable", "DeleteTable"] }
-  })
+resource "aws_dynamodb_contributor_insights" "items" {
+  table_name = aws_dynamodb_table.items.name
 }
 
-resource "aws_cloudwatch_event_target" "table_changes" {
-  rule = aws_cloudwatch_event_rule.table_changes.name
-  arn  = aws_sns_topic.alerts.arn
+resource "aws_sqs_queue" "fn_dead_letters" {
+  name                      = "${var.name}-fn-dead-letters"
+  message_retention_seconds = 1209600
 }
