@@ -165,8 +165,10 @@ async function validateAndReport(
  */
 async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
   const targets = resolveTargets(opts.format ?? opts.output);
-  const jobs = Math.min(inputs.length, opts.jobs ?? availableParallelism());
-  const gate = openGate(opts, progress, jobs);
+  const threads = opts.jobs ?? availableParallelism();
+  const jobs = Math.min(inputs.length, threads);
+  // Every thread, even for one plan: a large plan's shards are evaluated on all of them.
+  const gate = openGate(opts, progress, threads);
   gate.start(jobs);
   const pending: Promise<PlanRun>[] = [];
   const running = new Set<Promise<unknown>>();
