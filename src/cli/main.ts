@@ -110,7 +110,7 @@ function withCommonOptions(command: Command): Command {
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
     .option(
       "--max-memory <MiB>",
-      `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+      `ceiling of the policy engine's memory, shared by its evaluation threads (--jobs), 2 to ${MAX_MEMORY_MIB} (default 2048)`,
       memoryMiB,
     )
     .option(
@@ -262,7 +262,7 @@ function program(): Command {
       .option("--source-dir <dir>", "the same as --source")
       .option(
         "--jobs <n>",
-        "several plans: how many are evaluated at once, each in a worker thread with its own --max-memory (default: the number of CPUs)",
+        "worker threads evaluating plans (several plans) or a large plan's shards at once, sharing --max-memory (default: the number of CPUs)",
         positiveInteger,
       ),
   )
@@ -299,8 +299,9 @@ ${EXIT_CODES_HELP}`,
         return;
       }
       const input = expanded[0];
-      // The worker thread starts while the plan is read and parsed here.
-      const gate = openGate(opts, progress);
+      // The worker thread starts while the plan is read and parsed here; the others when a large plan's
+      // shards need them.
+      const gate = openGate(opts, progress, opts.jobs ?? availableParallelism());
       gate.start(1);
       let source: PlanSource;
       try {
