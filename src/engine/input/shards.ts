@@ -328,6 +328,7 @@ function lookupKeys(text: string): string[] {
   return [text, resource, ...resource.split(/[/:]/)];
 }
 
+/** Every string in a value, in JSON documents within it, and the ARNs written in other text (YAML templates). */
 function forEachString(value: unknown, visit: (text: string) => void): void {
   if (typeof value === "string") {
     visit(value);
@@ -337,10 +338,12 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
       try {
         parsed = JSON.parse(value);
       } catch {
-        return;
+        parsed = undefined;
       }
-      forEachString(parsed, visit);
+      if (parsed !== undefined) return forEachString(parsed, visit);
     }
+    if (value.length > 4 && !value.startsWith("arn:") && value.includes("arn:"))
+      for (const [arn] of value.matchAll(/arn:[^\s"'`,;)\]}]+/g)) visit(arn);
   } else if (Array.isArray(value)) for (const v of value) forEachString(v, visit);
   else if (value && typeof value === "object") for (const v of Object.values(value)) forEachString(v, visit);
 }
