@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/read-plan";
+import { collectGarbage } from "../policy/collect-garbage";
 
 /**
  * Resource types a rule reads across the whole plan: a table is judged against every trail, event
@@ -156,6 +157,9 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
   }
   if (current.length > 0) packed.push(current);
   if (packed.length < 2) return undefined;
+  // Linking parsed every policy document: garbage that would otherwise stay resident beside the shards
+  // being built (peak RSS 946 -> 744 MiB preparing 100,000 resources).
+  collectGarbage();
   return packed.map((own) => {
     const members = new Set<number>([...own, ...planWide]);
     const addresses = new Set([...members].map((i) => items[i].address));
