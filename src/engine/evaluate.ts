@@ -164,10 +164,11 @@ export async function validatePlanInWorker(
   // A large plan's garbage (its text, the parsed plan) would stay resident through the evaluation.
   if (ready.inputs.reduce((sum, { input }) => sum + input.byteLength, 0) >= LARGE_INPUT_BYTES) collectGarbage();
   try {
-    // Shards over the pool's threads; the wall-clock limit holds for each evaluation.
+    // Shards over the pool's threads; the wall-clock limit holds for the plan, all its shards together.
+    const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
     const outputs = await Promise.all(
       ready.inputs.map(({ input }) =>
-        pool.evaluate(input, { timeoutMs }).catch((err: Error) => {
+        pool.evaluate(input, limits).catch((err: Error) => {
           throw new GuardrailsError(
             /^policy evaluation /.test(err.message)
               ? err.message

@@ -4,7 +4,16 @@
 // classified as plan-wide or linked, so that a rule reading a new type cannot be sharded blindly.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadBundle, parsePlan, preparePlan, validatePlan, type Finding, type Plan } from "../../src/engine";
+import {
+  loadBundle,
+  parsePlan,
+  PolicyPool,
+  preparePlan,
+  validatePlan,
+  validatePlanInWorker,
+  type Finding,
+  type Plan,
+} from "../../src/engine";
 import { LINKED_TYPES, PLAN_WIDE_TYPES, shardPlan } from "../../src/engine/input/shards";
 import { fixturePlans } from "../fuzz/mutate";
 import { ROOT } from "../helpers/paths";
@@ -62,6 +71,26 @@ describe("a mixed stack of 50 service units and the account's trail", () => {
   test("gives the report of the plan judged whole", () => {
     const whole = validatePlan(preparePlan(plan(), undefined, { shardResources: WHOLE }), { bundle });
     expect(sharded).toEqual(whole);
+  });
+
+  test("gives the same report from two worker threads, and fails whole past the time limit", async () => {
+    const pool = new PolicyPool(bundle, {}, { jobs: 2 });
+    try {
+      const inWorkers = await validatePlanInWorker(preparePlan(plan(), undefined, { shardResources: 100 }), {
+        bundle,
+        pool,
+      });
+      expect(inWorkers).toEqual(sharded);
+      await expect(
+        validatePlanInWorker(preparePlan(plan(), undefined, { shardResources: 100 }), {
+          bundle,
+          pool,
+          timeoutSeconds: 0.001,
+        }),
+      ).rejects.toThrow(/did not finish within 0\.001 s \(--timeout\); the plan was not judged/);
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -33,6 +33,11 @@ export type EvaluateResponse =
 export interface EvaluationLimits {
   /** Wall-clock limit of one evaluation, in milliseconds: past it the worker is stopped. */
   readonly timeoutMs: number;
+  /**
+   * Date.now() by which the evaluation must end, when it is one of several sharing the limit (a plan's
+   * shards): it then has only what is left of timeoutMs once a thread takes it.
+   */
+  readonly deadline?: number;
 }
 
 export interface PoolOptions extends InstanceOptions {
@@ -174,12 +179,16 @@ class PolicyThread {
           ),
         );
         void worker.terminate();
-      }, limits.timeoutMs);
+      }, remaining(limits));
       worker.ref(); // keep the process alive while an evaluation is under way
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
       worker.postMessage({ id, input } satisfies EvaluateRequest, [input]);
     }).finally(() => this.worker?.unref());
   }
+}
+
+function remaining(limits: EvaluationLimits): number {
+  return limits.deadline === undefined ? limits.timeoutMs : Math.max(1, limits.deadline - Date.now());
 }
 
 function seconds(ms: number): string {
