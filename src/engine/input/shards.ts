@@ -353,9 +353,9 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
 }
 
 /**
- * The plan-wide resources and everything they reach (through the links, in either direction within a
- * module instance, and the components they belong to at the root): a trail is judged with its bucket
- * and key, and a table with every trail.
+ * The plan-wide resources with their whole components: a trail is judged with its bucket and key, and
+ * what links to them. (A trail in every module instance makes every instance plan-wide: shardPlan
+ * then judges the plan whole.)
  */
 function planWideClosure(items: Item[], graph: Graph): Set<number> {
   const wide = new Set<number>();
