@@ -5,6 +5,7 @@
 // planned_values, prior_state, relevant_attributes and configuration.module_calls; addresses,
 // names and references are renamed together, exactly as terraform would write N module blocks.
 //   node bench/generate-plan.js RESOURCES [SEED] > plan.json     (RESOURCES: a multiple of the unit size)
+//   node bench/generate-plan.js 10000 bench/seed/mixed/plan.json   the mixed stack (bench/seed/mixed)
 
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -12,9 +13,12 @@ const { join } = require("node:path");
 const UNIT = "unit_00001";
 const UNIT_NAME = "unit-00001";
 
+// Resources of the unit alone: a seed may also hold resources of the root module (the mixed stack's
+// audit trail), which are not replicated.
 function unitSize(seed) {
   return seed.resource_changes.filter(
-    (c) => c.mode === "managed" && !(c.change.actions.length === 1 && c.change.actions[0] === "delete"),
+    (c) =>
+      c.mode === "managed" && belongsToUnit(c) && !(c.change.actions.length === 1 && c.change.actions[0] === "delete"),
   ).length;
 }
 

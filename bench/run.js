@@ -7,9 +7,10 @@
 //   conftest  conftest test with the same policies (bench/conftest/adapter.rego turns findings into deny)
 // Every tool must report the same set of (rule, address) or the run fails: a faster wrong answer does
 // not count. Writes docs/benchmarks.md and bench/results/<date>.json.
-// Then the monorepo benchmark (bench/monorepo.js): --monorepo PLANSxRESOURCES, 0 to leave it out.
+// Then the monorepo benchmark (bench/monorepo.js): --monorepo PLANSxRESOURCES, 0 to leave it out; and the
+// mixed-stack benchmark (bench/mixed.js): --mixed SIZES, 0 to leave it out.
 //   node bench/run.js [--sizes 100,1000,10000,50000] [--reps 5] [--reps-large 3] [--timeout 600] [--timeout-large 300]
-//                     [--monorepo 50x1000]
+//                     [--monorepo 50x1000] [--mixed 1000,10000,50000,100000]
 
 const { execFileSync } = require("node:child_process");
 const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
@@ -17,6 +18,7 @@ const os = require("node:os");
 const { join } = require("node:path");
 const { generate, unitSize } = require("./generate-plan");
 const { measureProcess } = require("./measure");
+const { mixed, mixedMarkdown } = require("./mixed");
 const { monorepo, monorepoMarkdown } = require("./monorepo");
 
 const ROOT = join(__dirname, "..");
@@ -39,6 +41,7 @@ const repsFor = (size, tool) => (size >= 50000 ? (EXTERNAL.has(tool) ? 1 : Math.
 const timeoutFor = (size, tool) => (size >= 50000 && EXTERNAL.has(tool) ? TIMEOUT_LARGE_S : TIMEOUT_S);
 const TIMEOUT_S = Number(option("timeout", "600"));
 const MONOREPO = option("monorepo", "50x1000");
+const MIXED = option("mixed", "1000,10000,50000,100000");
 
 const TOOLS = {
   cli: {
@@ -226,11 +229,21 @@ function main() {
   const [plans, resources] = MONOREPO.split("x").map(Number);
   const mono = plans > 0 ? monorepo({ plans, resources, reps: Math.min(REPS, 3) }) : undefined;
   if (mono) process.stderr.write(monorepoMarkdown(mono));
+  const mixedRows =
+    MIXED === "0"
+      ? undefined
+      : mixed({
+          sizes: MIXED.split(",").map(Number),
+          reps: Math.min(REPS, 3),
+          repsLarge: 1,
+          timeoutS: TIMEOUT_S,
+          plans: PLANS,
+        });
   writeFileSync(
     join(RESULTS, `${env.date.slice(0, 19).replace(/:/g, "")}.json`),
-    `${JSON.stringify({ env, results, real, monorepo: mono }, null, 1)}\n`,
+    `${JSON.stringify({ env, results, real, monorepo: mono, mixed: mixedRows }, null, 1)}\n`,
   );
-  writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed), mono));
+  writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed), mono, mixedRows));
   process.stderr.write("wrote docs/benchmarks.md\n");
 }
 
@@ -329,7 +342,7 @@ function fmt(s, digits = 2) {
   return s ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "";
 }
 
-function markdown(env, results, real, unit, mono) {
+function markdown(env, results, real, unit, mono, mixedRows) {
   const lines = [];
   const by = (size, tool) => results.find((r) => r.size === size && r.tool === tool);
   lines.push("# Benchmarks", "");
@@ -413,6 +426,7 @@ function markdown(env, results, real, unit, mono) {
   lines.push("");
 
   if (mono) lines.push("## Several plans in one run (monorepos)", "", monorepoMarkdown(mono));
+  if (mixedRows) lines.push("## A mixed stack, as large real stacks are made", "", mixedMarkdown(mixedRows));
 
   lines.push("## How close the generated plans are to a real one", "");
   lines.push(

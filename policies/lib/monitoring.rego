@@ -120,16 +120,20 @@ default_bus(rule) if {
 default_bus(rule) if endswith(rule.after.event_bus_name, ":event-bus/default")
 
 # A target that names the rule: by reference, or by its known name.
-targeted(address, _) if {
+# Looked up in sets built once: a scan of every target per rule made stacks with a rule and a target
+# per service quadratic (wasm heap x3.4 per doubling of the plan; docs/benchmarks.md).
+targeted(address, _) if address in targeted_addresses
+
+targeted(_, rule) if rule.after.name in targeted_names
+
+targeted_addresses contains source.address if {
 	some _, target in plan.of_type("aws_cloudwatch_event_target")
 	some source in references.sources(target, ["rule"])
 	source.kind == "resource"
-	source.address == address
 }
 
-targeted(_, rule) if {
+targeted_names contains target.after.rule if {
 	some _, target in plan.of_type("aws_cloudwatch_event_target")
-	target.after.rule == rule.after.name
 }
 
 # A parsed event pattern matches a CloudTrail-recorded DynamoDB API call by that name, for every

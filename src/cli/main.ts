@@ -110,7 +110,7 @@ function withCommonOptions(command: Command): Command {
     .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
     .option(
       "--max-memory <MiB>",
-      `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+      `ceiling of the policy engine's memory, shared by its evaluation threads (--jobs), 2 to ${MAX_MEMORY_MIB} (default 2048)`,
       memoryMiB,
     )
     .option(
@@ -165,8 +165,10 @@ async function validateAndReport(
  */
 async function validateMany(inputs: readonly string[], opts: ValidateOptions, progress: Progress): Promise<boolean> {
   const targets = resolveTargets(opts.format ?? opts.output);
-  const jobs = Math.min(inputs.length, opts.jobs ?? availableParallelism());
-  const gate = openGate(opts, progress, jobs);
+  const threads = opts.jobs ?? availableParallelism();
+  const jobs = Math.min(inputs.length, threads);
+  // Every thread, even for one plan: a large plan's shards are evaluated on all of them.
+  const gate = openGate(opts, progress, threads);
   gate.start(jobs);
   const pending: Promise<PlanRun>[] = [];
   const running = new Set<Promise<unknown>>();
@@ -264,7 +266,7 @@ function program(): Command {
       .option("--source-dir <dir>", "the same as --source")
       .option(
         "--jobs <n>",
-        "several plans: how many are evaluated at once, each in a worker thread with its own --max-memory (default: the number of CPUs)",
+        "worker threads evaluating plans (several plans) or a large plan's shards at once, sharing --max-memory (default: the number of CPUs)",
         positiveInteger,
       ),
   )
@@ -301,8 +303,9 @@ ${EXIT_CODES_HELP}`,
         return;
       }
       const input = expanded[0];
-      // The worker thread starts while the plan is read and parsed here.
-      const gate = openGate(opts, progress);
+      // The worker thread starts while the plan is read and parsed here; the others when a large plan's
+      // shards need them.
+      const gate = openGate(opts, progress, opts.jobs ?? availableParallelism());
       gate.start(1);
       let source: PlanSource;
       try {

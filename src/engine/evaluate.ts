@@ -14,6 +14,7 @@ import { packageVersion } from "./package-root";
 import { collectGarbage } from "./policy/collect-garbage";
 import { checkPlan, isCheckedPlan, type Plan } from "./plan/read-plan";
 import { policyInput } from "./input/policy-input";
+import { shardPlan } from "./input/shards";
 import type { SourceModel } from "./source/source-model";
 import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./policy/worker-pool";
 import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity, type Waiver } from "./types";
@@ -37,7 +38,19 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
   readonly now?: Date;
   /** What the Terraform source behind the plan adds (buildSourceModel). @default none: the plan alone */
   readonly source?: SourceModel;
+  /**
+   * Most resources judged at once: a larger plan is split into shards of independent resources, each
+   * evaluated with the wasm heap reset (src/engine/input/shards.ts); the report is the same.
+   * @default SHARD_RESOURCES
+   */
+  readonly shardResources?: number;
 }
+
+/**
+ * Shard size: at about 50 MiB of wasm heap per 1,000 resources of a mixed stack, 4,000 resources keep
+ * each evaluation near 200 MiB, and the plan-wide resources repeated in every shard stay a small share.
+ */
+export const SHARD_RESOURCES = 4000;
 
 /**
  * A plan checked and turned into the policy's input (policyInput), with what its Terraform source adds:
@@ -45,23 +58,75 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
  * takes over the buffer.
  */
 export interface PreparedPlan {
-  readonly input: ArrayBuffer;
+  /** The policy input: one, or one per shard with the addresses whose findings it gives. */
+  readonly inputs: readonly PreparedInput[];
+  /** Resources of the whole plan (each shard's count includes the plan-wide resources it repeats). */
+  readonly resources?: number;
   /** Waivers recorded as tags on the plan's resources (waiversFromTags). */
   readonly waivers: readonly Waiver[];
 }
 
+export interface PreparedInput {
+  readonly input: ArrayBuffer;
+  readonly owned?: ReadonlySet<string>;
+}
+
 const preparedPlans = new WeakSet<PreparedPlan>();
 
-export function preparePlan(plan: Plan, source?: SourceModel): PreparedPlan {
+export function preparePlan(
+  plan: Plan,
+  source?: SourceModel,
+  options: { readonly shardResources?: number } = {},
+): PreparedPlan {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
-  const prepared = { input: policyInput(plan, source), waivers: waiversFromTags(plan) };
+  const waivers = waiversFromTags(plan);
+  // The source model is one for the whole plan: a plan with its source is judged whole.
+  const shards = source ? undefined : shardPlan(plan, { maxResources: options.shardResources ?? SHARD_RESOURCES });
+  const prepared: PreparedPlan = shards
+    ? {
+        inputs: shards.map((shard) => ({ input: policyInput(shard.plan), owned: shard.owned })),
+        resources: (plan.resource_changes ?? []).filter(
+          (rc) => rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete"),
+        ).length,
+        waivers,
+      }
+    : { inputs: [{ input: policyInput(plan, source) }], waivers };
   preparedPlans.add(prepared);
   return prepared;
 }
 
-function prepared(plan: Plan | PreparedPlan, source?: SourceModel): PreparedPlan {
-  return preparedPlans.has(plan as PreparedPlan) ? (plan as PreparedPlan) : preparePlan(plan as Plan, source);
+function prepared(plan: Plan | PreparedPlan, options: ValidateOptions): PreparedPlan {
+  return preparedPlans.has(plan as PreparedPlan)
+    ? (plan as PreparedPlan)
+    : preparePlan(plan as Plan, options.source, options);
+}
+
+/**
+ * The shards' outputs as one: each finding from the shard that owns its address (plan-wide resources
+ * are in every shard and owned by one), and the whole plan's resource count. Unsharded: the output.
+ */
+function mergeShards(plan: PreparedPlan, outputs: readonly unknown[]): unknown {
+  if (plan.inputs.length === 1) return outputs[0];
+  const findings: unknown[] = [];
+  const unowned = new Map<string, unknown>();
+  const owner = new Map<string, number>();
+  plan.inputs.forEach(({ owned }, i) => {
+    for (const address of owned ?? []) owner.set(address, i);
+  });
+  for (const [i, output] of outputs.entries()) {
+    const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as
+      | { findings?: unknown }
+      | undefined;
+    if (!result || !Array.isArray(result.findings)) return undefined; // refused by checkResult
+    for (const finding of result.findings as { address?: unknown }[]) {
+      const at = typeof finding?.address === "string" ? owner.get(finding.address) : undefined;
+      if (at === i) findings.push(finding);
+      // An address no resource of the plan has: the same finding from several shards is one.
+      else if (at === undefined) unowned.set(JSON.stringify(finding), finding);
+    }
+  }
+  return [{ result: { resources: plan.resources, findings: [...findings, ...unowned.values()] } }];
 }
 
 interface PolicyResult {
@@ -71,16 +136,17 @@ interface PolicyResult {
 
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions = {}): Report {
-  const { input, waivers } = prepared(plan, options.source);
-  const run = prepare(options, waivers);
+  const ready = prepared(plan, options);
+  const run = prepare(options, ready.waivers);
   const policy = instantiate(run.bundle, run.parameters, options);
-  let output: unknown;
+  let outputs: unknown[];
   try {
-    output = policy.report(input);
+    // One instance for every shard: each evaluation starts from a reset heap.
+    outputs = ready.inputs.map(({ input }) => policy.report(input));
   } catch (err) {
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }
-  return report(output, run, options);
+  return report(mergeShards(ready, outputs), run, options);
 }
 
 export interface WorkerValidateOptions extends ValidateOptions {
@@ -98,21 +164,27 @@ export async function validatePlanInWorker(
   plan: Plan | PreparedPlan,
   options: WorkerValidateOptions = {},
 ): Promise<Report> {
-  const { input, waivers } = prepared(plan, options.source);
-  const run = prepare(options, waivers);
+  const ready = prepared(plan, options);
+  const run = prepare(options, ready.waivers);
   const pool = options.pool ?? new PolicyPool(run.bundle, run.parameters, { ...options, jobs: 1 });
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   // A large plan's garbage (its text, the parsed plan) would stay resident through the evaluation.
-  if (input.byteLength >= LARGE_INPUT_BYTES) collectGarbage();
+  if (ready.inputs.reduce((sum, { input }) => sum + input.byteLength, 0) >= LARGE_INPUT_BYTES) collectGarbage();
   try {
-    const output = await pool.evaluate(input, { timeoutMs }).catch((err: Error) => {
-      throw new GuardrailsError(
-        /^policy evaluation /.test(err.message)
-          ? err.message
-          : `policy evaluation failed: ${err.message.split("\n")[0]}`,
-      );
-    });
-    return report(output, run, options);
+    // Shards over the pool's threads; the wall-clock limit holds for the plan, all its shards together.
+    const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
+    const outputs = await Promise.all(
+      ready.inputs.map(({ input }) =>
+        pool.evaluate(input, limits).catch((err: Error) => {
+          throw new GuardrailsError(
+            /^policy evaluation /.test(err.message)
+              ? err.message
+              : `policy evaluation failed: ${err.message.split("\n")[0]}`,
+          );
+        }),
+      ),
+    );
+    return report(mergeShards(ready, outputs), run, options);
   } finally {
     if (!options.pool) await pool.close();
   }

@@ -53,7 +53,7 @@ describe("a generated plan of 1,000 resources", () => {
 
   test("gives the same report in passes (a heap reset between them) as in one pass", () => {
     const policy = instantiate(bundle, {});
-    const input = preparePlan(plan).input;
+    const { input } = preparePlan(plan).inputs[0];
     const findings = (passes: boolean) => {
       const [{ result }] = policy.report(input, { passes }) as Array<{
         result: { resources: number; findings: Finding[] };

@@ -87,5 +87,23 @@ describe("PolicyPool", () => {
   test("refuses a memory limit out of range and jobs below 1 before any thread starts", () => {
     expect(() => new PolicyPool(bundle, {}, { maxMemoryMiB: 4096 })).toThrow(/--max-memory/);
     expect(() => new PolicyPool(bundle, {}, { jobs: 0 })).toThrow(/jobs must be a positive whole number/);
+    expect(() => new PolicyPool(bundle, {}, { maxMemoryMiB: 2, jobs: 2 })).toThrow(/--max-memory, --jobs/);
+  });
+
+  test("its threads share the memory limit: what fits in 24 MiB alone does not in two threads sharing 24", async () => {
+    const padded = plan("table-unencrypted");
+    padded.padding = "x".repeat(8 * 1024 * 1024);
+    const run = async (jobs: number) => {
+      const pool = new PolicyPool(bundle, {}, { maxMemoryMiB: 24, jobs });
+      try {
+        return await validatePlanInWorker(preparePlan(padded), { bundle, pool });
+      } finally {
+        await pool.close();
+      }
+    };
+    expect(findings(await run(1))).toEqual(["DDB-ENC-001 aws_dynamodb_table.invalid_aws_owned_key"]);
+    await expect(run(2)).rejects.toThrow(
+      /its share of the memory limit of 24 MiB: 12 MiB for each of 2 evaluation threads \(raise --max-memory \(up to 2048\) or lower --jobs\)/,
+    );
   });
 });

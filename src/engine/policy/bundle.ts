@@ -104,6 +104,11 @@ function sha256(bytes: Buffer): string {
 export interface InstanceOptions {
   /** Ceiling of wasm linear memory, in MiB: evaluation fails (exit 2) rather than grow past it. @default 2048 */
   readonly maxMemoryMiB?: number;
+  /**
+   * The limit this instance's ceiling is a share of, when several threads share it (PolicyPool): an
+   * out-of-memory error names it and what the user can change.
+   */
+  readonly sharedMemory?: { readonly totalMiB: number; readonly threads: number };
 }
 
 export const DEFAULT_MAX_MEMORY_MIB = 2048;
@@ -116,6 +121,8 @@ export const DEFAULT_MAX_MEMORY_MIB = 2048;
  */
 export const MAX_MEMORY_MIB = 2048;
 const INITIAL_PAGES = 32; // 2 MiB
+/** The smallest ceiling an instance accepts (its initial memory). */
+export const MIN_MEMORY_MIB = (INITIAL_PAGES * WASM_PAGE) / (1024 * 1024);
 
 /** The ceiling in wasm pages, or a GuardrailsError when the option is out of range. */
 export function checkMemoryLimit(mib: number = DEFAULT_MAX_MEMORY_MIB): number {
@@ -158,11 +165,12 @@ export function instantiate(
   // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
   installGoSprintf();
   const policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum }) as Policy;
-  guard(() => policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } }), mib);
+  const outOfMemory = outOfMemoryMessage(mib, options.sharedMemory);
+  guard(() => policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } }), outOfMemory);
   const evaluate = policy.evaluate.bind(policy);
   // opa-wasm throws bare strings (aborts) and RangeErrors (memory); callers get one GuardrailsError.
-  policy.evaluate = (input, entrypoint) => guard(() => evaluate(input, entrypoint), mib);
-  policy.report = (input, options = {}) => guard(() => evaluateReport(policy, input, options), mib);
+  policy.evaluate = (input, entrypoint) => guard(() => evaluate(input, entrypoint), outOfMemory);
+  policy.report = (input, options = {}) => guard(() => evaluateReport(policy, input, options), outOfMemory);
   return policy;
 }
 
@@ -242,15 +250,34 @@ function dumpJson(memory: WebAssembly.Memory, addr: number): unknown {
   return JSON.parse(new TextDecoder().decode(bytes.subarray(addr, end)));
 }
 
-function guard<T>(run: () => T, mib: number): T {
+/**
+ * What to say when an evaluation runs out of memory: the limit, and only what can be done about it
+ * (raising --max-memory past MAX_MEMORY_MIB cannot be).
+ */
+function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"]): string {
+  if (shared && shared.threads > 1) {
+    const raise =
+      shared.totalMiB < MAX_MEMORY_MIB
+        ? `raise --max-memory (up to ${MAX_MEMORY_MIB}) or lower --jobs`
+        : "lower --jobs";
+    return (
+      `out of memory: the plan (or a shard of it) needs more than its share of the memory limit of ` +
+      `${shared.totalMiB} MiB: ${mib} MiB for each of ${shared.threads} evaluation threads (${raise})`
+    );
+  }
+  return mib < MAX_MEMORY_MIB
+    ? `out of memory: the plan (or a shard of it) needs more than the wasm memory limit of ${mib} MiB (raise --max-memory, up to ${MAX_MEMORY_MIB})`
+    : `out of memory: the plan (or a shard of it) needs more than ${MAX_MEMORY_MIB} MiB, the most one evaluation can have; ` +
+        "a plan read with its Terraform source is judged whole (validate - < plan.json judges the plan alone, in shards), or split the stack";
+}
+
+function guard<T>(run: () => T, outOfMemory: string): T {
   try {
     return run();
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
     if (/opa_malloc|Maximum memory size exceeded|out of memory/i.test(text)) {
-      throw new GuardrailsError(
-        `out of memory: the plan needs more than the wasm memory limit of ${mib} MiB (raise --max-memory)`,
-      );
+      throw new GuardrailsError(outOfMemory);
     }
     throw new GuardrailsError(text.split("\n")[0] || "policy evaluation aborted");
   }

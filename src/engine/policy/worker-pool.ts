@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { checkMemoryLimit, type InstanceOptions, type PolicyBundle } from "./bundle";
+import {
+  checkMemoryLimit,
+  DEFAULT_MAX_MEMORY_MIB,
+  MIN_MEMORY_MIB,
+  type InstanceOptions,
+  type PolicyBundle,
+} from "./bundle";
 import { GuardrailsError } from "../errors";
 import { packageRoot } from "../package-root";
 
@@ -27,11 +33,16 @@ export type EvaluateResponse =
 export interface EvaluationLimits {
   /** Wall-clock limit of one evaluation, in milliseconds: past it the worker is stopped. */
   readonly timeoutMs: number;
+  /**
+   * Date.now() by which the evaluation must end, when it is one of several sharing the limit (a plan's
+   * shards): it then has only what is left of timeoutMs once a thread takes it.
+   */
+  readonly deadline?: number;
 }
 
 export interface PoolOptions extends InstanceOptions {
   /**
-   * Most worker threads evaluating at once; each has its own wasm memory of up to maxMemoryMiB.
+   * Most worker threads evaluating at once; they share maxMemoryMiB, each with an equal part of it.
    * @default os.availableParallelism()
    */
   readonly jobs?: number;
@@ -57,15 +68,22 @@ export class PolicyPool {
   private readonly waiting: ((thread: PolicyThread) => void)[] = [];
 
   constructor(bundle: PolicyBundle, parameters: Record<string, unknown>, options: PoolOptions = {}) {
-    checkMemoryLimit(options.maxMemoryMiB); // refused here, before any thread starts
+    const totalMiB = options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
+    checkMemoryLimit(totalMiB); // refused here, before any thread starts
     const jobs = options.jobs ?? availableParallelism();
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new GuardrailsError(`jobs must be a positive whole number, got ${jobs}`);
+    // The limit holds for the pool, not for each thread: n threads never hold n times --max-memory.
+    const share = Math.floor(totalMiB / jobs);
+    if (share < MIN_MEMORY_MIB)
+      throw new GuardrailsError(
+        `memory limit ${totalMiB} MiB leaves less than ${MIN_MEMORY_MIB} MiB to each of ${jobs} evaluation threads (--max-memory, --jobs)`,
+      );
     const setup: WorkerSetup = {
       module: new WebAssembly.Module(new Uint8Array(bundle.wasm)),
       data: bundle.data,
       parameters,
-      options: { maxMemoryMiB: options.maxMemoryMiB },
+      options: { maxMemoryMiB: share, sharedMemory: { totalMiB, threads: jobs } },
     };
     this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
     this.idle = [...this.threads].reverse(); // the first thread is used first
@@ -161,12 +179,16 @@ class PolicyThread {
           ),
         );
         void worker.terminate();
-      }, limits.timeoutMs);
+      }, remaining(limits));
       worker.ref(); // keep the process alive while an evaluation is under way
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
       worker.postMessage({ id, input } satisfies EvaluateRequest, [input]);
     }).finally(() => this.worker?.unref());
   }
+}
+
+function remaining(limits: EvaluationLimits): number {
+  return limits.deadline === undefined ? limits.timeoutMs : Math.max(1, limits.deadline - Date.now());
 }
 
 function seconds(ms: number): string {
