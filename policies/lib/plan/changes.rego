@@ -69,6 +69,18 @@ turned_off(change, path) if {
 	not unknown_block(change, path)
 }
 
+# A setting of `before` that is on, whose planned value is known only after apply: the rule cannot
+# tell whether the change turns it off.
+unknown_after(change, path) if {
+	object.get(change.before, path, null) == true
+	object.get(change.unknown, path, false) == true
+}
+
+unknown_after(change, path) if {
+	object.get(change.before, path, null) == true
+	unknown_block(change, path)
+}
+
 # The provider computes a whole block (e.g. ttl) when the configuration leaves it out.
 unknown_block(change, path) if object.get(change.unknown, [path[0]], false) == true
 

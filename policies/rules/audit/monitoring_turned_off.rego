@@ -8,7 +8,8 @@
 #   made against (`before`) with the planned values of the tables the plan updates in place: a stream
 #   that was on and is off or unset, TTL that was on and is off on a table tagged
 #   ddb-guardrails:data-class = session (before or after), and Contributor Insights deleted for a
-#   table that stays. Values only known after apply are not judged here.
+#   table that stays. A stream or TTL that is on and only known after apply after the change is
+#   DDB-AUD-008-UNPROVABLE.
 # custom:
 #   id: DDB-AUD-008
 #   guardrail: audit
@@ -71,6 +72,22 @@ violation contains finding if {
 		[sprintf("%s: delete (table_name = %v, which stays)", [address, table])],
 	)
 }
+
+violation contains finding if {
+	some address, change in changes.updated("aws_dynamodb_table")
+	some path in watched_settings(change)
+	changes.unknown_after(change, path)
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		sprintf("%s is on today and known only after apply after the change", [changes.path_label(path)]),
+		[sprintf("%s: true -> (known after apply)", [changes.path_label(path)])],
+	)
+}
+
+watched_settings(change) := {["stream_enabled"], ["ttl", 0, "enabled"]} if session_store(change)
+
+watched_settings(change) := {["stream_enabled"]} if not session_store(change)
 
 session_store(change) if change.before.tags[tags.data_class_key] == tags.session
 

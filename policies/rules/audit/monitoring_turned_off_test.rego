@@ -55,6 +55,19 @@ test_unchanged_and_deleted_tables_pass if {
 	findings_for("change-destroy") == set()
 }
 
+test_a_stream_or_session_ttl_known_only_after_apply_is_unprovable if {
+	existing := data.ddb_guardrails.lib.changes.existing with input as fixtures.plan("change-regressions")
+	stream := "aws_dynamodb_table.invalid_stream_turned_off"
+	["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-008-UNPROVABLE"] in findings_with_change(
+		"change-regressions", stream,
+		object.union(existing[stream], {"unknown": {"stream_enabled": true}}),
+	)
+	ttl := "aws_dynamodb_table.invalid_session_ttl_removed"
+	found := findings_with_change("change-regressions", ttl, object.union(existing[ttl], {"unknown": {"ttl": true}}))
+	[ttl, "DDB-AUD-008-UNPROVABLE"] in found
+	not [ttl, "DDB-AUD-008"] in found
+}
+
 test_contributor_insights_deleted_for_a_table_that_stays_is_flagged if {
 	findings_with_change(
 		"change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",

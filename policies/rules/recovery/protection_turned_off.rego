@@ -6,9 +6,9 @@
 #   earliest restorable time starts again when PITR is turned back on), or DeleteTable starts to
 #   succeed. The rule compares the state the plan was made against (`before`) with the planned values
 #   of each aws_dynamodb_table and aws_dynamodb_table_replica the plan updates in place, and flags
-#   point_in_time_recovery and deletion_protection_enabled that go from true to false or unset. A
-#   value only known after apply is not judged here (the table's own rules judge it). Deleted and
-#   replaced tables are DDB-REC-004.
+#   point_in_time_recovery and deletion_protection_enabled that go from true to false or unset; one
+#   that was true and is only known after apply is DDB-REC-003-UNPROVABLE. Deleted and replaced
+#   tables are DDB-REC-004.
 # custom:
 #   id: DDB-REC-003
 #   guardrail: recovery
@@ -53,5 +53,18 @@ violation contains finding if {
 		address,
 		sprintf("the change turns %s off on an existing table", [setting.name]),
 		[changes.evidence(change, setting.path)],
+	)
+}
+
+violation contains finding if {
+	some type, checked in settings
+	some address, change in changes.updated(type)
+	some setting in checked
+	changes.unknown_after(change, setting.path)
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		address,
+		sprintf("%s is on today and known only after apply after the change", [setting.name]),
+		[sprintf("%s: true -> (known after apply)", [changes.path_label(setting.path)])],
 	)
 }

@@ -49,13 +49,20 @@ test_plans_that_only_create_have_nothing_to_compare if {
 	findings_for("rec-pitr-deletion") == set()
 }
 
-test_a_planned_value_known_only_after_apply_is_not_judged_here if {
+test_a_setting_on_today_and_known_only_after_apply_is_unprovable if {
 	address := "aws_dynamodb_table.invalid_pitr_turned_off"
 	existing := data.ddb_guardrails.lib.changes.existing with input as fixtures.plan("change-regressions")
-	not [address, "DDB-REC-003"] in findings_with_change(
+	found := findings_with_change(
 		"change-regressions", address,
 		object.union(existing[address], {"unknown": {"point_in_time_recovery": true}}),
 	)
+	not [address, "DDB-REC-003"] in found
+	[address, "DDB-REC-003-UNPROVABLE"] in found
+	deletion_protection := findings_with_change(
+		"change-regressions", address,
+		object.union(existing[address], {"unknown": {"deletion_protection_enabled": true}}),
+	)
+	[address, "DDB-REC-003-UNPROVABLE"] in deletion_protection
 }
 
 test_a_table_replica_that_loses_pitr_is_flagged if {
