@@ -64,7 +64,7 @@ rules_flagging := {
 	"enc-exports-streams": {"DDB-ENC-007", "DDB-ENC-008"},
 	"rec-pitr-deletion": {"DDB-REC-001", "DDB-REC-002"},
 	"change-regressions": {
-		"DDB-AUD-001", "DDB-AUD-003", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-AUD-008",
+		"DDB-AUD-001", "DDB-AUD-003", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-AUD-009",
 		"DDB-ENC-001", "DDB-ENC-009", "DDB-REC-001", "DDB-REC-002", "DDB-REC-003", "DDB-REC-004",
 	},
 	"change-destroy": {"DDB-REC-004"},

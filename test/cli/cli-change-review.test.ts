@@ -10,7 +10,7 @@ const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-review-"));
 const regressions = fixturePlan("change-regressions");
 const unchanged = fixturePlan("change-unchanged");
 const destroy = fixturePlan("change-destroy");
-const REGRESSION_RULES = ["DDB-REC-003", "DDB-REC-004", "DDB-AUD-008", "DDB-ENC-009"];
+const REGRESSION_RULES = ["DDB-REC-003", "DDB-REC-004", "DDB-AUD-009", "DDB-ENC-009"];
 const NEXT_YEAR = `${new Date().getUTCFullYear() + 1}-12-31`;
 
 interface JsonFinding {
@@ -65,8 +65,8 @@ describe("security regressions of a change", () => {
     expect(status).toBe(1);
     expect(pairs(report.violations.filter((f) => REGRESSION_RULES.includes(f.rule)))).toEqual(
       [
-        "DDB-AUD-008 aws_dynamodb_table.invalid_session_ttl_removed",
-        "DDB-AUD-008 aws_dynamodb_table.invalid_stream_turned_off",
+        "DDB-AUD-009 aws_dynamodb_table.invalid_session_ttl_removed",
+        "DDB-AUD-009 aws_dynamodb_table.invalid_stream_turned_off",
         "DDB-ENC-009 aws_dynamodb_table.invalid_key_to_aws_managed",
         "DDB-ENC-009 aws_dynamodb_table.invalid_key_weakened",
         "DDB-ENC-009 aws_kms_key.invalid_disabled",

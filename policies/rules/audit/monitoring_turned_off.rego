@@ -9,14 +9,14 @@
 #   that was on and is off or unset, TTL that was on and is off on a table tagged
 #   ddb-guardrails:data-class = session (before or after), and Contributor Insights deleted for a
 #   table that stays. A stream or TTL that is on and only known after apply after the change is
-#   DDB-AUD-008-UNPROVABLE.
+#   DDB-AUD-009-UNPROVABLE.
 # custom:
-#   id: DDB-AUD-008
+#   id: DDB-AUD-009
 #   guardrail: audit
 #   severity: medium
 #   remediation: >-
 #     Keep stream_enabled = true, the ttl block with enabled = true on session stores, and the
-#     aws_dynamodb_contributor_insights resource; if one must go, waive DDB-AUD-008 for the resource
+#     aws_dynamodb_contributor_insights resource; if one must go, waive DDB-AUD-009 for the resource
 #     with the reason.
 #   concept: Security regressions
 #   example: |

@@ -36,8 +36,8 @@ contributor_insights_deleted(table_name) := {
 
 test_a_stream_or_session_ttl_turned_off_is_flagged if {
 	findings_for("change-regressions") == {
-		["aws_dynamodb_table.invalid_session_ttl_removed", "DDB-AUD-008"],
-		["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-008"],
+		["aws_dynamodb_table.invalid_session_ttl_removed", "DDB-AUD-009"],
+		["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009"],
 	}
 }
 
@@ -58,14 +58,14 @@ test_unchanged_and_deleted_tables_pass if {
 test_a_stream_or_session_ttl_known_only_after_apply_is_unprovable if {
 	existing := data.ddb_guardrails.lib.changes.existing with input as fixtures.plan("change-regressions")
 	stream := "aws_dynamodb_table.invalid_stream_turned_off"
-	["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-008-UNPROVABLE"] in findings_with_change(
+	["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009-UNPROVABLE"] in findings_with_change(
 		"change-regressions", stream,
 		object.union(existing[stream], {"unknown": {"stream_enabled": true}}),
 	)
 	ttl := "aws_dynamodb_table.invalid_session_ttl_removed"
 	found := findings_with_change("change-regressions", ttl, object.union(existing[ttl], {"unknown": {"ttl": true}}))
-	[ttl, "DDB-AUD-008-UNPROVABLE"] in found
-	not [ttl, "DDB-AUD-008"] in found
+	[ttl, "DDB-AUD-009-UNPROVABLE"] in found
+	not [ttl, "DDB-AUD-009"] in found
 }
 
 test_contributor_insights_deleted_for_a_table_that_stays_is_flagged if {
@@ -73,14 +73,14 @@ test_contributor_insights_deleted_for_a_table_that_stays_is_flagged if {
 		"change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",
 		contributor_insights_deleted("unchanged"),
 	) == {
-		["aws_dynamodb_table.invalid_session_ttl_removed", "DDB-AUD-008"],
-		["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-008"],
-		["aws_dynamodb_contributor_insights.invalid_deleted", "DDB-AUD-008"],
+		["aws_dynamodb_table.invalid_session_ttl_removed", "DDB-AUD-009"],
+		["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009"],
+		["aws_dynamodb_contributor_insights.invalid_deleted", "DDB-AUD-009"],
 	}
 }
 
 test_contributor_insights_deleted_with_its_table_is_the_tables_finding if {
-	not ["aws_dynamodb_contributor_insights.invalid_deleted", "DDB-AUD-008"] in findings_with_change(
+	not ["aws_dynamodb_contributor_insights.invalid_deleted", "DDB-AUD-009"] in findings_with_change(
 		"change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",
 		contributor_insights_deleted("deleted"),
 	)
