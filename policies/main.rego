@@ -5,6 +5,7 @@ package ddb_guardrails.main
 
 import rego.v1
 
+import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.plan
 
 findings contains finding if {
@@ -14,6 +15,6 @@ findings contains finding if {
 # METADATA
 # entrypoint: true
 report := {
-	"resources": count(plan.resources),
+	"resources": count(plan.resources) + count(changes.deleted),
 	"findings": findings,
 }

@@ -19,6 +19,17 @@ test_the_report_collects_findings_of_every_guardrail if {
 	guardrails == {"encryption", "recovery", "audit"}
 }
 
+# Deleted resources are judged and counted: a plan that only deletes is never "no resources to check".
+test_a_plan_that_only_deletes_is_judged_on_what_it_deletes if {
+	fixture := fixtures.plan("change-destroy")
+	report := main.report with input as fixture
+	report.resources == count(fixture.resource_changes)
+	every change in fixture.resource_changes {
+		change.change.actions == ["delete"]
+	}
+	{f.rule | some f in report.findings} == {"DDB-REC-004"}
+}
+
 findings_of(fixture) := found if {
 	found := main.report.findings with input as fixtures.plan(fixture)
 }
@@ -45,7 +56,7 @@ rules_flagging := {
 	"audit-session-ttl": {"DDB-AUD-003"},
 	"audit-monitoring": {"DDB-AUD-004", "DDB-AUD-007"},
 	"audit-monitoring-missing": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"},
-	"audit-monitoring-unprovable": {"DDB-AUD-004", "DDB-AUD-006", "DDB-AUD-007"},
+	"audit-monitoring-unprovable": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"},
 	"table-cmk-same-plan": set(),
 	"table-unencrypted": {"DDB-ENC-001"},
 	"table-aws-managed-key": {"DDB-ENC-001"},
@@ -57,6 +68,11 @@ rules_flagging := {
 	"enc-key-policy": {"DDB-ENC-006"},
 	"enc-exports-streams": {"DDB-ENC-007", "DDB-ENC-008"},
 	"rec-pitr-deletion": {"DDB-REC-001", "DDB-REC-002"},
+	"change-regressions": {
+		"DDB-AUD-001", "DDB-AUD-003", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-AUD-009",
+		"DDB-ENC-001", "DDB-ENC-009", "DDB-REC-001", "DDB-REC-002", "DDB-REC-003", "DDB-REC-004",
+	},
+	"change-destroy": {"DDB-REC-004"},
 	"awscc-tables": {"DDB-ENC-001", "DDB-ENC-002", "DDB-REC-001", "DDB-REC-002"},
 	"cfn-stack-tables": {
 		"DDB-ENC-001", "DDB-ENC-002", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005",

@@ -2,6 +2,7 @@ package ddb_guardrails.main
 
 import rego.v1
 
+import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.plan
 
 # METADATA
@@ -30,19 +31,23 @@ passes := {
 		["audit", "contributor_insights"],
 		["audit", "data_events"],
 		["audit", "exports_watched"],
+		["audit", "monitoring_turned_off"],
 		["audit", "scan_alarm"],
 		["audit", "session_ttl"],
 		["encryption", "bucket_kms"],
 		["encryption", "dax_encryption"],
 		["encryption", "export_encryption"],
 		["encryption", "key_rotation"],
+		["encryption", "key_weakened"],
 		["encryption", "replica_cmk"],
 		["encryption", "streaming_destination"],
 		["encryption", "table_cmk"],
 		["endpoint", "gateway_endpoint"],
 		["endpoint", "route_tables"],
+		["recovery", "data_destroyed"],
 		["recovery", "deletion_protection"],
 		["recovery", "point_in_time_recovery"],
+		["recovery", "protection_turned_off"],
 	},
 }
 
@@ -56,7 +61,7 @@ other_report := pass_report("other")
 
 # The rule packages are looked up by bound names: only the pass's own rules are evaluated.
 pass_report(name) := {
-	"resources": count(plan.resources),
+	"resources": count(plan.resources) + count(changes.deleted),
 	"findings": {finding |
 		some [guardrail, rule] in passes[name]
 		some finding in data.ddb_guardrails.rules[guardrail][rule].violation

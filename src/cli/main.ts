@@ -4,9 +4,14 @@ import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
+  applyBaseline,
+  type Baseline,
+  baselineOf,
+  checkBaselineTerms,
   checkMemoryLimit,
   DEFAULT_TIMEOUT_SECONDS,
   GuardrailsError,
+  loadBaseline,
   loadProjectConfig,
   MAX_MEMORY_MIB,
   SEVERITIES,
@@ -25,9 +30,18 @@ import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
 import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
+import { changedOnlyNote, changedOnlyView } from "./review";
+import { writeOutputFile } from "./output-file";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
-type ValidateOptions = CommonOptions & { source?: string; sourceDir?: string; jobs?: number };
+type ValidateOptions = CommonOptions & ReviewOptions & { source?: string; sourceDir?: string; jobs?: number };
+
+/** The review of a change in a pull request (validate of one plan). */
+interface ReviewOptions {
+  baseline?: string;
+  changedOnly?: boolean;
+  failOnChangedOnly?: boolean;
+}
 
 interface CommonOptions {
   /** The same list under both names (see targetCollector). */
@@ -136,23 +150,33 @@ function withCommonOptions(command: Command): Command {
 async function validateAndReport(
   gate: Gate,
   source: PlanSource,
-  opts: CommonOptions,
+  opts: CommonOptions & ReviewOptions,
   progress: Progress,
   fallbackFile?: string,
+  baseline?: Baseline,
 ): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
   try {
-    const report = await gate.evaluate(source);
+    const evaluated = await gate.evaluate(source);
+    const report = baseline ? applyBaseline(evaluated, baseline, opts.baseline!) : evaluated;
+    const view = opts.changedOnly ? changedOnlyView(report, source.changed, opts.failOnChangedOnly === true) : report;
     const context: FormatContext = {
       locations: source.locations,
       fallbackFile,
       ruleDocUrl: rulesDocUrl,
       compact: opts.compact,
     };
-    writeReports(report, gate.bundle.rules, context, targets);
+    // The whole plan's findings (JSON, JUnit, GitLab) under the verdict the exit code gives.
+    const whole: Report =
+      view === report
+        ? report
+        : { ...report, summary: { ...report.summary, passed: view.summary.passed }, review: view.review };
+    writeReports(whole, gate.bundle.rules, context, targets, view);
     noteImplicitText(opts, progress);
     for (const note of report.notes ?? []) progress.note(note);
-    return report;
+    const hidden = changedOnlyNote(view.review?.changedOnly);
+    if (hidden) progress.note(hidden);
+    return whole;
   } finally {
     await gate.close();
   }
@@ -222,11 +246,11 @@ function noteImplicitText(opts: CommonOptions, progress: Progress): void {
 }
 
 /** --terraform-bin is the environment variable: every terraform call (and reading a saved plan) uses it. */
-function useTerraformBinary(opts: CommonOptions): void {
+function useTerraformBinary(opts: Pick<CommonOptions, "terraformBin">): void {
   if (opts.terraformBin) process.env.DDB_GUARDRAILS_TERRAFORM = opts.terraformBin;
 }
 
-const limits = (opts: CommonOptions) => ({
+const limits = (opts: Pick<CommonOptions, "maxBytes" | "maxDepth" | "timeout">) => ({
   maxBytes: opts.maxBytes,
   maxDepth: opts.maxDepth,
   timeoutSeconds: opts.timeout,
@@ -268,7 +292,16 @@ function program(): Command {
         "--jobs <n>",
         "worker threads evaluating plans (several plans) or a large plan's shards at once, sharing --max-memory (default: the number of CPUs)",
         positiveInteger,
-      ),
+      )
+      .option(
+        "--baseline <file>",
+        "findings recorded by `baseline write` are reported as inherited and fail nothing; only new ones fail",
+      )
+      .option(
+        "--changed-only",
+        "text, Markdown and SARIF show only findings on resources the plan creates, updates or deletes (or whose evidence passes through one); the exit code still covers the whole plan",
+      )
+      .option("--fail-on-changed-only", "with --changed-only: the exit code covers only the findings shown"),
   )
     .exitOverride()
     .addHelpText(
@@ -284,6 +317,7 @@ Examples:
   ddb-guardrails validate plan.json --fail-on high --skip-rules recovery
   ddb-guardrails validate 'stacks/*/plan.json' -f sarif -o results.sarif   # several plans, one report
   ddb-guardrails validate stacks/                      # each Terraform/CDKTF project under stacks/
+  ddb-guardrails validate plan.json --baseline .ddb-guardrails-baseline.json --changed-only -f markdown -o comment.md
 
 Terraform runs with your environment as it is (TF_CLI_CONFIG_FILE, credentials, backend); a
 directory is planned with "terraform init -input=false" and "terraform plan -input=false".
@@ -296,7 +330,16 @@ ${EXIT_CODES_HELP}`,
         throw new GuardrailsError(`--source ${opts.source}: is not a directory with .tf or .tf.json files`);
       }
       opts.sourceDir = opts.source ?? opts.sourceDir;
+      if (opts.failOnChangedOnly && !opts.changedOnly)
+        throw new GuardrailsError("--fail-on-changed-only needs --changed-only");
+      // Read before any plan: a malformed or expired baseline stops the run (exit 2).
+      const baseline = opts.baseline === undefined ? undefined : loadBaseline(opts.baseline);
       const expanded = expandInputs(inputs);
+      if (expanded.length > 1 && (opts.baseline !== undefined || opts.changedOnly)) {
+        throw new GuardrailsError(
+          `--baseline and --changed-only review one plan; ${expanded.length} were given (validate each plan on its own)`,
+        );
+      }
       if (expanded.length > 1) {
         process.exitCode = (await validateMany(expanded, opts, progress)) ? EXIT.PASS : EXIT.VIOLATIONS;
         progress.total();
@@ -321,10 +364,12 @@ ${EXIT_CODES_HELP}`,
       }
       const fallback =
         input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
-      const report = await validateAndReport(gate, source, opts, progress, fallback);
+      const report = await validateAndReport(gate, source, opts, progress, fallback, baseline);
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
     });
+
+  baselineCommand(cli);
 
   withCommonOptions(
     cli
@@ -366,6 +411,118 @@ ${EXIT_CODES_HELP}`,
       progress.total();
     });
   return cli;
+}
+
+type BaselineWriteOptions = Pick<
+  CommonOptions,
+  | "config"
+  | "rules"
+  | "skipRules"
+  | "stack"
+  | "quiet"
+  | "verbose"
+  | "debug"
+  | "maxBytes"
+  | "maxDepth"
+  | "maxMemory"
+  | "timeout"
+  | "verificationKey"
+  | "terraformBin"
+> & { output: string; reason: string; expires: string; source?: string };
+
+/** `baseline write`: the findings of a plan today, accepted with a reason until an expiry, for --baseline. */
+function baselineCommand(cli: Command): void {
+  const baseline = cli
+    .command("baseline")
+    .description("Record the findings a plan has today, so that validate --baseline fails only on new ones.")
+    .exitOverride();
+  baseline
+    .command("write")
+    .description(
+      "Validate a plan (any input validate takes) and write its findings, with a reason and an expiry, to a baseline file.",
+    )
+    .argument("<input>", "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory")
+    .requiredOption("-o, --output <file>", "the baseline file to write (JSON)")
+    .requiredOption("--reason <text>", "why these findings are accepted for now (shown with each inherited finding)")
+    .requiredOption(
+      "--expires <YYYY-MM-DD>",
+      "last day the baseline applies; after it, validate --baseline fails (exit 2)",
+    )
+    .option(
+      "-c, --config <file>",
+      "project config (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
+    )
+    .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
+    .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
+    .option("--stack <name>", "the CDKTF stack to plan when the app has several")
+    .option("--source <dir>", "the Terraform source behind a plan file (as for validate)")
+    .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
+    .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
+    .option(
+      "--max-memory <MiB>",
+      `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+      memoryMiB,
+    )
+    .option(
+      "--timeout <seconds>",
+      `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
+    .option(
+      "--terraform-bin <path>",
+      "the terraform binary to run (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)",
+    )
+    .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign)")
+    .option("-q, --quiet", "no progress or notes on stderr (errors still)")
+    .option("--verbose", "timings of each step on stderr")
+    .option("--debug", "stack traces on errors")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ddb-guardrails baseline write plan.json -o .ddb-guardrails-baseline.json --reason "inherited from the 2026 audit; fixes tracked in SEC-42" --expires 2027-03-31
+  ddb-guardrails validate pr-plan.json --baseline .ddb-guardrails-baseline.json
+
+Each finding is recorded with its rule, address and a fingerprint of its evidence: a different violation
+at the same address is new. Waived findings are not recorded (the waiver covers them).
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (input: string, opts: BaselineWriteOptions) => {
+      useTerraformBinary(opts);
+      const progress = new Progress(opts);
+      if (opts.source !== undefined && !hasTerraformSource(opts.source)) {
+        throw new GuardrailsError(`--source ${opts.source}: is not a directory with .tf or .tf.json files`);
+      }
+      // The reason and expiry are checked before the plan is read: nothing is evaluated for nothing.
+      checkBaselineTerms(opts.reason, opts.expires);
+      const gate = openGate(opts, progress);
+      gate.start(1);
+      let report: Report;
+      try {
+        const source = await loadInput(input, {
+          stack: opts.stack,
+          sourceDir: opts.source,
+          progress,
+          limits: limits(opts),
+        });
+        report = await gate.evaluate(source);
+      } finally {
+        await gate.close();
+      }
+      const written = baselineOf(report, opts.reason, opts.expires);
+      try {
+        writeOutputFile(opts.output, `${JSON.stringify(written, null, 2)}\n`);
+      } catch (err) {
+        throw new GuardrailsError(
+          `--output ${opts.output}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        );
+      }
+      progress.note(
+        `baseline: ${written.findings.length} finding${written.findings.length === 1 ? "" : "s"} recorded in ${opts.output} (expires ${written.expires})`,
+      );
+      progress.total();
+    });
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -66,9 +66,15 @@ export function writeReports(
   rules: readonly Rule[],
   context: FormatContext,
   targets: ReturnType<typeof resolveTargets>,
+  view: Report = report,
 ): void {
-  writeRendered(targets, (format, style) => formatters[format](report, rules, style, context));
+  writeRendered(targets, (format, style) =>
+    formatters[format](VIEW_FORMATS.has(format) ? view : report, rules, style, context),
+  );
 }
+
+/** The formats a reviewer reads, which --changed-only narrows; the others always carry the whole plan. */
+const VIEW_FORMATS: ReadonlySet<FormatName> = new Set<FormatName>(["text", "markdown", "sarif"]);
 
 /** Writes each target's rendering (plain for files and pipes, coloured text on a terminal). */
 export function writeRendered(

@@ -86,14 +86,24 @@ export function preparePlan(
   const prepared: PreparedPlan = shards
     ? {
         inputs: shards.map((shard) => ({ input: policyInput(shard.plan), owned: shard.owned })),
-        resources: (plan.resource_changes ?? []).filter(
-          (rc) => rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete"),
-        ).length,
+        resources: resourceCount(plan),
         waivers,
       }
     : { inputs: [{ input: policyInput(plan, source) }], waivers };
   preparedPlans.add(prepared);
   return prepared;
+}
+
+/** What policies/main.rego counts: the managed resources the plan keeps, plus those it deletes. */
+function resourceCount(plan: Plan): number {
+  const kept = new Set<string>();
+  const deleted = new Set<string>();
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode !== "managed") continue;
+    const deleteOnly = rc.change.actions.length === 1 && rc.change.actions[0] === "delete";
+    (deleteOnly ? deleted : kept).add(rc.address);
+  }
+  return kept.size + deleted.size;
 }
 
 function prepared(plan: Plan | PreparedPlan, options: ValidateOptions): PreparedPlan {

@@ -32,6 +32,14 @@ export {
   CONFIG_FILES,
   type GuardrailsConfig,
 } from "./config/config";
+export {
+  applyBaseline,
+  baselineOf,
+  checkBaselineTerms,
+  findingFingerprint,
+  loadBaseline,
+  type Baseline,
+} from "./config/baseline";
 export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLimits } from "./plan/read-plan";
 export { GuardrailsError } from "./errors";
 export * from "./types";

@@ -43,6 +43,8 @@ export interface Finding {
   readonly waived?: { readonly reason: string; readonly expires: string };
   /** Present when a severity override of the project config lowered this finding below --fail-on. */
   readonly lowered?: { readonly from: Severity; readonly by: string };
+  /** Present when a baseline (--baseline) records this finding: inherited, not new. */
+  readonly baselined?: { readonly reason: string; readonly expires: string };
 }
 
 export interface Report {
@@ -54,6 +56,8 @@ export interface Report {
     readonly resources: number;
     readonly violations: number;
     readonly waived: number;
+    /** Findings a baseline records (inherited); present with --baseline. `violations` counts only the others. */
+    readonly baselined?: number;
     /** The --fail-on threshold the verdict was judged at: passed means no unwaived finding at or above it. */
     readonly failOn: Severity;
     readonly passed: boolean;
@@ -61,4 +65,39 @@ export interface Report {
   readonly violations: readonly Finding[];
   /** Things the reader must know about how the report was made (e.g. an expired waiver); absent when none. */
   readonly notes?: readonly string[];
+  /** What a pull-request review adds to the report of a change (--baseline, --changed-only); absent otherwise. */
+  readonly review?: Review;
+}
+
+/**
+ * The review of a change: which findings are inherited (a baseline) and which resources the plan changes.
+ * (New access, computed before and after the change, belongs here as `accessDiff`.)
+ */
+export interface Review {
+  readonly baseline?: {
+    readonly file: string;
+    readonly reason: string;
+    readonly expires: string;
+    /** Entries of the baseline that matched a finding of this plan. */
+    readonly matched: number;
+    /** Entries that match no finding any more: the finding was fixed, or its evidence changed. */
+    readonly stale: readonly BaselineEntry[];
+  };
+  readonly changedOnly?: {
+    /** Resources the plan creates, updates, deletes or replaces. */
+    readonly changedResources: number;
+    /** Findings of the whole plan left out of the text, Markdown and SARIF views. */
+    readonly hidden: number;
+    /** What the exit code covers: the whole plan, or only the findings shown (--fail-on-changed-only). */
+    readonly verdictCovers: "plan" | "changed";
+  };
+}
+
+/** One finding recorded by `baseline write`: matched by rule, address and the fingerprint of its evidence. */
+export interface BaselineEntry {
+  readonly rule: string;
+  readonly address: string;
+  /** sha256 of the rule, the address and the evidence: a different violation at the same address does not match. */
+  readonly fingerprint: string;
+  readonly message: string;
 }

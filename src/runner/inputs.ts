@@ -25,6 +25,8 @@ import { planDirectory, run, showPlan } from "./terraform";
 export interface PlanSource {
   readonly prepared: PreparedPlan;
   readonly locations: Locations;
+  /** Addresses of the resources the plan creates, updates, deletes or replaces (--changed-only). */
+  readonly changed: ReadonlySet<string>;
 }
 
 /** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
@@ -34,7 +36,18 @@ export async function planSource(
   sourceDir?: string,
   limits: InputLimits = {},
 ): Promise<PlanSource> {
-  return { prepared: preparePlan(plan, await sourceModel(sourceDir, plan, limits)), locations };
+  return {
+    prepared: preparePlan(plan, await sourceModel(sourceDir, plan, limits)),
+    locations,
+    changed: changedAddresses(plan),
+  };
+}
+
+function changedAddresses(plan: Plan): Set<string> {
+  const changes = (plan.resource_changes ?? []).filter((rc) =>
+    rc.change.actions.some((a) => a === "create" || a === "update" || a === "delete"),
+  );
+  return new Set(changes.map((rc) => rc.address));
 }
 
 /** The plan's limits; --max-bytes and --timeout bound the reading of the Terraform source as well. */

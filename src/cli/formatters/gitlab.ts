@@ -8,12 +8,12 @@ const GITLAB_SEVERITY: Record<Severity, string> = { critical: "critical", high: 
 
 /**
  * GitLab Code Quality report (artifacts:reports:codequality): a JSON array of issues, each at a file and
- * line. Waived findings are left out (the format has no suppressions). A resource with no known source
+ * line. Waived and inherited (baseline) findings are left out (the format has no suppressions). A resource with no known source
  * points at the plan file, line 1, as GitLab needs a path for every issue.
  */
 export const gitlab: Formatter = (report, _rules, _style, context) => {
   const issues = report.violations
-    .filter((f) => !f.waived)
+    .filter((f) => !f.waived && !f.baselined)
     .map((f) => {
       const where = locate(context.locations, f.address);
       const path = where?.file ?? context.fallbackFile ?? ".";

@@ -64,6 +64,11 @@ export function describeLocation(context: FormatContext, address: string): strin
   return parts.join(", ");
 }
 
+/** How every format shows a finding a baseline records: inherited, not new. */
+export function baselinedNote(baselined: NonNullable<Finding["baselined"]>): string {
+  return `inherited: in the baseline until ${baselined.expires}: ${baselined.reason}`;
+}
+
 /** How every format shows a finding that a severity override let pass, as it shows a waived one. */
 export function loweredNote(lowered: NonNullable<Finding["lowered"]>): string {
   return `severity lowered from ${lowered.from} by ${lowered.by}, below --fail-on`;

@@ -1,5 +1,5 @@
 import type { Finding, Report, Rule } from "../../engine/types";
-import { describeLocation, type FormatContext, type Formatter, loweredNote } from "./index";
+import { baselinedNote, describeLocation, type FormatContext, type Formatter, loweredNote } from "./index";
 
 /**
  * JUnit XML: a testsuite per rule; a failing testcase per resource that breaks it (skipped when
@@ -63,13 +63,15 @@ function ruleCases(report: Report, rules: readonly Rule[], context: FormatContex
         ? `<skipped message="${attr(`waived until ${f.waived.expires}: ${f.waived.reason}`)}"/>`
         : f.lowered
           ? `<skipped message="${attr(loweredNote(f.lowered))}"/>`
-          : `<failure message="${attr(f.message)}" type="${f.severity}">${text(body)}</failure>`;
+          : f.baselined
+            ? `<skipped message="${attr(baselinedNote(f.baselined))}"/>`
+            : `<failure message="${attr(f.message)}" type="${f.severity}">${text(body)}</failure>`;
       return `    <testcase classname="${attr(rule.id)}" name="${attr(f.address)}">${outcome}</testcase>`;
     });
     cases.push(
       `    <testcase classname="${attr(rule.id)}" name="${attr(`no other resource breaks ${rule.id} (${report.summary.resources} resource${report.summary.resources === 1 ? "" : "s"} in the plan)`)}"/>`,
     );
-    const failures = findings.filter((f) => !f.waived && !f.lowered).length;
+    const failures = findings.filter((f) => !f.waived && !f.lowered && !f.baselined).length;
     return { name: `${rule.id} ${rule.title}`, cases, failures, skipped: findings.length - failures };
   });
 }

@@ -1,5 +1,5 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
-import { describeLocation, loweredNote, type Formatter } from "./index";
+import { baselinedNote, describeLocation, loweredNote, type Formatter } from "./index";
 import { thresholdCounts, verdictReason } from "./verdict";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
@@ -20,14 +20,17 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
     // "✅ passed: 3 violations in …", or "✅ passed (no finding at or above critical; 3 below) in …"
     const colon = thresholdCounts(report).below ? " " : ": ";
     out.push(`### ddb-guardrails: ${verdict}${colon}${verdictReason(report)} in ${plural(resources, "resource")}`, "");
+    // With a baseline, the severity columns count new findings and a last column the inherited ones.
+    const inherited = report.summary.baselined !== undefined;
     out.push(
-      `| Guardrail | ${SEVERITIES.map(cap).join(" | ")} | Waived |`,
-      `| --- | ${SEVERITIES.map(() => "---:").join(" | ")} | ---: |`,
+      `| Guardrail | ${SEVERITIES.map(cap).join(" | ")} | Waived |${inherited ? " Inherited |" : ""}`,
+      `| --- | ${SEVERITIES.map(() => "---:").join(" | ")} | ---: |${inherited ? " ---: |" : ""}`,
     );
     for (const guardrail of GUARDRAILS) {
       const mine = report.violations.filter((f) => f.guardrail === guardrail);
-      const counts = SEVERITIES.map((s) => mine.filter((f) => f.severity === s && !f.waived).length);
-      out.push(`| ${guardrail} | ${counts.join(" | ")} | ${mine.filter((f) => f.waived).length} |`);
+      const counts = SEVERITIES.map((s) => mine.filter((f) => f.severity === s && !f.waived && !f.baselined).length);
+      const baselined = inherited ? ` ${mine.filter((f) => f.baselined).length} |` : "";
+      out.push(`| ${guardrail} | ${counts.join(" | ")} | ${mine.filter((f) => f.waived).length} |${baselined}`);
     }
     out.push("", "#### Findings by resource");
     const byAddress = new Map<string, Finding[]>();
@@ -40,12 +43,25 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
           ? ` _(waived until ${f.waived.expires}: ${escapeMarkdown(f.waived.reason)})_`
           : f.lowered
             ? ` _(${escapeMarkdown(loweredNote(f.lowered))})_`
-            : "";
+            : f.baselined
+              ? ` _(${escapeMarkdown(baselinedNote(f.baselined))})_`
+              : "";
         out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escapeMarkdown(f.message)}${status}`);
         for (const e of f.evidence) out.push(`  - evidence: ${code(e)}`);
         out.push(`  - fix: ${escapeMarkdown(f.remediation)}`);
       }
     }
+  }
+  const stale = report.review?.baseline?.stale ?? [];
+  if (stale.length) {
+    out.push(
+      "",
+      "#### Stale baseline entries",
+      "",
+      "The baseline records these findings; the plan no longer has them.",
+      "",
+    );
+    for (const e of stale) out.push(`- \`${e.rule}\` ${code(e.address)}: ${escapeMarkdown(e.message)}`);
   }
   for (const note of report.notes ?? []) out.push("", `> **Note:** ${escapeMarkdown(note)}`);
   out.push(

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule, Severity } from "../../engine/types";
 import { locate } from "../../runner/locations";
-import { loweredNote, type Formatter } from "./index";
+import { baselinedNote, loweredNote, type Formatter } from "./index";
 
 /** GitHub code scanning ranks alerts by this CVSS-like score. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
@@ -71,6 +71,13 @@ export const sarif: Formatter = (report, rules, _style, context) => {
                 status: "accepted" as const,
                 justification: `${f.waived.reason} (waived until ${f.waived.expires})`,
               },
+            ],
+          }
+        : {}),
+      ...(!f.waived && !f.lowered && f.baselined
+        ? {
+            suppressions: [
+              { kind: "external" as const, status: "accepted" as const, justification: baselinedNote(f.baselined) },
             ],
           }
         : {}),

@@ -1,4 +1,5 @@
-import { describeLocation, loweredNote, type Formatter } from "./index";
+import { changedOnlyNote } from "../review";
+import { baselinedNote, describeLocation, loweredNote, type Formatter } from "./index";
 import { verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
@@ -14,9 +15,12 @@ export const text: Formatter = (report, _rules, style, context) => {
     const located = where ? style.dim(` [${where}]`) : "";
     const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${safe(f.waived.reason)})`) : "";
     const lowered = f.lowered ? style.dim(` (${loweredNote(f.lowered)})`) : "";
-    const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}`;
+    const inherited = f.baselined ? style.dim(` (${safe(baselinedNote(f.baselined))})`) : "";
+    const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}${inherited}`;
     return context.compact ? [line] : [line, `         fix: ${safe(f.remediation)}`];
   });
+  const hidden = changedOnlyNote(report.review?.changedOnly);
+  if (hidden) lines.push(style.dim(hidden));
   const { resources, violations, passed } = report.summary;
   const verdict = passed ? style.pass("PASS") : style.fail("FAIL");
   const plural = resources === 1 ? "" : "s";

@@ -5,7 +5,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** Unwaived findings at or above the --fail-on threshold (they decide the verdict) and below it. */
 export function thresholdCounts(report: Report): { atOrAbove: number; below: number } {
   const threshold = SEVERITIES.indexOf(report.summary.failOn);
-  const unwaived = report.violations.filter((f) => !f.waived);
+  const unwaived = report.violations.filter((f) => !f.waived && !f.baselined);
   const atOrAbove = unwaived.filter((f) => SEVERITIES.indexOf(f.severity) <= threshold).length;
   return { atOrAbove, below: unwaived.length - atOrAbove };
 }
@@ -15,8 +15,8 @@ export function thresholdCounts(report: Report): { atOrAbove: number; below: num
  * "(no finding at or above critical; 7 below)", so a PASS next to findings explains itself.
  */
 export function verdictReason(report: Report): string {
-  const { violations, waived, failOn } = report.summary;
-  const waivedNote = waived ? `, ${waived} waived` : "";
+  const { violations, waived, baselined, failOn } = report.summary;
+  const waivedNote = `${waived ? `, ${waived} waived` : ""}${baselined ? `, ${baselined} inherited` : ""}`;
   const { atOrAbove, below } = thresholdCounts(report);
   if (below === 0) return `${plural(violations, "violation")}${waivedNote}`;
   if (atOrAbove === 0) return `(no finding at or above ${failOn}; ${below} below${waivedNote})`;

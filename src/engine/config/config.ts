@@ -123,7 +123,7 @@ function isBelow(severity: Severity, threshold: Severity): boolean {
   return SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(threshold);
 }
 
-function isCalendarDate(text: string): boolean {
+export function isCalendarDate(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }

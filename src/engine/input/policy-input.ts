@@ -6,7 +6,8 @@ import type { SourceModel } from "../source/source-model";
 /**
  * Parts of `terraform show -json` that no policy reads (test/engine/scale.test.ts checks policies/ for them).
  * planned_values repeats every `after`; before/after_sensitive double each change. Left out, the JSON
- * the policy parses in wasm memory is about half the size.
+ * the policy parses in wasm memory is about half the size. `before` is kept only where the regression
+ * rules read it (policies/lib/plan/changes.rego): changes that update or delete what exists.
  */
 export const UNREAD_PLAN_KEYS = [
   "planned_values",
@@ -17,7 +18,6 @@ export const UNREAD_PLAN_KEYS = [
 ] as const;
 export const UNREAD_RESOURCE_CHANGE_KEYS = ["provider_name", "action_reason", "previous_address"] as const;
 export const UNREAD_CHANGE_KEYS = [
-  "before",
   "before_sensitive",
   "after_sensitive",
   "before_identity",
@@ -41,6 +41,8 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
     slim.resource_changes = plan.resource_changes.map((rc) => {
       const change: Record<string, unknown> = { ...(rc as { change?: object }).change };
       for (const key of UNREAD_CHANGE_KEYS) delete change[key];
+      if (!changesExisting(change.actions)) delete change.before;
+      else if ("before" in change) change.before = withoutAmbiguousJson(change.before);
       if ("after" in change) change.after = withoutAmbiguousJson(change.after);
       const kept: Record<string, unknown> = { ...rc, change };
       for (const key of UNREAD_RESOURCE_CHANGE_KEYS) delete kept[key];
@@ -51,6 +53,11 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
     Array.isArray(plan.resource_changes) ? plan.resource_changes : [],
   );
   return new TextEncoder().encode(JSON.stringify(slim)).buffer as ArrayBuffer;
+}
+
+/** An update, delete or replacement: `before` is what exists, and the regression rules compare it with `after`. */
+function changesExisting(actions: unknown): boolean {
+  return Array.isArray(actions) && actions.some((a) => a === "update" || a === "delete");
 }
 
 /**

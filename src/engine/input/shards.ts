@@ -110,6 +110,8 @@ interface Item {
   /** "" for the root module. */
   readonly module: string;
   readonly values: unknown;
+  /** The values before the change (updates and deletes): what a change rule compares, linked alike. */
+  readonly previous?: unknown;
   readonly managed: boolean;
 }
 
@@ -184,6 +186,7 @@ function planItems(plan: Plan): Item[] {
       type: rc.type,
       module: rc.module_address ?? "",
       values: rc.change?.after,
+      previous: (rc.change as { before?: unknown }).before,
       managed: rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete"),
     });
   }
@@ -306,23 +309,26 @@ function linkByValue(items: Item[], graph: Graph): void {
     }
   }
   for (const [i, item] of items.entries()) {
-    forEachString(item.values, (text) => {
+    const link = (text: string) => {
       for (const key of lookupKeys(text)) {
         const other = named.get(key);
         if (other !== undefined) graph.union(other, i);
       }
-    });
+    };
+    forEachString(item.values, link);
+    forEachString(item.previous, link);
   }
 }
 
 function identities(item: Item): string[] {
-  const values = item.values;
-  if (!values || typeof values !== "object") return [];
   const found: string[] = [];
-  for (const key of IDENTITY_KEYS) {
-    if (key === "name" && UNNAMED_TYPES.has(item.type)) continue;
-    const value = (values as Record<string, unknown>)[key];
-    if (typeof value === "string" && value !== "") found.push(value);
+  for (const values of [item.values, item.previous]) {
+    if (!values || typeof values !== "object") continue;
+    for (const key of IDENTITY_KEYS) {
+      if (key === "name" && UNNAMED_TYPES.has(item.type)) continue;
+      const value = (values as Record<string, unknown>)[key];
+      if (typeof value === "string" && value !== "") found.push(value);
+    }
   }
   return found;
 }

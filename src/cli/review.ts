@@ -1,0 +1,63 @@
+import { SEVERITIES, type Finding, type Report, type Review } from "../engine";
+
+/**
+ * The view of a report that --changed-only gives text, Markdown and SARIF: the findings on resources the
+ * plan creates, updates, deletes or replaces, and those whose evidence passes through one of them (a
+ * table flagged for a key the change edits). The verdict still covers the whole plan unless
+ * failOnChangedOnly, so hiding an inherited finding never turns a failing plan into a passing one.
+ */
+export function changedOnlyView(report: Report, changed: ReadonlySet<string>, failOnChangedOnly: boolean): Report {
+  const shown = report.violations.filter((f) => touchesChange(f, changed));
+  const counted = shown.filter((f) => !f.waived && !f.baselined);
+  const threshold = SEVERITIES.indexOf(report.summary.failOn);
+  const hidden = report.violations.length - shown.length;
+  return {
+    ...report,
+    summary: {
+      ...report.summary,
+      violations: counted.length,
+      waived: shown.filter((f) => f.waived).length,
+      ...(report.summary.baselined === undefined ? {} : { baselined: shown.filter((f) => f.baselined).length }),
+      passed: failOnChangedOnly
+        ? counted.every((f) => SEVERITIES.indexOf(f.severity) > threshold)
+        : report.summary.passed,
+    },
+    violations: shown,
+    notes: [
+      ...(report.notes ?? []),
+      changedOnlyNote({
+        changedResources: changed.size,
+        hidden,
+        verdictCovers: failOnChangedOnly ? "changed" : "plan",
+      })!,
+    ],
+    review: {
+      ...report.review,
+      changedOnly: { changedResources: changed.size, hidden, verdictCovers: failOnChangedOnly ? "changed" : "plan" },
+    },
+  };
+}
+
+/** What --changed-only says about the findings it leaves out, in every view and on stderr. */
+export function changedOnlyNote(review: Review["changedOnly"]): string | undefined {
+  if (!review) return undefined;
+  const { hidden, changedResources, verdictCovers } = review;
+  const findings = `${hidden} finding${hidden === 1 ? "" : "s"}`;
+  return verdictCovers === "plan"
+    ? `--changed-only: ${findings} on resources this plan does not change ${hidden === 1 ? "is" : "are"} not shown (${changedResources} changed); the verdict covers the whole plan`
+    : `--changed-only: ${findings} on resources this plan does not change ${hidden === 1 ? "is" : "are"} not shown (${changedResources} changed); the verdict covers only the findings shown (--fail-on-changed-only)`;
+}
+
+function touchesChange(f: Finding, changed: ReadonlySet<string>): boolean {
+  return changed.has(f.address) || f.evidence.some((e) => mentionsAny(e, changed));
+}
+
+/** An address as a whole word of the evidence: "aws_kms_key.k" in "kms_key_arn <- aws_kms_key.k.arn", not in "aws_kms_key.k2". */
+function mentionsAny(evidence: string, changed: ReadonlySet<string>): boolean {
+  for (const match of evidence.matchAll(ADDRESS)) if (changed.has(match[0])) return true;
+  return false;
+}
+
+// module.<name>[key] segments, then type.name[key]: the longest address at each place in the text.
+const ADDRESS =
+  /(?<![\w.-])(?:module\.[\w-]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.)*(?:data\.)?[a-z][\w]*\.[\w-]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?/g;
