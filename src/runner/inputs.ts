@@ -90,7 +90,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     await options.progress.step(`terraform init and plan in ${label}`, () =>
       planDirectory(target.dir, planFile, label),
     );
-    const sealed = SealedPlan.seal(planFile, planDir);
+    const sealed = SealedPlan.seal(planFile);
     let json: string;
     try {
       json = await options.progress.step("terraform show -json", () =>
