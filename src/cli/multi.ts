@@ -132,7 +132,11 @@ export const combinedFormatters: Record<FormatName, Combined> = {
     return [head, "", ...table, "", ...sections].join("\n");
   },
   gitlab: (runs, rules, style) => {
-    const issues = runs.flatMap((r) => JSON.parse(formatters.gitlab(r.report, rules, style, r.context)));
+    const all: { fingerprint: string }[] = runs.flatMap((r) =>
+      JSON.parse(formatters.gitlab(r.report, rules, style, r.context)),
+    );
+    // The partial-rule-set issue is the same for every plan (one selection per run): kept once.
+    const issues = all.filter((issue, i) => all.findIndex((x) => x.fingerprint === issue.fingerprint) === i);
     return `${JSON.stringify(issues, null, 2)}\n`;
   },
 };
