@@ -290,8 +290,18 @@ ${EXIT_CODES_HELP}`,
         throw new GuardrailsError(`--source ${opts.source}: is not a directory with .tf or .tf.json files`);
       }
       opts.sourceDir = opts.source ?? opts.sourceDir;
-      const expanded = expandInputs(inputs);
-      if (expanded.length > 1) {
+      let searched = false;
+      const expanded = expandInputs(inputs, {
+        deadline: Date.now() + (opts.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        found: (dir, projects) => {
+          searched = true;
+          progress.note(
+            `${displayInput(dir)}: found ${projects.length} project${projects.length === 1 ? "" : "s"}: ${projects.map(displayInput).join(", ")}`,
+          );
+        },
+      });
+      // Projects found under a folder are named in the report too, even when there is only one.
+      if (expanded.length > 1 || searched) {
         process.exitCode = (await validateMany(expanded, opts, progress)) ? EXIT.PASS : EXIT.VIOLATIONS;
         progress.total();
         return;
