@@ -82,6 +82,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const plan = readPlan(input, options.limits);
     return planSource(plan, sourceLocations(dir, plan), dir);
   }
+  SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);
   startSourceReader(target.dir);
   return withPrivateDir("ddb-guardrails-", async (planDir) => {
