@@ -15,6 +15,7 @@ import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
 import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
 import { GuardrailConfigError, shown } from "./errors";
+import { requireWaiver } from "./internal/waivers";
 import { SecureBucket } from "./secure-bucket";
 
 /** A table the trail watches: its name (for CloudWatch metrics) and ARN (for data events). */
@@ -404,9 +405,13 @@ export class AuditTrail extends Construct {
 
   private validateLogging(): void {
     const { logging, loggingWaiver } = this.props;
-    if (logging === false && !loggingWaiver?.trim()) {
-      this.fail("logging", "`logging` cannot be false without `loggingWaiver`; set a reason or remove the override.");
-    }
+    // DDB-AUD-001 reports the tables, not the trail: a waiver tag on the trail would not reach them.
+    requireWaiver(this.node.path, {
+      prop: "logging",
+      off: logging === false,
+      waiverProp: "loggingWaiver",
+      waiver: loggingWaiver,
+    });
   }
 
   private validateThresholds(): void {

@@ -12,7 +12,19 @@ export const GUARDRAIL_TAGS = {
   dataClass: "ddb-guardrails:data-class",
   /** Space-separated attribute names that writers must be denied (tag values allow no commas). */
   protectedAttributes: "ddb-guardrails:protected-attributes",
+  /**
+   * Prefix of a waiver the gate honours for this resource: `ddb-guardrails:waive:<rule id>` =
+   * `"<YYYY-MM-DD> <reason>"` (the last day it applies, then why). A waived finding stays in the report.
+   */
+  waiverPrefix: "ddb-guardrails:waive:",
 } as const;
+
+/**
+ * Why a protection is off. A plain string is the reason the construct needs at synth time; with
+ * `expires` (the last day, YYYY-MM-DD) the construct also records it as a waiver tag on the resource,
+ * so the gate reports the finding as waived instead of failing it, until that day.
+ */
+export type GuardrailWaiver = string | { readonly reason: string; readonly expires: string };
 
 export type BucketRole = "stream-archive" | "audit-log";
 export type DataClass = "session";

@@ -10,8 +10,10 @@ import { Construct } from "constructs";
 import { CustomerManagedKey } from "./customer-key";
 import { type AwsEnvironment, type ResolvedEnvironment, resolveEnvironment } from "./environment";
 import { GuardrailConfigError, shown } from "./errors";
-import { type DataClass, GUARDRAIL_TAGS, withGuardrailTags } from "./guardrail-tags";
+import { type DataClass, GUARDRAIL_TAGS, type GuardrailWaiver, withGuardrailTags } from "./guardrail-tags";
 import { KMS_TABLE_USAGE_ACTIONS } from "./iam-actions";
+import { allowsAnyPrincipal, narrowsCaller } from "./internal/resource-policy";
+import { requireWaiver } from "./internal/waivers";
 
 export type AttributeType = "S" | "N" | "B";
 
@@ -95,15 +97,23 @@ export interface SecureTableProps {
    * @default true
    */
   readonly pointInTimeRecovery?: boolean;
-  /** Why point-in-time recovery is off (required when `pointInTimeRecovery` is false). @default none */
-  readonly pointInTimeRecoveryWaiver?: string;
+  /**
+   * Why point-in-time recovery is off (required when `pointInTimeRecovery` is false). With `expires`,
+   * the table carries it as a waiver of DDB-REC-001 that the gate honours until that day.
+   * @default none
+   */
+  readonly pointInTimeRecoveryWaiver?: GuardrailWaiver;
   /**
    * Deletion protection. Turning it off needs `deletionProtectionWaiver`.
    * @default true
    */
   readonly deletionProtection?: boolean;
-  /** Why deletion protection is off (required when `deletionProtection` is false). @default none */
-  readonly deletionProtectionWaiver?: string;
+  /**
+   * Why deletion protection is off (required when `deletionProtection` is false). With `expires`, the
+   * table carries it as a waiver of DDB-REC-002 that the gate honours until that day.
+   * @default none
+   */
+  readonly deletionProtectionWaiver?: GuardrailWaiver;
   /**
    * Attribute holding the expiry time (epoch seconds); items expire after it.
    * @default no TTL
@@ -124,11 +134,17 @@ export interface SecureTableProps {
    * @default true
    */
   readonly contributorInsights?: boolean;
-  /** Why Contributor Insights is off (required when `contributorInsights` is false). @default none */
-  readonly contributorInsightsWaiver?: string;
   /**
-   * A resource-based policy (JSON) for the table. Statements that Allow `"Principal": "*"` without a
-   * Condition are rejected.
+   * Why Contributor Insights is off (required when `contributorInsights` is false). With `expires`,
+   * the table carries it as a waiver of DDB-AUD-007 that the gate honours until that day.
+   * @default none
+   */
+  readonly contributorInsightsWaiver?: GuardrailWaiver;
+  /**
+   * A resource-based policy (JSON) for the table. Statements that Allow any principal (`"*"`,
+   * `{"AWS": "*"}`, `NotPrincipal`) are rejected unless a condition pins the caller as DDB-FGAC-005
+   * requires: a positive operator (StringEquals, StringLike, ArnEquals, ArnLike) on aws:PrincipalAccount,
+   * aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceVpce or aws:SourceVpc, with specific values.
    * @default none
    */
   readonly resourcePolicy?: string;
@@ -168,6 +184,9 @@ export class SecureTable extends Construct {
   readonly streamArn: string;
   readonly environment: ResolvedEnvironment;
 
+  /** Waiver tags of the protections turned off with a reason and an expiry (read by the gate). */
+  private readonly waiverTags: Record<string, string>;
+
   constructor(
     scope: Construct,
     id: string,
@@ -175,7 +194,7 @@ export class SecureTable extends Construct {
   ) {
     super(scope, id);
     this.validateEncryption();
-    this.validateRecovery();
+    this.waiverTags = this.validateRecovery();
     this.validateStream();
     this.validateReplicas();
     this.validateIndexes();
@@ -183,40 +202,55 @@ export class SecureTable extends Construct {
     this.validateClassification();
 
     this.environment = resolveEnvironment(this, props.environment);
-    const { region, partition } = this.environment;
     if (props.kmsKeyArn !== undefined) {
       this.kmsKeyArn = props.kmsKeyArn;
     } else {
-      this.key = new CustomerManagedKey(this, "key", {
-        description: `Encrypts DynamoDB table ${props.tableName}`,
-        alias: props.keyAlias ?? `alias/${props.tableName}-key`,
-        environment: this.environment,
-        administratorArns: props.keyAdministratorArns,
-        usage: [
-          {
-            sid: "KeyUsageThroughDynamoDbOnly",
-            effect: "Allow",
-            principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${this.environment.accountId}:root`] }],
-            actions: [...KMS_TABLE_USAGE_ACTIONS],
-            resources: ["*"],
-            condition: [
-              { test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`] },
-              { test: "StringEquals", variable: "kms:CallerAccount", values: [this.environment.accountId] },
-            ],
-          },
-          {
-            sid: "DynamoDbDescribesKey",
-            effect: "Allow",
-            principals: [{ type: "Service", identifiers: ["dynamodb.amazonaws.com"] }],
-            actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListGrants"],
-            resources: ["*"],
-          },
-        ],
-        tags: props.tags,
-      });
+      this.key = this.configureKey();
       this.kmsKeyArn = this.key.arn;
     }
+    this.table = this.configureTable();
+    this.tableName = this.table.name;
+    this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
+    this.configureContributorInsights();
+    this.configureResourcePolicy();
+  }
 
+  /** A key usable only through DynamoDB in this account, with rotation on (CustomerManagedKey). */
+  private configureKey(): CustomerManagedKey {
+    const { props, environment } = this;
+    const { region, partition, accountId } = environment;
+    return new CustomerManagedKey(this, "key", {
+      description: `Encrypts DynamoDB table ${props.tableName}`,
+      alias: props.keyAlias ?? `alias/${props.tableName}-key`,
+      environment,
+      administratorArns: props.keyAdministratorArns,
+      usage: [
+        {
+          sid: "KeyUsageThroughDynamoDbOnly",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+          actions: [...KMS_TABLE_USAGE_ACTIONS],
+          resources: ["*"],
+          condition: [
+            { test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`] },
+            { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
+          ],
+        },
+        {
+          sid: "DynamoDbDescribesKey",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["dynamodb.amazonaws.com"] }],
+          actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListGrants"],
+          resources: ["*"],
+        },
+      ],
+      tags: props.tags,
+    });
+  }
+
+  private configureTable(): DynamodbTable {
+    const { props } = this;
     const provisioned = props.billingMode === "PROVISIONED";
     const replicas = props.replicas ?? [];
     const streamView = props.stream ?? (replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : undefined);
@@ -229,7 +263,7 @@ export class SecureTable extends Construct {
       if (a) keyAttributes.set(a.name, a.type);
     }
 
-    this.table = new DynamodbTable(this, "table", {
+    return new DynamodbTable(this, "table", {
       name: props.tableName,
       billingMode: props.billingMode ?? "PAY_PER_REQUEST",
       readCapacity: provisioned ? (props.readCapacity ?? 5) : undefined,
@@ -264,17 +298,19 @@ export class SecureTable extends Construct {
       ),
       tags: this.tableTags(),
     });
-    this.tableName = this.table.name;
-    this.tableArn = this.table.arn;
-    this.streamArn = this.table.streamArn;
+  }
 
-    if (props.contributorInsights ?? true) {
+  private configureContributorInsights(): void {
+    if (this.props.contributorInsights ?? true) {
       new DynamodbContributorInsights(this, "contributor-insights", { tableName: this.table.name });
     }
-    if (props.resourcePolicy !== undefined) {
+  }
+
+  private configureResourcePolicy(): void {
+    if (this.props.resourcePolicy !== undefined) {
       new DynamodbResourcePolicy(this, "resource-policy", {
         resourceArn: this.table.arn,
-        policy: props.resourcePolicy,
+        policy: this.props.resourcePolicy,
       });
     }
   }
@@ -332,27 +368,32 @@ export class SecureTable extends Construct {
     }
   }
 
-  private validateRecovery(): void {
-    const { pointInTimeRecovery, pointInTimeRecoveryWaiver, deletionProtection, deletionProtectionWaiver } = this.props;
-    if (pointInTimeRecovery === false && !pointInTimeRecoveryWaiver?.trim()) {
-      this.fail(
-        "pointInTimeRecovery",
-        "`pointInTimeRecovery` cannot be false without `pointInTimeRecoveryWaiver`; set a reason or remove the override.",
-      );
-    }
-    if (deletionProtection === false && !deletionProtectionWaiver?.trim()) {
-      this.fail(
-        "deletionProtection",
-        "`deletionProtection` cannot be false without `deletionProtectionWaiver`; set a reason or remove the override.",
-      );
-    }
-    const { contributorInsights, contributorInsightsWaiver } = this.props;
-    if (contributorInsights === false && !contributorInsightsWaiver?.trim()) {
-      this.fail(
-        "contributorInsights",
-        "`contributorInsights` cannot be false without `contributorInsightsWaiver`; set a reason or remove the override.",
-      );
-    }
+  private validateRecovery(): Record<string, string> {
+    const p = this.props;
+    const path = this.node.path;
+    return {
+      ...requireWaiver(path, {
+        prop: "pointInTimeRecovery",
+        off: p.pointInTimeRecovery === false,
+        waiverProp: "pointInTimeRecoveryWaiver",
+        waiver: p.pointInTimeRecoveryWaiver,
+        rule: "DDB-REC-001",
+      }),
+      ...requireWaiver(path, {
+        prop: "deletionProtection",
+        off: p.deletionProtection === false,
+        waiverProp: "deletionProtectionWaiver",
+        waiver: p.deletionProtectionWaiver,
+        rule: "DDB-REC-002",
+      }),
+      ...requireWaiver(path, {
+        prop: "contributorInsights",
+        off: p.contributorInsights === false,
+        waiverProp: "contributorInsightsWaiver",
+        waiver: p.contributorInsightsWaiver,
+        rule: "DDB-AUD-007",
+      }),
+    };
   }
 
   private validateStream(): void {
@@ -411,7 +452,7 @@ export class SecureTable extends Construct {
   /** The user's tags plus the classification tags the guardrails read. */
   private tableTags(): Record<string, string> | undefined {
     const { tags, dataClass, protectedAttributes } = this.props;
-    const classification: Record<string, string> = {};
+    const classification: Record<string, string> = { ...this.waiverTags };
     // Values only known to Terraform (module variables) add their tag only when set: an empty
     // protected-attributes tag would still mark the table protected.
     const computed: unknown[] = [];
@@ -461,15 +502,11 @@ export class SecureTable extends Construct {
       );
     }
     const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-    for (const s of statements as Array<Record<string, unknown>>) {
-      const principal = s?.Principal;
-      const everyone =
-        principal === "*" ||
-        (typeof principal === "object" && principal !== null && (principal as Record<string, unknown>).AWS === "*");
-      if (s?.Effect === "Allow" && everyone && s.Condition === undefined) {
+    for (const [i, s] of (statements as Array<Record<string, unknown>>).entries()) {
+      if (s?.Effect === "Allow" && allowsAnyPrincipal(s) && !narrowsCaller(s)) {
         this.fail(
           "resourcePolicy",
-          '`resourcePolicy` must not Allow `"Principal": "*"` without a Condition; name the principals or add a Condition (e.g. aws:PrincipalAccount).',
+          `\`resourcePolicy\` Statement[${i}] allows any principal without a condition that pins the caller; name the principals, or add a positive condition with specific values on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn or aws:SourceVpce (as DDB-FGAC-005 requires).`,
         );
       }
     }

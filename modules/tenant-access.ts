@@ -10,6 +10,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GuardrailConfigError, shown } from "./errors";
 import { tablesAndIndexes } from "./internal/resources";
+import { requireWaiver } from "./internal/waivers";
 import { ATTRIBUTE_WRITE_ACTIONS, ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS, UNBOUNDED_READ_ACTIONS } from "./iam-actions";
 
 /** Which identity value an item's partition key must equal (`dynamodb:LeadingKeys`). */
@@ -288,12 +289,13 @@ export class TenantAccessPolicy extends Construct {
 
   private validateEndpoint(): void {
     const { sourceVpceIds, sourceVpceWaiver } = this.props;
-    if (!sourceVpceIds?.length && !sourceVpceWaiver?.trim()) {
-      this.fail(
-        "sourceVpceIds",
-        `\`sourceVpceIds\` must name the VPC endpoint tenants come through, got ${shown(sourceVpceIds)}; pass the endpoint id, or set \`sourceVpceWaiver\` to a reason.`,
-      );
-    }
+    requireWaiver(this.node.path, {
+      prop: "sourceVpceIds",
+      off: !sourceVpceIds?.length,
+      waiverProp: "sourceVpceWaiver",
+      waiver: sourceVpceWaiver,
+      message: `\`sourceVpceIds\` must name the VPC endpoint tenants come through, got ${shown(sourceVpceIds)}; pass the endpoint id, or set \`sourceVpceWaiver\` to a reason.`,
+    });
   }
 
   private validateAttributes(): void {

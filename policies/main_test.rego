@@ -28,6 +28,11 @@ findings_of(fixture) := found if {
 # on a fixture its tests do not look at.
 rules_flagging := {
 	"audit-trail": {"DDB-AUD-001"},
+	"gate-code-execution": {"DDB-AUD-008"},
+	"cloudcontrol-resources": {
+		"DDB-ENC-001", "DDB-ENC-002", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005",
+		"DDB-FGAC-006", "DDB-REC-001", "DDB-REC-002",
+	},
 	"audit-trail-evasion": {"DDB-AUD-001"},
 	"audit-alerts-evasion": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006"},
 	"enc-key-grants": {

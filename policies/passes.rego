@@ -26,6 +26,7 @@ passes := {
 	"other": {
 		["audit", "archive_object_lock"],
 		["audit", "change_alerts"],
+		["audit", "commands"],
 		["audit", "contributor_insights"],
 		["audit", "data_events"],
 		["audit", "exports_watched"],

@@ -147,10 +147,101 @@ pattern_matches(pattern, event) if {
 	field_allows(object.get(pattern, "detail", {}), "eventName", event)
 }
 
-# A field the pattern does not constrain matches anything; one it lists must list the value.
-field_allows(part, field, _) if not part[field]
+# A field the pattern does not constrain matches anything; one it lists must hold a matcher that
+# matches the value, with EventBridge's semantics: a string matches itself; a content filter
+# (prefix, suffix, equals-ignore-case, wildcard, anything-but, exists) matches as documented in
+# "Content filtering in Amazon EventBridge event patterns". A filter this model does not know
+# (numeric, cidr, $or) matches nothing, so it never counts as an alert that could fire.
+field_allows(part, field, _) if not field in {key | some key, _ in part}
 
-field_allows(part, field, value) if value in part[field]
+field_allows(part, field, value) if {
+	some matcher in part[field]
+	value_matches(matcher, value)
+}
+
+value_matches(matcher, value) if matcher == value
+
+value_matches(matcher, value) if {
+	is_object(matcher)
+	count(matcher) == 1
+	some operator, argument in matcher
+	filter_matches(operator, argument, value)
+}
+
+positive_matches("prefix", argument, value) if {
+	is_string(argument)
+	startswith(value, argument)
+}
+
+positive_matches("prefix", argument, value) if {
+	is_string(argument["equals-ignore-case"])
+	startswith(lower(value), lower(argument["equals-ignore-case"]))
+}
+
+positive_matches("suffix", argument, value) if {
+	is_string(argument)
+	endswith(value, argument)
+}
+
+positive_matches("suffix", argument, value) if {
+	is_string(argument["equals-ignore-case"])
+	endswith(lower(value), lower(argument["equals-ignore-case"]))
+}
+
+positive_matches("equals-ignore-case", argument, value) if {
+	is_string(argument)
+	lower(argument) == lower(value)
+}
+
+# "*" matches any run of characters, "\\*" a literal star; nothing else is special.
+positive_matches("wildcard", argument, value) if {
+	is_string(argument)
+	glob.match(wildcard_glob(argument), null, value)
+}
+
+wildcard_glob(argument) := concat("*", [glob_literal(replace(part, "\u001f", "*")) |
+	some part in split(replace(argument, `\*`, "\u001f"), "*")
+])
+
+# A glob matching the text literally (glob.quote_meta is not in the wasm runtime).
+glob_literal(text) := strings.replace_n(
+	{"\\": "\\\\", "*": "\\*", "?": "\\?", "[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}"},
+	text,
+)
+
+filter_matches(operator, argument, value) if positive_matches(operator, argument, value)
+
+filter_matches("anything-but", argument, value) if {
+	is_string(argument)
+	argument != value
+}
+
+filter_matches("anything-but", argument, value) if {
+	is_array(argument)
+	not value in argument
+}
+
+filter_matches("anything-but", argument, value) if {
+	is_object(argument)
+	count(argument) == 1
+	some operator, inner in argument
+	operator in {"prefix", "suffix", "equals-ignore-case", "wildcard"}
+	not any_positive_matches(operator, inner, value)
+}
+
+# The CloudTrail fields read here are always present in the event.
+filter_matches("exists", true, _)
+
+any_positive_matches(operator, argument, value) if {
+	is_array(argument)
+	some one in argument
+	positive_matches(operator, one, value)
+}
+
+any_positive_matches(operator, argument, value) if {
+	not is_array(argument)
+	positive_matches(operator, argument, value)
+}
 
 # The DynamoDB events some routed rule matches.
 routed_events(candidates) := {event |
@@ -165,6 +256,34 @@ alarmed_events(candidates) := {event |
 	some _, filter in alarmed_filters
 	event in filter.names
 	count(filter.tables) == 0
+}
+
+# Whether AWS Config rule results reach someone: a delivery channel that notifies an SNS topic, or
+# an enabled, targeted EventBridge rule on "Config Rules Compliance Change" events. Without either,
+# a rule records compliance that nobody hears of.
+config_results_delivered if {
+	some _, channel in plan.of_type("aws_config_delivery_channel")
+	notifies(channel)
+}
+
+config_results_delivered if {
+	some _, pattern in routed_rules
+	every key, _ in pattern {
+		key in {"source", "detail-type", "detail", "account", "region"}
+	}
+	every key, _ in object.get(pattern, "detail", {}) {
+		key == "messageType"
+	}
+	field_allows(pattern, "source", "aws.config")
+	field_allows(pattern, "detail-type", "Config Rules Compliance Change")
+	field_allows(object.get(pattern, "detail", {}), "messageType", "ComplianceChangeNotification")
+}
+
+notifies(channel) if channel.unknown.sns_topic_arn == true
+
+notifies(channel) if {
+	is_string(channel.after.sns_topic_arn)
+	channel.after.sns_topic_arn != ""
 }
 
 # AWS Config managed rules by source identifier.

@@ -19,7 +19,7 @@ import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
-import { openGate, type Gate } from "../runner/gate";
+import { COMMANDS_RULE, openGate, type Gate } from "../runner/gate";
 import { handleInterrupts } from "../runner/interrupt";
 import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
@@ -115,7 +115,7 @@ function withCommonOptions(command: Command): Command {
     )
     .option(
       "--timeout <seconds>",
-      `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      `wall-clock limit of reading the Terraform source, and of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
     .option(
@@ -224,7 +224,11 @@ function useTerraformBinary(opts: CommonOptions): void {
   if (opts.terraformBin) process.env.DDB_GUARDRAILS_TERRAFORM = opts.terraformBin;
 }
 
-const limits = (opts: CommonOptions) => ({ maxBytes: opts.maxBytes, maxDepth: opts.maxDepth });
+const limits = (opts: CommonOptions) => ({
+  maxBytes: opts.maxBytes,
+  maxDepth: opts.maxDepth,
+  timeoutSeconds: opts.timeout,
+});
 
 function program(): Command {
   const cli = new Command("ddb-guardrails")
@@ -363,7 +367,8 @@ ${EXIT_CODES_HELP}`,
         autoApprove: opts.autoApprove === true,
         limits: limits(opts),
         progress,
-        validate: (source) => validateAndReport(openGate(opts, progress), source, opts, progress),
+        validate: (source) =>
+          validateAndReport(openGate({ ...opts, requiredRules: [COMMANDS_RULE] }, progress), source, opts, progress),
       });
       progress.total();
     });

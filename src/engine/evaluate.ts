@@ -1,6 +1,7 @@
 import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config/config";
 import { GuardrailsError } from "./errors";
 import { checkParameters } from "./config/parameters";
+import { WAIVER_TAG_PREFIX, waiversFromTags } from "./config/tag-waivers";
 import {
   instantiate,
   LARGE_INPUT_BYTES,
@@ -15,7 +16,7 @@ import { checkPlan, isCheckedPlan, type Plan } from "./plan/read-plan";
 import { policyInput } from "./input/policy-input";
 import type { SourceModel } from "./source/source-model";
 import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./policy/worker-pool";
-import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
+import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity, type Waiver } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
   /** An already loaded bundle (load once, validate many plans). */
@@ -28,6 +29,8 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
   readonly rules?: readonly string[];
   /** Leave out these rules: ids or guardrail names. */
   readonly skipRules?: readonly string[];
+  /** Rules evaluated whatever rules/skipRules say (deploy: the commands that run outside the plan). */
+  readonly requiredRules?: readonly string[];
   /** The report fails on unwaived findings of this severity or higher. @default "low" (any finding) */
   readonly failOn?: Severity;
   /** The day waiver expiry is judged against. @default now */
@@ -43,6 +46,8 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
  */
 export interface PreparedPlan {
   readonly input: ArrayBuffer;
+  /** Waivers recorded as tags on the plan's resources (waiversFromTags). */
+  readonly waivers: readonly Waiver[];
 }
 
 const preparedPlans = new WeakSet<PreparedPlan>();
@@ -50,7 +55,7 @@ const preparedPlans = new WeakSet<PreparedPlan>();
 export function preparePlan(plan: Plan, source?: SourceModel): PreparedPlan {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
-  const prepared = { input: policyInput(plan, source) };
+  const prepared = { input: policyInput(plan, source), waivers: waiversFromTags(plan) };
   preparedPlans.add(prepared);
   return prepared;
 }
@@ -66,8 +71,8 @@ interface PolicyResult {
 
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions = {}): Report {
-  const { input } = prepared(plan, options.source);
-  const run = prepare(options);
+  const { input, waivers } = prepared(plan, options.source);
+  const run = prepare(options, waivers);
   const policy = instantiate(run.bundle, run.parameters, options);
   let output: unknown;
   try {
@@ -93,8 +98,8 @@ export async function validatePlanInWorker(
   plan: Plan | PreparedPlan,
   options: WorkerValidateOptions = {},
 ): Promise<Report> {
-  const { input } = prepared(plan, options.source);
-  const run = prepare(options);
+  const { input, waivers } = prepared(plan, options.source);
+  const run = prepare(options, waivers);
   const pool = options.pool ?? new PolicyPool(run.bundle, run.parameters, { ...options, jobs: 1 });
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   // A large plan's garbage (its text, the parsed plan) would stay resident through the evaluation.
@@ -121,11 +126,21 @@ interface Run {
 }
 
 /** Everything checked before evaluating, besides the plan: the bundle, the config against its rules. */
-function prepare(options: ValidateOptions): Run {
+function prepare(options: ValidateOptions, tagWaivers: readonly Waiver[] = []): Run {
   const bundle = options.bundle ?? loadBundle(options);
-  const config = options.config ?? EMPTY_CONFIG;
-  checkConfigRules(config, bundle.rules);
+  const given = options.config ?? EMPTY_CONFIG;
+  checkConfigRules(given, bundle.rules);
+  const known = new Set(bundle.rules.map((r) => r.id));
+  for (const w of tagWaivers) {
+    if (!known.has(w.rule))
+      throw new GuardrailsError(
+        `${w.address}: tag "${WAIVER_TAG_PREFIX}${w.rule}" names no rule; use a rule id of docs/rules.md`,
+      );
+  }
+  const config = tagWaivers.length > 0 ? { ...given, waivers: [...given.waivers, ...tagWaivers] } : given;
   const selected = selectRules(bundle.rules, options.rules, options.skipRules);
+  if (options.requiredRules?.length)
+    for (const id of selectRules(bundle.rules, options.requiredRules)) selected.add(id);
   if (options.parameters) checkParameters(options.parameters, "(validatePlan options)");
   return { bundle, config, parameters: options.parameters ?? config.parameters, selected };
 }

@@ -24,6 +24,8 @@ export interface Waiver {
   readonly expires: string;
   /** "all" when the address glob matches every resource: such a waiver must say so. */
   readonly scope?: "all";
+  /** The address is matched exactly, not as a glob (a waiver recorded as a tag on its resource). */
+  readonly exact?: boolean;
 }
 
 /** One rule broken by one resource. */

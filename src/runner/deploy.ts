@@ -1,8 +1,9 @@
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { GuardrailsError, parsePlan, type PlanLimits, type Report } from "../engine";
-import { planSource, stackDirectory, type PlanSource } from "./inputs";
+import { GuardrailsError, parsePlan, type Report } from "../engine";
+import { planSource, stackDirectory, type InputLimits, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
+import { COMMANDS_RULE, unwaivedCommands } from "./gate";
 import { cdktfLocations, hclLocations } from "./locations";
 import type { Progress } from "../cli/progress";
 import { SealedPlan } from "./sealed-plan";
@@ -13,7 +14,7 @@ export interface DeployOptions {
   readonly stack?: string;
   readonly autoApprove: boolean;
   readonly progress: Progress;
-  readonly limits?: PlanLimits;
+  readonly limits?: InputLimits;
   /** Validates the plan and writes the reports; the deploy continues only when the report passed. */
   readonly validate: (source: PlanSource) => Promise<Report>;
 }
@@ -48,10 +49,17 @@ export async function deploy(options: DeployOptions): Promise<number> {
       const plan = parsePlan(json, `plan of ${label}`, options.limits);
       const stackJson = join(target.dir, "cdk.tf.json");
       const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
-      const report = await options.validate(await planSource(plan, locations, target.dir));
+      const report = await options.validate(await planSource(plan, locations, target.dir, options.limits));
       if (!report.summary.passed) {
         process.stderr.write(
           `ddb-guardrails: deploy refused: ${report.summary.violations} violation(s) in ${label}; nothing was applied\n`,
+        );
+        return 1;
+      }
+      const commands = unwaivedCommands(report);
+      if (commands.length > 0) {
+        process.stderr.write(
+          `ddb-guardrails: deploy refused: ${commands.length} command(s) would run outside the validated plan (${COMMANDS_RULE}: ${commands.map((f) => f.address).join(", ")}); waive each with its reason to apply; nothing was applied\n`,
         );
         return 1;
       }

@@ -5,6 +5,7 @@ import {
   loadProjectConfig,
   PolicyPool,
   validatePlanInWorker,
+  type Finding,
   type PolicyBundle,
   type Report,
   type Severity,
@@ -19,6 +20,8 @@ export interface GateOptions {
   readonly failOn?: Severity;
   readonly rules?: readonly string[];
   readonly skipRules?: readonly string[];
+  /** Evaluated whatever rules/skipRules say. */
+  readonly requiredRules?: readonly string[];
   readonly maxMemory?: number;
   readonly timeout?: number;
   /** PEM file of the key the bundle's signatures must verify with. */
@@ -56,6 +59,7 @@ export function openGate(opts: GateOptions, progress: Progress, jobs = 1): Gate 
         failOn: opts.failOn,
         rules: opts.rules,
         skipRules: opts.skipRules,
+        requiredRules: opts.requiredRules,
         maxMemoryMiB: opts.maxMemory,
         timeoutSeconds: opts.timeout,
       });
@@ -75,4 +79,18 @@ function readKey(file: string): Buffer {
       `--verification-key ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+}
+
+/**
+ * Commands that run outside the judged plan (provisioners, external programs): deploy evaluates this
+ * rule whatever --rules/--skip-rules say, and refuses its findings unless waived, whatever their
+ * severity or --fail-on.
+ */
+export const COMMANDS_RULE = "DDB-AUD-008";
+
+/** The unwaived findings of COMMANDS_RULE (and its -UNPROVABLE twin) in a report. */
+export function unwaivedCommands(report: Report): Finding[] {
+  if (!report.rules.some((r) => r.id === COMMANDS_RULE))
+    throw new GuardrailsError(`${COMMANDS_RULE} was not evaluated; deploy cannot tell which commands would run`);
+  return report.violations.filter((f) => !f.waived && f.rule.replace(/-UNPROVABLE$/, "") === COMMANDS_RULE);
 }

@@ -11,7 +11,7 @@ import {
 } from "../engine";
 import { buildSourceModel, type SourceModel } from "../engine/source/source-model";
 import { hcl2json } from "../engine/source/hcl";
-import { hasTerraformSource } from "../engine/source/files";
+import { hasTerraformSource, type SourceLimits } from "../engine/source/files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "../cli/progress";
@@ -28,16 +28,24 @@ export interface PlanSource {
 }
 
 /** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
-export async function planSource(plan: Plan, locations: Locations, sourceDir?: string): Promise<PlanSource> {
-  return { prepared: preparePlan(plan, await sourceModel(sourceDir, plan)), locations };
+export async function planSource(
+  plan: Plan,
+  locations: Locations,
+  sourceDir?: string,
+  limits: InputLimits = {},
+): Promise<PlanSource> {
+  return { prepared: preparePlan(plan, await sourceModel(sourceDir, plan, limits)), locations };
 }
+
+/** The plan's limits; --max-bytes and --timeout bound the reading of the Terraform source as well. */
+export type InputLimits = PlanLimits & SourceLimits;
 
 export interface InputOptions {
   readonly stack?: string;
   /** Directory of the .tf files (or cdk.tf.json) behind a plan file. @default the plan file's directory */
   readonly sourceDir?: string;
   readonly progress: Progress;
-  readonly limits?: PlanLimits;
+  readonly limits?: InputLimits;
 }
 
 /** What a directory holds, decided by its marker files. */
@@ -64,7 +72,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
   if (input === "-") {
     startSourceReader(options.sourceDir);
     const plan = readPlan("-", options.limits);
-    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir);
+    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir, options.limits);
   }
   let stat: ReturnType<typeof statSync>;
   try {
@@ -80,7 +88,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
     const plan = readPlan(input, options.limits);
-    return planSource(plan, sourceLocations(dir, plan), dir);
+    return planSource(plan, sourceLocations(dir, plan), dir, options.limits);
   }
   SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);
@@ -101,7 +109,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       sealed.close();
     }
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
-    return planSource(plan, workdirLocations(target, plan), target.dir);
+    return planSource(plan, workdirLocations(target, plan), target.dir, options.limits);
   });
 }
 
@@ -111,10 +119,14 @@ function startSourceReader(dir: string | undefined): void {
 }
 
 /** The source model of the Terraform (or CDKTF cdk.tf.json) source in a directory, if it holds any. */
-async function sourceModel(dir: string | undefined, plan: Plan): Promise<SourceModel | undefined> {
+async function sourceModel(
+  dir: string | undefined,
+  plan: Plan,
+  limits: SourceLimits,
+): Promise<SourceModel | undefined> {
   if (!dir || !hasTerraformSource(dir)) return undefined;
   try {
-    return await buildSourceModel(dir, plan);
+    return await buildSourceModel(dir, plan, limits);
   } catch (err) {
     throw new GuardrailsError(
       `${dir}: the Terraform source could not be read (${(err as Error).message.split("\n")[0]})`,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Plan } from "../engine";
 import { withoutInstanceKey, withoutModuleKeys } from "../engine/plan/address";
+import { isConfigFile } from "../engine/source/files";
 
 /** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
 export interface SourceLocation {
@@ -46,7 +47,7 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
       let names: string[] = [];
       try {
         names = readdirSync(dir)
-          .filter((n) => n.endsWith(".tf"))
+          .filter((n) => n.endsWith(".tf") && isConfigFile(n))
           .sort();
       } catch {
         // a module directory that is not on this machine: no location, the finding still stands

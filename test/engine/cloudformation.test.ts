@@ -1,6 +1,6 @@
 // Reading CloudFormation templates for the policies: CloudFormation's JSON form whatever the syntax,
 // and a reason instead of a guess for anything CloudFormation itself would not read the same way.
-import { cloudFormationTemplates, readTemplate } from "../../src/engine/input/cloudformation";
+import { cloudFormationTemplates, readDesiredState, readTemplate } from "../../src/engine/input/cloudformation";
 
 describe("readTemplate", () => {
   test("YAML short-form tags become the long form of the JSON syntax", () => {
@@ -91,5 +91,33 @@ describe("cloudFormationTemplates", () => {
         change("aws_cloudformation_stack", null),
       ]),
     ).toEqual({});
+  });
+
+  test("a Cloud Control resource is the template of its one resource, when type_name and desired_state are known", () => {
+    const state = JSON.stringify({ TableName: "t", SSESpecification: { SSEEnabled: false } });
+    expect(
+      cloudFormationTemplates([
+        change("aws_cloudcontrolapi_resource", { type_name: "AWS::DynamoDB::Table", desired_state: state }),
+        { ...change("aws_cloudcontrolapi_resource", { desired_state: state }), address: "unknown.type" },
+        { ...change("aws_cloudcontrolapi_resource", { type_name: "AWS::IAM::Role" }), address: "unknown.state" },
+      ]),
+    ).toEqual({
+      "aws_cloudcontrolapi_resource.s": {
+        resources: { desired_state: { Type: "AWS::DynamoDB::Table", Properties: JSON.parse(state) } },
+        parameters: {},
+        transform: false,
+      },
+    });
+  });
+});
+
+describe("readDesiredState", () => {
+  test.each([
+    ['{"SSESpecification": {"SSEEnabled": true, "SSEEnabled": false}}', 'desired_state has the key "SSEEnabled" twice'],
+    ["{not json", "desired_state is not JSON"],
+    ['["a list"]', "desired_state is not a JSON object"],
+  ])("%s is unreadable, not guessed", (text, reason) => {
+    const read = readDesiredState("AWS::DynamoDB::Table", text);
+    expect("error" in read && read.error).toMatch(reason);
   });
 });

@@ -140,6 +140,39 @@ describe("SecureTable options", () => {
     expect(statement0.principals).toEqual([{ type: "AWS", identifiers: [admin] }]);
   });
 
+  test("accepts a resource policy open to any principal of one account", () => {
+    const policy = JSON.stringify({
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "dynamodb:GetItem",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalAccount": "${aws:ResourceAccount}" } },
+        },
+      ],
+    });
+    expect(synth(table({ resourcePolicy: policy }))).toHaveResourceWithProperties(DynamodbResourcePolicy, { policy });
+  });
+
+  test("records a waiver with an expiry as a tag the gate honours, and a plain reason as none", () => {
+    const tags = (props: Partial<SecureTableProps>) => only(synth(table(props)), "aws_dynamodb_table").tags;
+    expect(
+      tags({
+        pointInTimeRecovery: false,
+        pointInTimeRecoveryWaiver: { reason: "scratch table rebuilt nightly", expires: "2027-03-31" },
+        contributorInsights: false,
+        contributorInsightsWaiver: { reason: "cost on this table", expires: "2027-01-31" },
+        tags: { team: "identity" },
+      }),
+    ).toEqual({
+      team: "identity",
+      "ddb-guardrails:waive:DDB-REC-001": "2027-03-31 scratch table rebuilt nightly",
+      "ddb-guardrails:waive:DDB-AUD-007": "2027-01-31 cost on this table",
+    });
+    expect(tags({ deletionProtection: false, deletionProtectionWaiver: "migration window" })).toBeUndefined();
+  });
+
   test("turns point-in-time recovery off only with a named reason", () => {
     const t = only(
       synth(table({ pointInTimeRecovery: false, pointInTimeRecoveryWaiver: "scratch table, rebuilt nightly" })),
@@ -267,7 +300,58 @@ describe("SecureTable rejects insecure choices at synth time", () => {
         }),
       },
       "resourcePolicy",
-      /must not Allow `"Principal": "\*"` without a Condition/,
+      /Statement\[0\] allows any principal without a condition that pins the caller/,
+    ],
+    [
+      "a resource policy whose condition matches every caller (as DDB-FGAC-005 judges it)",
+      {
+        resourcePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: "dynamodb:GetItem",
+              Resource: "*",
+              Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/*" } },
+            },
+          ],
+        }),
+      },
+      "resourcePolicy",
+      /allows any principal without a condition that pins the caller/,
+    ],
+    [
+      "a resource policy narrowed only by a condition true when the key is absent",
+      {
+        resourcePolicy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/x" },
+              Action: "dynamodb:GetItem",
+              Resource: "*",
+              Condition: { StringEqualsIfExists: { "aws:PrincipalAccount": "111122223333" } },
+            },
+          ],
+        }),
+      },
+      "resourcePolicy",
+      /allows any principal without a condition that pins the caller/,
+    ],
+    [
+      "a waiver whose expiry is not a date",
+      { pointInTimeRecovery: false, pointInTimeRecoveryWaiver: { reason: "scratch", expires: "next year" } },
+      "pointInTimeRecoveryWaiver.expires",
+      /must be the waiver's last day as YYYY-MM-DD, got "next year"/,
+    ],
+    [
+      "a waiver whose reason cannot be a tag value",
+      {
+        deletionProtection: false,
+        deletionProtectionWaiver: { reason: "rebuilt (nightly), see RUNBOOK", expires: "2027-03-31" },
+      },
+      "deletionProtectionWaiver.reason",
+      /is recorded as a tag value/,
     ],
     [
       "a resource policy that is not JSON",

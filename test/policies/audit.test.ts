@@ -54,11 +54,11 @@ describe("DDB-AUD-004..007 monitoring: Scan alarms, change alerts, export alerts
     ]);
   });
 
-  test("the change-alert evidence names the unmatched events and the missing Config rules", () => {
+  test("the change-alert evidence names the unmatched events and why Config rules do not count", () => {
     expect(evidence("audit-monitoring-missing", "DDB-AUD-005", "aws_dynamodb_table.invalid_unmonitored")).toEqual([
       [
         "no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, PutResourcePolicy, UpdateContinuousBackups",
-        "AWS Config managed rules missing: DYNAMODB_TABLE_ENCRYPTED_KMS",
+        "AWS Config rule results reach nobody (no delivery channel SNS topic, no targeted rule on Config Rules Compliance Change)",
       ],
     ]);
   });

@@ -556,9 +556,14 @@ describe("many distinct IAM action patterns (opa-wasm's glob.match stalled after
 
 describe("bounds on time, memory and reading", () => {
   test("an evaluation past --timeout is stopped: exit 2, one line", () => {
+    // From stdin: no Terraform source beside it, whose reading is bounded by --timeout first.
+    expectOneLineError(
+      runCli(["validate", "-", "--timeout", "0.001"], { input: readFileSync(fixturePlan("table-unencrypted")) }),
+      /policy evaluation did not finish within 0\.001 s \(--timeout\)/,
+    );
     expectOneLineError(
       runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "0.001"]),
-      /policy evaluation did not finish within 0\.001 s \(--timeout\)/,
+      /the Terraform source could not be read \(reading the Terraform source did not finish within 0\.001 s \(--timeout\)\)/,
     );
     expect(runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "60"]).status).toBe(1);
     expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--timeout", "0"]), /--timeout/);

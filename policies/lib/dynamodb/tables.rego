@@ -269,7 +269,12 @@ readable_templates[address] := template if {
 	template := input.cloudformation_templates[address]
 }
 
-unreadable_template(address, stack) := [concat("", [
+# Undefined when the template can be read.
+unreadable_template(address, stack) := cloudcontrol_unreadable(address, stack) if stack.type == cloudcontrol_type
+
+unreadable_template(address, stack) := stack_unreadable(address, stack) if stack.type != cloudcontrol_type
+
+stack_unreadable(address, stack) := [concat("", [
 	"template_body: not set; the template at template_url = ",
 	json.marshal(object.get(stack.after, "template_url", "(known after apply)")),
 	" is not in the plan",
@@ -299,8 +304,8 @@ template_tables contains table if {
 		"stack": stacks[address],
 		"template": template,
 		"type": resource.Type,
-		"subject": concat("", ["Resources.", id, " (", resource.Type, "): "]),
-		"label": concat("", ["Resources.", id, ".Properties"]),
+		"subject": resource_subject(address, id, resource.Type),
+		"label": resource_label(address, id),
 		"properties": object.get(resource, "Properties", {}),
 	}
 }

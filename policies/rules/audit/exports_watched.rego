@@ -4,13 +4,14 @@
 #   ExportTableToPointInTime copies a whole table to S3, where the table's IAM conditions and key
 #   policy no longer apply: the reference lists table exports among what must always be monitored.
 #   Tables are covered when an enabled aws_cloudwatch_event_rule with an aws_cloudwatch_event_target
-#   (on the default event bus: AWS services send their events to no other bus)
-#   matches the CloudTrail-recorded DynamoDB call ExportTableToPointInTime (source aws.dynamodb,
-#   detail-type "AWS API Call via CloudTrail", detail.eventName listing it, or any of these fields
-#   left out), or when a log metric filter selecting $.eventName = "ExportTableToPointInTime" (for
-#   every table) feeds an aws_cloudwatch_metric_alarm with alarm_actions. The violation is reported
-#   on each table (every table counts as holding data). When an event pattern or a filter is only
-#   known after apply and nothing known covers exports, tables get DDB-AUD-006-UNPROVABLE.
+#   (on the default event bus: AWS services send their events to no other bus) matches the
+#   CloudTrail-recorded DynamoDB call ExportTableToPointInTime (source aws.dynamodb, detail-type
+#   "AWS API Call via CloudTrail", detail.eventName matching it, or any of these fields left out;
+#   content filters match as EventBridge matches them, as for DDB-AUD-005), or when a log metric
+#   filter selecting $.eventName = "ExportTableToPointInTime" (for every table) feeds an
+#   aws_cloudwatch_metric_alarm with alarm_actions. The violation is reported on each table (every
+#   table counts as holding data). When an event pattern or a filter is only known after apply and
+#   nothing known covers exports, tables get DDB-AUD-006-UNPROVABLE.
 # custom:
 #   id: DDB-AUD-006
 #   guardrail: audit

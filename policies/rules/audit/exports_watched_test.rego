@@ -37,3 +37,9 @@ test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {
 test_a_rule_on_a_custom_event_bus_does_not_count if {
 	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-006"]}
 }
+
+test_content_filters_that_match_exports_count if {
+	findings_for("audit-eventbridge-filters") == set()
+	findings_for("audit-eventbridge-any-call") == set()
+	findings_for("audit-eventbridge-filters-missing") == set()
+}

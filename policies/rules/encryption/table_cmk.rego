@@ -17,7 +17,9 @@
 #   (SSESpecification; without it, or with SSEEnabled false, the table has an AWS-owned key); a
 #   template key referenced with Ref or Fn::GetAtt is customer-managed. A template the plan does not
 #   carry in readable form (template_url, a body known only after apply, a tag CloudFormation does
-#   not define, a Transform, a nested stack) gets DDB-ENC-001-UNPROVABLE on the stack.
+#   not define, a Transform, a nested stack) gets DDB-ENC-001-UNPROVABLE on the stack. An
+#   aws_cloudcontrolapi_resource of type AWS::DynamoDB::Table is read from its desired_state like a
+#   template's table; a type_name or desired_state known only after apply is unprovable.
 #   With the Terraform source at hand (validate <dir>,
 #   --source), locals and module variable defaults are followed too. Public modules can default to
 #   the AWS-owned key: terraform-aws-modules/dynamodb-table (v4) has

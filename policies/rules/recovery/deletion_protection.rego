@@ -8,7 +8,8 @@
 #   deletion_protection_enabled on aws_dynamodb_table and aws_dynamodb_table_replica; unset means
 #   off. A value that is only known after apply, set from an expression the plan cannot resolve,
 #   gets DDB-REC-002-UNPROVABLE. awscc tables and global-table replicas and CloudFormation tables
-#   and replicas (DeletionProtectionEnabled) are judged too. Public modules default it off:
+#   and replicas (DeletionProtectionEnabled) are judged too, and Cloud Control tables
+#   (aws_cloudcontrolapi_resource, from desired_state). Public modules default it off:
 #   terraform-aws-modules/dynamodb-table (v4) leaves deletion_protection_enabled unset and
 #   cloudposse/terraform-aws-dynamodb (v0.37) sets it to false, unless the caller sets it.
 # custom:

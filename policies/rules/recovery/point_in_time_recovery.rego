@@ -10,7 +10,8 @@
 #   block is not in the plan's configuration and is judged as absent. awscc tables and global-table
 #   replicas (point_in_time_recovery_specification) and CloudFormation tables and replicas
 #   (PointInTimeRecoverySpecification) are judged too; an intrinsic function there, or an unreadable
-#   template, is DDB-REC-001-UNPROVABLE. Public modules can leave replicas without it:
+#   template, is DDB-REC-001-UNPROVABLE; so are Cloud Control tables (aws_cloudcontrolapi_resource,
+#   desired_state read like a template's properties). Public modules can leave replicas without it:
 #   cloudposse/terraform-aws-dynamodb (v0.37) writes point_in_time_recovery = false into every
 #   replica of var.replicas, whatever the caller sets for the table.
 # custom:

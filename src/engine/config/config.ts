@@ -174,7 +174,11 @@ export function applyConfig(
 ): { findings: Finding[]; notes: string[] } {
   const today = now.toISOString().slice(0, 10);
   const notes = new Set<string>();
-  const matchers = config.waivers.map((w) => ({ waiver: w, matches: waiverMatcher(w.address) }));
+  // A waiver recorded as a tag on its resource names that address only, never a pattern.
+  const matchers = config.waivers.map((w) => ({
+    waiver: w,
+    matches: w.exact ? (address: string) => address === w.address : waiverMatcher(w.address),
+  }));
   const out = findings.map((f): Finding => {
     const severity = config.severity[f.rule] ?? f.severity;
     let waived: Finding["waived"];

@@ -1,4 +1,5 @@
 import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
+import { scanJson } from "../plan/strict-json";
 
 /**
  * CloudFormation templates carried in a plan (aws_cloudformation_stack's template_body), read here because
@@ -22,15 +23,53 @@ interface Change {
   change: { after?: unknown };
 }
 
-/** The readable template of every stack in the changes whose template_body is known, by address. */
+/**
+ * The Cloud Control API creates one resource from its CloudFormation resource model (desired_state, JSON):
+ * read as a template of that one resource, so that the policies judge it as they judge a stack's.
+ */
+const CLOUD_CONTROL_TYPE = "aws_cloudcontrolapi_resource";
+
+/** The logical id of a Cloud Control resource in its one-resource template. */
+export const CLOUD_CONTROL_RESOURCE_ID = "desired_state";
+
+/**
+ * The readable template of every stack in the changes whose template_body is known, and of every Cloud
+ * Control resource whose type_name and desired_state are known, by address.
+ */
 export function cloudFormationTemplates(changes: readonly unknown[]): Record<string, ReadTemplate> {
   const templates: Record<string, ReadTemplate> = {};
   for (const change of changes as Change[]) {
-    if (change.mode !== "managed" || !STACK_TYPES.has(change.type)) continue;
-    const body = (change.change.after as { template_body?: unknown } | null | undefined)?.template_body;
-    if (typeof body === "string" && body.trim() !== "") templates[change.address] = readTemplate(body);
+    if (change.mode !== "managed") continue;
+    const after = change.change.after as { template_body?: unknown; type_name?: unknown; desired_state?: unknown };
+    if (STACK_TYPES.has(change.type)) {
+      const body = after?.template_body;
+      if (typeof body === "string" && body.trim() !== "") templates[change.address] = readTemplate(body);
+    } else if (change.type === CLOUD_CONTROL_TYPE) {
+      const { type_name: type, desired_state: state } = after ?? {};
+      if (typeof type === "string" && typeof state === "string")
+        templates[change.address] = readDesiredState(type, state);
+    }
   }
   return templates;
+}
+
+/** desired_state as the template of one resource; JSON with a key twice is unreadable, not guessed. */
+export function readDesiredState(type: string, text: string): ReadTemplate {
+  const { duplicate } = scanJson(text);
+  if (duplicate)
+    return { error: `desired_state has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}` };
+  let properties: unknown;
+  try {
+    properties = JSON.parse(text);
+  } catch (err) {
+    return { error: `desired_state is not JSON (${oneLine((err as Error).message)})` };
+  }
+  if (!isObject(properties)) return { error: "desired_state is not a JSON object" };
+  return {
+    resources: { [CLOUD_CONTROL_RESOURCE_ID]: { Type: type, Properties: properties } },
+    parameters: {},
+    transform: false,
+  };
 }
 
 /** Parses a template (JSON is YAML too); duplicate keys and unknown tags make it unreadable, not guessed. */

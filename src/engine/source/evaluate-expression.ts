@@ -43,6 +43,48 @@ export async function evaluate(raw: unknown, ctx: EvalContext): Promise<Value> {
 }
 
 async function evaluateTemplate(text: string, ctx: EvalContext): Promise<Value> {
+  const node = await parseTemplate(text);
+  if (!node) return UNKNOWN(`${text} (not parsed)`);
+  return node.type === "templateWrap" && node.children?.length === 1
+    ? evalNode(node.children[0], ctx)
+    : opaque(node, ctx);
+}
+
+/**
+ * The objects an hcl2json value refers to, as base objects ("aws_kms_key.k", "var.x", "each.value"),
+ * like the references of a plan's configuration; for-expression symbols are not references.
+ * Undefined when an expression cannot be parsed.
+ */
+export async function referencedObjects(raw: unknown): Promise<Set<string> | undefined> {
+  const found = new Set<string>();
+  const walk = (node: Node, bound: ReadonlySet<string>): void => {
+    if (node.type === "scopeTraversal") {
+      const steps: Array<{ type: string; segment: string }> = node.meta?.traversal ?? [];
+      const names = steps.filter((t) => t.type !== "indexTraversal").map((t) => t.segment);
+      if (!bound.has(names[0])) found.add(baseObject(names.join(".")));
+      return;
+    }
+    const inner =
+      node.type === "for" ? new Set([...bound, node.meta?.keyVar, node.meta?.valVar].filter(Boolean)) : bound;
+    for (const child of node.children ?? []) walk(child, inner);
+  };
+  const visit = async (value: unknown): Promise<boolean> => {
+    if (typeof value === "string") {
+      if (!value.replace(/\$\$\{/g, "").includes("${")) return true;
+      // A heredoc holds line breaks, which a quoted template cannot: escaped, it parses the same.
+      const node = (await parseTemplate(value)) ?? (await parseTemplate(value.replace(/\n/g, "\\n")));
+      if (node) walk(node, new Set());
+      return node !== null;
+    }
+    if (value !== null && typeof value === "object") {
+      for (const item of Object.values(value)) if (!(await visit(item))) return false;
+    }
+    return true;
+  };
+  return (await visit(raw)) ? found : undefined;
+}
+
+function parseTemplate(text: string): Promise<Node | null> {
   let ast = astCache.get(text);
   if (!ast) {
     // hcl2json keeps the expression text as written: quoted as a template, it parses as HCL again.
@@ -53,11 +95,7 @@ async function evaluateTemplate(text: string, ctx: EvalContext): Promise<Value> 
       .catch(() => null);
     astCache.set(text, ast);
   }
-  const node = await ast;
-  if (!node) return UNKNOWN(`${text} (not parsed)`);
-  return node.type === "templateWrap" && node.children?.length === 1
-    ? evalNode(node.children[0], ctx)
-    : opaque(node, ctx);
+  return ast;
 }
 
 /** Object keys come without their text in the AST: taken from the source by their byte range. */
@@ -181,7 +219,7 @@ export async function applySegments(value: Value, segments: Segment[], ctx?: Eva
 }
 
 /** "aws_vpc.this[0].id" -> "aws_vpc.this": an index not known selects any instance. */
-function baseObject(reference: string): string {
+export function baseObject(reference: string): string {
   const match = /^(module\.[A-Za-z0-9_-]+|data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(
     reference,
   );

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { GuardrailsError } from "../errors";
 import { hcl2json } from "./hcl";
 
 /** One parsed .tf file: hcl2json's JSON form (expressions as "${...}" strings) and its lines. */
@@ -21,12 +22,69 @@ export type SourceGaps = Map<string, string>;
 
 const LOCAL_SOURCE = /^\.\.?(\/|$)/;
 
+/**
+ * Bounds of the source reader. Terraform cannot install a module that calls itself (its module cache
+ * path grows until the file name is too long), so a cycle is refused outright; the depth and count
+ * bound trees that fan out without a cycle, and the bytes and the deadline bound the reading itself.
+ */
+export interface SourceLimits {
+  /** Most bytes of .tf/.tf.json read in all. @default 256 MiB, as --max-bytes for the plan */
+  readonly maxBytes?: number;
+  /** Wall-clock limit of reading and evaluating the source, in seconds (--timeout). @default 120 */
+  readonly timeoutSeconds?: number;
+}
+
+export const MAX_MODULE_DEPTH = 32;
+export const MAX_MODULES = 10_000;
+const DEFAULT_SOURCE_BYTES = 256 * 1024 * 1024;
+const DEFAULT_SOURCE_SECONDS = 120; // DEFAULT_TIMEOUT_SECONDS of the policy evaluation
+
+/** A point in time past which reading the source stops with an error. */
+export class Deadline {
+  private readonly at: number;
+  constructor(private readonly seconds: number = DEFAULT_SOURCE_SECONDS) {
+    this.at = Date.now() + seconds * 1000;
+  }
+  check(): void {
+    if (Date.now() > this.at)
+      throw new GuardrailsError(`reading the Terraform source did not finish within ${this.seconds} s (--timeout)`);
+  }
+}
+
+/**
+ * The files terraform reads in a module directory: *.tf and *.tf.json, minus what its config loader
+ * ignores (configs.IsIgnoredFile: names starting with ".", ending in "~", or "#...#").
+ */
+export function isConfigFile(name: string): boolean {
+  if (!/\.tf(\.json)?$/.test(name)) return false;
+  return !(name.startsWith(".") || name.endsWith("~") || (name.startsWith("#") && name.endsWith("#")));
+}
+
+/** override.tf, *_override.tf (and .tf.json): terraform merges them over the other files' definitions. */
+export function isOverrideFile(name: string): boolean {
+  return /(^|_)override\.tf(\.json)?$/.test(name);
+}
+
 /** The root module and every module it calls, through local paths and .terraform/modules/modules.json. */
-export async function readSourceModules(rootDir: string, gaps: SourceGaps = new Map()): Promise<SourceModule[]> {
+export async function readSourceModules(
+  rootDir: string,
+  gaps: SourceGaps = new Map(),
+  limits: SourceLimits = {},
+  deadline = new Deadline(limits.timeoutSeconds),
+): Promise<SourceModule[]> {
   const installed = installedModules(rootDir);
   const modules: SourceModule[] = [];
-  const visit = async (path: string, dir: string, keyPath: string[]): Promise<void> => {
-    const files = await parseDirectory(dir);
+  const parsed = new Map<string, SourceFile[]>();
+  const budget = { bytes: limits.maxBytes ?? DEFAULT_SOURCE_BYTES };
+  const visit = async (path: string, dir: string, keyPath: string[], ancestors: Map<string, string>): Promise<void> => {
+    deadline.check();
+    if (modules.length >= MAX_MODULES)
+      throw new GuardrailsError(`the configuration calls more than ${MAX_MODULES} modules`);
+    let files = parsed.get(dir);
+    if (!files) {
+      files = await parseDirectory(dir, budget, deadline);
+      parsed.set(dir, files);
+    }
     modules.push({ path, dir, files });
     for (const [name, source] of moduleCalls(files)) {
       const childKey = [...keyPath, name];
@@ -36,25 +94,40 @@ export async function readSourceModules(rootDir: string, gaps: SourceGaps = new 
         gaps.set(childPath, `source ${source} is not on disk (run terraform init)`);
         continue;
       }
-      await visit(childPath, childDir, childKey);
+      const again = ancestors.get(childDir);
+      if (again !== undefined)
+        throw new GuardrailsError(
+          `${childPath} calls ${source}, the directory of ${again || "the root module"}: a module that calls itself never ends (terraform init refuses it too)`,
+        );
+      if (childKey.length > MAX_MODULE_DEPTH)
+        throw new GuardrailsError(`${childPath}: modules are nested deeper than ${MAX_MODULE_DEPTH} levels`);
+      await visit(childPath, childDir, childKey, new Map([...ancestors, [childDir, childPath]]));
     }
   };
-  await visit("", resolve(rootDir), []);
+  const root = resolve(rootDir);
+  await visit("", root, [], new Map([[root, ""]]));
   return modules;
 }
 
 /** Whether a directory holds Terraform source (CDKTF's cdk.tf.json included). */
 export function hasTerraformSource(dir: string): boolean {
-  return existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((n) => /\.tf(\.json)?$/.test(n));
+  return existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some(isConfigFile);
 }
 
-async function parseDirectory(dir: string): Promise<SourceFile[]> {
-  const names = readdirSync(dir)
-    .filter((n) => /\.tf(\.json)?$/.test(n))
-    .sort();
+async function parseDirectory(dir: string, budget: { bytes: number }, deadline: Deadline): Promise<SourceFile[]> {
+  const names = readdirSync(dir).filter(isConfigFile).sort();
+  // Refused rather than merged: reading the file an override replaces would judge what terraform does not run.
+  const override = names.find(isOverrideFile);
+  if (override)
+    throw new GuardrailsError(
+      `${join(dir, override)}: override files are not supported (terraform merges them over other definitions); fold it into the file it overrides`,
+    );
   const files: SourceFile[] = [];
   for (const name of names) {
+    deadline.check();
     const path = join(dir, name);
+    budget.bytes -= statSync(path).size;
+    if (budget.bytes < 0) throw new GuardrailsError(`the Terraform source is larger than the limit (--max-bytes)`);
     const text = readFileSync(path, "utf8");
     const body = name.endsWith(".json") ? JSON.parse(text) : await hcl2json().parse(name, text);
     files.push({ path, body, lines: text.split("\n") });

@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/read-plan";
+import { checkSourceMatchesPlan } from "./cross-check";
 import {
   applySegments,
   entriesOf,
@@ -8,7 +9,16 @@ import {
   type Segment,
   type Value,
 } from "./evaluate-expression";
-import { lineIndex, lineOf, readSourceModules, type SourceFile, type SourceGaps, type SourceModule } from "./files";
+import {
+  Deadline,
+  lineIndex,
+  lineOf,
+  readSourceModules,
+  type SourceFile,
+  type SourceGaps,
+  type SourceLimits,
+  type SourceModule,
+} from "./files";
 
 /**
  * What the Terraform source adds to a plan, in the expression shape of the plan's `configuration`
@@ -55,10 +65,13 @@ const INSTANCE_ATTRIBUTES: Record<string, string[]> = {
 const CONSTANT_DATA_TYPES = new Set(["aws_vpc_endpoint_service"]);
 
 /** Reads the source behind a plan and builds the model the policies receive as input.source. */
-export async function buildSourceModel(dir: string, plan: Plan): Promise<SourceModel> {
+export async function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits = {}): Promise<SourceModel> {
   const gaps: SourceGaps = new Map();
-  const sources = await readSourceModules(dir, gaps);
-  const model = new SourceModelBuilder(dir, sources, plan);
+  const deadline = new Deadline(limits.timeoutSeconds);
+  const sources = await readSourceModules(dir, gaps, limits, deadline);
+  // A plan without configuration is refused before (checkPlan), unless it has nothing to judge.
+  if (plan.configuration) await checkSourceMatchesPlan(sources, gaps, plan);
+  const model = new SourceModelBuilder(dir, sources, plan, deadline);
   return model.build(gaps);
 }
 
@@ -71,6 +84,7 @@ class SourceModelBuilder {
     private readonly dir: string,
     sources: SourceModule[],
     private readonly plan: Plan,
+    private readonly deadline: Deadline,
   ) {
     this.addresses = new Set((plan.resource_changes ?? []).map((rc) => (rc as { address: string }).address));
     for (const source of sources) this.addModule(source);
@@ -101,10 +115,14 @@ class SourceModelBuilder {
       gaps: Object.fromEntries(gaps),
     };
     for (const [path, info] of this.modules) {
+      this.deadline.check();
       await this.addLocals(model, path, info);
       await this.addDynamicBlocks(model, path, info);
     }
-    for (const change of this.plan.resource_changes ?? []) await this.addInstance(model, change as PlanChange);
+    for (const change of this.plan.resource_changes ?? []) {
+      this.deadline.check();
+      await this.addInstance(model, change as PlanChange);
+    }
     return model;
   }
 
