@@ -334,13 +334,23 @@ ${EXIT_CODES_HELP}`,
         throw new GuardrailsError("--fail-on-changed-only needs --changed-only");
       // Read before any plan: a malformed or expired baseline stops the run (exit 2).
       const baseline = opts.baseline === undefined ? undefined : loadBaseline(opts.baseline);
-      const expanded = expandInputs(inputs);
+      let searched = false;
+      const expanded = expandInputs(inputs, {
+        deadline: Date.now() + (opts.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        found: (dir, projects) => {
+          searched = true;
+          progress.note(
+            `${displayInput(dir)}: found ${projects.length} project${projects.length === 1 ? "" : "s"}: ${projects.map(displayInput).join(", ")}`,
+          );
+        },
+      });
       if (expanded.length > 1 && (opts.baseline !== undefined || opts.changedOnly)) {
         throw new GuardrailsError(
           `--baseline and --changed-only review one plan; ${expanded.length} were given (validate each plan on its own)`,
         );
       }
-      if (expanded.length > 1) {
+      // Projects found under a folder are named in the report too, even when there is only one.
+      if (expanded.length > 1 || searched) {
         process.exitCode = (await validateMany(expanded, opts, progress)) ? EXIT.PASS : EXIT.VIOLATIONS;
         progress.total();
         return;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { GuardrailsError, type Report, type Rule } from "../engine";
@@ -14,6 +14,11 @@ export interface PlanRun {
 
 const GLOB = /[*?[\]{}]/;
 const SKIPPED_DIRS = new Set(["node_modules", ".git", ".terraform"]);
+/** Never projects of their own: provider caches, dependencies, CDKTF's synthesized copies. */
+const NOT_PROJECTS = new Set(["node_modules", ".terraform", "cdktf.out"]);
+
+/** How far a search for projects (or a glob) goes before it stops with exit 2 instead of running on. */
+export const WALK_LIMITS = { depth: 24, entries: 200_000 };
 
 /** A Terraform or CDKTF project directory (what `validate <dir>` plans), by its marker files. */
 function isProjectDirectory(dir: string): boolean {
@@ -25,30 +30,100 @@ function isDirectory(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
+/** Counts what a walk reads and stops it (GuardrailsError) past WALK_LIMITS or the deadline. */
+function walkBudget(root: string, deadline: number | undefined) {
+  let entries = 0;
+  return {
+    read(dir: string, depth: number) {
+      if (depth > WALK_LIMITS.depth)
+        throw new GuardrailsError(
+          `${root}: folders nested deeper than ${WALK_LIMITS.depth} levels (${dir}); name the stacks to validate`,
+        );
+      if (deadline !== undefined && Date.now() > deadline)
+        throw new GuardrailsError(
+          `${root}: searching for projects took longer than --timeout; name the stacks to validate`,
+        );
+      const list = readdirSync(dir, { withFileTypes: true });
+      entries += list.length;
+      if (entries > WALK_LIMITS.entries)
+        throw new GuardrailsError(
+          `${root}: more than ${WALK_LIMITS.entries} entries under it; name the stacks to validate`,
+        );
+      return list;
+    },
+  };
+}
+
 /** Every file and folder under base (not into node_modules, .git, .terraform), as paths joined to base. */
-function walk(base: string): string[] {
+function walk(base: string, budget = walkBudget(base, undefined), depth = 0): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(base, { withFileTypes: true })) {
+  for (const entry of budget.read(base, depth)) {
     if (SKIPPED_DIRS.has(entry.name)) continue;
     const path = base === "." ? entry.name : join(base, entry.name);
     out.push(path);
-    if (entry.isDirectory()) out.push(...walk(path));
+    if (entry.isDirectory()) out.push(...walk(path, budget, depth + 1));
   }
   return out;
 }
 
+/** Local module sources (./x, ../x) called from a project's .tf and .tf.json files, as absolute paths. */
+function localModuleDirs(dir: string): string[] {
+  const calls: string[] = [];
+  for (const name of readdirSync(dir).filter((n) => /\.tf(\.json)?$/.test(n))) {
+    const text = readFileSync(join(dir, name), "utf8");
+    for (const m of text.matchAll(/(?:^|[\s{,])"?source"?\s*[=:]\s*"(\.\.?(?:\/[^"]*)?)"/gm))
+      calls.push(resolve(dir, m[1]));
+  }
+  return calls;
+}
+
+/**
+ * Every Terraform and CDKTF project under root, at any depth: not into hidden folders, node_modules,
+ * .terraform or cdktf.out, and not folders that another project found calls as a module. Bounded by
+ * WALK_LIMITS and the deadline; symlinked folders are not followed.
+ */
+export function findProjects(root: string, deadline?: number): string[] {
+  const budget = walkBudget(root, deadline);
+  const projects: string[] = [];
+  const visit = (dir: string, depth: number): void => {
+    const list = budget.read(dir, depth);
+    if (depth > 0 && isProjectDirectory(dir)) projects.push(dir);
+    for (const e of list) {
+      if (e.isDirectory() && !e.name.startsWith(".") && !NOT_PROJECTS.has(e.name)) visit(join(dir, e.name), depth + 1);
+    }
+  };
+  visit(root, 0);
+  // A folder is left out only as a module some root project reaches through its calls: a project that
+  // calls itself, or folders calling each other in a loop, are still validated, never silently skipped.
+  const calls = new Map(projects.map((p) => [resolve(p), localModuleDirs(p).filter((c) => c !== resolve(p))]));
+  const calledByOther = new Set([...calls.values()].flat());
+  const roots = projects.filter((p) => !calledByOther.has(resolve(p)));
+  const reached = new Set<string>();
+  const queue = roots.flatMap((p) => calls.get(resolve(p)) ?? []);
+  while (queue.length > 0) {
+    const dir = queue.pop()!;
+    if (reached.has(dir)) continue;
+    reached.add(dir);
+    queue.push(...(calls.get(dir) ?? []));
+  }
+  return projects.filter((p) => !reached.has(resolve(p))).sort();
+}
+
 /**
  * The plans named on the command line: globs expanded (sorted), and a directory that is not itself a
- * project but holds projects (a directory of stacks) replaced by those projects. A glob that matches
- * nothing is an error, not an empty run.
+ * project but holds projects (a directory of stacks, at any depth) replaced by those projects, each
+ * passed to `found`. A glob that matches nothing is an error, not an empty run.
  */
-export function expandInputs(inputs: readonly string[]): string[] {
+export function expandInputs(
+  inputs: readonly string[],
+  options: { deadline?: number; found?: (dir: string, projects: readonly string[]) => void } = {},
+): string[] {
   return inputs.flatMap((input) => {
     if (input !== "-" && GLOB.test(input) && !existsSync(input)) {
       const { base } = picomatch.scan(input);
       const isMatch = picomatch(input, { dot: false });
       const found = existsSync(base || ".")
-        ? walk(base || ".")
+        ? walk(base || ".", walkBudget(input, options.deadline))
             .filter((p) => isMatch(p))
             .sort()
         : [];
@@ -56,11 +131,11 @@ export function expandInputs(inputs: readonly string[]): string[] {
       return found;
     }
     if (isDirectory(input) && !isProjectDirectory(input)) {
-      const stacks = readdirSync(input, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !SKIPPED_DIRS.has(e.name) && isProjectDirectory(join(input, e.name)))
-        .map((e) => join(input, e.name))
-        .sort();
-      if (stacks.length > 0) return stacks;
+      const stacks = findProjects(input, options.deadline);
+      if (stacks.length > 0) {
+        options.found?.(input, stacks);
+        return stacks;
+      }
     }
     return [input];
   });
@@ -132,7 +207,11 @@ export const combinedFormatters: Record<FormatName, Combined> = {
     return [head, "", ...table, "", ...sections].join("\n");
   },
   gitlab: (runs, rules, style) => {
-    const issues = runs.flatMap((r) => JSON.parse(formatters.gitlab(r.report, rules, style, r.context)));
+    const all: { fingerprint: string }[] = runs.flatMap((r) =>
+      JSON.parse(formatters.gitlab(r.report, rules, style, r.context)),
+    );
+    // The partial-rule-set issue is the same for every plan (one selection per run): kept once.
+    const issues = all.filter((issue, i) => all.findIndex((x) => x.fingerprint === issue.fingerprint) === i);
     return `${JSON.stringify(issues, null, 2)}\n`;
   },
 };

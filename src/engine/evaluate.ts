@@ -239,10 +239,12 @@ function report(output: unknown, run: Run, options: ValidateOptions): Report {
   const violations = applied.findings.sort(compareFindings);
   const failOn = options.failOn ?? "low";
   const threshold = SEVERITIES.indexOf(failOn);
+  const skippedRules = bundle.rules.filter((r) => !selected.has(r.id)).map((r) => r.id);
   return {
     tool: { name: "ddb-guardrails", version: packageVersion() },
     bundle: { version: bundle.version, sha256: bundle.sha256 },
     rules: bundle.rules.filter((r) => selected.has(r.id)).map((r) => ({ id: r.id, version: r.version })),
+    ...(skippedRules.length ? { skippedRules } : {}),
     summary: {
       resources: result.resources,
       violations: violations.filter((f) => !f.waived).length,

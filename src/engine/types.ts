@@ -52,6 +52,8 @@ export interface Report {
   readonly bundle: { readonly version: string; readonly sha256: string };
   /** The rules that were evaluated, with the version of each (from the rule catalog). */
   readonly rules: readonly { readonly id: string; readonly version: string }[];
+  /** Rule ids of the bundle that were not evaluated (--rules/--skip-rules); absent when every rule ran. */
+  readonly skippedRules?: readonly string[];
   readonly summary: {
     readonly resources: number;
     readonly violations: number;

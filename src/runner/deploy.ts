@@ -32,6 +32,8 @@ export async function deploy(options: DeployOptions): Promise<number> {
       "refusing to apply without --auto-approve: there is no terminal to confirm on (nothing was planned or applied)",
     );
   }
+  // Also known before any work: without a sealed copy the plan applied could differ from the one validated.
+  SealedPlan.assertAvailable();
   const target = await stackDirectory(resolve(options.appDir), { stack: options.stack, progress });
   const label = relative(process.cwd(), target.dir) || ".";
   // The saved plan lives in a private temporary folder (mode 0700), out of reach of the app's own files.
@@ -39,7 +41,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
     const planFile = join(planDir, "tfplan");
     await progress.step(`terraform init and plan in ${label}`, () => planDirectory(target.dir, planFile, label));
     // From here on terraform reads only the sealed copy: what is shown is what is applied.
-    const sealed = SealedPlan.seal(planFile, planDir);
+    const sealed = SealedPlan.seal(planFile);
     try {
       const json = await progress.step("terraform show -json", () =>
         showPlan(target.dir, sealed, label, options.limits?.maxBytes),

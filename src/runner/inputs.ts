@@ -103,6 +103,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const plan = readPlan(input, options.limits);
     return planSource(plan, sourceLocations(dir, plan), dir, options.limits);
   }
+  SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);
   startSourceReader(target.dir);
   return withPrivateDir("ddb-guardrails-", async (planDir) => {
@@ -111,7 +112,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     await options.progress.step(`terraform init and plan in ${label}`, () =>
       planDirectory(target.dir, planFile, label),
     );
-    const sealed = SealedPlan.seal(planFile, planDir);
+    const sealed = SealedPlan.seal(planFile);
     let json: string;
     try {
       json = await options.progress.step("terraform show -json", () =>

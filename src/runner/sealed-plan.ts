@@ -1,26 +1,17 @@
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmdirSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { join } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { GuardrailsError } from "../engine";
+import { ALL_SEALS, sealedMemoryFile, sealsOf } from "./memfd";
 
 /**
  * A saved plan held so that what `terraform show` reads and what `terraform apply` applies are the
- * same bytes: read once from where `terraform plan` wrote it, written to a new file in a new private
- * folder (O_EXCL, O_NOFOLLOW, mode 0400), opened read-only and unlinked. No path leads to it any more:
- * terraform reads it as /dev/fd/3, an inherited descriptor, so swapping or editing files on disk
- * (by code of the change under review, which runs during synth and plan) cannot reach it.
- * Its digest is checked again through the descriptor right before apply.
+ * same bytes: read once from where `terraform plan` wrote it and copied into a Linux memory file
+ * sealed against writes, resizing and further seal changes (F_SEAL_WRITE|SHRINK|GROW|SEAL). terraform
+ * reads it as /dev/fd/3, an inherited descriptor. The file stays reachable as /proc/<pid>/fd/<n> to
+ * processes of the same user (the change's own code runs as that user during synth and plan), and
+ * such a process may even open it for writing, but every write and truncate fails: the seals belong
+ * to the file, not to a descriptor, and bind root too. Where sealing is unavailable, deploy refuses.
+ * The digest is still checked through the descriptor right before apply.
  */
 export class SealedPlan {
   private constructor(
@@ -32,28 +23,15 @@ export class SealedPlan {
   /** The path terraform is given; the descriptor itself is passed as the child's fd 3 (childFd). */
   static readonly CHILD_PATH = "/dev/fd/3";
 
-  /** Reads planFile once (not through a symlink) and seals its bytes in a fresh folder under privateDir. */
-  static seal(planFile: string, privateDir: string): SealedPlan {
+  /** Refuses (GuardrailsError) before any work where a plan could not be sealed. */
+  static assertAvailable(): void {
+    closeSync(sealedMemoryFile("ddb-guardrails-probe", Buffer.from("probe")));
+  }
+
+  /** Reads planFile once (not through a symlink) and seals its bytes in a memory file. */
+  static seal(planFile: string): SealedPlan {
     const bytes = readOnce(planFile);
-    const dir = mkdtempSync(join(privateDir, "sealed-")); // 0700, a name nobody chose
-    const path = join(dir, "tfplan");
-    const writer = openSync(
-      path,
-      constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o400,
-    );
-    let reader: number;
-    try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(writer, bytes, at, bytes.length - at, at);
-      fsyncSync(writer);
-      // Reopened through our own descriptor, not the path, so both are the same file.
-      reader = openSync(`/proc/self/fd/${writer}`, constants.O_RDONLY);
-    } finally {
-      closeSync(writer);
-      unlinkSync(path);
-      rmdirSync(dir);
-    }
-    const sealed = new SealedPlan(reader, digest(bytes), bytes.length);
+    const sealed = new SealedPlan(sealedMemoryFile("ddb-guardrails-plan", bytes), digest(bytes), bytes.length);
     sealed.verify();
     return sealed;
   }
@@ -63,8 +41,12 @@ export class SealedPlan {
     return this.fd;
   }
 
-  /** Fails unless the sealed bytes are still the ones read from terraform plan. */
+  /** Fails unless the file is still sealed and its bytes are still the ones read from terraform plan. */
   verify(): void {
+    const seals = sealsOf(this.fd);
+    if ((seals & ALL_SEALS) !== ALL_SEALS) {
+      throw new GuardrailsError(`the saved plan lost its seals (0x${seals.toString(16)}); refusing to apply`);
+    }
     const now = digest(this.read());
     if (now !== this.sha256) {
       throw new GuardrailsError(

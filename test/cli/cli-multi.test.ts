@@ -1,10 +1,10 @@
 // Monorepos: several plans in one run (arguments, globs, a directory of stacks), one combined report
 // per format, exit 1 when any plan fails.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { displayInput, expandInputs } from "../../src/cli/multi";
+import { displayInput, expandInputs, findProjects, WALK_LIMITS } from "../../src/cli/multi";
 import { FIXTURES, fixturePlan, runCli } from "../helpers/paths";
 import "./formatters/sarif-matcher";
 
@@ -46,6 +46,66 @@ describe("expandInputs", () => {
   });
 });
 
+describe("every project under a folder (issue 22)", () => {
+  const root = mkdtempSync(join(tmpdir(), "ddb-guardrails-find-"));
+  const tf = (dir: string, text = "") => {
+    mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(join(root, dir, "main.tf"), text);
+  };
+  tf("infra/teams/payments", 'module "naming" {\n  source = "../../shared/naming"\n}\n');
+  tf("infra/app");
+  mkdirSync(join(root, "infra/cdk"), { recursive: true });
+  writeFileSync(join(root, "infra/cdk/cdktf.json"), "{}");
+  tf("infra/shared/naming", 'module "deeper" { source = "./inner" }\n'); // a module, called by payments
+  tf("infra/shared/naming/inner"); // a module of a module
+  tf("infra/self", 'module "again" {\n  source = "./"\n}\n'); // calls itself: still a project
+  tf("infra/.hidden/stack");
+  tf("infra/app/.terraform/modules/x");
+  tf("infra/node_modules/pkg");
+  tf("infra/cdk/cdktf.out/stacks/a");
+  symlinkSync(join(root, "infra"), join(root, "infra/teams/loop")); // not followed
+  const infra = join(root, "infra");
+
+  test("finds projects at any depth, skipping hidden, .terraform, node_modules, cdktf.out and called modules", () => {
+    expect(findProjects(infra)).toEqual(["app", "cdk", "self", "teams/payments"].map((p) => join(infra, p)));
+    expect(expandInputs([infra])).toEqual(findProjects(infra));
+  });
+
+  test("the walk is bounded: too deep or too many entries is an error, not a run that goes on", () => {
+    const deep = join(root, "deep", ...Array.from({ length: WALK_LIMITS.depth + 2 }, (_, i) => `d${i}`));
+    mkdirSync(deep, { recursive: true });
+    expect(() => findProjects(join(root, "deep"))).toThrow(/folders nested deeper than \d+ levels/);
+    const saved = WALK_LIMITS.entries;
+    WALK_LIMITS.entries = 5;
+    try {
+      expect(() => findProjects(infra)).toThrow(/more than 5 entries under it; name the stacks to validate/);
+    } finally {
+      WALK_LIMITS.entries = saved;
+    }
+    expect(() => findProjects(infra, Date.now() - 1)).toThrow(/searching for projects took longer than --timeout/);
+  });
+
+  test("validate <folder> plans the nested insecure stack, names every project on stderr and in the report", () => {
+    const repo = join(root, "repo");
+    cpSync(join(FIXTURES, "table-cmk-same-plan"), join(repo, "infra/app"), {
+      recursive: true,
+      filter: (src) => !/plan\.json$/.test(src),
+    });
+    cpSync(join(FIXTURES, "table-unencrypted"), join(repo, "infra/teams/payments"), {
+      recursive: true,
+      filter: (src) => !/plan\.json$/.test(src),
+    });
+    for (const stack of ["infra/app", "infra/teams/payments"])
+      cpSync(join(FIXTURES, "offline-provider.tf"), join(repo, stack, "offline-provider.tf"));
+    const run = runCli(["validate", "infra", "--rules", "encryption", "-f", "text", "--compact"], { cwd: repo });
+    expect(run.stderr).toMatch(/note: infra: found 2 projects: infra\/app, infra\/teams\/payments/);
+    expect(run.stdout).toMatch(/^== infra\/teams\/payments\n/m);
+    expect(run.stdout).toMatch(/^== infra\/app\n/m);
+    expect(run.stdout).toMatch(/aws_dynamodb_table\.\w+\s+DDB-ENC-001/);
+    expect(run.status).toBe(1);
+  });
+});
+
 describe("validate with several plans", () => {
   const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-multi-out-"));
   const args = ["validate", ...PLANS.map(fixturePlan), "--rules", "encryption,endpoint"];
@@ -82,9 +142,11 @@ describe("validate with several plans", () => {
     const junit = new XMLParser({ ignoreAttributes: false, isArray: (t) => t === "testsuite" }).parse(
       read(files.junit),
     );
-    expect(junit.testsuites.testsuite.map((s: Record<string, string>) => s["@_name"])).toEqual(
-      PLANS.map((p) => `${p}/plan.json`),
-    );
+    // --rules encryption,endpoint: the rules left out are one suite of skipped testcases, after the plans
+    expect(junit.testsuites.testsuite.map((s: Record<string, string>) => s["@_name"])).toEqual([
+      ...PLANS.map((p) => `${p}/plan.json`),
+      expect.stringMatching(/^rules not evaluated \(\d+ of \d+ rules; only encryption, endpoint ran\)$/),
+    ]);
     expect(Number(junit.testsuites.testsuite[0]["@_failures"])).toBe(0);
     expect(Number(junit.testsuites.testsuite[1]["@_failures"])).toBeGreaterThan(0);
     const md = read(files.markdown);
@@ -92,7 +154,8 @@ describe("validate with several plans", () => {
     expect(md).toContain("| `table-cmk-same-plan/plan.json` | ✅ passed | 0 | 0 |");
     const gitlab = JSON.parse(read(files.gitlab));
     const json = JSON.parse(read(files.json));
-    expect(gitlab).toHaveLength(json.summary.violations);
+    expect(gitlab).toHaveLength(json.summary.violations + 1); // and one info issue: a partial rule set
+    expect(gitlab.filter((i: { severity: string }) => i.severity === "info")).toHaveLength(1);
   });
 
   test("one plan gives the single-plan report, unchanged", () => {

@@ -96,7 +96,7 @@ describe("inputs", () => {
     test("synthesizes, plans the chosen stack and passes the encrypted one", () => {
       const run = runCli(["validate", app, "--stack", "encrypted", "--rules", "encryption"], { env, cwd: app });
       expect(run.stderr).toBe("");
-      expect(run.stdout).toMatch(/^PASS 0 violations in 2 resources/m);
+      expect(run.stdout).toMatch(/^PASS \(\d+ of \d+ rules; only encryption ran\) 0 violations in 2 resources/m);
       expect(run.status).toBe(0);
     });
 
@@ -274,7 +274,11 @@ describe("policy controls", () => {
     expect(runCli(["validate", unencrypted, "--rules", "DDB-ENC-001"]).status).toBe(1);
     const skipped = runCli(["validate", unencrypted, "--skip-rules", "encryption", "-f", "junit"]);
     expect(skipped.status).toBe(0);
-    expect(skipped.stdout).not.toMatch(/DDB-ENC-001/); // a rule that did not run is not reported as passed
+    // a rule that did not run is not reported as passed: it is a skipped testcase
+    expect(skipped.stdout).not.toMatch(/no other resource breaks DDB-ENC-001/);
+    expect(skipped.stdout).toMatch(
+      /<testcase classname="DDB-ENC-001" name="DDB-ENC-001 was not evaluated"><skipped message="left out by --rules\/--skip-rules"\/>/,
+    );
     expect(runCli(["validate", unencrypted, "--rules", "fgac,recovery"]).status).toBe(0);
     expectOneLineError(
       runCli(["validate", unencrypted, "--rules", "DDB-NOPE"]),
@@ -322,6 +326,25 @@ describe("usability", () => {
     expect(run.stdout).toMatch(/^PASS \(no finding at or above critical; 1 below\) in 9 resources /m);
     const md = runCli(["validate", unencrypted, "--fail-on", "critical", "-f", "markdown"]);
     expect(md.stdout).toMatch(/^### ddb-guardrails: ✅ passed \(no finding at or above critical; 1 below\)/m);
+  });
+
+  test("a partial rule set is never a plain PASS: --rules/--skip-rules on a plan with a critical finding", () => {
+    const critical = fixturePlan("fgac-admin-actions"); // DDB-FGAC-003 (critical) among others
+    const only = runCli(["validate", critical, "--rules", "DDB-ENC-004"]);
+    expect(only.status).toBe(0);
+    expect(only.stdout).toMatch(
+      /^PASS \(2 of \d+ rules; only DDB-ENC-004, DDB-ENC-004-UNPROVABLE ran\) 0 violations in 10 resources /m,
+    );
+    const skipped = runCli(["validate", critical, "--skip-rules", "encryption,fgac,recovery,audit"]);
+    expect(skipped.status).toBe(0);
+    expect(skipped.stdout).toMatch(/^PASS \(\d+ of \d+ rules; only endpoint ran\) 0 violations /m);
+    const json = JSON.parse(runCli(["validate", critical, "--skip-rules", "fgac", "-f", "json"]).stdout);
+    expect(json.skippedRules.length).toBeGreaterThan(0);
+    expect(json.skippedRules.every((id: string) => id.startsWith("DDB-FGAC-"))).toBe(true);
+    expect(json.rules.some((r: { id: string }) => r.id.startsWith("DDB-FGAC-"))).toBe(false);
+    const all = JSON.parse(runCli(["validate", critical, "-f", "json"]).stdout);
+    expect(all.skippedRules).toBeUndefined();
+    expect(json.rules.length + json.skippedRules.length).toBe(all.rules.length);
   });
 
   test("-o without -f says on stderr where the (text) report went", () => {

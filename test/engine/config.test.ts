@@ -351,6 +351,59 @@ describe("config that would silently weaken a guardrail (issue 12, class 9)", ()
     ).toHaveLength(1);
   });
 
+  test.each([
+    ["{aws_*,module.**}"],
+    ["!(data.*)"],
+    ["@(aws_*|module.*|data.*)"],
+    ["aws_dynamodb_table.?(x)*"],
+    ["\\*"],
+  ])("a waiver address %s with glob syntax beyond * is refused, naming the waiver", (address) => {
+    expect(() => parseConfig({ waivers: [waiver({}), waiver({ address, scope: "all" })] }, "cfg.yml", now)).toThrow(
+      /^config cfg\.yml: waivers\.1: address ".+" uses glob syntax other than \* \(".+"\); only \* and \*\* are wildcards/,
+    );
+  });
+
+  test("breadth is judged by what * matches: *_* covers every address shape, so it needs scope: all", () => {
+    expect(() => parseConfig({ waivers: [waiver({ address: "*_*" })] }, "cfg.yml", now)).toThrow(
+      'waivers.0: address "*_*" matches every resource; add scope: all',
+    );
+  });
+
+  test("brackets and quotes in a waiver address are literal; * inside them matches every instance", () => {
+    const config = parseConfig({ waivers: [waiver({ address: "aws_dynamodb_table.t[*]", expires: "2030-01-01" })] });
+    expect(
+      applyConfig(
+        [finding('aws_dynamodb_table.t["eu"]'), finding("aws_dynamodb_table.t[0]"), finding("aws_dynamodb_table.t2")],
+        config,
+        now,
+      ).findings.map((f) => Boolean(f.waived)),
+    ).toEqual([true, true, false]);
+  });
+
+  test("an exact address is taken literally whatever it contains, and matches only itself", () => {
+    const address = 'aws_dynamodb_table.t["a{b}!(c)"]';
+    const config = parseConfig({ waivers: [waiver({ address, expires: "2030-01-01" })] });
+    expect(
+      applyConfig([finding(address), finding('aws_dynamodb_table.t["abc"]')], config, now).findings.map((f) =>
+        Boolean(f.waived),
+      ),
+    ).toEqual([true, false]);
+  });
+
+  test("a waiver with a brace glob through the CLI is exit 2 with one line naming it", () => {
+    const run = runCli([
+      "validate",
+      fixturePlan("table-unencrypted"),
+      "--config",
+      configFile(
+        `waivers:\n  - rule: DDB-ENC-001\n    address: "{aws_*,module.**}"\n    reason: x\n    expires: 2027-01-01\n`,
+      ),
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/waivers\.0: address "\{aws_\*,module\.\*\*\}" uses glob syntax other than \*/);
+  });
+
   test("an override that lowers a finding below --fail-on marks it; one that stays at or above does not", () => {
     const config = parseConfig({ severity: { "DDB-ENC-001": "low", "DDB-FGAC-002": "medium" } }, "cfg.yml", now);
     const findings = applyConfig([finding("a.b"), finding("a.b", "DDB-FGAC-002")], config, now, "medium").findings;

@@ -1,8 +1,9 @@
 // A modified policy bundle is refused (exit 2): checked against the SHA-256 recorded at build time, or
 // against an OPA bundle signature made with the user's own key.
 import { execFileSync } from "node:child_process";
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync } from "node:crypto";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { GuardrailsError } from "../../src/engine";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBundle, readPlan, validatePlan } from "../../src/engine";
@@ -186,6 +187,74 @@ describe("OPA bundle signature with the user's key", () => {
         verificationKey: "-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----\n",
       }),
     ).toThrow(/not a PEM RSA or EC public key/);
+  });
+
+  // GHSA-g2pf-6v5v-qcc8: OPA accepted a bundle with its signature stripped unless a key id was set.
+  // Here a changed bundle never loads, whichever way its signature is missing or wrong and whatever key
+  // (or none) is configured; only the untouched signed bundle loads, and only with the signer's key.
+  test("an unsigned, stripped, stale, re-signed or forged-algorithm bundle never loads, whatever is configured", () => {
+    const ours = keyPair("rsa");
+    const theirs = keyPair("rsa");
+    const oursEc = keyPair("ec");
+    const changed = () => {
+      const dir = copyBundle();
+      tamper(dir, "rules.json");
+      return dir;
+    };
+    const token = (dir: string) => JSON.parse(readFileSync(join(dir, ".signatures.json"), "utf8")).signatures[0];
+    const writeToken = (dir: string, jwt: string) =>
+      writeFileSync(join(dir, ".signatures.json"), JSON.stringify({ signatures: [jwt] }));
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+    const unsigned = changed();
+    const stripped = changed();
+    sign(stripped, ours.priv);
+    rmSync(join(stripped, ".signatures.json"));
+    const stale = copyBundle();
+    sign(stale, ours.priv);
+    tamper(stale, "rules.json");
+    const resigned = changed();
+    sign(resigned, theirs.priv);
+    const payload = token(resigned).split(".")[1]; // the true hashes of the changed files
+    const none = changed();
+    writeToken(none, `${b64({ alg: "none" })}.${payload}.`);
+    const hmac = changed(); // the public key used as an HMAC secret
+    const signingInput = `${b64({ alg: "HS256" })}.${payload}`;
+    writeToken(
+      hmac,
+      `${signingInput}.${createHmac("sha256", readFileSync(ours.pub)).update(signingInput).digest("base64url")}`,
+    );
+    const two = changed();
+    writeToken(two, token(resigned));
+    const both = JSON.parse(readFileSync(join(two, ".signatures.json"), "utf8"));
+    const good = copyBundle();
+    sign(good, ours.priv);
+    both.signatures.push(token(good));
+    writeFileSync(join(two, ".signatures.json"), JSON.stringify(both));
+
+    const bundles = { unsigned, stripped, stale, resigned, none, hmac, two };
+    const configs = {
+      "no key": undefined,
+      "the signer's key": readFileSync(ours.pub),
+      "an EC key": readFileSync(oursEc.pub),
+    };
+    let refused = 0;
+    for (const [name, dir] of Object.entries(bundles)) {
+      for (const [config, verificationKey] of Object.entries(configs)) {
+        let error: unknown;
+        try {
+          loadBundle({ dir, verificationKey });
+        } catch (err) {
+          error = err;
+        }
+        expect([name, config, error instanceof GuardrailsError]).toEqual([name, config, true]);
+        refused++;
+      }
+    }
+    expect(refused).toBe(Object.keys(bundles).length * Object.keys(configs).length);
+    // the control: the untouched bundle, signed, loads with the signer's key only
+    expect(loadBundle({ dir: good, verificationKey: readFileSync(ours.pub) }).rules.length).toBeGreaterThan(0);
+    expect(() => loadBundle({ dir: good, verificationKey: readFileSync(theirs.pub) })).toThrow(GuardrailsError);
   });
 
   test("the CLI verifies with --verification-key: exit 1 on findings with a good signature, 2 on a tampered bundle", () => {

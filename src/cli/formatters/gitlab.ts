@@ -1,6 +1,7 @@
 import type { Severity } from "../../engine/types";
 import { locate } from "../../runner/locations";
 import type { Formatter } from "./index";
+import { ruleCoverage } from "./verdict";
 import { fingerprint } from "./sarif";
 
 /** GitLab Code Quality severities: info, minor, major, critical, blocker. */
@@ -11,7 +12,7 @@ const GITLAB_SEVERITY: Record<Severity, string> = { critical: "critical", high: 
  * line. Waived and inherited (baseline) findings are left out (the format has no suppressions). A resource with no known source
  * points at the plan file, line 1, as GitLab needs a path for every issue.
  */
-export const gitlab: Formatter = (report, _rules, _style, context) => {
+export const gitlab: Formatter = (report, rules, _style, context) => {
   const issues = report.violations
     .filter((f) => !f.waived && !f.baselined)
     .map((f) => {
@@ -25,5 +26,18 @@ export const gitlab: Formatter = (report, _rules, _style, context) => {
         location: { path, lines: { begin: where?.file ? (where.line ?? 1) : 1 } },
       };
     });
-  return `${JSON.stringify(issues, null, 2)}\n`;
+  // The format has no run metadata: a partial rule set is an info issue, so the merge request shows it.
+  const coverage = ruleCoverage(report, rules);
+  const partial = coverage
+    ? [
+        {
+          description: `Partial rule set: ${coverage}; their findings are not reported.`,
+          check_name: "ddb-guardrails-partial-rule-set",
+          fingerprint: fingerprint("ddb-guardrails-partial-rule-set", (report.skippedRules ?? []).join(",")),
+          severity: "info",
+          location: { path: context.fallbackFile ?? ".", lines: { begin: 1 } },
+        },
+      ]
+    : [];
+  return `${JSON.stringify([...issues, ...partial], null, 2)}\n`;
 };

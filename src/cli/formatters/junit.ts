@@ -1,5 +1,6 @@
 import type { Finding, Report, Rule } from "../../engine/types";
 import { baselinedNote, describeLocation, type FormatContext, type Formatter, loweredNote } from "./index";
+import { ruleCoverage } from "./verdict";
 
 /**
  * JUnit XML: a testsuite per rule; a failing testcase per resource that breaks it (skipped when
@@ -8,11 +9,12 @@ import { baselinedNote, describeLocation, type FormatContext, type Formatter, lo
  * that never ran; "no other resource breaks the rule" is what the evaluation really shows.
  */
 export const junit: Formatter = (report, rules, _style, context) => {
-  const groups = ruleCases(report, rules, context);
+  const groups = [...ruleCases(report, rules, context), ...notRun(report, rules)];
   return document(
     report,
     totals(groups),
     groups.map((g) => suite(g.name, g)),
+    rules,
   );
 };
 
@@ -26,11 +28,25 @@ export function junitOfPlans(
     const { failures, skipped } = totals(byRule);
     return { name: p.input, cases: byRule.flatMap((r) => r.cases), failures, skipped };
   });
+  // Every plan of a run is evaluated with the same --rules/--skip-rules.
+  const skipped = notRun(plans[0].report, rules);
   return document(
     plans[0].report,
-    totals(groups),
-    groups.map((g) => suite(g.name, g)),
+    totals([...groups, ...skipped]),
+    [...groups, ...skipped].map((g) => suite(g.name, g)),
+    rules,
   );
+}
+
+/** A suite of skipped testcases, one per rule --rules/--skip-rules left out: not run is not passed. */
+function notRun(report: Report, rules: readonly Rule[]): RuleCases[] {
+  const ids = report.skippedRules ?? [];
+  if (ids.length === 0) return [];
+  const cases = ids.map(
+    (id) =>
+      `    <testcase classname="${attr(id)}" name="${attr(`${id} was not evaluated`)}"><skipped message="left out by --rules/--skip-rules"/></testcase>`,
+  );
+  return [{ name: `rules not evaluated (${ruleCoverage(report, rules)})`, cases, failures: 0, skipped: ids.length }];
 }
 
 interface RuleCases {
@@ -94,8 +110,10 @@ function document(
   report: Report,
   total: { tests: number; failures: number; skipped: number },
   suites: readonly string[],
+  rules: readonly Rule[],
 ): string {
-  const name = `ddb-guardrails ${report.tool.version} (policies ${report.bundle.version})`;
+  const coverage = ruleCoverage(report, rules);
+  const name = `ddb-guardrails ${report.tool.version} (policies ${report.bundle.version}${coverage ? `; ${coverage}` : ""})`;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="${attr(name)}" tests="${total.tests}" failures="${total.failures}" errors="0" skipped="${total.skipped}">`,

@@ -1,9 +1,9 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
 import { baselinedNote, describeLocation, loweredNote, type Formatter } from "./index";
-import { thresholdCounts, verdictReason } from "./verdict";
+import { ruleCoverage, thresholdCounts, verdictReason } from "./verdict";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
-export const markdown: Formatter = (report, _rules, _style, context) => {
+export const markdown: Formatter = (report, rules, _style, context) => {
   const { resources, passed } = report.summary;
   const out: string[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -63,6 +63,9 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
     );
     for (const e of stale) out.push(`- \`${e.rule}\` ${code(e.address)}: ${escapeMarkdown(e.message)}`);
   }
+  const coverage = ruleCoverage(report, rules);
+  if (coverage)
+    out.splice(2, 0, `> **Partial rule set:** ${escapeMarkdown(coverage)}; their findings are not reported.`, "");
   for (const note of report.notes ?? []) out.push("", `> **Note:** ${escapeMarkdown(note)}`);
   out.push(
     "",

@@ -4,6 +4,7 @@ import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule, Severity } from "../../engine/types";
 import { locate } from "../../runner/locations";
 import { baselinedNote, loweredNote, type Formatter } from "./index";
+import { ruleCoverage } from "./verdict";
 
 /** GitHub code scanning ranks alerts by this CVSS-like score. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
@@ -39,6 +40,7 @@ function descriptor(rule: Rule, helpUri: string | undefined): ReportingDescripto
 export const sarif: Formatter = (report, rules, _style, context) => {
   const catalog = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const index = new Map(catalog.map((r, i) => [r.id, i]));
+  const coverage = ruleCoverage(report, rules);
   const results: Result[] = report.violations.map((f) => {
     const loc = locate(context.locations, f.address);
     const file = loc?.file ?? context.fallbackFile;
@@ -109,15 +111,31 @@ export const sarif: Formatter = (report, rules, _style, context) => {
             rules: catalog.map((r) => descriptor(r, context.ruleDocUrl?.(r.id))),
           },
         },
-        ...(report.notes?.length
+        ...(report.notes?.length || coverage
           ? {
               invocations: [
                 {
                   executionSuccessful: true,
-                  toolExecutionNotifications: report.notes.map((n) => ({
-                    level: "warning" as const,
-                    message: { text: n },
-                  })),
+                  ...(report.notes?.length
+                    ? {
+                        toolExecutionNotifications: report.notes.map((n) => ({
+                          level: "warning" as const,
+                          message: { text: n },
+                        })),
+                      }
+                    : {}),
+                  // Rules left out by --rules/--skip-rules: disabled for this run, and said so in words.
+                  ...(coverage
+                    ? {
+                        ruleConfigurationOverrides: (report.skippedRules ?? []).map((id) => ({
+                          descriptor: { id, ...(index.has(id) ? { index: index.get(id) } : {}) },
+                          configuration: { enabled: false },
+                        })),
+                        toolConfigurationNotifications: [
+                          { level: "warning" as const, message: { text: `Partial rule set: ${coverage}` } },
+                        ],
+                      }
+                    : {}),
                 },
               ],
             }
@@ -127,6 +145,7 @@ export const sarif: Formatter = (report, rules, _style, context) => {
         properties: {
           policyBundle: { version: report.bundle.version, sha256: report.bundle.sha256 },
           summary: report.summary,
+          ...(report.skippedRules ? { skippedRules: [...report.skippedRules] } : {}),
         },
       },
     ],

@@ -1,6 +1,6 @@
 import { changedOnlyNote } from "../review";
 import { baselinedNote, describeLocation, loweredNote, type Formatter } from "./index";
-import { verdictReason } from "./verdict";
+import { ruleCoverage, verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
 const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD");
@@ -9,7 +9,7 @@ const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD")
  * One line per finding (severity, address, rule, message, where) with its fix indented under it
  * (not in compact form), then the verdict line.
  */
-export const text: Formatter = (report, _rules, style, context) => {
+export const text: Formatter = (report, rules, style, context) => {
   const lines = report.violations.flatMap((f) => {
     const where = describeLocation(context, f.address);
     const located = where ? style.dim(` [${where}]`) : "";
@@ -29,6 +29,9 @@ export const text: Formatter = (report, _rules, style, context) => {
     resources === 0 && violations === 0
       ? "no resources to check"
       : `${verdictReason(report)} in ${resources} resource${plural}`;
-  lines.push(`${verdict} ${counts} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`);
+  const coverage = ruleCoverage(report, rules);
+  lines.push(
+    `${verdict}${coverage ? ` (${coverage})` : ""} ${counts} (ddb-guardrails ${report.tool.version}, policies ${report.bundle.version})`,
+  );
   return `${lines.join("\n")}\n`;
 };

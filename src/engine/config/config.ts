@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import picomatch from "picomatch";
 import { parse as parseYaml } from "yaml";
 import configSchema from "./config-schema.json";
 import { GuardrailsError } from "../errors";
@@ -99,11 +98,18 @@ const ADDRESS_SHAPES = [
 const LONGEST_WAIVER_OF_ALL_DAYS = 365;
 
 /**
- * A waiver whose glob matches every address (*, **) switches its rule off for whole plans: it must say
- * so (scope: all) and expire within a year, so that it is a decision with an end, not a typo.
+ * A waiver whose glob matches every address (*, **, *_*) switches its rule off for whole plans: it must
+ * say so (scope: all) and expire within a year, so that it is a decision with an end, not a typo.
+ * Breadth is judged by matching the shapes above, which only works for patterns whose one wildcard is *.
  */
 function checkWaiverScope(waiver: Waiver, where: string, now: Date): void {
-  const matches = picomatch(waiver.address, { dot: true });
+  const extra = /[{}()!?|\\]/.exec(waiver.address);
+  if (waiver.address.includes("*") && extra) {
+    throw new GuardrailsError(
+      `${where}: address "${waiver.address}" uses glob syntax other than * ("${extra[0]}"); only * and ** are wildcards in a waiver address`,
+    );
+  }
+  const matches = waiverMatcher(waiver.address);
   if (!ADDRESS_SHAPES.every((address) => matches(address))) return;
   const latest = new Date(now.getTime() + LONGEST_WAIVER_OF_ALL_DAYS * 86_400_000).toISOString().slice(0, 10);
   if (waiver.scope !== "all") {
@@ -116,6 +122,20 @@ function checkWaiverScope(waiver: Waiver, where: string, now: Date): void {
       `${where}: a waiver of scope all must expire within a year (by ${latest}), not ${waiver.expires}`,
     );
   }
+}
+
+/**
+ * A waiver address is a resource address in which * (or **) stands for any run of characters; every
+ * other character, brackets and quotes included, is literal. Braces, extglobs and negation are refused
+ * where * is used (checkWaiverScope): what such a pattern matches cannot be judged from its spelling.
+ */
+function waiverMatcher(address: string): (candidate: string) => boolean {
+  const source = address
+    .split(/\*+/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
+    .join(".*");
+  const pattern = new RegExp(`^${source}$`, "s");
+  return (candidate) => pattern.test(candidate);
 }
 
 /** Less severe than `threshold`: such a finding does not fail the run. */
@@ -154,15 +174,16 @@ export function applyConfig(
 ): { findings: Finding[]; notes: string[] } {
   const today = now.toISOString().slice(0, 10);
   const notes = new Set<string>();
+  // A waiver recorded as a tag on its resource names that address only, never a pattern.
   const matchers = config.waivers.map((w) => ({
     waiver: w,
-    matches: w.exact ? () => false : picomatch(w.address, { dot: true }),
+    matches: w.exact ? (address: string) => address === w.address : waiverMatcher(w.address),
   }));
   const out = findings.map((f): Finding => {
     const severity = config.severity[f.rule] ?? f.severity;
     let waived: Finding["waived"];
     for (const { waiver, matches } of matchers) {
-      if (waiver.rule !== f.rule || !(waiver.address === f.address || matches(f.address))) continue;
+      if (waiver.rule !== f.rule || !matches(f.address)) continue;
       if (waiver.expires < today) {
         notes.add(
           `waiver for ${waiver.rule} on ${waiver.address} expired on ${waiver.expires}; ${f.address} is reported again`,

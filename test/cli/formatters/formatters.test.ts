@@ -79,8 +79,15 @@ const judgedAt = (failOn: Severity, base: Report): Report => {
   return { ...base, summary: { ...base.summary, failOn, passed } };
 };
 
+const FGAC = catalog.filter((r) => r.guardrail === "fgac");
+
 const CASES: Record<string, Report> = {
   "no-findings": report([]),
+  // --skip-rules fgac on a plan whose only finding is fgac's: a PASS that must say the rule set was partial
+  "partial-rule-set": report([], {
+    rules: catalog.filter((r) => r.guardrail !== "fgac").map((r) => ({ id: r.id, version: r.version })),
+    skippedRules: FGAC.map((r) => r.id),
+  }),
   findings: report(FINDINGS),
   // --fail-on critical with only high findings: a PASS that must say why
   "below-fail-on": judgedAt("critical", report(FINDINGS)),
@@ -166,11 +173,64 @@ describe("text details", () => {
   });
 });
 
+describe("a partial rule set is never a plain PASS", () => {
+  const partial = CASES["partial-rule-set"];
+  const ran = catalog.length - FGAC.length;
+  const coverage = `${ran} of ${catalog.length} rules; fgac skipped`;
+
+  test("text and Markdown state how many rules ran and which were skipped", () => {
+    const verdict = formatters.text(partial, catalog, plainStyle, context).trim().split("\n").pop();
+    expect(verdict?.startsWith(`PASS (${coverage}) `)).toBe(true);
+    expect(formatters.markdown(partial, catalog, plainStyle, context)).toContain(`**Partial rule set:** ${coverage}`);
+  });
+
+  test("a guardrail skipped in part is named by rule id", () => {
+    const one = "DDB-ENC-001"; // DDB-ENC-001-UNPROVABLE, of the same guardrail, still ran
+    const report1 = { ...partial, rules: catalog.filter((r) => r.id !== one), skippedRules: [one] };
+    expect(formatters.text(report1, catalog, plainStyle, context)).toContain(
+      `PASS (${catalog.length - 1} of ${catalog.length} rules; ${one} skipped) `,
+    );
+  });
+
+  test("JSON lists the skipped rules; SARIF disables them for the run and says so", () => {
+    expect(JSON.parse(formatters.json(partial, catalog, plainStyle, context)).skippedRules).toEqual(
+      FGAC.map((r) => r.id),
+    );
+    const run = JSON.parse(formatters.sarif(partial, catalog, plainStyle, context)).runs[0];
+    expect(
+      run.invocations[0].ruleConfigurationOverrides.map((o: { descriptor: { id: string } }) => o.descriptor.id),
+    ).toEqual(FGAC.map((r) => r.id));
+    expect(run.invocations[0].toolConfigurationNotifications[0].message.text).toBe(`Partial rule set: ${coverage}`);
+    expect(run.properties.skippedRules).toEqual(FGAC.map((r) => r.id));
+  });
+
+  test("JUnit reports each skipped rule as a skipped testcase, GitLab as an info issue", () => {
+    const xml = formatters.junit(partial, catalog, plainStyle, context);
+    const parsed = new XMLParser({
+      ignoreAttributes: false,
+      isArray: (tag) => ["testsuite", "testcase"].includes(tag),
+    }).parse(xml);
+    expect(Number(parsed.testsuites["@_skipped"])).toBe(FGAC.length);
+    expect(parsed.testsuites["@_name"]).toContain(coverage);
+    const issues = JSON.parse(formatters.gitlab(partial, catalog, plainStyle, context));
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: "info", check_name: "ddb-guardrails-partial-rule-set" }),
+    ]);
+  });
+
+  test("with every rule run nothing is added", () => {
+    expect(formatters.text(CASES["no-findings"], catalog, plainStyle, context)).not.toMatch(/rules;|skipped/);
+    expect(
+      JSON.parse(formatters.json(CASES["no-findings"], catalog, plainStyle, context)).skippedRules,
+    ).toBeUndefined();
+  });
+});
+
 describe("GitLab Code Quality details", () => {
   test("an issue per unwaived finding, with the fields GitLab reads", () => {
     for (const name of Object.keys(CASES)) {
       const issues = JSON.parse(formatters.gitlab(CASES[name], catalog, plainStyle, context));
-      expect(issues).toHaveLength(CASES[name].summary.violations);
+      expect(issues).toHaveLength(CASES[name].summary.violations + (CASES[name].skippedRules ? 1 : 0));
       for (const issue of issues) {
         expect(Object.keys(issue).sort()).toEqual(["check_name", "description", "fingerprint", "location", "severity"]);
         expect(["info", "minor", "major", "critical", "blocker"]).toContain(issue.severity);
