@@ -139,6 +139,7 @@ async function validateAndReport(
   opts: CommonOptions,
   progress: Progress,
   fallbackFile?: string,
+  plan?: string,
 ): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
   try {
@@ -146,6 +147,7 @@ async function validateAndReport(
     const context: FormatContext = {
       locations: source.locations,
       fallbackFile,
+      plan,
       ruleDocUrl: rulesDocUrl,
       compact: opts.compact,
     };
@@ -187,7 +189,13 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
         (report): PlanRun => ({
           input: displayInput(input),
           report,
-          context: { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact },
+          context: {
+            locations: source.locations,
+            fallbackFile,
+            plan: displayInput(input),
+            ruleDocUrl: rulesDocUrl,
+            compact: opts.compact,
+          },
         }),
         (err: Error) => {
           failed = true;
@@ -314,7 +322,7 @@ ${EXIT_CODES_HELP}`,
       }
       const fallback =
         input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
-      const report = await validateAndReport(gate, source, opts, progress, fallback);
+      const report = await validateAndReport(gate, source, opts, progress, fallback, displayInput(input));
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
     });
