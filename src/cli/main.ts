@@ -15,6 +15,7 @@ import {
 } from "../engine";
 import { packageVersion } from "../engine/package-root";
 import { hasTerraformSource } from "../engine/source/files";
+import { addressSpaceError } from "../engine/errors";
 import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
@@ -387,7 +388,8 @@ export async function run(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? EXIT.PASS : EXIT.ERROR;
       return;
     }
-    const message = err instanceof GuardrailsError ? err.message : `internal error: ${e.message}`;
+    const known = addressSpaceError(err) ?? (err instanceof GuardrailsError ? err : undefined);
+    const message = known ? known.message : `internal error: ${e.message}`;
     process.stderr.write(`ddb-guardrails: error: ${message.split("\n")[0]}\n`);
     if (argv.includes("--debug") && e.stack) process.stderr.write(`${e.stack}\n`);
     process.exitCode = EXIT.ERROR;
