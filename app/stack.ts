@@ -15,7 +15,7 @@
  *   DDB_GUARDRAILS_STATE_FILE             local state file (relative: to the stack folder); default cdktf's
  *                                         terraform.snowy-sessions.tfstate in the project folder
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -44,14 +44,15 @@ import {
   TenantAccessPolicy,
 } from "../modules";
 import { type ResolvedEnvironment, resolveEnvironment } from "../modules/environment";
+import { packageRoot } from "../src/engine/package-root";
 
 export const STACK_NAME = "snowy-sessions";
 /** Sessions expire 30 minutes after they are written: the Lambda sets `expiresAt` = now + this. */
 export const SESSION_TTL_SECONDS = 30 * 60;
 export const SESSION_KEY_ALIAS = "alias/snowy-session-key";
 
-/** The session writer Lambda's code folder (run from source: cdktf.json runs main.ts with ts-node). */
-export const SESSION_WRITER_DIR = join(__dirname, "lambda", "session-writer");
+/** The session writer Lambda's code folder, in the source tree whether the app runs from source or from dist/. */
+export const SESSION_WRITER_DIR = join(packageRoot(), "app", "lambda", "session-writer");
 /** The session writer: puts a session item whose `expiresAt` (epoch seconds, the TTL attribute) is now + 30 min. */
 export const SESSION_WRITER_SOURCE = readFileSync(join(SESSION_WRITER_DIR, "index.mjs"), "utf8");
 
@@ -492,11 +493,7 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string):
 export function synthesize(app: App): string {
   app.synth();
   const stackDir = join(app.outdir, "stacks", STACK_NAME);
-  // The project root: one folder up from app/ (ts-node), two from dist/app/ (compiled).
-  const lock = [join(__dirname, ".."), join(__dirname, "..", "..")]
-    .map((dir) => join(dir, ".terraform.lock.hcl"))
-    .find((file) => existsSync(file)) as string;
   mkdirSync(stackDir, { recursive: true });
-  copyFileSync(lock, join(stackDir, ".terraform.lock.hcl"));
+  copyFileSync(join(packageRoot(), ".terraform.lock.hcl"), join(stackDir, ".terraform.lock.hcl"));
   return stackDir;
 }

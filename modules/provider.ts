@@ -24,7 +24,7 @@ export interface DeploymentSettings {
   readonly region: string;
   /** @default looked up from STS at plan time (real AWS only) */
   readonly accountId?: string;
-  /** No AWS calls at plan time: no credential, account-id, metadata or region checks. */
+  /** No AWS calls at plan time: placeholder credentials, no credential, account-id, metadata or region checks. */
   readonly offline: boolean;
   /** Every used service endpoint points here (a local emulator). @default the real AWS endpoints */
   readonly endpoint?: string;
@@ -34,6 +34,9 @@ export interface DeploymentSettings {
    */
   readonly emulator: boolean;
 }
+
+/** The access key and secret of an offline plan: placeholders, never sent anywhere, since the plan makes no AWS call. */
+export const OFFLINE_CREDENTIAL = "offline-plan-no-aws-calls";
 
 /** The 12-digit account id used when planning offline without `DDB_GUARDRAILS_ACCOUNT_ID`. */
 export const OFFLINE_ACCOUNT_ID = "111122223333";
@@ -64,6 +67,11 @@ export function deploymentSettings(env: NodeJS.ProcessEnv = process.env): Deploy
 /** The AWS provider configuration for the settings: real AWS unchanged unless offline or an endpoint is set. */
 export function awsProviderConfig(settings: DeploymentSettings): AwsProviderConfig {
   const config: { -readonly [K in keyof AwsProviderConfig]: AwsProviderConfig[K] } = { region: settings.region };
+  if (settings.offline && !settings.endpoint) {
+    // The provider wants some credentials even when it validates none; an offline plan has no use for real ones.
+    config.accessKey = OFFLINE_CREDENTIAL;
+    config.secretKey = OFFLINE_CREDENTIAL;
+  }
   if (settings.offline) {
     config.skipCredentialsValidation = true;
     config.skipRequestingAccountId = true;

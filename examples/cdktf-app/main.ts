@@ -18,6 +18,7 @@ import {
   SecureTable,
   TenantAccessPolicy,
 } from "ddb-guardrails";
+import { checkSynthesizedStacks } from "ddb-guardrails/synth";
 
 class OrdersStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -65,3 +66,6 @@ class OrdersStack extends TerraformStack {
 const app = new App();
 new OrdersStack(app, "orders");
 app.synth();
+// For teams that run `cdktf deploy`: plan and validate each stack after synth; findings stop the deploy.
+// `void`, not `await`: this project is CommonJS (as `cdktf init` makes it), and the call never rejects.
+if (process.env.DDB_GUARDRAILS_SYNTH_CHECK === "1") void checkSynthesizedStacks(app);

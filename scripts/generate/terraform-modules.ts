@@ -223,6 +223,12 @@ function stripComments(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The AWS provider versions the modules are built and tested against (the constructs' bindings,
+ * @cdktf/provider-aws 20, are for provider 5); the README states the same string.
+ */
+const AWS_PROVIDER_VERSIONS = ">= 5.100.0, < 6.0.0";
+
 function moduleJson(spec: ModuleSpec, outdir: string): string {
   const app = new App({ outdir, skipValidation: false });
   const stack = new TerraformStack(app, spec.name);
@@ -232,7 +238,7 @@ function moduleJson(spec: ModuleSpec, outdir: string): string {
   const doc = JSON.parse(readFileSync(join(outdir, "stacks", spec.name, "cdk.tf.json"), "utf8"));
   delete doc.provider;
   delete doc.terraform.backend;
-  doc.terraform.required_providers = { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 6.0.0" } };
+  doc.terraform.required_providers = { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSIONS } };
   return `${JSON.stringify(stripComments(doc), null, 2)}\n`;
 }
 
@@ -253,7 +259,8 @@ function readme(spec: ModuleSpec, json: string): string {
 Generated from the \`${spec.name}\` construct of ddb-guardrails by \`scripts/generate/terraform-modules.ts\`; do not edit.
 ${spec.summary}
 
-${resources} resources. The module configures no provider: it uses the \`aws\` provider (hashicorp/aws >= 5.100) of the caller.
+${resources} resources. The module configures no provider: it uses the \`aws\` provider of the caller, hashicorp/aws \`${AWS_PROVIDER_VERSIONS}\`
+(AWS provider 6: not yet for this module; the \`ddb-guardrails validate\` gate reads plans of either version).
 Fixed in this module: ${spec.fixed.join("; ")}.
 
 \`\`\`hcl

@@ -2,9 +2,11 @@
 // that fails to load, an exception in a callback, a rejected promise) exits 2, "could not evaluate",
 // never node's default 1, which would read as "violations found".
 
+import { addressSpaceError } from "../engine/errors";
 import { EXIT } from "./exit-codes";
 
-function crash(err: unknown): void {
+function crash(thrown: unknown): void {
+  const err = addressSpaceError(thrown) ?? thrown;
   const message = err instanceof Error ? err.message : String(err);
   const known = err instanceof Error && err.name === "GuardrailsError";
   process.stderr.write(`ddb-guardrails: error: ${known ? "" : "internal error: "}${message.split("\n")[0]}\n`);

@@ -20,6 +20,7 @@ import {
 } from "../engine";
 import { packageVersion } from "../engine/package-root";
 import { hasTerraformSource } from "../engine/source/files";
+import { addressSpaceError } from "../engine/errors";
 import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
@@ -153,6 +154,7 @@ async function validateAndReport(
   opts: CommonOptions & ReviewOptions,
   progress: Progress,
   fallbackFile?: string,
+  plan?: string,
   baseline?: Baseline,
 ): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
@@ -163,6 +165,7 @@ async function validateAndReport(
     const context: FormatContext = {
       locations: source.locations,
       fallbackFile,
+      plan,
       ruleDocUrl: rulesDocUrl,
       compact: opts.compact,
     };
@@ -213,7 +216,13 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
         (report): PlanRun => ({
           input: displayInput(input),
           report,
-          context: { locations: source.locations, fallbackFile, ruleDocUrl: rulesDocUrl, compact: opts.compact },
+          context: {
+            locations: source.locations,
+            fallbackFile,
+            plan: displayInput(input),
+            ruleDocUrl: rulesDocUrl,
+            compact: opts.compact,
+          },
         }),
         (err: Error) => {
           failed = true;
@@ -374,7 +383,7 @@ ${EXIT_CODES_HELP}`,
       }
       const fallback =
         input !== "-" && !(await isDirectory(input)) ? relative(process.cwd(), input).split("\\").join("/") : undefined;
-      const report = await validateAndReport(gate, source, opts, progress, fallback, baseline);
+      const report = await validateAndReport(gate, source, opts, progress, fallback, displayInput(input), baseline);
       progress.total();
       process.exitCode = report.summary.passed ? EXIT.PASS : EXIT.VIOLATIONS;
     });
@@ -554,7 +563,8 @@ export async function run(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? EXIT.PASS : EXIT.ERROR;
       return;
     }
-    const message = err instanceof GuardrailsError ? err.message : `internal error: ${e.message}`;
+    const known = addressSpaceError(err) ?? (err instanceof GuardrailsError ? err : undefined);
+    const message = known ? known.message : `internal error: ${e.message}`;
     process.stderr.write(`ddb-guardrails: error: ${message.split("\n")[0]}\n`);
     if (argv.includes("--debug") && e.stack) process.stderr.write(`${e.stack}\n`);
     process.exitCode = EXIT.ERROR;

@@ -27,6 +27,10 @@ export interface SynthCheckOptions {
  * not the synthesized JSON, keeps it exact: unknown values and provider defaults exist only there.
  * The price is one extra `terraform plan`; `ddb-guardrails deploy` avoids it and also applies
  * exactly the plan it validated.
+ *
+ * It never rejects, so a CommonJS app (the `cdktf init` default, where top-level `await` does not
+ * compile) calls it as `void checkSynthesizedStacks(app);`: Node waits for it before exiting.
+ * An app with no stack to check, or stacks made by another copy of cdktf, exits 2.
  * @returns true when every stack passed
  */
 export async function checkSynthesizedStacks(app: App, options: SynthCheckOptions = {}): Promise<boolean> {
@@ -41,12 +45,9 @@ export async function checkSynthesizedStacks(app: App, options: SynthCheckOption
 }
 
 async function checkStacks(app: App, options: SynthCheckOptions): Promise<boolean> {
+  const stacks = stacksToCheck(app, options.stacks);
   const progress = new Progress({});
   const gate = openGate({ config: options.configFile, rules: options.rules, failOn: options.failOn }, progress);
-  const stacks = app.node.children
-    .filter((c): c is TerraformStack => c instanceof TerraformStack)
-    .map((s) => s.node.id)
-    .filter((id) => !options.stacks || options.stacks.includes(id));
   let passed = true;
   try {
     for (const stack of stacks) {
@@ -61,4 +62,30 @@ async function checkStacks(app: App, options: SynthCheckOptions): Promise<boolea
   }
   if (!passed) process.exitCode = EXIT.VIOLATIONS;
   return passed;
+}
+
+/**
+ * The ids of the app's stacks to check. Zero stacks is an error, never a pass: an app from another
+ * copy of cdktf (its stacks fail `instanceof` here) would otherwise go through unchecked.
+ */
+function stacksToCheck(app: App, only: readonly string[] | undefined): string[] {
+  const children = app?.node?.children ?? [];
+  const foreign = children
+    .filter((c) => !(c instanceof TerraformStack) && TerraformStack.isStack(c))
+    .map((c) => c.node.id);
+  if (foreign.length > 0) {
+    throw new Error(
+      `the app's stacks (${foreign.join(", ")}) come from another copy of cdktf than ddb-guardrails loads (${require.resolve("cdktf")}): install cdktf once (it is a peer dependency of ddb-guardrails; \`npm ls cdktf\` shows the copies, \`npm dedupe\` merges them)`,
+    );
+  }
+  const ids = children.filter((c) => c instanceof TerraformStack).map((s) => s.node.id);
+  const missing = (only ?? []).filter((id) => !ids.includes(id));
+  if (missing.length > 0) {
+    throw new Error(`no stack named ${missing.join(", ")} in the app (its stacks: ${ids.join(", ") || "none"})`);
+  }
+  const chosen = only ? ids.filter((id) => only.includes(id)) : ids;
+  if (chosen.length === 0) {
+    throw new Error("the app has no stack to check: pass the App whose stacks were synthesized, after app.synth()");
+  }
+  return chosen;
 }

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { DEFAULT_LIMITS, GuardrailsError } from "../engine";
 import { terraformBinary } from "../engine/plan/read-plan";
 import { childEnded, childStarted, forwardSignals, interruptSignal, wasInterrupted } from "./interrupt";
@@ -62,7 +62,9 @@ export function run(command: string, args: readonly string[], options: RunOption
       done();
       reject(
         e.code === "ENOENT"
-          ? new GuardrailsError(`${command} is not installed (not found on PATH); it is needed for ${options.what}`)
+          ? new GuardrailsError(
+              `${command} is not installed (not found on PATH); it is needed for ${options.what}${command === terraformBinary() ? `: install it, or name the binary with --terraform-bin (or DDB_GUARDRAILS_TERRAFORM)` : ""}`,
+            )
           : new GuardrailsError(`${options.what}: cannot run ${command}: ${e.message}`),
       );
     });
@@ -110,8 +112,19 @@ function errorLine(output: string): string {
       (detail ? `: ${detail}` : "")
     );
   }
-  const thrown = lines.find((l) => /^\s*([A-Za-z]*Error|[A-Za-z]*Exception)\b:/.test(l));
-  if (thrown) return thrown.trim();
+  const thrownAt = lines.findIndex((l) => /^\s*([A-Za-z]*Error|[A-Za-z]*Exception)\b:/.test(l));
+  if (thrownAt !== -1) {
+    const thrown = lines[thrownAt].trim();
+    if (!thrown.endsWith(":")) return thrown;
+    // "TSError: ⨯ Unable to compile TypeScript:" names its cause on the lines below, up to the stack trace
+    const below = lines.slice(thrownAt + 1);
+    const trace = below.findIndex((l) => /^\s+at /.test(l));
+    const cause = (trace === -1 ? below : below.slice(0, trace))
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 3);
+    return [thrown, ...cause].join(" ");
+  }
   return (
     lines
       .map((l) => l.trim())
@@ -141,10 +154,11 @@ function diagnosticDetail(body: readonly string[]): string {
 /** terraform init + plan -out, then show -json of exactly that saved plan. */
 export async function planDirectory(dir: string, planFile: string, label: string): Promise<void> {
   const tf = terraformBinary();
-  await run(tf, ["init", "-input=false", "-no-color"], { cwd: dir, what: `terraform init in ${label}` });
+  const name = basename(tf);
+  await run(tf, ["init", "-input=false", "-no-color"], { cwd: dir, what: `${name} init in ${label}` });
   await run(tf, ["plan", "-input=false", "-no-color", `-out=${planFile}`], {
     cwd: dir,
-    what: `terraform plan in ${label}`,
+    what: `${name} plan in ${label}`,
   });
 }
 

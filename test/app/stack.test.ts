@@ -15,7 +15,13 @@ import {
   STACK_NAME,
   synthesize,
 } from "../../app/stack";
-import { awsProviderConfig, deploymentSettings, OFFLINE_ACCOUNT_ID, USED_SERVICES } from "../../modules";
+import {
+  awsProviderConfig,
+  deploymentSettings,
+  OFFLINE_ACCOUNT_ID,
+  OFFLINE_CREDENTIAL,
+  USED_SERVICES,
+} from "../../modules";
 import { runCli } from "../helpers/paths";
 
 Testing.setupJest();
@@ -41,11 +47,13 @@ describe("deployment settings", () => {
     expect(awsProviderConfig(settings)).toEqual({ region: "eu-west-1" });
   });
 
-  test("offline: every check that calls AWS is skipped, and the account id comes from configuration", () => {
+  test("offline: placeholder credentials, every check that calls AWS is skipped, and the account id comes from configuration", () => {
     const settings = deploymentSettings({ DDB_GUARDRAILS_OFFLINE: "1", DDB_GUARDRAILS_REGION: "us-west-2" });
     expect(settings.accountId).toBe(OFFLINE_ACCOUNT_ID);
     expect(awsProviderConfig(settings)).toEqual({
       region: "us-west-2",
+      accessKey: OFFLINE_CREDENTIAL,
+      secretKey: OFFLINE_CREDENTIAL,
       skipCredentialsValidation: true,
       skipRequestingAccountId: true,
       skipMetadataApiCheck: "true",

@@ -1,11 +1,11 @@
 // The GitHub Action (action.yml) and the example workflows: well-formed, inputs wired, and the
-// validate step's script run for real with bash (npx replaced by the built CLI at the process boundary).
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// validate step's script run for real with bash on a fresh clone of the action, as a runner checks it out.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CLI, ROOT, fixturePlan } from "../helpers/paths";
+import { ROOT, fixturePlan } from "../helpers/paths";
 
 interface Step {
   id?: string;
@@ -34,14 +34,14 @@ describe("action.yml", () => {
   });
 
   const work = mkdtempSync(join(tmpdir(), "ddb-guardrails-action-"));
-  const bin = join(work, "bin");
-  mkdirSync(bin);
-  // npx --yes ddb-guardrails@<version> <args>  ->  the built CLI with <args>; the version is logged.
-  writeFileSync(
-    join(bin, "npx"),
-    `#!/bin/sh\necho "$2" > "${join(work, "npx-package")}"\nshift 2\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`,
-  );
-  chmodSync(join(bin, "npx"), 0o755);
+  // The action's own checkout as a runner has it: a fresh clone of the committed HEAD, no dist/. It
+  // borrows this checkout's node_modules in place of the step's `npm ci` (minutes on 2 cores), so the
+  // step builds and runs the CLI from the clone.
+  const checkout = join(work, "action");
+  beforeAll(() => {
+    execFileSync("git", ["clone", "--quiet", "--depth", "1", `file://${ROOT}`, checkout], { stdio: "ignore" });
+    symlinkSync(join(ROOT, "node_modules"), join(checkout, "node_modules"));
+  }, 120_000);
 
   function runStep(plan: string, extra: Record<string, string> = {}) {
     const out = mkdtempSync(join(work, "run-"));
@@ -49,7 +49,6 @@ describe("action.yml", () => {
     for (const f of Object.values(files)) writeFileSync(f, "");
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
-      PATH: `${bin}:${process.env.PATH}`,
       ...files,
       DDB_PLAN: plan,
       DDB_STACK: "",
@@ -58,12 +57,16 @@ describe("action.yml", () => {
       DDB_FAIL_ON: "low",
       DDB_RULES: "",
       DDB_SKIP_RULES: "",
-      DDB_VERSION: "",
-      DDB_ACTION_PATH: ROOT,
+      DDB_ACTION_PATH: checkout,
       DDB_REPORTS: join(out, "reports"),
       ...extra,
     };
-    const run = spawnSync("bash", ["-e", "-c", validateStep.run!], { encoding: "utf8", env, cwd: ROOT });
+    // as GitHub runs a composite step's bash
+    const run = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", validateStep.run!], {
+      encoding: "utf8",
+      env,
+      cwd: work,
+    });
     const outputs = Object.fromEntries(
       readFileSync(files.GITHUB_OUTPUT, "utf8")
         .trim()
@@ -74,18 +77,17 @@ describe("action.yml", () => {
     return { ...run, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, "utf8") };
   }
 
-  test("the validate step writes SARIF and the Markdown summary, and leaves failing to the last step", () => {
+  test("the first run builds the CLI in the action's checkout; it writes SARIF and the summary, and leaves failing to the last step", () => {
+    expect(existsSync(join(checkout, "dist"))).toBe(false);
     const run = runStep(fixturePlan("table-unencrypted"));
-    expect(run.stderr).toBe("");
+    expect(run.stderr).toMatch(/^ddb-guardrails: installing from /);
     expect(run.status).toBe(0);
     expect(run.outputs["exit-code"]).toBe("1");
     expect(JSON.parse(readFileSync(run.outputs["sarif-file"], "utf8")).version).toBe("2.1.0");
     expect(run.summary).toMatch(/^### ddb-guardrails: ❌ failed/);
     expect(run.stdout).toMatch(/DDB-ENC-001/); // the text report in the log
-    expect(readFileSync(join(work, "npx-package"), "utf8").trim()).toBe(
-      `ddb-guardrails@${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`,
-    );
-  });
+    expect(runStep(fixturePlan("table-unencrypted")).stderr).toBe(""); // installed once
+  }, 300_000);
 
   test("inputs become options: fail-on and skip-rules", () => {
     expect(runStep(fixturePlan("table-unencrypted"), { DDB_FAIL_ON: "critical" }).outputs["exit-code"]).toBe("0");
@@ -97,6 +99,29 @@ describe("action.yml", () => {
     expect(run.status).toBe(2);
     expect(run.outputs["sarif-file"]).toBeUndefined();
     expect(run.stderr).toMatch(/no such file or directory/);
+  });
+
+  test("an install that fails is an error of its own (exit 2), never findings", () => {
+    const broken = join(work, "no-lock-file");
+    mkdirSync(broken);
+    writeFileSync(join(broken, "package.json"), JSON.stringify({ name: "ddb-guardrails", version: "0.0.0" }));
+    const run = runStep(fixturePlan("table-unencrypted"), { DDB_ACTION_PATH: broken });
+    expect(run.status).toBe(2);
+    expect(run.outputs).toEqual({ "exit-code": "2" });
+    expect(run.stdout).toMatch(
+      /^::error title=ddb-guardrails::could not install ddb-guardrails in .*nothing was validated$/m,
+    );
+    expect(run.stdout).not.toMatch(/findings at or above/);
+  }, 120_000);
+
+  test("a CLI that exits 1 without writing its reports did not validate: exit 2, not findings", () => {
+    const crashing = join(work, "crashing");
+    mkdirSync(join(crashing, "dist", "src", "cli"), { recursive: true });
+    writeFileSync(join(crashing, "dist", "src", "cli", "main.js"), 'throw new Error("cannot load");\n');
+    const run = runStep(fixturePlan("table-unencrypted"), { DDB_ACTION_PATH: crashing });
+    expect(run.status).toBe(2);
+    expect(run.outputs["exit-code"]).toBe("2");
+    expect(run.stdout).toMatch(/^::error title=ddb-guardrails::ddb-guardrails exited 1 without writing its reports/m);
   });
 });
 

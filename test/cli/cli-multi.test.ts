@@ -158,6 +158,29 @@ describe("validate with several plans", () => {
     expect(gitlab.filter((i: { severity: string }) => i.severity === "info")).toHaveLength(1);
   });
 
+  test("GitLab: the same address in two stacks is two issues, told apart by the plan in their fingerprints", () => {
+    const stacks = mkdtempSync(join(tmpdir(), "ddb-guardrails-multi-stacks-"));
+    for (const stack of ["api", "billing"]) {
+      mkdirSync(join(stacks, stack));
+      writeFileSync(join(stacks, stack, "plan.json"), readFileSync(fixturePlan("table-unencrypted")));
+    }
+    const out = join(stacks, "gl.json");
+    const gl = runCli(["validate", "api/plan.json", "billing/plan.json", "-f", "gitlab", "-o", out], { cwd: stacks });
+    expect(gl.status).toBe(1);
+    const issues: { fingerprint: string; description: string }[] = JSON.parse(readFileSync(out, "utf8"));
+    const perStack = issues.length / 2;
+    expect(perStack).toBeGreaterThan(0);
+    expect(issues.slice(0, perStack).map((i) => i.description)).toEqual(
+      issues.slice(perStack).map((i) => i.description),
+    );
+    expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
+    // the same plan in a later run keeps its fingerprints, so GitLab can follow an issue across pipelines
+    const again = runCli(["validate", "api/plan.json", "billing/plan.json", "-f", "gitlab"], { cwd: stacks });
+    expect(JSON.parse(again.stdout).map((i: { fingerprint: string }) => i.fingerprint)).toEqual(
+      issues.map((i) => i.fingerprint),
+    );
+  });
+
   test("one plan gives the single-plan report, unchanged", () => {
     const single = runCli(["validate", fixturePlan("table-unencrypted"), "-f", "json"]);
     expect(JSON.parse(single.stdout).plans).toBeUndefined();

@@ -160,6 +160,50 @@ describe("inputs", () => {
       );
     });
 
+    test("--terraform-bin names the binary that is missing, and how to give another", () => {
+      const dir = terraformDir("tf-no-tofu", "table-unencrypted");
+      const run = runCli(["validate", dir, "--terraform-bin", "tofu"], { env: { PATH: "/nonexistent" } });
+      expectOneLineError(
+        run,
+        /tofu is not installed \(not found on PATH\); it is needed for tofu init in .*--terraform-bin/,
+      );
+      expect(run.stderr).not.toMatch(/terraform is not installed/);
+      // a plan JSON needs no terraform binary at all
+      const json = runCli(["validate", unencrypted, "--terraform-bin", "tofu"], { env: { PATH: "/nonexistent" } });
+      expect(json.stderr).toBe("");
+      expect(json.status).toBe(1);
+    });
+
+    test("a saved plan read where terraform init did not run names the missing provider and the fix", () => {
+      const made = terraformDir("tf-saved-elsewhere", "table-unencrypted");
+      for (const args of [
+        ["init", "-input=false"],
+        ["plan", "-input=false", "-refresh=false", "-out=tfplan"],
+      ])
+        expect(spawnSync("terraform", args, { cwd: made, encoding: "utf8" }).status).toBe(0);
+      const bare = join(work, "saved-plan-only");
+      mkdirSync(bare);
+      cpSync(join(made, "tfplan"), join(bare, "tfplan"));
+      // a user's terraform: providers from a mirror through init, not the tests' in-place dev_overrides
+      const userConfig = { TF_CLI_CONFIG_FILE: join(ROOT, "scripts", "terraform.rc") };
+      expectOneLineError(
+        runCli(["validate", "tfplan"], { cwd: bare, env: userConfig }),
+        /tfplan: terraform show -json failed: .*unavailable provider "registry\.terraform\.io\/hashicorp\/aws".*; run "terraform init" in .*saved-plan-only/,
+      );
+    });
+
+    test("a TypeScript error in a CDKTF app is shown with its file, line and message", () => {
+      const app = join(work, "cdktf-type-error");
+      mkdirSync(app);
+      const tsNode = join(ROOT, "node_modules", "ts-node", "dist", "bin.js");
+      writeFileSync(join(app, "cdktf.json"), JSON.stringify({ language: "typescript", app: `node ${tsNode} main.ts` }));
+      writeFileSync(join(app, "main.ts"), `const tableName: string = 42;\nconsole.log(tableName);\n`);
+      expectOneLineError(
+        runCli(["validate", app]),
+        /Unable to compile TypeScript: main\.ts\(1,7\): error TS2322: Type 'number' is not assignable to type 'string'\./,
+      );
+    });
+
     test("a plan that fails shows terraform's own error and where", () => {
       const dir = join(work, "tf-broken");
       mkdirSync(dir);

@@ -74,6 +74,7 @@ describe("the npm package", () => {
       "bundle/rules.json",
       "bundle/data.json",
       "package.json",
+      "LICENSE",
     ]) {
       expect(files).toContain(file);
     }

@@ -148,6 +148,17 @@ describe("applying waivers and severity overrides", () => {
     ]);
   });
 
+  test("a waiver that matches no finding is reported as such", () => {
+    const config = parseConfig({
+      waivers: [waiver("aws_dynamodb_table.legacy_*", "2030-01-01"), waiver("aws_dynamodb_table.a", "2030-01-01")],
+    });
+    const { findings, notes } = applyConfig([finding("aws_dynamodb_table.a")], config, now);
+    expect(findings[0].waived).toBeDefined();
+    expect(notes).toEqual([
+      "waiver for DDB-ENC-001 on aws_dynamodb_table.legacy_* matches no finding; it waives nothing",
+    ]);
+  });
+
   test("severity overrides replace the rule's severity", () => {
     const config = parseConfig({ severity: { "DDB-ENC-001": "low" } });
     expect(
@@ -182,6 +193,20 @@ describe("the CLI with a project config", () => {
     );
     expect(JSON.parse(run.stdout).notes).toHaveLength(1);
     expect(runCli(["validate", fixturePlan("table-unencrypted"), "--config", config, "--quiet"]).stderr).toBe("");
+  });
+
+  test("a waiver whose address matches nothing in the plan is a note on stderr and in the JSON report", () => {
+    const config = configFile(
+      `waivers:\n  - {rule: DDB-ENC-001, address: "aws_dynamodb_table.sessions", reason: "typo", expires: ${future}}\n`,
+    );
+    const run = runCli(["validate", fixturePlan("table-unencrypted"), "--config", config, "--format", "json"]);
+    expect(run.status).toBe(1); // it waived nothing
+    expect(run.stderr).toMatch(
+      /^ddb-guardrails: note: waiver for DDB-ENC-001 on aws_dynamodb_table\.sessions matches no finding; it waives nothing$/m,
+    );
+    expect(JSON.parse(run.stdout).notes).toEqual([
+      "waiver for DDB-ENC-001 on aws_dynamodb_table.sessions matches no finding; it waives nothing",
+    ]);
   });
 
   test("a waiver expiring today still waives", () => {

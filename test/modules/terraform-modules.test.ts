@@ -89,4 +89,13 @@ describe("generated Terraform modules called from plain HCL", () => {
       expect(module.terraform.required_providers.aws.source).toBe("hashicorp/aws");
     }
   });
+
+  test("each module's README states the provider versions its main.tf.json requires", () => {
+    for (const name of MODULES) {
+      const module = JSON.parse(readFileSync(join(ROOT, "terraform", name, "main.tf.json"), "utf8"));
+      const readme = readFileSync(join(ROOT, "terraform", name, "README.md"), "utf8");
+      expect(readme).toContain(`hashicorp/aws \`${module.terraform.required_providers.aws.version}\``);
+      expect(readme).not.toMatch(/aws >= 5\.100\)/);
+    }
+  });
 });

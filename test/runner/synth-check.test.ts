@@ -1,7 +1,7 @@
 // The synth-time gate for plain `cdktf deploy`: an app that calls checkSynthesizedStacks after
 // app.synth() exits 1 with the findings when a stack breaks a guardrail, 0 when it passes.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/paths";
@@ -51,5 +51,59 @@ describe("checkSynthesizedStacks (one line after app.synth())", () => {
     const run = synth("encrypted");
     expect(run.stderr).toMatch(/PASS \(\d+ of \d+ rules; only encryption ran\) 0 violations/);
     expect(run.status).toBe(0);
+  });
+});
+
+describe("checkSynthesizedStacks never passes an app it cannot check", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "synth-check-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = (script: string) => {
+    writeFileSync(join(dir, "main.js"), script);
+    return spawnSync(process.execPath, ["main.js"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") },
+    });
+  };
+  const check = `require(${JSON.stringify(join(ROOT, "dist", "src", "runner", "synth-check"))}).checkSynthesizedStacks`;
+
+  test("an app without stacks exits 2 with one line", () => {
+    const result = run(`const { App } = require("cdktf");
+const app = new App({ outdir: "cdktf.out" });
+app.synth();
+${check}(app);`);
+    expect(result.stderr).toBe(
+      "ddb-guardrails: error: the app has no stack to check: pass the App whose stacks were synthesized, after app.synth()\n",
+    );
+    expect(result.status).toBe(2);
+  });
+
+  test("stacks made by a second copy of cdktf exit 2, naming the copies", () => {
+    // The app's own copy of cdktf, as a project gets when cdktf is installed twice.
+    mkdirSync(join(dir, "node_modules"));
+    execFileSync("cp", ["-al", join(ROOT, "node_modules", "cdktf"), join(dir, "node_modules", "cdktf")]);
+    const result = run(`const { App, TerraformStack } = require("./node_modules/cdktf");
+const app = new App({ outdir: "cdktf.out" });
+new TerraformStack(app, "orders");
+app.synth();
+${check}(app);`);
+    expect(result.stderr).toMatch(
+      /^ddb-guardrails: error: the app's stacks \(orders\) come from another copy of cdktf than ddb-guardrails loads .*npm ls cdktf.*\n$/,
+    );
+    expect(result.status).toBe(2);
+  });
+
+  test("a stack named in options that the app lacks exits 2", () => {
+    const result = run(`const { App, TerraformStack } = require("cdktf");
+const app = new App({ outdir: "cdktf.out" });
+new TerraformStack(app, "orders");
+app.synth();
+${check}(app, { stacks: ["order"] });`);
+    expect(result.stderr).toBe("ddb-guardrails: error: no stack named order in the app (its stacks: orders)\n");
+    expect(result.status).toBe(2);
   });
 });

@@ -1,16 +1,18 @@
 import type { Severity } from "../../engine/types";
 import { locate } from "../../runner/locations";
 import type { Formatter } from "./index";
-import { ruleCoverage } from "./verdict";
 import { fingerprint } from "./sarif";
+import { ruleCoverage } from "./verdict";
 
 /** GitLab Code Quality severities: info, minor, major, critical, blocker. */
 const GITLAB_SEVERITY: Record<Severity, string> = { critical: "critical", high: "major", medium: "minor", low: "info" };
 
 /**
  * GitLab Code Quality report (artifacts:reports:codequality): a JSON array of issues, each at a file and
- * line. Waived and inherited (baseline) findings are left out (the format has no suppressions). A resource with no known source
- * points at the plan file, line 1, as GitLab needs a path for every issue.
+ * line. Waived and inherited (baseline) findings are left out (the format has no suppressions). A
+ * resource with no known source points at the plan file, line 1, as GitLab needs a path for every
+ * issue. The fingerprint includes the plan: GitLab keeps one issue per fingerprint, and the same
+ * address in two stacks is two findings.
  */
 export const gitlab: Formatter = (report, rules, _style, context) => {
   const issues = report.violations
@@ -21,7 +23,7 @@ export const gitlab: Formatter = (report, rules, _style, context) => {
       return {
         description: `${f.address}: ${f.message}. Fix: ${f.remediation}`,
         check_name: f.rule,
-        fingerprint: fingerprint(f.rule, f.address),
+        fingerprint: fingerprint(context.plan ?? "", f.rule, f.address),
         severity: GITLAB_SEVERITY[f.severity],
         location: { path, lines: { begin: where?.file ? (where.line ?? 1) : 1 } },
       };

@@ -22,6 +22,8 @@ export interface FormatContext {
   readonly locations: Locations;
   /** The file to point at when a resource has no known source (e.g. the plan file), relative to the cwd. */
   readonly fallbackFile?: string;
+  /** The plan as the reports name it (its input); sets one plan's findings apart from another's in a monorepo. */
+  readonly plan?: string;
   /** Link to a rule's documentation, if there is one to link to. */
   readonly ruleDocUrl?: (ruleId: string) => string | undefined;
   /** Text: one line per finding, without the fix under it (--compact). */

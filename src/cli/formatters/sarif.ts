@@ -11,8 +11,9 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.
 const LEVEL: Record<Severity, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note" };
 
 /** A stable identifier per rule × resource, so code scanning keeps one alert across runs. */
-export function fingerprint(rule: string, address: string): string {
-  return createHash("sha256").update(`${rule}\u0000${address}`).digest("hex").slice(0, 32);
+/** A stable fingerprint of its parts (e.g. rule and address), for de-duplication across runs. */
+export function fingerprint(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
 }
 
 function descriptor(rule: Rule, helpUri: string | undefined): ReportingDescriptor {

@@ -163,7 +163,8 @@ export function checkConfigRules(config: GuardrailsConfig, rules: readonly Rule[
 
 /**
  * Applies severity overrides and waivers. A waiver covers findings of its rule whose address matches
- * its glob, through its expiry day (UTC); after that the finding counts again and a note says so.
+ * its glob, through its expiry day (UTC); after that the finding counts again and a note says so, as
+ * it does for a waiver that matches no finding.
  * An override that lowers a finding below failOn lets it pass like a waiver does: the finding says so.
  */
 export function applyConfig(
@@ -179,11 +180,13 @@ export function applyConfig(
     waiver: w,
     matches: w.exact ? (address: string) => address === w.address : waiverMatcher(w.address),
   }));
+  const used = new Set<Waiver>();
   const out = findings.map((f): Finding => {
     const severity = config.severity[f.rule] ?? f.severity;
     let waived: Finding["waived"];
     for (const { waiver, matches } of matchers) {
       if (waiver.rule !== f.rule || !matches(f.address)) continue;
+      used.add(waiver);
       if (waiver.expires < today) {
         notes.add(
           `waiver for ${waiver.rule} on ${waiver.address} expired on ${waiver.expires}; ${f.address} is reported again`,
@@ -200,5 +203,10 @@ export function applyConfig(
         : undefined;
     return { ...rest, severity, ...(waived ? { waived } : {}), ...(lowered ? { lowered } : {}) };
   });
+  // A waiver that matches nothing is a typo, a renamed resource or a fixed finding: say so, it waives nothing.
+  for (const waiver of config.waivers) {
+    if (!used.has(waiver) && waiver.expires >= today)
+      notes.add(`waiver for ${waiver.rule} on ${waiver.address} matches no finding; it waives nothing`);
+  }
   return { findings: out, notes: [...notes].sort() };
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import planSchema from "./plan-schema.json";
 import { isInstanceOf } from "./address";
 import { GuardrailsError } from "../errors";
@@ -94,13 +94,24 @@ export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.ma
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === "ENOENT")
-      throw new GuardrailsError(`${file}: is a binary saved plan, and terraform is not installed (needed to read it)`);
+      throw new GuardrailsError(
+        `${file}: is a binary saved plan, and ${terraform} is not installed (not found on PATH) to read it: install it, or name the binary with --terraform-bin (or DDB_GUARDRAILS_TERRAFORM)`,
+      );
     if (e.code === "ENOBUFS")
       throw new GuardrailsError(
         `${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`,
       );
-    const detail = (e.stderr ?? "").trim().split("\n").filter(Boolean).slice(-1)[0] ?? e.message;
-    throw new GuardrailsError(`${file}: terraform show -json failed: ${detail}`);
+    // terraform's whole diagnostic on one line: its last line alone cuts the provider name in half
+    const detail =
+      (e.stderr ?? "")
+        .replace(/\u001b\[[0-9;]*m|[│╷╵]/g, "")
+        .replace(/\s+/g, " ")
+        .trim() || e.message;
+    // Reading a saved plan needs the providers it was planned with, installed where terraform runs.
+    const fix = /unavailable provider|plugin schemas|terraform init|tofu init/i.test(detail)
+      ? `; run "${basename(terraform)} init" in ${planDir} (a saved plan is read with the providers of an initialized folder) and validate again`
+      : "";
+    throw new GuardrailsError(`${file}: ${basename(terraform)} show -json failed: ${detail}${fix}`);
   }
 }
 

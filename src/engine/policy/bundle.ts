@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { BUNDLE_DIGEST } from "./bundle-digest";
 import { collectGarbage } from "./collect-garbage";
-import { GuardrailsError } from "../errors";
+import { addressSpaceError, GuardrailsError } from "../errors";
 import { packageRoot } from "../package-root";
 import { checkSignedFile, publicKey, verifySignatures } from "./signature";
 import { installGoSprintf } from "./sprintf";
@@ -164,7 +164,12 @@ export function instantiate(
   // Reserve the whole ceiling up front: untouched pages cost no RSS, while growing page by page made V8
   // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
   installGoSprintf();
-  const policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum }) as Policy;
+  let policy: Policy;
+  try {
+    policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum }) as Policy;
+  } catch (err) {
+    throw addressSpaceError(err) ?? err;
+  }
   const outOfMemory = outOfMemoryMessage(mib, options.sharedMemory);
   guard(() => policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters } }), outOfMemory);
   const evaluate = policy.evaluate.bind(policy);

@@ -48,6 +48,7 @@ const context: FormatContext = {
     ],
   ]),
   fallbackFile: "plan.json",
+  plan: "plan.json",
   ruleDocUrl: (id) => `https://example.test/ddb-guardrails/blob/v0.0.0-test/docs/rules.md#${id.toLowerCase()}`,
 };
 
@@ -244,7 +245,14 @@ describe("GitLab Code Quality details", () => {
       location: { path: "infra/main.tf", lines: { begin: 12 } },
     });
     expect(issues[1].location).toEqual({ path: "plan.json", lines: { begin: 1 } }); // no known source
-    expect(issues[0].fingerprint).toBe(fingerprint("DDB-ENC-001", "aws_dynamodb_table.carts"));
+    // the plan is part of the fingerprint: GitLab shows one issue per fingerprint across a monorepo's stacks
+    const elsewhere = JSON.parse(
+      formatters.gitlab(CASES.findings, catalog, plainStyle, { ...context, plan: "stacks/billing/plan.json" }),
+    );
+    expect(elsewhere[0].fingerprint).not.toBe(issues[0].fingerprint);
+    expect(JSON.parse(formatters.gitlab(CASES.findings, catalog, plainStyle, context))[0].fingerprint).toBe(
+      issues[0].fingerprint,
+    );
   });
 });
 
