@@ -342,6 +342,9 @@ path_values(statement, key) := {value |
 	not contains(value, "$")
 }
 
+# The time of a request: policies are judged as they stand (the wasm runtime has no clock).
+now := "2026-12-01T00:00:00Z"
+
 # --- asking ---
 
 # The first request of a list that the policies allow, as the witness; undefined when none is.
