@@ -117,6 +117,13 @@ problems(_, document) := {problem |
 	}
 } if document.status == "known"
 
+problems(_, document) := {{
+	"provable": false,
+	"holder": document.holder,
+	"message": sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
+	"evidence": sprintf("%s: %s", [document.origin, document.reason]),
+}} if document.status == "unprovable"
+
 message(document, i, statement) := sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]) if {
 	iam.covered_actions(statement) == iam.dynamodb_actions
 } else := sprintf("%s statement[%d] lets any principal write items to tables of any account through the endpoint", [document.path, i])
@@ -158,10 +165,12 @@ caller := {
 }
 
 # A table of another account in each region the statement's patterns write out.
-foreign_tables(statement) := sort({concat(":", array.concat(array.slice(parts, 0, 4), array.concat([requests.other_account], array.slice(parts, 5, count(parts))))) |
-	some probe in requests.probe_tables(statement)
-	parts := split(probe, ":")
-})
+foreign_tables(statement) := sort({foreign(split(probe, ":")) | some probe in requests.probe_tables(statement)})
+
+foreign(parts) := concat(":", array.concat(
+	array.concat(array.slice(parts, 0, 4), [requests.other_account]),
+	array.slice(parts, 5, count(parts)),
+))
 
 # The other account's table lets anyone write: it is the attacker's.
 foreign_table_policy := {"statements": [{
@@ -171,13 +180,6 @@ foreign_table_policy := {"statements": [{
 	"principals": {"kind": "Principal", "values": {"*"}},
 	"conditions": [],
 }]}
-
-problems(_, document) := {{
-	"provable": false,
-	"holder": document.holder,
-	"message": sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
-	"evidence": sprintf("%s: %s", [document.origin, document.reason]),
-}} if document.status == "unprovable"
 
 # An endpoint policy statement without a principal applies to everyone.
 anyone(statement) if iam.any_principal(statement)
