@@ -69,6 +69,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.key_policies
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -78,12 +79,15 @@ violation contains finding if {
 	iam.any_principal(statement)
 	exposed := key_policies.granted(statement, key_policies.exposing_actions)
 	count(exposed) > 0
-	not key_policies.narrowed(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		key,
-		sprintf("the key policy lets any principal %s with no narrowing condition", [action_list(exposed)]),
-		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	found := exposure(document, statement, exposed, [outsider])
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			key,
+			sprintf("the key policy lets any principal %s with no narrowing condition", [action_list(exposed)]),
+			array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+		),
+		{"witness": found},
 	)
 }
 
@@ -93,12 +97,15 @@ violation contains finding if {
 	count(foreign) > 0
 	exposed := key_policies.granted(statement, key_policies.exposing_actions)
 	count(exposed) > 0
-	not key_policies.narrowed(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		key,
-		sprintf("the key policy lets another account (%s) %s with no narrowing condition", [concat(", ", sort(foreign)), action_list(exposed)]),
-		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	found := exposure(document, statement, exposed, [requests.principal_of(principal) | some principal in sort(foreign)])
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			key,
+			sprintf("the key policy lets another account (%s) %s with no narrowing condition", [concat(", ", sort(foreign)), action_list(exposed)]),
+			array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+		),
+		{"witness": found},
 	)
 }
 
@@ -191,6 +198,42 @@ allow_statements contains [key, document, i, statement] if {
 }
 
 action_list(actions) := concat(", ", sort(actions))
+
+# The first request by a caller of another account that uses the key for what the statement exposes,
+# with the context that caller sets (its own account as kms:CallerAccount, no kms:ViaService: it
+# calls KMS directly), asked of the IAM evaluation core with the key policy's denies in force.
+exposure(document, statement, exposed, callers) := requests.witness([{
+	"request": {
+		"principal": caller,
+		"action": action_name(action),
+		"resource": key_arn(document),
+		"context": object.union(requests.paths(statement)[1], {"kms:CallerAccount": caller.account}),
+	},
+	"policies": {
+		"identity": [requests.anything],
+		"resource": [requests.asked(document, statement)],
+		"resource_account": owner(document),
+	},
+} |
+	some caller in callers
+	some action in sort(exposed)
+])
+
+# "kms:decrypt" -> "kms:Decrypt"
+action_name(action) := object.get({"kms:decrypt": "kms:Decrypt", "kms:creategrant": "kms:CreateGrant"}, action, action)
+
+owner(document) := min(key_policies.owner_accounts(document)) if count(key_policies.owner_accounts(document)) > 0
+
+owner(document) := requests.this_account if count(key_policies.owner_accounts(document)) == 0
+
+key_arn(document) := concat("", ["arn:aws:kms:", requests.default_region, ":", owner(document), ":key/", requests.probe_name])
+
+outsider := {
+	"arn": concat("", ["arn:aws:iam::", requests.other_account, ":role/", requests.caller_name]),
+	"account": requests.other_account,
+	"type": "AWS",
+	"tags": {},
+}
 
 statement_evidence(document, i, statement) := sprintf("%s statement[%d]%s: Allow %s %s to %s %s", [
 	document.origin,
