@@ -2,15 +2,20 @@
 # title: Keys that protect tables have a key policy scoped to the account and to DynamoDB
 # description: >-
 #   A key policy decides who can decrypt a table's data outside DynamoDB. The rule judges the
-#   aws_kms_key resources that protect a table or replica of the plan (directly or through an
-#   aws_kms_alias), by the key policy in force: an aws_kms_key_policy attached to the key, else the
-#   key's policy argument. An Allow statement must not grant kms:Decrypt or kms:CreateGrant (by
-#   name, by wildcard such as kms:* or *, or through NotAction) to any principal ("*", AWS "*",
-#   NotPrincipal) or to an AWS principal of another account without a narrowing condition
-#   (kms:CallerAccount, kms:ViaService, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn,
-#   aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:GrantIsForAWSResource). The key's own
-#   account is that of the principals granted kms:PutKeyPolicy (KMS refuses a policy that locks its
-#   creator out of it). Statements that let AWS principals use the key for data (Decrypt, Encrypt,
+#   aws_kms_key and aws_kms_replica_key resources that protect a table or replica of the plan
+#   (directly or through an aws_kms_alias), by the key policy in force: an aws_kms_key_policy
+#   attached to the key, else the key's policy argument. For an Allow statement that grants
+#   kms:Decrypt or kms:CreateGrant (by name, by wildcard such as kms:* or *, or through NotAction) to
+#   any principal ("*", AWS "*", NotPrincipal) or to an AWS principal of another account, the rule
+#   asks the IAM evaluation core whether a caller of another account, calling KMS directly (its own
+#   account as kms:CallerAccount, no kms:ViaService), gets through with the key policy's denies in
+#   force: conditions count by whether that caller can meet them, not by their keys
+#   (StringLike aws:PrincipalArn "arn:aws:iam::*" or StringNotEquals kms:CallerAccount of this account
+#   narrow nothing; kms:ViaService with kms:CallerAccount of this account keep the key in this
+#   account and DynamoDB whoever the principal is). The key's own account is the account its Allow
+#   statements name most often: another account granted kms:* administers the key but does not own
+#   it. The request that gets through is the finding's witness.
+#   Statements that let AWS principals use the key for data (Decrypt, Encrypt,
 #   GenerateDataKey*, ReEncrypt*, CreateGrant) without administering it must carry kms:ViaService
 #   = dynamodb.<region>.amazonaws.com, so that the key serves only DynamoDB; service principals are
 #   confined by their own encryption context and not judged. An aws_kms_grant of such a key that
