@@ -36,7 +36,10 @@ import data.ddb_guardrails.lib.wildcard as wildcards
 
 allowed(request, policies) if decision(request, policies) == "Allow"
 
-decision(request, policies) := "ExplicitDeny" if {
+decision(request, policies) := judged(object.union(request, {"ctx": context(request, policies)}), policies)
+
+# The request carries its context keys, built once, as "ctx".
+judged(request, policies) := "ExplicitDeny" if {
 	denied(request, policies)
 } else := "Allow" if {
 	granted(request, policies)
@@ -55,7 +58,7 @@ denied(request, policies) if {
 	some doc in object.get(policies, kind, [])
 	some statement in statements(doc)
 	statement.effect == "Deny"
-	applies(kind, statement, request, policies)
+	applies(kind, statement, request)
 }
 
 granted(request, policies) if {
@@ -112,7 +115,7 @@ allows_in(kind, request, policies) if {
 	some doc in object.get(policies, kind, [])
 	some statement in statements(doc)
 	statement.effect == "Allow"
-	applies(kind, statement, request, policies)
+	applies(kind, statement, request)
 }
 
 resource_allow(request, policies) if {
@@ -125,28 +128,27 @@ resource_allow_by(request, policies, how) if {
 	some statement in statements(doc)
 	statement.effect == "Allow"
 	principal_match(statement.principals, request.principal) == how
-	matches_request(statement, request, policies)
+	matches_request(statement, request)
 }
 
 # A statement applies to a request: its principal (for resource and endpoint policies), action,
 # resource and conditions all match.
-applies(kind, statement, request, policies) if {
+applies(kind, statement, request) if {
 	kind in principal_kinds
 	principal_match(statement.principals, request.principal)
-	matches_request(statement, request, policies)
+	matches_request(statement, request)
 }
 
-applies(kind, statement, request, policies) if {
+applies(kind, statement, request) if {
 	not kind in principal_kinds
-	matches_request(statement, request, policies)
+	matches_request(statement, request)
 }
 
-matches_request(statement, request, policies) if {
+matches_request(statement, request) if {
 	action_matches(statement.actions, request.action)
-	resource_matches(statement.resources, request, policies)
-	ctx := context(request, policies)
+	resource_matches(statement.resources, request)
 	every condition in statement.conditions {
-		condition_holds(condition, ctx)
+		condition_holds(condition, request.ctx)
 	}
 }
 
@@ -169,24 +171,24 @@ listed(patterns, action) if {
 
 # ARNs match case-sensitively; * and ? cross ":" and "/". A value whose policy variable has no value
 # matches nothing (reference_policies_variables.html, "Policy variables with no value").
-resource_matches(resources, request, policies) if {
+resource_matches(resources, request) if {
 	resources.kind == "Resource"
 	some pattern in resources.values
-	resource_pattern_matches(pattern, request, policies)
+	resource_pattern_matches(pattern, request)
 }
 
-resource_matches(resources, request, policies) if {
+resource_matches(resources, request) if {
 	resources.kind == "NotResource"
-	not resource_listed(resources.values, request, policies)
+	not resource_listed(resources.values, request)
 }
 
-resource_listed(values, request, policies) if {
+resource_listed(values, request) if {
 	some pattern in values
-	resource_pattern_matches(pattern, request, policies)
+	resource_pattern_matches(pattern, request)
 }
 
-resource_pattern_matches(pattern, request, policies) if {
-	resolved := substitute(pattern, context(request, policies))
+resource_pattern_matches(pattern, request) if {
+	resolved := substitute(pattern, request.ctx)
 	wildcards.matches(resolved, request.resource)
 }
 

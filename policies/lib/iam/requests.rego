@@ -200,7 +200,10 @@ account_of(arn) := parts[4] if {
 # The callers of an identity policy, in the account of the resource: with the principal tags the
 # document reads (its variables get this caller's own value, literal conditions their value), and
 # without any tag.
-identity_callers(document, resource) := [
+identity_callers(document, resource) := [caller(document, resource, tagged)] if {
+	tagged := tags(document)
+	tagged == {}
+} else := [
 	caller(document, resource, tags(document)),
 	caller(document, resource, {}),
 ]
@@ -322,15 +325,12 @@ anything := {"statements": [{
 # --- the network path ---
 
 # The context of a caller that goes the way an Allow statement asks (through the endpoint or VPC
-# it names, over TLS), and of one that goes no particular way.
-paths(statement) := [
-	object.union({"aws:SecureTransport": "true"}, {name: min(values) |
-		some name in ["aws:SourceVpce", "aws:SourceVpc"]
-		values := path_values(statement, lower(name))
-		count(values) > 0
-	}),
-	{},
-]
+# it names, over TLS): the path that meets the Allow and escapes a Deny on requests from elsewhere.
+path(statement) := object.union({"aws:SecureTransport": "true"}, {name: min(values) |
+	some name in ["aws:SourceVpce", "aws:SourceVpc"]
+	values := path_values(statement, lower(name))
+	count(values) > 0
+})
 
 path_values(statement, key) := {value |
 	some condition in statement.conditions
@@ -356,30 +356,35 @@ witness(candidates) := allowed[0] if {
 	count(allowed) > 0
 }
 
-# Requests by the callers of an identity document's statement.
+# Requests by the callers of an identity document's statement, going the way the statement asks.
 identity_candidates(document, statement, actions, resources, contexts) := [{
-	"request": {"principal": principal, "action": action, "resource": resource, "context": object.union(object.union(path, variable_context(document)), context)},
-	"policies": {"identity": [asked(document, statement)], "resource_account": account_of(resource)},
+	"request": {"principal": principal, "action": action, "resource": resource, "context": object.union(base, context)},
+	"policies": {"identity": [question], "resource_account": account_of(resource)},
 } |
 	some resource in resources
 	some principal in identity_callers(document, resource)
 	some action in actions
-	some path in paths(statement)
 	some context in contexts
-]
+] if {
+	question := asked(document, statement)
+	base := object.union(path(statement), variable_context(document))
+}
 
 # Requests by the principals a resource policy statement names (their own account allowing them
 # everything).
 resource_candidates(document, statement, actions, resources, contexts) := [{
-	"request": {"principal": principal, "action": action, "resource": resource, "context": object.union(object.union(path, variable_context(document)), context)},
-	"policies": {"identity": [anything], "resource": [asked(document, statement)], "resource_account": account_of(resource)},
+	"request": {"principal": principal, "action": action, "resource": resource, "context": object.union(base, context)},
+	"policies": {"identity": [anything], "resource": [question], "resource_account": account_of(resource)},
 } |
 	some resource in resources
-	some principal in named_callers(document, statement)
+	some principal in callers
 	some action in actions
-	some path in paths(statement)
 	some context in contexts
-]
+] if {
+	question := asked(document, statement)
+	base := object.union(path(statement), variable_context(document))
+	callers := named_callers(document, statement)
+}
 
 # Requests by whoever a document reaches: the holder of an identity policy, or the principals a
 # resource policy names.

@@ -212,7 +212,7 @@ exposure(document, statement, exposed, callers) := requests.witness([{
 		"principal": caller,
 		"action": action_name(action),
 		"resource": key_arn(document),
-		"context": object.union(requests.paths(statement)[1], {"kms:CallerAccount": caller.account}),
+		"context": {"kms:CallerAccount": caller.account},
 	},
 	"policies": {
 		"identity": [requests.anything],

@@ -155,7 +155,7 @@ inside_vpc(statement) := object.union(path(statement), {"aws:SourceIp": split(mi
 	count(addresses) > 0
 } else := path(statement)
 
-path(statement) := object.union(requests.paths(statement)[0], {"aws:CurrentTime": requests.now})
+path(statement) := object.union(requests.path(statement), {"aws:CurrentTime": requests.now})
 
 caller := {
 	"arn": concat("", ["arn:aws:iam::", requests.this_account, ":role/", requests.caller_name]),
