@@ -113,9 +113,9 @@ item_grants contains [document, i, statement, actions] if {
 	count(actions) > 0
 }
 
-# The item actions asked about: the common reads and writes the statement covers, and the first of
-# the others (each request is evaluated, so the set stays small).
-asked_actions(actions) := sort(((actions & {"getitem", "query", "putitem", "updateitem", "deleteitem"}) | {min(actions)}))
+# The item actions asked about: a read and a write the statement covers, and the first of the
+# others (each request is evaluated, so the set stays small).
+asked_actions(actions) := sort(((actions & {"getitem", "putitem"}) | {min(actions)}))
 
 # Leading keys that are not the caller's: another tenant's alone, or beside its own (a
 # ForAnyValue condition admits the pair); partitions that extend the caller's own (a StringLike
