@@ -21,7 +21,10 @@ passes := {
 		["fgac", "leading_keys"],
 		["fgac", "protected_attributes"],
 		["fgac", "resource_policy_public"],
+		["fgac", "privilege_escalation"],
 		["fgac", "scan"],
+		["fgac", "stream_reads"],
+		["fgac", "trust_policy"],
 	},
 	"other": {
 		["audit", "archive_object_lock"],

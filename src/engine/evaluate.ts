@@ -15,7 +15,7 @@ import { checkPlan, isCheckedPlan, type Plan } from "./plan/read-plan";
 import { policyInput } from "./input/policy-input";
 import type { SourceModel } from "./source/source-model";
 import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./policy/worker-pool";
-import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity } from "./types";
+import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity, type Witness } from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
   /** An already loaded bundle (load once, validate many plans). */
@@ -211,7 +211,8 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
       !known.has(f.rule) ||
       !GUARDRAILS.includes(f.guardrail) ||
       !SEVERITIES.includes(f.severity) ||
-      typeof f.address !== "string"
+      typeof f.address !== "string" ||
+      (f.witness !== undefined && !isWitness(f.witness))
     ) {
       throw new GuardrailsError(`policy evaluation returned a malformed finding: ${JSON.stringify(f).slice(0, 200)}`);
     }
@@ -225,6 +226,24 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
     message: f.message,
     remediation: f.remediation,
     evidence: f.evidence,
+    ...(f.witness ? { witness: f.witness } : {}),
   }));
   return { resources: result.resources, findings };
+}
+
+function isWitness(value: unknown): value is Witness {
+  if (typeof value !== "object" || value === null) return false;
+  const w = value as Record<string, unknown>;
+  const principal = w.principal as Record<string, unknown> | null;
+  return (
+    typeof principal === "object" &&
+    principal !== null &&
+    typeof principal.arn === "string" &&
+    typeof principal.type === "string" &&
+    typeof w.action === "string" &&
+    typeof w.resource === "string" &&
+    typeof w.context === "object" &&
+    w.context !== null &&
+    !Array.isArray(w.context)
+  );
 }

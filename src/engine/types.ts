@@ -26,6 +26,17 @@ export interface Waiver {
   readonly scope?: "all";
 }
 
+/**
+ * The concrete request that gets through: the inputs of the IAM policy simulator (principal, action,
+ * resource, context keys), e.g. another account's role calling sts:AssumeRole on a tenant role.
+ */
+export interface Witness {
+  readonly principal: { readonly arn: string; readonly type: string; readonly [key: string]: unknown };
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
 /** One rule broken by one resource. */
 export interface Finding {
   readonly rule: string;
@@ -37,6 +48,8 @@ export interface Finding {
   readonly remediation: string;
   /** What decided it: attribute paths and, through references, the chain that was followed. */
   readonly evidence: readonly string[];
+  /** The request that gets through, for rules that decide access; absent for the others. */
+  readonly witness?: Witness;
   /** Present when a waiver from the project config covers this finding. */
   readonly waived?: { readonly reason: string; readonly expires: string };
   /** Present when a severity override of the project config lowered this finding below --fail-on. */

@@ -1,4 +1,4 @@
-import type { Finding, Report, Rule, Severity } from "../../engine/types";
+import type { Finding, Report, Rule, Severity, Witness } from "../../engine/types";
 import { locate, type Locations } from "../../runner/locations";
 import { gitlab } from "./gitlab";
 import { json } from "./json";
@@ -65,6 +65,12 @@ export function describeLocation(context: FormatContext, address: string): strin
 }
 
 /** How every format shows a finding that a severity override let pass, as it shows a waived one. */
+/** One line for a witness: "e.g. arn:...:role/x can sts:AssumeRole on arn:...:role/y with {"aws:RequestTag/tenant":"any"}". */
+export function describeWitness(w: Witness): string {
+  const context = Object.keys(w.context).length ? ` with ${JSON.stringify(w.context)}` : "";
+  return `e.g. ${w.principal.arn} can ${w.action} on ${w.resource}${context}`;
+}
+
 export function loweredNote(lowered: NonNullable<Finding["lowered"]>): string {
   return `severity lowered from ${lowered.from} by ${lowered.by}, below --fail-on`;
 }

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule, Severity } from "../../engine/types";
 import { locate } from "../../runner/locations";
-import { loweredNote, type Formatter } from "./index";
+import { describeWitness, loweredNote, type Formatter } from "./index";
 
 /** GitHub code scanning ranks alerts by this CVSS-like score. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
@@ -85,6 +85,7 @@ export const sarif: Formatter = (report, rules, _style, context) => {
         guardrail: f.guardrail,
         severity: f.severity,
         evidence: [...f.evidence],
+        ...(f.witness ? { witness: f.witness, witnessText: describeWitness(f.witness) } : {}),
         remediation: f.remediation,
       },
     };

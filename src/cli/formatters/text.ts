@@ -1,4 +1,4 @@
-import { describeLocation, loweredNote, type Formatter } from "./index";
+import { describeLocation, describeWitness, loweredNote, type Formatter } from "./index";
 import { verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
@@ -15,7 +15,9 @@ export const text: Formatter = (report, _rules, style, context) => {
     const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${safe(f.waived.reason)})`) : "";
     const lowered = f.lowered ? style.dim(` (${loweredNote(f.lowered)})`) : "";
     const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}`;
-    return context.compact ? [line] : [line, `         fix: ${safe(f.remediation)}`];
+    if (context.compact) return [line];
+    const witness = f.witness ? [`         ${safe(describeWitness(f.witness))}`] : [];
+    return [line, ...witness, `         fix: ${safe(f.remediation)}`];
   });
   const { resources, violations, passed } = report.summary;
   const verdict = passed ? style.pass("PASS") : style.fail("FAIL");
