@@ -82,7 +82,12 @@ rules_flagging := {
 	"fgac-managed-policies": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-FGAC-009"},
 	"fgac-sso": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
 	"reach-trust": {"DDB-FGAC-007"},
-	"reach-escalation": {"DDB-FGAC-001", "DDB-FGAC-008"},
+	"reach-escalation": {"DDB-FGAC-008"},
+	# Without the account_ids parameter (set in other_accounts_test.rego), named accounts are unprovable.
+	"reach-exfiltration": {
+		"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001",
+		"DDB-ENC-007", "DDB-FGAC-010", "DDB-REC-001", "DDB-REC-002",
+	},
 	"reach-streams": {"DDB-FGAC-001", "DDB-FGAC-009"},
 	"fgac-admin-actions": {
 		"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001",

@@ -19,6 +19,7 @@ passes := {
 		["fgac", "admin_actions"],
 		["fgac", "full_access"],
 		["fgac", "leading_keys"],
+		["fgac", "other_accounts"],
 		["fgac", "protected_attributes"],
 		["fgac", "resource_policy_public"],
 		["fgac", "privilege_escalation"],

@@ -13,6 +13,7 @@ package ddb_guardrails.lib.iam.reach
 import rego.v1
 
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.wildcard as wildcards
@@ -161,7 +162,10 @@ principal_arn(resource) := sprintf("arn:aws:iam::%s:%s/%s", [account_text(resour
 
 account_text(resource) := provider_account(resource)
 
-account_text(resource) := "<this account>" if not provider_account(resource)
+account_text(resource) := account if {
+	not provider_account(resource)
+	[account] := params.effective.account_ids
+} else := "<this account>" if not provider_account(resource)
 
 # The region of a resource's provider configuration, for witness ARNs.
 region_text(resource) := region if {
