@@ -231,19 +231,17 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
   return { resources: result.resources, findings };
 }
 
-function isWitness(value: unknown): value is Witness {
-  if (typeof value !== "object" || value === null) return false;
-  const w = value as Record<string, unknown>;
-  const principal = w.principal as Record<string, unknown> | null;
+function isWitness(w: unknown): w is Witness {
+  if (typeof w !== "object" || w === null) return false;
+  const { principal, action, resource, context } = w as Record<string, unknown>;
   return (
     typeof principal === "object" &&
     principal !== null &&
-    typeof principal.arn === "string" &&
-    typeof principal.type === "string" &&
-    typeof w.action === "string" &&
-    typeof w.resource === "string" &&
-    typeof w.context === "object" &&
-    w.context !== null &&
-    !Array.isArray(w.context)
+    typeof (principal as Record<string, unknown>).arn === "string" &&
+    typeof (principal as Record<string, unknown>).type === "string" &&
+    typeof action === "string" &&
+    typeof resource === "string" &&
+    typeof context === "object" &&
+    context !== null
   );
 }

@@ -27,14 +27,19 @@ export interface Waiver {
 }
 
 /**
- * The concrete request that gets through: the inputs of the IAM policy simulator (principal, action,
- * resource, context keys), e.g. another account's role calling sts:AssumeRole on a tenant role.
+ * A request that the policies allow and the rule says they should not: what a reviewer can paste
+ * into the IAM policy simulator. Context keys as AWS names them; a key left out is absent.
  */
 export interface Witness {
-  readonly principal: { readonly arn: string; readonly type: string; readonly [key: string]: unknown };
+  readonly principal: {
+    readonly arn: string;
+    readonly account: string;
+    readonly type: "AWS" | "Service" | "Federated" | "Anonymous";
+    readonly tags?: Readonly<Record<string, string>>;
+  };
   readonly action: string;
   readonly resource: string;
-  readonly context: Readonly<Record<string, unknown>>;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** One rule broken by one resource. */
@@ -48,7 +53,7 @@ export interface Finding {
   readonly remediation: string;
   /** What decided it: attribute paths and, through references, the chain that was followed. */
   readonly evidence: readonly string[];
-  /** The request that gets through, for rules that decide access; absent for the others. */
+  /** FGAC, endpoint, resource-policy and key-policy findings: a request that gets through. */
   readonly witness?: Witness;
   /** Present when a waiver from the project config covers this finding. */
   readonly waived?: { readonly reason: string; readonly expires: string };

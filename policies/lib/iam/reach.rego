@@ -175,12 +175,17 @@ region_text(resource) := region if {
 
 # The principal an identity policy applies to, for the witness: the role, user or group it is written
 # on, or, for a managed policy, any principal it is attached to.
-holder_principal(document) := {"arn": arn, "type": "AWS", "tags": {}} if {
+holder_principal(document) := {"arn": arn, "account": account_text(holder), "type": "AWS", "tags": {}} if {
 	holder := plan.resources[document.holder]
 	arn := holder_arn(holder)
 }
 
-holder_principal(document) := {"arn": sprintf("arn:aws:iam::%s:role/any-principal-it-is-attached-to", [account_text(holder)]), "type": "AWS", "tags": {}} if {
+holder_principal(document) := {
+	"arn": sprintf("arn:aws:iam::%s:role/any-principal-it-is-attached-to", [account_text(holder)]),
+	"account": account_text(holder),
+	"type": "AWS",
+	"tags": {},
+} if {
 	holder := plan.resources[document.holder]
 	not holder_arn(holder)
 }

@@ -29,12 +29,14 @@ test_data_leaving_for_another_account_is_flagged if {
 	}
 }
 
-# Without the accounts of the plan, a policy naming an account cannot be judged; the export's bucket
-# owner, the backup copy and the vault open to anyone are not reported either way.
+# Without the accounts of the plan, a policy naming an account cannot be judged, this account's own
+# exporter included (valid once the plan's account is known); the export's bucket owner and the
+# backup copy are not reported, and the vault open to anyone is flagged either way.
 test_without_this_accounts_id_named_accounts_are_unprovable if {
 	fixtures.pairs(violations("reach-exfiltration", {})) == {
 		["aws_dynamodb_resource_policy.invalid_export_to_other_account", "DDB-FGAC-010-UNPROVABLE"],
 		["aws_dynamodb_resource_policy.invalid_stream_to_other_account", "DDB-FGAC-010-UNPROVABLE"],
+		["aws_dynamodb_resource_policy.valid_own_account_and_describe", "DDB-FGAC-010-UNPROVABLE"],
 		["aws_s3_bucket_policy.invalid_exports_readable_by_other_account", "DDB-FGAC-010-UNPROVABLE"],
 		["aws_kinesis_resource_policy.invalid_stream_readable_by_other_account", "DDB-FGAC-010-UNPROVABLE"],
 		["aws_backup_vault_policy.invalid_vault_open_to_anyone", "DDB-FGAC-010"],

@@ -30,7 +30,7 @@ test_the_witness_is_the_principal_writing_its_own_permissions if {
 	f := finding_on("reach-escalation", "aws_iam_role_policy.invalid_attach_role_policy_anywhere")
 	f.message == "policy statement[0] allows iam:AttachRolePolicy, iam:PutRolePolicy on every role: the principal can grant itself any table access"
 	f.witness == {
-		"principal": {"arn": "arn:aws:iam::<this account>:role/operator", "type": "AWS", "tags": {}},
+		"principal": {"arn": "arn:aws:iam::<this account>:role/operator", "account": "<this account>", "type": "AWS", "tags": {}},
 		"action": "iam:PutRolePolicy",
 		"resource": "arn:aws:iam::<this account>:role/any-role",
 		"context": {},

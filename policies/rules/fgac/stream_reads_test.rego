@@ -24,7 +24,7 @@ test_the_witness_reads_another_tables_stream if {
 	f.address == "aws_iam_role_policy.invalid_wildcard_action"
 	f.message == "policy statement[0] allows dynamodb:GetRecords, dynamodb:GetShardIterator on the stream of every table"
 	f.witness == {
-		"principal": {"arn": "arn:aws:iam::<this account>:role/reader", "type": "AWS", "tags": {}},
+		"principal": {"arn": "arn:aws:iam::<this account>:role/reader", "account": "<this account>", "type": "AWS", "tags": {}},
 		"action": "dynamodb:GetShardIterator",
 		"resource": "arn:aws:dynamodb:eu-west-1:<this account>:table/any-table/stream/2026-01-01T00:00:00.000",
 		"context": {},

@@ -141,7 +141,7 @@ open_callers(statement, action) := {{
 
 open_callers(statement, "sts:assumerolewithwebidentity") := {{
 	"who": "the identities of every Cognito identity pool",
-	"principal": {"arn": "cognito-identity.amazonaws.com", "type": "Federated", "tags": {}},
+	"principal": {"arn": "cognito-identity.amazonaws.com", "account": "", "type": "Federated", "tags": {}},
 	"action": "sts:AssumeRoleWithWebIdentity",
 	"context": {
 		"cognito-identity.amazonaws.com:aud": "eu-west-1:00000000-0000-0000-0000-000000000000",
@@ -154,7 +154,7 @@ open_callers(statement, "sts:assumerolewithwebidentity") := {{
 
 open_callers(statement, "sts:assumerolewithwebidentity") := {{
 	"who": "a workflow of any GitHub repository",
-	"principal": {"arn": trim_prefix(principal, "Federated:"), "type": "Federated", "tags": {}},
+	"principal": {"arn": provider, "account": object.get({"a": reach.arn_account(provider)}, "a", ""), "type": "Federated", "tags": {}},
 	"action": "sts:AssumeRoleWithWebIdentity",
 	"context": {
 		"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
@@ -163,6 +163,7 @@ open_callers(statement, "sts:assumerolewithwebidentity") := {{
 }} if {
 	some principal in statement.principals.values
 	endswith(principal, "oidc-provider/token.actions.githubusercontent.com")
+	provider := trim_prefix(principal, "Federated:")
 	not names_value(statement, "token.actions.githubusercontent.com:sub")
 }
 

@@ -49,7 +49,7 @@ test_the_witness_meets_the_conditions_that_do_not_narrow_the_caller if {
 
 test_federated_callers_come_from_any_pool_or_repository if {
 	cognito := finding_on("reach-trust", "aws_iam_role.invalid_cognito_any_pool")
-	cognito.witness.principal == {"arn": "cognito-identity.amazonaws.com", "type": "Federated", "tags": {}}
+	cognito.witness.principal == {"arn": "cognito-identity.amazonaws.com", "account": "", "type": "Federated", "tags": {}}
 	cognito.witness.context["cognito-identity.amazonaws.com:amr"] == ["unauthenticated"]
 	github := finding_on("reach-trust", "aws_iam_role.invalid_github_any_repository")
 	github.witness.principal.arn == "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"

@@ -65,12 +65,41 @@ export function describeLocation(context: FormatContext, address: string): strin
 }
 
 /** How every format shows a finding that a severity override let pass, as it shows a waived one. */
-/** One line for a witness: "e.g. arn:...:role/x can sts:AssumeRole on arn:...:role/y with {"aws:RequestTag/tenant":"any"}". */
-export function describeWitness(w: Witness): string {
-  const context = Object.keys(w.context).length ? ` with ${JSON.stringify(w.context)}` : "";
-  return `e.g. ${w.principal.arn} can ${w.action} on ${w.resource}${context}`;
-}
-
 export function loweredNote(lowered: NonNullable<Finding["lowered"]>): string {
   return `severity lowered from ${lowered.from} by ${lowered.by}, below --fail-on`;
+}
+
+/**
+ * A finding's witness in one line, as text, Markdown and SARIF show it:
+ * "e.g. role/tenant-api can dynamodb:Scan table/sessions (dynamodb:Select=ALL_ATTRIBUTES)".
+ */
+export function witnessLine(w: Witness): string {
+  const resourceAccount = w.resource.split(":")[4] ?? "";
+  const context = Object.keys(w.context)
+    .sort()
+    .map((k) => {
+      const v = w.context[k];
+      return `${k}=${typeof v === "string" ? v : `[${v.join(", ")}]`}`;
+    });
+  const tags = Object.keys(w.principal.tags ?? {})
+    .sort()
+    .map((k) => `aws:PrincipalTag/${k}=${w.principal.tags?.[k]}`);
+  const conditions = [...tags, ...context];
+  return `e.g. ${who(w, resourceAccount)} can ${w.action} ${arnResource(w.resource)}${conditions.length ? ` (${conditions.join("; ")})` : ""}`;
+}
+
+function who(w: Witness, resourceAccount: string): string {
+  const { type, arn, account } = w.principal;
+  if (type === "Anonymous") return "anyone (unauthenticated)";
+  if (type !== "AWS") return `${type.toLowerCase()} ${arn}`;
+  const name = arn.endsWith(":root") || arn === "" ? `account ${account}` : arnResource(arn);
+  return account && account !== resourceAccount && !name.startsWith("account ")
+    ? `${name} of account ${account}`
+    : name;
+}
+
+/** "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions" -> "table/sessions"; "*" as it is. */
+function arnResource(arn: string): string {
+  const parts = arn.split(":");
+  return parts.length >= 6 ? parts.slice(5).join(":") : arn;
 }

@@ -1,5 +1,5 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
-import { describeLocation, describeWitness, loweredNote, type Formatter } from "./index";
+import { describeLocation, loweredNote, witnessLine, type Formatter } from "./index";
 import { thresholdCounts, verdictReason } from "./verdict";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
@@ -43,7 +43,7 @@ export const markdown: Formatter = (report, _rules, _style, context) => {
             : "";
         out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escapeMarkdown(f.message)}${status}`);
         for (const e of f.evidence) out.push(`  - evidence: ${code(e)}`);
-        if (f.witness) out.push(`  - witness: ${code(describeWitness(f.witness))}`);
+        if (f.witness) out.push(`  - ${escapeMarkdown(witnessLine(f.witness))}`);
         out.push(`  - fix: ${escapeMarkdown(f.remediation)}`);
       }
     }

@@ -1,12 +1,12 @@
-import { describeLocation, describeWitness, loweredNote, type Formatter } from "./index";
+import { describeLocation, loweredNote, witnessLine, type Formatter } from "./index";
 import { verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
 const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD");
 
 /**
- * One line per finding (severity, address, rule, message, where) with its fix indented under it
- * (not in compact form), then the verdict line.
+ * One line per finding (severity, address, rule, message, where) with the request that gets
+ * through and its fix indented under it (not in compact form), then the verdict line.
  */
 export const text: Formatter = (report, _rules, style, context) => {
   const lines = report.violations.flatMap((f) => {
@@ -16,7 +16,7 @@ export const text: Formatter = (report, _rules, style, context) => {
     const lowered = f.lowered ? style.dim(` (${loweredNote(f.lowered)})`) : "";
     const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}`;
     if (context.compact) return [line];
-    const witness = f.witness ? [`         ${safe(describeWitness(f.witness))}`] : [];
+    const witness = f.witness ? [`         ${safe(witnessLine(f.witness))}`] : [];
     return [line, ...witness, `         fix: ${safe(f.remediation)}`];
   });
   const { resources, violations, passed } = report.summary;
