@@ -162,3 +162,51 @@ test_a_single_region_trail_of_an_unknown_region_is_unprovable if {
 	f.rule == "DDB-AUD-001-UNPROVABLE"
 	f.evidence == ["aws_cloudtrail.us_east_1_only is a single-Region trail whose Region cannot be compared with the table's before apply"]
 }
+
+# The plan's provider configurations with the accounts they name (offline plans cannot carry them).
+with_accounts(fixture, accounts) := json.patch(fixture, [{
+	"op": "add",
+	"path": sprintf("/configuration/provider_config/%s/expressions/allowed_account_ids", [key]),
+	"value": {"constant_value": [account]},
+} |
+	some key, account in accounts
+])
+
+test_a_table_of_another_account_is_not_recorded_by_this_accounts_trail if {
+	plan := with_accounts(fixtures.plan("reach-accounts"), {"aws": "111122223333", "aws.partner": "444455556666"})
+	found := rule.violation with input as plan
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_partner_account", "DDB-AUD-001"]}
+	some f in found
+	f.evidence == ["aws_cloudtrail.data_events records the events of account 111122223333, the table is in account 444455556666"]
+}
+
+test_an_account_named_by_assume_role_is_the_tables if {
+	plan := json.patch(with_accounts(fixtures.plan("reach-accounts"), {"aws": "111122223333"}), [{
+		"op": "add",
+		"path": "/configuration/provider_config/aws.partner/expressions/assume_role",
+		"value": [{"role_arn": {"constant_value": "arn:aws:iam::444455556666:role/deploy"}}],
+	}])
+	fixtures.pairs(rule.violation) == {["aws_dynamodb_table.invalid_partner_account", "DDB-AUD-001"]} with input as plan
+}
+
+# Only the table's provider names an account: the trail may or may not be in it.
+test_a_table_in_a_named_account_and_a_trail_in_an_unnamed_one_is_unprovable if {
+	plan := with_accounts(fixtures.plan("reach-accounts"), {"aws.partner": "444455556666"})
+	found := rule.violation with input as plan
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_partner_account", "DDB-AUD-001-UNPROVABLE"]}
+}
+
+test_an_organisation_trail_records_every_account if {
+	plan := json.patch(with_accounts(fixtures.plan("reach-accounts"), {"aws": "111122223333", "aws.partner": "444455556666"}), [{
+		"op": "add",
+		"path": "/resource_changes/0/change/after/is_organization_trail",
+		"value": true,
+	}])
+	plan.resource_changes[0].address == "aws_cloudtrail.data_events"
+	fixtures.pairs(rule.violation) == set() with input as plan
+}
+
+# Neither provider names an account: both run with the plan's credentials, as before.
+test_providers_that_name_no_account_share_one if {
+	findings_for("reach-accounts") == set()
+}
