@@ -89,8 +89,6 @@ rules_flagging := {
 		"DDB-ENC-007", "DDB-FGAC-010", "DDB-REC-001", "DDB-REC-002",
 	},
 	"reach-streams": {"DDB-FGAC-001", "DDB-FGAC-009"},
-	# Neither provider names an account here; data_events_test.rego names them.
-	"reach-accounts": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001", "DDB-ENC-005", "DDB-REC-001", "DDB-REC-002"},
 	"fgac-admin-actions": {
 		"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001",
 		"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-REC-001", "DDB-REC-002",

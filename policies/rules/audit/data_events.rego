@@ -15,12 +15,7 @@
 #   "false", or any other field such as userIdentity.arn, which leaves out some callers); a literal
 #   ARN selects a table only when it is a DynamoDB ARN. A single-Region trail records the tables of
 #   its own Region only: its provider's Region must be the table's (the same provider configuration,
-#   or both Regions written as constants); when that cannot be told, DDB-AUD-001-UNPROVABLE. A trail
-#   records its own account only, unless it is an organisation trail (is_organization_trail): a table
-#   deployed through a provider configuration that names another account (allowed_account_ids, or
-#   the account of its assume_role role) than the trail's is not covered by it; when only one of the
-#   two names its account, DDB-AUD-001-UNPROVABLE (providers that name none share the plan's
-#   credentials, and one account). The
+#   or both Regions written as constants); when that cannot be told, DDB-AUD-001-UNPROVABLE. The
 #   violation is reported on each table that is not covered, also when the
 #   plan has no trail at all (an organisation trail kept outside the plan is then waived per
 #   table, with its reason). The account and Region inside a literal ARN are not checked, since a
@@ -57,7 +52,6 @@ package ddb_guardrails.rules.audit.data_events
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
@@ -97,7 +91,6 @@ covered_modes(table) := universal_modes(table) | {mode |
 	some selector in conditional_selectors
 	active(selector.trail)
 	records_region_of(selector.trail, table)
-	records_account_of(selector.trail, table)
 	covers(selector, table)
 	some mode in selector.modes
 }
@@ -110,63 +103,24 @@ universal_selectors contains selector if {
 
 conditional_selectors := selectors - universal_selectors
 
-universal_modes(table) := {mode |
-	some scope in table_account_scopes(table)
-	some mode in object.get(everywhere_modes, scope, set())
-} | {mode |
-	some region in region_scopes(table)
-	some account in table_account_scopes(table)
-	some mode in object.get(scoped_modes, [region, account], set())
+universal_modes(table) := everywhere_modes | {mode |
+	some scope in region_scopes(table)
+	some mode in object.get(scoped_modes, scope, set())
 }
 
-everywhere_modes[scope] contains mode if {
+everywhere_modes contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
 	multi_region(selector.trail)
-	some scope in trail_account_scopes(plan.resources[selector.trail])
 	some mode in selector.modes
 }
 
-scoped_modes[[region, account]] contains mode if {
+scoped_modes[scope] contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
 	not multi_region(selector.trail)
-	some region in region_scopes(plan.resources[selector.trail])
-	some account in trail_account_scopes(plan.resources[selector.trail])
+	some scope in region_scopes(plan.resources[selector.trail])
 	some mode in selector.modes
-}
-
-# A trail records the events of its own account only, unless it is an organisation trail: a trail and
-# a table are in one account when they share a provider configuration, their providers name the same
-# account (allowed_account_ids, or the account of the assume_role role), or neither names one (both
-# use the credentials the plan runs with).
-trail_account_scopes(trail) := {"every account"} if trail.after.is_organization_trail == true
-
-trail_account_scopes(trail) := account_scopes(trail) if not trail.after.is_organization_trail == true
-
-table_account_scopes(table) := account_scopes(table) | {"every account"}
-
-account_scopes(resource) := ({concat("", ["provider ", provider_key(resource)])} | {concat("", ["account ", account]) |
-	account := provider_account(resource)
-}) | {"no account named" | not provider_account(resource)}
-
-provider_account(resource) := reach.configured_account(input.configuration.provider_config[provider_key(resource)].expressions)
-
-records_account_of(trail, table) if {
-	some scope in trail_account_scopes(plan.resources[trail])
-	scope in table_account_scopes(table)
-}
-
-# Both providers name an account, and they differ: the trail does not record the table.
-other_account(trail, table) if {
-	not records_account_of(trail, table)
-	provider_account(plan.resources[trail])
-	provider_account(table)
-}
-
-account_unknown(trail, table) if {
-	not records_account_of(trail, table)
-	not other_account(trail, table)
 }
 
 # A single-Region trail records the events of its own Region only: a trail and a table are in one
@@ -228,7 +182,7 @@ region_unknown(trail, table) if {
 
 # Evidence of selectors that might select the table but cannot be followed before apply.
 # (A universal selector always selects the table, so only its trail's enable_logging can be uncertain.)
-uncertain(table) := ((({evidence |
+uncertain(table) := (({evidence |
 	some selector in conditional_selectors
 	not inactive(selector.trail)
 	not covers(selector, table)
@@ -249,20 +203,9 @@ uncertain(table) := ((({evidence |
 	not inactive(selector.trail)
 	region_unknown(selector.trail, table)
 	covers(selector, table)
-}) | {account_pending(selector.trail) |
-	some selector in selectors
-	not inactive(selector.trail)
-	not other_region(selector.trail, table)
-	account_unknown(selector.trail, table)
-	covers(selector, table)
 }
 
 pending(trail) := sprintf("%s: enable_logging is only known after apply", [trail])
-
-account_pending(trail) := sprintf(
-	"%s and the table are deployed through provider configurations of which only one names its account: %s",
-	[trail, "whether they are in one account is only known after apply"],
-)
 
 region_pending(trail) := sprintf("%s is a single-Region trail whose Region cannot be compared with the table's before apply", [trail])
 
@@ -285,12 +228,6 @@ partial_evidence(selector, table) := sprintf("%s: enable_logging = false", [sele
 	provider_region(table),
 ]) if {
 	other_region(selector.trail, table)
-} else := sprintf("%s records the events of account %s, the table is in account %s", [
-	selector.trail,
-	provider_account(plan.resources[selector.trail]),
-	provider_account(table),
-]) if {
-	other_account(selector.trail, table)
 } else := sprintf("%s %s records %s events only", [selector.trail, selector.label, concat(", ", sort(selector.modes))])
 
 active(trail) if {
