@@ -256,8 +256,10 @@ describe("plans the engine refuses", () => {
         change: { ...table(p).change, actions: ["delete"], after: null },
       }),
     );
+    // Read, not refused; and deleting the deposed table is a replacement that loses its data (DDB-REC-004).
     expect(validatePlan(parsePlan(plan, "plan.json"), { bundle }).violations.map((f) => f.rule)).toEqual([
       "DDB-ENC-001",
+      "DDB-REC-004",
     ]);
   });
 
