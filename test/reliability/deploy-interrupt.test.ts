@@ -59,6 +59,19 @@ function project(name: string, slowApply = false): string {
 }
 `,
   );
+  // deploy refuses commands that run at apply (DDB-AUD-008) unless waived: these only sleep.
+  if (slowApply) {
+    writeFileSync(
+      join(dir, ".ddb-guardrails.yml"),
+      [
+        "waivers:",
+        "  - rule: DDB-AUD-008",
+        "    address: terraform_data.item",
+        "    reason: the provisioner only sleeps, to make the apply take a moment",
+        "    expires: 2099-01-01",
+      ].join("\n"),
+    );
+  }
   return dir;
 }
 
