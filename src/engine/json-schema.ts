@@ -13,3 +13,13 @@ export function schemaValidator(schema: object, options: Options = {}): (value: 
     return validate(value) ? undefined : validate.errors![0];
   };
 }
+
+/** Where a schema error is ("waivers.0.reason", "(root)") and what it says, for a one-line message. */
+export function describeSchemaError(e: ErrorObject): { where: string; detail: string } {
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
+  const detail =
+    e.keyword === "additionalProperties"
+      ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+      : `${e.message}`;
+  return { where, detail };
+}

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import baselineSchema from "./baseline-schema.json";
 import { isCalendarDate } from "./config";
 import { GuardrailsError } from "../errors";
-import { schemaValidator } from "../json-schema";
+import { describeSchemaError, schemaValidator } from "../json-schema";
 import { SEVERITIES, type BaselineEntry, type Finding, type Report } from "../types";
 
 /** A baseline file (ddb-guardrails baseline write): the findings of a plan, accepted until `expires`. */
@@ -62,11 +62,7 @@ export function loadBaseline(file: string, now: Date = new Date()): Baseline {
   }
   const e = shapeError(value);
   if (e) {
-    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
-    const detail =
-      e.keyword === "additionalProperties"
-        ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
-        : e.message;
+    const { where, detail } = describeSchemaError(e);
     throw new GuardrailsError(`baseline ${file}: ${where}: ${detail}`);
   }
   const baseline = value as Baseline;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import configSchema from "./config-schema.json";
 import { GuardrailsError } from "../errors";
-import { schemaValidator } from "../json-schema";
+import { describeSchemaError, schemaValidator } from "../json-schema";
 import { checkParameters } from "./parameters";
 import { SEVERITIES } from "../types";
 import type { Finding, Rule, Severity, Waiver } from "../types";
@@ -61,11 +61,7 @@ export function loadConfig(file: string): GuardrailsConfig {
 export function parseConfig(value: unknown, source = "config", now: Date = new Date()): GuardrailsConfig {
   const e = shapeError(value);
   if (e) {
-    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
-    const detail =
-      e.keyword === "additionalProperties"
-        ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
-        : e.message;
+    const { where, detail } = describeSchemaError(e);
     const hint =
       /^waivers\.\d+(\.reason)?$/.test(where) && /reason|pattern/.test(`${e.message}`)
         ? " (every waiver needs a reason)"
