@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { GuardrailsError, type Report, type Rule } from "../engine";
+import { isConfigFile } from "../engine/source/files";
 import { formatters, type FormatContext, type FormatName, type Style } from "./formatters";
 import { junitOfPlans } from "./formatters/junit";
 
@@ -23,7 +24,7 @@ export const WALK_LIMITS = { depth: 24, entries: 200_000 };
 /** A Terraform or CDKTF project directory (what `validate <dir>` plans), by its marker files. */
 function isProjectDirectory(dir: string): boolean {
   if (existsSync(join(dir, "cdktf.json")) || existsSync(join(dir, "manifest.json"))) return true;
-  return readdirSync(dir).some((n) => n.endsWith(".tf") || n.endsWith(".tf.json"));
+  return readdirSync(dir).some(isConfigFile);
 }
 
 function isDirectory(path: string): boolean {
@@ -66,10 +67,13 @@ function walk(base: string, budget = walkBudget(base, undefined), depth = 0): st
   return out;
 }
 
-/** Local module sources (./x, ../x) called from a project's .tf and .tf.json files, as absolute paths. */
+/**
+ * Local module sources (./x, ../x) called from the files terraform reads in a project (isConfigFile:
+ * an ignored file could otherwise mark a real stack as a module and hide it), as absolute paths.
+ */
 function localModuleDirs(dir: string): string[] {
   const calls: string[] = [];
-  for (const name of readdirSync(dir).filter((n) => /\.tf(\.json)?$/.test(n))) {
+  for (const name of readdirSync(dir).filter(isConfigFile)) {
     const text = readFileSync(join(dir, name), "utf8");
     for (const m of text.matchAll(/(?:^|[\s{,])"?source"?\s*[=:]\s*"(\.\.?(?:\/[^"]*)?)"/gm))
       calls.push(resolve(dir, m[1]));

@@ -59,6 +59,9 @@ describe("every project under a folder (issue 22)", () => {
   tf("infra/shared/naming", 'module "deeper" { source = "./inner" }\n'); // a module, called by payments
   tf("infra/shared/naming/inner"); // a module of a module
   tf("infra/self", 'module "again" {\n  source = "./"\n}\n'); // calls itself: still a project
+  // A file terraform ignores calls payments as a module: it must not hide payments from the search.
+  writeFileSync(join(root, "infra/app/.decoy.tf"), 'module "hide" {\n  source = "../teams/payments"\n}\n');
+  writeFileSync(join(root, "infra/app/main.tf~"), 'module "hide" {\n  source = "../teams/payments"\n}\n');
   tf("infra/.hidden/stack");
   tf("infra/app/.terraform/modules/x");
   tf("infra/node_modules/pkg");
