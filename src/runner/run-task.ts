@@ -90,7 +90,7 @@ export function startRunTaskServer(options: RunTaskServerOptions): Promise<RunTa
     }
     if (path !== "/") throw new BadRequest(404, `no such path: ${path} (the run task endpoint is /)`);
     if (req.method !== "POST") throw methodNotAllowed(res, "POST");
-    const body = await readBody(req);
+    const body = await readBody(req, res);
     if (options.hmacKey) checkSignature(body, req.headers[SIGNATURE_HEADER], options.hmacKey);
     const payload = parseJson(body);
     if (payload.access_token === VERIFICATION_TOKEN) {
@@ -146,15 +146,16 @@ function methodNotAllowed(res: ServerResponse, allow: string): BadRequest {
   return new BadRequest(405, `method not allowed (${allow})`);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REQUEST_BYTES) {
+        req.removeAllListeners("data").resume(); // the rest is read and dropped, so the 413 reaches the client
+        res.setHeader("Connection", "close");
         reject(new BadRequest(413, `request body is larger than ${MAX_REQUEST_BYTES} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);

@@ -374,6 +374,11 @@ describe("serve: the run task endpoint", () => {
     expect(callbacksOf(request.task)).toEqual([]);
   });
 
+  it("refuses a body larger than a run task request can be (413)", async () => {
+    const body = JSON.stringify({ payload_version: 1, padding: " ".repeat(2 * 1024 * 1024) });
+    expect((await serve.post(body)).status).toBe(413);
+  });
+
   it("refuses other methods and paths", async () => {
     expect((await fetch(serve.url)).status).toBe(405);
     expect((await fetch(serve.url, { method: "PUT", body: "{}" })).status).toBe(405);
