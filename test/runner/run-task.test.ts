@@ -437,16 +437,28 @@ describe("serve: the run task endpoint", () => {
   });
 });
 
-describe("serve: limits and stopping", () => {
+describe("serve: config, limits and stopping", () => {
   let serve: Serve;
   beforeAll(async () => {
+    const config = join(work, "waivers.yml");
+    writeFileSync(
+      config,
+      `waivers:
+  - rule: DDB-ENC-001
+    address: aws_dynamodb_table.invalid_*
+    reason: tables move to the team key in OPS-42
+    expires: 2099-12-31
+`,
+    );
     serve = new Serve([
+      "--config",
+      config,
       "--hmac-key-file",
       keyFile,
       "--api-url",
       standIn.apiUrl,
       "--time-limit",
-      "2",
+      "4", // room for a real evaluation on a loaded machine, short enough for the stalled download
       "--max-bytes",
       "1000000",
       "--jobs",
@@ -458,6 +470,20 @@ describe("serve: limits and stopping", () => {
     serve.child.kill("SIGKILL");
   });
 
+  it("judges with the project config, as validate does: waived findings pass and are shown as waived", async () => {
+    const { body, task } = runRequest("insecure");
+    expect((await serve.post(body)).status).toBe(200);
+    const result = await waitForResult(serve, task);
+    expect(result.data.attributes.status).toBe("passed");
+    expect(result.data.attributes.message).toMatch(/^Passed: 0 violations, 2 waived in 11 resources/);
+    const outcomes = result.data.relationships!.outcomes.data.map((o) => o.attributes);
+    expect(outcomes.map((o) => o.tags.Status)).toEqual([
+      [{ label: "Waived until 2099-12-31", level: "info" }],
+      [{ label: "Waived until 2099-12-31", level: "info" }],
+    ]);
+    expect(outcomes[0].body).toContain("Waived until 2099-12-31: tables move to the team key in OPS-42");
+  });
+
   it("answers at once and reports failed when the plan download does not finish within the time limit", async () => {
     const { body, task } = runRequest("slow");
     expect((await serve.post(body)).status).toBe(200);
@@ -466,7 +492,7 @@ describe("serve: limits and stopping", () => {
     expect(result.data.attributes).toEqual({
       status: "failed",
       message:
-        "ddb-guardrails could not judge this plan: the plan was not judged within the time limit of 2 s (--time-limit)",
+        "ddb-guardrails could not judge this plan: the plan was not judged within the time limit of 4 s (--time-limit)",
     });
   });
 
