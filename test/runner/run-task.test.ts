@@ -507,17 +507,39 @@ describe("serve: config, limits and stopping", () => {
     });
   });
 
-  it("on SIGTERM reports the runs under way failed, then exits 0", async () => {
-    const { body, plan, task } = runRequest("slow");
-    expect((await serve.post(body)).status).toBe(200);
-    await waitFor(() => standIn.storeRequests.some((r) => r.plan === plan), 10_000);
+  it("takes 16 runs at once (503 past them), and on SIGTERM reports those under way failed, then exits 0", async () => {
+    const taken = Array.from({ length: 16 }, () => runRequest("slow"));
+    const answers = await Promise.all(taken.map((r) => serve.post(r.body)));
+    expect(answers.map((res) => res.status)).toEqual(taken.map(() => 200));
+    const refused = runRequest("compliant");
+    expect((await serve.post(refused.body)).status).toBe(503);
+    await waitFor(() => taken.every((r) => standIn.storeRequests.some((s) => s.plan === r.plan)), 10_000);
     serve.child.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
-    expect(delivered(task)?.body.data.attributes).toEqual({
-      status: "failed",
-      message:
-        "ddb-guardrails could not judge this plan: the ddb-guardrails server stopped (SIGTERM) before the plan was judged",
-    });
+    for (const r of taken)
+      expect(delivered(r.task)?.body.data.attributes).toEqual({
+        status: "failed",
+        message:
+          "ddb-guardrails could not judge this plan: the ddb-guardrails server stopped (SIGTERM) before the plan was judged",
+      });
+    expect(standIn.planRequests.filter((r) => r.plan === refused.plan)).toEqual([]);
+    expect(callbacksOf(refused.task)).toEqual([]);
+  });
+});
+
+describe("serve --allow-unsigned (a run task without an HMAC key)", () => {
+  it("judges unsigned requests", async () => {
+    const serve = new Serve(["--allow-unsigned", "--api-url", standIn.apiUrl, "--jobs", "1"]);
+    try {
+      await serve.ready();
+      expect(serve.stderr).toContain("(unsigned requests allowed)");
+      const { body, task } = runRequest("insecure");
+      expect((await serve.post(body, {})).status).toBe(200);
+      expect((await waitForResult(serve, task)).data.attributes.status).toBe("failed");
+    } finally {
+      serve.child.kill("SIGTERM");
+      await serve.exited;
+    }
   });
 });
 
@@ -528,6 +550,12 @@ describe("serve: refusing to start", () => {
     expect(serve.stderr).toBe(
       "ddb-guardrails: error: serve needs --hmac-key-file (the run task's HMAC key), or --allow-unsigned to accept requests anyone could send\n",
     );
+  });
+
+  it("refuses a key file together with --allow-unsigned", async () => {
+    const serve = new Serve(["--hmac-key-file", keyFile, "--allow-unsigned"]);
+    expect(await serve.exited).toBe(2);
+    expect(serve.stderr).toBe("ddb-guardrails: error: --hmac-key-file and --allow-unsigned exclude each other\n");
   });
 
   it("refuses an empty key file", async () => {
