@@ -4,6 +4,7 @@ import {
   applySegments,
   entriesOf,
   evaluate,
+  parsedTemplate,
   plainValue,
   type EvalContext,
   type Segment,
@@ -20,6 +21,7 @@ import {
   type SourceModule,
 } from "./files";
 import { readingSource } from "./hcl";
+import { ParseCache } from "./parse-cache";
 
 /**
  * What the Terraform source adds to a plan, in the expression shape of the plan's `configuration`
@@ -70,11 +72,13 @@ export function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits =
   return readingSource(async () => {
     const gaps: SourceGaps = new Map();
     const deadline = new Deadline(limits.timeoutSeconds);
-    const sources = await readSourceModules(dir, gaps, limits, deadline);
+    const cache = ParseCache.open();
+    const sources = await readSourceModules(dir, gaps, limits, deadline, cache);
     // A plan without configuration is refused before (checkPlan), unless it has nothing to judge.
     if (plan.configuration) await checkSourceMatchesPlan(sources, gaps, plan);
-    const model = new SourceModelBuilder(dir, sources, plan, deadline);
-    return model.build(gaps);
+    const model = await new SourceModelBuilder(dir, sources, plan, deadline).build(gaps);
+    await cache?.save(parsedTemplate);
+    return model;
   });
 }
 
