@@ -4,6 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/../env.sh"
 cd "$ROOT"
 bash scripts/tools/install-tools.sh
+bash scripts/tools/build-opentofu.sh   # the OpenTofu deploy test runs tofu (minutes once, then skipped)
 bash scripts/generate/generate.sh --check
 npx biome check .   # TypeScript/JavaScript format and lint (npm run lint; npm run format fixes)
 results="$(mktemp -d)"

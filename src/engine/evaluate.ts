@@ -62,7 +62,7 @@ export interface PreparedPlan {
   readonly inputs: readonly PreparedInput[];
   /** Resources of the whole plan (each shard's count includes the plan-wide resources it repeats). */
   readonly resources?: number;
-  /** Waivers recorded as tags on the plan's resources (waiversFromTags). */
+  /** Waivers recorded as tags on the plan's resources (waiversFromTags) and as comments in its source. */
   readonly waivers: readonly Waiver[];
 }
 
@@ -80,7 +80,7 @@ export function preparePlan(
 ): PreparedPlan {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
-  const waivers = waiversFromTags(plan);
+  const waivers = [...waiversFromTags(plan), ...(source?.waivers ?? [])];
   // The source model is one for the whole plan: a plan with its source is judged whole.
   const shards = source ? undefined : shardPlan(plan, { maxResources: options.shardResources ?? SHARD_RESOURCES });
   const prepared: PreparedPlan = shards
@@ -208,18 +208,20 @@ interface Run {
 }
 
 /** Everything checked before evaluating, besides the plan: the bundle, the config against its rules. */
-function prepare(options: ValidateOptions, tagWaivers: readonly Waiver[] = []): Run {
+function prepare(options: ValidateOptions, planWaivers: readonly Waiver[] = []): Run {
   const bundle = options.bundle ?? loadBundle(options);
   const given = options.config ?? EMPTY_CONFIG;
   checkConfigRules(given, bundle.rules);
   const known = new Set(bundle.rules.map((r) => r.id));
-  for (const w of tagWaivers) {
-    if (!known.has(w.rule))
-      throw new GuardrailsError(
-        `${w.address}: tag "${WAIVER_TAG_PREFIX}${w.rule}" names no rule; use a rule id of docs/rules.md`,
-      );
+  for (const w of planWaivers) {
+    if (known.has(w.rule)) continue;
+    throw new GuardrailsError(
+      w.origin
+        ? `${w.origin}: the waiver names no rule "${w.rule}"; use a rule id of docs/rules.md`
+        : `${w.address}: tag "${WAIVER_TAG_PREFIX}${w.rule}" names no rule; use a rule id of docs/rules.md`,
+    );
   }
-  const config = tagWaivers.length > 0 ? { ...given, waivers: [...given.waivers, ...tagWaivers] } : given;
+  const config = planWaivers.length > 0 ? { ...given, waivers: [...given.waivers, ...planWaivers] } : given;
   const selected = selectRules(bundle.rules, options.rules, options.skipRules);
   if (options.requiredRules?.length)
     for (const id of selectRules(bundle.rules, options.requiredRules)) selected.add(id);

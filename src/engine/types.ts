@@ -26,6 +26,13 @@ export interface Waiver {
   readonly scope?: "all";
   /** The address is matched exactly, not as a glob (a waiver recorded as a tag on its resource). */
   readonly exact?: boolean;
+  /**
+   * The address is a resource of the configuration (module path, type and name, no instance keys):
+   * it matches every instance of it (a waiver written as a comment on its resource block).
+   */
+  readonly instances?: boolean;
+  /** Where the waiver is written (file:line), when it is not in the config file. */
+  readonly origin?: string;
 }
 
 /** One rule broken by one resource. */
@@ -39,8 +46,8 @@ export interface Finding {
   readonly remediation: string;
   /** What decided it: attribute paths and, through references, the chain that was followed. */
   readonly evidence: readonly string[];
-  /** Present when a waiver from the project config covers this finding. */
-  readonly waived?: { readonly reason: string; readonly expires: string };
+  /** Present when a waiver covers this finding; `by`: file:line of a waiver written in the Terraform source. */
+  readonly waived?: { readonly reason: string; readonly expires: string; readonly by?: string };
   /** Present when a severity override of the project config lowered this finding below --fail-on. */
   readonly lowered?: { readonly from: Severity; readonly by: string };
   /** Present when a baseline (--baseline) records this finding: inherited, not new. */

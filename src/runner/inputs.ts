@@ -11,6 +11,7 @@ import {
 } from "../engine";
 import { buildSourceModel, type SourceModel } from "../engine/source/source-model";
 import { hcl2json } from "../engine/source/hcl";
+import { WaiverCommentError } from "../engine/source/waiver-comments";
 import { hasTerraformSource, isCached, type SourceLimits } from "../engine/source/files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
@@ -144,6 +145,8 @@ async function sourceModel(
   try {
     return await buildSourceModel(dir, plan, limits);
   } catch (err) {
+    // A waiver comment's error names its file and line already.
+    if (err instanceof WaiverCommentError) throw err;
     throw new GuardrailsError(
       `${dir}: the Terraform source could not be read (${(err as Error).message.split("\n")[0]})`,
     );

@@ -66,6 +66,11 @@ export function describeLocation(context: FormatContext, address: string): strin
   return parts.join(", ");
 }
 
+/** How every format shows a waived finding: until when, why, and where a waiver in the source is written. */
+export function waivedNote(waived: NonNullable<Finding["waived"]>): string {
+  return `waived until ${waived.expires}${waived.by ? ` at ${waived.by}` : ""}: ${waived.reason}`;
+}
+
 /** How every format shows a finding a baseline records: inherited, not new. */
 export function baselinedNote(baselined: NonNullable<Finding["baselined"]>): string {
   return `inherited: in the baseline until ${baselined.expires}: ${baselined.reason}`;

@@ -1,5 +1,5 @@
 import type { Finding, Report, Rule } from "../../engine/types";
-import { baselinedNote, describeLocation, type FormatContext, type Formatter, loweredNote } from "./index";
+import { baselinedNote, describeLocation, type FormatContext, type Formatter, loweredNote, waivedNote } from "./index";
 import { ruleCoverage } from "./verdict";
 
 /**
@@ -76,7 +76,7 @@ function ruleCases(report: Report, rules: readonly Rule[], context: FormatContex
         .filter(Boolean)
         .join("\n");
       const outcome = f.waived
-        ? `<skipped message="${attr(`waived until ${f.waived.expires}: ${f.waived.reason}`)}"/>`
+        ? `<skipped message="${attr(waivedNote(f.waived))}"/>`
         : f.lowered
           ? `<skipped message="${attr(loweredNote(f.lowered))}"/>`
           : f.baselined

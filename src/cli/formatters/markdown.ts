@@ -1,5 +1,5 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
-import { baselinedNote, describeLocation, loweredNote, type Formatter } from "./index";
+import { baselinedNote, describeLocation, loweredNote, waivedNote, type Formatter } from "./index";
 import { ruleCoverage, thresholdCounts, verdictReason } from "./verdict";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
@@ -40,7 +40,7 @@ export const markdown: Formatter = (report, rules, _style, context) => {
       out.push("", `**${code(address)}**${where ? ` (${escapeMarkdown(where)})` : ""}`, "");
       for (const f of findings) {
         const status = f.waived
-          ? ` _(waived until ${f.waived.expires}: ${escapeMarkdown(f.waived.reason)})_`
+          ? ` _(${escapeMarkdown(waivedNote(f.waived))})_`
           : f.lowered
             ? ` _(${escapeMarkdown(loweredNote(f.lowered))})_`
             : f.baselined

@@ -72,7 +72,7 @@ export const sarif: Formatter = (report, rules, _style, context) => {
               {
                 kind: "external" as const,
                 status: "accepted" as const,
-                justification: `${f.waived.reason} (waived until ${f.waived.expires})`,
+                justification: `${f.waived.reason} (waived until ${f.waived.expires}${f.waived.by ? ` at ${f.waived.by}` : ""})`,
               },
             ],
           }

@@ -1,5 +1,5 @@
 import { changedOnlyNote } from "../review";
-import { baselinedNote, describeLocation, loweredNote, type Formatter } from "./index";
+import { baselinedNote, describeLocation, loweredNote, waivedNote, type Formatter } from "./index";
 import { ruleCoverage, verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
@@ -13,7 +13,7 @@ export const text: Formatter = (report, rules, style, context) => {
   const lines = report.violations.flatMap((f) => {
     const where = describeLocation(context, f.address);
     const located = where ? style.dim(` [${where}]`) : "";
-    const waived = f.waived ? style.dim(` (waived until ${f.waived.expires}: ${safe(f.waived.reason)})`) : "";
+    const waived = f.waived ? style.dim(` (${safe(waivedNote(f.waived))})`) : "";
     const lowered = f.lowered ? style.dim(` (${loweredNote(f.lowered)})`) : "";
     const inherited = f.baselined ? style.dim(` (${safe(baselinedNote(f.baselined))})`) : "";
     const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}${inherited}`;

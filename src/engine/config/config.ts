@@ -174,10 +174,15 @@ export function applyConfig(
 ): { findings: Finding[]; notes: string[] } {
   const today = now.toISOString().slice(0, 10);
   const notes = new Set<string>();
-  // A waiver recorded as a tag on its resource names that address only, never a pattern.
+  // A waiver recorded as a tag on its resource names that address only, never a pattern; one written
+  // on a resource block names every instance of it.
   const matchers = config.waivers.map((w) => ({
     waiver: w,
-    matches: w.exact ? (address: string) => address === w.address : waiverMatcher(w.address),
+    matches: w.exact
+      ? (address: string) => address === w.address
+      : w.instances
+        ? (address: string) => withoutInstanceKeys(address) === w.address
+        : waiverMatcher(w.address),
   }));
   const used = new Set<Waiver>();
   const out = findings.map((f): Finding => {
@@ -188,11 +193,11 @@ export function applyConfig(
       used.add(waiver);
       if (waiver.expires < today) {
         notes.add(
-          `waiver for ${waiver.rule} on ${waiver.address} expired on ${waiver.expires}; ${f.address} is reported again`,
+          `waiver for ${waiver.rule} on ${named(waiver)} expired on ${waiver.expires}; ${f.address} is reported again`,
         );
         continue;
       }
-      waived = { reason: waiver.reason, expires: waiver.expires };
+      waived = { reason: waiver.reason, expires: waiver.expires, ...(waiver.origin ? { by: waiver.origin } : {}) };
       break;
     }
     const { waived: _ignored, lowered: _lowered, ...rest } = f;
@@ -205,7 +210,17 @@ export function applyConfig(
   // A waiver that matches nothing is a typo, a renamed resource or a fixed finding: say so, it waives nothing.
   for (const waiver of config.waivers) {
     if (!used.has(waiver) && waiver.expires >= today)
-      notes.add(`waiver for ${waiver.rule} on ${waiver.address} matches no finding; it waives nothing`);
+      notes.add(`waiver for ${waiver.rule} on ${named(waiver)} matches no finding; it waives nothing`);
   }
   return { findings: out, notes: [...notes].sort() };
+}
+
+/** A waiver's address, with where it is written when that is not the config file. */
+function named(waiver: Waiver): string {
+  return waiver.origin ? `${waiver.address} (${waiver.origin})` : waiver.address;
+}
+
+/** 'module.a["k"].aws_x.y[0]' -> "module.a.aws_x.y": the resource of the configuration. */
+export function withoutInstanceKeys(address: string): string {
+  return address.replace(/\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g, "");
 }

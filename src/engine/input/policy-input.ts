@@ -35,7 +35,8 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
   const slim: Record<string, unknown> = { ...plan };
   // What the Terraform source adds (locals, dynamic blocks...): input.source, absent without source.
   // Always set, so a plan cannot supply a source model of its own.
-  slim.source = source;
+  // Waivers are applied to the findings, not read by the policies.
+  slim.source = source && { ...source, waivers: undefined };
   for (const key of UNREAD_PLAN_KEYS) delete slim[key];
   if (Array.isArray(plan.resource_changes)) {
     slim.resource_changes = plan.resource_changes.map((rc) => {

@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/read-plan";
+import type { Waiver } from "../types";
 import { checkSourceMatchesPlan } from "./cross-check";
 import {
   applySegments,
@@ -22,6 +23,7 @@ import {
 } from "./files";
 import { readingSource } from "./hcl";
 import { ParseCache } from "./parse-cache";
+import { waiversFromComments } from "./waiver-comments";
 
 /**
  * What the Terraform source adds to a plan, in the expression shape of the plan's `configuration`
@@ -41,6 +43,8 @@ export interface SourceModel {
   /** config key -> the block types written as `dynamic` blocks (known or not). */
   readonly dynamic: Record<string, string[]>;
   readonly gaps: Record<string, string>;
+  /** Waivers written as comments on resource blocks (waiversFromComments); not policy input. */
+  readonly waivers: readonly Waiver[];
 }
 
 export type Expression = Record<string, unknown>;
@@ -76,9 +80,10 @@ export function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits =
     const sources = await readSourceModules(dir, gaps, limits, deadline, cache);
     // A plan without configuration is refused before (checkPlan), unless it has nothing to judge.
     if (plan.configuration) await checkSourceMatchesPlan(sources, gaps, plan);
+    const waivers = waiversFromComments(sources);
     const model = await new SourceModelBuilder(dir, sources, plan, deadline).build(gaps);
     await cache?.save(parsedTemplate);
-    return model;
+    return { ...model, waivers };
   });
 }
 
@@ -111,8 +116,8 @@ class SourceModelBuilder {
     this.modules.set(source.path, { source, instance, parent, call: call && { args: call.block, file: call.file } });
   }
 
-  async build(gaps: SourceGaps): Promise<SourceModel> {
-    const model: SourceModel = {
+  async build(gaps: SourceGaps): Promise<Omit<SourceModel, "waivers">> {
+    const model: Omit<SourceModel, "waivers"> = {
       dir: this.dir,
       locals: {},
       blocks: {},
@@ -133,7 +138,7 @@ class SourceModelBuilder {
     return model;
   }
 
-  private async addLocals(model: SourceModel, path: string, info: ModuleInfo): Promise<void> {
+  private async addLocals(model: Omit<SourceModel, "waivers">, path: string, info: ModuleInfo): Promise<void> {
     for (const file of info.source.files) {
       const starts = file.lines.flatMap((line, i) => (/^\s*locals\s*\{/.test(line) ? [i] : []));
       for (const [k, block] of asBlocks(file.body.locals).entries()) {
@@ -147,7 +152,7 @@ class SourceModelBuilder {
   }
 
   /** Dynamic blocks of a module's resources whose for_each is known in source, expanded. */
-  private async addDynamicBlocks(model: SourceModel, path: string, info: ModuleInfo): Promise<void> {
+  private async addDynamicBlocks(model: Omit<SourceModel, "waivers">, path: string, info: ModuleInfo): Promise<void> {
     for (const file of info.source.files) {
       for (const [type, named] of Object.entries(file.body.resource ?? {})) {
         for (const [name, blocks] of Object.entries(named as Record<string, unknown>)) {
@@ -197,7 +202,7 @@ class SourceModelBuilder {
   }
 
   /** Per-instance attributes of for_each resources and constant configuration of data sources. */
-  private async addInstance(model: SourceModel, change: PlanChange): Promise<void> {
+  private async addInstance(model: Omit<SourceModel, "waivers">, change: PlanChange): Promise<void> {
     const module = change.module_address ?? "";
     const info = this.modules.get(stripKeys(module));
     if (!info || info.instance === null) return;

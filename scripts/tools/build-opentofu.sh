@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds the pinned OpenTofu CLI from source into .tools/bin/tofu, and writes the project-local provider
+# mirror and CLI configuration tofu plans with offline (.tools/tofu-plugins, .tools/tofu.rc).
+# A test tool only: the OpenTofu tests and regenerating the fixtures' opentofu-plan.json need it.
+# The source comes from the Go module proxy (`go mod download`, checked against the pinned go.sum hash);
+# `go install ...@version` cannot build it because its go.mod has a replace directive.
+set -euo pipefail
+source "$(dirname "$0")/../env.sh"
+TOFU_VERSION=v1.10.10
+TOFU_SUM="h1:ELFHOkY0x/bHvkgBP4KK3i7Y19CSFuHOyeZOLc0cqWY="
+bin="$ROOT/.tools/bin/tofu"
+
+# tofu resolves "hashicorp/aws" to registry.opentofu.org: the same provider binaries as the Terraform
+# mirror, linked under that host name.
+write_mirror() {
+  local mirror="$ROOT/.tools/tofu-plugins" rc="$ROOT/.tools/tofu.rc" src host_dir
+  rm -rf "$mirror"
+  for src in /opt/tf-plugins/registry.terraform.io/*/*/*/* "$ROOT"/.tools/tf-plugins/registry.terraform.io/*/*/*/*; do
+    [ -d "$src" ] || continue
+    host_dir="${src#*/registry.terraform.io/}"
+    mkdir -p "$mirror/registry.opentofu.org/$(dirname "$host_dir")"
+    ln -s "$src" "$mirror/registry.opentofu.org/$host_dir"
+  done
+  cat >"$rc" <<RC
+# Written by scripts/tools/build-opentofu.sh: providers come from the local mirror only.
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.opentofu.org/*/*"]
+  }
+  direct {
+    exclude = ["registry.opentofu.org/*/*"]
+  }
+}
+disable_checkpoint = true
+RC
+}
+
+if [ -x "$bin" ] && [ "$("$bin" version | head -1)" = "OpenTofu ${TOFU_VERSION}" ]; then
+  write_mirror
+  exit 0
+fi
+echo "building opentofu $TOFU_VERSION into .tools/bin (minutes with an empty Go cache)" >&2
+info="$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION")"
+sum="$(sed -n 's/^\t"Sum": "\(.*\)",$/\1/p' <<<"$info")"
+dir="$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$info")"
+if [ "$sum" != "$TOFU_SUM" ]; then
+  echo "error: opentofu $TOFU_VERSION module hash is '$sum', expected $TOFU_SUM" >&2
+  exit 2
+fi
+mkdir -p "$ROOT/.tools/bin"
+(cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$bin" ./cmd/tofu)
+write_mirror
+echo "opentofu $TOFU_VERSION built: $bin" >&2
