@@ -526,9 +526,9 @@ arn_condition(resource, i, fields, op) := referenced(resource, field_expression(
 # Terraform marks an unknown list of a set element; the configuration's field selector with the
 # same field name holds its expression.
 field_expression(resource, i, op) := expression if {
-	some field in plan.config(resource).expressions.advanced_event_selector[i].field_selector
+	some k, field in plan.config(resource).expressions.advanced_event_selector[i].field_selector
 	field.field.constant_value == "resources.ARN"
-	expression := object.get(field, op, null)
+	expression := plan.expression(resource, ["advanced_event_selector", i, "field_selector", k, op])
 }
 
 # What an unknown table list references: tables of the plan, or something unresolvable.

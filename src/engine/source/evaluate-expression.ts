@@ -272,6 +272,14 @@ async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
         return value.kind === "known" ? value : opaque(node, ctx);
       }
       return UNKNOWN("coalesce(): every argument is null");
+    // A set of known strings is iterated like the list (for_each = toset([...]): keyed by value).
+    case "toset": {
+      const value = await evalNode(args[0], ctx);
+      const items = plainValue(value);
+      return Array.isArray(items) && items.every((item) => typeof item === "string")
+        ? { kind: "known", value: [...new Set(items)].sort() }
+        : opaque(node, ctx);
+    }
     case "length": {
       const value = await evalNode(args[0], ctx);
       if (value.kind === "list") return { kind: "known", value: value.items.length };
