@@ -31,7 +31,7 @@ import {
  * - outputs: module instance -> output -> expression (try(), coalesce() and conditionals evaluated,
  *   so that only the alternative the plan creates remains).
  * Attributes inside blocks are keyed by their path ("event_selector.0.data_resource.0.values"), map
- * attributes by key ("parameters.KeyArn").
+ * attributes by key ("parameters.KeyArn"), with the keys a map sets under "parameters[*]".
  */
 export interface SourceModel {
   readonly dir: string;
@@ -349,6 +349,8 @@ class SourceModelBuilder {
         // A map attribute: each key on its own (a value of one key is not a value of another).
         const parts: Array<[string, Value]> =
           value.kind === "map" ? Object.entries(value.fields).map(([k, v]) => [`${path}.${k}`, v]) : [[path, value]];
+        // The keys a map sets, under "<path>[*]": a key it leaves out is unset (a parameter's Default applies).
+        if (value.kind === "map") parts.push([`${path}[*]`, { kind: "known", value: Object.keys(value.fields) }]);
         for (const [key, part] of parts) {
           const expression = toExpression(part, location, info);
           if (expression) (model.attributes[change.address] ??= {})[key] = expression;
