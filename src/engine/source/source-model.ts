@@ -111,6 +111,7 @@ export async function buildSourceModel(dir: string, plan: Plan, limits: SourceLi
 class SourceModelBuilder {
   private readonly modules = new Map<string, ModuleInfo>();
   private readonly addresses: Set<string>;
+  private readonly changes: Map<string, PlanChange>;
   private readonly localCache = new Map<string, Promise<Value>>();
   private readonly outputCache = new Map<string, Promise<Value>>();
   private readonly instanceCache = new Map<ModuleInfo, ModuleInfo[]>();
@@ -122,6 +123,7 @@ class SourceModelBuilder {
     private readonly deadline: Deadline,
   ) {
     this.addresses = new Set((plan.resource_changes ?? []).map((rc) => (rc as { address: string }).address));
+    this.changes = new Map((plan.resource_changes ?? []).map((rc) => [(rc as PlanChange).address, rc as PlanChange]));
     for (const source of sources) this.addModule(source);
   }
 
@@ -385,7 +387,24 @@ class SourceModelBuilder {
   }
 
   private context(info: ModuleInfo, bindings: ReadonlyMap<string, Value>): EvalContext {
-    return { bindings, traverse: (root, segments) => this.traverse(info, root, segments) };
+    return {
+      bindings,
+      traverse: (root, segments) => this.traverse(info, root, segments),
+      planned: (value) => this.planned(value),
+    };
+  }
+
+  /** An attribute of a resource instance (one reference) as the plan plans it, when known before apply. */
+  private planned(value: Value): Value | undefined {
+    if (value.kind !== "refs" || value.refs.length !== 1) return undefined;
+    const match = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)\.([A-Za-z0-9_-]+)$/.exec(value.refs[0]);
+    if (!match) return undefined;
+    const address = value.module ? `${value.module}.${match[1]}` : match[1];
+    const change = this.changes.get(address)?.change;
+    const after = change?.after as Record<string, unknown> | undefined;
+    const unknown = change?.after_unknown as Record<string, unknown> | undefined;
+    if (!after || !(match[2] in after) || unknown?.[match[2]] === true) return undefined;
+    return { kind: "known", value: after[match[2]] };
   }
 
   private async traverse(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
@@ -452,6 +471,7 @@ interface PlanChange {
   name: string;
   index?: string | number;
   module_address?: string;
+  change?: { after?: unknown; after_unknown?: unknown };
 }
 
 function nameOf(segment: Segment | undefined): string {
