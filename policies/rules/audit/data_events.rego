@@ -21,7 +21,11 @@
 #   table, with its reason). The account and Region inside a literal ARN are not checked, since a
 #   new table's ARN is unknown before apply. When a trail's selectors or table list cannot be
 #   followed before apply (a local, a module output the plan lacks, a dynamic block), tables not
-#   otherwise covered get DDB-AUD-001-UNPROVABLE. Literal ARNs mixed with references in one list
+#   otherwise covered get DDB-AUD-001-UNPROVABLE. A for-expression over the instances of a module
+#   called with for_each or count ([for t in module.tables : t.table_arn]) records the tables it
+#   lists when the Terraform source is at hand (the plan records only module.tables; without the
+#   source it stays unprovable); a filter (if t.name != "x") leaves its table out, flagged.
+#   Literal ARNs mixed with references in one list
 #   are not visible in the plan (only the references are) and do not count.
 # custom:
 #   id: DDB-AUD-001
