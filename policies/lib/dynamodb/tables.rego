@@ -49,8 +49,8 @@ table_keys contains entry if {
 	some table in template_tables
 	table.type == "AWS::DynamoDB::Table"
 	template_sse_state(table).verdict == "on"
-	label := concat("", [table.label, ".SSESpecification.KMSMasterKeyId"])
 	not parameter_known_after_apply(table, table.properties, ["SSESpecification", "KMSMasterKeyId"])
+	label := concat("", [table.label, ".SSESpecification.KMSMasterKeyId"])
 	verdict := template_key_verdict(table, label, table.properties, ["SSESpecification", "KMSMasterKeyId"])
 	entry := object.union(verdict, {"address": table.address, "subject": table.subject})
 }
@@ -83,8 +83,8 @@ replica_keys contains entry if {
 	table.type == "AWS::DynamoDB::GlobalTable"
 	template_sse_state(table).verdict == "on"
 	some replica in template_replicas(table)
-	label := concat("", [replica.label, ".SSESpecification.KMSMasterKeyId"])
 	not parameter_known_after_apply(table, replica.properties, ["SSESpecification", "KMSMasterKeyId"])
+	label := concat("", [replica.label, ".SSESpecification.KMSMasterKeyId"])
 	verdict := template_key_verdict(table, label, replica.properties, ["SSESpecification", "KMSMasterKeyId"])
 	entry := object.union(verdict, {"address": table.address, "subject": table.subject})
 }
@@ -387,6 +387,8 @@ template_key_verdict(table, label, properties, path) := {"verdict": "aws_managed
 
 template_key_reference(value) := value.Ref
 
+template_key_reference(value) := value["Fn::GetAtt"][0] if value["Fn::GetAtt"][1] == "Arn"
+
 # The name of the parameter a property refers to (!Ref / {"Ref": ...}), when the stack sets it to
 # a value known only after apply.
 parameter_known_after_apply(table, properties, path) := name if {
@@ -410,8 +412,6 @@ parameter_key_verdicts(stack, name, label) := kms.verdicts(stack, label, null, t
 	}
 	count(candidates) > 0
 } else := {{"verdict": "unprovable", "evidence": concat("", [label, ": known after apply, from nothing the plan holds"])}}
-
-template_key_reference(value) := value["Fn::GetAtt"][0] if value["Fn::GetAtt"][1] == "Arn"
 
 unevaluated(label, value) := concat("", [
 	label, " = ", json.marshal(value),

@@ -78,6 +78,38 @@ test_a_key_parameter_is_resolved_from_the_stack_or_its_default if {
 	verdict == "unprovable"
 }
 
+key_parameter_template := {
+	"resources": {"T": table(encrypted_with({"Ref": "Key"}))},
+	"parameters": {"Key": {"Type": "String", "Default": "alias/aws/dynamodb"}, "Logs": {"Type": "String"}},
+	"transform": false,
+}
+
+test_a_key_parameter_set_from_nothing_the_plan_holds_is_unprovable if {
+	from_nothing := stack({}, {"parameters": true}, {"parameters": {"references": []}}, key_parameter_template)
+	key_verdicts(from_nothing) == {[
+		"unprovable",
+		"Resources.T.Properties.SSESpecification.KMSMasterKeyId <- parameters.Key: known after apply, from nothing the plan holds",
+	]}
+}
+
+# input.source as the CLI builds it: the parameters map key by key, and the keys it sets.
+parameter_attributes(keys) := {"aws_cloudformation_stack.t": {
+	"parameters.Key": {"references": ["aws_kms_key.k.arn"], "module": "", "source_location": "main.tf:3"},
+	"parameters[*]": {"constant_value": keys, "source_location": "main.tf:3"},
+}}
+
+test_with_source_a_key_parameter_is_followed_key_by_key_or_takes_its_default if {
+	expressions := {"parameters": {"references": ["aws_kms_key.k.arn", "aws_cloudwatch_log_group.l.arn"]}}
+	plan := stack({}, {"parameters": true}, expressions, key_parameter_template)
+	with_key := object.union(plan, {"source": {"attributes": parameter_attributes(["Key", "Logs"])}})
+	key_verdicts(with_key) == {[
+		"unprovable",
+		"Resources.T.Properties.SSESpecification.KMSMasterKeyId <- parameters.Key <- aws_kms_key.k (not resolvable from the plan) (from source main.tf:3)",
+	]}
+	without_key := object.union(plan, {"source": {"attributes": parameter_attributes(["Logs"])}})
+	key_verdicts(without_key) == {["aws_managed", "Resources.T.Properties.SSESpecification.KMSMasterKeyId = \"alias/aws/dynamodb\""]}
+}
+
 test_a_global_table_whose_replicas_are_not_a_list_is_unprovable_for_every_replica_setting if {
 	template := {
 		"resources": {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
