@@ -128,6 +128,21 @@ test_a_global_table_whose_replicas_are_not_a_list_is_unprovable_for_every_replic
 	{[e.verdict, e.evidence[0]] | some e in tables.deletion_protection with input as plan} == expected
 }
 
+test_a_replica_key_parameter_known_after_apply_is_followed_to_what_the_stack_sets if {
+	template := {
+		"resources": {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+			"SSESpecification": {"SSEEnabled": true, "SSEType": "KMS"},
+			"Replicas": [{"Region": "eu-west-1", "SSESpecification": {"KMSMasterKeyId": {"Ref": "Key"}}}],
+		}}},
+		"parameters": {"Key": {"Type": "String"}}, "transform": false,
+	}
+	plan := stack({}, {"parameters": true}, {"parameters": {"references": []}}, template)
+	{[e.verdict, e.evidence[0]] | some e in tables.replica_keys with input as plan} == {[
+		"unprovable",
+		"Resources.G.Properties.Replicas[Region = eu-west-1].SSESpecification.KMSMasterKeyId <- parameters.Key: known after apply, from nothing the plan holds",
+	]}
+}
+
 test_a_replica_region_that_is_not_a_literal_is_named_so if {
 	template := {
 		"resources": {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
