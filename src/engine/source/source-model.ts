@@ -73,7 +73,7 @@ const INSTANCE_ATTRIBUTES: Record<string, string[]> = {
  * configuration has one expression for a whole map, and none for a for-expression over module
  * instances (only "module.<name>").
  */
-const NESTED_ATTRIBUTES: Record<string, (block: Record<string, any>) => Array<[string, unknown]>> = {
+const NESTED_ATTRIBUTES: Record<string, (block: Record<string, unknown>) => Array<[string, unknown]>> = {
   aws_cloudtrail: (block) => [
     ...asBlocks(block.event_selector).flatMap((selector, i) =>
       asBlocks(selector.data_resource).map((resource, j): [string, unknown] => [
@@ -256,12 +256,10 @@ class SourceModelBuilder {
   private async moduleInstances(info: ModuleInfo, name: string): Promise<Value | undefined> {
     const path = info.source.path ? `${info.source.path}.module.${name}` : `module.${name}`;
     const child = this.modules.get(path);
-    if (!child || !child.call || !("for_each" in child.call.args || "count" in child.call.args)) return undefined;
+    if (!child?.call || !("for_each" in child.call.args || "count" in child.call.args)) return undefined;
     const instances = await this.instancesOf(child);
     if (!instances) return undefined;
-    const outputs = [
-      ...new Set(child.source.files.flatMap((file) => Object.keys((file.body.output ?? {}) as object))),
-    ];
+    const outputs = [...new Set(child.source.files.flatMap((file) => Object.keys((file.body.output ?? {}) as object)))];
     const values: Array<[string, Value]> = [];
     for (const instance of instances) {
       const fields: Record<string, Value> = {};
