@@ -49,9 +49,23 @@ table_keys contains entry if {
 	some table in template_tables
 	table.type == "AWS::DynamoDB::Table"
 	template_sse_state(table).verdict == "on"
+	not parameter_known_after_apply(table, table.properties, ["SSESpecification", "KMSMasterKeyId"])
 	label := concat("", [table.label, ".SSESpecification.KMSMasterKeyId"])
 	verdict := template_key_verdict(table, label, table.properties, ["SSESpecification", "KMSMasterKeyId"])
 	entry := object.union(verdict, {"address": table.address, "subject": table.subject})
+}
+
+# A key given by a stack parameter whose value is known only after apply: the parameter followed
+# to what the stack sets it to (a key of the plan, with its rotation).
+table_keys contains entry if {
+	some table in template_tables
+	table.type == "AWS::DynamoDB::Table"
+	template_sse_state(table).verdict == "on"
+	path := ["SSESpecification", "KMSMasterKeyId"]
+	name := parameter_known_after_apply(table, table.properties, path)
+	label := concat("", [table.label, ".SSESpecification.KMSMasterKeyId <- parameters.", name])
+	some verdict in parameter_key_verdicts(table.stack, name, label)
+	entry := awscc_key_entry(table.address, table.subject, verdict)
 }
 
 # The key of each replica of a global table whose encryption is on.
@@ -69,9 +83,21 @@ replica_keys contains entry if {
 	table.type == "AWS::DynamoDB::GlobalTable"
 	template_sse_state(table).verdict == "on"
 	some replica in template_replicas(table)
+	not parameter_known_after_apply(table, replica.properties, ["SSESpecification", "KMSMasterKeyId"])
 	label := concat("", [replica.label, ".SSESpecification.KMSMasterKeyId"])
 	verdict := template_key_verdict(table, label, replica.properties, ["SSESpecification", "KMSMasterKeyId"])
 	entry := object.union(verdict, {"address": table.address, "subject": table.subject})
+}
+
+replica_keys contains entry if {
+	some table in template_tables
+	table.type == "AWS::DynamoDB::GlobalTable"
+	template_sse_state(table).verdict == "on"
+	some replica in template_replicas(table)
+	name := parameter_known_after_apply(table, replica.properties, ["SSESpecification", "KMSMasterKeyId"])
+	label := concat("", [replica.label, ".SSESpecification.KMSMasterKeyId <- parameters.", name])
+	some verdict in parameter_key_verdicts(table.stack, name, label)
+	entry := awscc_key_entry(table.address, table.subject, verdict)
 }
 
 replica_keys contains entry if some entry in unknown_replicas
@@ -363,6 +389,30 @@ template_key_reference(value) := value.Ref
 
 template_key_reference(value) := value["Fn::GetAtt"][0] if value["Fn::GetAtt"][1] == "Arn"
 
+# The name of the parameter a property refers to (!Ref / {"Ref": ...}), when the stack sets it to
+# a value known only after apply.
+parameter_known_after_apply(table, properties, path) := name if {
+	value := template_value(table, properties, path)
+	value.parameters == "known after apply"
+	name := value.Ref
+}
+
+# What the stack sets a parameter to: the source model's expression for that key when the source
+# is at hand; else the expression of the whole parameters map, whose known values (other keys,
+# variables) are not candidates for a value known only after apply.
+parameter_key_verdicts(stack, name, label) := kms.verdicts(stack, label, null, true, expression) if {
+	expression := plan.expression(stack, ["parameters", name])
+	expression != null
+} else := {kms.source_verdict(label, source) |
+	some source in candidates
+} if {
+	candidates := {source |
+		some source in references.sources_of(stack, plan.expression(stack, ["parameters"]))
+		source.kind != "constant"
+	}
+	count(candidates) > 0
+} else := {{"verdict": "unprovable", "evidence": concat("", [label, ": known after apply, from nothing the plan holds"])}}
+
 unevaluated(label, value) := concat("", [
 	label, " = ", json.marshal(value),
 	" (evaluated by CloudFormation at deploy time; the plan cannot follow it)",
@@ -397,7 +447,12 @@ parameter_value(table, name) := value if {
 } else := {"Ref": name, "parameters": "known after apply"} if {
 	table.stack.unknown.parameters == true
 	not computed_by_provider(table.stack, "parameters")
+	not unset_in_source(table.stack, name)
 } else := object.get(table.template.parameters[name], "Default", null)
+
+# The source model lists the keys the stack's parameters map sets (the plan marks the whole map
+# unknown when one value is): a parameter not among them takes its Default.
+unset_in_source(stack, name) if not name in input.source.attributes[stack.address]["parameters[*]"].constant_value
 
 non_empty_string(value) if {
 	is_string(value)

@@ -67,16 +67,47 @@ test_a_key_parameter_is_resolved_from_the_stack_or_its_default if {
 		"Resources.T.Properties.SSESpecification.KMSMasterKeyId = \"alias/aws/dynamodb\"",
 	]}
 	from_reference := stack({}, {"parameters": true}, {"parameters": {"references": ["aws_kms_key.k.arn"]}}, template)
+
+	# Followed to what the stack sets the parameter to: here a key the plan does not hold.
 	key_verdicts(from_reference) == {[
 		"unprovable",
-		concat("", [
-			"Resources.T.Properties.SSESpecification.KMSMasterKeyId = {\"Ref\":\"Key\",\"parameters\":\"known after apply\"}",
-			" (evaluated by CloudFormation at deploy time; the plan cannot follow it)",
-		]),
+		"Resources.T.Properties.SSESpecification.KMSMasterKeyId <- parameters.Key <- aws_kms_key.k (not resolvable from the plan)",
 	]}
 	one_unknown := stack({"parameters": {}}, {"parameters": {"Key": true}}, {}, template)
 	[verdict, _] := [v | some v in key_verdicts(one_unknown)][0]
 	verdict == "unprovable"
+}
+
+key_parameter_template := {
+	"resources": {"T": table(encrypted_with({"Ref": "Key"}))},
+	"parameters": {"Key": {"Type": "String", "Default": "alias/aws/dynamodb"}, "Logs": {"Type": "String"}},
+	"transform": false,
+}
+
+test_a_key_parameter_set_from_nothing_the_plan_holds_is_unprovable if {
+	from_nothing := stack({}, {"parameters": true}, {"parameters": {"references": []}}, key_parameter_template)
+	key_verdicts(from_nothing) == {[
+		"unprovable",
+		"Resources.T.Properties.SSESpecification.KMSMasterKeyId <- parameters.Key: known after apply, from nothing the plan holds",
+	]}
+}
+
+# input.source as the CLI builds it: the parameters map key by key, and the keys it sets.
+parameter_attributes(keys) := {"aws_cloudformation_stack.t": {
+	"parameters.Key": {"references": ["aws_kms_key.k.arn"], "module": "", "source_location": "main.tf:3"},
+	"parameters[*]": {"constant_value": keys, "source_location": "main.tf:3"},
+}}
+
+test_with_source_a_key_parameter_is_followed_key_by_key_or_takes_its_default if {
+	expressions := {"parameters": {"references": ["aws_kms_key.k.arn", "aws_cloudwatch_log_group.l.arn"]}}
+	plan := stack({}, {"parameters": true}, expressions, key_parameter_template)
+	with_key := object.union(plan, {"source": {"attributes": parameter_attributes(["Key", "Logs"])}})
+	key_verdicts(with_key) == {[
+		"unprovable",
+		"Resources.T.Properties.SSESpecification.KMSMasterKeyId <- parameters.Key <- aws_kms_key.k (not resolvable from the plan) (from source main.tf:3)",
+	]}
+	without_key := object.union(plan, {"source": {"attributes": parameter_attributes(["Logs"])}})
+	key_verdicts(without_key) == {["aws_managed", "Resources.T.Properties.SSESpecification.KMSMasterKeyId = \"alias/aws/dynamodb\""]}
 }
 
 test_a_global_table_whose_replicas_are_not_a_list_is_unprovable_for_every_replica_setting if {
@@ -95,6 +126,21 @@ test_a_global_table_whose_replicas_are_not_a_list_is_unprovable_for_every_replic
 	{[e.verdict, e.evidence[0]] | some e in tables.replica_keys with input as plan} == expected
 	{[e.verdict, e.evidence[0]] | some e in tables.pitr with input as plan} == expected
 	{[e.verdict, e.evidence[0]] | some e in tables.deletion_protection with input as plan} == expected
+}
+
+test_a_replica_key_parameter_known_after_apply_is_followed_to_what_the_stack_sets if {
+	template := {
+		"resources": {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+			"SSESpecification": {"SSEEnabled": true, "SSEType": "KMS"},
+			"Replicas": [{"Region": "eu-west-1", "SSESpecification": {"KMSMasterKeyId": {"Ref": "Key"}}}],
+		}}},
+		"parameters": {"Key": {"Type": "String"}}, "transform": false,
+	}
+	plan := stack({}, {"parameters": true}, {"parameters": {"references": []}}, template)
+	{[e.verdict, e.evidence[0]] | some e in tables.replica_keys with input as plan} == {[
+		"unprovable",
+		"Resources.G.Properties.Replicas[Region = eu-west-1].SSESpecification.KMSMasterKeyId <- parameters.Key: known after apply, from nothing the plan holds",
+	]}
 }
 
 test_a_replica_region_that_is_not_a_literal_is_named_so if {

@@ -222,7 +222,18 @@ config(resource) := configs[resource.config_key]
 # Null when the attribute is not in the configuration, or the plan has no configuration for it.
 # A for_each resource's attribute that the source model evaluated for this instance (each.* bound)
 # is more precise than the configuration's expression over every instance.
+# Inside blocks and maps, the source model keys its expression by the path
+# ("event_selector.0.data_resource.0.values", "parameters.KeyArn").
 expression(resource, path) := object.get(input, ["source", "attributes", resource.address, path[0]], null) if {
 	count(path) == 1
 	object.get(input, ["source", "attributes", resource.address, path[0]], null) != null
+} else := found if {
+	count(path) > 1
+	found := input.source.attributes[resource.address][path_key(path)]
 } else := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)
+
+path_key(path) := concat(".", [step_text(step) | some step in path])
+
+step_text(step) := step if is_string(step)
+
+step_text(step) := format_int(step, 10) if is_number(step)

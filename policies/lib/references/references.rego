@@ -72,13 +72,25 @@ follow(source) := direct(source.module, source.scope, null) if source.kind == "e
 follow(source) := direct(source.module, source_local(source.module, source.name), null) if source.kind == "local"
 
 # `each_scope` is the for_each expression that `each.*` refers to where the expression sits.
-direct(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
+# A resource instance the plan does not create is not a candidate: Terraform fails on an index
+# into it (even in the result of a conditional it does not choose), so a plan that succeeded took
+# the value elsewhere (try() moved past it, a splat over it was empty). When every reference of an
+# expression is such an instance, the value is a literal of the expression, which the plan's
+# configuration does not record: unresolved.
+direct(module, expression, each_scope) := present(candidates(module, expression, each_scope))
+
+present(found) := {source | some source in found; source.kind != "absent"} if {
+	some source in found
+	source.kind != "absent"
+} else := {object.union(source, {"kind": "unresolved"}) | some source in found}
+
+candidates(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
 	is_object(expression)
 	literal(expression)
 	not from_source(expression)
 }
 
-direct(module, expression, each_scope) := {source |
+candidates(module, expression, each_scope) := {source |
 	some reference in referenced_objects(expression)
 	some source in reference_sources(module, reference, each_scope)
 } if {
@@ -88,12 +100,12 @@ direct(module, expression, each_scope) := {source |
 }
 
 # An attribute with no expression at all is unset in configuration.
-direct(_, null, _) := set()
+candidates(_, null, _) := set()
 
 # An expression the source model evaluated (input.source): its references sit in the module
 # instance it names, one of several values is any_of, and every source it yields says where in
 # the source it came from.
-direct(_, expression, _) := {with_location(source, expression.source_location) |
+candidates(_, expression, _) := {with_location(source, expression.source_location) |
 	some source in source_direct(expression)
 } if {
 	from_source(expression)
@@ -184,6 +196,15 @@ reference_sources(module, reference, _) := {{"kind": "resource", "address": addr
 	count(resource_instances(qualified(module, reference))) > 0
 }
 
+# A resource the configuration declares, without the instance referenced (count or for_each
+# left it out): see direct.
+reference_sources(module, reference, _) := {{"kind": "absent", "reference": qualified(module, reference)}} if {
+	not split(reference, ".")[0] in pseudo_prefixes
+	not startswith(reference, "data.")
+	count(resource_instances(qualified(module, reference))) == 0
+	declared(module, reference)
+}
+
 reference_sources(module, reference, _) := {{"kind": "data", "type": split(reference, ".")[1], "address": address} |
 	some address in data_instances(qualified(module, reference))
 } if {
@@ -238,6 +259,13 @@ unresolvable(module, reference, _) if {
 	not split(reference, ".")[0] in pseudo_prefixes
 	not startswith(reference, "data.")
 	count(resource_instances(qualified(module, reference))) == 0
+	not declared(module, reference)
+}
+
+# The configuration of the module declares the resource ("aws_kms_key.this[0]" -> aws_kms_key.this).
+declared(module, reference) if {
+	base := regex.find_all_string_submatch_n(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`, reference, 1)[0][0]
+	plan.configs[qualified(plan.strip_instance_keys(module), base)]
 }
 
 # The expression of a local of a module instance, from the source model (input.source).
@@ -291,8 +319,12 @@ call_argument(module, name) := object.get(plan.module_calls[plan.strip_instance_
 
 call_for_each(module) := object.get(plan.module_calls[plan.strip_instance_keys(module)], "for_each_expression", null)
 
-# A module output resolves to its expression inside the module instance.
-output_sources(module, name) := direct(module, output_expression(module, name), null)
+# A module output resolves to its expression inside the module instance: as the source model
+# evaluated it for that instance (try(), coalesce() and conditionals settled), else as the plan's
+# configuration records it for every instance.
+output_sources(module, name) := direct(module, input.source.outputs[module][name], null) if {
+	input.source.outputs[module][name]
+} else := direct(module, output_expression(module, name), null)
 
 output_expression(module, name) := object.get(plan.modules, [plan.strip_instance_keys(module), "outputs", name, "expression"], null)
 

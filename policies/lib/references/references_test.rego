@@ -115,3 +115,35 @@ test_a_json_syntax_template_resolves_to_the_resource_it_references if {
 	sources := key_sources("terraform-modules-secure-table")
 	sources["module.valid_sessions.aws_dynamodb_table.table_43360BC0"] == {{"kind": "resource", "address": "module.valid_sessions.aws_kms_key.table_key_97A7841E"}}
 }
+
+# terraform-aws-modules/kms: try(aws_kms_key.this[0].arn, aws_kms_external_key.this[0].arn, ...).
+test_a_try_output_resolves_to_the_one_alternative_the_plan_creates if {
+	sources := key_sources("model-output-fallbacks")
+	sources["aws_dynamodb_table.valid_try"] == {{"kind": "resource", "address": "module.sessions_key.aws_kms_key.this[0]"}}
+	sources["aws_dynamodb_table.valid_try_external"] == {{"kind": "resource", "address": "module.imported_key.aws_kms_external_key.this[0]"}}
+	sources["aws_dynamodb_table.valid_try_replica"] == {{"kind": "resource", "address": "module.replica_key.aws_kms_replica_key.this[0]"}}
+}
+
+test_a_coalesce_over_splats_resolves_to_the_resource_with_instances if {
+	sources := key_sources("model-output-fallbacks")
+	sources["aws_dynamodb_table.valid_coalesce"] == {{"kind": "resource", "address": "module.sessions_key.aws_kms_key.this[0]"}}
+}
+
+# The plan records the condition's variable next to the results, not which is which.
+test_a_conditional_output_keeps_its_condition_without_source if {
+	sources := key_sources("model-output-fallbacks")
+	sources["aws_dynamodb_table.valid_conditional"] == {
+		{"kind": "resource", "address": "module.imported_key.aws_kms_external_key.this[0]"},
+		{"kind": "constant", "value": true},
+	}
+}
+
+test_an_output_whose_alternatives_are_all_absent_is_unresolved if {
+	sources := key_sources("model-output-fallbacks-unrotated")
+	{source.kind | some source in sources["aws_dynamodb_table.invalid_no_key_created"]} == {"unresolved"}
+	{source.reference | some source in sources["aws_dynamodb_table.invalid_no_key_created"]} == {
+		"module.no_key.aws_kms_key.this[0]", "module.no_key.aws_kms_key.this",
+		"module.no_key.aws_kms_external_key.this[0]", "module.no_key.aws_kms_external_key.this",
+		"module.no_key.aws_kms_replica_key.this[0]", "module.no_key.aws_kms_replica_key.this",
+	}
+}

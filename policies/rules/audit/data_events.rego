@@ -21,7 +21,11 @@
 #   table, with its reason). The account and Region inside a literal ARN are not checked, since a
 #   new table's ARN is unknown before apply. When a trail's selectors or table list cannot be
 #   followed before apply (a local, a module output the plan lacks, a dynamic block), tables not
-#   otherwise covered get DDB-AUD-001-UNPROVABLE. Literal ARNs mixed with references in one list
+#   otherwise covered get DDB-AUD-001-UNPROVABLE. A for-expression over the instances of a module
+#   called with for_each or count ([for t in module.tables : t.table_arn]) records the tables it
+#   lists when the Terraform source is at hand (the plan records only module.tables; without the
+#   source it stays unprovable); a filter (if t.name != "x") leaves its table out, flagged.
+#   Literal ARNs mixed with references in one list
 #   are not visible in the plan (only the references are) and do not count.
 # custom:
 #   id: DDB-AUD-001
@@ -526,9 +530,9 @@ arn_condition(resource, i, fields, op) := referenced(resource, field_expression(
 # Terraform marks an unknown list of a set element; the configuration's field selector with the
 # same field name holds its expression.
 field_expression(resource, i, op) := expression if {
-	some field in plan.config(resource).expressions.advanced_event_selector[i].field_selector
+	some k, field in plan.config(resource).expressions.advanced_event_selector[i].field_selector
 	field.field.constant_value == "resources.ARN"
-	expression := object.get(field, op, null)
+	expression := plan.expression(resource, ["advanced_event_selector", i, "field_selector", k, op])
 }
 
 # What an unknown table list references: tables of the plan, or something unresolvable.

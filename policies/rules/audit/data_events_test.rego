@@ -162,3 +162,26 @@ test_a_single_region_trail_of_an_unknown_region_is_unprovable if {
 	f.rule == "DDB-AUD-001-UNPROVABLE"
 	f.evidence == ["aws_cloudtrail.us_east_1_only is a single-Region trail whose Region cannot be compared with the table's before apply"]
 }
+
+# The plan records only "module.tables" for [for t in module.tables : t.table_arn]; the source model
+# (test/engine/source-references.test.ts builds it) lists each instance's table.
+module_table(key) := {"references": ["aws_dynamodb_table.this.arn"], "module": sprintf("module.tables[%q]", [key]), "source_location": "main.tf:24"}
+
+module_tables_source(keys) := {"aws_cloudtrail.data_events": {"event_selector.0.data_resource.0.values": {
+	"any_of": [module_table(key) | some key in keys],
+	"source_location": "main.tf:24",
+}}}
+
+test_a_for_expression_over_module_instances_is_unprovable_without_source if {
+	findings_for("audit-trail-module-tables-filtered") == {
+		[`module.tables["audit"].aws_dynamodb_table.this`, "DDB-AUD-001-UNPROVABLE"],
+		[`module.tables["orders"].aws_dynamodb_table.this`, "DDB-AUD-001-UNPROVABLE"],
+		[`module.tables["sessions"].aws_dynamodb_table.this`, "DDB-AUD-001-UNPROVABLE"],
+	}
+}
+
+test_a_table_a_for_expression_filters_out_is_flagged if {
+	source := {"source": {"attributes": module_tables_source(["orders", "sessions"])}}
+	found := rule.violation with input as object.union(fixtures.plan("audit-trail-module-tables-filtered"), source)
+	fixtures.pairs(found) == {[`module.tables["audit"].aws_dynamodb_table.this`, "DDB-AUD-001"]}
+}

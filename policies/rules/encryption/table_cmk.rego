@@ -6,7 +6,9 @@
 #   policy control, usage visibility per key in CloudTrail, or the ability to revoke access to
 #   the data by disabling the key. A key ARN that is unknown because the key is created in the
 #   same plan is followed through the configuration (module variables and outputs, for_each and
-#   count instances) to that key; a literal ARN of an existing key is accepted (only those listed
+#   count instances) to that key; alternatives the plan does not create are not candidates (a
+#   module output try(aws_kms_key.this[0].arn, aws_kms_external_key.this[0].arn, ...) is the key
+#   that exists); a literal ARN of an existing key is accepted (only those listed
 #   in the allowed_key_arns parameter, when it is set). When the ARN comes from something the plan
 #   does not carry (a local, a data source looked up by a computed name, a resource outside the
 #   plan) or the whole encryption block is only known after apply, the table gets
@@ -15,7 +17,10 @@
 #   same way (lib/tables.rego): awscc_dynamodb_table (sse_specification { sse_enabled,
 #   kms_master_key_id }) and AWS::DynamoDB::Table in the template_body of an aws_cloudformation_stack
 #   (SSESpecification; without it, or with SSEEnabled false, the table has an AWS-owned key); a
-#   template key referenced with Ref or Fn::GetAtt is customer-managed. A template the plan does not
+#   template key referenced with Ref or Fn::GetAtt is customer-managed; a Ref to a parameter is
+#   the stack's value for it (followed to the key of the plan when known only after apply, per key
+#   with the source, else through the references of the whole parameters map), or its Default
+#   when the stack does not set it. A template the plan does not
 #   carry in readable form (template_url, a body known only after apply, a tag CloudFormation does
 #   not define, a Transform, a nested stack) gets DDB-ENC-001-UNPROVABLE on the stack. An
 #   aws_cloudcontrolapi_resource of type AWS::DynamoDB::Table is read from its desired_state like a

@@ -21,6 +21,8 @@ export interface EvalContext {
   readonly traverse: (root: string, segments: Segment[]) => Promise<Value>;
   /** Iterator and for-expression symbols bound here (each, count, a dynamic block's iterator, k/v). */
   readonly bindings: ReadonlyMap<string, Value>;
+  /** The value the plan gives a resource attribute (one reference), when known before apply. */
+  readonly planned?: (value: Value) => Value | undefined;
 }
 
 export type Segment = { name: string } | { index: Value };
@@ -283,6 +285,14 @@ async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
         return value.kind === "known" ? value : opaque(node, ctx);
       }
       return UNKNOWN("coalesce(): every argument is null");
+    // A set of known strings is iterated like the list (for_each = toset([...]): keyed by value).
+    case "toset": {
+      const value = await evalNode(args[0], ctx);
+      const items = plainValue(value);
+      return Array.isArray(items) && items.every((item) => typeof item === "string")
+        ? { kind: "known", value: [...new Set(items)].sort() }
+        : opaque(node, ctx);
+    }
     case "length": {
       const value = await evalNode(args[0], ctx);
       if (value.kind === "list") return { kind: "known", value: value.items.length };
@@ -341,6 +351,12 @@ const COMPARISONS: Record<string, (a: any, b: any) => unknown> = {
 
 async function binary(operator: string, left: Value, right: Value, node: Node, ctx: EvalContext): Promise<Value> {
   const op = COMPARISONS[operator];
+  // A comparison of resource attributes (a filter t.name != "x"): as the plan plans them.
+  const planned = ctx.planned;
+  if (planned) {
+    left = planned(left) ?? left;
+    right = planned(right) ?? right;
+  }
   if (op && left.kind === "known" && right.kind === "known")
     return { kind: "known", value: op(left.value, right.value) };
   return opaque(node, ctx);

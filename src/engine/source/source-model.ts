@@ -32,7 +32,11 @@ import { waiversFromComments } from "./waiver-comments";
  * - locals: module path -> name -> expression (plan JSON has no locals);
  * - blocks: config key -> block type -> the blocks a `dynamic` block generates, when its for_each is known in source;
  * - attributes: resource instance -> attribute -> expression, where an attribute needs each.* (for_each resources);
- * - data: data source instance -> its configuration, when it is known in source (read only at apply).
+ * - data: data source instance -> its configuration, when it is known in source (read only at apply);
+ * - outputs: module instance -> output -> expression (try(), coalesce() and conditionals evaluated,
+ *   so that only the alternative the plan creates remains).
+ * Attributes inside blocks are keyed by their path ("event_selector.0.data_resource.0.values"), map
+ * attributes by key ("parameters.KeyArn"), with the keys a map sets under "parameters[*]".
  */
 export interface SourceModel {
   readonly dir: string;
@@ -40,6 +44,7 @@ export interface SourceModel {
   readonly blocks: Record<string, Record<string, Array<Record<string, Expression>>>>;
   readonly attributes: Record<string, Record<string, Expression>>;
   readonly data: Record<string, { values: Record<string, unknown>; source_location: string }>;
+  readonly outputs: Record<string, Record<string, Expression>>;
   /** config key -> the block types written as `dynamic` blocks (known or not). */
   readonly dynamic: Record<string, string[]>;
   readonly gaps: Record<string, string>;
@@ -55,6 +60,8 @@ interface ModuleInfo {
   readonly instance: string | null;
   readonly parent?: ModuleInfo;
   readonly call?: { args: Record<string, unknown>; file: SourceFile };
+  /** each.* or count.index of this instance of a module called with for_each or count. */
+  readonly callBindings?: ReadonlyMap<string, Value>;
 }
 
 /**
@@ -68,6 +75,32 @@ const INSTANCE_ATTRIBUTES: Record<string, string[]> = {
   aws_iam_policy: ["policy"],
   aws_iam_group_policy_attachment: ["policy_arn"],
 };
+/**
+ * Attributes inside blocks, and map attributes per key, evaluated per resource instance: the plan's
+ * configuration has one expression for a whole map, and none for a for-expression over module
+ * instances (only "module.<name>").
+ */
+const NESTED_ATTRIBUTES: Record<string, (block: Record<string, unknown>) => Array<[string, unknown]>> = {
+  aws_cloudtrail: (block) => [
+    ...asBlocks(block.event_selector).flatMap((selector, i) =>
+      asBlocks(selector.data_resource).map((resource, j): [string, unknown] => [
+        `event_selector.${i}.data_resource.${j}.values`,
+        resource.values,
+      ]),
+    ),
+    ...asBlocks(block.advanced_event_selector).flatMap((selector, i) =>
+      asBlocks(selector.field_selector).flatMap((field, k) =>
+        FIELD_OPERATORS.filter((op) => field[op] !== undefined).map((op): [string, unknown] => [
+          `advanced_event_selector.${i}.field_selector.${k}.${op}`,
+          field[op],
+        ]),
+      ),
+    ),
+  ],
+  aws_cloudformation_stack: (block) => [["parameters", block.parameters]],
+};
+const FIELD_OPERATORS = ["equals", "not_equals", "starts_with", "not_starts_with", "ends_with", "not_ends_with"];
+
 /** Data sources whose constant configuration says what a resource is. */
 const CONSTANT_DATA_TYPES = new Set(["aws_vpc_endpoint_service"]);
 
@@ -90,7 +123,10 @@ export function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits =
 class SourceModelBuilder {
   private readonly modules = new Map<string, ModuleInfo>();
   private readonly addresses: Set<string>;
+  private readonly changes: Map<string, PlanChange>;
   private readonly localCache = new Map<string, Promise<Value>>();
+  private readonly outputCache = new Map<string, Promise<Value>>();
+  private readonly instanceCache = new Map<ModuleInfo, ModuleInfo[]>();
 
   constructor(
     private readonly dir: string,
@@ -99,6 +135,7 @@ class SourceModelBuilder {
     private readonly deadline: Deadline,
   ) {
     this.addresses = new Set((plan.resource_changes ?? []).map((rc) => (rc as { address: string }).address));
+    this.changes = new Map((plan.resource_changes ?? []).map((rc) => [(rc as PlanChange).address, rc as PlanChange]));
     for (const source of sources) this.addModule(source);
   }
 
@@ -123,6 +160,7 @@ class SourceModelBuilder {
       blocks: {},
       attributes: {},
       data: {},
+      outputs: {},
       dynamic: {},
       gaps: Object.fromEntries(gaps),
     };
@@ -130,6 +168,8 @@ class SourceModelBuilder {
       this.deadline.check();
       await this.addLocals(model, path, info);
       await this.addDynamicBlocks(model, path, info);
+      const instances = info.instance !== null ? [info] : ((await this.instancesOf(info)) ?? []);
+      for (const instance of instances) await this.addOutputs(model, instance);
     }
     for (const change of this.plan.resource_changes ?? []) {
       this.deadline.check();
@@ -149,6 +189,102 @@ class SourceModelBuilder {
         }
       }
     }
+  }
+
+  /** The outputs of a module instance (not of the root module: nothing in the plan refers to them). */
+  private async addOutputs(model: SourceModel, info: ModuleInfo): Promise<void> {
+    if (!info.parent || info.instance === null) return;
+    for (const file of info.source.files) {
+      for (const [name, blocks] of Object.entries(file.body.output ?? {})) {
+        const value = await this.output(info, name);
+        const location = lineOf(file, new RegExp(`^\\s*output\\s+"${name}"`));
+        const expression = toExpression(value, location, info);
+        if (expression && asBlocks(blocks).length > 0) (model.outputs[info.instance] ??= {})[name] = expression;
+      }
+    }
+  }
+
+  /**
+   * The instances of a module called with for_each or count, when the collection is known in source
+   * and its caller is a single instance: each with its own address and each.* or count.index bound.
+   */
+  private async instancesOf(info: ModuleInfo): Promise<ModuleInfo[] | undefined> {
+    const parent = info.parent;
+    if (!parent || parent.instance === null || !info.call) return undefined;
+    const cached = this.instanceCache.get(info);
+    if (cached) return cached;
+    const name = /module\.([A-Za-z0-9_-]+)$/.exec(info.source.path)![1];
+    const base = parent.instance ? `${parent.instance}.module.${name}` : `module.${name}`;
+    const ctx = this.context(parent, new Map());
+    let found: ModuleInfo[] | undefined;
+    if (info.call.args.for_each !== undefined) {
+      const collection = await evaluate(info.call.args.for_each, ctx);
+      const entries = entriesOf(collection);
+      // A set of strings (toset) is keyed by its values; a map by its keys.
+      const bySet = collection.kind === "list" || (collection.kind === "known" && Array.isArray(collection.value));
+      found = entries?.every(([, v]) => !bySet || (v.kind === "known" && typeof v.value === "string"))
+        ? entries.map(([k, v]) => {
+            const key = bySet ? ((v as { value: string }).value as string) : String(k);
+            const each: Value = { kind: "map", fields: { key: { kind: "known", value: key }, value: v } };
+            return { ...info, instance: `${base}[${JSON.stringify(key)}]`, callBindings: new Map([["each", each]]) };
+          })
+        : undefined;
+    } else if (info.call.args.count !== undefined) {
+      const count = plainValue(await evaluate(info.call.args.count, ctx));
+      found =
+        typeof count === "number"
+          ? Array.from({ length: count }, (_, i) => ({
+              ...info,
+              instance: `${base}[${i}]`,
+              callBindings: new Map<string, Value>([
+                ["count", { kind: "map", fields: { index: { kind: "known", value: i } } }],
+              ]),
+            }))
+          : undefined;
+    }
+    if (found) this.instanceCache.set(info, found);
+    return found;
+  }
+
+  /** An output of a module instance, or undefined when the module does not declare it. */
+  private output(info: ModuleInfo, name: string): Promise<Value> {
+    const key = `${info.instance}|${name}`;
+    let value = this.outputCache.get(key);
+    if (!value) {
+      const declared = findBlock(info.source.files, "output", name);
+      value = declared
+        ? evaluate(declared.block.value, this.context(info, new Map()))
+        : Promise.resolve({ kind: "unknown", why: `output ${name} (not declared)` });
+      this.outputCache.set(key, value);
+    }
+    return value;
+  }
+
+  /**
+   * module.<name> of a module called with for_each or count: its instances (a map by key, a list by
+   * index), each an object of its outputs, so that a for-expression over them reads every instance.
+   * An output not evaluated in source stays a reference to it, which the policies follow.
+   */
+  private async moduleInstances(info: ModuleInfo, name: string): Promise<Value | undefined> {
+    const path = info.source.path ? `${info.source.path}.module.${name}` : `module.${name}`;
+    const child = this.modules.get(path);
+    if (!child?.call || !("for_each" in child.call.args || "count" in child.call.args)) return undefined;
+    const instances = await this.instancesOf(child);
+    if (!instances) return undefined;
+    const outputs = [...new Set(child.source.files.flatMap((file) => Object.keys((file.body.output ?? {}) as object)))];
+    const values: Array<[string, Value]> = [];
+    for (const instance of instances) {
+      const fields: Record<string, Value> = {};
+      for (const output of outputs) {
+        const value = await this.output(instance, output);
+        const local = instance.instance!.slice(info.instance ? info.instance.length + 1 : 0);
+        fields[output] =
+          value.kind === "unknown" ? { kind: "refs", module: info.instance!, refs: [`${local}.${output}`] } : value;
+      }
+      values.push([/\[(.*)\]$/.exec(instance.instance!)![1], { kind: "map", fields }]);
+    }
+    if ("count" in child.call.args) return { kind: "list", items: values.map(([, v]) => v) };
+    return { kind: "map", fields: Object.fromEntries(values.map(([k, v]) => [JSON.parse(k) as string, v])) };
   }
 
   /** Dynamic blocks of a module's resources whose for_each is known in source, expanded. */
@@ -207,7 +343,7 @@ class SourceModelBuilder {
     const info = this.modules.get(stripKeys(module));
     if (!info || info.instance === null) return;
     const kind = change.mode === "data" ? "data" : "resource";
-    if (kind === "resource" && !INSTANCE_ATTRIBUTES[change.type]) return;
+    if (kind === "resource" && !INSTANCE_ATTRIBUTES[change.type] && !NESTED_ATTRIBUTES[change.type]) return;
     if (kind === "data" && !CONSTANT_DATA_TYPES.has(change.type)) return;
     const found = findBlock(info.source.files, kind, change.type, change.name);
     if (!found) return;
@@ -216,9 +352,21 @@ class SourceModelBuilder {
     const ctx = this.context(info, bindings);
     const location = lineOf(found.file, new RegExp(`^\\s*${kind}\\s+"${change.type}"\\s+"${change.name}"`));
     if (kind === "resource") {
-      for (const attribute of INSTANCE_ATTRIBUTES[change.type]) {
+      for (const attribute of INSTANCE_ATTRIBUTES[change.type] ?? []) {
         const expression = toExpression(await evaluate(found.block[attribute], ctx), location, info);
         if (expression) (model.attributes[change.address] ??= {})[attribute] = expression;
+      }
+      for (const [path, raw] of NESTED_ATTRIBUTES[change.type]?.(found.block) ?? []) {
+        const value = await evaluate(raw, ctx);
+        // A map attribute: each key on its own (a value of one key is not a value of another).
+        const parts: Array<[string, Value]> =
+          value.kind === "map" ? Object.entries(value.fields).map(([k, v]) => [`${path}.${k}`, v]) : [[path, value]];
+        // The keys a map sets, under "<path>[*]": a key it leaves out is unset (a parameter's Default applies).
+        if (value.kind === "map") parts.push([`${path}[*]`, { kind: "known", value: Object.keys(value.fields) }]);
+        for (const [key, part] of parts) {
+          const expression = toExpression(part, location, info);
+          if (expression) (model.attributes[change.address] ??= {})[key] = expression;
+        }
       }
       return;
     }
@@ -249,7 +397,24 @@ class SourceModelBuilder {
   }
 
   private context(info: ModuleInfo, bindings: ReadonlyMap<string, Value>): EvalContext {
-    return { bindings, traverse: (root, segments) => this.traverse(info, root, segments) };
+    return {
+      bindings,
+      traverse: (root, segments) => this.traverse(info, root, segments),
+      planned: (value) => this.planned(value),
+    };
+  }
+
+  /** An attribute of a resource instance (one reference) as the plan plans it, when known before apply. */
+  private planned(value: Value): Value | undefined {
+    if (value.kind !== "refs" || value.refs.length !== 1) return undefined;
+    const match = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)\.([A-Za-z0-9_-]+)$/.exec(value.refs[0]);
+    if (!match) return undefined;
+    const address = value.module ? `${value.module}.${match[1]}` : match[1];
+    const change = this.changes.get(address)?.change;
+    const after = change?.after as Record<string, unknown> | undefined;
+    const unknown = change?.after_unknown as Record<string, unknown> | undefined;
+    if (!after || !(match[2] in after) || unknown?.[match[2]] === true) return undefined;
+    return { kind: "known", value: after[match[2]] };
   }
 
   private async traverse(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
@@ -262,16 +427,19 @@ class SourceModelBuilder {
   }
 
   /** A resource, data source or module output: references (absent when the plan has no such instance). */
-  private objectReference(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
+  private async objectReference(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
     const width = root === "data" ? 2 : 1;
     const base = [root, ...segments.slice(0, width).map(nameOf)].join(".");
     const value: Value = { kind: "refs", module: info.instance!, refs: [base] };
-    if (root === "module") return applySegments(value, segments.slice(width));
+    if (root === "module") {
+      const instances = await this.moduleInstances(info, base.slice("module.".length));
+      return applySegments(instances ?? value, segments.slice(width));
+    }
     const first = segments[width];
     const qualified = info.instance ? `${info.instance}.${base}` : base;
     if (first && "index" in first && first.index.kind === "known" && root !== "data") {
       const instance = `${qualified}[${JSON.stringify(first.index.value)}]`;
-      if (!this.addresses.has(instance)) return Promise.resolve({ kind: "absent" });
+      if (!this.addresses.has(instance)) return { kind: "absent" };
     }
     return applySegments(value, segments.slice(width));
   }
@@ -284,7 +452,7 @@ class SourceModelBuilder {
         : { kind: "unknown", why: `var.${name}` };
     }
     if (info.call && name in info.call.args)
-      return evaluate(info.call.args[name], this.context(info.parent, new Map()));
+      return evaluate(info.call.args[name], this.context(info.parent, info.callBindings ?? new Map()));
     const declared = findBlock(info.source.files, "variable", name);
     if (!declared) return { kind: "unknown", why: `var.${name} (not declared)` };
     return { kind: "known", value: declared.block.default ?? null };
@@ -313,6 +481,7 @@ interface PlanChange {
   name: string;
   index?: string | number;
   module_address?: string;
+  change?: { after?: unknown; after_unknown?: unknown };
 }
 
 function nameOf(segment: Segment | undefined): string {
