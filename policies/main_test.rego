@@ -44,6 +44,9 @@ rules_flagging := {
 		"DDB-ENC-001", "DDB-ENC-002", "DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-005",
 		"DDB-FGAC-006", "DDB-REC-001", "DDB-REC-002",
 	},
+	"iam-endpoint-exfiltration": {"DDB-EP-002"},
+	"iam-key-policies": {"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-006"},
+	"iam-fgac-questions": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003"},
 	"audit-trail-evasion": {"DDB-AUD-001"},
 	"audit-alerts-evasion": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006"},
 	"enc-key-grants": {

@@ -44,6 +44,16 @@ function render(catalog) {
     "A rule that cannot decide from the plan reports `<ID>-UNPROVABLE` on the resource, naming the reference it could not follow; it never passes silently.",
     "Findings carry `evidence`: the attribute path and, through references, the chain that decided it.",
     "",
+    "## Callers and requests",
+    "",
+    "The access rules (DDB-FGAC-001, -002, -003, -006, DDB-EP-002, DDB-ENC-006) do not recognise policy shapes: they ask one IAM evaluation core (`policies/lib/iam/evaluation.rego`, AWS's documented policy evaluation logic: explicit Deny over Allow, identity and resource policies within an account and across accounts, permissions boundaries, endpoint policies, condition operators with `...IfExists`, `ForAllValues`/`ForAnyValue` and their vacuous cases, `Null`, negated operators on absent keys, policy variables with defaults) whether a *caller* can make a *request* it controls that the policies allow.",
+    "",
+    '- **Callers**: the principal that holds an identity policy, with the principal tags the policy reads and without any; the principals a resource policy names, and for `"*"` or `NotPrincipal` a principal of another account; for a key policy, a caller of another account calling KMS directly; for an endpoint policy, a workload inside the VPC.',
+    "- **Requests** (`policies/lib/iam/requests.rego`): the rule's actions; the tables the statement references and a table no configuration names in each account and region its ARN patterns write out (so `table/*` of one account is every table there); the context the caller sets: the leading key of another tenant (or one that extends its own, a pair with its own, the literals and variable defaults the statement names), `dynamodb:Select = ALL_ATTRIBUTES`, `dynamodb:FullTableScan = true`, the network path the Allow asks for, `kms:CallerAccount` of the caller. Absent keys stay absent.",
+    "- A condition counts by whether that caller can meet it, never by its key name: a Deny that names another table or carries a condition the caller need not meet is a decoy; a `LeadingKeys` condition holds vacuously for requests without a leading key.",
+    "- The first request that gets through is the finding's `witness` (`{principal, action, resource, context}` in JSON, one line in text, Markdown and SARIF): a reviewer can paste it into the IAM policy simulator. Values known only after apply are not guessed: they stay `<ID>-UNPROVABLE`.",
+    "- Where this reading and a fixture's earlier expectation differ: DynamoDB sets `dynamodb:FullTableScan` on every PartiQL SELECT and `aws:ResourceAccount` on every request, so `BoolIfExists` and `StringEqualsIfExists` on them read as their plain operators.",
+    "",
   );
   out.push("| Rule | Severity | Guardrail | Desired state |", "| --- | --- | --- | --- |");
   for (const r of rules)

@@ -28,6 +28,22 @@ export interface Waiver {
   readonly exact?: boolean;
 }
 
+/**
+ * A request that the policies allow and the rule says they should not: what a reviewer can paste
+ * into the IAM policy simulator. Context keys as AWS names them; a key left out is absent.
+ */
+export interface Witness {
+  readonly principal: {
+    readonly arn: string;
+    readonly account: string;
+    readonly type: "AWS" | "Service" | "Federated" | "Anonymous";
+    readonly tags?: Readonly<Record<string, string>>;
+  };
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
 /** One rule broken by one resource. */
 export interface Finding {
   readonly rule: string;
@@ -39,6 +55,8 @@ export interface Finding {
   readonly remediation: string;
   /** What decided it: attribute paths and, through references, the chain that was followed. */
   readonly evidence: readonly string[];
+  /** FGAC, endpoint, resource-policy and key-policy findings: a request that gets through. */
+  readonly witness?: Witness;
   /** Present when a waiver from the project config covers this finding. */
   readonly waived?: { readonly reason: string; readonly expires: string };
   /** Present when a severity override of the project config lowered this finding below --fail-on. */

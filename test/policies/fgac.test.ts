@@ -27,9 +27,14 @@ describe("DDB-FGAC on real plans", () => {
 
   test("a PartiQLSelect finding says that LeadingKeys do not refuse a full table scan", () => {
     const finding = fgac("fgac-partiql-scan").find((f) => f.address === "aws_iam_policy.invalid_partiql_leading_keys");
-    expect(finding?.evidence[0]).toMatch(
-      /forallvalues:stringequals dynamodb:leadingkeys .*no Deny on dynamodb:FullTableScan/,
-    );
+    expect(finding?.evidence[0]).toMatch(/forallvalues:stringequals dynamodb:leadingkeys/);
+    // the request that gets through: a SELECT that scans the table, with no leading key at all
+    expect(finding?.witness).toMatchObject({
+      action: "dynamodb:PartiQLSelect",
+      resource: "arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+      context: { "dynamodb:FullTableScan": "true" },
+    });
+    expect(finding?.witness?.context).not.toHaveProperty("dynamodb:LeadingKeys");
   });
 
   test("an AWS-managed finding names the policy, the package version and the attachment", () => {
