@@ -11,6 +11,25 @@ import { fixturePlan, ROOT } from "../helpers/paths";
 const { bundle, violations: fgac } = fixtureReports("fgac");
 
 describe("DDB-FGAC on real plans", () => {
+  test("who can reach the data: each finding carries the request that gets through", () => {
+    const trust = fgac("reach-trust").find((f) => f.address === "aws_iam_role.invalid_any_account_tags_session");
+    expect(trust?.witness).toEqual({
+      principal: { arn: "arn:aws:iam::999999999999:role/any-role", account: "999999999999", type: "AWS", tags: {} },
+      action: "sts:AssumeRole",
+      resource: "arn:aws:iam::<this account>:role/tenant-any-account",
+      context: { "aws:RequestTag/tenant": "any-tenant" },
+    });
+    const escalation = fgac("reach-escalation").find(
+      (f) => f.address === "aws_iam_role_policy.invalid_attach_role_policy_anywhere",
+    );
+    expect(escalation?.witness).toMatchObject({
+      action: "iam:PutRolePolicy",
+      resource: expect.stringMatching(/:role\/any-role$/),
+    });
+    const stream = fgac("reach-streams").find((f) => f.address === "aws_iam_group_policy.invalid_every_stream");
+    expect(stream?.witness).toMatchObject({ action: "dynamodb:GetShardIterator" });
+  });
+
   test("public resource policies: management actions are named, and a condition that narrows nothing is quoted", () => {
     const management = fgac("fgac-resource-policy-conditions").find((f) =>
       f.address.endsWith("invalid_management_to_anyone"),
