@@ -92,6 +92,16 @@ granted_by_account(request, policies) if {
 	within_boundary(request, policies)
 }
 
+# "Within an account, an implicit deny in a permissions boundary does not limit the permissions
+# granted to an IAM user by a resource-based policy" (reference_policies_evaluation-logic.html):
+# for an IAM user, a resource policy Allow to "*" is enough too.
+granted_by_account(request, policies) if {
+	request.principal.type == "AWS"
+	same_account(request, policies)
+	iam_user(request.principal.arn)
+	resource_allow_by(request, policies, "any")
+}
+
 # Across accounts both the caller's identity policy and the resource policy must allow.
 granted_by_account(request, policies) if {
 	request.principal.type == "AWS"
@@ -101,9 +111,25 @@ granted_by_account(request, policies) if {
 	within_boundary(request, policies)
 }
 
-some_allow_in_account(request, policies) if allows_in("identity", request, policies)
+# "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS
+# key" (kms/latest/developerguide/key-policies.html): for KMS the identity policy counts only where
+# the key policy delegates to the account.
+some_allow_in_account(request, policies) if {
+	not kms_action(request.action)
+	allows_in("identity", request, policies)
+}
+
+some_allow_in_account(request, policies) if {
+	kms_action(request.action)
+	resource_allow_by(request, policies, "account")
+	allows_in("identity", request, policies)
+}
 
 some_allow_in_account(request, policies) if resource_allow_by(request, policies, "any")
+
+kms_action(action) if startswith(lower(action), "kms:")
+
+iam_user(arn) if regex.match(`^arn:[^:]+:iam::[0-9]{12}:user/`, arn)
 
 same_account(request, policies) if request.principal.account == policies.resource_account
 

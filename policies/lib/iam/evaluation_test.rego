@@ -309,3 +309,26 @@ test_escaped_characters_and_unclosed_variables if {
 	with_condition({"StringEquals": {"aws:SourceVpce": "a${*}b${$}"}}, {"aws:SourceVpce": "a*b$"}) == "Allow"
 	with_condition({"StringEquals": {"aws:SourceVpce": "a${b"}}, {"aws:SourceVpce": "a${b"}) == "Allow"
 }
+
+# --- documented cases the differential test against iam-simulate found ---
+
+key := "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+user := {"arn": "arn:aws:iam::111122223333:user/carol", "account": "111122223333", "type": "AWS", "tags": {}}
+
+test_kms_needs_the_key_policy_not_the_identity_policy_alone if {
+	decrypt := {"principal": tenant, "action": "kms:Decrypt", "resource": key, "context": {}}
+	evaluation.decision(decrypt, identity([allow("kms:Decrypt", key)])) == "ImplicitDeny"
+	delegating := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}
+	evaluation.allowed(decrypt, object.union(identity([allow("kms:Decrypt", key)]), {"resource": [doc([delegating])]}))
+	evaluation.decision(decrypt, {"identity": [], "resource": [doc([delegating])], "resource_account": "111122223333"}) == "ImplicitDeny"
+}
+
+test_a_resource_policy_for_anyone_reaches_an_iam_user_past_its_boundary if {
+	get := {"principal": user, "action": "dynamodb:GetItem", "resource": table, "context": {}}
+	anyone := {"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": table}
+	bounded := {"identity": [], "boundary": [doc([allow("s3:GetObject", "*")])], "resource": [doc([anyone])], "resource_account": "111122223333"}
+	evaluation.allowed(get, bounded)
+	session := object.union(get, {"principal": tenant})
+	evaluation.decision(session, bounded) == "ImplicitDeny"
+}
