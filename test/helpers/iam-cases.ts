@@ -335,11 +335,12 @@ interface Draft {
 }
 
 // What the caller sets, or leaves out, in a request: partition keys of any tenant (its own, another's, none),
-// attributes, Select, transport and source address.
+// attributes, Select, transport and source address. A multivalued key is absent or has values: DynamoDB
+// sends no empty set (an item request names its partition; one without a key, like Scan, has none).
 const requestKeys = fc.record(
   {
-    "dynamodb:LeadingKeys": fc.array(one([...TENANTS, "carol"]), { minLength: 0, maxLength: 2 }),
-    "dynamodb:Attributes": fc.subarray(ATTRIBUTES),
+    "dynamodb:LeadingKeys": fc.array(one([...TENANTS, "carol"]), { minLength: 1, maxLength: 2 }),
+    "dynamodb:Attributes": fc.subarray(ATTRIBUTES, { minLength: 1 }),
     "dynamodb:Select": one(SELECTS),
     "dynamodb:FullTableScan": one(["true", "false"]),
     "aws:SecureTransport": one(["true", "false"]),
