@@ -111,7 +111,8 @@ const bundleRules = new Set(
 /**
  * Whether the work a row needs is on this branch: for the core, rules that ask the evaluation package;
  * for the reach questions, the rule the row names when it is a new one (DDB-FGAC-007…010), else the
- * access map in the report (class 7 judges existing rules anew).
+ * access map in the report (class 7 judges existing rules anew); a compliant row, with its fixture's
+ * insecure rows.
  */
 function held(row: Row): boolean {
   if (row.work === "core")
@@ -119,6 +120,8 @@ function held(row: Row): boolean {
       /^import data\.ddb_guardrails\.lib\.iam\.evaluation\b/m.test(readFileSync(f, "utf8")),
     );
   if (row.rule && /^DDB-FGAC-(00[7-9]|010)$/.test(row.rule)) return bundleRules.has(row.rule);
+  // A compliant resource is held with the rules that judge its fixture's insecure twins.
+  if (!row.rule) return ROWS.some((r) => r.fixture === row.fixture && r.rule && held(r));
   return "access" in report(row.fixture);
 }
 
