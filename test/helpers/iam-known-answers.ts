@@ -260,6 +260,18 @@ export const KNOWN_ANSWERS: KnownAnswer[] = [
     },
   },
   {
+    name: "same account: a boundary does not cap what a resource policy grants to every principal, an IAM user included",
+    source: `${BOUNDARIES}: "Within an account, an implicit deny in a permissions boundary does not limit the permissions granted to an IAM user by a resource-based policy."`,
+    expected: "Allow",
+    case: {
+      request: request("alice", "dynamodb:Scan", TABLE),
+      policies: policies({
+        boundary: [doc({ Effect: "Allow", Action: "dynamodb:GetItem", Resource: "*" })],
+        resource: [doc({ Effect: "Allow", Principal: "*", Action: "dynamodb:Scan", Resource: TABLE })],
+      }),
+    },
+  },
+  {
     name: "same account: a boundary does not cap what a resource policy grants to the user it names",
     source: `${BOUNDARIES}: within an account, an implicit deny in a permissions boundary does not limit what a resource-based policy grants to the IAM user it names.`,
     expected: "Allow",
