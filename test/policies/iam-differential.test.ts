@@ -247,7 +247,7 @@ else
           if (!kinds.has(kind)) kinds.set(kind, i);
         }
         console.log(`IAM differential: kinds of disagreement (${kinds.size}):\n${[...kinds.keys()].join("\n")}`);
-        const smallest = await minimise([...kinds.values()].slice(0, 12).map((i) => cases[i]));
+        const smallest = await minimise([...kinds.values()].slice(0, 30).map((i) => cases[i]));
         const [coreSmall, simSmall] = [evaluateCore(smallest), await simulateAll(smallest)];
         console.log(
           `IAM differential: ${differing.length} disagreements (${allowedByCoreOnly} allowed by the core only, ${allowedBySimulatorOnly} by iam-simulate only); minimal cases:\n` +
