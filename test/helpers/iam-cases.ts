@@ -350,14 +350,23 @@ const requestKeys = fc.record(
   { requiredKeys: [] },
 );
 
-const glob = (pattern: string, flags = "") =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    flags,
-  );
+const globs = new Map<string, RegExp>();
+/** An IAM wildcard pattern as a regular expression, compiled once. */
+const glob = (pattern: string, flags = "") => {
+  const key = `${flags} ${pattern}`;
+  if (!globs.has(key))
+    globs.set(
+      key,
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+        flags,
+      ),
+    );
+  return globs.get(key)!;
+};
 
 /** (action, resource) pairs some Allow statement names: what an attacker asks for first. */
 function allowTargets(policies: Omit<Policies, "resource_account">, kind: "dynamodb" | "kms"): [string, string][] {
