@@ -90,7 +90,7 @@ const ROWS: Row[] = [
   insecure(C7, "aws_dynamodb_resource_policy.invalid_partner_export", "DDB-FGAC-010", "reach"),
   insecure(C7, "aws_dynamodb_resource_policy.invalid_partner_policy_and_backups", "DDB-FGAC-010", "reach"),
   insecure(C7, "aws_dynamodb_table_export.invalid_export_partner_readable", "DDB-ENC-007", "reach"),
-  insecure(C7, "aws_backup_vault_policy.invalid_vault_open", "DDB-FGAC-005", "reach"),
+  insecure(C7, "aws_backup_vault_policy.invalid_vault_open", "DDB-FGAC-010", "reach"),
   insecure(C7, "aws_backup_plan.invalid_copy_to_partner", "DDB-FGAC-010", "reach"),
   insecure(C7, "aws_dynamodb_kinesis_streaming_destination.invalid_stream_partner_readable", "DDB-ENC-008", "reach"),
   compliant(C7, "aws_dynamodb_resource_policy.valid_own_reporting_role", "reach"),
