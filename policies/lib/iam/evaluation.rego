@@ -36,9 +36,10 @@ import data.ddb_guardrails.lib.wildcard as wildcards
 
 allowed(request, policies) if decision(request, policies) == "Allow"
 
-decision(request, policies) := judged(object.union(request, {"ctx": context(request, policies)}), policies)
+decision(request, policies) := judged(object.union(request, {"ctx": context(request, policies), "multivalued": multivalued(request)}), policies)
 
-# The request carries its context keys, built once, as "ctx".
+# The request carries its context keys, built once, as "ctx", and the keys it gives several values
+# (a list) as "multivalued".
 judged(request, policies) := "ExplicitDeny" if {
 	denied(request, policies)
 } else := "Allow" if {
@@ -174,7 +175,7 @@ matches_request(statement, request) if {
 	action_matches(statement.actions, request.action)
 	resource_matches(statement.resources, request)
 	every condition in statement.conditions {
-		condition_holds(condition, request.ctx)
+		condition_holds(condition, request)
 	}
 }
 
@@ -271,6 +272,12 @@ role_of_session(arn) := concat("", ["arn:aws:iam::", parts[4], ":role/", path[1]
 context(request, policies) := object.union(implied(request, policies), {lower(key): as_strings(value) |
 	some key, value in object.get(request, "context", {})
 })
+
+# Keys the request gives as a list: multivalued keys (dynamodb:LeadingKeys, dynamodb:Attributes, aws:TagKeys).
+multivalued(request) := {lower(key) |
+	some key, value in object.get(request, "context", {})
+	is_array(value)
+}
 
 implied(request, policies) := object.union(principal_keys(request.principal), resource_keys(policies))
 

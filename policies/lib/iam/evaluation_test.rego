@@ -285,8 +285,29 @@ test_unresolvable_variable_matches_nothing if {
 	untagged := object.union(object.remove(tenant, ["tags"]), {"tags": {}})
 	policies := identity([allow_if("dynamodb:GetItem", leading("${aws:PrincipalTag/tenant}"))])
 	not evaluation.allowed(request(untagged, "dynamodb:GetItem", {"dynamodb:LeadingKeys": ["t1"]}), policies)
-	not evaluation.allowed(request(untagged, "dynamodb:GetItem", {}), policies)
 	not evaluation.allowed(request(tenant, "dynamodb:GetItem", {}), identity([allow("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/${aws:username}")]))
+}
+
+# The value is null, not the condition: ForAllValues still holds when the request has no such key.
+test_unresolvable_variable_leaves_for_all_values_vacuous if {
+	untagged := object.union(object.remove(tenant, ["tags"]), {"tags": {}})
+	policies := identity([allow_if("dynamodb:GetItem", leading("${aws:PrincipalTag/tenant}"))])
+	evaluation.allowed(request(untagged, "dynamodb:GetItem", {}), policies)
+}
+
+# A null value has no "not equal" either: a negated operator comparing it fails.
+test_unresolvable_variable_fails_a_negated_operator if {
+	with_condition({"StringNotEquals": {"aws:SourceVpce": "${aws:PrincipalTag/missing}"}}, {"aws:SourceVpce": "vpce-1"}) == "ImplicitDeny"
+	with_condition({"StringNotEquals": {"aws:SourceVpce": "vpce-2"}}, {"aws:SourceVpce": "vpce-1"}) == "Allow"
+}
+
+# Multivalued keys need a set operator: a plain operator, negated or ...IfExists, on a key the
+# request gives as a list matches nothing.
+test_plain_operator_on_a_multivalued_key_matches_nothing if {
+	with_condition({"StringEquals": {"dynamodb:LeadingKeys": "t1"}}, {"dynamodb:LeadingKeys": ["t1"]}) == "ImplicitDeny"
+	with_condition({"StringNotEquals": {"dynamodb:LeadingKeys": "t2"}}, {"dynamodb:LeadingKeys": ["t1"]}) == "ImplicitDeny"
+	with_condition({"StringEqualsIfExists": {"dynamodb:LeadingKeys": "t1"}}, {"dynamodb:LeadingKeys": ["t1"]}) == "ImplicitDeny"
+	with_condition({"StringEquals": {"dynamodb:Select": "COUNT"}}, {"dynamodb:Select": "COUNT"}) == "Allow"
 }
 
 test_variable_default_applies_when_the_key_is_absent if {

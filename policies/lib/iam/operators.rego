@@ -41,99 +41,109 @@ set_qualifier(operator) := "" if {
 # A key absent from the request, or present with no value.
 present(ctx, key) if count(object.get(ctx, key, [])) > 0
 
-condition_holds(condition, ctx) if {
+condition_holds(condition, request) if {
 	op := parse_operator(condition.operator)
 	op.base == "null"
 	some value in condition.values
-	null_holds(lower(text(value)), ctx, condition.key)
+	null_holds(lower(text(value)), request.ctx, condition.key)
 }
 
-condition_holds(condition, ctx) if {
+condition_holds(condition, request) if {
 	op := parse_operator(condition.operator)
 	op.base != "null"
-	values := resolved_values(condition.values, ctx)
-	holds(op, values, object.get(ctx, condition.key, []))
+	holds(op, expected(condition.values, request.ctx), request_values(request, condition.key))
 }
 
 null_holds("true", ctx, key) if not present(ctx, key)
 
 null_holds("false", ctx, key) if present(ctx, key)
 
-# Condition values with their policy variables replaced; undefined when one cannot be resolved,
-# so that the condition (and the statement) matches nothing.
-resolved_values(values, ctx) := resolved if {
-	resolved := [substitute(text(value), ctx) | some value in values]
-	count(resolved) == count(values)
+# The request's values of a key, and whether it gave them as a list (a multivalued key).
+request_values(request, key) := {"values": object.get(request.ctx, key, []), "list": key in request.multivalued}
+
+# Condition values with their policy variables replaced. A value whose variable has no value (and
+# no default) is "effectively null. There is no equal or like value" (reference_policies_variables.html,
+# "Policy variables with no value"): it matches no request value, under a negated operator too, so
+# "complete" is false and a negated operator fails wherever it compares values.
+expected(values, ctx) := {"values": resolved, "complete": count(resolved) == count(values)} if {
+	resolved := [substituted |
+		some value in values
+		substituted := substitute(text(value), ctx)
+	]
 }
 
 # ...IfExists: true when the key is absent (for set operators as for single ones).
-holds(op, _, request_values) if {
+holds(op, _, request) if {
 	op.if_exists
-	count(request_values) == 0
+	count(request.values) == 0
 }
 
 # Without a set qualifier, an absent key fails a positive operator and satisfies a negated one
 # ("If the key that you specify ... is not present ... the condition is false"; negated: true).
-holds(op, _, request_values) if {
+holds(op, _, request) if {
 	op.set == ""
 	not op.if_exists
-	count(request_values) == 0
+	count(request.values) == 0
 	negations[op.base]
 }
 
-holds(op, values, request_values) if {
+# Without a set qualifier, a key the request gives as a list never matches: "Multivalued context
+# keys require a condition set operator" (reference_policies_condition-single-vs-multi-valued-context-keys.html).
+holds(op, expected, request) if {
 	op.set == ""
-	count(request_values) > 0
-	single_holds(op.base, values, request_values)
+	count(request.values) > 0
+	not request.list
+	single_holds(op.base, expected, request.values)
 }
 
 # ForAllValues: every value of the request matches; vacuously true when the key is absent or empty.
-holds(op, _, request_values) if {
+holds(op, _, request) if {
 	op.set == "forallvalues"
-	count(request_values) == 0
+	count(request.values) == 0
 }
 
-holds(op, values, request_values) if {
+holds(op, expected, request) if {
 	op.set == "forallvalues"
-	count(request_values) > 0
-	every value in request_values {
-		one_holds(op.base, values, value)
+	count(request.values) > 0
+	every value in request.values {
+		one_holds(op.base, expected, value)
 	}
 }
 
 # ForAnyValue: some value of the request matches; false when the key is absent or empty.
-holds(op, values, request_values) if {
+holds(op, expected, request) if {
 	op.set == "foranyvalue"
-	some value in request_values
-	one_holds(op.base, values, value)
+	some value in request.values
+	one_holds(op.base, expected, value)
 }
 
 # A single-valued operator on several request values: a positive operator holds when one of them
 # matches, a negated one when none does.
-single_holds(base, values, request_values) if {
+single_holds(base, expected, request_values) if {
 	not negations[base]
 	some value in request_values
-	one_holds(base, values, value)
+	one_holds(base, expected, value)
 }
 
-single_holds(base, values, request_values) if {
+single_holds(base, expected, request_values) if {
 	negations[base]
 	every value in request_values {
-		one_holds(base, values, value)
+		one_holds(base, expected, value)
 	}
 }
 
 # One request value against the condition's values: a positive operator matches any of them, a
-# negated one none of them.
-one_holds(base, values, value) if {
+# negated one none of them (and a value without one matches nothing, so it fails a negated one).
+one_holds(base, expected, value) if {
 	not negations[base]
-	some expected in values
-	matches(base, expected, value)
+	some candidate in expected.values
+	matches(base, candidate, value)
 }
 
-one_holds(base, values, value) if {
+one_holds(base, expected, value) if {
 	positive := negations[base]
-	not any_matches(positive, values, value)
+	expected.complete
+	not any_matches(positive, expected.values, value)
 }
 
 any_matches(base, values, value) if {

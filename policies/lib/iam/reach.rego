@@ -100,6 +100,9 @@ configured_account(expressions) := account if {
 	account := arn_account(arn)
 }
 
+# The accounts the plan deploys into: the account_ids parameter and its provider configurations'.
+own_accounts := {account | some account in params.effective.account_ids} | plan_accounts
+
 # Every account the plan's provider configurations name.
 plan_accounts contains account if {
 	some config in object.get(input.configuration, "provider_config", {})

@@ -137,15 +137,41 @@ table_name(address) := name if {
 
 # Tables no configuration names, in the account and region each Resource pattern writes out (so
 # that "arn:aws:dynamodb:eu-west-1:111122223333:table/*" is seen to reach every table there).
-probe_tables(statement) := {probe_arn(pattern) |
+probe_tables(statement) := {probe_arn(pattern, statement_account(statement)) |
 	statement.resources.kind == "Resource"
 	some pattern in resource_values(statement.resources)
-} | {probe_arn("*") | statement.resources.kind == "NotResource"}
+} | {probe_arn("*", statement_account(statement)) | statement.resources.kind == "NotResource"}
 
-probe_arn(pattern) := concat("", ["arn:aws:dynamodb:", field(parts, 3, default_region), ":", field(parts, 4, this_account), ":table/", probe_name]) if {
+probe_arn(pattern, account) := concat("", ["arn:aws:dynamodb:", field(parts, 3, default_region), ":", field(parts, 4, account), ":table/", probe_name]) if {
 	parts := split(pattern, ":")
 	count(parts) >= 6
-} else := concat("", ["arn:aws:dynamodb:", default_region, ":", this_account, ":table/", probe_name])
+} else := concat("", ["arn:aws:dynamodb:", default_region, ":", account, ":table/", probe_name])
+
+# The account of a table the statement's patterns leave open ("*", an account wildcard): one its
+# conditions name (aws:PrincipalAccount, aws:ResourceAccount, the account of an aws:PrincipalArn
+# pattern), since the plan's own account is not known before apply and may be that one; else
+# this account.
+statement_account(statement) := min(accounts) if {
+	accounts := {account |
+		some condition in statement.conditions
+		not contains(condition.operator, "not")
+		some value in condition.values
+		is_string(value)
+		some account in named_accounts(condition.key, value)
+	}
+	count(accounts) > 0
+} else := this_account
+
+named_accounts(key, value) := {value} if {
+	key in {"aws:principalaccount", "aws:resourceaccount"}
+	regex.match(`^[0-9]{12}$`, value)
+}
+
+named_accounts(key, value) := {account} if {
+	key == "aws:principalarn"
+	account := split(value, ":")[4]
+	regex.match(`^[0-9]{12}$`, account)
+}
 
 field(parts, i, _) := parts[i] if {
 	parts[i] != ""
@@ -168,7 +194,7 @@ literal_field(value) if {
 # patterns write out, and the tables of the plan it references.
 resources(statement) := sort(((instances(statement) | probe_tables(statement)) | plan_tables(statement)))
 
-instances(statement) := {instance(parts) |
+instances(statement) := {instance(parts, statement_account(statement)) |
 	statement.resources.kind == "Resource"
 	some pattern in resource_values(statement.resources)
 	not contains(pattern, "$")
@@ -177,8 +203,8 @@ instances(statement) := {instance(parts) |
 	iam.dynamodb_resource(pattern)
 }
 
-instance(parts) := concat(":", array.concat(
-	["arn", "aws", "dynamodb", field(parts, 3, default_region), field(parts, 4, this_account)],
+instance(parts, account) := concat(":", array.concat(
+	["arn", "aws", "dynamodb", field(parts, 3, default_region), field(parts, 4, account)],
 	[replace(replace(concat(":", array.slice(parts, 5, count(parts))), "*", probe_name), "?", "x")],
 ))
 
@@ -197,40 +223,49 @@ account_of(arn) := parts[4] if {
 
 # --- callers ---
 
-# The callers of an identity policy, in the account of the resource: with the principal tags the
-# document reads (its variables get this caller's own value, literal conditions their value), and
-# without any tag.
-identity_callers(document, resource) := [caller(document, resource, tagged)] if {
-	tagged := tags(document)
-	tagged == {}
-} else := [
-	caller(document, resource, tags(document)),
-	caller(document, resource, {}),
+# The callers of an identity policy, in the account of the resource: each kind of principal that
+# can hold it, with the principal tags the document reads (its variables get this caller's own
+# value, literal conditions their value), and without any tag.
+identity_callers(document, resource) := [caller(document, resource, principal, tagged) |
+	some principal in holder_principals(document)
+	some tagged in tag_sets(document)
 ]
 
-caller(document, resource, tags) := {
-	"arn": concat("", ["arn:aws:iam::", account_of(resource), ":", holder_principal(document)]),
+tag_sets(document) := [{}] if tags(document) == {}
+
+tag_sets(document) := [tags(document), {}] if tags(document) != {}
+
+caller(_, resource, principal, tags) := {
+	"arn": concat("", ["arn:aws:iam::", account_of(resource), ":", principal]),
 	"account": account_of(resource),
 	"type": "AWS",
 	"tags": tags,
 }
 
-holder_principal(document) := concat("/", ["user", caller_name]) if {
+# Who holds an identity policy: a role policy its role, a user policy its user, a group policy the
+# group's users (always IAM users), any other policy (a managed policy, a CloudFormation policy)
+# a user or a role, whichever it is attached to. A document that reads ${aws:username} is asked as
+# a user the plan does not name, whose name the core knows.
+holder_principals(document) := [concat("/", ["user", caller_name])] if {
 	not document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
 	"aws:username" in variables(document)
-} else := concat("/", ["user", name]) if {
+} else := [concat("/", ["user", name])] if {
 	document.holder_type in {"aws_iam_user_policy"}
 	name := plan.resources[document.holder].after.user
 	is_string(name)
-} else := concat("/", ["role", name]) if {
+} else := [concat("/", ["role", name])] if {
 	document.holder_type == "aws_iam_role_policy"
 	name := plan.resources[document.holder].after.role
 	is_string(name)
-} else := concat("/", ["role", name]) if {
+} else := [concat("/", ["role", name])] if {
 	document.holder_type == "aws_iam_role"
 	name := plan.resources[document.holder].after.name
 	is_string(name)
-} else := concat("/", ["role", caller_name])
+} else := [concat("/", ["role", caller_name])] if {
+	document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
+} else := [concat("/", ["user", caller_name])] if {
+	document.holder_type in {"aws_iam_user_policy", "aws_iam_group_policy"}
+} else := [concat("/", ["user", caller_name]), concat("/", ["role", caller_name])]
 
 tags(document) := object.union(
 	{key: variable_value(variable) |

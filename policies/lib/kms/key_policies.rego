@@ -9,6 +9,7 @@ package ddb_guardrails.lib.key_policies
 import rego.v1
 
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -111,13 +112,24 @@ kms_or_no_service(pattern) if not contains(pattern, ":")
 # Key administrators: principals granted kms:PutKeyPolicy.
 administers(statement) if grants(statement, "kms:putkeypolicy")
 
-# The key's own account: of the principals its Allow statements name, the account named most
-# often (the administrators' and the users' account). Another account granted kms:* is an
-# administrator too, so administering alone does not tell the owner.
-owner_accounts(document) := {account |
+# The key's own account: one the plan deploys into (the account_ids parameter, or an account its
+# provider configurations name) when its policy names one; else, of the principals its Allow
+# statements name, the account named most often (the administrators' and the users' account).
+# Another account granted kms:* is an administrator too, so administering alone does not tell the
+# owner. A key has one account: when two are named as often, whichever owns the key, the other is
+# another account, so the first of them is taken to be the owner and the others are judged.
+owner_accounts(document) := {min(own)} if {
+	own := {account |
+		some account, _ in mentions(document)
+		account in reach.own_accounts
+	}
+	count(own) > 0
+} else := {min({account |
 	some account, n in mentions(document)
 	n == max([m | some m in mentions(document)])
-}
+})} if {
+	count(mentions(document)) > 0
+} else := set()
 
 mentions(document) := {account: count([i |
 	some i, statement in document.statements

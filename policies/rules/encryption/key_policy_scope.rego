@@ -12,16 +12,18 @@
 #   force: conditions count by whether that caller can meet them, not by their keys
 #   (StringLike aws:PrincipalArn "arn:aws:iam::*" or StringNotEquals kms:CallerAccount of this account
 #   narrow nothing; kms:ViaService with kms:CallerAccount of this account keep the key in this
-#   account and DynamoDB whoever the principal is). The key's own account is the account its Allow
-#   statements name most often: another account granted kms:* administers the key but does not own
-#   it. The request that gets through is the finding's witness.
+#   account and DynamoDB whoever the principal is). The key's own account is an account the plan
+#   deploys into (the account_ids parameter, allowed_account_ids) when its policy names one, else the
+#   account its Allow statements name most often: another account granted kms:* administers the key
+#   but does not own it, and of two accounts named as often one is another account whichever owns
+#   the key. The request that gets through is the finding's witness.
 #   Statements that let AWS principals use the key for data (Decrypt, Encrypt,
 #   GenerateDataKey*, ReEncrypt*, CreateGrant) without administering it must carry kms:ViaService
 #   = dynamodb.<region>.amazonaws.com, so that the key serves only DynamoDB; service principals are
-#   confined by their own encryption context and not judged. An aws_kms_grant of such a key that
-#   grants data operations (Decrypt, Encrypt, GenerateDataKey*, ReEncrypt*, CreateGrant, or
-#   operations known only after apply) to a principal other than a service is a violation: a grant
-#   bypasses the key policy and cannot carry kms:ViaService. A key without a policy gets the
+#   confined by their own encryption context and not judged. An aws_kms_grant of such a key (a
+#   replica key too) that grants data operations (Decrypt, Encrypt, GenerateDataKey*, ReEncrypt*,
+#   CreateGrant, or operations known only after apply) to a principal other than a service is a
+#   violation on the grant: a grant bypasses the key policy and cannot carry kms:ViaService. A key without a policy gets the
 #   default key policy (the account root, through IAM): accepted, like keys outside the plan
 #   (literal ARNs), which the plan cannot show. A policy or principals only known after apply, or an
 #   aws_kms_key_policy whose key cannot be told, give DDB-ENC-006-UNPROVABLE.
@@ -179,15 +181,33 @@ violation contains finding if {
 	used := granted_operations(grant)
 	count(used) > 0
 	not service_grantee(grant)
-	finding := findings.violation(
+	finding := findings.witnessed(
 		rego.metadata.chain(),
-		key,
-		sprintf("%s lets %s %s outside DynamoDB (a grant cannot require kms:ViaService)", [
-			address, grantee(grant), concat(", ", sort(used)),
+		address,
+		sprintf("the grant lets %s %s with %s outside DynamoDB (a grant cannot require kms:ViaService)", [
+			grantee(grant), concat(", ", sort(used)), key,
 		]),
 		array.concat([grant_evidence(address, grant)], sort(key_policies.table_keys[key])),
+		{
+			"principal": grantee_principal(grant),
+			"action": concat("", ["kms:", min(used)]),
+			"resource": key_arn_of(key),
+			"context": {},
+		},
 	)
 }
+
+# The grantee as a caller: its ARN and account when written out.
+grantee_principal(grant) := {"arn": arn, "account": split(arn, ":")[4], "type": "AWS", "tags": {}} if {
+	arn := grant.after.grantee_principal
+	is_string(arn)
+	count(split(arn, ":")) >= 6
+} else := {"arn": grantee(grant), "account": "", "type": "AWS", "tags": {}}
+
+key_arn_of(key) := arn if {
+	arn := plan.resources[key].after.arn
+	is_string(arn)
+} else := concat("", ["arn:aws:kms:", requests.default_region, ":", requests.this_account, ":key/", key])
 
 known_statements contains [key, document, i, statement] if {
 	some key, _ in key_policies.table_keys

@@ -119,8 +119,8 @@ test_principals_known_only_after_apply_are_unprovable if {
 }
 
 # The key policy is the default one, but a grant hands Decrypt of the table's key to another account.
-test_a_grant_of_a_table_key_is_flagged_on_the_key if {
-	findings_for("enc-key-grants") == {["aws_kms_key.invalid_granted", "DDB-ENC-006"]}
+test_a_grant_of_a_table_key_is_flagged_on_the_grant if {
+	findings_for("enc-key-grants") == {["aws_kms_grant.invalid_to_another_account", "DDB-ENC-006"]}
 }
 
 # Conditions are judged by whether another account's caller can meet them; another account granted

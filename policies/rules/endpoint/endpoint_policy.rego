@@ -141,6 +141,7 @@ exfiltration(document, statement) := requests.witness([{
 	},
 } |
 	some resource in foreign_tables(statement)
+	some caller in callers
 	some action in ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:PartiQLInsert"]
 ])
 
@@ -157,12 +158,15 @@ inside_vpc(statement) := object.union(path(statement), {"aws:SourceIp": split(mi
 
 path(statement) := object.union(requests.path(statement), {"aws:CurrentTime": requests.now})
 
-caller := {
-	"arn": concat("", ["arn:aws:iam::", requests.this_account, ":role/", requests.caller_name]),
+# A workload inside the VPC: a role's session, or an IAM user's keys.
+callers := [{
+	"arn": concat("", ["arn:aws:iam::", requests.this_account, ":", kind, "/", requests.caller_name]),
 	"account": requests.this_account,
 	"type": "AWS",
 	"tags": {},
-}
+} |
+	some kind in ["role", "user"]
+]
 
 # A table of another account in each region the statement's patterns write out.
 foreign_tables(statement) := sort({foreign(split(probe, ":")) | some probe in requests.probe_tables(statement)})

@@ -62,7 +62,7 @@ violation contains finding if {
 	not unknown_leading_keys(statement)
 	found := requests.witness(requests.candidates(
 		document, statement,
-		[iam.display_name(action) | some action in asked_actions(actions)],
+		[iam.display_name(action) | some action in asked_actions(document, actions)],
 		requests.resources(statement),
 		other_partitions(document, statement),
 	))
@@ -113,26 +113,67 @@ item_grants contains [document, i, statement, actions] if {
 	count(actions) > 0
 }
 
-# The item actions asked about: a read and a write the statement covers, and the first of the
-# others (each request is evaluated, so the set stays small).
-asked_actions(actions) := sort(((actions & {"getitem", "putitem"}) | {min(actions)}))
+# The item actions asked about: a read and a write the statement covers, and one action of each
+# group that the document's Deny statements treat alike. Two actions that the same Denies name get
+# the same decision for every request (the Allow covers both), so one of each group is enough,
+# while a Deny on some item actions cannot hide the others.
+asked_actions(document, actions) := sort(((actions & {"getitem", "putitem"}) | {min(group) |
+	some signature in {deny_signature(document, action) | some action in actions}
+	group := {action | some action in actions; deny_signature(document, action) == signature}
+}))
+
+deny_signature(document, action) := {i |
+	some i, statement in document.statements
+	statement.effect == "Deny"
+	iam.covers(statement, action)
+}
 
 # Leading keys that are not the caller's: another tenant's alone, or beside its own (a
-# ForAnyValue condition admits the pair); partitions that extend the caller's own (a StringLike
-# wildcard beside a variable reaches them); the literal partitions and variable defaults the
+# ForAnyValue condition admits the pair); what a wildcard beside a variable reaches past the
+# caller's own partition (StringLike "${aws:username}?" admits the caller's name and one more
+# character: another user's partition); the literal partitions and variable defaults the
 # statement names, which belong to no one caller unless the statement applies to one fixed
 # principal, and what a wildcard in a literal reaches beyond it.
 other_partitions(document, statement) := array.concat(
-	[{"dynamodb:LeadingKeys": [value]} | some value in [
-		requests.other_tenant,
-		concat("", [requests.own_tenant, "x"]),
-		concat("", ["x", requests.caller_name, "x"]),
-	]],
+	[{"dynamodb:LeadingKeys": [value]} | some value in array.concat([requests.other_tenant], sort(extended_partitions(statement)))],
 	array.concat(
-		[{"dynamodb:LeadingKeys": [own, requests.other_tenant]} | some own in [requests.own_tenant, requests.caller_name]],
+		[{"dynamodb:LeadingKeys": [own, requests.other_tenant]} | some own in own_partitions(statement)],
 		[{"dynamodb:LeadingKeys": [value]} | some value in sort(named_partitions(document, statement))],
 	),
 )
+
+# Each pattern with a variable and a wildcard, its variables given the caller's own values and its
+# wildcards filled: a partition that is not the caller's, which the pattern still matches.
+extended_partitions(statement) := {partition |
+	some written in leading_key_patterns(statement)
+	pieces := split(replace(written, "&{", "${"), "${")
+	count(pieces) > 1
+	wildcard(written)
+	some own in [requests.own_tenant, requests.caller_name]
+	partition := replace(replace(concat("", [filled(i, piece, own) | some i, piece in pieces]), "*", "x"), "?", "x")
+	partition != own
+}
+
+# "a${v}b" split on "${": the text before the first variable, then each variable's rest after "}".
+filled(0, piece, _) := piece
+
+filled(i, piece, own) := concat("", [own, substring(piece, indexof(piece, "}") + 1, -1)]) if {
+	i > 0
+	indexof(piece, "}") >= 0
+}
+
+# The partitions a caller may call its own: its principal tag's and user name's values, and each
+# literal partition the statement names (a ForAnyValue condition admits it beside another's).
+own_partitions(statement) := sort({requests.own_tenant, requests.caller_name} | {value |
+	some value in literals(statement)
+	not wildcard(value)
+})
+
+leading_key_patterns(statement) := {written |
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+	some written in condition.values
+	is_string(written)
+}
 
 named_partitions(document, statement) := ({value |
 	some value in literals(statement)
@@ -150,9 +191,7 @@ named_partitions(document, statement) := ({value |
 }
 
 literals(statement) := {written |
-	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
-	some written in condition.values
-	is_string(written)
+	some written in leading_key_patterns(statement)
 	not contains(written, "${")
 }
 

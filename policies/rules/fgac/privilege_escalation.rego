@@ -9,7 +9,8 @@
 #   AddUserToGroup) or hands a role to a service it controls (iam:PassRole), by name, wildcard or
 #   NotAction (NotAction dynamodb:* allows all of them), on "*", NotResource or an IAM ARN pattern
 #   that matches every role, user, group or policy, is a violation. So is iam:TagRole or iam:TagUser on
-#   every role or user when the plan binds table access to ${aws:PrincipalTag/...}: the principal
+#   every role or user, or on the principal itself (a resource written with ${aws:username} or
+#   ${aws:PrincipalArn}), when the plan binds table access to ${aws:PrincipalTag/...}: the principal
 #   retags itself into another tenant. A statement that allows every DynamoDB action is DDB-FGAC-003's
 #   and is not reported again. The same actions on named roles and policies are not flagged. A policy
 #   that cannot be read before apply is reported by the DynamoDB access rules (DDB-FGAC-006-UNPROVABLE).
@@ -64,15 +65,14 @@ violation contains finding if {
 	document.status == "known"
 	some i, statement in document.statements
 	iam.covered_actions(statement) != iam.dynamodb_actions
-	reach.every_resource(statement, probes)
 	actions := escalations(statement)
 	count(actions) > 0
 	action := witness_action(actions)
 	finding := findings.witnessed(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s statement[%d] allows %s on every %s: the principal can grant itself any table access", [
-			document.path, i, concat(", ", sort({display(a) | some a in actions})), kinds(actions),
+		sprintf("%s statement[%d] allows %s on %s: the principal can grant itself any table access", [
+			document.path, i, concat(", ", sort({display(a) | some a in actions})), reached(statement, actions),
 		]),
 		[sprintf("%s statement[%d]: %s %s on %s", [
 			document.origin, i, statement.actions.kind, json.marshal(statement.actions.written), reach.describe_resources(statement),
@@ -87,13 +87,32 @@ violation contains finding if {
 }
 
 escalations(statement) := {action |
+	reach.every_resource(statement, probes)
 	some action, _ in escalation_actions
 	reach.allows_action(statement, action)
 } | {action |
 	plan_binds_principal_tags
 	some action, _ in tag_actions
 	reach.allows_action(statement, action)
+	tags_reach(statement)
 }
+
+# Tagging reaches another tenant when it may tag every principal, or the caller itself.
+tags_reach(statement) if reach.every_resource(statement, probes)
+
+tags_reach(statement) if self_resource(statement)
+
+# A Resource written with the caller's own name or ARN: the principal itself.
+self_resource(statement) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	is_string(value)
+	regex.match(`(?i)[$&]\{\s*aws:(username|principalarn)\s*\}`, value)
+}
+
+reached(statement, _) := concat(" ", ["every", kinds(escalations(statement))]) if reach.every_resource(statement, probes)
+
+reached(statement, actions) := concat(" ", ["itself: its own", kinds(actions)]) if not reach.every_resource(statement, probes)
 
 # Some identity policy binds dynamodb:LeadingKeys to a principal tag.
 plan_binds_principal_tags if {
