@@ -30,12 +30,16 @@ const pairs = (stdout) =>
     .sort();
 
 /** What the plan of `units` copies must report: the seed's unit findings renamed per unit, the root's once. */
-function expectedFindings(units, timeoutS) {
-  const run = measureProcess([process.execPath, CLI, "validate", SEED, "-f", "json"], { timeoutS, cwd: ROOT });
+function expectedFindings(units, timeoutS, plans) {
+  // The seed's copy in the plans folder: the generated plans, like it, have no Terraform source beside them
+  // (the seed's own folder holds the source it was planned from, laid out for plan-seed.sh).
+  const seed = join(plans, "mixed-seed.json");
+  writeFileSync(seed, readFileSync(SEED));
+  const run = measureProcess([process.execPath, CLI, "validate", seed, "-f", "json"], { timeoutS, cwd: ROOT });
   if (run.failed) throw new Error(`mixed seed: ${run.failed}`);
-  const seed = pairs(run.stdout);
-  const unit = seed.filter((p) => p.includes("\tmodule.unit_00001."));
-  const root = seed.filter((p) => !p.includes("\tmodule."));
+  const found = pairs(run.stdout);
+  const unit = found.filter((p) => p.includes("\tmodule.unit_00001."));
+  const root = found.filter((p) => !p.includes("\tmodule."));
   const expected = [...root];
   for (let i = 1; i <= units; i++) for (const p of unit) expected.push(replicate(p, i));
   return expected.sort();
@@ -48,7 +52,7 @@ function mixed({ sizes, reps = 3, repsLarge = 1, timeoutS = 600, plans = join(__
   for (const size of sizes) {
     const plan = join(plans, `mixed-${size}.json`);
     writeFileSync(plan, generate(size, SEED));
-    const expected = expectedFindings(size / unit, timeoutS);
+    const expected = expectedFindings(size / unit, timeoutS, plans);
     const n = size >= 50000 ? repsLarge : reps;
     const row = { size, bytes: statSync(plan).size, findings: expected.length };
     for (const [tool, argv] of [

@@ -8,9 +8,10 @@
 // Every tool must report the same set of (rule, address) or the run fails: a faster wrong answer does
 // not count. Writes docs/benchmarks.md and bench/results/<date>.json.
 // Then the monorepo benchmark (bench/monorepo.js): --monorepo PLANSxRESOURCES, 0 to leave it out; and the
-// mixed-stack benchmark (bench/mixed.js): --mixed SIZES, 0 to leave it out.
+// mixed-stack benchmark (bench/mixed.js): --mixed SIZES, 0 to leave it out; and a pull request's plan with
+// its Terraform source beside it (bench/pull-request.js): --pull-request REPS, 0 to leave it out.
 //   node bench/run.js [--sizes 100,1000,10000,50000] [--reps 5] [--reps-large 3] [--timeout 600] [--timeout-large 300]
-//                     [--monorepo 50x1000] [--mixed 1000,10000,50000,100000]
+//                     [--monorepo 50x1000] [--mixed 1000,10000,50000,100000] [--pull-request 5]
 
 const { execFileSync } = require("node:child_process");
 const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
@@ -20,6 +21,7 @@ const { generate, unitSize } = require("./generate-plan");
 const { measureProcess } = require("./measure");
 const { mixed, mixedMarkdown } = require("./mixed");
 const { monorepo, monorepoMarkdown } = require("./monorepo");
+const { pullRequest, pullRequestMarkdown } = require("./pull-request");
 
 const ROOT = join(__dirname, "..");
 const PLANS = join(__dirname, "plans");
@@ -42,6 +44,7 @@ const timeoutFor = (size, tool) => (size >= 50000 && EXTERNAL.has(tool) ? TIMEOU
 const TIMEOUT_S = Number(option("timeout", "600"));
 const MONOREPO = option("monorepo", "50x1000");
 const MIXED = option("mixed", "1000,10000,50000,100000");
+const PULL_REQUEST = Number(option("pull-request", String(REPS)));
 
 const TOOLS = {
   cli: {
@@ -239,11 +242,12 @@ function main() {
           timeoutS: TIMEOUT_S,
           plans: PLANS,
         });
+  const pr = PULL_REQUEST > 0 ? pullRequest({ reps: PULL_REQUEST, timeoutS: TIMEOUT_S }) : undefined;
   writeFileSync(
     join(RESULTS, `${env.date.slice(0, 19).replace(/:/g, "")}.json`),
-    `${JSON.stringify({ env, results, real, monorepo: mono, mixed: mixedRows }, null, 1)}\n`,
+    `${JSON.stringify({ env, results, real, monorepo: mono, mixed: mixedRows, pullRequest: pr }, null, 1)}\n`,
   );
-  writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed), mono, mixedRows));
+  writeFileSync(join(ROOT, "docs/benchmarks.md"), markdown(env, results, real, unitSize(seed), mono, mixedRows, pr));
   process.stderr.write("wrote docs/benchmarks.md\n");
 }
 
@@ -342,7 +346,7 @@ function fmt(s, digits = 2) {
   return s ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "";
 }
 
-function markdown(env, results, real, unit, mono, mixedRows) {
+function markdown(env, results, real, unit, mono, mixedRows, pr) {
   const lines = [];
   const by = (size, tool) => results.find((r) => r.size === size && r.tool === tool);
   lines.push("# Benchmarks", "");
@@ -427,6 +431,7 @@ function markdown(env, results, real, unit, mono, mixedRows) {
 
   if (mono) lines.push("## Several plans in one run (monorepos)", "", monorepoMarkdown(mono));
   if (mixedRows) lines.push("## A mixed stack, as large real stacks are made", "", mixedMarkdown(mixedRows));
+  if (pr) lines.push("## A pull request's plan with its Terraform source", "", pullRequestMarkdown(pr));
 
   lines.push("## How close the generated plans are to a real one", "");
   lines.push(

@@ -3,6 +3,7 @@
 # nothing and fails when any committed file is stale (npm test runs it).
 #   policies/data/*.rego           IAM data from pinned packages
 #   src/engine/plan/resource-schema.json the AWS provider schema subset the plan checks read
+#   src/engine/plan/plan-validator.ts    plan-schema.json compiled ahead of time by ajv
 #   bundle/, src/engine/policy/bundle-digest.ts  the compiled policies and their digests
 #   docs/rules.md                  rule docs from METADATA
 #   terraform/                     plain Terraform modules from the constructs
@@ -14,6 +15,7 @@ check=()
 node scripts/generate/iam-actions.js "${check[@]}"
 node scripts/generate/iam-managed-policies.js "${check[@]}"
 bash scripts/generate/resource-schema.sh "${check[@]}"
+node scripts/generate/plan-validator.js "${check[@]}"
 bash scripts/generate/build-policies.sh "${check[@]}"
 node scripts/generate/rule-docs.js "${check[@]}"
 node -r ts-node/register/transpile-only scripts/generate/terraform-modules.ts "${check[@]}"

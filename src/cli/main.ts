@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import "./crash";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -26,7 +27,8 @@ import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
 import { FORMAT_NAMES, type FormatContext } from "./formatters";
 import { COMMANDS_RULE, openGate, type Gate } from "../runner/gate";
-import { handleInterrupts } from "../runner/interrupt";
+import { handleInterrupts, onStopSignal } from "../runner/interrupt";
+import { startRunTaskServer } from "../runner/run-task";
 import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
 import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
@@ -389,6 +391,7 @@ ${EXIT_CODES_HELP}`,
     });
 
   baselineCommand(cli);
+  serveCommand(cli);
 
   withCommonOptions(
     cli
@@ -542,6 +545,191 @@ ${EXIT_CODES_HELP}`,
       );
       progress.total();
     });
+}
+
+type ServeOptions = Pick<
+  CommonOptions,
+  | "config"
+  | "failOn"
+  | "rules"
+  | "skipRules"
+  | "maxBytes"
+  | "maxDepth"
+  | "maxMemory"
+  | "verificationKey"
+  | "quiet"
+  | "debug"
+> & {
+  port: number;
+  host: string;
+  hmacKeyFile?: string;
+  allowUnsigned?: boolean;
+  apiUrl: string;
+  timeLimit: number;
+  callbackRetries: number;
+  jobs?: number;
+};
+
+const portNumber = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError(`expected a port number 0 to 65535, got "${value}"`);
+  return Number(value);
+};
+
+const wholeNumber = (value: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return Number(value);
+};
+
+/** The origin of --api-url (HCP Terraform or a Terraform Enterprise host). */
+const apiOrigin = (value: string): string => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a URL such as https://app.terraform.io, got "${value}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new InvalidArgumentError(`expected an http(s) URL, got "${value}"`);
+  return url.origin;
+};
+
+/** The run task's time limit is 10 minutes; the rest of it is left for sending the result. */
+const DEFAULT_TIME_LIMIT_SECONDS = 540;
+
+/** `serve`: an HCP Terraform / Terraform Enterprise run task endpoint (src/runner/run-task.ts). */
+function serveCommand(cli: Command): void {
+  cli
+    .command("serve")
+    .description(
+      "Serve an HCP Terraform / Terraform Enterprise run task: verify each request's HMAC signature, fetch the run's plan JSON, validate it and send passed or failed, with a finding per outcome, to the run.",
+    )
+    .addOption(new Option("--port <n>", "port to listen on (0: any free port)").argParser(portNumber).default(8080))
+    .option("--host <address>", "address to listen on (0.0.0.0: every interface)", "127.0.0.1")
+    .option("--hmac-key-file <file>", "file holding the run task's HMAC key (a trailing newline is ignored)")
+    .option("--allow-unsigned", "accept requests without X-TFC-Task-Signature (a run task created without an HMAC key)")
+    .addOption(
+      new Option(
+        "--api-url <url>",
+        "HCP Terraform or your Terraform Enterprise: the plan and callback URLs of a request must be on it, the access token is sent nowhere else",
+      )
+        .argParser(apiOrigin)
+        .default("https://app.terraform.io"),
+    )
+    .addOption(
+      new Option(
+        "--time-limit <seconds>",
+        "budget of one run from its request to its verdict (download, waiting, evaluation); past it the run fails",
+      )
+        .argParser(positiveSeconds)
+        .default(DEFAULT_TIME_LIMIT_SECONDS),
+    )
+    .addOption(
+      new Option(
+        "--callback-retries <n>",
+        "further attempts to send a result after a failed one (1 s, 2 s, 4 s... apart)",
+      )
+        .argParser(wholeNumber)
+        .default(4),
+    )
+    .option(
+      "-c, --config <file>",
+      "project config with parameters, severity overrides and waivers, read at start (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
+    )
+    .addOption(
+      new Option("--fail-on <severity>", "lowest severity of an unwaived finding that fails the run")
+        .choices(SEVERITIES)
+        .default("low"),
+    )
+    .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
+    .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
+    .option("--max-bytes <bytes>", "largest plan JSON downloaded (default 256 MiB)", positiveInteger)
+    .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
+    .option(
+      "--max-memory <MiB>",
+      `ceiling of the policy engine's memory, shared by its evaluation threads, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+      memoryMiB,
+    )
+    .option("--jobs <n>", "plans evaluated at once (default: the number of CPUs)", positiveInteger)
+    .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign)")
+    .option("-q, --quiet", "log only errors on stderr (not each run)")
+    .option("--debug", "stack traces on errors")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ddb-guardrails serve --port 8080 --hmac-key-file /run/secrets/run-task-hmac
+  ddb-guardrails serve --host 0.0.0.0 --port 8080 --hmac-key-file hmac.key --fail-on high
+  ddb-guardrails serve --api-url https://tfe.example.com --hmac-key-file hmac.key -c .ddb-guardrails.yml
+
+Register https://<your host>/ as the run task's endpoint URL, with the same HMAC key, and attach it to
+workspaces at the post-plan stage; the workspace's enforcement level (advisory or mandatory) decides
+whether a failed result stops the run. Serve it behind TLS: requests carry the run's access token.
+Each request is answered at once (200, or 4xx for a bad one, which is never judged); the result follows
+by PATCH to the run's callback URL. A plan that cannot be fetched or judged in time is reported failed.
+Logs go to stderr; SIGINT/SIGTERM reports the runs under way as failed and stops (exit 0). Walkthrough:
+docs/run-task.md.`,
+    )
+    .action(async (opts: ServeOptions) => {
+      const log = (line: string, error = false) => {
+        if (error || !opts.quiet) process.stderr.write(`ddb-guardrails: ${error ? "error: " : ""}${line}\n`);
+      };
+      if (opts.hmacKeyFile === undefined && !opts.allowUnsigned)
+        throw new GuardrailsError(
+          "serve needs --hmac-key-file (the run task's HMAC key), or --allow-unsigned to accept requests anyone could send",
+        );
+      if (opts.hmacKeyFile !== undefined && opts.allowUnsigned)
+        throw new GuardrailsError("--hmac-key-file and --allow-unsigned exclude each other");
+      const hmacKey = opts.hmacKeyFile === undefined ? undefined : readHmacKey(opts.hmacKeyFile);
+      const gate = openGate(opts, new Progress({ quiet: true }), opts.jobs ?? availableParallelism());
+      gate.start(1);
+      let server: Awaited<ReturnType<typeof startRunTaskServer>>;
+      try {
+        server = await startRunTaskServer({
+          host: opts.host,
+          port: opts.port,
+          hmacKey,
+          apiOrigin: opts.apiUrl,
+          timeLimitMs: opts.timeLimit * 1000,
+          callbackRetries: opts.callbackRetries,
+          limits: { maxBytes: opts.maxBytes, maxDepth: opts.maxDepth },
+          gate,
+          ruleDocUrl: rulesDocUrl,
+          log,
+        });
+      } catch (err) {
+        await gate.close();
+        throw err;
+      }
+      // Printed even when quiet: it says where the endpoint is (with --port 0, which port it got).
+      process.stderr.write(
+        `ddb-guardrails: serving run tasks on ${server.url} for ${opts.apiUrl} (${hmacKey ? "HMAC signatures required" : "unsigned requests allowed"})\n`,
+      );
+      await new Promise<void>((resolve) =>
+        onStopSignal((signal) => {
+          log(`stopping (${signal}): runs under way are reported failed`);
+          void server
+            .stop(`the ddb-guardrails server stopped (${signal}) before the plan was judged`)
+            .then(() => gate.close())
+            .then(resolve);
+        }),
+      );
+      log("stopped");
+    });
+}
+
+function readHmacKey(file: string): Buffer {
+  let key: string;
+  try {
+    key = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (err) {
+    throw new GuardrailsError(
+      `--hmac-key-file ${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  if (key === "") throw new GuardrailsError(`--hmac-key-file ${file}: is empty`);
+  return Buffer.from(key, "utf8");
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject, type Options, type ValidateFunction } from "ajv";
+import type { ErrorObject, Options, ValidateFunction } from "ajv";
 
 /**
  * A validator for one of the engine's own JSON schemas, compiled on first use: its first error, or
@@ -9,9 +9,19 @@ import Ajv, { type ErrorObject, type Options, type ValidateFunction } from "ajv"
 export function schemaValidator(schema: object, options: Options = {}): (value: unknown) => ErrorObject | undefined {
   let validate: ValidateFunction | undefined;
   return (value) => {
+    // Loaded on first use too: the plan's check is compiled ahead of time (compiledValidator).
+    const Ajv = (require("ajv") as typeof import("ajv")).default;
     validate ??= new Ajv({ allErrors: false, strict: true, ...options, validateSchema: false }).compile(schema);
     return validate(value) ? undefined : validate.errors![0];
   };
+}
+
+/** The same for a check ajv compiled ahead of time (standalone code, e.g. src/engine/plan/plan-validator.ts). */
+export function compiledValidator(validate: {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}): (value: unknown) => ErrorObject | undefined {
+  return (value) => (validate(value) ? undefined : validate.errors![0]);
 }
 
 /** Where a schema error is ("waivers.0.reason", "(root)") and what it says, for a one-line message. */

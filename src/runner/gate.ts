@@ -35,8 +35,8 @@ export interface GateOptions {
  */
 export interface Gate {
   readonly bundle: PolicyBundle;
-  /** Evaluates a plan in a worker thread, under the timeout. */
-  evaluate(source: PlanSource, label?: string): Promise<Report>;
+  /** Evaluates a plan in a worker thread, under the timeout (or timeoutSeconds, when given). */
+  evaluate(source: PlanSource, label?: string, timeoutSeconds?: number): Promise<Report>;
   /** Starts n worker threads ahead of the plans, which they wait for ready to evaluate. */
   start(n: number): void;
   close(): Promise<void>;
@@ -50,7 +50,7 @@ export function openGate(opts: GateOptions, progress: Progress, jobs = 1): Gate 
   const pool = new PolicyPool(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory, jobs });
   return {
     bundle,
-    async evaluate(source, label = "evaluate") {
+    async evaluate(source, label = "evaluate", timeoutSeconds = opts.timeout) {
       const began = Date.now();
       const report = await validatePlanInWorker(source.prepared, {
         bundle,
@@ -61,7 +61,7 @@ export function openGate(opts: GateOptions, progress: Progress, jobs = 1): Gate 
         skipRules: opts.skipRules,
         requiredRules: opts.requiredRules,
         maxMemoryMiB: opts.maxMemory,
-        timeoutSeconds: opts.timeout,
+        timeoutSeconds,
       });
       progress.timing(label, began);
       return report;

@@ -11,7 +11,7 @@ import {
 } from "../engine";
 import { buildSourceModel, type SourceModel } from "../engine/source/source-model";
 import { hcl2json } from "../engine/source/hcl";
-import { hasTerraformSource, type SourceLimits } from "../engine/source/files";
+import { hasTerraformSource, isCached, type SourceLimits } from "../engine/source/files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "../cli/progress";
@@ -126,9 +126,12 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
   });
 }
 
-/** Starts the HCL parser's runtime while the plan is read or planned, when there is source to read after. */
+/**
+ * Starts the HCL parser's runtime while the plan is read or planned, when there is source to read after
+ * that the parse cache does not hold (its root module's files, at least).
+ */
 function startSourceReader(dir: string | undefined): void {
-  if (dir && hasTerraformSource(dir)) hcl2json();
+  if (dir && hasTerraformSource(dir) && !isCached(dir)) hcl2json();
 }
 
 /** The source model of the Terraform (or CDKTF cdk.tf.json) source in a directory, if it holds any. */

@@ -12,8 +12,12 @@ let interrupted: NodeJS.Signals | undefined;
 let children = 0;
 const privateDirs = new Set<string>();
 const forwarders = new Set<(signal: NodeJS.Signals) => void>();
+let stopHandler: ((signal: NodeJS.Signals) => void) | undefined;
 
 function onSignal(signal: NodeJS.Signals): void {
+  const stop = stopHandler;
+  stopHandler = undefined; // a second signal stops at once
+  if (stop) return stop(signal);
   interrupted = signal;
   if (children > 0) {
     for (const forward of forwarders) forward(signal);
@@ -27,6 +31,11 @@ function onSignal(signal: NodeJS.Signals): void {
 export function handleInterrupts(): void {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+}
+
+/** A server (serve) stops in its own way on the first SIGINT/SIGTERM: it finishes what it owes first. */
+export function onStopSignal(handler: (signal: NodeJS.Signals) => void): void {
+  stopHandler = handler;
 }
 
 export function wasInterrupted(): boolean {

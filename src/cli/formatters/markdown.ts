@@ -83,7 +83,7 @@ function cap(s: string): string {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Plain text in Markdown: no HTML, no accidental emphasis or tables, no control characters. */
-function escapeMarkdown(s: string): string {
+export function escapeMarkdown(s: string): string {
   return s
     .replace(/\r?\n/g, " ")
     .replace(CONTROL, "\uFFFD")
@@ -91,7 +91,7 @@ function escapeMarkdown(s: string): string {
 }
 
 /** A code span; one that contains backticks is fenced with two. */
-function code(s: string): string {
+export function code(s: string): string {
   const text = s.replace(/\r?\n/g, " ").replace(CONTROL, "\uFFFD");
   return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
 }

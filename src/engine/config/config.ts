@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import configSchema from "./config-schema.json";
 import { GuardrailsError } from "../errors";
 import { describeSchemaError, schemaValidator } from "../json-schema";
@@ -20,6 +19,10 @@ export interface GuardrailsConfig {
 }
 
 export const CONFIG_FILES = [".ddb-guardrails.yml", ".ddb-guardrails.yaml", ".ddb-guardrails.json"] as const;
+
+// Loaded when a YAML config is read: loading it takes about as long as the rest of reading a small plan.
+const yaml = () => require("yaml") as typeof import("yaml");
+
 export const EMPTY_CONFIG: GuardrailsConfig = { parameters: {}, severity: {}, waivers: [] };
 
 const shapeError = schemaValidator(configSchema);
@@ -48,7 +51,7 @@ export function loadConfig(file: string): GuardrailsConfig {
   let value: unknown;
   try {
     // JSON is YAML, but JSON files get JSON's stricter error messages.
-    value = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
+    value = file.endsWith(".json") ? JSON.parse(text) : yaml().parse(text, { prettyErrors: false });
   } catch (err) {
     throw new GuardrailsError(
       `config ${file}: is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`,

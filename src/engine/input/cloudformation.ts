@@ -1,4 +1,4 @@
-import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
+import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from "yaml";
 import { scanJson } from "../plan/strict-json";
 
 /**
@@ -74,7 +74,12 @@ export function readDesiredState(type: string, text: string): ReadTemplate {
 
 /** Parses a template (JSON is YAML too); duplicate keys and unknown tags make it unreadable, not guessed. */
 export function readTemplate(text: string): ReadTemplate {
-  const doc = parseDocument(text, { customTags: SHORT_FORM_TAGS, uniqueKeys: true, prettyErrors: false });
+  // Loaded for templates only: every plan's input passes through this module.
+  const doc = (require("yaml") as typeof import("yaml")).parseDocument(text, {
+    customTags: SHORT_FORM_TAGS,
+    uniqueKeys: true,
+    prettyErrors: false,
+  });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) return { error: oneLine(problem.message) };
   const template: unknown = doc.toJS({ maxAliasCount: 100 });

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import planSchema from "./plan-schema.json";
+import { validate as planShape } from "./plan-validator";
 import { isInstanceOf } from "./address";
 import { GuardrailsError } from "../errors";
-import { schemaValidator } from "../json-schema";
+import { compiledValidator } from "../json-schema";
 import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
@@ -36,7 +36,8 @@ export interface PlanLimits {
 
 export const DEFAULT_LIMITS: Required<PlanLimits> = { maxBytes: 256 * 1024 * 1024, maxDepth: 100 };
 
-const shapeError = schemaValidator(planSchema, { allowUnionTypes: true });
+// plan-schema.json, compiled by scripts/generate/plan-validator.js.
+const shapeError = compiledValidator(planShape);
 const ZIP_MAGIC = Buffer.from("PK\u0003\u0004", "latin1");
 
 /**

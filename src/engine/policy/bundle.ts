@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPolicySync, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { BUNDLE_DIGEST } from "./bundle-digest";
 import { collectGarbage } from "./collect-garbage";
 import { addressSpaceError, GuardrailsError } from "../errors";
@@ -166,6 +166,9 @@ export function instantiate(
   installGoSprintf();
   let policy: Policy;
   try {
+    // Loaded here, in the thread that evaluates: with its builtins (yaml among them) it is about a fifth
+    // of the CLI's start-up, which the main thread, handing plans to workers, does not need.
+    const { loadPolicySync } = require("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
     policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum }) as Policy;
   } catch (err) {
     throw addressSpaceError(err) ?? err;

@@ -84,6 +84,17 @@ export async function referencedObjects(raw: unknown): Promise<Set<string> | und
   return (await visit(raw)) ? found : undefined;
 }
 
+/** ASTs parsed before (ParseCache), by template text, as parseTemplate keeps them. */
+export function rememberAsts(asts: Record<string, unknown>): void {
+  for (const [text, node] of Object.entries(asts))
+    if (!astCache.has(text)) astCache.set(text, Promise.resolve(node as Node | null));
+}
+
+/** The AST of a template parsed in this process, if it was. */
+export function parsedTemplate(text: string): Promise<unknown> | undefined {
+  return astCache.get(text);
+}
+
 function parseTemplate(text: string): Promise<Node | null> {
   let ast = astCache.get(text);
   if (!ast) {

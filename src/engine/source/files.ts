@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { GuardrailsError } from "../errors";
+import { rememberAsts } from "./evaluate-expression";
 import { hcl2json } from "./hcl";
+import { ParseCache, type FileKind } from "./parse-cache";
 
 /** One parsed .tf file: hcl2json's JSON form (expressions as "${...}" strings) and its lines. */
 export interface SourceFile {
@@ -71,6 +73,7 @@ export async function readSourceModules(
   gaps: SourceGaps = new Map(),
   limits: SourceLimits = {},
   deadline = new Deadline(limits.timeoutSeconds),
+  cache?: ParseCache,
 ): Promise<SourceModule[]> {
   const installed = installedModules(rootDir);
   const modules: SourceModule[] = [];
@@ -82,7 +85,7 @@ export async function readSourceModules(
       throw new GuardrailsError(`the configuration calls more than ${MAX_MODULES} modules`);
     let files = parsed.get(dir);
     if (!files) {
-      files = await parseDirectory(dir, budget, deadline);
+      files = await parseDirectory(dir, budget, deadline, cache);
       parsed.set(dir, files);
     }
     modules.push({ path, dir, files });
@@ -114,7 +117,26 @@ export function hasTerraformSource(dir: string): boolean {
   return existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some(isConfigFile);
 }
 
-async function parseDirectory(dir: string, budget: { bytes: number }, deadline: Deadline): Promise<SourceFile[]> {
+/** Whether every file of a module directory has a parse cache entry: reading it then starts no parser. */
+export function isCached(dir: string, cache = ParseCache.open()): boolean {
+  if (!cache) return false;
+  try {
+    return readdirSync(dir)
+      .filter(isConfigFile)
+      .every((name) => cache.has(kindOf(name), readFileSync(join(dir, name), "utf8")));
+  } catch {
+    return false;
+  }
+}
+
+const kindOf = (name: string): FileKind => (name.endsWith(".json") ? "json" : "hcl");
+
+async function parseDirectory(
+  dir: string,
+  budget: { bytes: number },
+  deadline: Deadline,
+  cache?: ParseCache,
+): Promise<SourceFile[]> {
   const names = readdirSync(dir).filter(isConfigFile).sort();
   // Refused rather than merged: reading the file an override replaces would judge what terraform does not run.
   const override = names.find(isOverrideFile);
@@ -129,7 +151,11 @@ async function parseDirectory(dir: string, budget: { bytes: number }, deadline: 
     budget.bytes -= statSync(path).size;
     if (budget.bytes < 0) throw new GuardrailsError(`the Terraform source is larger than the limit (--max-bytes)`);
     const text = readFileSync(path, "utf8");
-    const body = name.endsWith(".json") ? JSON.parse(text) : await hcl2json().parse(name, text);
+    const kind = kindOf(name);
+    const cached = cache?.read(kind, text);
+    if (cached) rememberAsts(cached.asts);
+    const body = kind === "json" ? JSON.parse(text) : (cached?.body ?? (await hcl2json().parse(name, text)));
+    cache?.parsedBody(kind, text, body);
     files.push({ path, body, lines: text.split("\n") });
   }
   return files;

@@ -4,6 +4,7 @@ import {
   applySegments,
   entriesOf,
   evaluate,
+  parsedTemplate,
   plainValue,
   type EvalContext,
   type Segment,
@@ -19,6 +20,8 @@ import {
   type SourceLimits,
   type SourceModule,
 } from "./files";
+import { readingSource } from "./hcl";
+import { ParseCache } from "./parse-cache";
 
 /**
  * What the Terraform source adds to a plan, in the expression shape of the plan's `configuration`
@@ -65,14 +68,18 @@ const INSTANCE_ATTRIBUTES: Record<string, string[]> = {
 const CONSTANT_DATA_TYPES = new Set(["aws_vpc_endpoint_service"]);
 
 /** Reads the source behind a plan and builds the model the policies receive as input.source. */
-export async function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits = {}): Promise<SourceModel> {
-  const gaps: SourceGaps = new Map();
-  const deadline = new Deadline(limits.timeoutSeconds);
-  const sources = await readSourceModules(dir, gaps, limits, deadline);
-  // A plan without configuration is refused before (checkPlan), unless it has nothing to judge.
-  if (plan.configuration) await checkSourceMatchesPlan(sources, gaps, plan);
-  const model = new SourceModelBuilder(dir, sources, plan, deadline);
-  return model.build(gaps);
+export function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits = {}): Promise<SourceModel> {
+  return readingSource(async () => {
+    const gaps: SourceGaps = new Map();
+    const deadline = new Deadline(limits.timeoutSeconds);
+    const cache = ParseCache.open();
+    const sources = await readSourceModules(dir, gaps, limits, deadline, cache);
+    // A plan without configuration is refused before (checkPlan), unless it has nothing to judge.
+    if (plan.configuration) await checkSourceMatchesPlan(sources, gaps, plan);
+    const model = await new SourceModelBuilder(dir, sources, plan, deadline).build(gaps);
+    await cache?.save(parsedTemplate);
+    return model;
+  });
 }
 
 class SourceModelBuilder {
