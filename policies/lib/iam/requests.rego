@@ -426,3 +426,30 @@ resource_candidates(document, statement, actions, resources, contexts) := [{
 candidates(document, statement, actions, resources, contexts) := identity_candidates(document, statement, actions, resources, contexts) if {
 	document.kind == "identity"
 } else := resource_candidates(document, statement, actions, resources, contexts)
+
+# --- what to ask ---
+
+# One action of each group that a document's Deny statements treat alike: two actions the same
+# Denies name get the same decision for every request of an Allow that covers both, so one of each
+# group is enough, while a Deny on some of the actions cannot hide the others.
+representatives(document, actions) := {min(group) |
+	some signature in {deny_signature(document, action) | some action in actions}
+	group := {action | some action in actions; deny_signature(document, action) == signature}
+}
+
+deny_signature(document, action) := {i |
+	some i, statement in document.statements
+	statement.effect == "Deny"
+	iam.covers(statement, action)
+}
+
+# The partitions a caller may call its own: its principal tag's and user name's values, and each
+# literal partition a statement's dynamodb:LeadingKeys condition names.
+own_partitions(statement) := sort({own_tenant, caller_name} | {value |
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+	some value in condition.values
+	is_string(value)
+	not contains(value, "${")
+	not contains(value, "*")
+	not contains(value, "?")
+})

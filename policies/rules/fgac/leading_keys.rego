@@ -114,19 +114,8 @@ item_grants contains [document, i, statement, actions] if {
 }
 
 # The item actions asked about: a read and a write the statement covers, and one action of each
-# group that the document's Deny statements treat alike. Two actions that the same Denies name get
-# the same decision for every request (the Allow covers both), so one of each group is enough,
-# while a Deny on some item actions cannot hide the others.
-asked_actions(document, actions) := sort(((actions & {"getitem", "putitem"}) | {min(group) |
-	some signature in {deny_signature(document, action) | some action in actions}
-	group := {action | some action in actions; deny_signature(document, action) == signature}
-}))
-
-deny_signature(document, action) := {i |
-	some i, statement in document.statements
-	statement.effect == "Deny"
-	iam.covers(statement, action)
-}
+# group the document's Deny statements treat alike.
+asked_actions(document, actions) := sort(((actions & {"getitem", "putitem"}) | requests.representatives(document, actions)))
 
 # Leading keys that are not the caller's: another tenant's alone, or beside its own (a
 # ForAnyValue condition admits the pair); what a wildcard beside a variable reaches past the
@@ -137,7 +126,7 @@ deny_signature(document, action) := {i |
 other_partitions(document, statement) := array.concat(
 	[{"dynamodb:LeadingKeys": [value]} | some value in array.concat([requests.other_tenant], sort(extended_partitions(statement)))],
 	array.concat(
-		[{"dynamodb:LeadingKeys": [own, requests.other_tenant]} | some own in own_partitions(statement)],
+		[{"dynamodb:LeadingKeys": [own, requests.other_tenant]} | some own in requests.own_partitions(statement)],
 		[{"dynamodb:LeadingKeys": [value]} | some value in sort(named_partitions(document, statement))],
 	),
 )
@@ -161,13 +150,6 @@ filled(i, piece, own) := concat("", [own, substring(piece, indexof(piece, "}") +
 	i > 0
 	indexof(piece, "}") >= 0
 }
-
-# The partitions a caller may call its own: its principal tag's and user name's values, and each
-# literal partition the statement names (a ForAnyValue condition admits it beside another's).
-own_partitions(statement) := sort({requests.own_tenant, requests.caller_name} | {value |
-	some value in literals(statement)
-	not wildcard(value)
-})
 
 leading_key_patterns(statement) := {written |
 	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
