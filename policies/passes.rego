@@ -20,9 +20,13 @@ passes := {
 		["fgac", "admin_actions"],
 		["fgac", "full_access"],
 		["fgac", "leading_keys"],
+		["fgac", "other_accounts"],
 		["fgac", "protected_attributes"],
 		["fgac", "resource_policy_public"],
+		["fgac", "privilege_escalation"],
 		["fgac", "scan"],
+		["fgac", "stream_reads"],
+		["fgac", "trust_policy"],
 	},
 	"other": {
 		["audit", "archive_object_lock"],

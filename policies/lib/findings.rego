@@ -37,3 +37,7 @@ custom(chain) := object.union(entry.annotations.custom, {"title": object.get(ent
 	some entry in chain
 	entry.annotations.custom.id
 }
+
+# A violation with its witness: the concrete request that gets through,
+# {"principal", "action", "resource", "context"}, as the IAM policy simulator takes it.
+witnessed(chain, address, message, evidence, witness) := object.union(violation(chain, address, message, evidence), {"witness": witness})

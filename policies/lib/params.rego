@@ -8,6 +8,9 @@ package ddb_guardrails.lib.params
 import rego.v1
 
 defaults := {
+	# The AWS accounts the plan deploys into, for rules that tell another account from this one
+	# (besides those its provider configurations name with allowed_account_ids or assume_role).
+	"account_ids": [],
 	# KMS key ARNs outside the plan that are accepted as customer-managed.
 	"allowed_key_arns": [],
 	# Item attributes that only privileged writers may set, on tables tagged

@@ -17,7 +17,16 @@ import { policyInput } from "./input/policy-input";
 import { shardPlan } from "./input/shards";
 import type { SourceModel } from "./source/source-model";
 import { DEFAULT_TIMEOUT_SECONDS, PolicyPool } from "./policy/worker-pool";
-import { GUARDRAILS, SEVERITIES, type Finding, type Report, type Rule, type Severity, type Waiver } from "./types";
+import {
+  GUARDRAILS,
+  SEVERITIES,
+  type Finding,
+  type Report,
+  type Rule,
+  type Severity,
+  type Waiver,
+  type Witness,
+} from "./types";
 
 export interface ValidateOptions extends BundleOptions, InstanceOptions {
   /** An already loaded bundle (load once, validate many plans). */
@@ -312,7 +321,8 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
       !known.has(f.rule) ||
       !GUARDRAILS.includes(f.guardrail) ||
       !SEVERITIES.includes(f.severity) ||
-      typeof f.address !== "string"
+      typeof f.address !== "string" ||
+      (f.witness !== undefined && !isWitness(f.witness))
     ) {
       throw new GuardrailsError(`policy evaluation returned a malformed finding: ${JSON.stringify(f).slice(0, 200)}`);
     }
@@ -326,6 +336,22 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
     message: f.message,
     remediation: f.remediation,
     evidence: f.evidence,
+    ...(f.witness ? { witness: f.witness } : {}),
   }));
   return { resources: result.resources, findings };
+}
+
+function isWitness(w: unknown): w is Witness {
+  if (typeof w !== "object" || w === null) return false;
+  const { principal, action, resource, context } = w as Record<string, unknown>;
+  return (
+    typeof principal === "object" &&
+    principal !== null &&
+    typeof (principal as Record<string, unknown>).arn === "string" &&
+    typeof (principal as Record<string, unknown>).type === "string" &&
+    typeof action === "string" &&
+    typeof resource === "string" &&
+    typeof context === "object" &&
+    context !== null
+  );
 }

@@ -35,6 +35,22 @@ export interface Waiver {
   readonly origin?: string;
 }
 
+/**
+ * A request that the policies allow and the rule says they should not: what a reviewer can paste
+ * into the IAM policy simulator. Context keys as AWS names them; a key left out is absent.
+ */
+export interface Witness {
+  readonly principal: {
+    readonly arn: string;
+    readonly account: string;
+    readonly type: "AWS" | "Service" | "Federated" | "Anonymous";
+    readonly tags?: Readonly<Record<string, string>>;
+  };
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
 /** One rule broken by one resource. */
 export interface Finding {
   readonly rule: string;
@@ -46,6 +62,8 @@ export interface Finding {
   readonly remediation: string;
   /** What decided it: attribute paths and, through references, the chain that was followed. */
   readonly evidence: readonly string[];
+  /** FGAC, endpoint, resource-policy and key-policy findings: a request that gets through. */
+  readonly witness?: Witness;
   /** Present when a waiver covers this finding; `by`: file:line of a waiver written in the Terraform source. */
   readonly waived?: { readonly reason: string; readonly expires: string; readonly by?: string };
   /** Present when a severity override of the project config lowered this finding below --fail-on. */

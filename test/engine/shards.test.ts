@@ -117,8 +117,8 @@ describe("the resource types the policies name", () => {
         .flatMap((line) => [...line.matchAll(/"((?:aws|awscc)_[a-z0-9_]+)"/g)].map((m) => m[1])),
     ),
   );
-  // Not resource types: a prefix matched against every DynamoDB type, a key kind.
-  const notTypes = new Set(["aws_dynamodb_", "aws_managed"]);
+  // Not resource types: prefixes matched against every DynamoDB or IAM type, a key kind.
+  const notTypes = new Set(["aws_dynamodb_", "aws_iam_", "aws_managed"]);
 
   test.each([...named].filter((t) => !notTypes.has(t)).sort())("%s is plan-wide or linked", (type) => {
     expect(PLAN_WIDE_TYPES.has(type) || LINKED_TYPES.has(type)).toBe(true);

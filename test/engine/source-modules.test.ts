@@ -131,6 +131,8 @@ describe("terraform-aws-modules/iam v5.60.0 (iam-policy, iam-group-with-policies
     "DDB-FGAC-002 module.invalid_operators.aws_iam_policy.custom[1]",
     "DDB-FGAC-003 module.invalid_operators.aws_iam_policy.custom[1]",
     "DDB-FGAC-001 module.invalid_read_only.aws_iam_policy.policy[0]",
+    // ReadOnlyAccess-style reads: dynamodb:GetRecords on "*" reads every table's stream
+    "DDB-FGAC-009 module.invalid_read_only.aws_iam_policy.policy[0]",
   ].sort();
 
   test("the plan alone is already exact: the policies are known at plan time", async () => {

@@ -208,8 +208,10 @@ interface Request {
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
 const MALLORY = `arn:aws:iam::${OUTSIDE}:user/mallory`;
 const PARTNER_B = `arn:aws:iam::${PARTNER}:role/partner-b`;
-const callerContext = (name: string) => ({
-  "aws:username": name,
+// A role's session has no aws:username (AWS sets it for IAM users only).
+const ALICE_ROLE = `arn:aws:iam::${ACCOUNT}:role/alice`;
+const callerContext = (name: string, user = true) => ({
+  ...(user ? { "aws:username": name } : {}),
   "aws:PrincipalTag/tenant": name,
   "aws:SecureTransport": "true",
   "aws:SourceIp": "203.0.113.5",
@@ -217,38 +219,43 @@ const callerContext = (name: string) => ({
 
 /** What an attacker tries against a policy the gate passed; every one must be denied. */
 function attacks(c: Case): Request[] {
-  const reads = (principal: string, name: string, keys: string[]): Request[] => [
-    ...keys.map((key) => ({
-      what: `GetItem on partition ${key} by ${name}`,
-      principal,
-      action: "dynamodb:GetItem",
-      resource: TABLE,
-      context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] },
-    })),
-    ...keys.map((key) => ({
-      what: `Query of an index on partition ${key} by ${name}`,
-      principal,
-      action: "dynamodb:Query",
-      resource: `${TABLE}/index/byStatus`,
-      context: { ...callerContext(name), "dynamodb:LeadingKeys": [key] },
-    })),
-    {
-      what: `BatchGetItem on partitions alice and ${keys[0]} by ${name}`,
-      principal,
-      action: "dynamodb:BatchGetItem",
-      resource: TABLE,
-      context: { ...callerContext(name), "dynamodb:LeadingKeys": ["alice", keys[0]] },
-    },
-    { what: `Scan by ${name}`, principal, action: "dynamodb:Scan", resource: TABLE, context: callerContext(name) },
-    {
-      what: `PartiQLSelect without a key by ${name}`,
-      principal,
-      action: "dynamodb:PartiQLSelect",
-      resource: TABLE,
-      context: { ...callerContext(name), "dynamodb:FullTableScan": "true" },
-    },
-  ];
-  if (c.kind === "identity") return reads(ALICE, "alice", OTHER_TENANTS);
+  const reads = (principal: string, name: string, keys: string[]): Request[] => {
+    const context = (who: string) => callerContext(who, !principal.includes(":role/"));
+    return [
+      ...keys.map((key) => ({
+        what: `GetItem on partition ${key} by ${name}`,
+        principal,
+        action: "dynamodb:GetItem",
+        resource: TABLE,
+        context: { ...context(name), "dynamodb:LeadingKeys": [key] },
+      })),
+      ...keys.map((key) => ({
+        what: `Query of an index on partition ${key} by ${name}`,
+        principal,
+        action: "dynamodb:Query",
+        resource: `${TABLE}/index/byStatus`,
+        context: { ...context(name), "dynamodb:LeadingKeys": [key] },
+      })),
+      {
+        what: `BatchGetItem on partitions alice and ${keys[0]} by ${name}`,
+        principal,
+        action: "dynamodb:BatchGetItem",
+        resource: TABLE,
+        context: { ...context(name), "dynamodb:LeadingKeys": ["alice", keys[0]] },
+      },
+      { what: `Scan by ${name}`, principal, action: "dynamodb:Scan", resource: TABLE, context: context(name) },
+      {
+        what: `PartiQLSelect without a key by ${name}`,
+        principal,
+        action: "dynamodb:PartiQLSelect",
+        resource: TABLE,
+        context: { ...context(name), "dynamodb:FullTableScan": "true" },
+      },
+    ];
+  };
+  // A role policy is held by a role; every other identity policy here by a user (groups hold users).
+  if (c.kind === "identity")
+    return reads(c.holder === "aws_iam_role_policy" ? ALICE_ROLE : ALICE, "alice", OTHER_TENANTS);
   if (c.kind === "resource") {
     return [
       ...reads(MALLORY, "mallory", ["mallory", ...OTHER_TENANTS]),
@@ -269,13 +276,20 @@ const ALLOW_ALL = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action
 
 function simulation(c: Case, request: Request): Simulation {
   const policy = { Version: "2012-10-17", Statement: c.statements };
-  const own = request.principal === ALICE && c.kind === "identity";
+  const own = (request.principal === ALICE || request.principal === ALICE_ROLE) && c.kind === "identity";
   const base: Simulation = {
     request: {
       principal: request.principal,
       action: request.action,
       resource: { resource: request.resource, accountId: request.resource.split(":")[4] },
-      contextVariables: request.context,
+      // AWS puts the caller's account and ARN in the context of every signed request, and the
+      // table's account in DynamoDB's; iam-simulate derives none of them, so they are given.
+      contextVariables: {
+        "aws:PrincipalAccount": request.principal.split(":")[4],
+        "aws:PrincipalArn": request.principal,
+        "aws:ResourceAccount": request.resource.split(":")[4],
+        ...request.context,
+      },
     },
     // A caller of another account controls its own identity policies.
     identityPolicies: [{ name: "own", policy: own ? policy : ALLOW_ALL }],

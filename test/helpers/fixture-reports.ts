@@ -3,13 +3,17 @@ import { fixturePlan } from "./paths";
 
 /**
  * Reports of the compiled bundle on fixture plans, one evaluation per fixture: policy suites ask
- * several questions of the same report.
+ * several questions of the same report. `parameters` gives a fixture the rule parameters a team would set.
  */
-export function fixtureReports(guardrail?: Finding["guardrail"]) {
+export function fixtureReports(
+  guardrail?: Finding["guardrail"],
+  parameters?: (fixture: string) => Record<string, unknown> | undefined,
+) {
   const bundle = loadBundle();
   const reports = new Map<string, Report>();
   const report = (name: string): Report => {
-    if (!reports.has(name)) reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle }));
+    if (!reports.has(name))
+      reports.set(name, validatePlan(readPlan(fixturePlan(name)), { bundle, parameters: parameters?.(name) }));
     return reports.get(name)!;
   };
   /** The findings of one fixture (of the guardrail, when given). */

@@ -11,6 +11,25 @@ import { fixturePlan, ROOT } from "../helpers/paths";
 const { bundle, violations: fgac } = fixtureReports("fgac");
 
 describe("DDB-FGAC on real plans", () => {
+  test("who can reach the data: each finding carries the request that gets through", () => {
+    const trust = fgac("reach-trust").find((f) => f.address === "aws_iam_role.invalid_any_account_tags_session");
+    expect(trust?.witness).toEqual({
+      principal: { arn: "arn:aws:iam::999999999999:role/any-role", account: "999999999999", type: "AWS", tags: {} },
+      action: "sts:AssumeRole",
+      resource: "arn:aws:iam::<this account>:role/tenant-any-account",
+      context: { "aws:RequestTag/tenant": "any-tenant" },
+    });
+    const escalation = fgac("reach-escalation").find(
+      (f) => f.address === "aws_iam_role_policy.invalid_attach_role_policy_anywhere",
+    );
+    expect(escalation?.witness).toMatchObject({
+      action: "iam:PutRolePolicy",
+      resource: expect.stringMatching(/:role\/any-role$/),
+    });
+    const stream = fgac("reach-streams").find((f) => f.address === "aws_iam_group_policy.invalid_every_stream");
+    expect(stream?.witness).toMatchObject({ action: "dynamodb:GetShardIterator" });
+  });
+
   test("public resource policies: management actions are named, and a condition that narrows nothing is quoted", () => {
     const management = fgac("fgac-resource-policy-conditions").find((f) =>
       f.address.endsWith("invalid_management_to_anyone"),
@@ -27,9 +46,14 @@ describe("DDB-FGAC on real plans", () => {
 
   test("a PartiQLSelect finding says that LeadingKeys do not refuse a full table scan", () => {
     const finding = fgac("fgac-partiql-scan").find((f) => f.address === "aws_iam_policy.invalid_partiql_leading_keys");
-    expect(finding?.evidence[0]).toMatch(
-      /forallvalues:stringequals dynamodb:leadingkeys .*no Deny on dynamodb:FullTableScan/,
-    );
+    expect(finding?.evidence[0]).toMatch(/forallvalues:stringequals dynamodb:leadingkeys/);
+    // the request that gets through: a SELECT that scans the table, with no leading key at all
+    expect(finding?.witness).toMatchObject({
+      action: "dynamodb:PartiQLSelect",
+      resource: "arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+      context: { "dynamodb:FullTableScan": "true" },
+    });
+    expect(finding?.witness?.context).not.toHaveProperty("dynamodb:LeadingKeys");
   });
 
   test("an AWS-managed finding names the policy, the package version and the attachment", () => {

@@ -40,6 +40,7 @@ holder_kinds := {
 	"aws_vpc_endpoint_policy": "endpoint",
 	"aws_s3_bucket_policy": "bucket",
 	"aws_kms_key": "key",
+	"aws_kms_replica_key": "key",
 	"aws_kms_key_policy": "key",
 }
 

@@ -9,6 +9,7 @@ package ddb_guardrails.lib.key_policies
 import rego.v1
 
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -24,7 +25,7 @@ table_keys[key] contains evidence if {
 	evidence := concat("", ["used by ", use.address, ": ", use.verdict.evidence])
 }
 
-subjects(key) := {key} if plan.resources[key].type == "aws_kms_key"
+subjects(key) := {key} if plan.resources[key].type in {"aws_kms_key", "aws_kms_replica_key"}
 
 subjects(key) := kms.rotation_subjects(key) if plan.resources[key].type == "aws_kms_alias"
 
@@ -108,14 +109,35 @@ kms_or_no_service(pattern) if startswith(pattern, "kms:")
 
 kms_or_no_service(pattern) if not contains(pattern, ":")
 
-# Key administrators: KMS refuses a key policy that would lock its creator out of PutKeyPolicy,
-# so the principals granted it are the key's own account.
+# Key administrators: principals granted kms:PutKeyPolicy.
 administers(statement) if grants(statement, "kms:putkeypolicy")
 
-owner_accounts(document) := {account |
-	some statement in document.statements
+# The key's own account: one the plan deploys into (the account_ids parameter, or an account its
+# provider configurations name) when its policy names one; else, of the principals its Allow
+# statements name, the account named most often (the administrators' and the users' account).
+# Another account granted kms:* is an administrator too, so administering alone does not tell the
+# owner. A key has one account: when two are named as often, whichever owns the key, the other is
+# another account, so the first of them is taken to be the owner and the others are judged.
+owner_accounts(document) := {min(own)} if {
+	own := {account |
+		some account, _ in mentions(document)
+		account in reach.own_accounts
+	}
+	count(own) > 0
+} else := {min({account |
+	some account, n in mentions(document)
+	n == max([m | some m in mentions(document)])
+})} if {
+	count(mentions(document)) > 0
+} else := set()
+
+mentions(document) := {account: count([i |
+	some i, statement in document.statements
 	iam.allows(statement)
-	administers(statement)
+	some principal in statement.principals.values
+	account_of(principal) == account
+]) |
+	some statement in document.statements
 	some principal in statement.principals.values
 	account := account_of(principal)
 }
@@ -130,24 +152,6 @@ foreign_principals(document, statement) := {principal |
 	some principal in statement.principals.values
 	account := account_of(principal)
 	not account in owner_accounts(document)
-}
-
-# Condition keys that narrow who can use a grant to the own account, organisation or a service path.
-narrowing_keys := {
-	"kms:calleraccount",
-	"kms:viaservice",
-	"kms:grantisforawsresource",
-	"aws:principalaccount",
-	"aws:principalorgid",
-	"aws:principalarn",
-	"aws:sourceaccount",
-	"aws:sourcearn",
-	"aws:sourcevpce",
-}
-
-narrowed(statement) if {
-	some condition in statement.conditions
-	condition.key in narrowing_keys
 }
 
 # kms:ViaService names DynamoDB (any Region, or the one written) and nothing else.

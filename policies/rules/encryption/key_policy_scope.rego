@@ -2,21 +2,28 @@
 # title: Keys that protect tables have a key policy scoped to the account and to DynamoDB
 # description: >-
 #   A key policy decides who can decrypt a table's data outside DynamoDB. The rule judges the
-#   aws_kms_key resources that protect a table or replica of the plan (directly or through an
-#   aws_kms_alias), by the key policy in force: an aws_kms_key_policy attached to the key, else the
-#   key's policy argument. An Allow statement must not grant kms:Decrypt or kms:CreateGrant (by
-#   name, by wildcard such as kms:* or *, or through NotAction) to any principal ("*", AWS "*",
-#   NotPrincipal) or to an AWS principal of another account without a narrowing condition
-#   (kms:CallerAccount, kms:ViaService, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn,
-#   aws:SourceAccount, aws:SourceArn, aws:SourceVpce, kms:GrantIsForAWSResource). The key's own
-#   account is that of the principals granted kms:PutKeyPolicy (KMS refuses a policy that locks its
-#   creator out of it). Statements that let AWS principals use the key for data (Decrypt, Encrypt,
+#   aws_kms_key and aws_kms_replica_key resources that protect a table or replica of the plan
+#   (directly or through an aws_kms_alias), by the key policy in force: an aws_kms_key_policy
+#   attached to the key, else the key's policy argument. For an Allow statement that grants
+#   kms:Decrypt or kms:CreateGrant (by name, by wildcard such as kms:* or *, or through NotAction) to
+#   any principal ("*", AWS "*", NotPrincipal) or to an AWS principal of another account, the rule
+#   asks the IAM evaluation core whether a caller of another account, calling KMS directly (its own
+#   account as kms:CallerAccount, no kms:ViaService), gets through with the key policy's denies in
+#   force: conditions count by whether that caller can meet them, not by their keys
+#   (StringLike aws:PrincipalArn "arn:aws:iam::*" or StringNotEquals kms:CallerAccount of this account
+#   narrow nothing; kms:ViaService with kms:CallerAccount of this account keep the key in this
+#   account and DynamoDB whoever the principal is). The key's own account is an account the plan
+#   deploys into (the account_ids parameter, allowed_account_ids) when its policy names one, else the
+#   account its Allow statements name most often: another account granted kms:* administers the key
+#   but does not own it, and of two accounts named as often one is another account whichever owns
+#   the key. The request that gets through is the finding's witness.
+#   Statements that let AWS principals use the key for data (Decrypt, Encrypt,
 #   GenerateDataKey*, ReEncrypt*, CreateGrant) without administering it must carry kms:ViaService
 #   = dynamodb.<region>.amazonaws.com, so that the key serves only DynamoDB; service principals are
-#   confined by their own encryption context and not judged. An aws_kms_grant of such a key that
-#   grants data operations (Decrypt, Encrypt, GenerateDataKey*, ReEncrypt*, CreateGrant, or
-#   operations known only after apply) to a principal other than a service is a violation: a grant
-#   bypasses the key policy and cannot carry kms:ViaService. A key without a policy gets the
+#   confined by their own encryption context and not judged. An aws_kms_grant of such a key (a
+#   replica key too) that grants data operations (Decrypt, Encrypt, GenerateDataKey*, ReEncrypt*,
+#   CreateGrant, or operations known only after apply) to a principal other than a service is a
+#   violation on the grant: a grant bypasses the key policy and cannot carry kms:ViaService. A key without a policy gets the
 #   default key policy (the account root, through IAM): accepted, like keys outside the plan
 #   (literal ARNs), which the plan cannot show. A policy or principals only known after apply, or an
 #   aws_kms_key_policy whose key cannot be told, give DDB-ENC-006-UNPROVABLE.
@@ -69,6 +76,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.key_policies
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -78,12 +86,15 @@ violation contains finding if {
 	iam.any_principal(statement)
 	exposed := key_policies.granted(statement, key_policies.exposing_actions)
 	count(exposed) > 0
-	not key_policies.narrowed(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		key,
-		sprintf("the key policy lets any principal %s with no narrowing condition", [action_list(exposed)]),
-		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	found := exposure(document, statement, exposed, [outsider])
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			key,
+			sprintf("the key policy lets any principal %s with no narrowing condition", [action_list(exposed)]),
+			array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+		),
+		{"witness": found},
 	)
 }
 
@@ -93,12 +104,15 @@ violation contains finding if {
 	count(foreign) > 0
 	exposed := key_policies.granted(statement, key_policies.exposing_actions)
 	count(exposed) > 0
-	not key_policies.narrowed(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		key,
-		sprintf("the key policy lets another account (%s) %s with no narrowing condition", [concat(", ", sort(foreign)), action_list(exposed)]),
-		array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+	found := exposure(document, statement, exposed, [requests.principal_of(principal) | some principal in sort(foreign)])
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			key,
+			sprintf("the key policy lets another account (%s) %s with no narrowing condition", [concat(", ", sort(foreign)), action_list(exposed)]),
+			array.concat([statement_evidence(document, i, statement)], sort(key_policies.table_keys[key])),
+		),
+		{"witness": found},
 	)
 }
 
@@ -167,15 +181,33 @@ violation contains finding if {
 	used := granted_operations(grant)
 	count(used) > 0
 	not service_grantee(grant)
-	finding := findings.violation(
+	finding := findings.witnessed(
 		rego.metadata.chain(),
-		key,
-		sprintf("%s lets %s %s outside DynamoDB (a grant cannot require kms:ViaService)", [
-			address, grantee(grant), concat(", ", sort(used)),
+		address,
+		sprintf("the grant lets %s %s with %s outside DynamoDB (a grant cannot require kms:ViaService)", [
+			grantee(grant), concat(", ", sort(used)), key,
 		]),
 		array.concat([grant_evidence(address, grant)], sort(key_policies.table_keys[key])),
+		{
+			"principal": grantee_principal(grant),
+			"action": concat("", ["kms:", min(used)]),
+			"resource": key_arn_of(key),
+			"context": {},
+		},
 	)
 }
+
+# The grantee as a caller: its ARN and account when written out.
+grantee_principal(grant) := {"arn": arn, "account": split(arn, ":")[4], "type": "AWS", "tags": {}} if {
+	arn := grant.after.grantee_principal
+	is_string(arn)
+	count(split(arn, ":")) >= 6
+} else := {"arn": grantee(grant), "account": "", "type": "AWS", "tags": {}}
+
+key_arn_of(key) := arn if {
+	arn := plan.resources[key].after.arn
+	is_string(arn)
+} else := concat("", ["arn:aws:kms:", requests.default_region, ":", requests.this_account, ":key/", key])
 
 known_statements contains [key, document, i, statement] if {
 	some key, _ in key_policies.table_keys
@@ -191,6 +223,42 @@ allow_statements contains [key, document, i, statement] if {
 }
 
 action_list(actions) := concat(", ", sort(actions))
+
+# The first request by a caller of another account that uses the key for what the statement exposes,
+# with the context that caller sets (its own account as kms:CallerAccount, no kms:ViaService: it
+# calls KMS directly), asked of the IAM evaluation core with the key policy's denies in force.
+exposure(document, statement, exposed, callers) := requests.witness([{
+	"request": {
+		"principal": caller,
+		"action": action_name(action),
+		"resource": key_arn(document),
+		"context": {"kms:CallerAccount": caller.account},
+	},
+	"policies": {
+		"identity": [requests.anything],
+		"resource": [requests.asked(document, statement)],
+		"resource_account": owner(document),
+	},
+} |
+	some caller in callers
+	some action in sort(exposed)
+])
+
+# "kms:decrypt" -> "kms:Decrypt"
+action_name(action) := object.get({"kms:decrypt": "kms:Decrypt", "kms:creategrant": "kms:CreateGrant"}, action, action)
+
+owner(document) := min(key_policies.owner_accounts(document)) if count(key_policies.owner_accounts(document)) > 0
+
+owner(document) := requests.this_account if count(key_policies.owner_accounts(document)) == 0
+
+key_arn(document) := concat("", ["arn:aws:kms:", requests.default_region, ":", owner(document), ":key/", requests.probe_name])
+
+outsider := {
+	"arn": concat("", ["arn:aws:iam::", requests.other_account, ":role/", requests.caller_name]),
+	"account": requests.other_account,
+	"type": "AWS",
+	"tags": {},
+}
 
 statement_evidence(document, i, statement) := sprintf("%s statement[%d]%s: Allow %s %s to %s %s", [
 	document.origin,

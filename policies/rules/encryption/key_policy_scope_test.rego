@@ -119,6 +119,27 @@ test_principals_known_only_after_apply_are_unprovable if {
 }
 
 # The key policy is the default one, but a grant hands Decrypt of the table's key to another account.
-test_a_grant_of_a_table_key_is_flagged_on_the_key if {
-	findings_for("enc-key-grants") == {["aws_kms_key.invalid_granted", "DDB-ENC-006"]}
+test_a_grant_of_a_table_key_is_flagged_on_the_grant if {
+	findings_for("enc-key-grants") == {["aws_kms_grant.invalid_to_another_account", "DDB-ENC-006"]}
+}
+
+# Conditions are judged by whether another account's caller can meet them; another account granted
+# kms:* is not the key's owner; replica keys are judged like keys.
+test_key_policies_are_judged_by_who_can_use_the_key if {
+	findings_for("iam-key-policies") == {
+		["aws_kms_key.invalid_caller_account_not_equals", "DDB-ENC-006"],
+		["aws_kms_key.invalid_other_account_kms_star", "DDB-ENC-006"],
+		["aws_kms_key.invalid_principal_arn_any_account", "DDB-ENC-006"],
+		["aws_kms_replica_key.invalid_public_replica", "DDB-ENC-006"],
+	}
+}
+
+test_the_witness_is_a_decrypt_by_another_account if {
+	found := rule.violation with input as fixtures.plan("iam-key-policies")
+	some f in found
+	f.address == "aws_kms_key.invalid_caller_account_not_equals"
+	f.witness.action == "kms:Decrypt"
+	f.witness.principal.account == "999999999999"
+	f.witness.context == {"kms:CallerAccount": "999999999999"}
+	endswith(f.witness.resource, ":111122223333:key/ddb-guardrails-probe")
 }

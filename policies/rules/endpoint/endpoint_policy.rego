@@ -3,12 +3,14 @@
 # description: >-
 #   An endpoint without a policy gets the default one, full access: any principal may use it for
 #   any action on any table, in any account, which is the exfiltration path the endpoint should
-#   close. So is a policy that allows every DynamoDB action (dynamodb:*, *, or a NotAction that
-#   excludes none) to any principal (or none named) on every table (Resource "*", an ARN pattern
-#   that matches every table such as arn:aws:dynamodb:*:*:* or arn:aws:dynamodb:*:*:table/*, or
-#   NotResource), unless a condition narrows the caller or the tables' account: a positive
-#   single-value operator on aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn,
-#   aws:ResourceAccount or aws:ResourceOrgID with specific values, read as for DDB-FGAC-005.
+#   close. So is a policy statement that lets a caller inside the VPC write items (PutItem,
+#   BatchWriteItem, UpdateItem, PartiQLInsert) into a table of another account, asked of the IAM
+#   evaluation core with the policy's Deny statements in force: a workload copies data out through
+#   the endpoint. Statements that allow every DynamoDB action are named so in the message. A
+#   statement narrowed by a positive single-value operator on aws:PrincipalAccount,
+#   aws:PrincipalOrgID, aws:PrincipalArn, aws:ResourceAccount or aws:ResourceOrgID with specific
+#   values (read as for DDB-FGAC-005) is not flagged; aws:ResourceAccount is set on every DynamoDB
+#   request, so ...IfExists on it narrows as well. The witness is the write that gets through.
 #   aws:SourceVpc and aws:SourceVpce narrow nothing here (every request through the endpoint comes
 #   from its own VPC), nor do aws:SecureTransport, aws:CurrentTime or aws:SourceIp. The policy is read from
 #   the endpoint's `policy` or from an aws_vpc_endpoint_policy that references the endpoint, as JSON
@@ -47,16 +49,19 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.iam_conditions
 import data.ddb_guardrails.lib.network
-import data.ddb_guardrails.lib.wildcard as wildcards
 
 violation contains finding if {
 	some address, _ in network.dynamodb_endpoints
 	some document in network.endpoint_documents(address)
 	some problem in problems(address, document)
 	problem.provable
-	finding := findings.violation(rego.metadata.chain(), problem.holder, problem.message, [problem.evidence])
+	finding := object.union(
+		findings.violation(rego.metadata.chain(), problem.holder, problem.message, [problem.evidence]),
+		{"witness": problem.witness},
+	)
 }
 
 violation contains finding if {
@@ -88,15 +93,19 @@ problems(address, document) := {{
 	"holder": address,
 	"message": "DynamoDB endpoint has no policy, so it allows full access",
 	"evidence": sprintf("%s.%s: not set (default policy: full access)", [address, document.path]),
+	"witness": exfiltration({"statements": [requests.anything.statements[0]]}, requests.anything.statements[0]),
 }} if document.status == "absent"
 
 problems(_, document) := {problem |
 	some i, statement in document.statements
-	open(statement)
+	iam.allows(statement)
+	anyone(statement)
+	not iam_conditions.narrows_endpoint_use(statement)
+	found := exfiltration(document, statement)
 	problem := {
 		"provable": true,
 		"holder": document.holder,
-		"message": sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]),
+		"message": message(document, i, statement),
 		"evidence": sprintf("%s statement[%d]: %s %s, %s %s on %s %s, %s", [
 			document.origin, i,
 			statement.principals.kind, json.marshal(statement.principals.values),
@@ -104,6 +113,7 @@ problems(_, document) := {problem |
 			statement.resources.kind, json.marshal(statement.resources.values),
 			iam_conditions.describe_conditions(statement),
 		]),
+		"witness": found,
 	}
 } if document.status == "known"
 
@@ -114,24 +124,66 @@ problems(_, document) := {{
 	"evidence": sprintf("%s: %s", [document.origin, document.reason]),
 }} if document.status == "unprovable"
 
-open(statement) if {
-	iam.allows(statement)
-	anyone(statement)
+message(document, i, statement) := sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]) if {
 	iam.covered_actions(statement) == iam.dynamodb_actions
-	every_table(statement)
-	not iam_conditions.narrows_endpoint_use(statement)
-}
+} else := sprintf("%s statement[%d] lets any principal write items to tables of any account through the endpoint", [document.path, i])
 
-# An ARN no configuration names: a resource pattern that matches it matches every table.
-probe_table_arn := "arn:aws:dynamodb:xx-probe-1:000000000000:table/ddb-guardrails-probe"
+# Writes that copy data out: a caller of this account puts items into a table of another account
+# (whose own policy lets it), through the endpoint. Asked of the IAM evaluation core with the
+# endpoint policy's Deny statements in force.
+exfiltration(document, statement) := requests.witness([{
+	"request": {"principal": caller, "action": action, "resource": resource, "context": inside_vpc(statement)},
+	"policies": {
+		"identity": [requests.anything],
+		"resource": [foreign_table_policy],
+		"endpoint": [requests.asked(document, statement)],
+		"resource_account": requests.other_account,
+	},
+} |
+	some resource in foreign_tables(statement)
+	some caller in callers
+	some action in ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:PartiQLInsert"]
+])
 
-every_table(statement) if statement.resources.kind == "NotResource"
+# Requests through the endpoint come from inside its VPC, the way the statement asks (its VPC, over
+# TLS, from an address it names), at a time the policy is in force.
+inside_vpc(statement) := object.union(path(statement), {"aws:SourceIp": split(min(addresses), "/")[0]}) if {
+	addresses := {value |
+		some condition in iam.conditions_on(statement, "aws:sourceip")
+		condition.operator == "ipaddress"
+		some value in condition.values
+	}
+	count(addresses) > 0
+} else := path(statement)
 
-every_table(statement) if {
-	statement.resources.kind == "Resource"
-	some value in statement.resources.values
-	wildcards.matches(lower(value), probe_table_arn)
-}
+path(statement) := object.union(requests.path(statement), {"aws:CurrentTime": requests.now})
+
+# A workload inside the VPC: a role's session, or an IAM user's keys.
+callers := [{
+	"arn": concat("", ["arn:aws:iam::", requests.this_account, ":", kind, "/", requests.caller_name]),
+	"account": requests.this_account,
+	"type": "AWS",
+	"tags": {},
+} |
+	some kind in ["role", "user"]
+]
+
+# A table of another account in each region the statement's patterns write out.
+foreign_tables(statement) := sort({foreign(split(probe, ":")) | some probe in requests.probe_tables(statement)})
+
+foreign(parts) := concat(":", array.concat(
+	array.concat(array.slice(parts, 0, 4), [requests.other_account]),
+	array.slice(parts, 5, count(parts)),
+))
+
+# The other account's table lets anyone write: it is the attacker's.
+foreign_table_policy := {"statements": [{
+	"effect": "Allow",
+	"actions": {"kind": "Action", "patterns": ["*"]},
+	"resources": {"kind": "Resource", "values": ["*"]},
+	"principals": {"kind": "Principal", "values": {"*"}},
+	"conditions": [],
+}]}
 
 # An endpoint policy statement without a principal applies to everyone.
 anyone(statement) if iam.any_principal(statement)

@@ -55,7 +55,6 @@ test_every_table_pattern_and_conditions_that_narrow_nothing_are_full_access if {
 		["aws_vpc_endpoint.invalid_every_arn", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_every_table", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_principal_arn_star", "DDB-EP-002"],
-		["aws_vpc_endpoint.invalid_resource_account_if_exists", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_secure_transport", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_source_ip_anywhere", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_source_vpc", "DDB-EP-002"],
@@ -70,4 +69,15 @@ test_open_policy_evidence_names_pattern_and_condition if {
 		"policy statement[0]: Principal [\"*\"], Action [\"dynamodb:*\"] on Resource [\"*\"], ",
 		"Condition stringequals aws:sourcevpc [\"vpc-0123456789abcdef0\"]",
 	])]
+}
+
+# Item writes on "*" through the endpoint copy data into another account's table; reads, or writes
+# on this account's tables, do not.
+test_item_writes_to_any_account_are_exfiltration if {
+	findings_for("iam-endpoint-exfiltration") == {["aws_vpc_endpoint.invalid_item_writes_anywhere", "DDB-EP-002"]}
+	some f in violations(fixtures.plan("iam-endpoint-exfiltration"))
+	f.message == "policy statement[0] lets any principal write items to tables of any account through the endpoint"
+	f.witness.action == "dynamodb:PutItem"
+	f.witness.resource == "arn:aws:dynamodb:us-east-1:999999999999:table/ddb-guardrails-probe"
+	f.witness.principal.account != "999999999999"
 }

@@ -33,6 +33,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.wildcard as wildcards
 
 privileged_actions := {
@@ -46,6 +47,9 @@ privileged_actions := {
 	"deletebackup",
 	"updatecontinuousbackups",
 }
+
+# A backup of a table no configuration names (DeleteBackup, RestoreTableFromBackup act on backups).
+backup_suffix := "/backup/01234567890123-ddb-guardrails-probe"
 
 # ARNs no configuration names: a pattern that matches one matches every table (or backup).
 probe_arns := {
@@ -63,13 +67,22 @@ violation contains finding if {
 	iam.covered_actions(statement) != iam.dynamodb_actions
 	resources := every_table(statement)
 	count(resources) > 0
-	finding := findings.violation(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s statement[%d] allows %s on every table", [document.path, i, names(actions)]),
-		[sprintf("%s statement[%d]: %s on %s", [
-			document.origin, i, concat("; ", {iam.why_covered(statement, action) | some action in actions}), concat(", ", sort(resources)),
-		])],
+	found := requests.witness(requests.candidates(
+		document, statement,
+		[iam.display_name(action) | some action in sort(actions)],
+		sort({concat("", [table, suffix]) | some table in requests.probe_tables(statement); some suffix in ["", backup_suffix]}),
+		[{}],
+	))
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			document.holder,
+			sprintf("%s statement[%d] allows %s on every table", [document.path, i, names(actions)]),
+			[sprintf("%s statement[%d]: %s on %s", [
+				document.origin, i, concat("; ", {iam.why_covered(statement, action) | some action in actions}), concat(", ", sort(resources)),
+			])],
+		),
+		{"witness": found},
 	)
 }
 

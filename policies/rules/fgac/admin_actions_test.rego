@@ -95,3 +95,7 @@ test_template_policies_are_judged_for_admin_actions if {
 		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-006-UNPROVABLE"],
 	}
 }
+
+test_every_action_is_left_to_full_access if {
+	findings_for("iam-fgac-questions") == set()
+}

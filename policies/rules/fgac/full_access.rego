@@ -1,10 +1,15 @@
 # METADATA
 # title: Policies do not allow every DynamoDB action on every table
 # description: >-
-#   An Allow of dynamodb:* (or *, or a NotAction that excludes no DynamoDB action) on Resource "*"
-#   (or an ARN pattern that matches every table) grants administration of every table in the
-#   account (DeleteTable, PutResourcePolicy, RestoreTable..., plus all data). Policies are read as
-#   for DDB-FGAC-001; one that cannot be read before apply is DDB-FGAC-003-UNPROVABLE.
+#   An Allow of dynamodb:* (or *, or a NotAction that excludes no DynamoDB action) that lets its
+#   caller administer a table no configuration names (DeleteTable, PutResourcePolicy,
+#   ExportTableToPointInTime, UpdateContinuousBackups, asked of the IAM evaluation core with the
+#   document's Deny statements in force) grants administration of every table: Resource "*", an
+#   ARN pattern such as arn:aws:dynamodb:*:*:table/* or table/* of one account and region, or
+#   NotResource. A condition on dynamodb:LeadingKeys does not narrow it: these requests carry no
+#   leading key, so a ForAllValues condition holds. The first request that gets through is the
+#   finding's witness. Policies are read as for DDB-FGAC-001; one that cannot be read before apply
+#   is DDB-FGAC-003-UNPROVABLE.
 # custom:
 #   id: DDB-FGAC-003
 #   guardrail: fgac
@@ -26,10 +31,8 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.wildcard as wildcards
-
-# An ARN no configuration names: a resource pattern that matches it matches every table.
-probe_table_arn := "arn:aws:dynamodb:xx-probe-1:000000000000:table/ddb-guardrails-probe"
 
 violation contains finding if {
 	some document in iam.data_access_documents
@@ -37,12 +40,15 @@ violation contains finding if {
 	some i, statement in document.statements
 	iam.allows(statement)
 	iam.covered_actions(statement) == iam.dynamodb_actions
-	some resource in every_table(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s statement[%d] allows every DynamoDB action on every table", [document.path, i]),
-		[sprintf("%s statement[%d]: %s on %s", [document.origin, i, actions_text(statement), resource])],
+	found := requests.witness(requests.candidates(document, statement, administration, sort(requests.probe_tables(statement)), [{}]))
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			document.holder,
+			sprintf("%s statement[%d] allows every DynamoDB action on every table", [document.path, i]),
+			[sprintf("%s statement[%d]: %s on %s", [document.origin, i, actions_text(statement), reach(statement, found.resource)])],
+		),
+		{"witness": found},
 	)
 }
 
@@ -57,14 +63,28 @@ violation contains finding if {
 	)
 }
 
-every_table(statement) := {sprintf("NotResource %s", [json.marshal(statement.resources.values)])} if {
+# Administration of a table no configuration names, asked without any context: a condition on
+# dynamodb:LeadingKeys holds vacuously for these actions (they carry no leading key).
+administration := [
+	"dynamodb:DeleteTable",
+	"dynamodb:PutResourcePolicy",
+	"dynamodb:ExportTableToPointInTime",
+	"dynamodb:UpdateContinuousBackups",
+]
+
+# The patterns of the statement that reach the table asked about, as written.
+reach(statement, _) := sprintf("NotResource %s", [json.marshal(statement.resources.values)]) if {
 	statement.resources.kind == "NotResource"
 }
 
-every_table(statement) := {sprintf("Resource %s", [value]) |
-	some value in statement.resources.values
-	wildcards.matches(lower(value), probe_table_arn)
-} if {
+reach(statement, resource) := concat(", ", patterns) if {
+	statement.resources.kind == "Resource"
+	patterns := [sprintf("Resource %s", [value]) |
+		some value in statement.resources.values
+		wildcards.matches(value, resource)
+	]
+	count(patterns) > 0
+} else := "Resource (known only after apply)" if {
 	statement.resources.kind == "Resource"
 }
 

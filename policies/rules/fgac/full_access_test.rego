@@ -101,3 +101,14 @@ test_an_intrinsic_function_in_a_template_policy_is_unprovable if {
 		"which CloudFormation evaluates at deploy time; the plan cannot follow it",
 	])]
 }
+
+# dynamodb:* on this account's table/* under a LeadingKeys condition: DeleteTable carries no leading
+# key, so the condition holds.
+test_every_action_on_this_accounts_tables_under_leading_keys_is_flagged if {
+	findings_for("iam-fgac-questions") == {["aws_iam_policy.invalid_vacuous_binding", "DDB-FGAC-003"]}
+	some f in violations(fixtures.plan("iam-fgac-questions"))
+	f.witness.action == "dynamodb:DeleteTable"
+	f.witness.resource == "arn:aws:dynamodb:eu-west-1:111122223333:table/ddb-guardrails-probe"
+	not f.witness.context["dynamodb:LeadingKeys"]
+	f.evidence == ["policy statement[0]: Action [\"dynamodb:*\"] on Resource arn:aws:dynamodb:eu-west-1:111122223333:table/*"]
+}

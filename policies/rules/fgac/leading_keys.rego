@@ -4,17 +4,19 @@
 #   An Allow of item-level actions (GetItem, PutItem, UpdateItem, DeleteItem, Query, BatchGetItem,
 #   BatchWriteItem, ConditionCheckItem, PartiQL*; TransactGetItems/TransactWriteItems are authorised
 #   through these) without a condition on dynamodb:LeadingKeys that binds the caller lets one caller
-#   read or write every other caller's items. It binds when its operator is
-#   ForAllValues:StringEquals, ForAllValues:StringEqualsIgnoreCase or ForAllValues:StringLike
-#   (ForAnyValue: and ...IfExists bind nothing) and every value either uses a principal variable
-#   (${aws:username}, ${aws:PrincipalTag/...}, ${cognito-identity.amazonaws.com:sub}..., the
-#   principal_variables parameter) with, under StringLike, no * or ? outside the variables
-#   ("*${aws:username}*" and "${aws:PrincipalTag/tenant}*" match other callers' partitions), or is
-#   a literal partition (same wildcard rule) of a statement that applies to one fixed principal: an
-#   aws_iam_role_policy, aws_iam_user_policy or inline_policy of an aws_iam_role, or a resource
-#   policy statement whose Principal is exactly one role or user ARN without wildcards. A managed
-#   aws_iam_policy, a group policy or an account principal may reach many callers, so a literal
-#   partition there binds nothing. Wildcards (dynamodb:*Item, dynamodb:*)
+#   read or write every other caller's items. The rule asks the IAM evaluation core whether the
+#   statement's caller (the principal holding an identity policy, with and without the principal
+#   tags the policy reads, or the principals a resource policy names) can make an item request on a
+#   table the statement reaches with a leading key that is not its own: another tenant's, one that
+#   extends its own (a * or ? beside a variable under StringLike), a pair of its own and another
+#   (ForAnyValue admits it), a literal partition the statement names when the statement may reach
+#   many principals (an aws_iam_policy, a group policy, an account principal; not an
+#   aws_iam_role_policy, aws_iam_user_policy, inline_policy of an aws_iam_role or a resource policy
+#   naming one role or user), what a wildcard in a literal reaches, and the default of a variable
+#   (${aws:PrincipalTag/tenant, 'acme'}: a caller without the tag gets 'acme'). Variables in the
+#   principal_variables parameter identify the caller; ${aws:PrincipalAccount} and
+#   ${aws:PrincipalOrgID} are set by its account; any other variable may be set by the caller. The
+#   first request that gets through is the finding's witness. Wildcards (dynamodb:*Item, dynamodb:*)
 #   and NotAction are expanded against the real DynamoDB action list. Statements are read from
 #   identity policies (aws_iam_policy, aws_iam_*_policy, inline_policy of aws_iam_role) and
 #   aws_dynamodb_resource_policy, from their JSON or, when it is unknown at plan time, from the
@@ -52,20 +54,29 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some [document, i, statement, actions] in item_grants
-	not iam_conditions.leading_keys_bound(document, statement)
 	not unknown_leading_keys(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to the caller", [document.path, i, names(actions)]),
-		[
-			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(actions))]),
-			condition_evidence(statement),
-		],
+	found := requests.witness(requests.candidates(
+		document, statement,
+		[iam.display_name(action) | some action in asked_actions(document, actions)],
+		requests.resources(statement),
+		other_partitions(document, statement),
+	))
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			document.holder,
+			sprintf("%s statement[%d] allows %s without dynamodb:LeadingKeys bound to the caller", [document.path, i, names(actions)]),
+			[
+				sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(actions))]),
+				condition_evidence(statement),
+			],
+		),
+		{"witness": found},
 	)
 }
 
@@ -101,6 +112,74 @@ item_grants contains [document, i, statement, actions] if {
 	actions := iam.covered_actions(statement) & iam.item_actions
 	count(actions) > 0
 }
+
+# The item actions asked about: a read and a write the statement covers, and one action of each
+# group the document's Deny statements treat alike.
+asked_actions(document, actions) := sort(((actions & {"getitem", "putitem"}) | requests.representatives(document, actions)))
+
+# Leading keys that are not the caller's: another tenant's alone, or beside its own (a
+# ForAnyValue condition admits the pair); what a wildcard beside a variable reaches past the
+# caller's own partition (StringLike "${aws:username}?" admits the caller's name and one more
+# character: another user's partition); the literal partitions and variable defaults the
+# statement names, which belong to no one caller unless the statement applies to one fixed
+# principal, and what a wildcard in a literal reaches beyond it.
+other_partitions(document, statement) := array.concat(
+	[{"dynamodb:LeadingKeys": [value]} | some value in array.concat([requests.other_tenant], sort(extended_partitions(statement)))],
+	array.concat(
+		[{"dynamodb:LeadingKeys": [own, requests.other_tenant]} | some own in requests.own_partitions(statement)],
+		[{"dynamodb:LeadingKeys": [value]} | some value in sort(named_partitions(document, statement))],
+	),
+)
+
+# Each pattern with a variable and a wildcard, its variables given the caller's own values and its
+# wildcards filled: a partition that is not the caller's, which the pattern still matches.
+extended_partitions(statement) := {partition |
+	some written in leading_key_patterns(statement)
+	pieces := split(replace(written, "&{", "${"), "${")
+	count(pieces) > 1
+	wildcard(written)
+	some own in [requests.own_tenant, requests.caller_name]
+	partition := replace(replace(concat("", [filled(i, piece, own) | some i, piece in pieces]), "*", "x"), "?", "x")
+	partition != own
+}
+
+# "a${v}b" split on "${": the text before the first variable, then each variable's rest after "}".
+filled(0, piece, _) := piece
+
+filled(i, piece, own) := concat("", [own, substring(piece, indexof(piece, "}") + 1, -1)]) if {
+	i > 0
+	indexof(piece, "}") >= 0
+}
+
+leading_key_patterns(statement) := {written |
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+	some written in condition.values
+	is_string(written)
+}
+
+named_partitions(document, statement) := ({value |
+	some value in literals(statement)
+	not wildcard(value)
+	not iam_conditions.one_fixed_principal(document, statement)
+} | {replace(replace(value, "*", requests.other_tenant), "?", "x") |
+	some value in literals(statement)
+	wildcard(value)
+}) | {value |
+	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")
+	some written in condition.values
+	is_string(written)
+	some match in regex.find_all_string_submatch_n(`\$\{[^}]*,\s*'([^']*)'\s*\}`, written, -1)
+	value := match[1]
+}
+
+literals(statement) := {written |
+	some written in leading_key_patterns(statement)
+	not contains(written, "${")
+}
+
+wildcard(value) if contains(value, "*")
+
+wildcard(value) if contains(value, "?")
 
 unknown_leading_keys(statement) if {
 	some condition in iam.conditions_on(statement, "dynamodb:leadingkeys")

@@ -150,3 +150,12 @@ test_template_policies_are_judged_for_leading_keys if {
 		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-001-UNPROVABLE"],
 	}
 }
+
+# A variable default is a partition every caller without the tag shares; the caller's account is
+# not a value the caller chooses.
+test_variable_defaults_bind_nothing_and_accounts_bind if {
+	findings_for("iam-fgac-questions") == {["aws_iam_policy.invalid_variable_default", "DDB-FGAC-001"]}
+	some f in violations(fixtures.plan("iam-fgac-questions"))
+	f.witness.context["dynamodb:LeadingKeys"] == ["acme"]
+	f.witness.principal.tags == {}
+}

@@ -5,9 +5,13 @@
 #   (value: attribute names separated by spaces; the parameter protected_attributes, default
 #   ["isAdmin"], is always included). An Allow of attribute-setting writes (PutItem, UpdateItem,
 #   BatchWriteItem, PartiQLInsert, PartiQLUpdate) on such a table lets the caller make itself an
-#   admin, unless the same document either denies those writes with a ForAnyValue condition on
-#   dynamodb:Attributes naming each protected attribute, or the Allow itself carries a
-#   ForAllValues condition on dynamodb:Attributes that leaves the protected attributes out.
+#   admin. The rule asks the IAM evaluation core whether the statement's caller can write a
+#   protected attribute of the table (dynamodb:Attributes naming it, in its own partition) with the
+#   document's Deny statements in force: a Deny that names another table, or carries a condition
+#   the caller need not meet (aws:SecureTransport = false), does not stop it; a Deny with a
+#   ForAnyValue condition on dynamodb:Attributes naming the attribute, or an Allow whose
+#   ForAllValues condition on dynamodb:Attributes leaves it out, does. The first write that gets
+#   through is the finding's witness.
 #   A statement reaches the table by "*", an ARN pattern matching the table name, NotResource, or a
 #   reference to the table in the plan. A statement whose resources cannot be followed, or a policy
 #   that cannot be read, is DDB-FGAC-004-UNPROVABLE when the plan has a table with protected attributes.
@@ -49,6 +53,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.wildcard as wildcards
@@ -57,12 +62,13 @@ tag := "ddb-guardrails:protected-attributes"
 
 violation contains finding if {
 	some [document, i, statement, table, writes] in table_writes
-	unprotected := [attribute |
+	written := {attribute: found |
 		some attribute in protected[table.address]
-		not restricted(document, statement, table, writes, attribute)
-	]
-	count(unprotected) > 0
-	finding := findings.violation(
+		found := protected_write(document, statement, table, writes, attribute)
+	}
+	count(written) > 0
+	unprotected := sort([attribute | some attribute, _ in written])
+	finding := findings.witnessed(
 		rego.metadata.chain(),
 		document.holder,
 		sprintf("%s statement[%d] allows %s on %s without a Deny on its protected attributes %s", [
@@ -72,8 +78,27 @@ violation contains finding if {
 			sprintf("%s statement[%d]: %s", [document.origin, i, iam.why_covered(statement, min(writes))]),
 			sprintf("%s: tag %s = %s", [table.address, tag, json.marshal(object.get(table.after, ["tags", tag], ""))]),
 		],
+		written[unprotected[0]],
 	)
 }
+
+# The table as the statement names it (its ARN patterns made concrete, when they name the table),
+# and as the plan builds its ARN.
+table_arns(statement, table) := sort({requests.table_arn(table.address)} | {arn |
+	some arn in requests.resources(statement)
+	parts := split(arn, ":")
+	count(parts) >= 6
+	split(parts[5], "/")[1] == table.after.name
+})
+
+# The first write of the attribute on the table, in a partition the caller may call its own, that
+# the core lets through; one action of each group the document's Denies treat alike.
+protected_write(document, statement, table, writes, attribute) := requests.witness(requests.candidates(
+	document, statement,
+	[iam.display_name(action) | some action in sort(requests.representatives(document, writes))],
+	table_arns(statement, table),
+	[{"dynamodb:Attributes": [attribute], "dynamodb:LeadingKeys": [own]} | some own in requests.own_partitions(statement)],
+))
 
 violation contains finding if {
 	count(protected) > 0
@@ -152,59 +177,6 @@ matches_table(value, table) if {
 	path := split(parts[5], "/")
 	wildcards.matches(lower(path[0]), "table")
 	wildcards.matches(path[1], table.after.name)
-}
-
-# The same document denies the writes when they would set the attribute.
-restricted(document, _, table, writes, attribute) if {
-	some deny in document.statements
-	iam.denies(deny)
-	every action in writes {
-		iam.covers(deny, action)
-	}
-	targets(deny, table)
-	some condition in iam.conditions_on(deny, "dynamodb:attributes")
-	startswith(condition.operator, "foranyvalue:")
-	not contains(condition.operator, "not")
-	names_attribute(condition, attribute)
-}
-
-# The Allow only lets the caller write listed attributes, and the protected one is not listed.
-restricted(_, statement, _, _, attribute) if {
-	some condition in iam.conditions_on(statement, "dynamodb:attributes")
-	startswith(condition.operator, "forallvalues:")
-	not contains(condition.operator, "not")
-	condition.known
-	not names_attribute(condition, attribute)
-}
-
-# The Allow forbids the attribute: ForAllValues:StringNotEquals (or NotLike) naming it.
-restricted(_, statement, _, _, attribute) if {
-	some condition in iam.conditions_on(statement, "dynamodb:attributes")
-	startswith(condition.operator, "forallvalues:")
-	contains(condition.operator, "not")
-	condition.known
-	some value in condition.values
-	value_matches(replace(condition.operator, "not", ""), value, attribute)
-}
-
-names_attribute(condition, attribute) if {
-	some value in condition.values
-	value_matches(condition.operator, value, attribute)
-}
-
-value_matches(operator, value, attribute) if {
-	endswith(operator, "stringlike")
-	wildcards.matches(value, attribute)
-}
-
-value_matches(operator, value, attribute) if {
-	endswith(operator, "stringequalsignorecase")
-	lower(value) == lower(attribute)
-}
-
-value_matches(operator, value, attribute) if {
-	endswith(operator, "stringequals")
-	value == attribute
 }
 
 names(actions) := concat(", ", [iam.display_name(action) | some action in sort(actions)])

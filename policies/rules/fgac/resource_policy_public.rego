@@ -18,7 +18,10 @@
 #   management actions granted (PutResourcePolicy, DeleteResourcePolicy, DeleteTable, UpdateTable,
 #   ExportTableToPointInTime, RestoreTable*, CreateBackup, DeleteBackup). Principals are read from
 #   the JSON or from the aws_iam_policy_document data source; principals known only after apply, or
-#   a policy that cannot be read, are DDB-FGAC-005-UNPROVABLE.
+#   a policy that cannot be read, are DDB-FGAC-005-UNPROVABLE. A finding carries as witness the
+#   request of a principal of another account that the IAM evaluation core lets through, when it
+#   finds one (conditions on the time, the source address or session values it does not vary leave
+#   some findings without one).
 # custom:
 #   id: DDB-FGAC-005
 #   guardrail: fgac
@@ -49,6 +52,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
@@ -56,15 +60,18 @@ violation contains finding if {
 	statement.principals.known
 	iam.any_principal(statement)
 	not iam_conditions.narrows_caller(statement)
-	finding := findings.violation(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s statement[%d] allows any principal %s%s", [document.path, i, condition_text(statement), management_text(statement)]),
-		[sprintf("%s statement[%d]: %s %s, %s", [
-			document.origin, i,
-			statement.principals.kind, json.marshal(statement.principals.values),
-			iam_conditions.describe_conditions(statement),
-		])],
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			document.holder,
+			sprintf("%s statement[%d] allows any principal %s%s", [document.path, i, condition_text(statement), management_text(statement)]),
+			[sprintf("%s statement[%d]: %s %s, %s", [
+				document.origin, i,
+				statement.principals.kind, json.marshal(statement.principals.values),
+				iam_conditions.describe_conditions(statement),
+			])],
+		),
+		witness(document, statement),
 	)
 }
 
@@ -114,3 +121,16 @@ management_text(statement) := sprintf(", including management actions %s", [conc
 ])]) if {
 	count(iam.covered_actions(statement) & management_actions) > 0
 }
+
+# The request by a principal of another account that gets through, when the evaluation core finds one
+# among the reads, writes and management actions the statement covers.
+witness(document, statement) := {"witness": found} if {
+	found := requests.witness(requests.candidates(
+		document, statement,
+		[iam.display_name(action) | some action in sort(((iam.covered_actions(statement) & asked_actions) | {min(iam.covered_actions(statement))}))],
+		requests.resources(statement),
+		[{"aws:CurrentTime": requests.now, "aws:SourceIp": "203.0.113.7"}],
+	))
+} else := {}
+
+asked_actions := {"getitem", "scan", "query", "putitem", "deletetable", "putresourcepolicy", "exporttabletopointintime", "getrecords"}

@@ -75,3 +75,11 @@ test_template_table_resource_policies_are_judged if {
 		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-005-UNPROVABLE"],
 	}
 }
+
+test_the_witness_is_a_request_from_another_account if {
+	found := resource_policy_public.violation with input as fixtures.plan("fgac-resource-policy")
+	some f in found
+	f.address == "aws_dynamodb_resource_policy.invalid_any_principal"
+	f.witness.action == "dynamodb:DescribeTable"
+	f.witness.principal.account == "999999999999"
+}

@@ -2,17 +2,17 @@
 # title: Policies do not allow reads of a whole table (Scan, full-table PartiQL SELECT)
 # description: >-
 #   Scan reads every item of a table or index and cannot be restricted by dynamodb:LeadingKeys,
-#   so it bypasses fine-grained access control. An Allow that covers dynamodb:Scan by name, by a
-#   wildcard (dynamodb:*, dynamodb:S*, *) or through NotAction is a violation, unless the same
-#   document has an unconditional Deny that covers Scan. dynamodb:PartiQLSelect is read the same
-#   way: a SELECT without the partition key in its WHERE clause scans the table, and then
-#   dynamodb:LeadingKeys has no value, so a ForAllValues condition on it holds vacuously. It is
-#   refused only by a Deny covering PartiQLSelect whose every condition is Bool (or BoolIfExists)
-#   dynamodb:FullTableScan = true (or that has none), or by an Allow conditioned on Bool
-#   dynamodb:FullTableScan = false. BatchGetItem and Query (on the table or an index) always carry
-#   the partition key, so LeadingKeys binds them (DDB-FGAC-001). One finding per statement names
-#   both actions when both are allowed. Policies are read as for DDB-FGAC-001; one that cannot be
-#   read before apply is DDB-FGAC-002-UNPROVABLE.
+#   so it bypasses fine-grained access control. The rule asks the IAM evaluation core whether the
+#   caller of each Allow that covers dynamodb:Scan (by name, wildcard or NotAction) can Scan
+#   (Select ALL_ATTRIBUTES) a table the statement reaches, with the document's Deny statements in
+#   force: a Deny that names another table, or carries a condition the caller need not meet, does
+#   not refuse it. dynamodb:PartiQLSelect is asked the same way with dynamodb:FullTableScan = true:
+#   a SELECT without the partition key scans the table, and then dynamodb:LeadingKeys has no value,
+#   so a ForAllValues condition on it holds vacuously; a Deny on FullTableScan = true, or an Allow
+#   requiring it to be false, refuses it. BatchGetItem and Query always carry the partition key,
+#   so LeadingKeys binds them (DDB-FGAC-001). One finding per statement names both actions when
+#   both are allowed, with the first request that gets through as its witness. Policies are read
+#   as for DDB-FGAC-001; one that cannot be read before apply is DDB-FGAC-002-UNPROVABLE.
 # custom:
 #   id: DDB-FGAC-002
 #   guardrail: fgac
@@ -40,6 +40,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
@@ -48,13 +49,21 @@ violation contains finding if {
 	some i, statement in document.statements
 	iam.allows(statement)
 	iam.applies_to_dynamodb(statement)
-	actions := whole_table_reads(document, statement)
-	count(actions) > 0
-	finding := findings.violation(
-		rego.metadata.chain(),
-		document.holder,
-		sprintf("%s statement[%d] allows %s", [document.path, i, concat(", ", [iam.display_name(action) | some action in sort(actions)])]),
-		[sprintf("%s statement[%d]: %s", [document.origin, i, evidence(statement, action)]) | some action in sort(actions)],
+	reads := {action: found |
+		some action in ["scan", "partiqlselect"]
+		iam.covers(statement, action)
+		found := requests.witness(requests.candidates(document, statement, [questions[action].action], requests.resources(statement), questions[action].contexts))
+	}
+	count(reads) > 0
+	actions := {action | some action, _ in reads}
+	finding := object.union(
+		findings.violation(
+			rego.metadata.chain(),
+			document.holder,
+			sprintf("%s statement[%d] allows %s", [document.path, i, concat(", ", [iam.display_name(action) | some action in sort(actions)])]),
+			[sprintf("%s statement[%d]: %s", [document.origin, i, evidence(statement, action)]) | some action in sort(actions)],
+		),
+		{"witness": reads[min(actions)]},
 	)
 }
 
@@ -69,29 +78,17 @@ violation contains finding if {
 	)
 }
 
-denies_scan(document) if {
-	some statement in document.statements
-	iam.denies(statement)
-	iam.applies_to_dynamodb(statement)
-	iam.unconditional(statement)
-	iam.covers(statement, "scan")
+# The requests that read a whole table: a Scan of every attribute, and a PartiQL SELECT without
+# the partition key (dynamodb:LeadingKeys is then absent, so a ForAllValues condition on it holds,
+# and DynamoDB sets dynamodb:FullTableScan to true, so BoolIfExists reads as Bool).
+questions := {
+	"scan": {"action": "dynamodb:Scan", "contexts": [{"dynamodb:Select": "ALL_ATTRIBUTES"}]},
+	"partiqlselect": {"action": "dynamodb:PartiQLSelect", "contexts": [{"dynamodb:FullTableScan": "true"}]},
 }
-
-# Scan, and a PartiQL SELECT that may leave out the partition key (dynamodb:LeadingKeys is then
-# absent, so even a ForAllValues condition on it holds).
-whole_table_reads(document, statement) := {action |
-	some action in {"scan", "partiqlselect"}
-	iam.covers(statement, action)
-	not refused(document, statement, action)
-}
-
-refused(document, _, "scan") if denies_scan(document)
-
-refused(document, statement, "partiqlselect") if iam_conditions.full_table_select_refused(document, statement)
 
 evidence(statement, "scan") := iam.why_covered(statement, "scan")
 
-evidence(statement, "partiqlselect") := sprintf("%s (%s; no Deny on dynamodb:FullTableScan)", [
+evidence(statement, "partiqlselect") := sprintf("%s (%s)", [
 	iam.why_covered(statement, "partiqlselect"),
 	iam_conditions.describe_conditions(statement),
 ])

@@ -63,7 +63,6 @@ test_partiql_select_without_a_full_table_scan_refusal_is_a_scan if {
 		["aws_iam_policy.invalid_partiql_leading_keys", "DDB-FGAC-002"],
 		["aws_iam_policy.invalid_partiql_scan_denied_only", "DDB-FGAC-002"],
 		["aws_iam_policy.invalid_partiql_wildcard_index", "DDB-FGAC-002"],
-		["aws_iam_role_policy.invalid_partiql_if_exists", "DDB-FGAC-002"],
 	}
 }
 
@@ -73,7 +72,7 @@ test_partiql_evidence_says_leading_keys_do_not_refuse_it if {
 	f.message == "policy statement[0] allows dynamodb:PartiQLSelect"
 	f.evidence == [concat("", [
 		"policy statement[0]: Action dynamodb:PartiQLSelect (Condition forallvalues:stringequals dynamodb:leadingkeys ",
-		"[\"${aws:PrincipalTag/tenant}\"]; no Deny on dynamodb:FullTableScan)",
+		"[\"${aws:PrincipalTag/tenant}\"])",
 	])]
 }
 
@@ -125,4 +124,22 @@ test_template_policies_that_allow_scan_are_flagged if {
 	}
 	messages := {f.message | some f in violations(fixtures.plan("cfn-stack-iam")); f.address == "aws_cloudformation_stack.invalid_role_policies"}
 	"template_body Resources.Reader.Properties.Policies[0].PolicyDocument (AWS::IAM::Role) statement[0] allows dynamodb:Scan" in messages
+}
+
+# A Deny on another table, or behind a condition the caller need not meet, is a decoy; every action
+# on this account's tables includes Scan and a full-table SELECT whatever the LeadingKeys condition.
+test_decoy_denies_do_not_refuse_scan if {
+	findings_for("iam-fgac-questions") == {
+		["aws_iam_policy.invalid_decoy_deny_condition", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_decoy_deny_other_table", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_vacuous_binding", "DDB-FGAC-002"],
+	}
+}
+
+test_the_witness_is_the_scan_that_gets_through if {
+	some f in violations(fixtures.plan("iam-fgac-questions"))
+	f.address == "aws_iam_policy.invalid_decoy_deny_other_table"
+	f.witness.action == "dynamodb:Scan"
+	f.witness.resource == "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions"
+	f.witness.context["dynamodb:Select"] == "ALL_ATTRIBUTES"
 }

@@ -1,4 +1,4 @@
-import type { Finding, Report, Rule, Severity } from "../../engine/types";
+import type { Finding, Report, Rule, Severity, Witness } from "../../engine/types";
 import { locate, type Locations } from "../../runner/locations";
 import { gitlab } from "./gitlab";
 import { json } from "./json";
@@ -79,4 +79,39 @@ export function baselinedNote(baselined: NonNullable<Finding["baselined"]>): str
 /** How every format shows a finding that a severity override let pass, as it shows a waived one. */
 export function loweredNote(lowered: NonNullable<Finding["lowered"]>): string {
   return `severity lowered from ${lowered.from} by ${lowered.by}, below --fail-on`;
+}
+
+/**
+ * A finding's witness in one line, as text, Markdown and SARIF show it:
+ * "e.g. role/tenant-api can dynamodb:Scan table/sessions (dynamodb:Select=ALL_ATTRIBUTES)".
+ */
+export function witnessLine(w: Witness): string {
+  const resourceAccount = w.resource.split(":")[4] ?? "";
+  const context = Object.keys(w.context)
+    .sort()
+    .map((k) => {
+      const v = w.context[k];
+      return `${k}=${typeof v === "string" ? v : `[${v.join(", ")}]`}`;
+    });
+  const tags = Object.keys(w.principal.tags ?? {})
+    .sort()
+    .map((k) => `aws:PrincipalTag/${k}=${w.principal.tags?.[k]}`);
+  const conditions = [...tags, ...context];
+  return `e.g. ${who(w, resourceAccount)} can ${w.action} ${arnResource(w.resource)}${conditions.length ? ` (${conditions.join("; ")})` : ""}`;
+}
+
+function who(w: Witness, resourceAccount: string): string {
+  const { type, arn, account } = w.principal;
+  if (type === "Anonymous") return "anyone (unauthenticated)";
+  if (type !== "AWS") return `${type.toLowerCase()} ${arn}`;
+  const name = arn.endsWith(":root") || arn === "" ? `account ${account}` : arnResource(arn);
+  return account && account !== resourceAccount && !name.startsWith("account ")
+    ? `${name} of account ${account}`
+    : name;
+}
+
+/** "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions" -> "table/sessions"; "*" as it is. */
+function arnResource(arn: string): string {
+  const parts = arn.split(":");
+  return parts.length >= 6 ? parts.slice(5).join(":") : arn;
 }

@@ -1,5 +1,5 @@
 import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
-import { baselinedNote, describeLocation, loweredNote, waivedNote, type Formatter } from "./index";
+import { baselinedNote, describeLocation, loweredNote, waivedNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage, thresholdCounts, verdictReason } from "./verdict";
 
 /** Markdown for a pull request comment or job summary: a table by guardrail × severity, then findings by resource. */
@@ -48,6 +48,7 @@ export const markdown: Formatter = (report, rules, _style, context) => {
               : "";
         out.push(`- **${f.severity.toUpperCase()}** \`${f.rule}\` ${escapeMarkdown(f.message)}${status}`);
         for (const e of f.evidence) out.push(`  - evidence: ${code(e)}`);
+        if (f.witness) out.push(`  - ${escapeMarkdown(witnessLine(f.witness))}`);
         out.push(`  - fix: ${escapeMarkdown(f.remediation)}`);
       }
     }

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule, Severity } from "../../engine/types";
 import { locate } from "../../runner/locations";
-import { baselinedNote, loweredNote, type Formatter } from "./index";
+import { baselinedNote, loweredNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage } from "./verdict";
 
 /** GitHub code scanning ranks alerts by this CVSS-like score. */
@@ -63,7 +63,9 @@ export const sarif: Formatter = (report, rules, _style, context) => {
       ruleId: f.rule,
       ruleIndex: index.get(f.rule),
       level: LEVEL[f.severity],
-      message: { text: `${f.address}: ${f.message}${loc?.constructPath ? ` (construct ${loc.constructPath})` : ""}` },
+      message: {
+        text: `${f.address}: ${f.message}${loc?.constructPath ? ` (construct ${loc.constructPath})` : ""}${f.witness ? `; ${witnessLine(f.witness)}` : ""}`,
+      },
       locations: [location],
       partialFingerprints: { "ddbGuardrails/v1": fingerprint(f.rule, f.address) },
       ...(f.waived
@@ -95,6 +97,7 @@ export const sarif: Formatter = (report, rules, _style, context) => {
         guardrail: f.guardrail,
         severity: f.severity,
         evidence: [...f.evidence],
+        ...(f.witness ? { witness: f.witness } : {}),
         remediation: f.remediation,
       },
     };

@@ -1,13 +1,13 @@
 import { changedOnlyNote } from "../review";
-import { baselinedNote, describeLocation, loweredNote, waivedNote, type Formatter } from "./index";
+import { baselinedNote, describeLocation, loweredNote, waivedNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage, verdictReason } from "./verdict";
 
 // Plan values reach the terminal: control characters (escape sequences included) are shown as U+FFFD.
 const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\uFFFD");
 
 /**
- * One line per finding (severity, address, rule, message, where) with its fix indented under it
- * (not in compact form), then the verdict line.
+ * One line per finding (severity, address, rule, message, where) with the request that gets
+ * through and its fix indented under it (not in compact form), then the verdict line.
  */
 export const text: Formatter = (report, rules, style, context) => {
   const lines = report.violations.flatMap((f) => {
@@ -17,7 +17,9 @@ export const text: Formatter = (report, rules, style, context) => {
     const lowered = f.lowered ? style.dim(` (${loweredNote(f.lowered)})`) : "";
     const inherited = f.baselined ? style.dim(` (${safe(baselinedNote(f.baselined))})`) : "";
     const line = `${style.severity(f.severity)} ${style.bold(safe(f.address))}  ${f.rule}  ${safe(f.message)}${located}${waived}${lowered}${inherited}`;
-    return context.compact ? [line] : [line, `         fix: ${safe(f.remediation)}`];
+    if (context.compact) return [line];
+    const witness = f.witness ? [`         ${safe(witnessLine(f.witness))}`] : [];
+    return [line, ...witness, `         fix: ${safe(f.remediation)}`];
   });
   const hidden = changedOnlyNote(report.review?.changedOnly);
   if (hidden) lines.push(style.dim(hidden));

@@ -8,6 +8,10 @@ import { collectGarbage } from "../policy/collect-garbage";
  * resource type that is in neither this list nor LINKED_TYPES.
  */
 export const PLAN_WIDE_TYPES: ReadonlySet<string> = new Set([
+  // A backup selection may name every table ("*"); its plan and vault policy go with it.
+  "aws_backup_plan",
+  "aws_backup_selection",
+  "aws_backup_vault_policy",
   "aws_cloudtrail",
   "aws_cloudwatch_event_rule",
   "aws_cloudwatch_event_target",
@@ -46,10 +50,12 @@ export const LINKED_TYPES: ReadonlySet<string> = new Set([
   "aws_iam_role_policy",
   "aws_iam_role_policy_attachment",
   "aws_iam_role_policy_attachments_exclusive",
+  "aws_iam_user",
   "aws_iam_user_policy",
   "aws_iam_user_policy_attachment",
   "aws_iam_user_policy_attachments_exclusive",
   "aws_instance",
+  "aws_kinesis_resource_policy",
   "aws_kinesis_stream",
   "aws_kms_alias",
   "aws_kms_external_key",
@@ -368,7 +374,7 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
 function planWideClosure(items: Item[], graph: Graph): Set<number> {
   const wide = new Set<number>();
   for (const [i, item] of items.entries()) {
-    if (PLAN_WIDE_TYPES.has(item.type) || isUnlinkedAlarm(item) || isProtectedTable(item)) {
+    if (PLAN_WIDE_TYPES.has(item.type) || isUnlinkedAlarm(item) || isProtectedTable(item) || bindsPrincipalTags(item)) {
       for (const j of graph.component(i)) wide.add(j);
     }
   }
@@ -379,6 +385,18 @@ function isUnlinkedAlarm(item: Item): boolean {
   if (item.type !== "aws_cloudwatch_metric_alarm") return false;
   const values = item.values as { namespace?: unknown; dimensions?: { TableName?: unknown } } | undefined;
   return values?.namespace !== "AWS/DynamoDB" || values.dimensions?.TableName === undefined;
+}
+
+/**
+ * A policy that binds access to a principal tag: DDB-FGAC-008 then judges iam:TagRole/TagUser in every
+ * other policy of the plan, so it is given to every shard.
+ */
+function bindsPrincipalTags(item: Item): boolean {
+  let found = false;
+  forEachString(item.values, (text) => {
+    if (!found && /\$\{aws:principaltag\//i.test(text)) found = true;
+  });
+  return found;
 }
 
 function isProtectedTable(item: Item): boolean {

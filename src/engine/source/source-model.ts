@@ -192,7 +192,7 @@ class SourceModelBuilder {
   }
 
   /** The outputs of a module instance (not of the root module: nothing in the plan refers to them). */
-  private async addOutputs(model: SourceModel, info: ModuleInfo): Promise<void> {
+  private async addOutputs(model: Omit<SourceModel, "waivers">, info: ModuleInfo): Promise<void> {
     if (!info.parent || info.instance === null) return;
     for (const file of info.source.files) {
       for (const [name, blocks] of Object.entries(file.body.output ?? {})) {

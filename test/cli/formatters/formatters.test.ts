@@ -70,6 +70,12 @@ const FINDINGS = [
     address: 'module.app.aws_iam_role_policy.reader["eu"]',
     message: 'allows dynamodb:Scan via "dynamodb:S*" on <table> & friends',
     evidence: ['Statement[0].Action = "dynamodb:S*"'],
+    witness: {
+      principal: { arn: "arn:aws:iam::111122223333:role/tenant-api", account: "111122223333", type: "AWS" },
+      action: "dynamodb:Scan",
+      resource: "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions",
+      context: { "dynamodb:Select": "ALL_ATTRIBUTES" },
+    },
   }),
 ];
 

@@ -1,0 +1,213 @@
+# METADATA
+# title: Who can reach table data
+# description: >-
+#   The callers a policy lets in and the requests they make, for the rules that ask who can reach a
+#   table by paths other than its own policies: becoming a role (trust policies), granting oneself
+#   more (IAM actions), reading its streams, and copying it to another account. Each answer comes
+#   with a witness, the concrete request that gets through: {"principal", "action", "resource",
+#   "context"}, in the shape of the IAM policy simulator's inputs. Accounts are those the plan's
+#   provider configurations name (allowed_account_ids, assume_role); a plan that names none does not
+#   tell which account is this one.
+package ddb_guardrails.lib.iam.reach
+
+import rego.v1
+
+import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.params
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.wildcard as wildcards
+
+# An account no configuration names: the caller of a witness from "another account".
+outside_account := "999999999999"
+
+# The statement allows the action (lower case, "service:name"), whatever the service: by name, by
+# wildcard, or through NotAction.
+allows_action(statement, action) if {
+	iam.allows(statement)
+	action_matched(statement, action)
+}
+
+action_matched(statement, action) if {
+	statement.actions.kind == "Action"
+	some pattern in statement.actions.patterns
+	wildcards.matches(pattern, action)
+}
+
+action_matched(statement, action) if {
+	statement.actions.kind == "NotAction"
+	not any_pattern_matches(statement.actions.patterns, action)
+}
+
+any_pattern_matches(patterns, action) if {
+	some pattern in patterns
+	wildcards.matches(pattern, action)
+}
+
+# The statement reaches every resource whose ARN matches one of the probes ("*", NotResource, or a
+# pattern such as arn:aws:iam::*:role/*), whatever its account.
+every_resource(statement, _) if statement.resources.kind == "NotResource"
+
+every_resource(statement, probes) if {
+	statement.resources.kind == "Resource"
+	some value in statement.resources.values
+	broad(value, probes)
+}
+
+broad("*", _)
+
+broad(value, probes) if {
+	parts := split(lower(value), ":")
+	count(parts) >= 6
+	resource := concat(":", array.slice(parts, 5, count(parts)))
+	some probe in probes
+	wildcards.matches(parts[2], probe[0])
+	wildcards.matches(resource, probe[1])
+}
+
+# The patterns that select the resources, for evidence.
+describe_resources(statement) := sprintf("NotResource %s", [json.marshal(statement.resources.values)]) if {
+	statement.resources.kind == "NotResource"
+}
+
+describe_resources(statement) := sprintf("Resource %s", [json.marshal(statement.resources.values)]) if {
+	statement.resources.kind == "Resource"
+}
+
+# The account of a resource's provider configuration: one allowed_account_ids value, or the account
+# of the role it assumes; undefined when the configuration names none.
+provider_account(resource) := account if {
+	expressions := input.configuration.provider_config[provider_key(resource)].expressions
+	account := configured_account(expressions)
+}
+
+provider_key(resource) := key if {
+	key := plan.config(resource).provider_config_key
+	input.configuration.provider_config[key]
+}
+
+# A module's inherited provider: "module.a:aws" is "aws" when module.a configures none.
+provider_key(resource) := name if {
+	key := plan.config(resource).provider_config_key
+	not input.configuration.provider_config[key]
+	[_, name] := split(key, ":")
+}
+
+configured_account(expressions) := account if {
+	[account] := object.get(expressions, ["allowed_account_ids", "constant_value"], [])
+} else := account if {
+	arn := object.get(expressions, ["assume_role", 0, "role_arn", "constant_value"], "")
+	account := arn_account(arn)
+}
+
+# The accounts the plan deploys into: the account_ids parameter and its provider configurations'.
+own_accounts := {account | some account in params.effective.account_ids} | plan_accounts
+
+# Every account the plan's provider configurations name.
+plan_accounts contains account if {
+	some config in object.get(input.configuration, "provider_config", {})
+	account := configured_account(object.get(config, "expressions", {}))
+}
+
+# "arn:aws:iam::444455556666:root" -> "444455556666"; a bare account id is itself.
+arn_account(value) := parts[4] if {
+	parts := split(value, ":")
+	count(parts) >= 6
+	regex.match(`^[0-9]{12}$`, parts[4])
+}
+
+arn_account(value) := value if regex.match(`^[0-9]{12}$`, value)
+
+# The account of an AWS principal ("AWS:arn:aws:iam::444455556666:root", "AWS:444455556666").
+principal_account(principal) := arn_account(trim_prefix(principal, "AWS:")) if startswith(principal, "AWS:")
+
+# A context that meets the statement's conditions as the caller writes its request: the first value
+# of each positive operator (a wildcard stands for "x"), nothing for negated operators and Null true
+# (which an absent key meets). Only used where no condition narrows the caller.
+context_for(statement) := {condition.key: context_value(condition) |
+	some condition in statement.conditions
+	condition.known
+	count(condition.values) > 0
+	not contains(condition.operator, "not")
+	condition.operator != "null"
+}
+
+context_value(condition) := [example(condition.values[0])] if startswith(condition.operator, "for")
+
+context_value(condition) := example(condition.values[0]) if not startswith(condition.operator, "for")
+
+example(value) := replace(replace(sprintf("%v", [value]), "*", "x"), "?", "x")
+
+# A witness: the request that gets through.
+witness(principal, action, resource, context) := {
+	"principal": principal,
+	"action": action,
+	"resource": resource,
+	"context": context,
+}
+
+# A principal of an account no configuration names.
+outside_principal := {
+	"arn": sprintf("arn:aws:iam::%s:role/any-role", [outside_account]),
+	"account": outside_account,
+	"type": "AWS",
+	"tags": {},
+}
+
+# The ARN of a role (or user) of the plan: known, else written from its name and account.
+principal_arn(resource) := resource.after.arn if is_string(object.get(resource.after, "arn", null))
+
+principal_arn(resource) := sprintf("arn:aws:iam::%s:%s/%s", [account_text(resource), kind, name]) if {
+	not is_string(object.get(resource.after, "arn", null))
+	kind := trim_prefix(resource.type, "aws_iam_")
+	name := object.get(resource.after, "name", resource.name)
+}
+
+account_text(resource) := provider_account(resource)
+
+account_text(resource) := account if {
+	not provider_account(resource)
+	[account] := params.effective.account_ids
+} else := "<this account>" if not provider_account(resource)
+
+# The region of a resource's provider configuration, for witness ARNs.
+region_text(resource) := region if {
+	region := input.configuration.provider_config[provider_key(resource)].expressions.region.constant_value
+	is_string(region)
+} else := "<region>"
+
+# The principal an identity policy applies to, for the witness: the role, user or group it is written
+# on, or, for a managed policy, any principal it is attached to.
+holder_principal(document) := {"arn": arn, "account": account_text(holder), "type": "AWS", "tags": {}} if {
+	holder := plan.resources[document.holder]
+	arn := holder_arn(holder)
+}
+
+holder_principal(document) := {
+	"arn": sprintf("arn:aws:iam::%s:role/any-principal-it-is-attached-to", [account_text(holder)]),
+	"account": account_text(holder),
+	"type": "AWS",
+	"tags": {},
+} if {
+	holder := plan.resources[document.holder]
+	not holder_arn(holder)
+}
+
+holder_arn(holder) := principal_arn(holder) if holder.type in {"aws_iam_role", "aws_iam_user"}
+
+holder_arn(holder) := sprintf("arn:aws:iam::%s:%s/%s", [account_text(holder), kind, name]) if {
+	some attribute, kind in {"role": "role", "user": "user", "group": "group"}
+	holder.type == sprintf("aws_iam_%s_policy", [attribute])
+	name := role_name(object.get(holder.after, attribute, null))
+}
+
+# The role a policy of the plan names by reference (aws_iam_role_policy.role = aws_iam_role.x.id).
+holder_arn(holder) := principal_arn(plan.resources[source.address]) if {
+	some attribute, type in {"role": "aws_iam_role_policy", "user": "aws_iam_user_policy"}
+	holder.type == type
+	not is_string(object.get(holder.after, attribute, null))
+	some source in references.sources(holder, [attribute])
+	source.kind == "resource"
+}
+
+role_name(value) := value if is_string(value)
