@@ -8,7 +8,7 @@ import data.ddb_guardrails.main
 test_the_compliant_session_stack_has_no_findings_from_any_rule if {
 	report := main.report with input as fixtures.plan("model-compliant-stack")
 	report.findings == set()
-	report.resources == 32
+	report.resources == 34
 }
 
 test_the_report_collects_findings_of_every_guardrail if {
@@ -57,9 +57,14 @@ rules_flagging := {
 	"audit-trail-unprovable": {"DDB-AUD-001"},
 	"audit-archive": {"DDB-AUD-002"},
 	"audit-session-ttl": {"DDB-AUD-003"},
-	"audit-monitoring": {"DDB-AUD-004", "DDB-AUD-007"},
+	"audit-monitoring": {"DDB-AUD-004", "DDB-AUD-007", "DDB-AUD-010"},
 	"audit-monitoring-missing": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"},
-	"audit-monitoring-unprovable": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007"},
+	"audit-monitoring-unprovable": {"DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-AUD-010"},
+	"audit-scan-delivery": set(),
+	"audit-scan-delivery-missing": {"DDB-AUD-004"},
+	"audit-scan-delivery-unprovable": {"DDB-AUD-004"},
+	"audit-metrics-published": set(),
+	"audit-metrics-unpublished": {"DDB-AUD-004", "DDB-AUD-010"},
 	"table-cmk-same-plan": set(),
 	"table-unencrypted": {"DDB-ENC-001"},
 	"table-aws-managed-key": {"DDB-ENC-001"},

@@ -36,6 +36,7 @@ passes := {
 		["audit", "data_events"],
 		["audit", "exports_watched"],
 		["audit", "monitoring_turned_off"],
+		["audit", "published_metric"],
 		["audit", "scan_alarm"],
 		["audit", "session_ttl"],
 		["encryption", "bucket_kms"],

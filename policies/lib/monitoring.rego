@@ -8,6 +8,7 @@ package ddb_guardrails.lib.monitoring
 
 import rego.v1
 
+import data.ddb_guardrails.data.dynamodb_metrics
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -35,6 +36,73 @@ array_or_set(value) := value if is_array(value)
 
 array_or_set(true) := [true]
 
+# The metrics an alarm reads: its own metric, or each metric of its metric_query (metric math,
+# anomaly detection), as {"label", "namespace", "name", "dimensions", "returned"}. `dimensions` is
+# null when only known after apply (Terraform then hides every key of the map); `returned` tells the
+# metric the alarm compares with its threshold (for metric_query, the one with return_data = true).
+alarm_metrics[address] contains metric if {
+	some address, alarm in plan.of_type("aws_cloudwatch_metric_alarm")
+	is_string(alarm.after.metric_name)
+	metric := {
+		"label": address,
+		"namespace": alarm.after.namespace,
+		"name": alarm.after.metric_name,
+		"dimensions": known_dimensions(alarm.after, alarm.unknown),
+		"returned": true,
+	}
+}
+
+alarm_metrics[address] contains metric if {
+	some address, alarm in plan.of_type("aws_cloudwatch_metric_alarm")
+	some i, query in object.get(alarm.after, "metric_query", [])
+	some reading in object.get(query, "metric", [])
+	metric := {
+		"label": sprintf("%s metric_query %q", [address, query.id]),
+		"namespace": reading.namespace,
+		"name": reading.metric_name,
+		"dimensions": known_dimensions(reading, object.get(alarm.unknown, ["metric_query", i, "metric", 0], {})),
+		"returned": object.get(query, "return_data", false) == true,
+	}
+}
+
+known_dimensions(values, unknown) := null if {
+	unknown.dimensions == true
+} else := object.get(values, "dimensions", {}) if {
+	is_object(object.get(values, "dimensions", {}))
+} else := {}
+
+# A DynamoDB metric is published only under its documented name and dimension-name sets; asked for
+# otherwise, the alarm has no data point, ever, and stays INSUFFICIENT_DATA.
+unpublished(metric) if {
+	metric.namespace == dynamodb_metrics.namespace
+	is_string(metric.name)
+	is_object(metric.dimensions)
+	not {name | some name, _ in metric.dimensions} in object.get(dynamodb_metrics.published, metric.name, set())
+}
+
+# How DynamoDB publishes a metric, for evidence.
+published_as(name) := sprintf("%s is published with the dimensions %s", [name, concat(" or ", sort([dimension_list(names) |
+	some names in dynamodb_metrics.published[name]
+]))]) if {
+	dynamodb_metrics.published[name]
+} else := sprintf("DynamoDB publishes no metric %s", [name])
+
+dimension_list(names) := "(none)" if count(names) == 0
+
+dimension_list(names) := concat("", ["{", concat(", ", sort(names)), "}"]) if count(names) > 0
+
+# An alarm that goes off when its metric rises: what a count of calls needs. LessThan comparisons
+# alarm when the calls stop, and the Minimum of a count is 0 whenever one period has none.
+rising_comparisons := {
+	"GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
+	"GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold",
+}
+
+fires_on_rise(alarm) if {
+	alarm.after.comparison_operator in rising_comparisons
+	not alarm.after.statistic == "Minimum"
+}
+
 # Log metric filters whose metric an alerting alarm watches: address -> {"names", "tables", "filter"}.
 # `names` are the eventName values the pattern selects, `tables` the requestParameters.tableName
 # values (empty: every table).
@@ -44,9 +112,69 @@ alarmed_filters[address] := {"names": event_names(pattern), "tables": table_name
 	is_string(pattern)
 	not narrowed(pattern)
 	some transformation in object.get(filter.after, "metric_transformation", [])
-	some _, alarm in alerting_alarms
-	alarm.after.metric_name == transformation.name
-	alarm.after.namespace == transformation.namespace
+	some alarm_address, alarm in alerting_alarms
+	fires_on_rise(alarm)
+	some metric in alarm_metrics[alarm_address]
+	metric.returned
+	metric.name == transformation.name
+	metric.namespace == transformation.namespace
+}
+
+# The log groups a trail delivers its events to: with cloud_watch_logs_group_arn and the
+# cloud_watch_logs_role_arn CloudTrail writes with, both set. A log group is keyed by its name
+# ("name:<name>", from an ARN or a known name) and by the aws_cloudwatch_log_group it references.
+trail_log_groups[trail] := groups if {
+	some trail, resource in plan.of_type("aws_cloudtrail")
+	set_or_pending(resource, "cloud_watch_logs_role_arn")
+	set_or_pending(resource, "cloud_watch_logs_group_arn")
+	groups := log_group_keys(resource, "cloud_watch_logs_group_arn")
+}
+
+set_or_pending(resource, attribute) if resource.unknown[attribute] == true
+
+set_or_pending(resource, attribute) if {
+	is_string(resource.after[attribute])
+	resource.after[attribute] != ""
+}
+
+# The log group a metric filter reads.
+filter_log_groups[address] := log_group_keys(filter, "log_group_name") if {
+	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
+}
+
+log_group_keys(resource, attribute) := {concat(":", ["name", log_group_name(resource.after[attribute])]) |
+	is_string(resource.after[attribute])
+} | {key |
+	some source in references.sources(resource, [attribute])
+	source.kind == "resource"
+	group := plan.resources[source.address]
+	group.type == "aws_cloudwatch_log_group"
+	some key in ({concat(":", ["address", source.address])} | {concat(":", ["name", group.after.name]) | is_string(group.after.name)})
+}
+
+# "arn:aws:logs:<region>:<account>:log-group:<name>:*" -> "<name>"; a name is itself.
+log_group_name(value) := match[1] if {
+	[match] := regex.find_all_string_submatch_n(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:([^:]+)`, value, 1)
+} else := value
+
+# Trails whose cloud_watch_logs_group_arn names no log group the plan can tell: address -> evidence.
+unresolved_deliveries[trail] := references.unknown_chain(resource, ["cloud_watch_logs_group_arn"], concat("", [trail, ".cloud_watch_logs_group_arn"])) if {
+	some trail, groups in trail_log_groups
+	count(groups) == 0
+	resource := plan.resources[trail]
+}
+
+# Alarmed filters whose log_group_name names no log group the plan can tell: address -> evidence.
+unresolved_filter_groups[address] := references.unknown_chain(filter, ["log_group_name"], concat("", [address, ".log_group_name"])) if {
+	some address, _ in alarmed_filters
+	count(filter_log_groups[address]) == 0
+	filter := plan.resources[address]
+}
+
+# The trails that deliver to the log group of a metric filter.
+delivering_trails(filter) := {trail |
+	some trail, groups in trail_log_groups
+	count(groups & filter_log_groups[filter]) > 0
 }
 
 # Filters whose pattern or metric is only known after apply: address -> evidence.

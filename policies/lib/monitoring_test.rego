@@ -61,3 +61,49 @@ test_filters_this_model_does_not_know_count_for_nothing if {
 test_a_filter_on_another_field_may_miss_tables if {
 	not matches({"eventName": ["DeleteTable"], "requestParameters": {"tableName": ["a"]}}, "DeleteTable")
 }
+
+test_a_log_group_is_named_by_its_arn_or_its_name if {
+	monitoring.log_group_name("arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/all:*") == "/aws/cloudtrail/all"
+	monitoring.log_group_name("arn:aws:logs:eu-west-1:123456789012:log-group:trail") == "trail"
+	monitoring.log_group_name("/aws/cloudtrail/all") == "/aws/cloudtrail/all"
+}
+
+metric(name, dimensions) := {"namespace": "AWS/DynamoDB", "name": name, "dimensions": dimensions}
+
+test_dynamodb_metrics_are_published_only_with_their_documented_dimensions if {
+	not monitoring.unpublished(metric("ReturnedItemCount", {"TableName": "t", "Operation": "Scan"}))
+	monitoring.unpublished(metric("ReturnedItemCount", {"TableName": "t"}))
+	not monitoring.unpublished(metric("ConsumedReadCapacityUnits", {"TableName": "t", "GlobalSecondaryIndexName": "i"}))
+	monitoring.unpublished(metric("ConsumedReadCapacityUnits", {"TableName": "t", "Operation": "Scan"}))
+	not monitoring.unpublished(metric("UserErrors", {}))
+	monitoring.unpublished(metric("UserErrors", {"TableName": "t"}))
+	not monitoring.unpublished(metric("ReplicationLatency", {"TableName": "t", "ReceivingRegion": "us-east-1"}))
+	monitoring.unpublished(metric("ScanCount", {"TableName": "t"}))
+}
+
+test_other_namespaces_and_unknown_dimensions_are_not_judged if {
+	not monitoring.unpublished({"namespace": "Audit", "name": "ScanCalls", "dimensions": {}})
+	not monitoring.unpublished(metric("ReturnedItemCount", null))
+}
+
+test_the_evidence_lists_the_published_dimension_sets if {
+	monitoring.published_as("ConsumedWriteCapacityUnits") == concat("", [
+		"ConsumedWriteCapacityUnits is published with the dimensions ",
+		"{GlobalSecondaryIndexName, TableName} or {TableName}",
+	])
+	monitoring.published_as("AccountMaxReads") == "AccountMaxReads is published with the dimensions (none)"
+	monitoring.published_as("Scans") == "DynamoDB publishes no metric Scans"
+}
+
+test_an_alarm_fires_on_calls_only_when_it_goes_off_on_a_rise if {
+	monitoring.fires_on_rise({"after": {"comparison_operator": "GreaterThanThreshold", "statistic": "Sum"}})
+	monitoring.fires_on_rise({"after": {"comparison_operator": "GreaterThanUpperThreshold"}})
+	not monitoring.fires_on_rise({"after": {"comparison_operator": "LessThanThreshold", "statistic": "Sum"}})
+	not monitoring.fires_on_rise({"after": {"comparison_operator": "GreaterThanThreshold", "statistic": "Minimum"}})
+}
+
+test_dimensions_are_null_when_only_known_after_apply if {
+	monitoring.known_dimensions({}, {"dimensions": true}) == null
+	monitoring.known_dimensions({"dimensions": {"TableName": "t"}}, {}) == {"TableName": "t"}
+	monitoring.known_dimensions({"dimensions": null}, {}) == {}
+}

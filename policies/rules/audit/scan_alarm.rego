@@ -2,27 +2,34 @@
 # title: Every table has an alarm on Scan activity with an alarm action
 # description: >-
 #   A Scan reads the whole table: it is how data is scraped. The reference asks for CloudTrail logs
-#   with alarms on large Scan events. A table is covered when an aws_cloudwatch_metric_alarm with
-#   alarm_actions (and actions not disabled) watches either a log metric filter whose pattern
-#   selects $.eventName = "Scan" (for every table, or with $.requestParameters.tableName = its
-#   name; a pattern that also tests another field, such as $.awsRegion or $.errorCode, may count no
-#   call and does not count), matched by the filter's metric_transformation name and namespace, or
-#   the AWS/DynamoDB metric ReturnedItemCount or ConsumedReadCapacityUnits with the dimensions
-#   Operation = Scan and TableName = the table (its name, or a reference to it). Every aws_dynamodb_table counts as
-#   holding data (a plan cannot show that a table is empty); a table that holds none is waived
-#   per finding with its reason. That the filter's log group receives the trail is not checked
-#   here (DDB-AUD-001 checks that the data events are recorded). When a filter's pattern or metric,
-#   or an alarm's TableName, cannot be followed before apply, tables not otherwise covered get
-#   DDB-AUD-004-UNPROVABLE.
+#   with alarms on large Scan events. A table is covered by an aws_cloudwatch_metric_alarm with
+#   alarm_actions (and actions not disabled) that goes off when its metric rises (comparison
+#   GreaterThan…, or an anomaly band's upper side; statistic not Minimum), on either of two metrics.
+#   (1) A log metric filter's metric (namespace and name of its metric_transformation) whose pattern
+#   selects $.eventName = "Scan" (for every table, or with $.requestParameters.tableName = its name;
+#   a pattern that also tests another field, such as $.awsRegion or $.errorCode, may count no call
+#   and does not count), on a log group that an enabled aws_cloudtrail delivers to
+#   (cloud_watch_logs_group_arn naming it, by reference or ARN, and cloud_watch_logs_role_arn set)
+#   while recording this table's read data events (as DDB-AUD-001 reads its selectors and Region): a
+#   filter on a log group no such trail delivers to never counts a call. (2) The AWS/DynamoDB metric
+#   ReturnedItemCount with the dimensions TableName = the table (its name, or a reference to it)
+#   and Operation = Scan, as the alarm's metric or as the returned metric of its metric_query. An
+#   alarm on a metric DynamoDB does not publish with those dimensions (e.g. ConsumedReadCapacityUnits
+#   with Operation) never leaves INSUFFICIENT_DATA and does not count (DDB-AUD-010 flags it). Every
+#   aws_dynamodb_table counts as holding data (a plan cannot show that a table is empty); a table
+#   that holds none is waived per finding with its reason. When a filter's pattern or metric, a
+#   trail's log group, or an alarm's TableName cannot be followed before apply, tables not otherwise
+#   covered get DDB-AUD-004-UNPROVABLE.
 # custom:
 #   id: DDB-AUD-004
 #   guardrail: audit
 #   severity: medium
 #   remediation: >-
-#     Add a log metric filter on the trail's log group for { ($.eventSource = "dynamodb.amazonaws.com")
-#     && ($.eventName = "Scan") } and an aws_cloudwatch_metric_alarm on its metric with alarm_actions,
-#     or an alarm on ReturnedItemCount with dimensions { TableName, Operation = "Scan" } (the
-#     AuditTrail construct creates both).
+#     Deliver the trail that records the table's data events to a CloudWatch log group
+#     (cloud_watch_logs_group_arn and cloud_watch_logs_role_arn), add a log metric filter on that log
+#     group for { ($.eventSource = "dynamodb.amazonaws.com") && ($.eventName = "Scan") } and an
+#     aws_cloudwatch_metric_alarm on its metric with alarm_actions; or alarm on ReturnedItemCount
+#     with dimensions { TableName, Operation = "Scan" } (the AuditTrail construct creates both).
 #   concept: Logging and auditing
 #   example: |
 #     resource "aws_cloudwatch_metric_alarm" "sessions_large_scan" {
@@ -43,15 +50,13 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.monitoring
-import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
-
-scan_metrics := {"ReturnedItemCount", "ConsumedReadCapacityUnits"}
+import data.ddb_guardrails.rules.audit.data_events
 
 violation contains finding if {
 	some address, table in monitoring.tables
 	not covered(table)
-	count(uncertain) == 0
+	count(uncertain | delivery_uncertain(table)) == 0
 	finding := findings.violation(
 		rego.metadata.chain(),
 		address,
@@ -63,54 +68,126 @@ violation contains finding if {
 violation contains finding if {
 	some address, table in monitoring.tables
 	not covered(table)
-	count(uncertain) > 0
+	count(uncertain | delivery_uncertain(table)) > 0
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		address,
 		"whether an alarm watches Scan calls on this table is only known after apply",
-		sort(uncertain),
+		sort(uncertain | delivery_uncertain(table)),
 	)
 }
 
 covered(table) if {
-	some _, filter in monitoring.alarmed_filters
+	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
+	delivered(address, table)
 }
 
 # Indexed by table name: one alarm per table made a scan of every alarm per table quadratic.
 covered(table) if table.after.name in alarmed_table_names
 
-alarmed_table_names contains alarm.after.dimensions.TableName if {
-	some address, alarm in alarms_on_scans
-	monitoring.alerting_alarms[address]
+# A trail that records the table's read data events (Scan is one), as DDB-AUD-001 reads it.
+records_reads(trail, table) if {
+	data_events.active(trail)
+	data_events.records_region_of(trail, table)
+	some selector in data_events.selectors
+	selector.trail == trail
+	"read" in selector.modes
+	data_events.covers(selector, table)
 }
 
-# Alarms on a DynamoDB Scan metric, with or without actions.
-alarms_on_scans[address] := alarm if {
-	some address, alarm in dynamodb_metric_alarms
-	alarm.after.dimensions.Operation == "Scan"
+alarmed_table_names contains name if {
+	some address, names in alarms_on_scans
+	alarm := monitoring.alerting_alarms[address]
+	monitoring.fires_on_rise(alarm)
+	some name in names
 }
 
-dynamodb_metric_alarms[address] := alarm if {
-	some address, alarm in plan.of_type("aws_cloudwatch_metric_alarm")
-	alarm.after.namespace == "AWS/DynamoDB"
-	alarm.after.metric_name in scan_metrics
+# Alarms on the published DynamoDB Scan metric, with or without actions: address -> table names.
+alarms_on_scans[address] contains metric.dimensions.TableName if {
+	some address, metrics in monitoring.alarm_metrics
+	some metric in metrics
+	scan_metric(metric)
+}
+
+scan_metric(metric) if {
+	metric.returned
+	metric.namespace == "AWS/DynamoDB"
+	metric.name == "ReturnedItemCount"
+	metric.dimensions.Operation == "Scan"
+	not monitoring.unpublished(metric)
 }
 
 # Terraform marks the whole dimensions map unknown when one value is: neither the table nor the
 # Operation can be read, whatever the map references.
-uncertain := {evidence | some _, evidence in monitoring.unknown_filters} | {evidence |
-	some address, alarm in dynamodb_metric_alarms
-	monitoring.alerting_alarms[address]
+uncertain := (({evidence | some _, evidence in monitoring.unknown_filters} | {evidence |
+	some address, alarm in monitoring.alerting_alarms
+	alarm.after.namespace == "AWS/DynamoDB"
+	alarm.after.metric_name == "ReturnedItemCount"
 	alarm.unknown.dimensions == true
 	some evidence in references.unknown_chain(alarm, ["dimensions"], concat("", [address, ".dimensions"]))
+}) | {sprintf("%s: dimensions (known after apply)", [metric.label]) |
+	some address, _ in monitoring.alerting_alarms
+	some metric in monitoring.alarm_metrics[address]
+	metric.label != address
+	metric.returned
+	metric.name == "ReturnedItemCount"
+	metric.dimensions == null
+}) | {evidence |
+	count(monitoring.alarmed_filters) > 0
+	some _, chain in object.union(monitoring.unresolved_deliveries, monitoring.unresolved_filter_groups)
+	some evidence in chain
 }
 
 gap_evidence(table) := array.concat(
-	["no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table"],
-	sort({concat("", [address, ": no alarm_actions"]) |
-		some address, alarm in alarms_on_scans
-		alarm.after.dimensions.TableName == table.after.name
-		not monitoring.alerting_alarms[address]
-	}),
+	array.concat(
+		["no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table"],
+		sort({concat("", [address, ": no alarm_actions"]) |
+			some address, names in alarms_on_scans
+			table.after.name in names
+			not monitoring.alerting_alarms[address]
+		}),
+	),
+	sort(undelivered_evidence(table) | unpublished_evidence(table)),
 )
+
+# Scan filters that count for this table but reach no trail that records its reads.
+undelivered_evidence(table) := {sprintf("%s: no enabled trail that records this table's read data events delivers to its log group", [address]) |
+	some address, filter in monitoring.alarmed_filters
+	monitoring.filter_watches(filter, "Scan", table)
+	not delivered(address, table)
+}
+
+delivered(filter, table) if {
+	some trail in monitoring.delivering_trails(filter)
+	records_reads(trail, table)
+}
+
+# A trail delivering to the filter's log group whose selectors or enable_logging cannot be read
+# before apply may record the table's reads, as for DDB-AUD-001.
+delivery_uncertain(table) := {evidence |
+	some address, filter in monitoring.alarmed_filters
+	monitoring.filter_watches(filter, "Scan", table)
+	not delivered(address, table)
+	some trail in monitoring.delivering_trails(address)
+	some evidence in trail_uncertain(trail, table)
+}
+
+trail_uncertain(trail, table) := {evidence |
+	some selector in data_events.selectors
+	selector.trail == trail
+	not data_events.covers(selector, table)
+	some evidence in selector.unprovable
+} | {data_events.pending(trail) |
+	not data_events.active(trail)
+	not data_events.inactive(trail)
+}
+
+# Alarms on this table's Scans through a metric DynamoDB does not publish.
+unpublished_evidence(table) := {sprintf("%s: %s; this alarm never leaves INSUFFICIENT_DATA", [metric.label, monitoring.published_as(metric.name)]) |
+	some _, metrics in monitoring.alarm_metrics
+	some metric in metrics
+	metric.dimensions.TableName == table.after.name
+	metric.dimensions.Operation == "Scan"
+	monitoring.unpublished(metric)
+}

@@ -14,7 +14,63 @@ evidence_on(name, address) := [f.evidence | some f in found; f.address == addres
 }
 
 test_filters_on_the_table_name_and_metric_alarms_on_operation_scan_cover_tables if {
-	findings_for("audit-monitoring") == {["aws_dynamodb_table.invalid_scan_alarm_without_actions", "DDB-AUD-004"]}
+	findings_for("audit-monitoring") == {
+		["aws_dynamodb_table.invalid_scan_alarm_without_actions", "DDB-AUD-004"],
+		["aws_dynamodb_table.invalid_capacity_alarm_by_operation", "DDB-AUD-004"],
+	}
+}
+
+# ConsumedReadCapacityUnits is not published per Operation: the alarm never has data.
+test_an_alarm_on_a_metric_dynamodb_does_not_publish_does_not_count if {
+	evidence_on("audit-monitoring", "aws_dynamodb_table.invalid_capacity_alarm_by_operation") == [[
+		"no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
+		concat("", [
+			"aws_cloudwatch_metric_alarm.prices_scan_capacity: ConsumedReadCapacityUnits is published with the dimensions ",
+			"{GlobalSecondaryIndexName, TableName} or {TableName}; this alarm never leaves INSUFFICIENT_DATA",
+		]),
+	]]
+	findings_for("audit-metrics-unpublished") == {["aws_dynamodb_table.invalid_scan_alarm_unpublished", "DDB-AUD-004"]}
+}
+
+test_published_metrics_and_metric_math_on_scans_cover_the_table if {
+	findings_for("audit-metrics-published") == set()
+}
+
+test_a_filter_on_the_log_group_a_recording_trail_delivers_to_covers_the_table if {
+	findings_for("audit-scan-delivery") == set()
+}
+
+# Without the trail's delivery to its log group (the fixture before it had one), the filter counts nothing.
+test_a_filter_on_a_log_group_no_trail_delivers_to_does_not_count if {
+	found := rule.violation with input as fixtures.plan("audit-monitoring")
+		with data.ddb_guardrails.lib.monitoring.trail_log_groups as {}
+	["aws_dynamodb_table.valid_scan_filter_on_name", "DDB-AUD-004"] in fixtures.pairs(found)
+}
+
+test_filters_that_no_trail_recording_the_reads_delivers_to_never_fire if {
+	findings_for("audit-scan-delivery-missing") == {
+		["aws_dynamodb_table.invalid_filter_on_undelivered_log_group", "DDB-AUD-004"],
+		["aws_dynamodb_table.invalid_trail_without_logs_role", "DDB-AUD-004"],
+		["aws_dynamodb_table.invalid_trail_records_no_reads", "DDB-AUD-004"],
+		["aws_dynamodb_table.invalid_alarm_fires_when_scans_stop", "DDB-AUD-004"],
+	}
+}
+
+test_an_undelivered_filter_is_named_in_the_evidence if {
+	evidence_on("audit-scan-delivery-missing", "aws_dynamodb_table.invalid_trail_records_no_reads") == [[
+		"no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
+		"aws_cloudwatch_log_metric_filter.scan_on_invoices: no enabled trail that records this table's read data events delivers to its log group",
+	]]
+}
+
+test_a_log_group_the_plan_cannot_name_is_unprovable if {
+	found := rule.violation with input as fixtures.plan("audit-scan-delivery-missing")
+		with data.ddb_guardrails.lib.monitoring.unresolved_deliveries as {"t": ["t.cloud_watch_logs_group_arn: (known after apply) <- var.group"]}
+	{[f.address, f.rule, f.evidence[0]] | some f in found; f.address == "aws_dynamodb_table.invalid_filter_on_undelivered_log_group"} == {[
+		"aws_dynamodb_table.invalid_filter_on_undelivered_log_group",
+		"DDB-AUD-004-UNPROVABLE",
+		"t.cloud_watch_logs_group_arn: (known after apply) <- var.group",
+	]}
 }
 
 test_an_alarm_without_actions_does_not_count_and_is_named if {
@@ -46,4 +102,41 @@ test_the_audit_trail_construct_covers_its_tables if {
 # The filter also requires $.awsRegion of another Region: it counts no Scan of this table.
 test_a_scan_filter_narrowed_by_another_field_does_not_count if {
 	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-004"]}
+}
+
+test_a_filter_whose_log_group_the_plan_cannot_name_is_unprovable if {
+	found := rule.violation with input as fixtures.plan("audit-scan-delivery-missing")
+		with data.ddb_guardrails.lib.monitoring.unresolved_filter_groups as {"f": ["f.log_group_name: (known after apply) <- var.group"]}
+	{f.rule | some f in found} == {"DDB-AUD-004-UNPROVABLE"}
+}
+
+test_a_trail_log_group_through_a_local_is_unprovable if {
+	evidence_on("audit-scan-delivery-unprovable", "aws_dynamodb_table.unprovable_trail_log_group") == [[
+		"aws_cloudtrail.orders.cloud_watch_logs_group_arn: (known after apply) <- local.trail_log_group_arn (not resolvable from the plan)",
+	]]
+	findings_for("audit-scan-delivery-unprovable") == {["aws_dynamodb_table.unprovable_trail_log_group", "DDB-AUD-004-UNPROVABLE"]}
+}
+
+# A selector of the delivering trail that cannot be read may record the table's reads.
+test_a_delivering_trail_whose_selectors_cannot_be_read_is_unprovable if {
+	plan := fixtures.plan("audit-scan-delivery-missing")
+	selectors := data.ddb_guardrails.rules.audit.data_events.selectors with input as plan
+	pending := {
+		"trail": "aws_cloudtrail.writes_only", "label": "advanced_event_selector", "modes": set(),
+		"positive": [], "negative": [], "unprovable": {"aws_cloudtrail.writes_only advanced_event_selector: (known after apply)"},
+	}
+	found := rule.violation with input as plan
+		with data.ddb_guardrails.rules.audit.data_events.selectors as selectors | {pending}
+	{[f.rule, f.evidence[0]] | some f in found; f.address == "aws_dynamodb_table.invalid_trail_records_no_reads"} == {[
+		"DDB-AUD-004-UNPROVABLE",
+		"aws_cloudtrail.writes_only advanced_event_selector: (known after apply)",
+	]}
+	["aws_dynamodb_table.invalid_filter_on_undelivered_log_group", "DDB-AUD-004"] in fixtures.pairs(found)
+}
+
+test_a_delivering_trail_whose_logging_is_known_only_after_apply_is_unprovable if {
+	found := rule.violation with input as fixtures.plan("audit-scan-delivery-missing")
+		with data.ddb_guardrails.rules.audit.data_events.active as false
+	evidence := [f.evidence | some f in found; f.address == "aws_dynamodb_table.valid_filter_on_delivered_log_group"]
+	evidence == [["aws_cloudtrail.all_data_events: enable_logging is only known after apply"]]
 }

@@ -24,12 +24,14 @@ export const PLAN_WIDE_TYPES: ReadonlySet<string> = new Set([
 /**
  * Resource types the rules relate only to what they reference or name (in their configuration or by a
  * known ARN, id or name): they go with the resources they are linked to. An alarm on a table's metric
- * is linked to its table; any other alarm may watch a log metric filter's metric and is plan-wide.
+ * is linked to its table; any other alarm may watch a log metric filter's metric and is plan-wide. A log
+ * group goes with the trail that delivers to it and the metric filters that read it (both plan-wide).
  */
 export const LINKED_TYPES: ReadonlySet<string> = new Set([
   "aws_cloudcontrolapi_resource",
   "aws_cloudformation_stack",
   "aws_cloudformation_stack_set",
+  "aws_cloudwatch_log_group",
   "aws_cloudwatch_metric_alarm",
   "aws_dax_cluster",
   "aws_default_route_table",
