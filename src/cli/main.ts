@@ -147,6 +147,11 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
+/** The access map costs an evaluation of its own: computed only for the formats that show it. */
+function showsAccess(targets: readonly ReportTarget[]): boolean {
+  return targets.some((t) => t.format === "json" || t.format === "markdown");
+}
+
 /** Validates one plan, writes every requested report, prints notes; returns the report. Closes the gate. */
 async function validateAndReport(
   gate: Gate,
@@ -367,7 +372,11 @@ ${EXIT_CODES_HELP}`,
       const input = expanded[0];
       // The worker thread starts while the plan is read and parsed here; the others when a large plan's
       // shards need them.
-      const gate = openGate(opts, progress, opts.jobs ?? availableParallelism());
+      const gate = openGate(
+        { ...opts, access: showsAccess(resolveTargets(opts.format ?? opts.output)) },
+        progress,
+        opts.jobs ?? availableParallelism(),
+      );
       gate.start(1);
       let source: PlanSource;
       try {

@@ -87,6 +87,55 @@ export interface Report {
   readonly notes?: readonly string[];
   /** What a pull-request review adds to the report of a change (--baseline, --changed-only); absent otherwise. */
   readonly review?: Review;
+  /** Who can do what to each table (policies/access.rego); present when a format that shows it was asked for. */
+  readonly access?: AccessMap;
+}
+
+/** What a principal may do to a table, each capability with the request the evaluation core allowed. */
+export const CAPABILITIES = [
+  "read_bound",
+  "read_unbound",
+  "scan",
+  "write_protected",
+  "administer",
+  "export",
+  "read_stream",
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface AccessRow {
+  /** "role/tenant-api", a principal ARN a resource policy names, or "any principal of another account". */
+  readonly principal: string;
+  /** The resource holding the policy document. */
+  readonly policy: string;
+  /** Where in it the document is ("policy", "inline_policy[0].policy"). */
+  readonly document: string;
+  readonly kind: "identity" | "resource";
+  /** The attachments of a managed policy of the plan that name it by reference. */
+  readonly attached_to: readonly string[];
+  readonly capabilities: Partial<Record<Capability, Witness>>;
+}
+
+export interface UnreadablePolicy {
+  readonly policy: string;
+  readonly document: string;
+  readonly reason: string;
+}
+
+export interface AccessMap {
+  readonly tables: readonly {
+    readonly address: string;
+    readonly arn: string;
+    readonly principals: readonly AccessRow[];
+    /** The table's resource policies that cannot be read before apply. */
+    readonly unprovable: readonly UnreadablePolicy[];
+  }[];
+  /** Policies that reach every table of an account, asked with a table no configuration names. */
+  readonly any_table: {
+    readonly principals: readonly AccessRow[];
+    /** Identity policies that cannot be read before apply: they may reach any table. */
+    readonly unprovable: readonly UnreadablePolicy[];
+  };
 }
 
 /**
