@@ -46,7 +46,15 @@ const MIXED = option("mixed", "1000,10000,50000,100000");
 const TOOLS = {
   cli: {
     title: "ddb-guardrails validate (whole process)",
-    argv: (plan) => [process.execPath, join(ROOT, "dist/src/cli/main.js"), "validate", plan, "--format", "json"],
+    argv: (plan) => [
+      process.execPath,
+      join(ROOT, "dist/src/cli/main.js"),
+      "validate",
+      plan,
+      "--format",
+      "json",
+      "--no-access-map",
+    ],
     findings: (stdout) => JSON.parse(stdout).violations.map((f) => [f.rule, f.address]),
   },
   engine: {

@@ -42,6 +42,8 @@ interface ReviewOptions {
   baseline?: string;
   changedOnly?: boolean;
   failOnChangedOnly?: boolean;
+  /** false with --no-access-map. */
+  accessMap?: boolean;
 }
 
 interface CommonOptions {
@@ -315,7 +317,8 @@ function program(): Command {
         "--changed-only",
         "text, Markdown and SARIF show only findings on resources the plan creates, updates or deletes (or whose evidence passes through one); the exit code still covers the whole plan",
       )
-      .option("--fail-on-changed-only", "with --changed-only: the exit code covers only the findings shown"),
+      .option("--fail-on-changed-only", "with --changed-only: the exit code covers only the findings shown")
+      .option("--no-access-map", "JSON and Markdown without the access map, which is then not computed"),
   )
     .exitOverride()
     .addHelpText(
@@ -373,7 +376,7 @@ ${EXIT_CODES_HELP}`,
       // The worker thread starts while the plan is read and parsed here; the others when a large plan's
       // shards need them.
       const gate = openGate(
-        { ...opts, access: showsAccess(resolveTargets(opts.format ?? opts.output)) },
+        { ...opts, access: opts.accessMap !== false && showsAccess(resolveTargets(opts.format ?? opts.output)) },
         progress,
         opts.jobs ?? availableParallelism(),
       );

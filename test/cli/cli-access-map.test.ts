@@ -77,7 +77,10 @@ describe("ddb-guardrails validate --format json: the access map", () => {
     );
   });
 
-  test("the text report does not compute it; Markdown shows it as a table under the findings", () => {
+  test("--no-access-map leaves it out of JSON; text does not show it; Markdown shows it under the findings", () => {
+    const json = runCli(["validate", fixturePlan("iam-04-streams"), "--format", "json", "--no-access-map"]);
+    expect(JSON.parse(json.stdout).access).toBeUndefined();
+    expect(JSON.parse(json.stdout).violations.length).toBeGreaterThan(0);
     const text = runCli(["validate", fixturePlan("iam-04-streams"), "--format", "text"]);
     expect(text.stdout).not.toContain("Who can access");
     const markdown = runCli(["validate", fixturePlan("iam-04-streams"), "--format", "markdown"]).stdout;
