@@ -140,8 +140,18 @@ export interface AccessMap {
 
 /**
  * The review of a change: which findings are inherited (a baseline) and which resources the plan changes.
- * (New access, computed before and after the change, belongs here as `accessDiff`.)
  */
+/** A capability a principal has on a table after the change and not before it (accessDiff). */
+export interface NewAccess {
+  /** The table's address, or "any table" for a policy that reaches every table of an account. */
+  readonly table: string;
+  readonly principal: string;
+  readonly policy: string;
+  readonly document: string;
+  readonly capability: Capability;
+  readonly witness: Witness;
+}
+
 export interface Review {
   readonly baseline?: {
     readonly file: string;
@@ -160,6 +170,11 @@ export interface Review {
     /** What the exit code covers: the whole plan, or only the findings shown (--fail-on-changed-only). */
     readonly verdictCovers: "plan" | "changed";
   };
+  /**
+   * What the access map of the change has that the map of its prior state has not; present when the
+   * access map was computed. `failed` with --fail-on-new-access when it holds more than bound reads.
+   */
+  readonly accessDiff?: { readonly new: readonly NewAccess[]; readonly failed: boolean };
 }
 
 /** One finding recorded by `baseline write`: matched by rule, address and the fingerprint of its evidence. */

@@ -1,4 +1,4 @@
-import { CAPABILITIES, GUARDRAILS, SEVERITIES, type AccessMap, type Finding } from "../../engine/types";
+import { CAPABILITIES, GUARDRAILS, SEVERITIES, type AccessMap, type Finding, type Review } from "../../engine/types";
 import { baselinedNote, describeLocation, loweredNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage, thresholdCounts, verdictReason } from "./verdict";
 
@@ -64,6 +64,7 @@ export const markdown: Formatter = (report, rules, _style, context) => {
     );
     for (const e of stale) out.push(`- \`${e.rule}\` ${code(e.address)}: ${escapeMarkdown(e.message)}`);
   }
+  if (report.review?.accessDiff) out.push(...newAccessSection(report.review.accessDiff));
   if (report.access) out.push(...accessSection(report.access));
   const coverage = ruleCoverage(report, rules);
   if (coverage)
@@ -86,6 +87,24 @@ const CAPABILITY_HEADINGS = [
   "Export",
   "Stream",
 ];
+
+/** What the change gives principals that they did not have, each with the request that now gets through. */
+function newAccessSection(diff: NonNullable<Review["accessDiff"]>): string[] {
+  const out = ["", "#### New access", ""];
+  if (diff.new.length === 0) {
+    out.push("The change gives no principal access to a table that it did not have.");
+    return out;
+  }
+  if (diff.failed)
+    out.push("❌ `--fail-on-new-access`: the change grants more than reads of the caller's own partition.", "");
+  for (const g of diff.new) {
+    const table = g.table === "any table" ? "every table" : code(g.table);
+    out.push(
+      `- ${escapeMarkdown(g.principal)} gains **${g.capability.replace("_", " ")}** on ${table} (${code(g.policy)}): ${escapeMarkdown(witnessLine(g.witness))}`,
+    );
+  }
+  return out;
+}
 
 /** The access map: one row per table and principal, a ✓ per capability the evaluation core allowed. */
 function accessSection(access: AccessMap): string[] {
