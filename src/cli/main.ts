@@ -5,6 +5,7 @@ import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   applyBaseline,
+  type AccessMap,
   type Baseline,
   baselineOf,
   checkBaselineTerms,
@@ -150,13 +151,19 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
+const NO_ACCESS: AccessMap = { tables: [], any_table: { principals: [], unprovable: [] } };
+
 /** The report, with the access the change adds when the plan's prior state was prepared (PlanSource.prior). */
 async function withNewAccess(gate: Gate, source: PlanSource, failOnNewAccess: boolean): Promise<Report> {
   const report = await gate.evaluate(source);
-  if (!source.prior || !report.access) return report;
-  const before = await gate.evaluate({ ...source, prepared: source.prior }, "evaluate the prior state");
-  if (!before.access) throw new GuardrailsError("the access map of the plan's prior state could not be computed");
-  return withAccessDiff(report, accessDiff(before.access, report.access), failOnNewAccess);
+  if (source.prior === undefined || !report.access) return report;
+  // No prior state: nothing existed, so nothing had access (and a second evaluation would judge nothing).
+  const before =
+    source.prior === null
+      ? NO_ACCESS
+      : (await gate.evaluate({ ...source, prepared: source.prior }, "evaluate the prior state")).access;
+  if (!before) throw new GuardrailsError("the access map of the plan's prior state could not be computed");
+  return withAccessDiff(report, accessDiff(before, report.access), failOnNewAccess);
 }
 
 /** The access map costs an evaluation of its own: computed only for the formats that show it. */

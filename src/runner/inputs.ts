@@ -28,8 +28,11 @@ export interface PlanSource {
   readonly locations: Locations;
   /** Addresses of the resources the plan creates, updates, deletes or replaces (--changed-only). */
   readonly changed: ReadonlySet<string>;
-  /** The plan as its prior state (priorPlan), when the access before the change is asked for. */
-  readonly prior?: PreparedPlan;
+  /**
+   * The plan as its prior state (priorPlan), when the access before the change is asked for; null when
+   * the plan has none (it creates everything), so nothing had access before.
+   */
+  readonly prior?: PreparedPlan | null;
 }
 
 /** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
@@ -45,8 +48,12 @@ export async function planSource(
     locations,
     changed: changedAddresses(plan),
     // The prior state has no source model: its Terraform source is the change's, not the applied one's.
-    ...(prior ? { prior: preparePlan(priorPlan(plan)) } : {}),
+    ...(prior ? { prior: hasPriorState(plan) ? preparePlan(priorPlan(plan)) : null } : {}),
   };
+}
+
+function hasPriorState(plan: Plan): boolean {
+  return (plan.resource_changes ?? []).some((rc) => (rc.change as { before?: unknown }).before != null);
 }
 
 function changedAddresses(plan: Plan): Set<string> {

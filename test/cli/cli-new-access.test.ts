@@ -45,6 +45,16 @@ describe("ddb-guardrails validate: new access", () => {
     );
   });
 
+  test("a plan that creates everything has no prior state: every capability of its map is new", () => {
+    const report = JSON.parse(validate("iam-04-streams", "-f", "json").stdout) as Report;
+    const capabilities = [
+      ...report.access!.tables.flatMap((t) => t.principals),
+      ...report.access!.any_table.principals,
+    ].flatMap((r) => Object.keys(r.capabilities));
+    expect(capabilities.length).toBeGreaterThan(0);
+    expect(report.review?.accessDiff?.new.map((g) => g.capability).sort()).toEqual(capabilities.sort());
+  });
+
   test("a change that grants nothing new has an empty diff and passes --fail-on-new-access", () => {
     const run = validate("change-unchanged", "-f", "json", "--fail-on-new-access", "--fail-on", "critical");
     const report = JSON.parse(run.stdout) as Report;
