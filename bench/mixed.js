@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The mixed-stack benchmark (bench/seed/mixed: a table, its key, a role with inline and managed policies,
 // a Lambda function in a VPC with subnet, route table, security group and endpoint, monitoring; the
-// account's trail and change alerts once): `ddb-guardrails validate -f json` as a whole process at each
+// account's trail and change alerts once): `ddb-guardrails validate -f json --no-access-map` as a whole process at each
 // size, beside the floor measured in the same run (node reading the same file and JSON.parse). The findings
 // must be exactly one unit's, once per unit, and the root module's once, or the run fails.
 // Part of `npm run bench` (bench/run.js --mixed); alone:
@@ -35,7 +35,10 @@ function expectedFindings(units, timeoutS, plans) {
   // (the seed's own folder holds the source it was planned from, laid out for plan-seed.sh).
   const seed = join(plans, "mixed-seed.json");
   writeFileSync(seed, readFileSync(SEED));
-  const run = measureProcess([process.execPath, CLI, "validate", seed, "-f", "json"], { timeoutS, cwd: ROOT });
+  const run = measureProcess([process.execPath, CLI, "validate", seed, "-f", "json", "--no-access-map"], {
+    timeoutS,
+    cwd: ROOT,
+  });
   if (run.failed) throw new Error(`mixed seed: ${run.failed}`);
   const found = pairs(run.stdout);
   const unit = found.filter((p) => p.includes("\tmodule.unit_00001."));
@@ -57,7 +60,8 @@ function mixed({ sizes, reps = 3, repsLarge = 1, timeoutS = 600, plans = join(__
     const row = { size, bytes: statSync(plan).size, findings: expected.length };
     for (const [tool, argv] of [
       ["floor", [process.execPath, "-e", `JSON.parse(require("fs").readFileSync(${JSON.stringify(plan)}, "utf8"))`]],
-      ["cli", [process.execPath, CLI, "validate", plan, "-f", "json"]],
+      // The findings alone, as before the access map: it has a row of its own below.
+      ["cli", [process.execPath, CLI, "validate", plan, "-f", "json", "--no-access-map"]],
     ]) {
       const runs = [];
       for (let rep = 0; rep < n; rep++) {

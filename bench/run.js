@@ -49,7 +49,15 @@ const PULL_REQUEST = Number(option("pull-request", String(REPS)));
 const TOOLS = {
   cli: {
     title: "ddb-guardrails validate (whole process)",
-    argv: (plan) => [process.execPath, join(ROOT, "dist/src/cli/main.js"), "validate", plan, "--format", "json"],
+    argv: (plan) => [
+      process.execPath,
+      join(ROOT, "dist/src/cli/main.js"),
+      "validate",
+      plan,
+      "--format",
+      "json",
+      "--no-access-map",
+    ],
     findings: (stdout) => JSON.parse(stdout).violations.map((f) => [f.rule, f.address]),
   },
   engine: {

@@ -6,6 +6,7 @@ import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   applyBaseline,
+  type AccessMap,
   type Baseline,
   baselineOf,
   checkBaselineTerms,
@@ -33,7 +34,7 @@ import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
 import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
-import { changedOnlyNote, changedOnlyView } from "./review";
+import { accessDiff, changedOnlyNote, changedOnlyView, withAccessDiff } from "./review";
 import { writeOutputFile } from "./output-file";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
@@ -44,6 +45,9 @@ interface ReviewOptions {
   baseline?: string;
   changedOnly?: boolean;
   failOnChangedOnly?: boolean;
+  /** false with --no-access-map. */
+  accessMap?: boolean;
+  failOnNewAccess?: boolean;
 }
 
 interface CommonOptions {
@@ -149,6 +153,26 @@ function withCommonOptions(command: Command): Command {
     .option("--debug", "stack traces on errors");
 }
 
+const NO_ACCESS: AccessMap = { tables: [], any_table: { principals: [], unprovable: [] } };
+
+/** The report, with the access the change adds when the plan's prior state was prepared (PlanSource.prior). */
+async function withNewAccess(gate: Gate, source: PlanSource, failOnNewAccess: boolean): Promise<Report> {
+  const report = await gate.evaluate(source);
+  if (source.prior === undefined || !report.access) return report;
+  // No prior state: nothing existed, so nothing had access (and a second evaluation would judge nothing).
+  const before =
+    source.prior === null
+      ? NO_ACCESS
+      : (await gate.evaluate({ ...source, prepared: source.prior }, "evaluate the prior state")).access;
+  if (!before) throw new GuardrailsError("the access map of the plan's prior state could not be computed");
+  return withAccessDiff(report, accessDiff(before, report.access), failOnNewAccess);
+}
+
+/** The access map costs an evaluation of its own: computed only for the formats that show it. */
+function showsAccess(targets: readonly ReportTarget[]): boolean {
+  return targets.some((t) => t.format === "json" || t.format === "markdown");
+}
+
 /** Validates one plan, writes every requested report, prints notes; returns the report. Closes the gate. */
 async function validateAndReport(
   gate: Gate,
@@ -161,7 +185,7 @@ async function validateAndReport(
 ): Promise<Report> {
   const targets = resolveTargets(opts.format ?? opts.output);
   try {
-    const evaluated = await gate.evaluate(source);
+    const evaluated = await withNewAccess(gate, source, opts.failOnNewAccess === true);
     const report = baseline ? applyBaseline(evaluated, baseline, opts.baseline!) : evaluated;
     const view = opts.changedOnly ? changedOnlyView(report, source.changed, opts.failOnChangedOnly === true) : report;
     const context: FormatContext = {
@@ -312,7 +336,12 @@ function program(): Command {
         "--changed-only",
         "text, Markdown and SARIF show only findings on resources the plan creates, updates or deletes (or whose evidence passes through one); the exit code still covers the whole plan",
       )
-      .option("--fail-on-changed-only", "with --changed-only: the exit code covers only the findings shown"),
+      .option("--fail-on-changed-only", "with --changed-only: the exit code covers only the findings shown")
+      .option("--no-access-map", "JSON and Markdown without the access map, which is then not computed")
+      .option(
+        "--fail-on-new-access",
+        "exit 1 when the change gives a principal access to a table it did not have, beyond reading its own partition",
+      ),
   )
     .exitOverride()
     .addHelpText(
@@ -355,9 +384,9 @@ ${EXIT_CODES_HELP}`,
           );
         },
       });
-      if (expanded.length > 1 && (opts.baseline !== undefined || opts.changedOnly)) {
+      if (expanded.length > 1 && (opts.baseline !== undefined || opts.changedOnly || opts.failOnNewAccess)) {
         throw new GuardrailsError(
-          `--baseline and --changed-only review one plan; ${expanded.length} were given (validate each plan on its own)`,
+          `--baseline, --changed-only and --fail-on-new-access review one plan; ${expanded.length} were given (validate each plan on its own)`,
         );
       }
       // Projects found under a folder are named in the report too, even when there is only one.
@@ -369,7 +398,10 @@ ${EXIT_CODES_HELP}`,
       const input = expanded[0];
       // The worker thread starts while the plan is read and parsed here; the others when a large plan's
       // shards need them.
-      const gate = openGate(opts, progress, opts.jobs ?? availableParallelism());
+      const access =
+        opts.failOnNewAccess === true ||
+        (opts.accessMap !== false && showsAccess(resolveTargets(opts.format ?? opts.output)));
+      const gate = openGate({ ...opts, access }, progress, opts.jobs ?? availableParallelism());
       gate.start(1);
       let source: PlanSource;
       try {
@@ -378,6 +410,7 @@ ${EXIT_CODES_HELP}`,
           sourceDir: opts.sourceDir,
           progress,
           limits: limits(opts),
+          prior: access,
         });
       } catch (err) {
         await gate.close();

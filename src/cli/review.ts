@@ -1,4 +1,53 @@
-import { SEVERITIES, type Finding, type Report, type Review } from "../engine";
+import {
+  CAPABILITIES,
+  SEVERITIES,
+  type AccessMap,
+  type AccessRow,
+  type Finding,
+  type NewAccess,
+  type Report,
+  type Review,
+} from "../engine";
+
+/** The table name an every-table row is shown under. */
+export const ANY_TABLE = "any table";
+
+/**
+ * The capabilities of the access map `after` that `before` lacks, per table, principal and policy
+ * document: "role/tenant-api gains scan on aws_dynamodb_table.sessions". A policy that is new, or now
+ * reaches a table it did not, brings all its capabilities there.
+ */
+export function accessDiff(before: AccessMap, after: AccessMap): NewAccess[] {
+  const rows = (map: AccessMap) => [
+    ...map.tables.flatMap((t) => t.principals.map((r) => [t.address, r] as const)),
+    ...map.any_table.principals.map((r) => [ANY_TABLE, r] as const),
+  ];
+  const key = (table: string, r: AccessRow) => JSON.stringify([table, r.principal, r.policy, r.document]);
+  const had = new Map(rows(before).map(([table, r]) => [key(table, r), r]));
+  const gained: NewAccess[] = [];
+  for (const [table, r] of rows(after)) {
+    const old = had.get(key(table, r));
+    for (const capability of CAPABILITIES) {
+      const witness = r.capabilities[capability];
+      if (witness && !old?.capabilities[capability])
+        gained.push({ table, principal: r.principal, policy: r.policy, document: r.document, capability, witness });
+    }
+  }
+  return gained;
+}
+
+/**
+ * The report with its accessDiff; with failOnNewAccess, any new capability other than reading the
+ * caller's own partition fails the verdict (a bound read is what a tenant grant is for).
+ */
+export function withAccessDiff(report: Report, gained: NewAccess[], failOnNewAccess: boolean): Report {
+  const failed = failOnNewAccess && gained.some((g) => g.capability !== "read_bound");
+  return {
+    ...report,
+    summary: { ...report.summary, passed: report.summary.passed && !failed },
+    review: { ...report.review, accessDiff: { new: gained, failed } },
+  };
+}
 
 /**
  * The view of a report that --changed-only gives text, Markdown and SARIF: the findings on resources the

@@ -24,6 +24,11 @@ import {
   type Report,
   type Rule,
   type Severity,
+  CAPABILITIES,
+  type AccessMap,
+  type AccessRow,
+  type Capability,
+  type UnreadablePolicy,
   type Waiver,
   type Witness,
 } from "./types";
@@ -53,6 +58,8 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
    * @default SHARD_RESOURCES
    */
   readonly shardResources?: number;
+  /** Compute the access map (policies/access.rego) into the report's `access`. @default false */
+  readonly access?: boolean;
 }
 
 /**
@@ -129,15 +136,17 @@ function mergeShards(plan: PreparedPlan, outputs: readonly unknown[]): unknown {
   if (plan.inputs.length === 1) return outputs[0];
   const findings: unknown[] = [];
   const unowned = new Map<string, unknown>();
+  const access: AccessMap[] = [];
   const owner = new Map<string, number>();
   plan.inputs.forEach(({ owned }, i) => {
     for (const address of owned ?? []) owner.set(address, i);
   });
   for (const [i, output] of outputs.entries()) {
     const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as
-      | { findings?: unknown }
+      | { findings?: unknown; access?: unknown }
       | undefined;
     if (!result || !Array.isArray(result.findings)) return undefined; // refused by checkResult
+    if (result.access) access.push(ownedAccess(result.access as AccessMap, (address) => owner.get(address) === i));
     for (const finding of result.findings as { address?: unknown }[]) {
       const at = typeof finding?.address === "string" ? owner.get(finding.address) : undefined;
       if (at === i) findings.push(finding);
@@ -145,12 +154,82 @@ function mergeShards(plan: PreparedPlan, outputs: readonly unknown[]): unknown {
       else if (at === undefined) unowned.set(JSON.stringify(finding), finding);
     }
   }
-  return [{ result: { resources: plan.resources, findings: [...findings, ...unowned.values()] } }];
+  const merged = access.length === outputs.length ? mergeAccess(access) : undefined;
+  return [
+    {
+      result: {
+        resources: plan.resources,
+        findings: [...findings, ...unowned.values()],
+        ...(merged ? { access: merged } : {}),
+      },
+    },
+  ];
+}
+
+/**
+ * A shard's part of the access map: the tables it owns, and the rows and notes of the policies it owns
+ * (a table's rows come from the policies linked to it, which are in its shard).
+ */
+function ownedAccess(map: AccessMap, owns: (address: string) => boolean): AccessMap {
+  return {
+    tables: map.tables.filter((t) => owns(t.address)),
+    any_table: {
+      principals: map.any_table.principals.filter((r) => owns(r.policy)),
+      unprovable: map.any_table.unprovable.filter((u) => owns(u.policy)),
+    },
+  };
+}
+
+function mergeAccess(parts: readonly AccessMap[]): AccessMap {
+  return {
+    tables: parts.flatMap((p) => p.tables),
+    any_table: {
+      principals: parts.flatMap((p) => p.any_table.principals),
+      unprovable: parts.flatMap((p) => p.any_table.unprovable),
+    },
+  };
+}
+
+/**
+ * The access map checked (fails closed on a malformed one) and in a stable order: tables by address, rows
+ * by principal and policy, each witness with the key order of a finding's.
+ */
+function checkedAccess(map: AccessMap): AccessMap {
+  const malformed = (what: unknown) =>
+    new GuardrailsError(`policy evaluation returned a malformed access map: ${JSON.stringify(what).slice(0, 200)}`);
+  const byKey =
+    <T>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+  const row = (r: AccessRow): AccessRow => {
+    if (typeof r?.principal !== "string" || typeof r.policy !== "string" || typeof r.capabilities !== "object")
+      throw malformed(r);
+    const capabilities: Partial<Record<Capability, Witness>> = {};
+    for (const c of CAPABILITIES) {
+      const w = r.capabilities[c];
+      if (w === undefined) continue;
+      if (!isWitness(w)) throw malformed(r);
+      capabilities[c] = { principal: w.principal, action: w.action, resource: w.resource, context: w.context };
+    }
+    return { ...r, capabilities };
+  };
+  const rows = (list: readonly AccessRow[]) =>
+    (Array.isArray(list) ? list : []).map(row).sort(byKey((r) => `${r.principal}\u0000${r.policy}\u0000${r.document}`));
+  const notes = (list: readonly UnreadablePolicy[]) =>
+    [...(Array.isArray(list) ? list : [])].sort(byKey((u) => `${u.policy}\u0000${u.document}\u0000${u.reason}`));
+  if (!Array.isArray(map.tables) || typeof map.any_table !== "object") throw malformed(map);
+  return {
+    tables: [...map.tables]
+      .sort(byKey((t) => t.address))
+      .map((t) => ({ ...t, principals: rows(t.principals), unprovable: notes(t.unprovable) })),
+    any_table: { principals: rows(map.any_table.principals), unprovable: notes(map.any_table.unprovable) },
+  };
 }
 
 interface PolicyResult {
   resources: number;
   findings: Finding[];
+  access?: AccessMap;
 }
 
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
@@ -161,7 +240,7 @@ export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions
   let outputs: unknown[];
   try {
     // One instance for every shard: each evaluation starts from a reset heap.
-    outputs = ready.inputs.map(({ input }) => policy.report(input));
+    outputs = ready.inputs.map(({ input }) => policy.report(input, { access: options.access }));
   } catch (err) {
     throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
   }
@@ -194,7 +273,7 @@ export async function validatePlanInWorker(
     const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
     const outputs = await Promise.all(
       ready.inputs.map(({ input }) =>
-        pool.evaluate(input, limits).catch((err: Error) => {
+        pool.evaluate(input, limits, options.access === true).catch((err: Error) => {
           throw new GuardrailsError(
             /^policy evaluation /.test(err.message)
               ? err.message
@@ -241,6 +320,8 @@ function prepare(options: ValidateOptions, planWaivers: readonly Waiver[] = []):
 function report(output: unknown, run: Run, options: ValidateOptions): Report {
   const { bundle, config, selected } = run;
   const result = checkResult(output, bundle);
+  if (options.access && !result.access)
+    throw new GuardrailsError("policy evaluation returned no access map (the plan could not be evaluated)");
   const applied = applyConfig(
     result.findings.filter((f) => selected.has(f.rule)),
     config,
@@ -265,6 +346,7 @@ function report(output: unknown, run: Run, options: ValidateOptions): Report {
     },
     violations,
     ...(applied.notes.length ? { notes: applied.notes } : {}),
+    ...(result.access ? { access: result.access } : {}),
   };
 }
 
@@ -338,7 +420,7 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
     evidence: f.evidence,
     ...(f.witness ? { witness: f.witness } : {}),
   }));
-  return { resources: result.resources, findings };
+  return { resources: result.resources, findings, ...(result.access ? { access: checkedAccess(result.access) } : {}) };
 }
 
 function isWitness(w: unknown): w is Witness {

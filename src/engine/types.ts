@@ -94,12 +94,71 @@ export interface Report {
   readonly notes?: readonly string[];
   /** What a pull-request review adds to the report of a change (--baseline, --changed-only); absent otherwise. */
   readonly review?: Review;
+  /** Who can do what to each table (policies/access.rego); present when a format that shows it was asked for. */
+  readonly access?: AccessMap;
+}
+
+/** What a principal may do to a table, each capability with the request the evaluation core allowed. */
+export const CAPABILITIES = [
+  "read_bound",
+  "read_unbound",
+  "scan",
+  "write_protected",
+  "administer",
+  "export",
+  "read_stream",
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface AccessRow {
+  /** "role/tenant-api", a principal ARN a resource policy names, or "any principal of another account". */
+  readonly principal: string;
+  /** The resource holding the policy document. */
+  readonly policy: string;
+  /** Where in it the document is ("policy", "inline_policy[0].policy"). */
+  readonly document: string;
+  readonly kind: "identity" | "resource";
+  /** The attachments of a managed policy of the plan that name it by reference. */
+  readonly attached_to: readonly string[];
+  readonly capabilities: Partial<Record<Capability, Witness>>;
+}
+
+export interface UnreadablePolicy {
+  readonly policy: string;
+  readonly document: string;
+  readonly reason: string;
+}
+
+export interface AccessMap {
+  readonly tables: readonly {
+    readonly address: string;
+    readonly arn: string;
+    readonly principals: readonly AccessRow[];
+    /** The table's resource policies that cannot be read before apply. */
+    readonly unprovable: readonly UnreadablePolicy[];
+  }[];
+  /** Policies that reach every table of an account, asked with a table no configuration names. */
+  readonly any_table: {
+    readonly principals: readonly AccessRow[];
+    /** Identity policies that cannot be read before apply: they may reach any table. */
+    readonly unprovable: readonly UnreadablePolicy[];
+  };
 }
 
 /**
  * The review of a change: which findings are inherited (a baseline) and which resources the plan changes.
- * (New access, computed before and after the change, belongs here as `accessDiff`.)
  */
+/** A capability a principal has on a table after the change and not before it (accessDiff). */
+export interface NewAccess {
+  /** The table's address, or "any table" for a policy that reaches every table of an account. */
+  readonly table: string;
+  readonly principal: string;
+  readonly policy: string;
+  readonly document: string;
+  readonly capability: Capability;
+  readonly witness: Witness;
+}
+
 export interface Review {
   readonly baseline?: {
     readonly file: string;
@@ -118,6 +177,11 @@ export interface Review {
     /** What the exit code covers: the whole plan, or only the findings shown (--fail-on-changed-only). */
     readonly verdictCovers: "plan" | "changed";
   };
+  /**
+   * What the access map of the change has that the map of its prior state has not; present when the
+   * access map was computed. `failed` with --fail-on-new-access when it holds more than bound reads.
+   */
+  readonly accessDiff?: { readonly new: readonly NewAccess[]; readonly failed: boolean };
 }
 
 /** One finding recorded by `baseline write`: matched by rule, address and the fingerprint of its evidence. */

@@ -26,6 +26,8 @@ export interface GateOptions {
   readonly timeout?: number;
   /** PEM file of the key the bundle's signatures must verify with. */
   readonly verificationKey?: string;
+  /** Compute the access map (a report format shows it). @default false */
+  readonly access?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export function openGate(opts: GateOptions, progress: Progress, jobs = 1): Gate 
         requiredRules: opts.requiredRules,
         maxMemoryMiB: opts.maxMemory,
         timeoutSeconds,
+        access: opts.access,
       });
       progress.timing(label, began);
       return report;

@@ -9,6 +9,7 @@ import {
   type PlanLimits,
   type PreparedPlan,
 } from "../engine";
+import { priorPlan } from "../engine/input/prior-plan";
 import { buildSourceModel, type SourceModel } from "../engine/source/source-model";
 import { hcl2json } from "../engine/source/hcl";
 import { WaiverCommentError } from "../engine/source/waiver-comments";
@@ -28,6 +29,11 @@ export interface PlanSource {
   readonly locations: Locations;
   /** Addresses of the resources the plan creates, updates, deletes or replaces (--changed-only). */
   readonly changed: ReadonlySet<string>;
+  /**
+   * The plan as its prior state (priorPlan), when the access before the change is asked for; null when
+   * the plan has none (it creates everything), so nothing had access before.
+   */
+  readonly prior?: PreparedPlan | null;
 }
 
 /** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
@@ -36,12 +42,19 @@ export async function planSource(
   locations: Locations,
   sourceDir?: string,
   limits: InputLimits = {},
+  prior = false,
 ): Promise<PlanSource> {
   return {
     prepared: preparePlan(plan, await sourceModel(sourceDir, plan, limits)),
     locations,
     changed: changedAddresses(plan),
+    // The prior state has no source model: its Terraform source is the change's, not the applied one's.
+    ...(prior ? { prior: hasPriorState(plan) ? preparePlan(priorPlan(plan)) : null } : {}),
   };
+}
+
+function hasPriorState(plan: Plan): boolean {
+  return (plan.resource_changes ?? []).some((rc) => (rc.change as { before?: unknown }).before != null);
 }
 
 function changedAddresses(plan: Plan): Set<string> {
@@ -60,6 +73,8 @@ export interface InputOptions {
   readonly sourceDir?: string;
   readonly progress: Progress;
   readonly limits?: InputLimits;
+  /** Prepare the plan's prior state too (PlanSource.prior). @default false */
+  readonly prior?: boolean;
 }
 
 /** What a directory holds, decided by its marker files. */
@@ -86,7 +101,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
   if (input === "-") {
     startSourceReader(options.sourceDir);
     const plan = readPlan("-", options.limits);
-    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir, options.limits);
+    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir, options.limits, options.prior);
   }
   let stat: ReturnType<typeof statSync>;
   try {
@@ -102,7 +117,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
     const plan = readPlan(input, options.limits);
-    return planSource(plan, sourceLocations(dir, plan), dir, options.limits);
+    return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
   }
   SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);
@@ -123,7 +138,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       sealed.close();
     }
     const plan = parsePlan(json, `plan of ${label}`, options.limits);
-    return planSource(plan, workdirLocations(target, plan), target.dir, options.limits);
+    return planSource(plan, workdirLocations(target, plan), target.dir, options.limits, options.prior);
   });
 }
 

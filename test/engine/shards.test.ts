@@ -45,6 +45,21 @@ describe("every fixture plan", () => {
     expect(outcome(1)).toEqual(outcome(WHOLE));
   });
 
+  // The access map: a table's rows come from the policies linked to it, every-table rows from their
+  // policy's shard, so the merged map is the whole plan's.
+  test.each([...plans.keys()])("%s: the same access map in the smallest shards as whole", (name) => {
+    const text = plans.get(name) as string;
+    const access = (shardResources: number) => {
+      try {
+        return validatePlan(preparePlan(parsePlan(text, name), undefined, { shardResources }), { bundle, access: true })
+          .access;
+      } catch (err) {
+        return { refused: (err as Error).message };
+      }
+    };
+    expect(access(1)).toEqual(access(WHOLE));
+  });
+
   test("many of them are split, so the shard boundaries are exercised", () => {
     const split = [...plans].filter(([name, text]) => shardPlan(parsePlan(text, name), { maxResources: 1 }));
     expect(split.length).toBeGreaterThan(plans.size / 3);
@@ -77,6 +92,14 @@ describe("a mixed stack of 50 service units and the account's trail", () => {
   test("gives the report of the plan judged whole", () => {
     const whole = validatePlan(preparePlan(plan(), undefined, { shardResources: WHOLE }), { bundle });
     expect(sharded).toEqual(whole);
+  });
+
+  test("gives the access map of the plan judged whole, and none when not asked for", () => {
+    const withAccess = validatePlan(preparePlan(plan(), undefined, { shardResources: 100 }), { bundle, access: true });
+    const whole = validatePlan(preparePlan(plan(), undefined, { shardResources: WHOLE }), { bundle, access: true });
+    expect(withAccess.access?.tables.length).toBeGreaterThanOrEqual(units);
+    expect(withAccess.access).toEqual(whole.access);
+    expect(sharded.access).toBeUndefined();
   });
 
   test("gives the same report from two worker threads, and fails whole past the time limit", async () => {

@@ -226,7 +226,7 @@ account_of(arn) := parts[4] if {
 # The callers of an identity policy, in the account of the resource: each kind of principal that
 # can hold it, with the principal tags the document reads (its variables get this caller's own
 # value, literal conditions their value), and without any tag.
-identity_callers(document, resource) := [caller(document, resource, principal, tagged) |
+identity_callers(document, resource) := [caller(resource, principal, tagged) |
 	some principal in holder_principals(document)
 	some tagged in tag_sets(document)
 ]
@@ -235,7 +235,7 @@ tag_sets(document) := [{}] if tags(document) == {}
 
 tag_sets(document) := [tags(document), {}] if tags(document) != {}
 
-caller(_, resource, principal, tags) := {
+caller(resource, principal, tags) := {
 	"arn": concat("", ["arn:aws:iam::", account_of(resource), ":", principal]),
 	"account": account_of(resource),
 	"type": "AWS",

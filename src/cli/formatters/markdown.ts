@@ -1,4 +1,4 @@
-import { GUARDRAILS, SEVERITIES, type Finding } from "../../engine/types";
+import { CAPABILITIES, GUARDRAILS, SEVERITIES, type AccessMap, type Finding, type Review } from "../../engine/types";
 import { baselinedNote, describeLocation, loweredNote, waivedNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage, thresholdCounts, verdictReason } from "./verdict";
 
@@ -64,6 +64,8 @@ export const markdown: Formatter = (report, rules, _style, context) => {
     );
     for (const e of stale) out.push(`- \`${e.rule}\` ${code(e.address)}: ${escapeMarkdown(e.message)}`);
   }
+  if (report.review?.accessDiff) out.push(...newAccessSection(report.review.accessDiff));
+  if (report.access) out.push(...accessSection(report.access));
   const coverage = ruleCoverage(report, rules);
   if (coverage)
     out.splice(2, 0, `> **Partial rule set:** ${escapeMarkdown(coverage)}; their findings are not reported.`, "");
@@ -75,6 +77,64 @@ export const markdown: Formatter = (report, rules, _style, context) => {
   );
   return out.join("\n");
 };
+
+const CAPABILITY_HEADINGS = [
+  "Own partition",
+  "Any partition",
+  "Scan",
+  "Protected attributes",
+  "Administer",
+  "Export",
+  "Stream",
+];
+
+/** What the change gives principals that they did not have, each with the request that now gets through. */
+function newAccessSection(diff: NonNullable<Review["accessDiff"]>): string[] {
+  const out = ["", "#### New access", ""];
+  if (diff.new.length === 0) {
+    out.push("The change gives no principal access to a table that it did not have.");
+    return out;
+  }
+  if (diff.failed)
+    out.push("❌ `--fail-on-new-access`: the change grants more than reads of the caller's own partition.", "");
+  for (const g of diff.new) {
+    const table = g.table === "any table" ? "every table" : code(g.table);
+    out.push(
+      `- ${escapeMarkdown(g.principal)} gains **${g.capability.replace("_", " ")}** on ${table} (${code(g.policy)}): ${escapeMarkdown(witnessLine(g.witness))}`,
+    );
+  }
+  return out;
+}
+
+/** The access map: one row per table and principal, a ✓ per capability the evaluation core allowed. */
+function accessSection(access: AccessMap): string[] {
+  const out = ["", "#### Who can access each table", ""];
+  const tables = [
+    ...access.tables.map((t) => ({ name: code(t.address), rows: t.principals, unprovable: t.unprovable })),
+    { name: "any table", rows: access.any_table.principals, unprovable: access.any_table.unprovable },
+  ];
+  if (tables.every((t) => t.rows.length === 0 && t.unprovable.length === 0)) {
+    out.push("No policy of the plan grants access to a table.");
+    return out;
+  }
+  out.push(
+    `| Table | Principal | Policy | ${CAPABILITY_HEADINGS.join(" | ")} |`,
+    `| --- | --- | --- | ${CAPABILITY_HEADINGS.map(() => ":---:").join(" | ")} |`,
+  );
+  for (const table of tables) {
+    for (const row of table.rows) {
+      const marks = CAPABILITIES.map((c) => (row.capabilities[c] ? "✓" : ""));
+      out.push(`| ${table.name} | ${escapeMarkdown(row.principal)} | ${code(row.policy)} | ${marks.join(" | ")} |`);
+    }
+  }
+  const unreadable = tables.flatMap((t) => t.unprovable.map((u) => ({ table: t.name, ...u })));
+  if (unreadable.length) {
+    out.push("", "Policies that cannot be read before apply (their access is not in the table):", "");
+    for (const u of unreadable) out.push(`- ${u.table}: ${code(u.policy)}: ${escapeMarkdown(u.reason)}`);
+  }
+  out.push("", "Each ✓ is a request the IAM evaluation core allows; the JSON report (`access`) gives it as a witness.");
+  return out;
+}
 
 function cap(s: string): string {
   return s[0].toUpperCase() + s.slice(1);

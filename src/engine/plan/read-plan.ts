@@ -188,6 +188,16 @@ export function isCheckedPlan(value: object): boolean {
 }
 
 /**
+ * A plan made from a checked plan by this package (its prior state): checked as its source was. Its
+ * resources that the change deletes have no block in the configuration, which checkPlan would refuse.
+ */
+export function derivedPlan(source: Plan, derived: Plan): Plan {
+  if (!checked.has(source)) throw new GuardrailsError("plan: derived from a plan that was not checked");
+  checked.add(derived);
+  return derived;
+}
+
+/**
  * The policies key resources by address and judge them by type and `change.after`: a change whose
  * address disagrees with its mode/type/name (e.g. a managed table relabelled mode "data", which the
  * model skips), or that will exist after apply without an `after` object, would be judged wrongly.

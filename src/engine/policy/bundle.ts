@@ -11,6 +11,8 @@ import { installGoSprintf } from "./sprintf";
 import type { Rule } from "../types";
 
 export const ENTRYPOINT = "ddb_guardrails/main/report";
+/** The access map (policies/access.rego): evaluated only when asked for. */
+export const ACCESS_ENTRYPOINT = "ddb_guardrails/access/map";
 /** The report in two passes (policies/passes.rego), together the same findings as ENTRYPOINT. */
 export const PASS_ENTRYPOINTS = ["ddb_guardrails/main/iam_report", "ddb_guardrails/main/other_report"] as const;
 
@@ -145,6 +147,8 @@ export interface ReportOptions {
   readonly passes?: boolean;
   /** The caller gives the input up: once copied into wasm memory it is detached (and, when large, collected). */
   readonly release?: boolean;
+  /** Evaluate ACCESS_ENTRYPOINT too, on the same parsed input, into the result's `access`. @default false */
+  readonly access?: boolean;
 }
 
 /** A wasm instance of the bundle, its evaluations turned into GuardrailsErrors. */
@@ -227,7 +231,10 @@ function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: Repor
   const reusable = header().getUint32(0, true) === length;
   let resources: unknown;
   const findings: unknown[] = [];
-  for (const entrypoint of passes ? PASS_ENTRYPOINTS : [ENTRYPOINT]) {
+  let access: unknown;
+  const entrypoints: string[] = passes ? [...PASS_ENTRYPOINTS] : [ENTRYPOINT];
+  if (options.access) entrypoints.push(ACCESS_ENTRYPOINT);
+  for (const entrypoint of entrypoints) {
     wasm.opa_heap_ptr_set(afterInput);
     if (reusable) {
       header().setUint32(0, length, true);
@@ -239,6 +246,12 @@ function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: Repor
     wasm.opa_eval_ctx_set_entrypoint(ctx, policy.entrypoints[entrypoint]);
     if (wasm.eval(ctx) !== 0) throw new GuardrailsError(`policy evaluation of ${entrypoint} failed`);
     const output = dumpJson(policy.mem, wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx)));
+    if (entrypoint === ACCESS_ENTRYPOINT) {
+      access = Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined;
+      // A map asked for and not given makes the whole output malformed, which the caller refuses.
+      if (typeof access !== "object" || access === null) return [];
+      continue;
+    }
     const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as
       | { resources?: unknown; findings?: unknown }
       | undefined;
@@ -248,7 +261,7 @@ function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: Repor
     resources = result.resources;
     findings.push(...result.findings);
   }
-  return [{ result: { resources, findings } }];
+  return [{ result: { resources, findings, ...(access ? { access } : {}) } }];
 }
 
 /** The NUL-terminated JSON text opa_json_dump wrote at addr, parsed. */

@@ -24,6 +24,8 @@ export interface WorkerSetup {
 export interface EvaluateRequest {
   readonly id: number;
   readonly input: ArrayBuffer;
+  /** Evaluate the access map too. */
+  readonly access?: boolean;
 }
 
 export type EvaluateResponse =
@@ -100,10 +102,10 @@ export class PolicyPool {
   }
 
   /** The policy's report for one input (policyInput(plan)); the buffer is moved to the worker, not copied. */
-  async evaluate(input: ArrayBuffer, limits: EvaluationLimits): Promise<unknown> {
+  async evaluate(input: ArrayBuffer, limits: EvaluationLimits, access = false): Promise<unknown> {
     const thread = this.idle.pop() ?? (await new Promise<PolicyThread>((resolve) => this.waiting.push(resolve)));
     try {
-      return await thread.evaluate(input, limits);
+      return await thread.evaluate(input, limits, access);
     } finally {
       const next = this.waiting.shift();
       if (next) next(thread);
@@ -146,7 +148,7 @@ class PolicyThread {
     return this.worker;
   }
 
-  evaluate(input: ArrayBuffer, limits: EvaluationLimits): Promise<unknown> {
+  evaluate(input: ArrayBuffer, limits: EvaluationLimits, access: boolean): Promise<unknown> {
     const worker = this.thread();
     const id = ++this.next;
     return new Promise((resolve, reject) => {
@@ -182,7 +184,7 @@ class PolicyThread {
       }, remaining(limits));
       worker.ref(); // keep the process alive while an evaluation is under way
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
-      worker.postMessage({ id, input } satisfies EvaluateRequest, [input]);
+      worker.postMessage({ id, input, access } satisfies EvaluateRequest, [input]);
     }).finally(() => this.worker?.unref());
   }
 }

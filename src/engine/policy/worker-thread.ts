@@ -20,7 +20,7 @@ parentPort?.on("message", (request: EvaluateRequest) => {
   try {
     if (typeof policy === "string") throw new Error(policy);
     // The input was moved here for this evaluation alone: released once in wasm memory.
-    response = { id: request.id, output: policy.report(request.input, { release: true }) };
+    response = { id: request.id, output: policy.report(request.input, { release: true, access: request.access }) };
   } catch (err) {
     response = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }

@@ -1,0 +1,23 @@
+import { derivedPlan, type Plan } from "../plan/read-plan";
+
+/**
+ * The plan as its prior state: each resource as it stands before the change (`change.before`), kept
+ * unchanged, and each resource the change creates as already gone (delete-only, which the policies
+ * leave out). The configuration and planned values stay. The access map of this plan is the access
+ * before the change (accessDiff).
+ */
+export function priorPlan(plan: Plan): Plan {
+  return derivedPlan(plan, {
+    ...plan,
+    resource_changes: (plan.resource_changes ?? []).map((rc) => {
+      const before = (rc.change as { before?: unknown }).before;
+      const sensitive = (rc.change as { before_sensitive?: unknown }).before_sensitive ?? {};
+      return before === null || before === undefined
+        ? { ...rc, change: { ...rc.change, actions: ["delete"], before: null, after: null, after_unknown: {} } }
+        : {
+            ...rc,
+            change: { ...rc.change, actions: ["no-op"], after: before, after_unknown: {}, after_sensitive: sensitive },
+          };
+    }),
+  } as Plan);
+}
