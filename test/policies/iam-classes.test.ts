@@ -110,9 +110,10 @@ const ROWS: Row[] = [
   compliant(FP2, "aws_kms_key.valid_via_dynamodb_in_account", "core", true, "DDB-ENC-006"),
 ];
 
-// Offline plans cannot carry allowed_account_ids (the provider would ask STS), so the fixtures whose
-// rows depend on which account is this one say it as a team would: the account_ids parameter.
-const DEPLOYS_INTO_111122223333 = new Set([C3, C4, C7]);
+// Offline plans cannot carry allowed_account_ids on the default provider (it would ask STS), so the
+// fixtures whose rows depend on which account is this one say it as a team would: the account_ids
+// parameter.
+const DEPLOYS_INTO_111122223333 = new Set([C3, C4, C7, C10]);
 const { report, violations } = fixtureReports(undefined, (fixture) =>
   DEPLOYS_INTO_111122223333.has(fixture) ? { account_ids: ["111122223333"] } : undefined,
 );

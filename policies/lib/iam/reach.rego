@@ -93,6 +93,15 @@ provider_key(resource) := name if {
 	[_, name] := split(key, ":")
 }
 
+# The account a resource is deployed into: its provider configuration's, else the account_ids
+# parameter when it lists one account only; undefined when neither tells.
+resource_account(resource) := provider_account(resource)
+
+resource_account(resource) := account if {
+	not provider_account(resource)
+	[account] := params.effective.account_ids
+}
+
 configured_account(expressions) := account if {
 	[account] := object.get(expressions, ["allowed_account_ids", "constant_value"], [])
 } else := account if {

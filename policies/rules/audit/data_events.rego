@@ -15,11 +15,18 @@
 #   "false", or any other field such as userIdentity.arn, which leaves out some callers); a literal
 #   ARN selects a table only when it is a DynamoDB ARN. A single-Region trail records the tables of
 #   its own Region only: its provider's Region must be the table's (the same provider configuration,
-#   or both Regions written as constants); when that cannot be told, DDB-AUD-001-UNPROVABLE. The
-#   violation is reported on each table that is not covered, also when the
-#   plan has no trail at all (an organisation trail kept outside the plan is then waived per
-#   table, with its reason). The account and Region inside a literal ARN are not checked, since a
-#   new table's ARN is unknown before apply. When a trail's selectors or table list cannot be
+#   or both Regions written as constants); when that cannot be told, DDB-AUD-001-UNPROVABLE. A trail
+#   records its own account only: a trail and a table are in one account when they share a provider
+#   configuration, when the accounts they are deployed into are equal (a provider's
+#   allowed_account_ids or assume_role role ARN, else the account_ids parameter when it lists one
+#   account), or when neither provider names an account (both use the run's credentials); a table of
+#   another known account is not covered, and one whose account cannot be compared with the
+#   trail's is DDB-AUD-001-UNPROVABLE. An organization trail (is_organization_trail) also records
+#   its organisation's member accounts, which the plan does not list: a table of another account
+#   is then DDB-AUD-001-UNPROVABLE. The violation is reported on each table that is not covered,
+#   also when the plan has no trail at all (an organisation trail kept outside the plan is then
+#   waived per table, with its reason). The account and Region inside a literal ARN are not
+#   checked, since a new table's ARN is unknown before apply. When a trail's selectors or table list cannot be
 #   followed before apply (a local, a module output the plan lacks, a dynamic block), tables not
 #   otherwise covered get DDB-AUD-001-UNPROVABLE. A for-expression over the instances of a module
 #   called with for_each or count ([for t in module.tables : t.table_arn]) records the tables it
@@ -56,6 +63,7 @@ package ddb_guardrails.rules.audit.data_events
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
@@ -94,7 +102,7 @@ violation contains finding if {
 covered_modes(table) := universal_modes(table) | {mode |
 	some selector in conditional_selectors
 	active(selector.trail)
-	records_region_of(selector.trail, table)
+	records_of(selector.trail, table)
 	covers(selector, table)
 	some mode in selector.modes
 }
@@ -107,12 +115,12 @@ universal_selectors contains selector if {
 
 conditional_selectors := selectors - universal_selectors
 
-universal_modes(table) := everywhere_modes | {mode |
-	some scope in region_scopes(table)
+universal_modes(table) := object.get(everywhere_modes, account_scope(table), set()) | {mode |
+	some scope in account_region_scopes(table)
 	some mode in object.get(scoped_modes, scope, set())
 }
 
-everywhere_modes contains mode if {
+everywhere_modes[account_scope(plan.resources[selector.trail])] contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
 	multi_region(selector.trail)
@@ -123,7 +131,7 @@ scoped_modes[scope] contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
 	not multi_region(selector.trail)
-	some scope in region_scopes(plan.resources[selector.trail])
+	some scope in account_region_scopes(plan.resources[selector.trail])
 	some mode in selector.modes
 }
 
@@ -140,6 +148,51 @@ multi_region(trail) if plan.resources[trail].after.is_multi_region_trail == true
 
 region_scopes(resource) := {concat("", ["provider ", key]) | key := provider_key(resource)} | {concat("", ["region ", region]) |
 	region := provider_region(resource)
+}
+
+# The Regions of one account: a provider configuration, or a Region with the account.
+account_region_scopes(resource) := {concat("", ["provider ", key]) | key := provider_key(resource)} | {scope |
+	region := provider_region(resource)
+	scope := sprintf("region %s of %s", [region, account_scope(resource)])
+}
+
+# A trail records its own account only. An organization trail records its organisation's member
+# accounts too, which the plan does not list: a table of another account is then unprovable.
+records_of(trail, table) if {
+	records_region_of(trail, table)
+	same_account(plan.resources[trail], table)
+}
+
+# One account: the same provider configuration, or the same account_scope.
+same_account(trail, table) if provider_key(trail) == provider_key(table)
+
+same_account(trail, table) if account_scope(trail) == account_scope(table)
+
+# The account a resource is deployed into (reach.resource_account). Provider configurations that name
+# none (no allowed_account_ids, no assume_role, no single account_ids value) are taken to use the
+# credentials of the run, hence one account.
+account_scope(resource) := account if {
+	account := reach.resource_account(resource)
+} else := "the account of the run's credentials"
+
+# Both accounts are known and differ.
+other_account(trail, table) if {
+	reach.resource_account(trail) != reach.resource_account(table)
+	not same_account(trail, table)
+}
+
+organization_trail(trail) if plan.resources[trail].after.is_organization_trail == true
+
+# The trail surely does not record the table's account.
+outside_account(trail, table) if {
+	other_account(plan.resources[trail], table)
+	not organization_trail(trail)
+}
+
+# Whether the trail records the table's account cannot be told before apply.
+account_unknown(trail, table) if {
+	not same_account(plan.resources[trail], table)
+	not outside_account(trail, table)
 }
 
 provider_key(resource) := source_provider(plan.config(resource).provider_config_key)
@@ -186,7 +239,7 @@ region_unknown(trail, table) if {
 
 # Evidence of selectors that might select the table but cannot be followed before apply.
 # (A universal selector always selects the table, so only its trail's enable_logging can be uncertain.)
-uncertain(table) := (({evidence |
+uncertain(table) := ((({evidence |
 	some selector in conditional_selectors
 	not inactive(selector.trail)
 	not covers(selector, table)
@@ -195,19 +248,43 @@ uncertain(table) := (({evidence |
 	some selector in universal_selectors
 	not active(selector.trail)
 	not inactive(selector.trail)
-	records_region_of(selector.trail, table)
+	records_of(selector.trail, table)
 }) | {pending(selector.trail) |
 	some selector in conditional_selectors
 	not active(selector.trail)
 	not inactive(selector.trail)
-	records_region_of(selector.trail, table)
+	records_of(selector.trail, table)
 	covers(selector, table)
 }) | {region_pending(selector.trail) |
 	some selector in selectors
 	not inactive(selector.trail)
 	region_unknown(selector.trail, table)
+	not outside_account(selector.trail, table)
+	covers(selector, table)
+}) | {account_pending(selector.trail, table) |
+	some selector in selectors
+	not inactive(selector.trail)
+	records_region_of(selector.trail, table)
+	account_unknown(selector.trail, table)
 	covers(selector, table)
 }
+
+account_pending(trail, table) := sprintf(
+	"%s is an organization trail of account %s, the table is in account %s: %s",
+	[
+		trail, reach.resource_account(plan.resources[trail]), reach.resource_account(table),
+		"the plan does not tell whether that account is a member of its organisation",
+	],
+) if {
+	organization_trail(trail)
+	other_account(plan.resources[trail], table)
+} else := sprintf("%s is in %s, the table in %s: whether they are one account is only known at apply", [
+	trail, account_text(plan.resources[trail]), account_text(table),
+])
+
+account_text(resource) := sprintf("account %s", [reach.resource_account(resource)]) if {
+	reach.resource_account(resource)
+} else := "an account the plan does not name"
 
 pending(trail) := sprintf("%s: enable_logging is only known after apply", [trail])
 
@@ -226,6 +303,12 @@ gap_evidence(table) := ["no aws_cloudtrail in this plan"] if {
 
 partial_evidence(selector, table) := sprintf("%s: enable_logging = false", [selector.trail]) if {
 	inactive(selector.trail)
+} else := sprintf("%s records account %s, the table is in account %s", [
+	selector.trail,
+	reach.resource_account(plan.resources[selector.trail]),
+	reach.resource_account(table),
+]) if {
+	outside_account(selector.trail, table)
 } else := sprintf("%s is a single-Region trail of %s, the table is in %s", [
 	selector.trail,
 	provider_region(plan.resources[selector.trail]),

@@ -185,3 +185,48 @@ test_a_table_a_for_expression_filters_out_is_flagged if {
 	found := rule.violation with input as object.union(fixtures.plan("audit-trail-module-tables-filtered"), source)
 	fixtures.pairs(found) == {[`module.tables["audit"].aws_dynamodb_table.this`, "DDB-AUD-001"]}
 }
+
+this_account := {"account_ids": ["111122223333"]}
+
+accounts_findings(parameters, fixture) := found if {
+	found := rule.violation with input as fixture with data.ddb_guardrails_config.parameters as parameters
+}
+
+test_a_table_of_another_account_is_not_covered_by_this_accounts_trail if {
+	found := accounts_findings(this_account, fixtures.plan("iam-10-accounts"))
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
+	some f in found
+	f.evidence == ["aws_cloudtrail.account records account 111122223333, the table is in account 444455556666"]
+}
+
+# The default provider names no account: the trail may be in 444455556666 too.
+test_without_the_trails_account_a_table_of_a_named_account_is_unprovable if {
+	found := accounts_findings({}, fixtures.plan("iam-10-accounts"))
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001-UNPROVABLE"]}
+	some f in found
+	f.evidence == [concat("", [
+		"aws_cloudtrail.account is in an account the plan does not name, the table in account 444455556666: ",
+		"whether they are one account is only known at apply",
+	])]
+}
+
+# An organization trail records its member accounts, which the plan does not list.
+test_an_organization_trail_and_a_table_of_another_account_are_unprovable if {
+	plan := fixtures.plan("iam-10-accounts")
+	some i, change in plan.resource_changes
+	change.address == "aws_cloudtrail.account"
+	patched := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/is_organization_trail", [i]), "value": true}])
+	found := accounts_findings(this_account, patched)
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001-UNPROVABLE"]}
+	some f in found
+	startswith(f.evidence[0], "aws_cloudtrail.account is an organization trail of account 111122223333, the table is in account 444455556666")
+}
+
+# A multi-Region trail records every Region of its own account only.
+test_a_multi_region_trail_does_not_record_another_account if {
+	plan := fixtures.plan("iam-10-accounts")
+	some i, change in plan.resource_changes
+	change.address == "aws_cloudtrail.account"
+	patched := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/is_multi_region_trail", [i]), "value": true}])
+	fixtures.pairs(accounts_findings(this_account, patched)) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
+}

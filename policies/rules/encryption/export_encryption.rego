@@ -8,7 +8,13 @@
 #   export is under SSE-S3 or the AWS-managed aws/s3 key. Its s3_bucket must be a bucket of the plan
 #   with an aws_s3_bucket_public_access_block that sets all four settings to true, unless the plan
 #   has an aws_s3_account_public_access_block that does. A bucket, key or setting that cannot be
-#   followed before apply (a local, a bucket outside the plan) gives DDB-ENC-007-UNPROVABLE.
+#   followed before apply (a local, a bucket outside the plan) gives DDB-ENC-007-UNPROVABLE. The key
+#   must also keep the export from those who can read the bucket: when the bucket's policy lets a
+#   principal of another account (one not among the account_ids parameter and the provider's
+#   account, or anyone) s3:GetObject the export's objects and the key's policy lets that principal
+#   kms:Decrypt through S3, both asked to the IAM evaluation core with its own account allowing it
+#   everything, the export is readable in the clear outside the account; the witness is the read.
+#   A bucket policy that cannot be read before apply is DDB-FGAC-010-UNPROVABLE, not judged here.
 # custom:
 #   id: DDB-ENC-007
 #   guardrail: encryption
@@ -37,6 +43,7 @@ package ddb_guardrails.rules.encryption.export_encryption
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam.readers
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -123,6 +130,42 @@ violation contains finding if {
 		[evidence],
 	)
 }
+
+# Encryption that another account can undo: the bucket's policy lets it read the export's objects and
+# the export's key lets it decrypt them.
+violation contains finding if {
+	some address, export in exports
+	export.after.s3_sse_algorithm == "KMS"
+	some verdict in key_verdicts(export)
+	verdict.verdict == "customer"
+	some bucket in s3.pointed_buckets(export, ["s3_bucket"])
+	some reader in readers.outside_readers(
+		plan.resources[bucket],
+		readers.bucket_documents(bucket),
+		"s3:GetObject",
+		sprintf("arn:aws:s3:::%s/AWSDynamoDB/any-export/data/any.json.gz", [bucket_name(bucket)]),
+		verdict.key,
+		"s3",
+	)
+	finding := findings.witnessed(
+		rego.metadata.chain(),
+		address,
+		sprintf("account %s can read the export: the policy of its bucket %s lets it get the objects and its key %s lets it decrypt them", [
+			reader.principal.account, bucket, verdict.key,
+		]),
+		[
+			verdict.evidence,
+			sprintf("%s allows s3:GetObject to %s", [concat(", ", sort({d.holder | some d in readers.bucket_documents(bucket)})), reader.principal.arn]),
+			sprintf("%s key policy allows kms:Decrypt through s3 to %s", [verdict.key, reader.principal.arn]),
+		],
+		reader.read,
+	)
+}
+
+bucket_name(bucket) := name if {
+	name := plan.resources[bucket].after.bucket
+	is_string(name)
+} else := "any-bucket"
 
 key_verdicts(export) := kms.verdicts(
 	export,

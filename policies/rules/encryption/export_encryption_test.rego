@@ -68,3 +68,62 @@ test_a_key_known_only_after_apply_is_unprovable if {
 	found := rule.violation with input as export_plan(after, unknown, expressions, [account_block])
 	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-ENC-007-UNPROVABLE", "s3_sse_kms_key_id <- local.key (not resolvable from the plan)"]}
 }
+
+this_account := {"account_ids": ["111122223333"]}
+
+# iam-07-exfiltration with one key's policy replaced.
+with_key_policy(key, policy) := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/policy", [i]), "value": policy}]) if {
+	plan := fixtures.plan("iam-07-exfiltration")
+	some i, change in plan.resource_changes
+	change.address == key
+}
+
+owner_only := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+
+test_an_export_another_account_can_read_and_decrypt_is_flagged_with_its_read if {
+	found := rule.violation with input as fixtures.plan("iam-07-exfiltration")
+		with data.ddb_guardrails_config.parameters as this_account
+	fixtures.pairs(found) == {["aws_dynamodb_table_export.invalid_export_partner_readable", "DDB-ENC-007"]}
+	some f in found
+	f.witness == {
+		"principal": {"arn": "arn:aws:iam::444455556666:role/ddb-guardrails-caller", "account": "444455556666", "type": "AWS", "tags": {}},
+		"action": "s3:GetObject",
+		"resource": "arn:aws:s3:::sessions-exports-111122223333/AWSDynamoDB/any-export/data/any.json.gz",
+		"context": {"aws:SecureTransport": "true"},
+	}
+	f.evidence[2] == "aws_kms_key.exports key policy allows kms:Decrypt through s3 to arn:aws:iam::444455556666:role/ddb-guardrails-caller"
+}
+
+test_an_export_the_reader_cannot_decrypt_passes if {
+	found := rule.violation with input as with_key_policy("aws_kms_key.exports", owner_only)
+		with data.ddb_guardrails_config.parameters as this_account
+	found == set()
+}
+
+# Whether 444455556666 is another account is DDB-FGAC-010-UNPROVABLE's question then.
+test_without_the_plans_account_a_named_reader_is_not_judged_here if {
+	found := rule.violation with input as fixtures.plan("iam-07-exfiltration")
+	found == set()
+}
+
+# The bucket policy and the key open to anyone: a principal of an account no configuration names
+# reads the export, whichever account is this one.
+test_an_export_anyone_can_read_and_decrypt_is_flagged_without_the_plans_account if {
+	plan := fixtures.plan("iam-07-exfiltration")
+	some b, bucket_document in plan.resource_changes
+	bucket_document.address == "data.aws_iam_policy_document.exports"
+	some k, key in plan.resource_changes
+	key.address == "aws_kms_key.exports"
+	patched := json.patch(plan, [
+		{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/statement/0/principals/0/identifiers", [b]), "value": ["*"]},
+		{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/policy", [k]), "value": anyone_decrypts},
+	])
+	found := rule.violation with input as patched
+	{[f.address, f.witness.principal.account, f.witness.resource] | some f in found} == {[
+		"aws_dynamodb_table_export.invalid_export_partner_readable",
+		"999999999999",
+		"arn:aws:s3:::sessions-exports-111122223333/AWSDynamoDB/any-export/data/any.json.gz",
+	]}
+}
+
+anyone_decrypts := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}`

@@ -5,7 +5,12 @@
 #   aws_dynamodb_kinesis_streaming_destination must point (stream_arn, by reference) at an
 #   aws_kinesis_stream of the plan with encryption_type = "KMS" and a kms_key_id that is a
 #   customer-managed key (not alias/aws/kinesis, the AWS-managed key). A stream outside the plan
-#   (a literal ARN) or a reference the plan cannot follow gives DDB-ENC-008-UNPROVABLE. Lambda
+#   (a literal ARN) or a reference the plan cannot follow gives DDB-ENC-008-UNPROVABLE. The key
+#   must also keep the records from those who can read the stream: when an aws_kinesis_resource_policy
+#   of the stream lets a principal of another account (one not among the account_ids parameter and
+#   the provider's account, or anyone) kinesis:GetRecords and the key's policy lets that principal
+#   kms:Decrypt through Kinesis, both asked to the IAM evaluation core with its own account allowing
+#   it everything, the change records are readable outside the account; the witness is the read. Lambda
 #   event source mappings that read a table's stream are judged by the endpoint and access rules
 #   (the function's network and its role's policies), not here.
 # custom:
@@ -35,6 +40,8 @@ package ddb_guardrails.rules.encryption.streaming_destination
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.iam.reach
+import data.ddb_guardrails.lib.iam.readers
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -89,6 +96,40 @@ violation contains finding if {
 		address,
 		"stream_arn cannot be followed to an aws_kinesis_stream of the plan",
 		[evidence],
+	)
+}
+
+# Encryption that another account can undo: the stream's resource policy lets it read the records and
+# the stream's key lets it decrypt them.
+violation contains finding if {
+	some address, destination in destinations
+	some stream in streams(destination)
+	resource := plan.resources[stream]
+	resource.after.encryption_type == "KMS"
+	some verdict in key_verdicts(resource)
+	verdict.verdict == "customer"
+	some reader in readers.outside_readers(
+		resource,
+		readers.stream_documents(stream),
+		"kinesis:GetRecords",
+		sprintf("arn:aws:kinesis:%s:%s:stream/%s", [
+			reach.region_text(resource), readers.account_of(resource), object.get(resource.after, "name", "any-stream"),
+		]),
+		verdict.key,
+		"kinesis",
+	)
+	finding := findings.witnessed(
+		rego.metadata.chain(),
+		address,
+		sprintf("account %s can read the destination stream %s: its resource policy lets it get the records and its key %s lets it decrypt them", [
+			reader.principal.account, stream, verdict.key,
+		]),
+		[
+			concat(".", [stream, verdict.evidence]),
+			sprintf("%s allows kinesis:GetRecords to %s", [concat(", ", sort({d.holder | some d in readers.stream_documents(stream)})), reader.principal.arn]),
+			sprintf("%s key policy allows kms:Decrypt through kinesis to %s", [verdict.key, reader.principal.arn]),
+		],
+		reader.read,
 	)
 }
 

@@ -60,3 +60,32 @@ test_a_stream_key_that_cannot_be_followed_is_unprovable if {
 test_a_stream_with_a_customer_key_passes if {
 	findings_for(stream_plan({"encryption_type": "KMS", "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/k"}, {}, {})) == set()
 }
+
+this_account := {"account_ids": ["111122223333"]}
+
+with_key_policy(key, policy) := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/policy", [i]), "value": policy}]) if {
+	plan := fixtures.plan("iam-07-exfiltration")
+	some i, change in plan.resource_changes
+	change.address == key
+}
+
+owner_only := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+
+test_a_stream_another_account_can_read_and_decrypt_is_flagged_with_its_read if {
+	found := rule.violation with input as fixtures.plan("iam-07-exfiltration")
+		with data.ddb_guardrails_config.parameters as this_account
+	fixtures.pairs(found) == {["aws_dynamodb_kinesis_streaming_destination.invalid_stream_partner_readable", "DDB-ENC-008"]}
+	some f in found
+	f.witness == {
+		"principal": {"arn": "arn:aws:iam::444455556666:role/ddb-guardrails-caller", "account": "444455556666", "type": "AWS", "tags": {}},
+		"action": "kinesis:GetRecords",
+		"resource": "arn:aws:kinesis:eu-west-1:111122223333:stream/sessions-changes",
+		"context": {"aws:SecureTransport": "true"},
+	}
+}
+
+test_a_stream_the_reader_cannot_decrypt_passes if {
+	found := rule.violation with input as with_key_policy("aws_kms_key.changes", owner_only)
+		with data.ddb_guardrails_config.parameters as this_account
+	found == set()
+}

@@ -17,8 +17,11 @@
 #   aws_backup_vault_policy Allow to another account or to any principal without such a condition; an
 #   aws_kinesis_resource_policy of a table's streaming destination that allows kinesis:GetRecords to
 #   another account or anyone. Where the plan names no account of its own, a policy that names an
-#   account is DDB-FGAC-010-UNPROVABLE; so is a policy that cannot be read before apply. Keys of exports
-#   and streams are not judged here.
+#   account is DDB-FGAC-010-UNPROVABLE; so is a policy that cannot be read before apply, including the
+#   bucket policy of an export and the resource policy of a destination stream (a jsonencode of an
+#   ARN known only after apply: write it with an aws_iam_policy_document data source). Whether the
+#   export's or the stream's key also lets that account decrypt is DDB-ENC-007's and DDB-ENC-008's
+#   question.
 # custom:
 #   id: DDB-FGAC-010
 #   guardrail: fgac
@@ -42,6 +45,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.reach
+import data.ddb_guardrails.lib.iam.readers
 import data.ddb_guardrails.lib.iam_conditions
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
@@ -193,6 +197,18 @@ violation contains finding if {
 	)
 }
 
+# The policy of an export's bucket or of a streaming destination's stream that cannot be read before
+# apply (a jsonencode of an ARN known only after apply): who it lets in is unknown.
+violation contains finding if {
+	some holder in {document.holder | some document in copy_documents; document.status == "unprovable"}
+	finding := findings.unprovable(
+		rego.metadata.chain(),
+		holder,
+		"the policy cannot be read before apply, so whether it lets another account read table data is unknown",
+		sort({document.reason | some document in copy_documents; document.holder == holder; document.status == "unprovable"}),
+	)
+}
+
 # Exports into a bucket another account owns.
 violation contains finding if {
 	some address, export in plan.of_type("aws_dynamodb_table_export")
@@ -236,6 +252,19 @@ violation contains finding if {
 		])],
 		reach.witness(caller_principal({"account": account}), "backup:StartRestoreJob", vault, {}),
 	)
+}
+
+# The policies of the exports' buckets and of the destinations' streams.
+copy_documents contains document if {
+	some export in plan.of_type("aws_dynamodb_table_export")
+	some bucket in s3.pointed_buckets(export, ["s3_bucket"])
+	some document in readers.bucket_documents(bucket)
+}
+
+copy_documents contains document if {
+	some destination in plan.of_type("aws_dynamodb_kinesis_streaming_destination")
+	some source in references.sources(destination, ["stream_arn"])
+	some document in readers.stream_documents(source.address)
 }
 
 # Some backup selection of the plan selects DynamoDB tables: "*", a DynamoDB ARN, or a table of the plan.

@@ -70,3 +70,29 @@ test_accounts_named_by_the_provider_are_this_plans if {
 test_a_vault_open_to_anyone_only_matters_when_tables_are_backed_up if {
 	not other_accounts.backs_up_tables with input as fixtures.plan("model-compliant-stack")
 }
+
+# iam-07-exfiltration with the statements of its policy document data sources known only after apply.
+unreadable_documents := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after_unknown/statement", [i]), "value": true} |
+	some i, change in plan.resource_changes
+	change.mode == "data"
+]) if {
+	plan := fixtures.plan("iam-07-exfiltration")
+}
+
+test_an_export_bucket_or_stream_policy_read_only_at_apply_is_unprovable if {
+	found := other_accounts.violation with input as unreadable_documents
+		with data.ddb_guardrails_config.parameters as this_account
+	unprovable := {[f.address, f.evidence] | some f in found; f.rule == "DDB-FGAC-010-UNPROVABLE"}
+	unprovable == {
+		["aws_s3_bucket_policy.exports", ["its statements are only known after apply"]],
+		["aws_kinesis_resource_policy.changes", ["its statements are only known after apply"]],
+	}
+}
+
+test_an_export_bucket_and_stream_readable_by_another_account_are_flagged if {
+	found := violations("iam-07-exfiltration", this_account)
+	{f.address | some f in found; f.message in {
+		"policy statement[0] allows s3:GetObject to account 444455556666",
+		"policy <- data.aws_iam_policy_document.changes statement[0] allows kinesis:GetRecords to account 444455556666",
+	}} == {"aws_s3_bucket_policy.exports", "aws_kinesis_resource_policy.changes"}
+}

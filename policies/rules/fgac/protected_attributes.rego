@@ -82,24 +82,6 @@ violation contains finding if {
 	)
 }
 
-# The table as the statement names it (its ARN patterns made concrete, when they name the table),
-# and as the plan builds its ARN.
-table_arns(statement, table) := sort({requests.table_arn(table.address)} | {arn |
-	some arn in requests.resources(statement)
-	parts := split(arn, ":")
-	count(parts) >= 6
-	split(parts[5], "/")[1] == table.after.name
-})
-
-# The first write of the attribute on the table, in a partition the caller may call its own, that
-# the core lets through; one action of each group the document's Denies treat alike.
-protected_write(document, statement, table, writes, attribute) := requests.witness(requests.candidates(
-	document, statement,
-	[iam.display_name(action) | some action in sort(requests.representatives(document, writes))],
-	table_arns(statement, table),
-	[{"dynamodb:Attributes": [attribute], "dynamodb:LeadingKeys": [own]} | some own in requests.own_partitions(statement)],
-))
-
 violation contains finding if {
 	count(protected) > 0
 	some document in iam.data_access_documents
@@ -129,6 +111,24 @@ violation contains finding if {
 		[sprintf("%s: %s", [document.origin, document.reason])],
 	)
 }
+
+# The table as the statement names it (its ARN patterns made concrete, when they name the table),
+# and as the plan builds its ARN.
+table_arns(statement, table) := sort({requests.table_arn(table.address)} | {arn |
+	some arn in requests.resources(statement)
+	parts := split(arn, ":")
+	count(parts) >= 6
+	split(parts[5], "/")[1] == table.after.name
+})
+
+# The first write of the attribute on the table, in a partition the caller may call its own, that
+# the core lets through; one action of each group the document's Denies treat alike.
+protected_write(document, statement, table, writes, attribute) := requests.witness(requests.candidates(
+	document, statement,
+	[iam.display_name(action) | some action in sort(requests.representatives(document, writes))],
+	table_arns(statement, table),
+	[{"dynamodb:Attributes": [attribute], "dynamodb:LeadingKeys": [own]} | some own in requests.own_partitions(statement)],
+))
 
 # Protected attribute names of each tagged table.
 protected[address] := names if {
