@@ -2,9 +2,7 @@
 // false findings it names (test/fixtures/iam-fp-*): what the compiled bundle reports per address. Each
 // insecure row names the rule that must flag it and the work that brings the behaviour: the evaluation
 // core (classes 1, 2, 3, 8, 9 and both false findings) or the reach questions (classes 4, 5, 6, 7, 10).
-// Rows marked `today` are decided so by the guardrails already and are held now. Every row is held, with
-// its witness, once its work is on the branch (see `held` below); until then the output names the rows
-// that wait.
+// Every row is held: an insecure one flagged by its rule with a witness of access, a compliant one clean.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Finding } from "../../src/engine";
@@ -18,30 +16,27 @@ interface Row {
   /** The rule that flags an insecure resource; none for a compliant one. */
   rule?: string;
   work: Work;
-  today: boolean;
   /** For a compliant resource whose fixture has no insecure row: the rule that must pass it. */
   judgedBy?: string;
   /** A compliant table that other guardrails judge as well: only its class's rule must pass it. */
   onlyJudge?: boolean;
 }
-const insecure = (fixture: string, address: string, rule: string, work: Work, today = false): Row => ({
+const insecure = (fixture: string, address: string, rule: string, work: Work): Row => ({
   fixture,
   address,
   rule,
   work,
-  today,
 });
-const compliant = (fixture: string, address: string, work: Work, today = true, judgedBy?: string): Row => ({
+const compliant = (fixture: string, address: string, work: Work, judgedBy?: string): Row => ({
   fixture,
   address,
   work,
-  today,
   judgedBy,
 });
 
 /** Compliant for the rule of its class only (a table the other guardrails judge on their own terms). */
-const compliantFor = (fixture: string, address: string, work: Work, rule: string, today = true): Row => ({
-  ...compliant(fixture, address, work, today, rule),
+const compliantFor = (fixture: string, address: string, work: Work, rule: string): Row => ({
+  ...compliant(fixture, address, work, rule),
   onlyJudge: true,
 });
 
@@ -53,17 +48,17 @@ const [FP1, FP2] = ["iam-fp-unchoosable-variables", "iam-fp-key-via-service"];
 const ROWS: Row[] = [
   // 1. Decoy denies.
   insecure(C1, "aws_iam_policy.invalid_scan_deny_on_other_table", "DDB-FGAC-002", "core"),
-  insecure(C1, "aws_iam_policy.invalid_scan_deny_unmet_condition", "DDB-FGAC-002", "core", true),
-  insecure(C1, "aws_iam_policy.invalid_protected_deny_on_other_table", "DDB-FGAC-004", "core", true),
+  insecure(C1, "aws_iam_policy.invalid_scan_deny_unmet_condition", "DDB-FGAC-002", "core"),
+  insecure(C1, "aws_iam_policy.invalid_protected_deny_on_other_table", "DDB-FGAC-004", "core"),
   insecure(C1, "aws_iam_policy.invalid_protected_deny_unmet_condition", "DDB-FGAC-004", "core"),
   compliant(C1, "aws_iam_policy.valid_denies_on_the_granted_table", "core"),
   // 2. Vacuous bindings.
   insecure(C2, "aws_iam_policy.invalid_star_on_own_tables", "DDB-FGAC-003", "core"),
-  insecure(C2, "aws_iam_role_policy.invalid_admin_under_binding", "DDB-FGAC-006", "core", true),
+  insecure(C2, "aws_iam_role_policy.invalid_admin_under_binding", "DDB-FGAC-006", "core"),
   compliant(C2, "aws_iam_policy.valid_item_actions_bound", "core"),
   // 3. Key policies.
-  insecure(C3, "aws_kms_key.invalid_principal_arn_like_everyone", "DDB-ENC-006", "core", true),
-  insecure(C3, "aws_kms_key.invalid_caller_account_not_equals", "DDB-ENC-006", "core", true),
+  insecure(C3, "aws_kms_key.invalid_principal_arn_like_everyone", "DDB-ENC-006", "core"),
+  insecure(C3, "aws_kms_key.invalid_caller_account_not_equals", "DDB-ENC-006", "core"),
   insecure(C3, "aws_kms_key.invalid_partner_kms_star", "DDB-ENC-006", "core"),
   insecure(C3, "aws_kms_replica_key.invalid_replica_open", "DDB-ENC-006", "core"),
   insecure(C3, "aws_kms_grant.invalid_replica_grant_to_partner", "DDB-ENC-006", "core"),
@@ -105,66 +100,19 @@ const ROWS: Row[] = [
   insecure(C10, "aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001", "reach"),
   compliantFor(C10, "aws_dynamodb_table.valid_in_this_account", "reach", "DDB-AUD-001"),
   // The false findings: a binding the caller cannot choose; a key kept in the account and DynamoDB.
-  compliant(FP1, "aws_dynamodb_resource_policy.valid_partition_per_account", "core", false, "DDB-FGAC-001"),
-  compliant(FP1, "aws_iam_policy.valid_partition_per_org", "core", false, "DDB-FGAC-001"),
-  compliant(FP2, "aws_kms_key.valid_via_dynamodb_in_account", "core", true, "DDB-ENC-006"),
+  compliant(FP1, "aws_dynamodb_resource_policy.valid_partition_per_account", "core", "DDB-FGAC-001"),
+  compliant(FP1, "aws_iam_policy.valid_partition_per_org", "core", "DDB-FGAC-001"),
+  compliant(FP2, "aws_kms_key.valid_via_dynamodb_in_account", "core", "DDB-ENC-006"),
 ];
 
 // Offline plans cannot carry allowed_account_ids on the default provider (it would ask STS), so the
 // fixtures whose rows depend on which account is this one say it as a team would: the account_ids
 // parameter.
 const DEPLOYS_INTO_111122223333 = new Set([C3, C4, C7, C10]);
-const { report, violations } = fixtureReports(undefined, (fixture) =>
+const { violations } = fixtureReports(undefined, (fixture) =>
   DEPLOYS_INTO_111122223333.has(fixture) ? { account_ids: ["111122223333"] } : undefined,
 );
 const at = (row: Row): Finding[] => violations(row.fixture).filter((f) => f.address === row.address);
-
-const regoFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? regoFiles(join(dir, e.name))
-      : e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")
-        ? [join(dir, e.name)]
-        : [],
-  );
-// Each Rego package, the packages it imports, and the rule id its METADATA declares.
-const packages = new Map<string, { imports: string[]; id?: string }>();
-for (const file of regoFiles(join(ROOT, "policies"))) {
-  const text = readFileSync(file, "utf8");
-  const name = /^package (\S+)$/m.exec(text)?.[1];
-  if (!name) continue;
-  packages.set(name, {
-    imports: [...text.matchAll(/^import data\.(\S+)/gm)].map((m) => m[1]),
-    id: /^#\s+id: (\S+)$/m.exec(text)?.[1],
-  });
-}
-const CORE = "ddb_guardrails.lib.iam.evaluation";
-/** Whether a package reaches the evaluation core through its imports. */
-function asksCore(name: string, seen = new Set<string>()): boolean {
-  if (name === CORE) return true;
-  if (seen.has(name)) return false;
-  seen.add(name);
-  return (packages.get(name)?.imports ?? []).some((i) => asksCore(i, seen));
-}
-const ruleAsksCore = (id: string) => [...packages].some(([name, p]) => p.id === id && asksCore(name));
-const bundleRules = new Set(
-  (JSON.parse(readFileSync(join(ROOT, "bundle", "rules.json"), "utf8")) as { rules: { id: string }[] }).rules.map(
-    (r) => r.id,
-  ),
-);
-/**
- * Whether the work a row needs is on this branch: for the core, its rule asks the evaluation package
- * (through its imports); for the reach questions, the rule the row names when it is a new one
- * (DDB-FGAC-007…010), else the access map in the report (class 7 judges existing rules anew). A compliant
- * row is held with the rule that judges it, or with its fixture's insecure rows.
- */
-function held(row: Row): boolean {
-  const rule = row.rule ?? row.judgedBy;
-  if (!rule) return ROWS.some((r) => r.fixture === row.fixture && r.rule && held(r));
-  if (row.work === "core") return ruleAsksCore(rule);
-  if (/^DDB-FGAC-(00[7-9]|010)$/.test(rule)) return bundleRules.has(rule);
-  return "access" in report(row.fixture);
-}
 
 test("the table covers every class fixture, and each row names a resource of its plan", () => {
   // The class fixtures: iam-<NN>-<name> and iam-fp-<name> (other iam-* fixtures belong to the rules' own tests).
@@ -178,38 +126,21 @@ test("the table covers every class fixture, and each row names a resource of its
   }
 });
 
-describe("decided so on this branch already", () => {
-  test.each(ROWS.filter((r) => r.today).map((r) => [r.address, r] as const))("%s", (_, row) => {
-    const rules = at(row).map((f) => f.rule);
-    if (row.rule) expect(rules).toContain(row.rule);
-    else expect(rules.filter((r) => !row.onlyJudge || r.startsWith(row.judgedBy!))).toEqual([]);
+const insecureRows = ROWS.filter((r) => r.rule);
+const compliantRows = ROWS.filter((r) => !r.rule);
+test.each(insecureRows.map((r) => [r.address, r] as const))("%s is flagged, with a witness of access", (_, row) => {
+  const finding = at(row).find((f) => f.rule === row.rule) as (Finding & { witness?: unknown }) | undefined;
+  expect(finding?.rule).toBe(row.rule);
+  // Audit findings (class 10) name a gap in recording, not a request that gets through.
+  if (row.rule?.startsWith("DDB-AUD-")) return;
+  expect(finding?.witness).toMatchObject({
+    principal: expect.anything(),
+    action: expect.stringMatching(/^[a-z0-9-]+:[A-Za-z0-9*]+$/),
+    resource: expect.any(String),
+    context: expect.any(Object),
   });
 });
-
-const waiting = ROWS.filter((r) => !held(r));
-if (waiting.length > 0)
-  console.log(
-    `IAM classes: ${waiting.length} rows wait for work not on this branch:\n${waiting.map((r) => `${r.work} ${r.address}`).join("\n")}`,
-  );
-
-// test.each refuses an empty table: a group is defined only when some of its rows are held.
-const heldInsecure = ROWS.filter((r) => r.rule && held(r));
-const heldCompliant = ROWS.filter((r) => !r.rule && held(r));
-if (heldInsecure.length > 0)
-  test.each(heldInsecure.map((r) => [r.address, r] as const))("%s is flagged, with a witness of access", (_, row) => {
-    const finding = at(row).find((f) => f.rule === row.rule) as (Finding & { witness?: unknown }) | undefined;
-    expect(finding?.rule).toBe(row.rule);
-    // Audit findings (class 10) name a gap in recording, not a request that gets through.
-    if (row.rule?.startsWith("DDB-AUD-")) return;
-    expect(finding?.witness).toMatchObject({
-      principal: expect.anything(),
-      action: expect.stringMatching(/^[a-z0-9-]+:[A-Za-z0-9*]+$/),
-      resource: expect.any(String),
-      context: expect.any(Object),
-    });
-  });
-if (heldCompliant.length > 0)
-  test.each(heldCompliant.map((r) => [r.address, r] as const))("%s has no finding", (_, row) => {
-    const rules = at(row).map((f) => f.rule);
-    expect(rules.filter((r) => !row.onlyJudge || r.startsWith(row.judgedBy!))).toEqual([]);
-  });
+test.each(compliantRows.map((r) => [r.address, r] as const))("%s has no finding", (_, row) => {
+  const rules = at(row).map((f) => f.rule);
+  expect(rules.filter((r) => !row.onlyJudge || r.startsWith(row.judgedBy!))).toEqual([]);
+});
