@@ -18,6 +18,8 @@ import rego.v1
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.evaluation
 import data.ddb_guardrails.lib.iam.requests
+import data.ddb_guardrails.lib.key_policies
+import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.wildcard as wildcards
@@ -59,7 +61,7 @@ questions(address, arn) := array.concat(
 	[["read_stream", ["dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream_arn(address, arn)], [{}]] | has_stream(address)],
 )
 
-capabilities := ["read_bound", "read_unbound", "scan", "write_protected", "administer", "export", "read_stream"]
+capabilities := ["read_bound", "read_unbound", "scan", "write_protected", "administer", "export", "read_stream", "decrypt"]
 
 administer_actions := [
 	"dynamodb:DeleteTable",
@@ -213,8 +215,62 @@ reached_by[address] contains [i, placed(first(statement.resources.values), addre
 	some address in policy_tables(plan.resources[document.holder])
 }
 
-table_rows[address] := rows(address, [[allows[i], arn] | some [i, arn] in reached_by[address]]) if {
+table_rows[address] := rows(address, [[allows[i], arn] | some [i, arn] in reached_by[address]]) | key_rows(address) if {
 	some address, _ in plan.of_type("aws_dynamodb_table")
+}
+
+# --- the table's keys ---
+
+# Who the key policy of a table's key (or replica key) lets kms:Decrypt directly, outside DynamoDB
+# (its own account as kms:CallerAccount, no kms:ViaService): they read the table's data wherever it
+# is copied encrypted under the key. One row per key and principal, the first allowed request kept.
+key_rows(address) := {row |
+	decrypts := key_decrypts(address)
+	some [key, document, caller] in {[k, d, r.principal.arn] | some [k, d, r] in decrypts}
+	request := [r | some [k, d, r] in decrypts; k == key; d == document; r.principal.arn == caller][0]
+	row := {
+		"principal": resource_principal(caller),
+		"policy": key,
+		"document": document.path,
+		"kind": "resource",
+		"attached_to": [],
+		"capabilities": {"decrypt": request},
+	}
+}
+
+key_decrypts(address) := [[key, document, request] |
+	some use in kms.key_uses
+	use.address == address
+	some key in key_policies.subjects(use.verdict.key)
+	some document in key_policies.documents(key)
+	document.status == "known"
+	some statement in document.statements
+	iam.allows(statement)
+	key_policies.grants(statement, "kms:decrypt")
+	some caller in requests.named_callers(document, statement)
+	caller.type == "AWS"
+	request := {
+		"principal": caller,
+		"action": "kms:Decrypt",
+		"resource": key_arn(key, document),
+		"context": {"kms:CallerAccount": caller.account},
+	}
+	evaluation.allowed(request, {
+		"identity": [requests.anything],
+		"resource": [requests.asked(document, statement)],
+		"resource_account": key_owner(document),
+	})
+]
+
+key_owner(document) := min(key_policies.owner_accounts(document)) if {
+	count(key_policies.owner_accounts(document)) > 0
+} else := requests.this_account
+
+key_arn(key, document) := arn if {
+	arn := plan.resources[key].after.arn
+	is_string(arn)
+} else := concat("", ["arn:aws:kms:", requests.default_region, ":", key_owner(document), ":key/", requests.probe_name]) if {
+	is_object(document)
 }
 
 any_table_rows contains row if {

@@ -63,7 +63,8 @@ test_managed_policies_are_named_by_what_attaches_them if {
 	found[group] == ["read_bound", "read_unbound", "scan"]
 }
 
-capabilities_all := sort(access.capabilities)
+# Every capability a DynamoDB policy grants (decrypt comes from a key policy).
+capabilities_all := sort([capability | some capability in access.capabilities; capability != "decrypt"])
 
 test_a_policy_that_cannot_be_read_is_listed_not_omitted if {
 	some note in map_of("fgac-managed-policies").any_table.unprovable
@@ -91,4 +92,24 @@ test_a_plan_without_policies_has_an_empty_map if {
 	every table in found.tables {
 		table.principals == []
 	}
+}
+
+# A table's key: who the key policy lets decrypt outside DynamoDB. The account that owns the key
+# through IAM, another account granted kms:*, anyone behind a condition that narrows nothing; a key
+# scoped to the account and DynamoDB lets no one else.
+test_the_key_of_a_table_shows_who_decrypts_it_outside_dynamodb if {
+	found := rows("iam-03-key-policies")
+	found[[`aws_dynamodb_table.tables["sessions"]`, "aws_kms_key.invalid_partner_kms_star", partner]] == ["decrypt"]
+	found[[`aws_dynamodb_table.tables["sessions"]`, "aws_kms_key.invalid_caller_account_not_equals", "any principal of another account"]] == ["decrypt"]
+	not found[[`aws_dynamodb_table.tables["sessions"]`, "aws_kms_key.valid_account_and_dynamodb", "any principal of another account"]]
+	not found[[`aws_dynamodb_table.tables["sessions"]`, "aws_kms_key.valid_account_and_dynamodb", partner]]
+}
+
+test_a_decrypt_row_keeps_the_request_the_core_allowed if {
+	some table in map_of("iam-03-key-policies").tables
+	some row in table.principals
+	row.policy == "aws_kms_key.invalid_partner_kms_star"
+	row.principal == partner
+	row.capabilities.decrypt.action == "kms:Decrypt"
+	row.capabilities.decrypt.context == {"kms:CallerAccount": "444455556666"}
 }

@@ -107,6 +107,7 @@ export const CAPABILITIES = [
   "administer",
   "export",
   "read_stream",
+  "decrypt",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
