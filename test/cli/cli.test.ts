@@ -6,7 +6,7 @@ describe("ddb-guardrails validate", () => {
     const run = runCli(["validate", fixturePlan("table-unencrypted")]);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/aws_dynamodb_table\.invalid_aws_owned_key\s+DDB-ENC-001/);
-    expect(run.stdout).toMatch(/^FAIL 1 violation in 9 resources/m);
+    expect(run.stdout).toMatch(/^FAIL 1 violation in 8 resources/m);
   });
 
   test("exits 0 on a compliant plan (key created in the same plan, rotation on)", () => {

@@ -274,7 +274,7 @@ describe("serve: the run task endpoint", () => {
     const result = await waitForResult(serve, task);
     expect(result.data.type).toBe("task-results");
     expect(result.data.attributes.status).toBe("passed");
-    expect(result.data.attributes.message).toMatch(/^Passed: no findings in 32 resources/);
+    expect(result.data.attributes.message).toMatch(/^Passed: no findings in 34 resources/);
     expect(result.data.relationships?.outcomes.data).toEqual([]);
     const [callback] = callbacksOf(task);
     expect(callback).toMatchObject({
