@@ -101,3 +101,48 @@ test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_chang
 		"whether they are one account is only known at apply",
 	])]
 }
+
+test_the_config_evidence_names_the_changes_delivered_config_rules_cover if {
+	plan := fixtures.plan("audit-config-delivered")
+	table := data.ddb_guardrails.lib.monitoring.tables["aws_dynamodb_table.valid_config_delivered"] with input as plan
+	rule.config_evidence(table) == "AWS Config managed rules cover: UpdateContinuousBackups" with input as plan
+	rule.config_evidence(table) == "AWS Config managed rules cover none of these changes" with input as plan
+		with data.ddb_guardrails.lib.monitoring.config_rules as {}
+}
+
+# audit-config-delivered with its table moved to a provider of account 444455556666.
+table_of_partner(name, table) := patched if {
+	plan := fixtures.plan(name)
+	some i, resource in plan.configuration.root_module.resources
+	resource.address == table
+	patched := json.patch(plan, [
+		{"op": "add", "path": "/configuration/provider_config/aws.partner", "value": {
+			"name": "aws", "alias": "partner",
+			"expressions": {"allowed_account_ids": {"constant_value": ["444455556666"]}},
+		}},
+		{"op": "replace", "path": sprintf("/configuration/root_module/resources/%d/provider_config_key", [i]), "value": "aws.partner"},
+	])
+}
+
+# The Config rule, its delivery channel and the EventBridge rule are of this account only.
+test_config_rules_of_another_account_do_not_cover_the_table if {
+	plan := table_of_partner("audit-config-delivered", "aws_dynamodb_table.valid_config_delivered")
+	found := accounts_findings_on(plan, {"account_ids": ["111122223333"]})
+	fixtures.pairs(found) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005"]}
+	some f in found
+	f.evidence == [
+		"no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, DeleteTable, PutResourcePolicy, UpdateContinuousBackups, UpdateTable",
+		"AWS Config rule results reach nobody (no delivery channel SNS topic, no targeted rule on Config Rules Compliance Change)",
+		"aws_cloudwatch_event_rule.changes is in account 111122223333, the table in account 444455556666",
+		"aws_config_config_rule.pitr is in account 111122223333, the table in account 444455556666",
+	]
+}
+
+test_config_rules_of_an_account_that_may_be_the_tables_make_it_unprovable if {
+	plan := table_of_partner("audit-config-delivered", "aws_dynamodb_table.valid_config_delivered")
+	fixtures.pairs(accounts_findings_on(plan, {})) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005-UNPROVABLE"]}
+}
+
+accounts_findings_on(plan, parameters) := found if {
+	found := rule.violation with input as plan with data.ddb_guardrails_config.parameters as parameters
+}
