@@ -109,9 +109,9 @@ test_dimensions_are_null_when_only_known_after_apply if {
 	monitoring.known_dimensions({"dimensions": null}, {}) == {}
 }
 
-# A plan without provider configurations: tables are grouped by the account of the run's credentials.
+# A plan without its configuration: tables are grouped by the account of the run's credentials.
 test_a_table_without_a_provider_configuration_is_grouped_by_its_account if {
-	plan := json.remove(fixtures.plan("iam-10-accounts"), ["configuration/provider_config"])
+	plan := json.remove(fixtures.plan("iam-10-accounts"), ["configuration"])
 	table := monitoring.tables["aws_dynamodb_table.valid_in_this_account"] with input as plan
 	monitoring.account_key(table) == [null, "the account of the run's credentials"] with input as plan
 }
