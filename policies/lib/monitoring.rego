@@ -3,13 +3,15 @@
 # description: >-
 #   What the plan watches: CloudWatch alarms (with an alarm action) on DynamoDB metrics or on log
 #   metric filters over CloudTrail events, EventBridge rules (with a target) on DynamoDB API calls,
-#   and AWS Config managed rules. Read by the audit rules on Scan alarms, change alerts and exports.
+#   and AWS Config managed rules, and the account each watches (its own only). Read by the audit
+#   rules on Scan alarms, change alerts, exports and Contributor Insights.
 package ddb_guardrails.lib.monitoring
 
 import rego.v1
 
 import data.ddb_guardrails.data.dynamodb_metrics
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
@@ -103,22 +105,75 @@ fires_on_rise(alarm) if {
 	not alarm.after.statistic == "Minimum"
 }
 
-# Log metric filters whose metric an alerting alarm watches: address -> {"names", "tables", "filter"}.
+# Log metric filters whose metric an alerting alarm watches: address -> {"names", "tables", "alarms"}.
 # `names` are the eventName values the pattern selects, `tables` the requestParameters.tableName
-# values (empty: every table).
-alarmed_filters[address] := {"names": event_names(pattern), "tables": table_names(pattern)} if {
+# values (empty: every table), `alarms` the addresses of the alarms on its metric.
+alarmed_filters[address] := {"names": event_names(pattern), "tables": table_names(pattern), "alarms": alarms} if {
 	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
 	pattern := filter.after.pattern
 	is_string(pattern)
 	not narrowed(pattern)
-	some transformation in object.get(filter.after, "metric_transformation", [])
-	some alarm_address, alarm in alerting_alarms
-	fires_on_rise(alarm)
-	some metric in alarm_metrics[alarm_address]
-	metric.returned
-	metric.name == transformation.name
-	metric.namespace == transformation.namespace
+	alarms := {alarm_address |
+		some transformation in object.get(filter.after, "metric_transformation", [])
+		some alarm_address, alarm in alerting_alarms
+		fires_on_rise(alarm)
+		some metric in alarm_metrics[alarm_address]
+		metric.returned
+		metric.name == transformation.name
+		metric.namespace == transformation.namespace
+	}
+	count(alarms) > 0
 }
+
+# Accounts. Alarms, metric filters, trails, EventBridge rules and Config rules watch the account
+# they are created in: a watcher of another account does not see the table. A watcher and a table
+# are in one account when they share a provider configuration, when the accounts they are deployed
+# into are equal (reach.resource_account), or when neither provider names an account (both use the
+# run's credentials), as DDB-AUD-001 reads a trail. `mode` "one" asks for one account surely,
+# "maybe" for an account that is not surely another (the two differ only before apply).
+in_account(addresses, table, "one") if {
+	every address in addresses {
+		one_account(plan.resources[address], table)
+	}
+}
+
+in_account(addresses, table, "maybe") if {
+	every address in addresses {
+		not other_account(plan.resources[address], table)
+	}
+}
+
+one_account(resource, table) if reach.provider_key(resource) == reach.provider_key(table)
+
+one_account(resource, table) if account_scope(resource) == account_scope(table)
+
+account_scope(resource) := account if {
+	account := reach.resource_account(resource)
+} else := "the account of the run's credentials"
+
+# Both accounts are known and differ.
+other_account(resource, table) if {
+	reach.resource_account(resource) != reach.resource_account(table)
+	not one_account(resource, table)
+}
+
+# Evidence on the watchers (addresses) that are not surely in the table's account.
+account_evidence(addresses, table) := {account_gap(address, table) |
+	some address in addresses
+	not one_account(plan.resources[address], table)
+}
+
+account_gap(address, table) := sprintf("%s is in account %s, the table in account %s", [
+	address, reach.resource_account(plan.resources[address]), reach.resource_account(table),
+]) if {
+	other_account(plan.resources[address], table)
+} else := sprintf("%s is in %s, the table in %s: whether they are one account is only known at apply", [
+	address, account_text(plan.resources[address]), account_text(table),
+])
+
+account_text(resource) := sprintf("account %s", [reach.resource_account(resource)]) if {
+	reach.resource_account(resource)
+} else := "an account the plan does not name"
 
 # The log groups a trail delivers its events to: with cloud_watch_logs_group_arn and the
 # cloud_watch_logs_role_arn CloudTrail writes with, both set. A log group is keyed by its name
@@ -375,31 +430,63 @@ any_positive_matches(operator, argument, value) if {
 	positive_matches(operator, argument, value)
 }
 
-# The DynamoDB events some routed rule matches.
-routed_events(candidates) := {event |
-	some event in candidates
-	some _, pattern in routed_rules
-	pattern_matches(pattern, event)
+# The DynamoDB events of the candidates each routed rule matches: rule address -> events.
+routed_events(candidates) := {address: events |
+	some address, pattern in routed_rules
+	events := {event | some event in candidates; pattern_matches(pattern, event)}
+	count(events) > 0
 }
 
-# The DynamoDB events some alarmed log metric filter counts, for every table.
-alarmed_events(candidates) := {event |
-	some event in candidates
-	some _, filter in alarmed_filters
-	event in filter.names
+# The events of watched (rule address -> events) that rules of the table's account match.
+events_in_account(watched, table, mode) := {event |
+	some address, events in watched
+	in_account({address}, table, mode)
+	some event in events
+}
+
+# The DynamoDB events of the candidates that alarmed log metric filters count for every table:
+# filter address -> events.
+alarmed_events(candidates) := {address: events |
+	some address, filter in alarmed_filters
 	count(filter.tables) == 0
+	events := filter.names & candidates
+	count(events) > 0
 }
 
-# Whether AWS Config rule results reach someone: a delivery channel that notifies an SNS topic, or
-# an enabled, targeted EventBridge rule on "Config Rules Compliance Change" events. Without either,
-# a rule records compliance that nobody hears of.
-config_results_delivered if {
-	some _, channel in plan.of_type("aws_config_delivery_channel")
+# The events of watched (filter address -> events) that a filter and one of its alarms, both of the
+# table's account, count.
+alarmed_events_in_account(watched, table, mode) := {event |
+	some address, events in watched
+	some alarm in alarmed_filters[address].alarms
+	in_account({address, alarm}, table, mode)
+	some event in events
+}
+
+# Rules whose event pattern is only known after apply and that may be of the table's account.
+unknown_rules_for(table) := {evidence |
+	some address, evidence in unknown_rules
+	in_account({address}, table, "maybe")
+}
+
+# Tables grouped by what decides their account: rules whose answer depends on the table's account
+# only ask once per group (the tables of a plan are mostly in one or two accounts).
+table_groups[account_key(table)] contains address if some address, table in tables
+
+account_key(resource) := [key, account_scope(resource)] if {
+	key := reach.provider_key(resource)
+} else := [null, account_scope(resource)]
+
+# Whether AWS Config rule results of the table's account reach someone: a delivery channel that
+# notifies an SNS topic, or an enabled, targeted EventBridge rule on "Config Rules Compliance Change"
+# events. Without either, a rule records compliance that nobody hears of.
+config_results_delivered(table, mode) if {
+	some address, channel in plan.of_type("aws_config_delivery_channel")
 	notifies(channel)
+	in_account({address}, table, mode)
 }
 
-config_results_delivered if {
-	some _, pattern in routed_rules
+config_results_delivered(table, mode) if {
+	some address, pattern in routed_rules
 	every key, _ in pattern {
 		key in {"source", "detail-type", "detail", "account", "region"}
 	}
@@ -409,6 +496,7 @@ config_results_delivered if {
 	field_allows(pattern, "source", "aws.config")
 	field_allows(pattern, "detail-type", "Config Rules Compliance Change")
 	field_allows(object.get(pattern, "detail", {}), "messageType", "ComplianceChangeNotification")
+	in_account({address}, table, mode)
 }
 
 notifies(channel) if channel.unknown.sns_topic_arn == true
@@ -418,8 +506,8 @@ notifies(channel) if {
 	channel.after.sns_topic_arn != ""
 }
 
-# AWS Config managed rules by source identifier.
-config_rule_identifiers contains rule.after.source[0].source_identifier if {
-	some _, rule in plan.of_type("aws_config_config_rule")
+# AWS Config managed rules by source identifier: identifier -> rule addresses.
+config_rules[rule.after.source[0].source_identifier] contains address if {
+	some address, rule in plan.of_type("aws_config_config_rule")
 	rule.after.source[0].owner == "AWS"
 }

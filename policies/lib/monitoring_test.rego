@@ -2,6 +2,7 @@ package ddb_guardrails.lib.monitoring_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.monitoring
 
 call := {"source": ["aws.dynamodb"], "detail-type": ["AWS API Call via CloudTrail"]}
@@ -106,4 +107,11 @@ test_dimensions_are_null_when_only_known_after_apply if {
 	monitoring.known_dimensions({}, {"dimensions": true}) == null
 	monitoring.known_dimensions({"dimensions": {"TableName": "t"}}, {}) == {"TableName": "t"}
 	monitoring.known_dimensions({"dimensions": null}, {}) == {}
+}
+
+# A plan without its configuration: tables are grouped by the account of the run's credentials.
+test_a_table_without_a_provider_configuration_is_grouped_by_its_account if {
+	plan := json.remove(fixtures.plan("iam-10-accounts"), ["configuration"])
+	table := monitoring.tables["aws_dynamodb_table.valid_in_this_account"] with input as plan
+	monitoring.account_key(table) == [null, "the account of the run's credentials"] with input as plan
 }

@@ -99,6 +99,14 @@ const ROWS: Row[] = [
   // 10. Accounts.
   insecure(C10, "aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001", "reach"),
   compliantFor(C10, "aws_dynamodb_table.valid_in_this_account", "reach", "DDB-AUD-001"),
+  insecure(C10, "aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-004", "reach"),
+  compliantFor(C10, "aws_dynamodb_table.valid_in_this_account", "reach", "DDB-AUD-004"),
+  insecure(C10, "aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-005", "reach"),
+  compliantFor(C10, "aws_dynamodb_table.valid_in_this_account", "reach", "DDB-AUD-005"),
+  insecure(C10, "aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006", "reach"),
+  compliantFor(C10, "aws_dynamodb_table.valid_in_this_account", "reach", "DDB-AUD-006"),
+  insecure(C10, "aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-007", "reach"),
+  compliantFor(C10, "aws_dynamodb_table.valid_in_this_account", "reach", "DDB-AUD-007"),
   // The false findings: a binding the caller cannot choose; a key kept in the account and DynamoDB.
   compliant(FP1, "aws_dynamodb_resource_policy.valid_partition_per_account", "core", "DDB-FGAC-001"),
   compliant(FP1, "aws_iam_policy.valid_partition_per_org", "core", "DDB-FGAC-001"),

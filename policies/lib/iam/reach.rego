@@ -81,16 +81,29 @@ provider_account(resource) := account if {
 	account := configured_account(expressions)
 }
 
-provider_key(resource) := key if {
-	key := plan.config(resource).provider_config_key
-	input.configuration.provider_config[key]
+provider_key(resource) := source_provider(plan.config(resource).provider_config_key)
+
+# A module that only declares its required providers gets an entry without expressions and uses its
+# parent's provider: "module.a.module.b:aws" -> "module.a:aws" -> "aws".
+source_provider(key) := key if not contains(key, ":")
+
+source_provider(key) := candidates[max(configured)] if {
+	[module, name] := split(key, ":")
+	segments := split(module, ".")
+	candidates := [ancestor_key(segments, n, name) | some n in numbers.range(0, count(segments) / 2)]
+	configured := {i | some i, candidate in candidates; configured_provider(candidate, i)}
 }
 
-# A module's inherited provider: "module.a:aws" is "aws" when module.a configures none.
-provider_key(resource) := name if {
-	key := plan.config(resource).provider_config_key
-	not input.configuration.provider_config[key]
-	[_, name] := split(key, ":")
+# Keys from the root ("aws") down to the module's own.
+ancestor_key(_, 0, name) := name
+
+ancestor_key(segments, n, name) := concat(":", [concat(".", array.slice(segments, 0, 2 * n)), name]) if n > 0
+
+configured_provider(_, 0)
+
+configured_provider(key, i) if {
+	i > 0
+	input.configuration.provider_config[key].expressions
 }
 
 # The account a resource is deployed into: its provider configuration's, else the account_ids

@@ -7,7 +7,10 @@
 #   a reference to the table. Every aws_dynamodb_table counts as holding data; where Contributor
 #   Insights is unavailable (a local emulator) or the table holds none, the finding is waived with
 #   its reason. A table_name that cannot be followed before apply gives tables not otherwise covered
-#   DDB-AUD-007-UNPROVABLE.
+#   DDB-AUD-007-UNPROVABLE. An aws_dynamodb_contributor_insights acts on the table of that name in
+#   the account of its own provider: it covers a table in one account with it, as DDB-AUD-001 decides
+#   it; a table of another known account is not covered, and one whose account cannot be compared
+#   gets DDB-AUD-007-UNPROVABLE.
 # custom:
 #   id: DDB-AUD-007
 #   guardrail: audit
@@ -31,46 +34,61 @@ import data.ddb_guardrails.lib.references
 
 violation contains finding if {
 	some address, table in monitoring.tables
-	not covered(table)
-	count(uncertain) == 0
+	not covered(table, "one")
+	count(unsure(table)) == 0
 	finding := findings.violation(
 		rego.metadata.chain(),
 		address,
 		"Contributor Insights is off for this table",
-		["no aws_dynamodb_contributor_insights (without index_name) names this table"],
+		array.concat(
+			["no aws_dynamodb_contributor_insights (without index_name) names this table"],
+			sort(monitoring.account_evidence(insights_of(table), table)),
+		),
 	)
 }
 
 violation contains finding if {
 	some address, table in monitoring.tables
-	not covered(table)
-	count(uncertain) > 0
+	not covered(table, "one")
+	count(unsure(table)) > 0
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		address,
 		"whether Contributor Insights is on for this table is only known after apply",
-		sort(uncertain),
+		sort(unsure(table)),
 	)
 }
+
+unsure(table) := uncertain | account_uncertain(table)
 
 table_insights[address] := insights if {
 	some address, insights in plan.of_type("aws_dynamodb_contributor_insights")
 	object.get(insights.after, "index_name", null) in {null, ""}
 }
 
+# An aws_dynamodb_contributor_insights turns Contributor Insights on for the table of that name in
+# the account of its own provider: one of another account names another table ("one": surely of
+# the table's account; "maybe": of an account not surely another).
+covered(table, mode) if {
+	some insights in insights_of(table)
+	monitoring.in_account({insights}, table, mode)
+}
+
+account_uncertain(table) := monitoring.account_evidence(insights_of(table), table) if covered(table, "maybe")
+
+else := set()
+
 # Indexed by table name and by referenced table: a scan of every insights resource per table was
 # quadratic in plans with one per table.
-covered(table) if table.after.name in named_tables
+insights_of(table) := object.get(named_tables, table.after.name, set()) | object.get(referenced_tables, table.address, set())
 
-covered(table) if table.address in referenced_tables
-
-named_tables contains insights.after.table_name if {
-	some _, insights in table_insights
+named_tables[insights.after.table_name] contains address if {
+	some address, insights in table_insights
 	is_string(insights.after.table_name)
 }
 
-referenced_tables contains source.address if {
-	some _, insights in table_insights
+referenced_tables[source.address] contains address if {
+	some address, insights in table_insights
 	insights.unknown.table_name == true
 	some source in references.sources(insights, ["table_name"])
 	source.kind == "resource"

@@ -64,6 +64,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam.reach
+import data.ddb_guardrails.lib.monitoring
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
@@ -115,12 +116,12 @@ universal_selectors contains selector if {
 
 conditional_selectors := selectors - universal_selectors
 
-universal_modes(table) := object.get(everywhere_modes, account_scope(table), set()) | {mode |
+universal_modes(table) := object.get(everywhere_modes, monitoring.account_scope(table), set()) | {mode |
 	some scope in account_region_scopes(table)
 	some mode in object.get(scoped_modes, scope, set())
 }
 
-everywhere_modes[account_scope(plan.resources[selector.trail])] contains mode if {
+everywhere_modes[monitoring.account_scope(plan.resources[selector.trail])] contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
 	multi_region(selector.trail)
@@ -146,82 +147,39 @@ records_region_of(trail, table) if {
 
 multi_region(trail) if plan.resources[trail].after.is_multi_region_trail == true
 
-region_scopes(resource) := {concat("", ["provider ", key]) | key := provider_key(resource)} | {concat("", ["region ", region]) |
+region_scopes(resource) := {concat("", ["provider ", key]) | key := reach.provider_key(resource)} | {concat("", ["region ", region]) |
 	region := provider_region(resource)
 }
 
 # The Regions of one account: a provider configuration, or a Region with the account.
-account_region_scopes(resource) := {concat("", ["provider ", key]) | key := provider_key(resource)} | {scope |
+account_region_scopes(resource) := {concat("", ["provider ", key]) | key := reach.provider_key(resource)} | {scope |
 	region := provider_region(resource)
-	scope := sprintf("region %s of %s", [region, account_scope(resource)])
+	scope := sprintf("region %s of %s", [region, monitoring.account_scope(resource)])
 }
 
 # A trail records its own account only. An organization trail records its organisation's member
 # accounts too, which the plan does not list: a table of another account is then unprovable.
 records_of(trail, table) if {
 	records_region_of(trail, table)
-	same_account(plan.resources[trail], table)
-}
-
-# One account: the same provider configuration, or the same account_scope.
-same_account(trail, table) if provider_key(trail) == provider_key(table)
-
-same_account(trail, table) if account_scope(trail) == account_scope(table)
-
-# The account a resource is deployed into (reach.resource_account). Provider configurations that name
-# none (no allowed_account_ids, no assume_role, no single account_ids value) are taken to use the
-# credentials of the run, hence one account.
-account_scope(resource) := account if {
-	account := reach.resource_account(resource)
-} else := "the account of the run's credentials"
-
-# Both accounts are known and differ.
-other_account(trail, table) if {
-	reach.resource_account(trail) != reach.resource_account(table)
-	not same_account(trail, table)
+	monitoring.one_account(plan.resources[trail], table)
 }
 
 organization_trail(trail) if plan.resources[trail].after.is_organization_trail == true
 
 # The trail surely does not record the table's account.
 outside_account(trail, table) if {
-	other_account(plan.resources[trail], table)
+	monitoring.other_account(plan.resources[trail], table)
 	not organization_trail(trail)
 }
 
 # Whether the trail records the table's account cannot be told before apply.
 account_unknown(trail, table) if {
-	not same_account(plan.resources[trail], table)
+	not monitoring.one_account(plan.resources[trail], table)
 	not outside_account(trail, table)
 }
 
-provider_key(resource) := source_provider(plan.config(resource).provider_config_key)
-
-# A module that only declares its required providers gets an entry without expressions and uses its
-# parent's provider: "module.a.module.b:aws" -> "module.a:aws" -> "aws".
-source_provider(key) := key if not contains(key, ":")
-
-source_provider(key) := candidates[max(configured)] if {
-	[module, name] := split(key, ":")
-	segments := split(module, ".")
-	candidates := [ancestor_key(segments, n, name) | some n in numbers.range(0, count(segments) / 2)]
-	configured := {i | some i, candidate in candidates; configured_provider(candidate, i)}
-}
-
-# Keys from the root ("aws") down to the module's own.
-ancestor_key(_, 0, name) := name
-
-ancestor_key(segments, n, name) := concat(":", [concat(".", array.slice(segments, 0, 2 * n)), name]) if n > 0
-
-configured_provider(_, 0)
-
-configured_provider(key, i) if {
-	i > 0
-	input.configuration.provider_config[key].expressions
-}
-
 provider_region(resource) := region if {
-	region := input.configuration.provider_config[provider_key(resource)].expressions.region.constant_value
+	region := input.configuration.provider_config[reach.provider_key(resource)].expressions.region.constant_value
 	is_string(region)
 }
 
@@ -277,14 +235,10 @@ account_pending(trail, table) := sprintf(
 	],
 ) if {
 	organization_trail(trail)
-	other_account(plan.resources[trail], table)
+	monitoring.other_account(plan.resources[trail], table)
 } else := sprintf("%s is in %s, the table in %s: whether they are one account is only known at apply", [
-	trail, account_text(plan.resources[trail]), account_text(table),
+	trail, monitoring.account_text(plan.resources[trail]), monitoring.account_text(table),
 ])
-
-account_text(resource) := sprintf("account %s", [reach.resource_account(resource)]) if {
-	reach.resource_account(resource)
-} else := "an account the plan does not name"
 
 pending(trail) := sprintf("%s: enable_logging is only known after apply", [trail])
 

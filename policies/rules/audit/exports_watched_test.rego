@@ -23,7 +23,10 @@ test_a_pattern_known_only_after_apply_is_unprovable if {
 
 test_an_alarmed_filter_on_export_calls_covers_every_table if {
 	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
-		with data.ddb_guardrails.lib.monitoring.alarmed_filters as {"f": {"names": {"ExportTableToPointInTime"}, "tables": set()}}
+		with data.ddb_guardrails.lib.monitoring.alarmed_filters as {"aws_cloudwatch_log_metric_filter.scan_actions_disabled": {
+			"names": {"ExportTableToPointInTime"}, "tables": set(),
+			"alarms": {"aws_cloudwatch_metric_alarm.scan_actions_disabled"},
+		}}
 	count(found) == 0
 }
 
@@ -42,4 +45,30 @@ test_content_filters_that_match_exports_count if {
 	findings_for("audit-eventbridge-filters") == set()
 	findings_for("audit-eventbridge-any-call") == set()
 	findings_for("audit-eventbridge-filters-missing") == set()
+}
+
+# Class 10 of issue #21: the EventBridge rules of this account (111122223333, the account_ids parameter)
+# do not watch the table created through the partner provider (444455556666).
+accounts_findings(parameters) := found if {
+	found := rule.violation with input as fixtures.plan("iam-10-accounts")
+		with data.ddb_guardrails_config.parameters as parameters
+}
+
+test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule if {
+	found := accounts_findings({"account_ids": ["111122223333"]})
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006"]}
+	some f in found
+	"aws_cloudwatch_event_rule.changes is in account 111122223333, the table in account 444455556666" in f.evidence
+}
+
+# The default provider names no account: the EventBridge rule may be in 444455556666 too. The table of its
+# own provider configuration is covered all the same.
+test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_exports_watched if {
+	found := accounts_findings({})
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006-UNPROVABLE"]}
+	some f in found
+	f.evidence == [concat("", [
+		"aws_cloudwatch_event_rule.changes is in an account the plan does not name, the table in account 444455556666: ",
+		"whether they are one account is only known at apply",
+	])]
 }

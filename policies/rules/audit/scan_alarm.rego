@@ -19,7 +19,11 @@
 #   aws_dynamodb_table counts as holding data (a plan cannot show that a table is empty); a table
 #   that holds none is waived per finding with its reason. When a filter's pattern or metric, a
 #   trail's log group, or an alarm's TableName cannot be followed before apply, tables not otherwise
-#   covered get DDB-AUD-004-UNPROVABLE.
+#   covered get DDB-AUD-004-UNPROVABLE. Alarms, metric filters and trails watch their own account only
+#   (a ReturnedItemCount alarm reads the table of that name in the alarm's account): they cover a
+#   table in one account with them, as DDB-AUD-001 decides it (the same provider configuration, equal
+#   known accounts, or neither provider naming one); a table of another known account is not
+#   covered, and one whose account cannot be compared with theirs gets DDB-AUD-004-UNPROVABLE.
 # custom:
 #   id: DDB-AUD-004
 #   guardrail: audit
@@ -55,8 +59,8 @@ import data.ddb_guardrails.rules.audit.data_events
 
 violation contains finding if {
 	some address, table in monitoring.tables
-	not covered(table)
-	count(uncertain | delivery_uncertain(table)) == 0
+	not covered(table, "one")
+	count(unsure(table)) == 0
 	finding := findings.violation(
 		rego.metadata.chain(),
 		address,
@@ -67,36 +71,66 @@ violation contains finding if {
 
 violation contains finding if {
 	some address, table in monitoring.tables
-	not covered(table)
-	count(uncertain | delivery_uncertain(table)) > 0
+	not covered(table, "one")
+	count(unsure(table)) > 0
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		address,
 		"whether an alarm watches Scan calls on this table is only known after apply",
-		sort(uncertain | delivery_uncertain(table)),
+		sort(unsure(table)),
 	)
 }
 
-covered(table) if {
+unsure(table) := (uncertain | delivery_uncertain(table)) | account_uncertain(table)
+
+# "one": watched by an alarm (with its filter and trail) surely of the table's account; "maybe": by
+# one of an account not surely another. An alarm, metric filter or trail of another account does not
+# see the table: a ReturnedItemCount alarm reads the table of that name in its own account.
+covered(table, mode) if {
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	delivered(address, table)
+	some alarm in filter.alarms
+	monitoring.in_account({address, alarm}, table, mode)
+	delivered(address, table, mode)
 }
 
 # Indexed by table name: one alarm per table made a scan of every alarm per table quadratic.
-covered(table) if table.after.name in alarmed_table_names
+covered(table, mode) if {
+	some alarm in alarmed_tables[table.after.name]
+	monitoring.in_account({alarm}, table, mode)
+}
 
-# A trail that records the table's read data events (Scan is one), as DDB-AUD-001 reads it.
-records_reads(trail, table) if {
+# A trail that records the table's read data events (Scan is one), as DDB-AUD-001 reads it: in the
+# table's account ("one"), or in an account that may be the table's ("maybe").
+records_reads(trail, table, mode) if {
 	data_events.active(trail)
-	data_events.records_region_of(trail, table)
+	records_account(trail, table, mode)
 	some selector in data_events.selectors
 	selector.trail == trail
 	"read" in selector.modes
 	data_events.covers(selector, table)
 }
 
-alarmed_table_names contains name if {
+records_account(trail, table, "one") if data_events.records_of(trail, table)
+
+records_account(trail, table, "maybe") if {
+	data_events.records_region_of(trail, table)
+	not data_events.outside_account(trail, table)
+}
+
+# Watchers that may be of the table's account cover it: whether they are is only known at apply.
+account_uncertain(table) := monitoring.account_evidence(watchers(table), table) if covered(table, "maybe")
+
+else := set()
+
+# The alarms, filters and trails that would watch the table's Scans in their own account.
+watchers(table) := object.get(alarmed_tables, table.after.name, set()) | {watcher |
+	some address, filter in monitoring.alarmed_filters
+	monitoring.filter_watches(filter, "Scan", table)
+	some watcher in (({address} | filter.alarms) | monitoring.delivering_trails(address))
+}
+
+alarmed_tables[name] contains address if {
 	some address, names in alarms_on_scans
 	alarm := monitoring.alerting_alarms[address]
 	monitoring.fires_on_rise(alarm)
@@ -148,19 +182,19 @@ gap_evidence(table) := array.concat(
 			not monitoring.alerting_alarms[address]
 		}),
 	),
-	sort(undelivered_evidence(table) | unpublished_evidence(table)),
+	sort(((undelivered_evidence(table) | unpublished_evidence(table)) | monitoring.account_evidence(watchers(table), table))),
 )
 
 # Scan filters that count for this table but reach no trail that records its reads.
 undelivered_evidence(table) := {sprintf("%s: no enabled trail that records this table's read data events delivers to its log group", [address]) |
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	not delivered(address, table)
+	not delivered(address, table, "maybe")
 }
 
-delivered(filter, table) if {
+delivered(filter, table, mode) if {
 	some trail in monitoring.delivering_trails(filter)
-	records_reads(trail, table)
+	records_reads(trail, table, mode)
 }
 
 # A trail delivering to the filter's log group whose selectors or enable_logging cannot be read
@@ -168,7 +202,7 @@ delivered(filter, table) if {
 delivery_uncertain(table) := {evidence |
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	not delivered(address, table)
+	not delivered(address, table, "maybe")
 	some trail in monitoring.delivering_trails(address)
 	some evidence in trail_uncertain(trail, table)
 }

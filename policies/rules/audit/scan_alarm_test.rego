@@ -140,3 +140,29 @@ test_a_delivering_trail_whose_logging_is_known_only_after_apply_is_unprovable if
 	evidence := [f.evidence | some f in found; f.address == "aws_dynamodb_table.valid_filter_on_delivered_log_group"]
 	evidence == [["aws_cloudtrail.all_data_events: enable_logging is only known after apply"]]
 }
+
+# Class 10 of issue #21: the alarms on Scans of its name of this account (111122223333, the account_ids parameter)
+# do not watch the table created through the partner provider (444455556666).
+accounts_findings(parameters) := found if {
+	found := rule.violation with input as fixtures.plan("iam-10-accounts")
+		with data.ddb_guardrails_config.parameters as parameters
+}
+
+test_a_table_of_another_account_is_not_covered_by_this_accounts_alarm if {
+	found := accounts_findings({"account_ids": ["111122223333"]})
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-004"]}
+	some f in found
+	"aws_cloudwatch_metric_alarm.scans[\"sessions\"] is in account 111122223333, the table in account 444455556666" in f.evidence
+}
+
+# The default provider names no account: the alarm may be in 444455556666 too. The table of its
+# own provider configuration is covered all the same.
+test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_scan_alarm if {
+	found := accounts_findings({})
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-004-UNPROVABLE"]}
+	some f in found
+	f.evidence == [concat("", [
+		"aws_cloudwatch_metric_alarm.scans[\"sessions\"] is in an account the plan does not name, the table in account 444455556666: ",
+		"whether they are one account is only known at apply",
+	])]
+}
