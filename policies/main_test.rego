@@ -74,6 +74,7 @@ rules_flagging := {
 	"enc-dax": {"DDB-ENC-004"},
 	"enc-audit-buckets": {"DDB-ENC-005"},
 	"enc-key-policy": {"DDB-ENC-006"},
+	"enc-key-unknown-principals": {"DDB-ENC-006"},
 	"enc-exports-streams": {"DDB-ENC-007", "DDB-ENC-008"},
 	"rec-pitr-deletion": {"DDB-REC-001", "DDB-REC-002"},
 	"change-regressions": {

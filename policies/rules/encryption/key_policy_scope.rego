@@ -26,7 +26,10 @@
 #   violation on the grant: a grant bypasses the key policy and cannot carry kms:ViaService. A key without a policy gets the
 #   default key policy (the account root, through IAM): accepted, like keys outside the plan
 #   (literal ARNs), which the plan cannot show. A policy or principals only known after apply, or an
-#   aws_kms_key_policy whose key cannot be told, give DDB-ENC-006-UNPROVABLE.
+#   aws_kms_key_policy whose key cannot be told, give DDB-ENC-006-UNPROVABLE; principals only known
+#   after apply do not when the statement, granted to anyone, still lets no caller use the key
+#   outside DynamoDB (kms:ViaService = dynamodb.<region>.amazonaws.com with kms:CallerAccount of this
+#   account: the key stays in this account and DynamoDB whoever the principal turns out to be).
 # custom:
 #   id: DDB-ENC-006
 #   guardrail: encryption
@@ -147,6 +150,7 @@ violation contains finding if {
 	some [key, document, i, statement] in known_statements
 	iam.allows(statement)
 	not statement.principals.known
+	not scoped_whoever(document, statement)
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		key,
@@ -223,6 +227,25 @@ allow_statements contains [key, document, i, statement] if {
 }
 
 action_list(actions) := concat(", ", sort(actions))
+
+# A statement whose principals are only known after apply is scoped when, granted to anyone, it
+# still lets no caller use the key outside DynamoDB: neither a caller of another account nor one of
+# the key's own account calling KMS directly (kms:ViaService and kms:CallerAccount of this account
+# keep the key in this account and DynamoDB, whoever the principal turns out to be).
+scoped_whoever(document, statement) if {
+	count(statement.conditions) > 0
+	statement.resources.kind
+	used := key_policies.granted(statement, key_policies.usage_actions)
+	anyone := object.union(statement, {"principals": {"kind": "Principal", "values": {"*"}, "known": true}})
+	not exposure(document, anyone, used, [outsider, insider(document)])
+}
+
+insider(document) := {
+	"arn": concat("", ["arn:aws:iam::", owner(document), ":role/", requests.caller_name]),
+	"account": owner(document),
+	"type": "AWS",
+	"tags": {},
+}
 
 # The first request by a caller of another account that uses the key for what the statement exposes,
 # with the context that caller sets (its own account as kms:CallerAccount, no kms:ViaService: it

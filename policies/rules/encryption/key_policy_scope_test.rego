@@ -143,3 +143,9 @@ test_the_witness_is_a_decrypt_by_another_account if {
 	f.witness.context == {"kms:CallerAccount": "999999999999"}
 	endswith(f.witness.resource, ":111122223333:key/ddb-guardrails-probe")
 }
+
+# Principals known only after apply: kms:ViaService and kms:CallerAccount of this account keep the
+# key in this account and DynamoDB whoever they are; without them the verdict waits for apply.
+test_unknown_principals_scoped_by_via_service_and_caller_account_pass if {
+	findings_for("enc-key-unknown-principals") == {["aws_kms_key.invalid_unscoped_unknown_principal", "DDB-ENC-006-UNPROVABLE"]}
+}
