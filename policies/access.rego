@@ -258,18 +258,14 @@ key_decrypts(address) := [[key, document, request] |
 	evaluation.allowed(request, {
 		"identity": [requests.anything],
 		"resource": [requests.asked(document, statement)],
-		"resource_account": key_owner(document),
+		"resource_account": key_policies.owner(document),
 	})
 ]
-
-key_owner(document) := min(key_policies.owner_accounts(document)) if {
-	count(key_policies.owner_accounts(document)) > 0
-} else := requests.this_account
 
 key_arn(key, document) := arn if {
 	arn := plan.resources[key].after.arn
 	is_string(arn)
-} else := concat("", ["arn:aws:kms:", requests.default_region, ":", key_owner(document), ":key/", requests.probe_name]) if {
+} else := concat("", ["arn:aws:kms:", requests.default_region, ":", key_policies.owner(document), ":key/", requests.probe_name]) if {
 	is_object(document)
 }
 

@@ -325,7 +325,15 @@ named_principals(statement) := [principal_of(value) |
 	principal_of(value)
 ] if {
 	not open_to_anyone(statement)
-} else := [{"arn": concat("", ["arn:aws:iam::", other_account, ":role/ddb-guardrails-caller"]), "account": other_account, "type": "AWS", "tags": {}}]
+} else := [unnamed_caller(other_account, "role")]
+
+# A caller the plan does not name: a role (or user) of the account, called caller_name.
+unnamed_caller(account, kind) := {
+	"arn": concat("", ["arn:aws:iam::", account, ":", kind, "/", caller_name]),
+	"account": account,
+	"type": "AWS",
+	"tags": {},
+}
 
 open_to_anyone(statement) if iam.any_principal(statement)
 
@@ -336,7 +344,7 @@ principal_of(value) := {"arn": arn, "account": account, "type": "AWS", "tags": {
 	arn := substring(value, 4, -1)
 	not endswith(arn, ":root")
 	account := split(arn, ":")[4]
-} else := {"arn": concat("", ["arn:aws:iam::", account, ":role/ddb-guardrails-caller"]), "account": account, "type": "AWS", "tags": {}} if {
+} else := unnamed_caller(account, "role") if {
 	startswith(value, "AWS:")
 	account := account_id(substring(value, 4, -1))
 } else := {"arn": substring(value, 8, -1), "account": "", "type": "Service", "tags": {}} if {

@@ -10,6 +10,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.reach
+import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -118,6 +119,11 @@ administers(statement) if grants(statement, "kms:putkeypolicy")
 # Another account granted kms:* is an administrator too, so administering alone does not tell the
 # owner. A key has one account: when two are named as often, whichever owns the key, the other is
 # another account, so the first of them is taken to be the owner and the others are judged.
+# The key's own account, or this account when its policy names none.
+owner(document) := account if {
+	some account in owner_accounts(document)
+} else := requests.this_account
+
 owner_accounts(document) := {min(own)} if {
 	own := {account |
 		some account, _ in mentions(document)

@@ -240,12 +240,7 @@ scoped_whoever(document, statement) if {
 	not exposure(document, anyone, used, [outsider, insider(document)])
 }
 
-insider(document) := {
-	"arn": concat("", ["arn:aws:iam::", owner(document), ":role/", requests.caller_name]),
-	"account": owner(document),
-	"type": "AWS",
-	"tags": {},
-}
+insider(document) := requests.unnamed_caller(key_policies.owner(document), "role")
 
 # The first request by a caller of another account that uses the key for what the statement exposes,
 # with the context that caller sets (its own account as kms:CallerAccount, no kms:ViaService: it
@@ -260,7 +255,7 @@ exposure(document, statement, exposed, callers) := requests.witness([{
 	"policies": {
 		"identity": [requests.anything],
 		"resource": [requests.asked(document, statement)],
-		"resource_account": owner(document),
+		"resource_account": key_policies.owner(document),
 	},
 } |
 	some caller in callers
@@ -270,18 +265,9 @@ exposure(document, statement, exposed, callers) := requests.witness([{
 # "kms:decrypt" -> "kms:Decrypt"
 action_name(action) := object.get({"kms:decrypt": "kms:Decrypt", "kms:creategrant": "kms:CreateGrant"}, action, action)
 
-owner(document) := min(key_policies.owner_accounts(document)) if count(key_policies.owner_accounts(document)) > 0
+key_arn(document) := concat("", ["arn:aws:kms:", requests.default_region, ":", key_policies.owner(document), ":key/", requests.probe_name])
 
-owner(document) := requests.this_account if count(key_policies.owner_accounts(document)) == 0
-
-key_arn(document) := concat("", ["arn:aws:kms:", requests.default_region, ":", owner(document), ":key/", requests.probe_name])
-
-outsider := {
-	"arn": concat("", ["arn:aws:iam::", requests.other_account, ":role/", requests.caller_name]),
-	"account": requests.other_account,
-	"type": "AWS",
-	"tags": {},
-}
+outsider := requests.unnamed_caller(requests.other_account, "role")
 
 statement_evidence(document, i, statement) := sprintf("%s statement[%d]%s: Allow %s %s to %s %s", [
 	document.origin,

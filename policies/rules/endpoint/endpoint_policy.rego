@@ -159,14 +159,7 @@ inside_vpc(statement) := object.union(path(statement), {"aws:SourceIp": split(mi
 path(statement) := object.union(requests.path(statement), {"aws:CurrentTime": requests.now})
 
 # A workload inside the VPC: a role's session, or an IAM user's keys.
-callers := [{
-	"arn": concat("", ["arn:aws:iam::", requests.this_account, ":", kind, "/", requests.caller_name]),
-	"account": requests.this_account,
-	"type": "AWS",
-	"tags": {},
-} |
-	some kind in ["role", "user"]
-]
+callers := [requests.unnamed_caller(requests.this_account, kind) | some kind in ["role", "user"]]
 
 # A table of another account in each region the statement's patterns write out.
 foreign_tables(statement) := sort({foreign(split(probe, ":")) | some probe in requests.probe_tables(statement)})
