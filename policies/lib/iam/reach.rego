@@ -122,6 +122,11 @@ configured_account(expressions) := account if {
 	account := arn_account(arn)
 }
 
+# The accounts a resource is deployed into: the account_ids parameter and its provider's.
+deployed_accounts(resource) := {account | some account in params.effective.account_ids} | {account |
+	account := provider_account(resource)
+}
+
 # The accounts the plan deploys into: the account_ids parameter and its provider configurations'.
 own_accounts := {account | some account in params.effective.account_ids} | plan_accounts
 

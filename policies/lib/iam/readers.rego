@@ -18,7 +18,6 @@ import data.ddb_guardrails.lib.iam.evaluation
 import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.iam.requests
 import data.ddb_guardrails.lib.key_policies
-import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.s3
@@ -37,11 +36,6 @@ stream_documents(stream) := {object.union(document, {"holder": address}) |
 	some source in references.sources(policy, ["resource_arn"])
 	source.address == stream
 	some document in iam.resolve(policy, ["policy"])
-}
-
-# The accounts a resource is deployed into: the account_ids parameter and its provider's.
-own_accounts(resource) := {account | some account in params.effective.account_ids} | {account |
-	account := reach.provider_account(resource)
 }
 
 # Each principal of another account that a known document allows `action` on `arn` and the key
@@ -108,7 +102,7 @@ outside_principals(resource, documents) := {principal |
 outside(_, account) if account == requests.other_account
 
 outside(resource, account) if {
-	own := own_accounts(resource)
+	own := reach.deployed_accounts(resource)
 	count(own) > 0
 	account != ""
 	not account in own
@@ -119,7 +113,7 @@ outside(resource, account) if {
 account_of(resource) := account if {
 	account := reach.resource_account(resource)
 } else := min(own) if {
-	own := own_accounts(resource)
+	own := reach.deployed_accounts(resource)
 	count(own) > 0
 } else := requests.this_account
 

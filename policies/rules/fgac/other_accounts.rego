@@ -47,7 +47,6 @@ import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.iam.readers
 import data.ddb_guardrails.lib.iam_conditions
-import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.s3
@@ -56,11 +55,6 @@ import data.ddb_guardrails.lib.s3
 leaving_actions := {
 	"exporttabletopointintime", "putresourcepolicy", "deleteresourcepolicy", "updatecontinuousbackups",
 	"createbackup", "restoretablefrombackup", "restoretabletopointintime", "getrecords", "getsharditerator",
-}
-
-# The accounts a resource is deployed into.
-own_accounts(resource) := {account | some account in params.effective.account_ids} | {account |
-	account := reach.provider_account(resource)
 }
 
 # [holder, statement index, statement, caller]: a caller is {"account", "who"} of another account,
@@ -74,14 +68,14 @@ outside_callers(holder, statement, count_anyone) := {caller |
 
 outside_caller(holder, _, principal, _) := {"account": account, "who": sprintf("account %s", [account])} if {
 	account := reach.principal_account(principal)
-	own := own_accounts(holder)
+	own := reach.deployed_accounts(holder)
 	count(own) > 0
 	not account in own
 }
 
 outside_caller(holder, _, principal, _) := {"account": "unknown", "who": sprintf("account %s", [account])} if {
 	account := reach.principal_account(principal)
-	count(own_accounts(holder)) == 0
+	count(reach.deployed_accounts(holder)) == 0
 }
 
 outside_caller(_, statement, principal, true) := {"account": reach.outside_account, "who": "any principal of any account"} if {
@@ -214,7 +208,7 @@ violation contains finding if {
 	some address, export in plan.of_type("aws_dynamodb_table_export")
 	owner := export.after.s3_bucket_owner
 	is_string(owner)
-	own := own_accounts(export)
+	own := reach.deployed_accounts(export)
 	count(own) > 0
 	not owner in own
 	finding := findings.witnessed(
@@ -240,7 +234,7 @@ violation contains finding if {
 	some copy in object.get(rule, "copy_action", [])
 	vault := copy.destination_vault_arn
 	account := reach.arn_account(vault)
-	own := own_accounts(backup_plan)
+	own := reach.deployed_accounts(backup_plan)
 	count(own) > 0
 	not account in own
 	finding := findings.witnessed(
@@ -330,4 +324,4 @@ caller_principal(caller) := {
 	"tags": {},
 }
 
-accounts_text(address) := concat(", ", sort(own_accounts(plan.resources[address])))
+accounts_text(address) := concat(", ", sort(reach.deployed_accounts(plan.resources[address])))

@@ -3,6 +3,7 @@ package ddb_guardrails.rules.fgac.other_accounts_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
+import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.rules.fgac.other_accounts
 
 this_account := {"account_ids": ["111122223333"]}
@@ -60,7 +61,7 @@ test_the_witness_is_the_other_accounts_request if {
 }
 
 test_accounts_named_by_the_provider_are_this_plans if {
-	found := other_accounts.own_accounts({"config_key": "aws_dynamodb_table.t"}) with input as {"configuration": {
+	found := reach.deployed_accounts({"config_key": "aws_dynamodb_table.t"}) with input as {"configuration": {
 		"provider_config": {"aws.data": {"expressions": {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam::444455556666:role/deploy"}}]}}},
 		"root_module": {"resources": [{"address": "aws_dynamodb_table.t", "provider_config_key": "aws.data"}]},
 	}}
