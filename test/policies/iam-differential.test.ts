@@ -6,13 +6,12 @@
 // evaluators to the documentation; where the simulator departs from it, the case is listed in
 // DOCUMENTED_DISAGREEMENTS below and in docs/rules.md, and the core follows the documentation.
 // FC_SEED=<n> replays a run; DDB_IAM_DIFFERENTIAL_CASES=<n> changes its size (CI: the default).
-import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Case, type Decision, generateCases, simulate } from "../helpers/iam-cases";
 import { KNOWN_ANSWERS } from "../helpers/iam-known-answers";
 import { evalPolicies } from "../helpers/opa";
-import { ROOT } from "../helpers/paths";
 
 const CASES = Number(process.env.DDB_IAM_DIFFERENTIAL_CASES ?? 10_000);
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261206;
@@ -26,16 +25,6 @@ const CORE = "ddb_guardrails.lib.iam.evaluation";
 const DOCUMENTED_DISAGREEMENTS: { knownAnswer: string; source: string; covers: (c: Case) => boolean }[] = [];
 
 /** The core has landed on this branch when some Rego file declares its package. */
-function coreLanded(): boolean {
-  const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".rego") ? [join(dir, e.name)] : [],
-    );
-  return files(join(ROOT, "policies", "lib")).some((f) =>
-    new RegExp(`^package ${CORE.replace(/\./g, "\\.")}$`, "m").test(readFileSync(f, "utf8")),
-  );
-}
-
 const work = mkdtempSync(join(tmpdir(), "ddb-iam-differential-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -209,62 +198,58 @@ describe("requests whose decision AWS's documentation states", () => {
   });
 });
 
-// The core is on this branch once ddb_guardrails.lib.iam.evaluation is merged in; until then only the
-// harness above exists, and the output says so.
-if (!coreLanded()) console.log(`IAM differential: ${CORE} is not on this branch; no core comparison is defined`);
-else
-  describe("the IAM evaluation core", () => {
-    let known: ReturnType<typeof evaluateCore>;
-    beforeAll(() => {
-      known = evaluateCore(KNOWN_ANSWERS.map((k) => k.case));
-    });
-    test.each(KNOWN_ANSWERS.map((k, i) => [k.name, k, i] as const))("follows the documentation: %s", (_, answer, i) => {
-      expect(known[i].decision).toEqual(answer.expected);
-    });
-
-    test(`decides every generated case as iam-simulate does (${CASES} cases)`, async () => {
-      const started = Date.now();
-      const core = evaluateCore(cases);
-      console.log(`IAM differential: the core decided ${cases.length} cases in ${Date.now() - started} ms`);
-      const undecided = core.flatMap((d, i) => (d.decision === undefined ? [i] : []));
-      expect(undecided.slice(0, 5).map((i) => JSON.stringify(cases[i]))).toEqual([]);
-      const inconsistent = core.flatMap((d, i) => (d.allowed !== (d.decision === "Allow") ? [i] : []));
-      expect(inconsistent.slice(0, 5).map((i) => JSON.stringify(cases[i]))).toEqual([]);
-
-      let documented = 0;
-      const differing: number[] = [];
-      cases.forEach((c, i) => {
-        if (core[i].decision === simulated[i]) return;
-        if (DOCUMENTED_DISAGREEMENTS.some((d) => d.covers(c))) documented++;
-        else differing.push(i);
-      });
-      console.log(`IAM differential: ${documented} cases left to the documented disagreements`);
-      const allowedByCoreOnly = differing.filter((i) => core[i].decision === "Allow").length;
-      const allowedBySimulatorOnly = differing.filter((i) => simulated[i] === "Allow").length;
-      if (differing.length > 0) {
-        // One minimal case per kind of disagreement: the smallest of each, then shrunk.
-        const kinds = new Map<string, number>();
-        for (const i of differing.sort((a, b) => JSON.stringify(cases[a]).length - JSON.stringify(cases[b]).length)) {
-          const kind = signature(cases[i], core[i].decision, simulated[i]);
-          if (!kinds.has(kind)) kinds.set(kind, i);
-        }
-        console.log(`IAM differential: kinds of disagreement (${kinds.size}):\n${[...kinds.keys()].join("\n")}`);
-        const smallest = await minimise([...kinds.values()].slice(0, 30).map((i) => cases[i]));
-        const [coreSmall, simSmall] = [evaluateCore(smallest), await simulateAll(smallest)];
-        console.log(
-          `IAM differential: ${differing.length} disagreements (${allowedByCoreOnly} allowed by the core only, ${allowedBySimulatorOnly} by iam-simulate only); minimal cases:\n` +
-            smallest
-              .map(
-                (c, i) =>
-                  `core ${coreSmall[i].decision}, iam-simulate ${JSON.stringify(simSmall[i])}: ${JSON.stringify(c)}`,
-              )
-              .join("\n"),
-        );
-      }
-      expect({ allowedByCoreOnly, allowedBySimulatorOnly, differing: differing.length }).toEqual({
-        allowedByCoreOnly: 0,
-        allowedBySimulatorOnly: 0,
-        differing: 0,
-      });
-    }, 600_000);
+describe("the IAM evaluation core", () => {
+  let known: ReturnType<typeof evaluateCore>;
+  beforeAll(() => {
+    known = evaluateCore(KNOWN_ANSWERS.map((k) => k.case));
   });
+  test.each(KNOWN_ANSWERS.map((k, i) => [k.name, k, i] as const))("follows the documentation: %s", (_, answer, i) => {
+    expect(known[i].decision).toEqual(answer.expected);
+  });
+
+  test(`decides every generated case as iam-simulate does (${CASES} cases)`, async () => {
+    const started = Date.now();
+    const core = evaluateCore(cases);
+    console.log(`IAM differential: the core decided ${cases.length} cases in ${Date.now() - started} ms`);
+    const undecided = core.flatMap((d, i) => (d.decision === undefined ? [i] : []));
+    expect(undecided.slice(0, 5).map((i) => JSON.stringify(cases[i]))).toEqual([]);
+    const inconsistent = core.flatMap((d, i) => (d.allowed !== (d.decision === "Allow") ? [i] : []));
+    expect(inconsistent.slice(0, 5).map((i) => JSON.stringify(cases[i]))).toEqual([]);
+
+    let documented = 0;
+    const differing: number[] = [];
+    cases.forEach((c, i) => {
+      if (core[i].decision === simulated[i]) return;
+      if (DOCUMENTED_DISAGREEMENTS.some((d) => d.covers(c))) documented++;
+      else differing.push(i);
+    });
+    console.log(`IAM differential: ${documented} cases left to the documented disagreements`);
+    const allowedByCoreOnly = differing.filter((i) => core[i].decision === "Allow").length;
+    const allowedBySimulatorOnly = differing.filter((i) => simulated[i] === "Allow").length;
+    if (differing.length > 0) {
+      // One minimal case per kind of disagreement: the smallest of each, then shrunk.
+      const kinds = new Map<string, number>();
+      for (const i of differing.sort((a, b) => JSON.stringify(cases[a]).length - JSON.stringify(cases[b]).length)) {
+        const kind = signature(cases[i], core[i].decision, simulated[i]);
+        if (!kinds.has(kind)) kinds.set(kind, i);
+      }
+      console.log(`IAM differential: kinds of disagreement (${kinds.size}):\n${[...kinds.keys()].join("\n")}`);
+      const smallest = await minimise([...kinds.values()].slice(0, 30).map((i) => cases[i]));
+      const [coreSmall, simSmall] = [evaluateCore(smallest), await simulateAll(smallest)];
+      console.log(
+        `IAM differential: ${differing.length} disagreements (${allowedByCoreOnly} allowed by the core only, ${allowedBySimulatorOnly} by iam-simulate only); minimal cases:\n` +
+          smallest
+            .map(
+              (c, i) =>
+                `core ${coreSmall[i].decision}, iam-simulate ${JSON.stringify(simSmall[i])}: ${JSON.stringify(c)}`,
+            )
+            .join("\n"),
+      );
+    }
+    expect({ allowedByCoreOnly, allowedBySimulatorOnly, differing: differing.length }).toEqual({
+      allowedByCoreOnly: 0,
+      allowedBySimulatorOnly: 0,
+      differing: 0,
+    });
+  }, 600_000);
+});
