@@ -24,7 +24,6 @@ const CORE = "ddb_guardrails.lib.iam.evaluation";
  */
 const DOCUMENTED_DISAGREEMENTS: { knownAnswer: string; source: string; covers: (c: Case) => boolean }[] = [];
 
-/** The core has landed on this branch when some Rego file declares its package. */
 const work = mkdtempSync(join(tmpdir(), "ddb-iam-differential-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
