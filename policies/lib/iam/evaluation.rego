@@ -19,12 +19,8 @@
 #     "endpoint": [doc] (absent: not through an endpoint), "resource_account": "111122223333",
 #   }
 #   doc := an IAM policy document as AWS writes it ({"Statement": ...}), or one normalised by
-#   lib/iam (iam.rego), {"statements": [statement]}, where every statement is:
-#     {"effect": "Allow" | "Deny",
-#      "actions": {"kind": "Action" | "NotAction", "patterns": [lower-case pattern]},
-#      "resources": {"kind": "Resource" | "NotResource", "values": [pattern], "known": bool},
-#      "principals": {"kind": "Principal" | "NotPrincipal" | "none", "values": {"*" | "<Type>:<id>"}, "known": bool},
-#      "conditions": [{"operator": lower, "key": lower, "values": [value], "known": bool}]}
+#   lib/iam, {"statements": [statement]}, each statement in the form described at the top of
+#   lib/iam/iam.rego.
 #   Values known only after apply ("known": false) are not evaluated here: rules report them as
 #   -UNPROVABLE before asking.
 package ddb_guardrails.lib.iam.evaluation

