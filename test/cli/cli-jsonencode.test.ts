@@ -72,4 +72,17 @@ describe("policies built with jsonencode() over values known only after apply", 
     const unknown = findings.find((f) => f.address.endsWith("invalid_actions_after_apply"));
     expect(unknown?.message).toBe("policy cannot be read before apply: Statement[1].Action is only known after apply");
   });
+
+  test("older fixtures' jsonencode() policies, -UNPROVABLE from the plan alone, are judged with the source", () => {
+    const on = (fixture: string, address: string, plan = fixturePlan(fixture)) =>
+      lines(validate(plan).findings.filter((f) => f.address === address));
+    const json = "aws_iam_policy.invalid_unresolvable_json";
+    expect(on("fgac-leading-keys", json)).toEqual([`DDB-FGAC-001 ${json}`]);
+    expect(on("fgac-leading-keys", json, alone("fgac-leading-keys"))).toEqual(
+      ["001", "002", "003", "006"].map((n) => `DDB-FGAC-${n}-UNPROVABLE ${json}`),
+    );
+    // A Deny of DeleteTable, and DescribeTable granted to one account: nothing to report.
+    expect(on("fgac-protected-attributes", "aws_iam_policy.invalid_unresolvable_writer")).toEqual([]);
+    expect(on("fgac-resource-policy", "aws_dynamodb_resource_policy.invalid_unresolvable_policy")).toEqual([]);
+  });
 });
