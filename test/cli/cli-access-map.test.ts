@@ -1,11 +1,20 @@
 // The access map (policies/access.rego) through the CLI on real fixture plans: who can do what to each
 // table, each capability with the request the IAM evaluation core allowed, computed only for the
 // formats that show it.
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AccessMap, AccessRow } from "../../src/engine";
 import { fixturePlan, runCli } from "../helpers/paths";
 
-function accessOf(fixture: string): AccessMap {
-  const run = runCli(["validate", fixturePlan(fixture), "--format", "json"]);
+/** The access map of a fixture, with its Terraform source (beside the plan) or, `alone`, from the plan only. */
+function accessOf(fixture: string, alone = false): AccessMap {
+  let plan = fixturePlan(fixture);
+  if (alone) {
+    plan = join(mkdtempSync(join(tmpdir(), "ddb-guardrails-access-")), "plan.json");
+    cpSync(fixturePlan(fixture), plan);
+  }
+  const run = runCli(["validate", plan, "--format", "json"]);
   expect(run.status === 0 || run.status === 1).toBe(true);
   return JSON.parse(run.stdout).access as AccessMap;
 }
@@ -64,13 +73,22 @@ describe("ddb-guardrails validate --format json: the access map", () => {
   });
 
   test("policies that cannot be read before apply are listed, on the table or under any table", () => {
-    expect(
-      accessOf("fgac-resource-policy").tables.find((t) => t.address === "aws_dynamodb_table.shared")?.unprovable,
-    ).toEqual([
+    // jsonencode() over the table's ARN: only its source says what it holds (DescribeTable, no row).
+    const shared = (alone: boolean) =>
+      accessOf("fgac-resource-policy", alone).tables.find((t) => t.address === "aws_dynamodb_table.shared")?.unprovable;
+    expect(shared(true)).toEqual([
       expect.objectContaining({
         policy: "aws_dynamodb_resource_policy.invalid_unresolvable_policy",
         document: "policy",
       }),
+    ]);
+    expect(shared(false)).toEqual([]);
+    expect(accessOf("fgac-jsonencode-after-apply-insecure").any_table.unprovable).toEqual([
+      {
+        policy: "aws_iam_user_policy.invalid_actions_after_apply",
+        document: "policy",
+        reason: "Statement[1].Action is only known after apply",
+      },
     ]);
     expect(accessOf("fgac-managed-policies").any_table.unprovable.map((u) => u.policy)).toContain(
       "aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan",

@@ -131,7 +131,7 @@ resolve(resource, path) := {{"status": "absent", "origin": path_text(path)}} if 
 
 resolve(resource, path) := {document |
 	some source in references.sources(resource, path)
-	some document in from_source(source, path_text(path))
+	some document in source_documents(resource, source, path_text(path))
 } if {
 	not known_text(resource, path)
 	plan.expression(resource, path) != null
@@ -165,6 +165,11 @@ parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason":
 duplicate_key_marker := "ddb-guardrails: JSON with a duplicate key: "
 
 json_object(text) := json.unmarshal(text) if json.is_valid(text)
+
+# A jsonencode() document from the Terraform source (jsonencode.rego), or any other source.
+source_documents(resource, source, origin) := json_documents(resource, source, origin) if {
+	source.kind == "document"
+} else := from_source(source, origin)
 
 # The JSON of an aws_iam_policy_document data source read at apply time: its statements from
 # the data source's planned `after`, one document per instance.

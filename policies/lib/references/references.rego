@@ -129,6 +129,10 @@ source_direct(expression) := {source |
 
 source_leaf(expression) := {{"kind": "constant", "value": expression.constant_value}} if has_key(expression, "constant_value")
 
+# A policy document the source model read from jsonencode(): its JSON, with the parts known only
+# after apply marked (lib/iam/jsonencode.rego reads it).
+source_leaf(expression) := {{"kind": "document", "value": expression.json_document}} if has_key(expression, "json_document")
+
 source_leaf(expression) := {source |
 	some reference in expression.references
 	some source in reference_sources(expression.module, object_of(reference), null)

@@ -23,10 +23,17 @@
 #   aws_iam_policy_document data source it comes from. Policies inside the CloudFormation template of
 #   an aws_cloudformation_stack (AWS::IAM::ManagedPolicy, Policy, Role/User/Group Policies and
 #   ManagedPolicyArns, SSO permission sets, table ResourcePolicy) are read the same way from the
-#   template's JSON and judged on the stack. A policy that cannot be read either way (e.g.
-#   jsonencode() over values known only after apply, an intrinsic function such as Fn::Sub inside a
-#   template's policy, or a template the plan does not carry), or a LeadingKeys condition whose
-#   values are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the resource holding the policy.
+#   template's JSON and judged on the stack. With the Terraform source at hand, a policy written as
+#   jsonencode() whose JSON is known only after apply (it names an ARN of a resource the plan
+#   creates) is read statement by statement: each statement whose Effect, Action or NotAction, and
+#   Condition operators and keys are known is judged, a Resource known only after apply being the
+#   tables it references (any table when it cannot be followed) and a Principal or condition value
+#   known only after apply read as for the data source; a statement whose effect, actions or
+#   condition operators are known only after apply keeps the policy unprovable. A policy that cannot
+#   be read (e.g. jsonencode() over values known only after apply, without the source; an intrinsic
+#   function such as Fn::Sub inside a template's policy; a template the plan does not carry), or a
+#   LeadingKeys condition whose values are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the
+#   resource holding the policy.
 # custom:
 #   id: DDB-FGAC-001
 #   guardrail: fgac

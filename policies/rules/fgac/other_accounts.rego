@@ -19,7 +19,8 @@
 #   another account or anyone. Where the plan names no account of its own, a policy that names an
 #   account is DDB-FGAC-010-UNPROVABLE; so is a policy that cannot be read before apply, including the
 #   bucket policy of an export and the resource policy of a destination stream (a jsonencode of an
-#   ARN known only after apply: write it with an aws_iam_policy_document data source). Whether the
+#   ARN known only after apply, read without the Terraform source: give the source, or write it with
+#   an aws_iam_policy_document data source). Whether the
 #   export's or the stream's key also lets that account decrypt is DDB-ENC-007's and DDB-ENC-008's
 #   question.
 # custom:

@@ -86,6 +86,18 @@ export async function referencedObjects(raw: unknown): Promise<Set<string> | und
   return (await visit(raw)) ? found : undefined;
 }
 
+/**
+ * What jsonencode() is given, when an hcl2json value is exactly `jsonencode(<x>)`; else undefined.
+ * A policy whose JSON is known only after apply may still be known statement by statement.
+ */
+export async function jsonencodeArgument(raw: unknown, ctx: EvalContext): Promise<Value | undefined> {
+  if (typeof raw !== "string" || !raw.includes("${")) return undefined;
+  const node = await parseTemplate(raw);
+  const call = node?.type === "templateWrap" && node.children?.length === 1 ? node.children[0] : undefined;
+  if (call?.type !== "function" || call.meta?.name !== "jsonencode" || call.children?.length !== 1) return undefined;
+  return evalNode(call.children[0], ctx);
+}
+
 /** ASTs parsed before (ParseCache), by template text, as parseTemplate keeps them. */
 export function rememberAsts(asts: Record<string, unknown>): void {
   for (const [text, node] of Object.entries(asts))
@@ -422,11 +434,16 @@ export function entriesOf(value: Value): Array<[string | number, Value]> | undef
  */
 async function opaque(node: Node, ctx: EvalContext): Promise<Value> {
   const values: Value[] = [];
-  const walk = async (n: Node): Promise<void> => {
-    if (n.type === "scopeTraversal") values.push(await traversal(n.meta?.traversal ?? [], ctx));
-    else for (const child of n.children ?? []) await walk(child);
+  // A for-expression's own symbols (t in `[for t in X : t.arn]`) are not references: X is.
+  const walk = async (n: Node, bound: ReadonlySet<string>): Promise<void> => {
+    if (n.type === "scopeTraversal") {
+      if (!bound.has(n.meta?.traversal?.[0]?.segment)) values.push(await traversal(n.meta?.traversal ?? [], ctx));
+      return;
+    }
+    const inner = n.type === "for" ? new Set([...bound, n.meta?.keyVar, n.meta?.valVar].filter(Boolean)) : bound;
+    for (const child of n.children ?? []) await walk(child, inner);
   };
-  await walk(node);
+  await walk(node, new Set());
   const outside = UNKNOWN(`${node.meta?.value ?? node.type} (outside what source evaluation follows)`);
   if (values.some((v) => v.kind === "unknown")) return outside;
   // A missing attribute is an error in Terraform: the whole expression fails (try() moves on).

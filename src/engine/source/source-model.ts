@@ -5,6 +5,7 @@ import {
   applySegments,
   entriesOf,
   evaluate,
+  jsonencodeArgument,
   parsedTemplate,
   plainValue,
   type EvalContext,
@@ -31,7 +32,8 @@ import { waiversFromComments } from "./waiver-comments";
  * `source_location`: file:line), for the policies to consult where the plan has no answer:
  * - locals: module path -> name -> expression (plan JSON has no locals);
  * - blocks: config key -> block type -> the blocks a `dynamic` block generates, when its for_each is known in source;
- * - attributes: resource instance -> attribute -> expression, where an attribute needs each.* (for_each resources);
+ * - attributes: resource instance -> attribute -> expression, where an attribute needs each.* (for_each resources),
+ *   and {json_document} for a policy written as jsonencode() whose JSON is known only after apply;
  * - data: data source instance -> its configuration, when it is known in source (read only at apply);
  * - outputs: module instance -> output -> expression (try(), coalesce() and conditionals evaluated,
  *   so that only the alternative the plan creates remains).
@@ -100,6 +102,38 @@ const NESTED_ATTRIBUTES: Record<string, (block: Record<string, unknown>) => Arra
   aws_cloudformation_stack: (block) => [["parameters", block.parameters]],
 };
 const FIELD_OPERATORS = ["equals", "not_equals", "starts_with", "not_starts_with", "ends_with", "not_ends_with"];
+
+/**
+ * Policy documents written as jsonencode(...), by attribute path: where the JSON is known only after
+ * apply (an ARN of a resource of the plan), the document is kept statement by statement
+ * (documentExpression), so that the policies judge every part known before apply.
+ */
+const POLICY_ATTRIBUTES: Record<string, (block: Record<string, unknown>) => Array<[string, unknown]>> = {
+  ...Object.fromEntries(
+    [
+      "aws_iam_policy",
+      "aws_iam_role_policy",
+      "aws_iam_user_policy",
+      "aws_iam_group_policy",
+      "aws_dynamodb_resource_policy",
+      "aws_vpc_endpoint",
+      "aws_vpc_endpoint_policy",
+      "aws_s3_bucket_policy",
+      "aws_kms_key",
+      "aws_kms_replica_key",
+      "aws_kms_key_policy",
+      "aws_kinesis_resource_policy",
+      "aws_backup_vault_policy",
+    ].map((type) => [type, (block: Record<string, unknown>): Array<[string, unknown]> => [["policy", block.policy]]]),
+  ),
+  aws_iam_role: (block) => [
+    ["assume_role_policy", block.assume_role_policy],
+    ...asBlocks(block.inline_policy).map((inline, i): [string, unknown] => [
+      `inline_policy.${i}.policy`,
+      inline.policy,
+    ]),
+  ],
+};
 
 /** Data sources whose constant configuration says what a resource is. */
 const CONSTANT_DATA_TYPES = new Set(["aws_vpc_endpoint_service"]);
@@ -343,7 +377,8 @@ class SourceModelBuilder {
     const info = this.modules.get(stripKeys(module));
     if (!info || info.instance === null) return;
     const kind = change.mode === "data" ? "data" : "resource";
-    if (kind === "resource" && !INSTANCE_ATTRIBUTES[change.type] && !NESTED_ATTRIBUTES[change.type]) return;
+    const evaluated = [INSTANCE_ATTRIBUTES, NESTED_ATTRIBUTES, POLICY_ATTRIBUTES].some((table) => table[change.type]);
+    if (kind === "resource" && !evaluated) return;
     if (kind === "data" && !CONSTANT_DATA_TYPES.has(change.type)) return;
     const found = findBlock(info.source.files, kind, change.type, change.name);
     if (!found) return;
@@ -367,6 +402,10 @@ class SourceModelBuilder {
           const expression = toExpression(part, location, info);
           if (expression) (model.attributes[change.address] ??= {})[key] = expression;
         }
+      }
+      for (const [path, raw] of POLICY_ATTRIBUTES[change.type]?.(found.block) ?? []) {
+        const document = documentExpression(await jsonencodeArgument(raw, ctx), location, info);
+        if (document) (model.attributes[change.address] ??= {})[path] = document;
       }
       return;
     }
@@ -566,4 +605,39 @@ export function toExpression(
     return { any_of: flat, source_location: location };
   }
   return undefined;
+}
+
+/** Marks a part of a policy document known only after apply (documentExpression). */
+export const AFTER_APPLY = "ddb-guardrails:known-after-apply";
+
+/**
+ * The value given to jsonencode() when it is not entirely known in source: {json_document}, the
+ * JSON with each part known only after apply replaced by {AFTER_APPLY: <its expression>} (what it
+ * references, or {unknown: why} when that cannot be said). Undefined when the JSON is known (the
+ * plan has it) or not given, or when the document itself uses the marker as a key.
+ */
+export function documentExpression(
+  value: Value | undefined,
+  location: string,
+  info: { instance: string | null },
+): Expression | undefined {
+  if (value === undefined || plainValue(value) !== undefined) return undefined;
+  const tree = jsonTree(value, location, info);
+  return tree === undefined ? undefined : { json_document: tree, source_location: location };
+}
+
+function jsonTree(value: Value, location: string, info: { instance: string | null }): unknown {
+  if (value.kind === "known")
+    return JSON.stringify(value.value ?? null).includes(JSON.stringify(AFTER_APPLY)) ? undefined : value.value;
+  if (value.kind === "list") {
+    const items = value.items.map((item) => jsonTree(item, location, info));
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (value.kind === "map") {
+    if (AFTER_APPLY in value.fields) return undefined;
+    const fields = Object.entries(value.fields).map(([k, v]) => [k, jsonTree(v, location, info)] as const);
+    return fields.some(([, v]) => v === undefined) ? undefined : Object.fromEntries(fields);
+  }
+  const why = value.kind === "unknown" ? value.why : "a value not known before apply";
+  return { [AFTER_APPLY]: toExpression(value, location, info) ?? { unknown: why } };
 }
