@@ -1,3 +1,4 @@
+import { referencedObject, resourceAttribute } from "../plan/address";
 import { hcl2json } from "./hcl";
 
 /**
@@ -63,7 +64,7 @@ export async function referencedObjects(raw: unknown): Promise<Set<string> | und
     if (node.type === "scopeTraversal") {
       const steps: Array<{ type: string; segment: string }> = node.meta?.traversal ?? [];
       const names = steps.filter((t) => t.type !== "indexTraversal").map((t) => t.segment);
-      if (!bound.has(names[0])) found.add(baseObject(names.join(".")));
+      if (!bound.has(names[0])) found.add(referencedObject(names.join(".")));
       return;
     }
     const inner =
@@ -216,7 +217,8 @@ export async function applySegments(value: Value, segments: Segment[], ctx?: Eva
   for (const segment of segments) {
     const key = "name" in segment ? segment.name : segment.index.kind === "known" ? segment.index.value : undefined;
     if (current.kind === "refs") {
-      if (key === undefined) return { ...current, refs: current.refs.map(baseObject) };
+      // An index not known selects any instance.
+      if (key === undefined) return { ...current, refs: current.refs.map(referencedObject) };
       const suffix = typeof key === "number" ? `[${key}]` : "name" in segment ? `.${key}` : `[${JSON.stringify(key)}]`;
       current = { ...current, refs: current.refs.map((r) => r + suffix) };
     } else if (current.kind === "any") {
@@ -229,14 +231,6 @@ export async function applySegments(value: Value, segments: Segment[], ctx?: Eva
     if (current.kind === "absent" || current.kind === "unknown") return current;
   }
   return current;
-}
-
-/** "aws_vpc.this[0].id" -> "aws_vpc.this": an index not known selects any instance. */
-export function baseObject(reference: string): string {
-  const match = /^(module\.[A-Za-z0-9_-]+|data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(
-    reference,
-  );
-  return match ? match[1] : reference;
 }
 
 function enter(value: Value, key: unknown): Value {
@@ -325,7 +319,10 @@ function placeholder([text, pattern, replacement]: Value[]): Value | undefined {
   const tables =
     replacement?.kind === "refs" &&
     replacement.refs.length > 0 &&
-    replacement.refs.every((r) => /^aws_dynamodb_table\.[^.]+(\[[^\]]+\])?\.arn$/.test(r));
+    replacement.refs.every((r) => {
+      const [resource, attribute] = resourceAttribute(r) ?? [];
+      return resource?.startsWith("aws_dynamodb_table.") && attribute === "arn";
+    });
   return tables ? { kind: "known", value: text.value.split(pattern.value).join(ANY_TABLE_ARN) } : undefined;
 }
 

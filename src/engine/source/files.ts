@@ -15,6 +15,8 @@ export interface SourceFile {
 /** A module directory of the configuration, by module path ("" for the root, "module.a.module.b"). */
 export interface SourceModule {
   readonly path: string;
+  /** The module that calls this one, by path, and the name of the call; none for the root. */
+  readonly caller?: { readonly path: string; readonly name: string };
   readonly dir: string;
   readonly files: readonly SourceFile[];
 }
@@ -79,7 +81,13 @@ export async function readSourceModules(
   const modules: SourceModule[] = [];
   const parsed = new Map<string, SourceFile[]>();
   const budget = { bytes: limits.maxBytes ?? DEFAULT_SOURCE_BYTES };
-  const visit = async (path: string, dir: string, keyPath: string[], ancestors: Map<string, string>): Promise<void> => {
+  const visit = async (
+    path: string,
+    dir: string,
+    keyPath: string[],
+    ancestors: Map<string, string>,
+    caller?: SourceModule["caller"],
+  ): Promise<void> => {
     deadline.check();
     if (modules.length >= MAX_MODULES)
       throw new GuardrailsError(`the configuration calls more than ${MAX_MODULES} modules`);
@@ -88,7 +96,7 @@ export async function readSourceModules(
       files = await parseDirectory(dir, budget, deadline, cache);
       parsed.set(dir, files);
     }
-    modules.push({ path, dir, files });
+    modules.push({ path, dir, files, ...(caller ? { caller } : {}) });
     for (const [name, source] of moduleCalls(files)) {
       const childKey = [...keyPath, name];
       const childPath = path ? `${path}.module.${name}` : `module.${name}`;
@@ -104,7 +112,7 @@ export async function readSourceModules(
         );
       if (childKey.length > MAX_MODULE_DEPTH)
         throw new GuardrailsError(`${childPath}: modules are nested deeper than ${MAX_MODULE_DEPTH} levels`);
-      await visit(childPath, childDir, childKey, new Map([...ancestors, [childDir, childPath]]));
+      await visit(childPath, childDir, childKey, new Map([...ancestors, [childDir, childPath]]), { path, name });
     }
   };
   const root = resolve(rootDir);

@@ -1,3 +1,4 @@
+import { instanceKey, resourceAttribute, withoutModuleKeys } from "../plan/address";
 import type { Plan } from "../plan/read-plan";
 import type { Waiver } from "../types";
 import { checkSourceMatchesPlan } from "./cross-check";
@@ -62,6 +63,8 @@ interface ModuleInfo {
   readonly call?: { args: Record<string, unknown>; file: SourceFile };
   /** each.* or count.index of this instance of a module called with for_each or count. */
   readonly callBindings?: ReadonlyMap<string, Value>;
+  /** The for_each key or count index of this instance. */
+  readonly key?: string | number;
 }
 
 /**
@@ -144,10 +147,8 @@ class SourceModelBuilder {
       this.modules.set("", { source, instance: "" });
       return;
     }
-    const parentPath = source.path.replace(/\.?module\.[A-Za-z0-9_-]+$/, "");
-    const parent = this.modules.get(parentPath);
-    const name = /module\.([A-Za-z0-9_-]+)$/.exec(source.path)![1];
-    const call = parent && findBlock(parent.source.files, "module", name);
+    const parent = source.caller && this.modules.get(source.caller.path);
+    const call = parent && findBlock(parent.source.files, "module", source.caller!.name);
     const repeated = !call || "count" in call.block || "for_each" in call.block;
     const instance = parent?.instance == null || repeated ? null : source.path;
     this.modules.set(source.path, { source, instance, parent, call: call && { args: call.block, file: call.file } });
@@ -213,7 +214,7 @@ class SourceModelBuilder {
     if (!parent || parent.instance === null || !info.call) return undefined;
     const cached = this.instanceCache.get(info);
     if (cached) return cached;
-    const name = /module\.([A-Za-z0-9_-]+)$/.exec(info.source.path)![1];
+    const name = info.source.caller!.name;
     const base = parent.instance ? `${parent.instance}.module.${name}` : `module.${name}`;
     const ctx = this.context(parent, new Map());
     let found: ModuleInfo[] | undefined;
@@ -226,7 +227,7 @@ class SourceModelBuilder {
         ? entries.map(([k, v]) => {
             const key = bySet ? ((v as { value: string }).value as string) : String(k);
             const each: Value = { kind: "map", fields: { key: { kind: "known", value: key }, value: v } };
-            return { ...info, instance: `${base}[${JSON.stringify(key)}]`, callBindings: new Map([["each", each]]) };
+            return { ...info, instance: base + instanceKey(key), key, callBindings: new Map([["each", each]]) };
           })
         : undefined;
     } else if (info.call.args.count !== undefined) {
@@ -235,7 +236,8 @@ class SourceModelBuilder {
         typeof count === "number"
           ? Array.from({ length: count }, (_, i) => ({
               ...info,
-              instance: `${base}[${i}]`,
+              instance: base + instanceKey(i),
+              key: i,
               callBindings: new Map<string, Value>([
                 ["count", { kind: "map", fields: { index: { kind: "known", value: i } } }],
               ]),
@@ -281,10 +283,10 @@ class SourceModelBuilder {
         fields[output] =
           value.kind === "unknown" ? { kind: "refs", module: info.instance!, refs: [`${local}.${output}`] } : value;
       }
-      values.push([/\[(.*)\]$/.exec(instance.instance!)![1], { kind: "map", fields }]);
+      values.push([String(instance.key), { kind: "map", fields }]);
     }
     if ("count" in child.call.args) return { kind: "list", items: values.map(([, v]) => v) };
-    return { kind: "map", fields: Object.fromEntries(values.map(([k, v]) => [JSON.parse(k) as string, v])) };
+    return { kind: "map", fields: Object.fromEntries(values) };
   }
 
   /** Dynamic blocks of a module's resources whose for_each is known in source, expanded. */
@@ -339,9 +341,8 @@ class SourceModelBuilder {
 
   /** Per-instance attributes of for_each resources and constant configuration of data sources. */
   private async addInstance(model: Omit<SourceModel, "waivers">, change: PlanChange): Promise<void> {
-    const module = change.module_address ?? "";
-    const info = this.modules.get(stripKeys(module));
-    if (!info || info.instance === null) return;
+    const info = await this.moduleInstance(change.module_address ?? "");
+    if (!info) return;
     const kind = change.mode === "data" ? "data" : "resource";
     if (kind === "resource" && !INSTANCE_ATTRIBUTES[change.type] && !NESTED_ATTRIBUTES[change.type]) return;
     if (kind === "data" && !CONSTANT_DATA_TYPES.has(change.type)) return;
@@ -372,6 +373,13 @@ class SourceModelBuilder {
     }
     const values = await knownValues(found.block, ctx);
     if (values) model.data[change.address] = { values, source_location: location };
+  }
+
+  /** The module instance at an address: a module called once, or one instance of a for_each or count call. */
+  private async moduleInstance(address: string): Promise<ModuleInfo | undefined> {
+    const info = this.modules.get(withoutModuleKeys(address));
+    if (!info || info.instance !== null) return info;
+    return (await this.instancesOf(info))?.find((instance) => instance.instance === address);
   }
 
   /** each.key/each.value of a for_each instance (from its address), count.index of a count instance. */
@@ -407,14 +415,14 @@ class SourceModelBuilder {
   /** An attribute of a resource instance (one reference) as the plan plans it, when known before apply. */
   private planned(value: Value): Value | undefined {
     if (value.kind !== "refs" || value.refs.length !== 1) return undefined;
-    const match = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)\.([A-Za-z0-9_-]+)$/.exec(value.refs[0]);
-    if (!match) return undefined;
-    const address = value.module ? `${value.module}.${match[1]}` : match[1];
-    const change = this.changes.get(address)?.change;
+    const reference = resourceAttribute(value.refs[0]);
+    if (!reference) return undefined;
+    const [resource, attribute] = reference;
+    const change = this.changes.get(value.module ? `${value.module}.${resource}` : resource)?.change;
     const after = change?.after as Record<string, unknown> | undefined;
     const unknown = change?.after_unknown as Record<string, unknown> | undefined;
-    if (!after || !(match[2] in after) || unknown?.[match[2]] === true) return undefined;
-    return { kind: "known", value: after[match[2]] };
+    if (!after || !(attribute in after) || unknown?.[attribute] === true) return undefined;
+    return { kind: "known", value: after[attribute] };
   }
 
   private async traverse(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
@@ -438,8 +446,9 @@ class SourceModelBuilder {
     const first = segments[width];
     const qualified = info.instance ? `${info.instance}.${base}` : base;
     if (first && "index" in first && first.index.kind === "known" && root !== "data") {
-      const instance = `${qualified}[${JSON.stringify(first.index.value)}]`;
-      if (!this.addresses.has(instance)) return { kind: "absent" };
+      const key = first.index.value;
+      const instance = typeof key === "string" || typeof key === "number" ? qualified + instanceKey(key) : undefined;
+      if (!instance || !this.addresses.has(instance)) return { kind: "absent" };
     }
     return applySegments(value, segments.slice(width));
   }
@@ -459,7 +468,8 @@ class SourceModelBuilder {
   }
 
   private local(info: ModuleInfo, name: string): Promise<Value> {
-    const key = `${info.source.path}|${name}`;
+    // Per instance: an instance of a for_each or count call binds its own arguments.
+    const key = `${info.instance ?? info.source.path}|${name}`;
     let value = this.localCache.get(key);
     if (!value) {
       this.localCache.set(key, Promise.resolve({ kind: "unknown", why: `local.${name} (refers to itself)` }));
@@ -515,11 +525,6 @@ function localLine(file: SourceFile, name: string, start: number): string {
   const first = file.lines.findIndex((line, i) => i > start && /^\s*[A-Za-z_]/.test(line));
   const indent = first < 0 ? "\\s*" : /^\s*/.exec(file.lines[first])![0];
   return lineOf(file, new RegExp(`^${indent}${name}\\s*=`), start);
-}
-
-/** "module.a[0].module.b" -> "module.a.module.b" */
-function stripKeys(address: string): string {
-  return address.replace(/\[[^\]]*\]/g, "");
 }
 
 /** The configuration of a data source when every argument of it is known in source. */
