@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { GuardrailsError } from "../errors";
 import { rememberAsts } from "./evaluate-expression";
 import { hcl2json } from "./hcl";
+import { ModuleDirs } from "./module-dirs";
 import { ParseCache, type FileKind } from "./parse-cache";
 
 /** One parsed .tf file: hcl2json's JSON form (expressions as "${...}" strings) and its lines. */
@@ -23,8 +24,6 @@ export interface SourceModule {
 
 /** Module paths whose source could not be read, and why (they stay unresolved). */
 export type SourceGaps = Map<string, string>;
-
-const LOCAL_SOURCE = /^\.\.?(\/|$)/;
 
 /**
  * Bounds of the source reader. Terraform cannot install a module that calls itself (its module cache
@@ -69,7 +68,7 @@ export function isOverrideFile(name: string): boolean {
   return /(^|_)override\.tf(\.json)?$/.test(name);
 }
 
-/** The root module and every module it calls, through local paths and .terraform/modules/modules.json. */
+/** The root module and every module it calls, where terraform finds them (ModuleDirs). */
 export async function readSourceModules(
   rootDir: string,
   gaps: SourceGaps = new Map(),
@@ -77,7 +76,7 @@ export async function readSourceModules(
   deadline = new Deadline(limits.timeoutSeconds),
   cache?: ParseCache,
 ): Promise<SourceModule[]> {
-  const installed = installedModules(rootDir);
+  const moduleDirs = ModuleDirs.of(rootDir);
   const modules: SourceModule[] = [];
   const parsed = new Map<string, SourceFile[]>();
   const budget = { bytes: limits.maxBytes ?? DEFAULT_SOURCE_BYTES };
@@ -100,7 +99,7 @@ export async function readSourceModules(
     for (const [name, source] of moduleCalls(files)) {
       const childKey = [...keyPath, name];
       const childPath = path ? `${path}.module.${name}` : `module.${name}`;
-      const childDir = LOCAL_SOURCE.test(source) ? resolve(dir, source) : installed.get(childKey.join("."));
+      const childDir = moduleDirs.dirOf(dir, source, childKey);
       if (!childDir || !existsSync(childDir)) {
         gaps.set(childPath, `source ${source} is not on disk (run terraform init)`);
         continue;
@@ -179,20 +178,6 @@ function moduleCalls(files: readonly SourceFile[]): Map<string, string> {
     }
   }
   return calls;
-}
-
-/** modules.json written by `terraform init`: "a.b" -> directory of registry and git modules. */
-function installedModules(rootDir: string): Map<string, string> {
-  const manifest = join(rootDir, ".terraform", "modules", "modules.json");
-  const dirs = new Map<string, string>();
-  if (!existsSync(manifest)) return dirs;
-  try {
-    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { Modules?: Array<{ Key: string; Dir: string }> };
-    for (const entry of parsed.Modules ?? []) if (entry.Key) dirs.set(entry.Key, resolve(rootDir, entry.Dir));
-  } catch {
-    // An unreadable manifest leaves registry modules unresolved, as without init.
-  }
-  return dirs;
 }
 
 /** "file:line" of the first line matching a pattern, for evidence; path relative to the working directory. */
