@@ -1,3 +1,4 @@
+import type { TFExpressionSyntaxTree as Ast } from "@cdktn/hcl2json";
 import { referencedObject, resourceAttribute } from "../plan/address";
 import { hcl2json } from "./hcl";
 
@@ -28,7 +29,10 @@ export interface EvalContext {
 
 export type Segment = { name: string } | { index: Value };
 
-type Node = { type: string; children?: Node[]; meta?: Record<string, any> };
+/** A node of the parser's expression AST (getExpressionAst). */
+type Node = Ast.ExpressionType;
+/** The source text of an object's key node, which the AST leaves out (withKeyTexts adds it). */
+type KeyText = { keyText?: string };
 
 const UNKNOWN = (why: string): Value => ({ kind: "unknown", why });
 const astCache = new Map<string, Promise<Node | null>>();
@@ -62,8 +66,7 @@ export async function referencedObjects(raw: unknown): Promise<Set<string> | und
   const found = new Set<string>();
   const walk = (node: Node, bound: ReadonlySet<string>): void => {
     if (node.type === "scopeTraversal") {
-      const steps: Array<{ type: string; segment: string }> = node.meta?.traversal ?? [];
-      const names = steps.filter((t) => t.type !== "indexTraversal").map((t) => t.segment);
+      const names = (node.meta?.traversal ?? []).filter((t) => t.type !== "indexTraversal").map((t) => t.segment);
       if (!bound.has(names[0])) found.add(referencedObject(names.join(".")));
       return;
     }
@@ -117,9 +120,11 @@ function withKeyTexts(node: Node, source: Buffer): Node {
   for (const child of node.children ?? []) withKeyTexts(child, source);
   if (node.type === "object") {
     (node.children ?? []).forEach((child, i) => {
-      const range = (child as { range?: { start: { byte: number }; end: { byte: number } } }).range;
-      if (i % 2 === 0 && range)
-        child.meta = { ...child.meta, keyText: source.subarray(range.start.byte, range.end.byte).toString() };
+      const range = child.range;
+      if (i % 2 === 0 && range) {
+        const key: KeyText = { keyText: source.subarray(range.start.byte, range.end.byte).toString() };
+        Object.assign(child, { meta: { ...child.meta, ...key } });
+      }
     });
   }
   return node;
@@ -129,9 +134,9 @@ function withKeyTexts(node: Node, source: Buffer): Node {
 function objectKey(node: Node): string | undefined {
   const [template] = node.children ?? [];
   const parts = template?.type === "template" ? (template.children ?? []) : [];
-  if (parts.length === 1 && parts[0].type === "literalValue") return String(literal(parts[0].meta ?? {}));
+  if (parts.length === 1 && parts[0].type === "literalValue") return String(literal(parts[0].meta));
   if (template) return undefined;
-  const text = String(node.meta?.keyText ?? "").trim();
+  const text = String((node.meta as KeyText | undefined)?.keyText ?? "").trim();
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(text) ? text : undefined;
 }
 
@@ -154,7 +159,7 @@ async function evalNode(node: Node, ctx: EvalContext): Promise<Value> {
     case "template":
       return kids.length === 1 && kids[0].type === "literalValue" ? evalNode(kids[0], ctx) : opaque(node, ctx);
     case "literalValue":
-      return { kind: "known", value: literal(node.meta ?? {}) };
+      return { kind: "known", value: literal(node.meta) };
     case "scopeTraversal":
       return traversal(node.meta?.traversal ?? [], ctx);
     case "relativeTraversal":
@@ -182,7 +187,8 @@ async function evalNode(node: Node, ctx: EvalContext): Promise<Value> {
   }
 }
 
-function literal(meta: Record<string, any>): unknown {
+function literal(meta: Ast.LiteralValueExpressionMeta | undefined): unknown {
+  if (!meta) return null;
   if (meta.type === "number") return Number(meta.value);
   if (meta.type === "bool") return meta.value === "true";
   // Template escapes: $${ and %%{ are a literal ${ and %{.
@@ -193,7 +199,7 @@ function literal(meta: Record<string, any>): unknown {
   return null;
 }
 
-function namesOf(traversal: Array<{ type: string; segment: string }>): Segment[] {
+function namesOf(traversal: readonly Ast.TerraformTraversalPart[]): Segment[] {
   return traversal.map((t) =>
     t.type === "indexTraversal" ? { index: { kind: "known", value: indexKey(t.segment) } } : { name: t.segment },
   );
@@ -203,7 +209,7 @@ function indexKey(segment: string): unknown {
   return /^".*"$/.test(segment) ? JSON.parse(segment) : Number(segment);
 }
 
-async function traversal(steps: Array<{ type: string; segment: string }>, ctx: EvalContext): Promise<Value> {
+async function traversal(steps: readonly Ast.TerraformTraversalPart[], ctx: EvalContext): Promise<Value> {
   const segments = namesOf(steps);
   const root = (segments[0] as { name: string }).name;
   const bound = ctx.bindings.get(root);
@@ -238,14 +244,15 @@ function enter(value: Value, key: unknown): Value {
   if (value.kind === "list")
     return typeof key === "number" ? (value.items[key] ?? { kind: "absent" }) : { kind: "absent" };
   if (value.kind === "known") {
-    const inner = value.value as any;
+    const inner = value.value;
     if (inner === null || typeof inner !== "object") return { kind: "absent" };
-    return (key as string) in inner ? { kind: "known", value: inner[key as string] } : { kind: "absent" };
+    const name = String(key);
+    return name in inner ? { kind: "known", value: (inner as Record<string, unknown>)[name] } : { kind: "absent" };
   }
   return UNKNOWN("an attribute of a value not known before apply");
 }
 
-async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
+async function callFunction(node: Ast.FunctionCallExpression, ctx: EvalContext): Promise<Value> {
   const args = node.children ?? [];
   switch (node.meta?.name) {
     case "try":
@@ -335,15 +342,17 @@ async function conditional(kids: Node[], ctx: EvalContext): Promise<Value> {
   return { kind: "any", values: [await evalNode(kids[1], ctx), await evalNode(kids[2], ctx)] };
 }
 
-const COMPARISONS: Record<string, (a: any, b: any) => unknown> = {
+// Known values are JSON; terraform's type checks passed when it planned: compared as JavaScript does.
+type Comparable = string | number;
+const COMPARISONS: Record<string, (a: unknown, b: unknown) => unknown> = {
   logicalAnd: (a, b) => a && b,
   logicalOr: (a, b) => a || b,
   equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
   notEqual: (a, b) => JSON.stringify(a) !== JSON.stringify(b),
-  greaterThan: (a, b) => a > b,
-  greaterThanOrEqual: (a, b) => a >= b,
-  lessThan: (a, b) => a < b,
-  lessThanOrEqual: (a, b) => a <= b,
+  greaterThan: (a, b) => (a as Comparable) > (b as Comparable),
+  greaterThanOrEqual: (a, b) => (a as Comparable) >= (b as Comparable),
+  lessThan: (a, b) => (a as Comparable) < (b as Comparable),
+  lessThanOrEqual: (a, b) => (a as Comparable) <= (b as Comparable),
 };
 
 async function binary(operator: string, left: Value, right: Value, node: Node, ctx: EvalContext): Promise<Value> {
@@ -359,7 +368,7 @@ async function binary(operator: string, left: Value, right: Value, node: Node, c
   return opaque(node, ctx);
 }
 
-async function unary(node: Node, operand: Value, ctx: EvalContext): Promise<Value> {
+async function unary(node: Ast.UnaryOpExpression, operand: Value, ctx: EvalContext): Promise<Value> {
   if (operand.kind === "known" && typeof operand.value === "boolean" && String(node.meta?.value).startsWith("!")) {
     return { kind: "known", value: !operand.value };
   }
@@ -367,8 +376,8 @@ async function unary(node: Node, operand: Value, ctx: EvalContext): Promise<Valu
 }
 
 /** `{ for k, v in X : k => v if cond }` and `[for v in X : v.attr]` over a collection known in source. */
-async function forExpression(node: Node, ctx: EvalContext): Promise<Value> {
-  const meta = node.meta ?? {};
+async function forExpression(node: Ast.ForExpression, ctx: EvalContext): Promise<Value> {
+  const meta = node.meta;
   const [collectionNode, ...rest] = node.children ?? [];
   const keyNode = meta.keyExpression ? rest.shift() : undefined;
   const valueNode = rest.shift();

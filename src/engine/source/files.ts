@@ -6,10 +6,29 @@ import { hcl2json } from "./hcl";
 import { ModuleDirs } from "./module-dirs";
 import { ParseCache, type FileKind } from "./parse-cache";
 
-/** One parsed .tf file: hcl2json's JSON form (expressions as "${...}" strings) and its lines. */
+/**
+ * A block as hcl2json writes it: attributes as JSON, an expression as a "${...}" string, nested
+ * blocks under their type as lists of blocks.
+ */
+export type HclBlock = { readonly [name: string]: unknown };
+
+/** The blocks of one type and labels: a list from hcl2json, one object where a .tf.json writes it so. */
+export type HclBlocks = HclBlock | readonly HclBlock[];
+
+/** A file's top level as hcl2json writes it (a .tf.json body has the same shape), by block type and labels. */
+export interface HclFile {
+  readonly resource?: Record<string, Record<string, HclBlocks>>;
+  readonly data?: Record<string, Record<string, HclBlocks>>;
+  readonly module?: Record<string, HclBlocks>;
+  readonly variable?: Record<string, HclBlocks>;
+  readonly output?: Record<string, HclBlocks>;
+  readonly locals?: HclBlocks;
+}
+
+/** One parsed .tf or .tf.json file and its lines. */
 export interface SourceFile {
   readonly path: string;
-  readonly body: Record<string, any>;
+  readonly body: HclFile;
   readonly lines: readonly string[];
 }
 
@@ -161,9 +180,11 @@ async function parseDirectory(
     const kind = kindOf(name);
     const cached = cache?.read(kind, text);
     if (cached) rememberAsts(cached.asts);
-    const body = kind === "json" ? JSON.parse(text) : (cached?.body ?? (await hcl2json().parse(name, text)));
+    const body: Record<string, unknown> =
+      kind === "json" ? JSON.parse(text) : (cached?.body ?? (await hcl2json().parse(name, text)));
     cache?.parsedBody(kind, text, body);
-    files.push({ path, body, lines: text.split("\n") });
+    // Terraform read the same text when it planned (the cross-check holds the source to the plan).
+    files.push({ path, body: body as HclFile, lines: text.split("\n") });
   }
   return files;
 }
@@ -173,7 +194,7 @@ function moduleCalls(files: readonly SourceFile[]): Map<string, string> {
   const calls = new Map<string, string>();
   for (const file of files) {
     for (const [name, blocks] of Object.entries(file.body.module ?? {})) {
-      const block = Array.isArray(blocks) ? blocks[0] : blocks;
+      const block: HclBlock | undefined = Array.isArray(blocks) ? blocks[0] : blocks;
       if (typeof block?.source === "string") calls.set(name, block.source);
     }
   }

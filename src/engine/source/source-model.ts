@@ -17,6 +17,8 @@ import {
   lineIndex,
   lineOf,
   readSourceModules,
+  type HclBlock,
+  type HclFile,
   type SourceFile,
   type SourceGaps,
   type SourceLimits,
@@ -273,7 +275,7 @@ class SourceModelBuilder {
     if (!child?.call || !("for_each" in child.call.args || "count" in child.call.args)) return undefined;
     const instances = await this.instancesOf(child);
     if (!instances) return undefined;
-    const outputs = [...new Set(child.source.files.flatMap((file) => Object.keys((file.body.output ?? {}) as object)))];
+    const outputs = [...new Set(child.source.files.flatMap((file) => Object.keys(file.body.output ?? {})))];
     const values: Array<[string, Value]> = [];
     for (const instance of instances) {
       const fields: Record<string, Value> = {};
@@ -293,7 +295,7 @@ class SourceModelBuilder {
   private async addDynamicBlocks(model: Omit<SourceModel, "waivers">, path: string, info: ModuleInfo): Promise<void> {
     for (const file of info.source.files) {
       for (const [type, named] of Object.entries(file.body.resource ?? {})) {
-        for (const [name, blocks] of Object.entries(named as Record<string, unknown>)) {
+        for (const [name, blocks] of Object.entries(named)) {
           const dynamic = asBlocks(asBlocks(blocks)[0]?.dynamic);
           const start = lineIndex(file, new RegExp(`^\\s*resource\\s+"${type}"\\s+"${name}"`));
           for (const group of dynamic) {
@@ -313,7 +315,7 @@ class SourceModelBuilder {
 
   private async expandDynamic(
     info: ModuleInfo,
-    spec: any,
+    spec: HclBlock | undefined,
     blockType: string,
     location: string,
   ): Promise<Array<Record<string, Expression>> | undefined> {
@@ -385,7 +387,7 @@ class SourceModelBuilder {
   /** each.key/each.value of a for_each instance (from its address), count.index of a count instance. */
   private async eachBindings(
     info: ModuleInfo,
-    block: any,
+    block: HclBlock,
     change: PlanChange,
   ): Promise<Map<string, Value> | undefined> {
     const key = change.index;
@@ -498,19 +500,21 @@ function nameOf(segment: Segment | undefined): string {
   return segment && "name" in segment ? segment.name : "";
 }
 
-function asBlocks(value: unknown): Array<Record<string, any>> {
+/** The blocks of a type: hcl2json's list, or the one object a .tf.json may write. */
+function asBlocks(value: unknown): HclBlock[] {
   if (Array.isArray(value)) return value;
-  return value && typeof value === "object" ? [value as Record<string, any>] : [];
+  return value && typeof value === "object" ? [value as HclBlock] : [];
 }
 
 function findBlock(
   files: readonly SourceFile[],
-  kind: string,
+  kind: keyof HclFile,
   ...names: string[]
-): { block: Record<string, any>; file: SourceFile } | undefined {
+): { block: HclBlock; file: SourceFile } | undefined {
   for (const file of files) {
-    let node: any = file.body[kind];
-    for (const name of names) node = node?.[name];
+    let node: unknown = file.body[kind];
+    for (const name of names)
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[name] : undefined;
     const block = asBlocks(node)[0];
     if (block) return { block, file };
   }
@@ -528,7 +532,7 @@ function localLine(file: SourceFile, name: string, start: number): string {
 }
 
 /** The configuration of a data source when every argument of it is known in source. */
-async function knownValues(block: Record<string, any>, ctx: EvalContext): Promise<Record<string, unknown> | undefined> {
+async function knownValues(block: HclBlock, ctx: EvalContext): Promise<Record<string, unknown> | undefined> {
   const values: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(block)) {
     if (name === "for_each" || name === "count" || name === "depends_on" || name === "provider") continue;
