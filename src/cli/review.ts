@@ -1,4 +1,5 @@
 import {
+  addressesIn,
   CAPABILITIES,
   SEVERITIES,
   type AccessMap,
@@ -103,10 +104,5 @@ function touchesChange(f: Finding, changed: ReadonlySet<string>): boolean {
 
 /** An address as a whole word of the evidence: "aws_kms_key.k" in "kms_key_arn <- aws_kms_key.k.arn", not in "aws_kms_key.k2". */
 function mentionsAny(evidence: string, changed: ReadonlySet<string>): boolean {
-  for (const match of evidence.matchAll(ADDRESS)) if (changed.has(match[0])) return true;
-  return false;
+  return addressesIn(evidence).some((address) => changed.has(address));
 }
-
-// module.<name>[key] segments, then type.name[key]: the longest address at each place in the text.
-const ADDRESS =
-  /(?<![\w.-])(?:module\.[\w-]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.)*(?:data\.)?[a-z][\w]*\.[\w-]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?/g;

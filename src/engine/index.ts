@@ -44,3 +44,12 @@ export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLim
 export { GuardrailsError } from "./errors";
 export * from "./types";
 export { buildSourceModel, type SourceModel } from "./source/source-model";
+export { ModuleDirs, isLocalSource } from "./source/module-dirs";
+export {
+  addressesIn,
+  instanceKey,
+  isInstanceOf,
+  moduleCallNames,
+  withoutInstanceKey,
+  withoutModuleKeys,
+} from "./plan/address";

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
-import type { Plan } from "../engine";
-import { withoutInstanceKey, withoutModuleKeys } from "../engine/plan/address";
+import { ModuleDirs, moduleCallNames, withoutInstanceKey, type Plan } from "../engine";
 import { isConfigFile } from "../engine/source/files";
 
 /** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
@@ -19,13 +18,6 @@ interface ModuleCall {
   module?: { module_calls?: Record<string, ModuleCall> };
 }
 
-/** "module.a[0].module.b" -> ["a", "b"]: configuration is per module, not per instance. */
-function moduleNames(moduleAddress: string): string[] {
-  return withoutModuleKeys(moduleAddress)
-    .split(".")
-    .filter((_, i) => i % 2 === 1);
-}
-
 function displayPath(file: string, cwd: string): string {
   const rel = relative(cwd, file);
   return (rel.startsWith("..") || isAbsolute(rel) ? file : rel).split(sep).join("/");
@@ -33,14 +25,14 @@ function displayPath(file: string, cwd: string): string {
 
 /**
  * The `resource "<type>" "<name>"` line of each planned resource, found in the .tf files of its
- * module's directory: the root is rootDir, local module sources are followed from the plan's
- * configuration, and registry modules through .terraform/modules/modules.json when init ran here.
+ * module's directory: the root is rootDir, and each module call's source, as the plan's configuration
+ * records it, is found where terraform finds it (ModuleDirs).
  */
 export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): Map<string, SourceLocation> {
   const locations = new Map<string, SourceLocation>();
   const root = (plan.configuration as { root_module?: { module_calls?: Record<string, ModuleCall> } } | undefined)
     ?.root_module;
-  const installed = installedModules(rootDir);
+  const moduleDirs = ModuleDirs.of(rootDir);
   const filesByDir = new Map<string, Array<{ file: string; lines: string[] }>>();
   const tfFiles = (dir: string) => {
     if (!filesByDir.has(dir)) {
@@ -62,16 +54,13 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
   for (const change of plan.resource_changes ?? []) {
     const c = change as { address: string; mode: string; type: string; name: string; module_address?: string };
     if (c.mode !== "managed") continue;
-    const names = moduleNames(c.module_address ?? "");
+    // Configuration is per module, not per instance.
+    const names = moduleCallNames(c.module_address ?? "");
     let dir: string | undefined = rootDir;
     let calls = root?.module_calls;
     for (let i = 0; i < names.length && dir; i++) {
       const call: ModuleCall | undefined = calls?.[names[i]];
-      const source = call?.source ?? "";
-      dir =
-        source.startsWith("./") || source.startsWith("../")
-          ? join(dir, source)
-          : installed.get(names.slice(0, i + 1).join("."));
+      dir = moduleDirs.dirOf(dir, call?.source ?? "", names.slice(0, i + 1));
       calls = call?.module?.module_calls;
     }
     if (!dir) continue;
@@ -85,20 +74,6 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
     }
   }
   return locations;
-}
-
-function installedModules(rootDir: string): Map<string, string> {
-  const manifest = join(rootDir, ".terraform", "modules", "modules.json");
-  const dirs = new Map<string, string>();
-  if (!existsSync(manifest)) return dirs;
-  try {
-    for (const m of JSON.parse(readFileSync(manifest, "utf8")).Modules ?? []) {
-      if (m.Key && m.Dir) dirs.set(m.Key, join(rootDir, m.Dir));
-    }
-  } catch {
-    // unreadable manifest: registry modules simply get no location
-  }
-  return dirs;
 }
 
 /**

@@ -143,3 +143,26 @@ describe("terraform-aws-modules/iam v5.60.0 (iam-policy, iam-group-with-policies
     expect(lines(await report("source-iam", true))).toEqual(expected);
   });
 });
+
+describe("terraform-aws-modules/dynamodb-table v4.4.0 called with for_each, one key holding ']'", () => {
+  const invalid = 'module.table["invalid_public[a]b]"].aws_dynamodb_resource_policy.this[0]';
+  const valid = 'module.table["valid_partner"].aws_dynamodb_resource_policy.this[0]';
+
+  test("without source: both resource policies (replace() of a table ARN known after apply) are unprovable", async () => {
+    const fgac = ["001", "002", "003", "005"];
+    // Each twice: the policy text (local.tables) and the table ARN are both beyond the plan.
+    expect([...new Set(lines(await report("source-module-keys", false)))]).toEqual(
+      [
+        ...fgac.map((n) => `DDB-FGAC-${n}-UNPROVABLE ${invalid}`),
+        ...fgac.map((n) => `DDB-FGAC-${n}-UNPROVABLE ${valid}`),
+      ].sort(),
+    );
+  });
+
+  test("with source: each module instance's policy is judged with its own each.value, whatever its key holds", async () => {
+    expect(lines(await report("source-module-keys", true))).toEqual([
+      `DDB-FGAC-001 ${invalid}`,
+      `DDB-FGAC-005 ${invalid}`,
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readPlan, type Plan } from "../../src/engine";
+import { PARSER } from "../../src/engine/source/hcl";
 import type { buildSourceModel } from "../../src/engine/source/source-model";
 import { FIXTURES, fixturePlan } from "../helpers/paths";
 
@@ -22,14 +23,16 @@ afterEach(() => {
 
 /**
  * buildSourceModel as a new process has it: nothing parsed in memory. With `parser: false` the HCL
- * parser cannot be loaded: a build that needs it fails.
+ * parser cannot be loaded: a build that needs it fails. `version`: the parser's package says so.
  */
-function freshBuild({ parser }: { parser: boolean }): typeof buildSourceModel {
+function freshBuild({ parser, version }: { parser: boolean; version?: string }): typeof buildSourceModel {
   let build!: typeof buildSourceModel;
   jest.isolateModules(() => {
-    if (parser) jest.dontMock("@cdktf/hcl2json");
+    if (version) jest.doMock(`${PARSER}/package.json`, () => ({ version }));
+    else jest.dontMock(`${PARSER}/package.json`);
+    if (parser) jest.dontMock(PARSER);
     else
-      jest.doMock("@cdktf/hcl2json", () => {
+      jest.doMock(PARSER, () => {
         throw new Error("the HCL parser was started");
       });
     build = require("../../src/engine/source/source-model").buildSourceModel;
@@ -74,6 +77,18 @@ test("entries that do not check out are parsed again and replaced, never used", 
   expect(await freshBuild({ parser: true })(join(FIXTURES, name), plan)).toEqual(parsed);
   // Replaced by sound entries: the next run needs no parser.
   expect(await freshBuild({ parser: false })(join(FIXTURES, name), plan)).toEqual(parsed);
+});
+
+test("entries of another parser version are not used: the file is parsed again", async () => {
+  const name = "model-for-each";
+  const plan = readPlan(fixturePlan(name));
+  const parsed = await freshBuild({ parser: true, version: "0.0.0-other" })(join(FIXTURES, name), plan);
+  const other = entries();
+  expect(other.length).toBeGreaterThan(0);
+  await expect(freshBuild({ parser: false })(join(FIXTURES, name), plan)).rejects.toThrow("the HCL parser was started");
+  expect(await freshBuild({ parser: true })(join(FIXTURES, name), plan)).toEqual(parsed);
+  // The other version's entries stay apart, under their own folder.
+  expect(entries().filter((e) => !other.includes(e))).toHaveLength(other.length);
 });
 
 test("a file edited since it was cached is read as it is now", async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import configSchema from "./config-schema.json";
 import { GuardrailsError } from "../errors";
+import { withoutInstanceKeys } from "../plan/address";
 import { describeSchemaError, schemaValidator } from "../json-schema";
 import { checkParameters } from "./parameters";
 import { SEVERITIES } from "../types";
@@ -218,9 +219,4 @@ export function applyConfig(
 /** A waiver's address, with where it is written when that is not the config file. */
 function named(waiver: Waiver): string {
   return waiver.origin ? `${waiver.address} (${waiver.origin})` : waiver.address;
-}
-
-/** 'module.a["k"].aws_x.y[0]' -> "module.a.aws_x.y": the resource of the configuration. */
-export function withoutInstanceKeys(address: string): string {
-  return address.replace(/\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g, "");
 }

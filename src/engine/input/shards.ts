@@ -1,3 +1,4 @@
+import { moduleCallName, moduleSteps, referencedObject, withoutInstanceKey } from "../plan/address";
 import type { Plan } from "../plan/read-plan";
 import { collectGarbage } from "../policy/collect-garbage";
 
@@ -224,22 +225,17 @@ function* stateResources(plan: Plan) {
 
 /** "module.a[\"x\"].aws_s3_bucket.b[0]" -> "module.a[\"x\"].aws_s3_bucket.b": the instance key dropped. */
 function baseAddress(item: Item): string {
-  const local = item.address.slice(item.module ? item.module.length + 1 : 0);
-  const bracket = local.indexOf("[");
-  return `${item.module ? `${item.module}.` : ""}${bracket < 0 ? local : local.slice(0, bracket)}`;
+  return withoutInstanceKey(item.address);
 }
 
 /** "module.a[\"x\"].module.b" -> "module.a[\"x\"]". */
 function topModuleInstance(module: string): string {
-  const next = module.indexOf(".module.", "module.".length);
-  return next < 0 ? module : module.slice(0, next);
+  return moduleSteps(module)[0] ?? module;
 }
 
 /** "module.a[\"x\"]" -> "a". */
 function callName(moduleInstance: string): string {
-  const name = moduleInstance.slice("module.".length);
-  const bracket = name.indexOf("[");
-  return bracket < 0 ? name : name.slice(0, bracket);
+  return moduleCallName(moduleInstance) ?? moduleInstance;
 }
 
 interface ConfigModule {
@@ -260,10 +256,8 @@ function linkRootConfiguration(plan: Plan, items: Item[], bases: Map<string, num
   const root = rootConfiguration(plan);
   const node = (reference: string): string | undefined => {
     if (NOT_RESOURCES.test(reference)) return undefined;
-    const parts = reference.split(".");
-    if (parts[0] === "module") return `call:${parts[1]?.replace(/\[.*$/, "")}`;
-    const base = parts[0] === "data" ? parts.slice(0, 3) : parts.slice(0, 2);
-    return `base:${base.join(".").replace(/\[.*$/, "")}`;
+    const call = moduleCallName(reference);
+    return call !== undefined ? `call:${call}` : `base:${referencedObject(reference)}`;
   };
   for (const [base, instances] of bases) for (const i of instances) graph.group(`base:${base}`, i);
   const linkedCalls = new Set<string>();
@@ -420,15 +414,9 @@ function subPlan(plan: Plan, addresses: ReadonlySet<string>, index: ReadonlyMap<
   const configuration = plan.configuration as { root_module?: ConfigModule } | undefined;
   if (configuration?.root_module) {
     const root = configuration.root_module;
-    const modules = new Set(
-      [...addresses].map((a) => a.match(/^module\.([^.[]+)/)?.[1]).filter((m): m is string => m !== undefined),
-    );
-    const rootBases = new Set(
-      [...addresses].filter((a) => !a.startsWith("module.")).map((a) => a.replace(/\[.*$/, "")),
-    );
-    const instantiated = new Set(
-      [...index.keys()].map((a) => a.match(/^module\.([^.[]+)/)?.[1] ?? a.replace(/\[.*$/, "")),
-    );
+    const modules = new Set([...addresses].map(moduleCallName).filter((m): m is string => m !== undefined));
+    const rootBases = new Set([...addresses].filter((a) => !a.startsWith("module.")).map(withoutInstanceKey));
+    const instantiated = new Set([...index.keys()].map((a) => moduleCallName(a) ?? withoutInstanceKey(a)));
     kept.configuration = {
       ...configuration,
       root_module: {

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { GuardrailsError } from "../errors";
 import type { Plan } from "../plan/read-plan";
-import { baseObject, referencedObjects } from "./evaluate-expression";
+import { referencedObject } from "../plan/address";
+import { referencedObjects } from "./evaluate-expression";
 import type { SourceFile, SourceGaps, SourceModule } from "./files";
 
 /**
@@ -194,7 +195,7 @@ async function compareBody(
 /** One argument: the same objects referenced; the same constant where the source writes a literal. */
 async function compareExpression(planned: unknown, written: unknown, where: string): Promise<void> {
   const expression = (planned ?? {}) as { references?: string[]; constant_value?: unknown };
-  const inPlan = new Set((expression.references ?? []).map(baseObject));
+  const inPlan = new Set((expression.references ?? []).map(referencedObject));
   const inSource = await referencedObjects(written);
   if (!inSource) mismatch(`${where}: the source expression cannot be parsed`);
   const planList = [...inPlan].sort();

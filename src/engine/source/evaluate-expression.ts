@@ -1,3 +1,5 @@
+import type { TFExpressionSyntaxTree as Ast } from "@cdktn/hcl2json";
+import { referencedObject, resourceAttribute } from "../plan/address";
 import { hcl2json } from "./hcl";
 
 /**
@@ -27,7 +29,10 @@ export interface EvalContext {
 
 export type Segment = { name: string } | { index: Value };
 
-type Node = { type: string; children?: Node[]; meta?: Record<string, any> };
+/** A node of the parser's expression AST (getExpressionAst). */
+type Node = Ast.ExpressionType;
+/** The source text of an object's key node, which the AST leaves out (withKeyTexts adds it). */
+type KeyText = { keyText?: string };
 
 const UNKNOWN = (why: string): Value => ({ kind: "unknown", why });
 const astCache = new Map<string, Promise<Node | null>>();
@@ -61,9 +66,8 @@ export async function referencedObjects(raw: unknown): Promise<Set<string> | und
   const found = new Set<string>();
   const walk = (node: Node, bound: ReadonlySet<string>): void => {
     if (node.type === "scopeTraversal") {
-      const steps: Array<{ type: string; segment: string }> = node.meta?.traversal ?? [];
-      const names = steps.filter((t) => t.type !== "indexTraversal").map((t) => t.segment);
-      if (!bound.has(names[0])) found.add(baseObject(names.join(".")));
+      const names = (node.meta?.traversal ?? []).filter((t) => t.type !== "indexTraversal").map((t) => t.segment);
+      if (!bound.has(names[0])) found.add(referencedObject(names.join(".")));
       return;
     }
     const inner =
@@ -128,9 +132,11 @@ function withKeyTexts(node: Node, source: Buffer): Node {
   for (const child of node.children ?? []) withKeyTexts(child, source);
   if (node.type === "object") {
     (node.children ?? []).forEach((child, i) => {
-      const range = (child as { range?: { start: { byte: number }; end: { byte: number } } }).range;
-      if (i % 2 === 0 && range)
-        child.meta = { ...child.meta, keyText: source.subarray(range.start.byte, range.end.byte).toString() };
+      const range = child.range;
+      if (i % 2 === 0 && range) {
+        const key: KeyText = { keyText: source.subarray(range.start.byte, range.end.byte).toString() };
+        Object.assign(child, { meta: { ...child.meta, ...key } });
+      }
     });
   }
   return node;
@@ -140,9 +146,9 @@ function withKeyTexts(node: Node, source: Buffer): Node {
 function objectKey(node: Node): string | undefined {
   const [template] = node.children ?? [];
   const parts = template?.type === "template" ? (template.children ?? []) : [];
-  if (parts.length === 1 && parts[0].type === "literalValue") return String(literal(parts[0].meta ?? {}));
+  if (parts.length === 1 && parts[0].type === "literalValue") return String(literal(parts[0].meta));
   if (template) return undefined;
-  const text = String(node.meta?.keyText ?? "").trim();
+  const text = String((node.meta as KeyText | undefined)?.keyText ?? "").trim();
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(text) ? text : undefined;
 }
 
@@ -165,7 +171,7 @@ async function evalNode(node: Node, ctx: EvalContext): Promise<Value> {
     case "template":
       return kids.length === 1 && kids[0].type === "literalValue" ? evalNode(kids[0], ctx) : opaque(node, ctx);
     case "literalValue":
-      return { kind: "known", value: literal(node.meta ?? {}) };
+      return { kind: "known", value: literal(node.meta) };
     case "scopeTraversal":
       return traversal(node.meta?.traversal ?? [], ctx);
     case "relativeTraversal":
@@ -193,7 +199,8 @@ async function evalNode(node: Node, ctx: EvalContext): Promise<Value> {
   }
 }
 
-function literal(meta: Record<string, any>): unknown {
+function literal(meta: Ast.LiteralValueExpressionMeta | undefined): unknown {
+  if (!meta) return null;
   if (meta.type === "number") return Number(meta.value);
   if (meta.type === "bool") return meta.value === "true";
   // Template escapes: $${ and %%{ are a literal ${ and %{.
@@ -204,7 +211,7 @@ function literal(meta: Record<string, any>): unknown {
   return null;
 }
 
-function namesOf(traversal: Array<{ type: string; segment: string }>): Segment[] {
+function namesOf(traversal: readonly Ast.TerraformTraversalPart[]): Segment[] {
   return traversal.map((t) =>
     t.type === "indexTraversal" ? { index: { kind: "known", value: indexKey(t.segment) } } : { name: t.segment },
   );
@@ -214,7 +221,7 @@ function indexKey(segment: string): unknown {
   return /^".*"$/.test(segment) ? JSON.parse(segment) : Number(segment);
 }
 
-async function traversal(steps: Array<{ type: string; segment: string }>, ctx: EvalContext): Promise<Value> {
+async function traversal(steps: readonly Ast.TerraformTraversalPart[], ctx: EvalContext): Promise<Value> {
   const segments = namesOf(steps);
   const root = (segments[0] as { name: string }).name;
   const bound = ctx.bindings.get(root);
@@ -228,7 +235,8 @@ export async function applySegments(value: Value, segments: Segment[], ctx?: Eva
   for (const segment of segments) {
     const key = "name" in segment ? segment.name : segment.index.kind === "known" ? segment.index.value : undefined;
     if (current.kind === "refs") {
-      if (key === undefined) return { ...current, refs: current.refs.map(baseObject) };
+      // An index not known selects any instance.
+      if (key === undefined) return { ...current, refs: current.refs.map(referencedObject) };
       const suffix = typeof key === "number" ? `[${key}]` : "name" in segment ? `.${key}` : `[${JSON.stringify(key)}]`;
       current = { ...current, refs: current.refs.map((r) => r + suffix) };
     } else if (current.kind === "any") {
@@ -243,27 +251,20 @@ export async function applySegments(value: Value, segments: Segment[], ctx?: Eva
   return current;
 }
 
-/** "aws_vpc.this[0].id" -> "aws_vpc.this": an index not known selects any instance. */
-export function baseObject(reference: string): string {
-  const match = /^(module\.[A-Za-z0-9_-]+|data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(
-    reference,
-  );
-  return match ? match[1] : reference;
-}
-
 function enter(value: Value, key: unknown): Value {
   if (value.kind === "map") return value.fields[String(key)] ?? { kind: "absent" };
   if (value.kind === "list")
     return typeof key === "number" ? (value.items[key] ?? { kind: "absent" }) : { kind: "absent" };
   if (value.kind === "known") {
-    const inner = value.value as any;
+    const inner = value.value;
     if (inner === null || typeof inner !== "object") return { kind: "absent" };
-    return (key as string) in inner ? { kind: "known", value: inner[key as string] } : { kind: "absent" };
+    const name = String(key);
+    return name in inner ? { kind: "known", value: (inner as Record<string, unknown>)[name] } : { kind: "absent" };
   }
   return UNKNOWN("an attribute of a value not known before apply");
 }
 
-async function callFunction(node: Node, ctx: EvalContext): Promise<Value> {
+async function callFunction(node: Ast.FunctionCallExpression, ctx: EvalContext): Promise<Value> {
   const args = node.children ?? [];
   switch (node.meta?.name) {
     case "try":
@@ -337,7 +338,10 @@ function placeholder([text, pattern, replacement]: Value[]): Value | undefined {
   const tables =
     replacement?.kind === "refs" &&
     replacement.refs.length > 0 &&
-    replacement.refs.every((r) => /^aws_dynamodb_table\.[^.]+(\[[^\]]+\])?\.arn$/.test(r));
+    replacement.refs.every((r) => {
+      const [resource, attribute] = resourceAttribute(r) ?? [];
+      return resource?.startsWith("aws_dynamodb_table.") && attribute === "arn";
+    });
   return tables ? { kind: "known", value: text.value.split(pattern.value).join(ANY_TABLE_ARN) } : undefined;
 }
 
@@ -350,15 +354,17 @@ async function conditional(kids: Node[], ctx: EvalContext): Promise<Value> {
   return { kind: "any", values: [await evalNode(kids[1], ctx), await evalNode(kids[2], ctx)] };
 }
 
-const COMPARISONS: Record<string, (a: any, b: any) => unknown> = {
+// Known values are JSON; terraform's type checks passed when it planned: compared as JavaScript does.
+type Comparable = string | number;
+const COMPARISONS: Record<string, (a: unknown, b: unknown) => unknown> = {
   logicalAnd: (a, b) => a && b,
   logicalOr: (a, b) => a || b,
   equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
   notEqual: (a, b) => JSON.stringify(a) !== JSON.stringify(b),
-  greaterThan: (a, b) => a > b,
-  greaterThanOrEqual: (a, b) => a >= b,
-  lessThan: (a, b) => a < b,
-  lessThanOrEqual: (a, b) => a <= b,
+  greaterThan: (a, b) => (a as Comparable) > (b as Comparable),
+  greaterThanOrEqual: (a, b) => (a as Comparable) >= (b as Comparable),
+  lessThan: (a, b) => (a as Comparable) < (b as Comparable),
+  lessThanOrEqual: (a, b) => (a as Comparable) <= (b as Comparable),
 };
 
 async function binary(operator: string, left: Value, right: Value, node: Node, ctx: EvalContext): Promise<Value> {
@@ -374,7 +380,7 @@ async function binary(operator: string, left: Value, right: Value, node: Node, c
   return opaque(node, ctx);
 }
 
-async function unary(node: Node, operand: Value, ctx: EvalContext): Promise<Value> {
+async function unary(node: Ast.UnaryOpExpression, operand: Value, ctx: EvalContext): Promise<Value> {
   if (operand.kind === "known" && typeof operand.value === "boolean" && String(node.meta?.value).startsWith("!")) {
     return { kind: "known", value: !operand.value };
   }
@@ -382,8 +388,8 @@ async function unary(node: Node, operand: Value, ctx: EvalContext): Promise<Valu
 }
 
 /** `{ for k, v in X : k => v if cond }` and `[for v in X : v.attr]` over a collection known in source. */
-async function forExpression(node: Node, ctx: EvalContext): Promise<Value> {
-  const meta = node.meta ?? {};
+async function forExpression(node: Ast.ForExpression, ctx: EvalContext): Promise<Value> {
+  const meta = node.meta;
   const [collectionNode, ...rest] = node.children ?? [];
   const keyNode = meta.keyExpression ? rest.shift() : undefined;
   const valueNode = rest.shift();

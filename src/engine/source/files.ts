@@ -3,26 +3,46 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { GuardrailsError } from "../errors";
 import { rememberAsts } from "./evaluate-expression";
 import { hcl2json } from "./hcl";
+import { ModuleDirs } from "./module-dirs";
 import { ParseCache, type FileKind } from "./parse-cache";
 
-/** One parsed .tf file: hcl2json's JSON form (expressions as "${...}" strings) and its lines. */
+/**
+ * A block as hcl2json writes it: attributes as JSON, an expression as a "${...}" string, nested
+ * blocks under their type as lists of blocks.
+ */
+export type HclBlock = { readonly [name: string]: unknown };
+
+/** The blocks of one type and labels: a list from hcl2json, one object where a .tf.json writes it so. */
+export type HclBlocks = HclBlock | readonly HclBlock[];
+
+/** A file's top level as hcl2json writes it (a .tf.json body has the same shape), by block type and labels. */
+export interface HclFile {
+  readonly resource?: Record<string, Record<string, HclBlocks>>;
+  readonly data?: Record<string, Record<string, HclBlocks>>;
+  readonly module?: Record<string, HclBlocks>;
+  readonly variable?: Record<string, HclBlocks>;
+  readonly output?: Record<string, HclBlocks>;
+  readonly locals?: HclBlocks;
+}
+
+/** One parsed .tf or .tf.json file and its lines. */
 export interface SourceFile {
   readonly path: string;
-  readonly body: Record<string, any>;
+  readonly body: HclFile;
   readonly lines: readonly string[];
 }
 
 /** A module directory of the configuration, by module path ("" for the root, "module.a.module.b"). */
 export interface SourceModule {
   readonly path: string;
+  /** The module that calls this one, by path, and the name of the call; none for the root. */
+  readonly caller?: { readonly path: string; readonly name: string };
   readonly dir: string;
   readonly files: readonly SourceFile[];
 }
 
 /** Module paths whose source could not be read, and why (they stay unresolved). */
 export type SourceGaps = Map<string, string>;
-
-const LOCAL_SOURCE = /^\.\.?(\/|$)/;
 
 /**
  * Bounds of the source reader. Terraform cannot install a module that calls itself (its module cache
@@ -67,7 +87,7 @@ export function isOverrideFile(name: string): boolean {
   return /(^|_)override\.tf(\.json)?$/.test(name);
 }
 
-/** The root module and every module it calls, through local paths and .terraform/modules/modules.json. */
+/** The root module and every module it calls, where terraform finds them (ModuleDirs). */
 export async function readSourceModules(
   rootDir: string,
   gaps: SourceGaps = new Map(),
@@ -75,11 +95,17 @@ export async function readSourceModules(
   deadline = new Deadline(limits.timeoutSeconds),
   cache?: ParseCache,
 ): Promise<SourceModule[]> {
-  const installed = installedModules(rootDir);
+  const moduleDirs = ModuleDirs.of(rootDir);
   const modules: SourceModule[] = [];
   const parsed = new Map<string, SourceFile[]>();
   const budget = { bytes: limits.maxBytes ?? DEFAULT_SOURCE_BYTES };
-  const visit = async (path: string, dir: string, keyPath: string[], ancestors: Map<string, string>): Promise<void> => {
+  const visit = async (
+    path: string,
+    dir: string,
+    keyPath: string[],
+    ancestors: Map<string, string>,
+    caller?: SourceModule["caller"],
+  ): Promise<void> => {
     deadline.check();
     if (modules.length >= MAX_MODULES)
       throw new GuardrailsError(`the configuration calls more than ${MAX_MODULES} modules`);
@@ -88,11 +114,11 @@ export async function readSourceModules(
       files = await parseDirectory(dir, budget, deadline, cache);
       parsed.set(dir, files);
     }
-    modules.push({ path, dir, files });
+    modules.push({ path, dir, files, ...(caller ? { caller } : {}) });
     for (const [name, source] of moduleCalls(files)) {
       const childKey = [...keyPath, name];
       const childPath = path ? `${path}.module.${name}` : `module.${name}`;
-      const childDir = LOCAL_SOURCE.test(source) ? resolve(dir, source) : installed.get(childKey.join("."));
+      const childDir = moduleDirs.dirOf(dir, source, childKey);
       if (!childDir || !existsSync(childDir)) {
         gaps.set(childPath, `source ${source} is not on disk (run terraform init)`);
         continue;
@@ -104,7 +130,7 @@ export async function readSourceModules(
         );
       if (childKey.length > MAX_MODULE_DEPTH)
         throw new GuardrailsError(`${childPath}: modules are nested deeper than ${MAX_MODULE_DEPTH} levels`);
-      await visit(childPath, childDir, childKey, new Map([...ancestors, [childDir, childPath]]));
+      await visit(childPath, childDir, childKey, new Map([...ancestors, [childDir, childPath]]), { path, name });
     }
   };
   const root = resolve(rootDir);
@@ -154,9 +180,11 @@ async function parseDirectory(
     const kind = kindOf(name);
     const cached = cache?.read(kind, text);
     if (cached) rememberAsts(cached.asts);
-    const body = kind === "json" ? JSON.parse(text) : (cached?.body ?? (await hcl2json().parse(name, text)));
+    const body: Record<string, unknown> =
+      kind === "json" ? JSON.parse(text) : (cached?.body ?? (await hcl2json().parse(name, text)));
     cache?.parsedBody(kind, text, body);
-    files.push({ path, body, lines: text.split("\n") });
+    // Terraform read the same text when it planned (the cross-check holds the source to the plan).
+    files.push({ path, body: body as HclFile, lines: text.split("\n") });
   }
   return files;
 }
@@ -166,25 +194,11 @@ function moduleCalls(files: readonly SourceFile[]): Map<string, string> {
   const calls = new Map<string, string>();
   for (const file of files) {
     for (const [name, blocks] of Object.entries(file.body.module ?? {})) {
-      const block = Array.isArray(blocks) ? blocks[0] : blocks;
+      const block: HclBlock | undefined = Array.isArray(blocks) ? blocks[0] : blocks;
       if (typeof block?.source === "string") calls.set(name, block.source);
     }
   }
   return calls;
-}
-
-/** modules.json written by `terraform init`: "a.b" -> directory of registry and git modules. */
-function installedModules(rootDir: string): Map<string, string> {
-  const manifest = join(rootDir, ".terraform", "modules", "modules.json");
-  const dirs = new Map<string, string>();
-  if (!existsSync(manifest)) return dirs;
-  try {
-    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { Modules?: Array<{ Key: string; Dir: string }> };
-    for (const entry of parsed.Modules ?? []) if (entry.Key) dirs.set(entry.Key, resolve(rootDir, entry.Dir));
-  } catch {
-    // An unreadable manifest leaves registry modules unresolved, as without init.
-  }
-  return dirs;
 }
 
 /** "file:line" of the first line matching a pattern, for evidence; path relative to the working directory. */

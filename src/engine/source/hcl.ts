@@ -1,8 +1,17 @@
 import { setFlagsFromString } from "node:v8";
 
-// @cdktf/hcl2json starts its Go wasm runtime as soon as it is loaded (about a tenth of a second of CPU):
-// loaded on first use, so runs that read no Terraform source never pay for it.
-type Hcl2Json = typeof import("@cdktf/hcl2json");
+// @cdktn/hcl2json (hashicorp/hcl built to wasm; CDK Terrain's maintained fork of @cdktf/hcl2json, which
+// was deprecated with CDKTF) starts its Go wasm runtime as soon as it is loaded (about a tenth of a
+// second of CPU): loaded on first use, so runs that read no Terraform source never pay for it.
+type Hcl2Json = typeof import("@cdktn/hcl2json");
+
+/** The parser package: what it makes of a file is cached under its name and version (ParseCache). */
+export const PARSER = "@cdktn/hcl2json";
+
+/** "@cdktn/hcl2json@0.24.0": another parser, or another version of it, may make another JSON of a file. */
+export function parserId(): string {
+  return `${PARSER}@${(require(`${PARSER}/package.json`) as { version: string }).version}`;
+}
 
 let loaded: Hcl2Json | undefined;
 let readers = 0;
@@ -30,7 +39,7 @@ function setBaselineOnly(on: boolean): void {
 
 export const hcl2json = (): Hcl2Json => {
   setBaselineOnly(true);
-  loaded ??= require("@cdktf/hcl2json") as Hcl2Json;
+  loaded ??= require(PARSER) as Hcl2Json;
   return loaded;
 };
 

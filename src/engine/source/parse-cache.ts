@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { parserId } from "./hcl";
 
 /**
  * What the HCL parser made of files, kept between runs under the user's cache folder: starting the
  * parser's Go runtime and parsing cost more than the rest of a run on a pull request's plan, and most
  * files have not changed since the last run. An entry is found by the SHA-256 of the file's text with the
- * parser's version, so it can only ever stand for that text; it holds that key and a checksum of itself,
+ * parser's package name and version, so it can only ever stand for that text as that parser read it; it
+ * holds that key and a checksum of itself,
  * and one that does not check out (cut short, edited, put under another name) is parsed again and
  * replaced, never used. Reading and writing the cache are best effort: a run never fails for it.
  */
@@ -18,7 +20,7 @@ export class ParseCache {
 
   /**
    * The cache of this user: $XDG_CACHE_HOME/ddb-guardrails/hcl (~/.cache when unset), one folder per
-   * parser version. None without a home folder.
+   * parser package and version. None without a home folder.
    */
   static open(): ParseCache | undefined {
     const xdg = process.env.XDG_CACHE_HOME;
@@ -30,7 +32,7 @@ export class ParseCache {
         return undefined;
       }
     }
-    return new ParseCache(join(base, "ddb-guardrails", "hcl", `format-${FORMAT}`, parserVersion()));
+    return new ParseCache(join(base, "ddb-guardrails", "hcl", `format-${FORMAT}`, encodeURIComponent(PARSER_ID)));
   }
 
   /** Whether a file's text has an entry (not checked: for deciding early whether to start the parser). */
@@ -124,12 +126,10 @@ interface CachedFile {
 /** Bumped when what an entry holds changes shape. */
 const FORMAT = 1;
 
-function parserVersion(): string {
-  return `hcl2json-${(require("@cdktf/hcl2json/package.json") as { version: string }).version}`;
-}
+const PARSER_ID = parserId();
 
 function keyOf(kind: FileKind, text: string): string {
-  return sha256(`${kind}\0${text}`);
+  return sha256(`${PARSER_ID}\0${kind}\0${text}`);
 }
 
 function sha256(text: string): string {

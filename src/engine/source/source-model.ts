@@ -1,3 +1,4 @@
+import { instanceKey, resourceAttribute, withoutModuleKeys } from "../plan/address";
 import type { Plan } from "../plan/read-plan";
 import type { Waiver } from "../types";
 import { checkSourceMatchesPlan } from "./cross-check";
@@ -17,6 +18,8 @@ import {
   lineIndex,
   lineOf,
   readSourceModules,
+  type HclBlock,
+  type HclFile,
   type SourceFile,
   type SourceGaps,
   type SourceLimits,
@@ -64,6 +67,8 @@ interface ModuleInfo {
   readonly call?: { args: Record<string, unknown>; file: SourceFile };
   /** each.* or count.index of this instance of a module called with for_each or count. */
   readonly callBindings?: ReadonlyMap<string, Value>;
+  /** The for_each key or count index of this instance. */
+  readonly key?: string | number;
 }
 
 /**
@@ -178,10 +183,8 @@ class SourceModelBuilder {
       this.modules.set("", { source, instance: "" });
       return;
     }
-    const parentPath = source.path.replace(/\.?module\.[A-Za-z0-9_-]+$/, "");
-    const parent = this.modules.get(parentPath);
-    const name = /module\.([A-Za-z0-9_-]+)$/.exec(source.path)![1];
-    const call = parent && findBlock(parent.source.files, "module", name);
+    const parent = source.caller && this.modules.get(source.caller.path);
+    const call = parent && findBlock(parent.source.files, "module", source.caller!.name);
     const repeated = !call || "count" in call.block || "for_each" in call.block;
     const instance = parent?.instance == null || repeated ? null : source.path;
     this.modules.set(source.path, { source, instance, parent, call: call && { args: call.block, file: call.file } });
@@ -247,7 +250,7 @@ class SourceModelBuilder {
     if (!parent || parent.instance === null || !info.call) return undefined;
     const cached = this.instanceCache.get(info);
     if (cached) return cached;
-    const name = /module\.([A-Za-z0-9_-]+)$/.exec(info.source.path)![1];
+    const name = info.source.caller!.name;
     const base = parent.instance ? `${parent.instance}.module.${name}` : `module.${name}`;
     const ctx = this.context(parent, new Map());
     let found: ModuleInfo[] | undefined;
@@ -260,7 +263,7 @@ class SourceModelBuilder {
         ? entries.map(([k, v]) => {
             const key = bySet ? ((v as { value: string }).value as string) : String(k);
             const each: Value = { kind: "map", fields: { key: { kind: "known", value: key }, value: v } };
-            return { ...info, instance: `${base}[${JSON.stringify(key)}]`, callBindings: new Map([["each", each]]) };
+            return { ...info, instance: base + instanceKey(key), key, callBindings: new Map([["each", each]]) };
           })
         : undefined;
     } else if (info.call.args.count !== undefined) {
@@ -269,7 +272,8 @@ class SourceModelBuilder {
         typeof count === "number"
           ? Array.from({ length: count }, (_, i) => ({
               ...info,
-              instance: `${base}[${i}]`,
+              instance: base + instanceKey(i),
+              key: i,
               callBindings: new Map<string, Value>([
                 ["count", { kind: "map", fields: { index: { kind: "known", value: i } } }],
               ]),
@@ -305,7 +309,7 @@ class SourceModelBuilder {
     if (!child?.call || !("for_each" in child.call.args || "count" in child.call.args)) return undefined;
     const instances = await this.instancesOf(child);
     if (!instances) return undefined;
-    const outputs = [...new Set(child.source.files.flatMap((file) => Object.keys((file.body.output ?? {}) as object)))];
+    const outputs = [...new Set(child.source.files.flatMap((file) => Object.keys(file.body.output ?? {})))];
     const values: Array<[string, Value]> = [];
     for (const instance of instances) {
       const fields: Record<string, Value> = {};
@@ -315,17 +319,17 @@ class SourceModelBuilder {
         fields[output] =
           value.kind === "unknown" ? { kind: "refs", module: info.instance!, refs: [`${local}.${output}`] } : value;
       }
-      values.push([/\[(.*)\]$/.exec(instance.instance!)![1], { kind: "map", fields }]);
+      values.push([String(instance.key), { kind: "map", fields }]);
     }
     if ("count" in child.call.args) return { kind: "list", items: values.map(([, v]) => v) };
-    return { kind: "map", fields: Object.fromEntries(values.map(([k, v]) => [JSON.parse(k) as string, v])) };
+    return { kind: "map", fields: Object.fromEntries(values) };
   }
 
   /** Dynamic blocks of a module's resources whose for_each is known in source, expanded. */
   private async addDynamicBlocks(model: Omit<SourceModel, "waivers">, path: string, info: ModuleInfo): Promise<void> {
     for (const file of info.source.files) {
       for (const [type, named] of Object.entries(file.body.resource ?? {})) {
-        for (const [name, blocks] of Object.entries(named as Record<string, unknown>)) {
+        for (const [name, blocks] of Object.entries(named)) {
           const dynamic = asBlocks(asBlocks(blocks)[0]?.dynamic);
           const start = lineIndex(file, new RegExp(`^\\s*resource\\s+"${type}"\\s+"${name}"`));
           for (const group of dynamic) {
@@ -345,7 +349,7 @@ class SourceModelBuilder {
 
   private async expandDynamic(
     info: ModuleInfo,
-    spec: any,
+    spec: HclBlock | undefined,
     blockType: string,
     location: string,
   ): Promise<Array<Record<string, Expression>> | undefined> {
@@ -373,9 +377,8 @@ class SourceModelBuilder {
 
   /** Per-instance attributes of for_each resources and constant configuration of data sources. */
   private async addInstance(model: Omit<SourceModel, "waivers">, change: PlanChange): Promise<void> {
-    const module = change.module_address ?? "";
-    const info = this.modules.get(stripKeys(module));
-    if (!info || info.instance === null) return;
+    const info = await this.moduleInstance(change.module_address ?? "");
+    if (!info) return;
     const kind = change.mode === "data" ? "data" : "resource";
     const evaluated = [INSTANCE_ATTRIBUTES, NESTED_ATTRIBUTES, POLICY_ATTRIBUTES].some((table) => table[change.type]);
     if (kind === "resource" && !evaluated) return;
@@ -413,10 +416,17 @@ class SourceModelBuilder {
     if (values) model.data[change.address] = { values, source_location: location };
   }
 
+  /** The module instance at an address: a module called once, or one instance of a for_each or count call. */
+  private async moduleInstance(address: string): Promise<ModuleInfo | undefined> {
+    const info = this.modules.get(withoutModuleKeys(address));
+    if (!info || info.instance !== null) return info;
+    return (await this.instancesOf(info))?.find((instance) => instance.instance === address);
+  }
+
   /** each.key/each.value of a for_each instance (from its address), count.index of a count instance. */
   private async eachBindings(
     info: ModuleInfo,
-    block: any,
+    block: HclBlock,
     change: PlanChange,
   ): Promise<Map<string, Value> | undefined> {
     const key = change.index;
@@ -446,14 +456,14 @@ class SourceModelBuilder {
   /** An attribute of a resource instance (one reference) as the plan plans it, when known before apply. */
   private planned(value: Value): Value | undefined {
     if (value.kind !== "refs" || value.refs.length !== 1) return undefined;
-    const match = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)\.([A-Za-z0-9_-]+)$/.exec(value.refs[0]);
-    if (!match) return undefined;
-    const address = value.module ? `${value.module}.${match[1]}` : match[1];
-    const change = this.changes.get(address)?.change;
+    const reference = resourceAttribute(value.refs[0]);
+    if (!reference) return undefined;
+    const [resource, attribute] = reference;
+    const change = this.changes.get(value.module ? `${value.module}.${resource}` : resource)?.change;
     const after = change?.after as Record<string, unknown> | undefined;
     const unknown = change?.after_unknown as Record<string, unknown> | undefined;
-    if (!after || !(match[2] in after) || unknown?.[match[2]] === true) return undefined;
-    return { kind: "known", value: after[match[2]] };
+    if (!after || !(attribute in after) || unknown?.[attribute] === true) return undefined;
+    return { kind: "known", value: after[attribute] };
   }
 
   private async traverse(info: ModuleInfo, root: string, segments: Segment[]): Promise<Value> {
@@ -477,8 +487,9 @@ class SourceModelBuilder {
     const first = segments[width];
     const qualified = info.instance ? `${info.instance}.${base}` : base;
     if (first && "index" in first && first.index.kind === "known" && root !== "data") {
-      const instance = `${qualified}[${JSON.stringify(first.index.value)}]`;
-      if (!this.addresses.has(instance)) return { kind: "absent" };
+      const key = first.index.value;
+      const instance = typeof key === "string" || typeof key === "number" ? qualified + instanceKey(key) : undefined;
+      if (!instance || !this.addresses.has(instance)) return { kind: "absent" };
     }
     return applySegments(value, segments.slice(width));
   }
@@ -498,7 +509,8 @@ class SourceModelBuilder {
   }
 
   private local(info: ModuleInfo, name: string): Promise<Value> {
-    const key = `${info.source.path}|${name}`;
+    // Per instance: an instance of a for_each or count call binds its own arguments.
+    const key = `${info.instance ?? info.source.path}|${name}`;
     let value = this.localCache.get(key);
     if (!value) {
       this.localCache.set(key, Promise.resolve({ kind: "unknown", why: `local.${name} (refers to itself)` }));
@@ -527,19 +539,21 @@ function nameOf(segment: Segment | undefined): string {
   return segment && "name" in segment ? segment.name : "";
 }
 
-function asBlocks(value: unknown): Array<Record<string, any>> {
+/** The blocks of a type: hcl2json's list, or the one object a .tf.json may write. */
+function asBlocks(value: unknown): HclBlock[] {
   if (Array.isArray(value)) return value;
-  return value && typeof value === "object" ? [value as Record<string, any>] : [];
+  return value && typeof value === "object" ? [value as HclBlock] : [];
 }
 
 function findBlock(
   files: readonly SourceFile[],
-  kind: string,
+  kind: keyof HclFile,
   ...names: string[]
-): { block: Record<string, any>; file: SourceFile } | undefined {
+): { block: HclBlock; file: SourceFile } | undefined {
   for (const file of files) {
-    let node: any = file.body[kind];
-    for (const name of names) node = node?.[name];
+    let node: unknown = file.body[kind];
+    for (const name of names)
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[name] : undefined;
     const block = asBlocks(node)[0];
     if (block) return { block, file };
   }
@@ -556,13 +570,8 @@ function localLine(file: SourceFile, name: string, start: number): string {
   return lineOf(file, new RegExp(`^${indent}${name}\\s*=`), start);
 }
 
-/** "module.a[0].module.b" -> "module.a.module.b" */
-function stripKeys(address: string): string {
-  return address.replace(/\[[^\]]*\]/g, "");
-}
-
 /** The configuration of a data source when every argument of it is known in source. */
-async function knownValues(block: Record<string, any>, ctx: EvalContext): Promise<Record<string, unknown> | undefined> {
+async function knownValues(block: HclBlock, ctx: EvalContext): Promise<Record<string, unknown> | undefined> {
   const values: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(block)) {
     if (name === "for_each" || name === "count" || name === "depends_on" || name === "provider") continue;
