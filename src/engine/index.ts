@@ -40,7 +40,28 @@ export {
   loadBaseline,
   type Baseline,
 } from "./config/baseline";
-export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type Plan, type PlanLimits } from "./plan/read-plan";
+export { readPlan, parsePlan, checkPlan, DEFAULT_LIMITS, type PlanLimits } from "./plan/read-plan";
+export type {
+  Action,
+  Change,
+  CheckResult,
+  Config,
+  ConfigModule,
+  ConfigResource,
+  Expression,
+  Expressions,
+  ModuleCall,
+  Plan,
+  PlanVariable,
+  ResourceAttribute,
+  ResourceChange,
+  ResourceMode,
+  State,
+  StateModule,
+  StateOutput,
+  StateResource,
+  StateValues,
+} from "./plan/types";
 export { GuardrailsError } from "./errors";
 export * from "./types";
 export { buildSourceModel, type SourceModel } from "./source/source-model";

@@ -54,7 +54,7 @@ export async function planSource(
 }
 
 function hasPriorState(plan: Plan): boolean {
-  return (plan.resource_changes ?? []).some((rc) => (rc.change as { before?: unknown }).before != null);
+  return (plan.resource_changes ?? []).some((rc) => rc.change.before != null);
 }
 
 function changedAddresses(plan: Plan): Set<string> {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
-import type { Plan } from "../engine";
+import type { ModuleCall, Plan } from "../engine";
 import { withoutInstanceKey, withoutModuleKeys } from "../engine/plan/address";
 import { isConfigFile } from "../engine/source/files";
 
@@ -13,11 +13,6 @@ export interface SourceLocation {
 }
 
 export type Locations = ReadonlyMap<string, SourceLocation>;
-
-interface ModuleCall {
-  source?: string;
-  module?: { module_calls?: Record<string, ModuleCall> };
-}
 
 /** "module.a[0].module.b" -> ["a", "b"]: configuration is per module, not per instance. */
 function moduleNames(moduleAddress: string): string[] {
@@ -38,8 +33,7 @@ function displayPath(file: string, cwd: string): string {
  */
 export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): Map<string, SourceLocation> {
   const locations = new Map<string, SourceLocation>();
-  const root = (plan.configuration as { root_module?: { module_calls?: Record<string, ModuleCall> } } | undefined)
-    ?.root_module;
+  const root = plan.configuration?.root_module;
   const installed = installedModules(rootDir);
   const filesByDir = new Map<string, Array<{ file: string; lines: string[] }>>();
   const tfFiles = (dir: string) => {
@@ -60,9 +54,8 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
     return filesByDir.get(dir)!;
   };
   for (const change of plan.resource_changes ?? []) {
-    const c = change as { address: string; mode: string; type: string; name: string; module_address?: string };
-    if (c.mode !== "managed") continue;
-    const names = moduleNames(c.module_address ?? "");
+    if (change.mode !== "managed") continue;
+    const names = moduleNames(change.module_address ?? "");
     let dir: string | undefined = rootDir;
     let calls = root?.module_calls;
     for (let i = 0; i < names.length && dir; i++) {
@@ -75,11 +68,11 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
       calls = call?.module?.module_calls;
     }
     if (!dir) continue;
-    const pattern = new RegExp(`^\\s*resource\\s+"${escapeRegExp(c.type)}"\\s+"${escapeRegExp(c.name)}"`);
+    const pattern = new RegExp(`^\\s*resource\\s+"${escapeRegExp(change.type)}"\\s+"${escapeRegExp(change.name)}"`);
     for (const { file, lines } of tfFiles(dir)) {
       const at = lines.findIndex((l) => pattern.test(l));
       if (at !== -1) {
-        locations.set(c.address, { file: displayPath(file, cwd), line: at + 1 });
+        locations.set(change.address, { file: displayPath(file, cwd), line: at + 1 });
         break;
       }
     }

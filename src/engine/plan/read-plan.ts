@@ -10,22 +10,7 @@ import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
 import { scanJson } from "./strict-json";
-
-/** A `terraform show -json` plan, checked for the shape the guardrails read. */
-export type Plan = Record<string, unknown> & {
-  format_version: string;
-  resource_changes?: ResourceChange[];
-};
-
-interface ResourceChange {
-  address: string;
-  module_address?: string;
-  mode: "managed" | "data";
-  type: string;
-  name: string;
-  deposed?: string;
-  change: { actions: string[]; after?: unknown; after_unknown?: unknown };
-}
+import type { ConfigModule, Plan, ResourceChange } from "./types";
 
 export interface PlanLimits {
   /** Largest plan accepted, in bytes. @default 256 MiB */
@@ -242,7 +227,7 @@ function isLive(change: ResourceChange): boolean {
  */
 function configuredResources(plan: Plan, name: string): Set<string> | undefined {
   if (!plan.resource_changes?.some(isLive)) return undefined;
-  const root = (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module;
+  const root = plan.configuration?.root_module;
   if (!root)
     throw new GuardrailsError(
       `${name}: has no configuration.root_module although resources change (truncated or edited plan?)`,
@@ -265,11 +250,6 @@ function configuredResources(plan: Plan, name: string): Set<string> | undefined 
   };
   visit(root, "", 0);
   return keys;
-}
-
-interface ConfigModule {
-  resources?: { address: string; mode?: string; type?: string; expressions?: unknown }[];
-  module_calls?: Record<string, { module?: ConfigModule; expressions?: unknown }>;
 }
 
 /**
@@ -317,7 +297,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function declaresResources(plan: Plan): boolean {
-  const root = (plan.configuration as { root_module?: { resources?: unknown[]; module_calls?: object } } | undefined)
-    ?.root_module;
+  const root = plan.configuration?.root_module;
   return (root?.resources?.length ?? 0) > 0 || Object.keys(root?.module_calls ?? {}).length > 0;
 }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { GuardrailsError } from "../errors";
-import type { Plan } from "../plan/read-plan";
+import type { Plan } from "../plan/types";
 import { baseObject, referencedObjects } from "./evaluate-expression";
 import type { SourceFile, SourceGaps, SourceModule } from "./files";
 

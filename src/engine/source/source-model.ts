@@ -1,4 +1,4 @@
-import type { Plan } from "../plan/read-plan";
+import type { Plan } from "../plan/types";
 import type { Waiver } from "../types";
 import { checkSourceMatchesPlan } from "./cross-check";
 import {
