@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
+  addressSpaceError,
   applyBaseline,
   type AccessMap,
   type Baseline,
@@ -12,14 +13,13 @@ import {
   checkBaselineTerms,
   DEFAULT_TIMEOUT_SECONDS,
   GuardrailsError,
+  hasTerraformSource,
   loadBaseline,
   loadProjectConfig,
+  packageVersion,
   type Report,
   type Severity,
 } from "../engine";
-import { packageVersion } from "../engine/package-root";
-import { hasTerraformSource } from "../engine/source/files";
-import { addressSpaceError } from "../engine/errors";
 import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";

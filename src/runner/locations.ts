@@ -1,8 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
-import type { ModuleCall, Plan } from "../engine";
-import { withoutInstanceKey, withoutModuleKeys } from "../engine/plan/address";
-import { isConfigFile } from "../engine/source/files";
+import { isConfigFile, type ModuleCall, type Plan, withoutInstanceKey, withoutModuleKeys } from "../engine";
 
 /** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
 export interface SourceLocation {
