@@ -18,7 +18,8 @@ mkdir -p "$out"
 opa capabilities --current > "$work/current.json"
 node "$ROOT/scripts/generate/wasm-capabilities.js" "$work/current.json" "$ROOT/node_modules/@open-policy-agent/opa-wasm/capabilities.json" > "$work/capabilities.json"
 # Relative paths: the wasm embeds source locations, and the bundle must not depend on the checkout folder.
-(cd "$ROOT" && opa build -t wasm -e ddb_guardrails/main/report -e ddb_guardrails/main/iam_report -e ddb_guardrails/main/other_report -e ddb_guardrails/access/map --capabilities "$work/capabilities.json" --ignore '*_test.rego' -o "$work/bundle.tar.gz" policies)
+# The entrypoints are the rules whose METADATA says `entrypoint: true` (opa build reads it).
+(cd "$ROOT" && opa build -t wasm --capabilities "$work/capabilities.json" --ignore '*_test.rego' -o "$work/bundle.tar.gz" policies)
 tar -xzf "$work/bundle.tar.gz" -C "$work" 2>/dev/null; test -f "$work/policy.wasm"
 cp "$work/policy.wasm" "$out/policy.wasm"
 node -e 'const fs=require("fs");const d=JSON.parse(fs.readFileSync(process.argv[1],"utf8"));fs.writeFileSync(process.argv[2],JSON.stringify(d,null,1)+"\n")' "$work/data.json" "$out/data.json"

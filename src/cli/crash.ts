@@ -2,6 +2,7 @@
 // that fails to load, an exception in a callback, a rejected promise) exits 2, "could not evaluate",
 // never node's default 1, which would read as "violations found".
 
+// errors.ts alone, not the engine's index: the handlers must be in place before the engine loads.
 import { addressSpaceError } from "../engine/errors";
 import { EXIT } from "./exit-codes";
 

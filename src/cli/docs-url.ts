@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../engine/package-root";
+import { packageRoot } from "../engine";
 
 /**
  * Link to a rule's section of docs/rules.md at this version's tag, from package.json `repository` (GitHub).

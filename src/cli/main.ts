@@ -5,24 +5,21 @@ import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
+  addressSpaceError,
   applyBaseline,
   type AccessMap,
   type Baseline,
   baselineOf,
   checkBaselineTerms,
-  checkMemoryLimit,
   DEFAULT_TIMEOUT_SECONDS,
   GuardrailsError,
+  hasTerraformSource,
   loadBaseline,
   loadProjectConfig,
-  MAX_MEMORY_MIB,
-  SEVERITIES,
+  packageVersion,
   type Report,
   type Severity,
 } from "../engine";
-import { packageVersion } from "../engine/package-root";
-import { hasTerraformSource } from "../engine/source/files";
-import { addressSpaceError } from "../engine/errors";
 import { deploy } from "../runner/deploy";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
 import { rulesDocUrl } from "./docs-url";
@@ -36,6 +33,25 @@ import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
 import { accessDiff, changedOnlyNote, changedOnlyView, withAccessDiff } from "./review";
 import { writeOutputFile } from "./output-file";
+import {
+  configOption,
+  debugOption,
+  failOnOption,
+  jobsOption,
+  maxBytesOption,
+  maxDepthOption,
+  maxMemoryOption,
+  positiveSeconds,
+  quietOption,
+  rulesOption,
+  skipRulesOption,
+  sourceOption,
+  stackOption,
+  terraformBinOption,
+  timeoutOption,
+  verboseOption,
+  verificationKeyOption,
+} from "./options";
 
 /** Exit codes: 0 passed, 1 unwaived findings at or above --fail-on, 2 the tool could not do its job. */
 type ValidateOptions = CommonOptions & ReviewOptions & { source?: string; sourceDir?: string; jobs?: number };
@@ -71,37 +87,6 @@ interface CommonOptions {
   terraformBin?: string;
 }
 
-const positiveInteger = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
-  return Number(value);
-};
-
-/** Refused while parsing, before anything runs: every value accepted here works. */
-const memoryMiB = (value: string): number => {
-  const mib = positiveInteger(value);
-  try {
-    checkMemoryLimit(mib);
-  } catch {
-    throw new InvalidArgumentError(`expected 2 to ${MAX_MEMORY_MIB} (MiB), got "${value}"`);
-  }
-  return mib;
-};
-
-const positiveSeconds = (value: string): number => {
-  if (!/^\d*\.?\d+$/.test(value) || Number(value) <= 0)
-    throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
-  return Number(value);
-};
-
-const list = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
-
 function withCommonOptions(command: Command): Command {
   const targets = targetCollector();
   return command
@@ -115,42 +100,29 @@ function withCommonOptions(command: Command): Command {
       "write the report of the preceding --format to a file instead of stdout",
       targets.output,
     )
-    .option(
-      "-c, --config <file>",
-      "project config with parameters, severity overrides and waivers (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
+    .addOption(configOption())
+    .addOption(failOnOption())
+    .addOption(rulesOption())
+    .addOption(skipRulesOption())
+    .addOption(stackOption())
+    .addOption(maxBytesOption())
+    .addOption(maxDepthOption())
+    .addOption(maxMemoryOption(", shared by its evaluation threads (--jobs)"))
+    .addOption(timeoutOption("reading the Terraform source, and of the policy evaluation"))
+    .addOption(
+      terraformBinOption(
+        "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)",
+      ),
     )
     .addOption(
-      new Option("--fail-on <severity>", "lowest severity of an unwaived finding that fails the run")
-        .choices(SEVERITIES)
-        .default("low"),
+      verificationKeyOption(
+        "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify",
+      ),
     )
-    .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
-    .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
-    .option("--stack <name>", "the CDKTF stack to plan when the app has several")
-    .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
-    .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
-    .option(
-      "--max-memory <MiB>",
-      `ceiling of the policy engine's memory, shared by its evaluation threads (--jobs), 2 to ${MAX_MEMORY_MIB} (default 2048)`,
-      memoryMiB,
-    )
-    .option(
-      "--timeout <seconds>",
-      `wall-clock limit of reading the Terraform source, and of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
-    )
-    .option(
-      "--terraform-bin <path>",
-      "the terraform binary to run, e.g. tofu for OpenTofu (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)",
-    )
-    .option(
-      "--verification-key <pem>",
-      "public key of whoever signed the policy bundle (opa sign); the bundle's signatures must verify",
-    )
-    .option("-q, --quiet", "no progress or notes on stderr (errors still)")
+    .addOption(quietOption())
     .option("--compact", "text report: one line per finding, without the fix under it")
-    .option("--verbose", "timings of each step on stderr")
-    .option("--debug", "stack traces on errors");
+    .addOption(verboseOption())
+    .addOption(debugOption());
 }
 
 const NO_ACCESS: AccessMap = { tables: [], any_table: { principals: [], unprovable: [] } };
@@ -318,15 +290,16 @@ function program(): Command {
         "<inputs...>",
         "plan JSON, -, saved plan, Terraform directory, CDKTF app or synthesized stack directory; several, a glob or a directory of stacks give one combined report",
       )
-      .option(
-        "--source <dir>",
-        "the Terraform source behind a plan file: locals, dynamic blocks, module defaults and file:line locations the plan lacks (default: the plan file's directory when it holds .tf files)",
+      .addOption(
+        sourceOption(
+          "the Terraform source behind a plan file: locals, dynamic blocks, module defaults and file:line locations the plan lacks (default: the plan file's directory when it holds .tf files)",
+        ),
       )
       .option("--source-dir <dir>", "the same as --source")
-      .option(
-        "--jobs <n>",
-        "worker threads evaluating plans (several plans) or a large plan's shards at once, sharing --max-memory (default: the number of CPUs)",
-        positiveInteger,
+      .addOption(
+        jobsOption(
+          "worker threads evaluating plans (several plans) or a large plan's shards at once, sharing --max-memory (default: the number of CPUs)",
+        ),
       )
       .option(
         "--baseline <file>",
@@ -503,34 +476,20 @@ function baselineCommand(cli: Command): void {
       "--expires <YYYY-MM-DD>",
       "last day the baseline applies; after it, validate --baseline fails (exit 2)",
     )
-    .option(
-      "-c, --config <file>",
-      "project config (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
-    )
-    .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
-    .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
-    .option("--stack <name>", "the CDKTF stack to plan when the app has several")
-    .option("--source <dir>", "the Terraform source behind a plan file (as for validate)")
-    .option("--max-bytes <bytes>", "largest plan accepted (default 256 MiB)", positiveInteger)
-    .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
-    .option(
-      "--max-memory <MiB>",
-      `ceiling of the policy engine's memory, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
-      memoryMiB,
-    )
-    .option(
-      "--timeout <seconds>",
-      `wall-clock limit of the policy evaluation (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
-    )
-    .option(
-      "--terraform-bin <path>",
-      "the terraform binary to run (default: $DDB_GUARDRAILS_TERRAFORM, else terraform)",
-    )
-    .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign)")
-    .option("-q, --quiet", "no progress or notes on stderr (errors still)")
-    .option("--verbose", "timings of each step on stderr")
-    .option("--debug", "stack traces on errors")
+    .addOption(configOption("project config (default: .ddb-guardrails.yml, .yaml or .json in the current directory)"))
+    .addOption(rulesOption())
+    .addOption(skipRulesOption())
+    .addOption(stackOption())
+    .addOption(sourceOption("the Terraform source behind a plan file (as for validate)"))
+    .addOption(maxBytesOption())
+    .addOption(maxDepthOption())
+    .addOption(maxMemoryOption(""))
+    .addOption(timeoutOption("the policy evaluation"))
+    .addOption(terraformBinOption())
+    .addOption(verificationKeyOption())
+    .addOption(quietOption())
+    .addOption(verboseOption())
+    .addOption(debugOption())
     .exitOverride()
     .addHelpText(
       "after",
@@ -665,28 +624,21 @@ function serveCommand(cli: Command): void {
         .argParser(wholeNumber)
         .default(4),
     )
-    .option(
-      "-c, --config <file>",
-      "project config with parameters, severity overrides and waivers, read at start (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
-    )
     .addOption(
-      new Option("--fail-on <severity>", "lowest severity of an unwaived finding that fails the run")
-        .choices(SEVERITIES)
-        .default("low"),
+      configOption(
+        "project config with parameters, severity overrides and waivers, read at start (default: .ddb-guardrails.yml, .yaml or .json in the current directory)",
+      ),
     )
-    .option("--rules <ids>", "only these rules: rule ids or guardrails, comma-separated (repeatable)", list)
-    .option("--skip-rules <ids>", "leave out these rules: rule ids or guardrails, comma-separated (repeatable)", list)
-    .option("--max-bytes <bytes>", "largest plan JSON downloaded (default 256 MiB)", positiveInteger)
-    .option("--max-depth <n>", "deepest JSON nesting accepted in a plan (default 100)", positiveInteger)
-    .option(
-      "--max-memory <MiB>",
-      `ceiling of the policy engine's memory, shared by its evaluation threads, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
-      memoryMiB,
-    )
-    .option("--jobs <n>", "plans evaluated at once (default: the number of CPUs)", positiveInteger)
-    .option("--verification-key <pem>", "public key of whoever signed the policy bundle (opa sign)")
-    .option("-q, --quiet", "log only errors on stderr (not each run)")
-    .option("--debug", "stack traces on errors")
+    .addOption(failOnOption())
+    .addOption(rulesOption())
+    .addOption(skipRulesOption())
+    .addOption(maxBytesOption("largest plan JSON downloaded (default 256 MiB)"))
+    .addOption(maxDepthOption())
+    .addOption(maxMemoryOption(", shared by its evaluation threads"))
+    .addOption(jobsOption("plans evaluated at once (default: the number of CPUs)"))
+    .addOption(verificationKeyOption())
+    .addOption(quietOption("log only errors on stderr (not each run)"))
+    .addOption(debugOption())
     .exitOverride()
     .addHelpText(
       "after",

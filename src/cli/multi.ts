@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { GuardrailsError, type Report, type Rule } from "../engine";
-import { isConfigFile } from "../engine/source/files";
+import { isConfigFile } from "../engine";
 import { formatters, type FormatContext, type FormatName, type Style } from "./formatters";
 import { junitOfPlans } from "./formatters/junit";
 

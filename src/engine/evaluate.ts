@@ -12,7 +12,8 @@ import {
 } from "./policy/bundle";
 import { packageVersion } from "./package-root";
 import { collectGarbage } from "./policy/collect-garbage";
-import { checkPlan, isCheckedPlan, type Plan } from "./plan/read-plan";
+import { checkPlan, isCheckedPlan } from "./plan/read-plan";
+import type { Plan } from "./plan/types";
 import { policyInput } from "./input/policy-input";
 import { shardPlan } from "./input/shards";
 import type { SourceModel } from "./source/source-model";

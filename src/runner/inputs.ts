@@ -1,24 +1,27 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import {
+  buildSourceModel,
   GuardrailsError,
+  hasTerraformSource,
+  hcl2json,
+  isCached,
   parsePlan,
   preparePlan,
+  priorPlan,
   readPlan,
   type Plan,
   type PlanLimits,
   type PreparedPlan,
+  type SourceLimits,
+  type SourceModel,
+  WaiverCommentError,
 } from "../engine";
-import { priorPlan } from "../engine/input/prior-plan";
-import { buildSourceModel, type SourceModel } from "../engine/source/source-model";
-import { hcl2json } from "../engine/source/hcl";
-import { WaiverCommentError } from "../engine/source/waiver-comments";
-import { hasTerraformSource, isCached, type SourceLimits } from "../engine/source/files";
 import { withPrivateDir } from "./interrupt";
 import { cdktfLocations, hclLocations, type Locations } from "./locations";
 import type { Progress } from "../cli/progress";
 import { SealedPlan } from "./sealed-plan";
-import { planDirectory, run, showPlan } from "./terraform";
+import { planDirectory, run, showPlan, showSavedPlan } from "./terraform";
 
 /**
  * A plan to validate, and where its resources are written. The plan is kept only as the policy input
@@ -54,7 +57,7 @@ export async function planSource(
 }
 
 function hasPriorState(plan: Plan): boolean {
-  return (plan.resource_changes ?? []).some((rc) => (rc.change as { before?: unknown }).before != null);
+  return (plan.resource_changes ?? []).some((rc) => rc.change.before != null);
 }
 
 function changedAddresses(plan: Plan): Set<string> {
@@ -116,7 +119,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       );
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
-    const plan = readPlan(input, options.limits);
+    const plan = readPlan(input, options.limits, showSavedPlan);
     return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
   }
   SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
-import { ModuleDirs, moduleCallNames, withoutInstanceKey, type Plan } from "../engine";
-import { isConfigFile } from "../engine/source/files";
+import { isConfigFile, ModuleDirs, type ModuleCall, moduleCallNames, type Plan, withoutInstanceKey } from "../engine";
 
 /** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
 export interface SourceLocation {
@@ -12,11 +11,6 @@ export interface SourceLocation {
 }
 
 export type Locations = ReadonlyMap<string, SourceLocation>;
-
-interface ModuleCall {
-  source?: string;
-  module?: { module_calls?: Record<string, ModuleCall> };
-}
 
 function displayPath(file: string, cwd: string): string {
   const rel = relative(cwd, file);
@@ -30,8 +24,7 @@ function displayPath(file: string, cwd: string): string {
  */
 export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): Map<string, SourceLocation> {
   const locations = new Map<string, SourceLocation>();
-  const root = (plan.configuration as { root_module?: { module_calls?: Record<string, ModuleCall> } } | undefined)
-    ?.root_module;
+  const root = plan.configuration?.root_module;
   const moduleDirs = ModuleDirs.of(rootDir);
   const filesByDir = new Map<string, Array<{ file: string; lines: string[] }>>();
   const tfFiles = (dir: string) => {
@@ -52,7 +45,7 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
     return filesByDir.get(dir)!;
   };
   for (const change of plan.resource_changes ?? []) {
-    const c = change as { address: string; mode: string; type: string; name: string; module_address?: string };
+    const c = change;
     if (c.mode !== "managed") continue;
     // Configuration is per module, not per instance.
     const names = moduleCallNames(c.module_address ?? "");

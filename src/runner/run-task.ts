@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GuardrailsError, parsePlan, type PlanLimits } from "../engine";
-import { decodePlanText } from "../engine/plan/plan-text";
+import { decodePlanText, GuardrailsError, parsePlan, type PlanLimits } from "../engine";
 import type { Gate } from "./gate";
 import { planSource } from "./inputs";
 import { failedResult, taskResult, type TaskResult } from "./task-result";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { SEVERITIES, type Finding, type Report, type Rule, type Severity } from "../engine/types";
+import { SEVERITIES, type Finding, type Report, type Rule, type Severity } from "../engine";
 import { code, escapeMarkdown } from "../cli/formatters/markdown";
 import { loweredNote } from "../cli/formatters";
 import { ruleCoverage, thresholdCounts, verdictReason } from "../cli/formatters/verdict";

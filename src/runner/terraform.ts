@@ -1,10 +1,59 @@
-import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { basename, join } from "node:path";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { DEFAULT_LIMITS, GuardrailsError } from "../engine";
-import { terraformBinary } from "../engine/plan/read-plan";
 import { childEnded, childStarted, forwardSignals, interruptSignal, wasInterrupted } from "./interrupt";
 import { SealedPlan } from "./sealed-plan";
+
+/**
+ * The terraform binary (or OpenTofu's tofu) every step runs: --terraform-bin, which sets
+ * $DDB_GUARDRAILS_TERRAFORM, else $TERRAFORM, else terraform on PATH.
+ */
+export function terraformBinary(): string {
+  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
+}
+
+/**
+ * Converts a binary saved plan with the terraform on PATH (or $DDB_GUARDRAILS_TERRAFORM, $TERRAFORM: e.g.
+ * tofu). terraform reads it with
+ * the providers of an initialized working directory: the plan's own folder when it has one
+ * (`terraform plan -out tfplan` leaves it there), else the current folder.
+ */
+export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): string {
+  const terraform = terraformBinary();
+  const planDir = dirname(resolve(file));
+  const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
+  try {
+    return execFileSync(terraform, ["show", "-json", "-no-color", resolve(file)], {
+      cwd,
+      encoding: "utf8",
+      maxBuffer: maxBytes, // past it terraform is killed and the read fails (ENOBUFS)
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { CHECKPOINT_DISABLE: "1", ...process.env },
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === "ENOENT")
+      throw new GuardrailsError(
+        `${file}: is a binary saved plan, and ${terraform} is not installed (not found on PATH) to read it: install it, or name the binary with --terraform-bin (or DDB_GUARDRAILS_TERRAFORM)`,
+      );
+    if (e.code === "ENOBUFS")
+      throw new GuardrailsError(
+        `${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`,
+      );
+    // terraform's whole diagnostic on one line: its last line alone cuts the provider name in half
+    const detail =
+      (e.stderr ?? "")
+        .replace(/\u001b\[[0-9;]*m|[│╷╵]/g, "")
+        .replace(/\s+/g, " ")
+        .trim() || e.message;
+    // Reading a saved plan needs the providers it was planned with, installed where terraform runs.
+    const fix = /unavailable provider|plugin schemas|terraform init|tofu init/i.test(detail)
+      ? `; run "${basename(terraform)} init" in ${planDir} (a saved plan is read with the providers of an initialized folder) and validate again`
+      : "";
+    throw new GuardrailsError(`${file}: ${basename(terraform)} show -json failed: ${detail}${fix}`);
+  }
+}
 
 export interface RunResult {
   readonly stdout: string;

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { GuardrailsError, loadBundle, parsePlan, readPlan, validatePlan } from "../../src/engine";
 import { fixturePlan } from "../helpers/paths";
 
@@ -59,6 +61,25 @@ describe("plans the engine refuses (fail closed)", () => {
     ],
   ])("%s", (_name, text) => {
     expect(refuse(text)).toThrow(GuardrailsError);
+  });
+
+  test("a binary saved plan is converted by the reader it is given, and refused without one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-saved-plan-"));
+    try {
+      const saved = join(dir, "tfplan");
+      writeFileSync(saved, "PK\u0003\u0004");
+      expect(() => readPlan(saved)).toThrow(/tfplan: is a binary saved plan; convert it with terraform show -json/);
+      const asked: Array<[string, number]> = [];
+      const json = readFileSync(fixturePlan("table-unencrypted"), "utf8");
+      const plan = readPlan(saved, { maxBytes: 1 << 20 }, (file, maxBytes) => {
+        asked.push([file, maxBytes]);
+        return json;
+      });
+      expect(asked).toEqual([[saved, 1 << 20]]);
+      expect(plan).toEqual(readPlan(fixturePlan("table-unencrypted")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a plan whose configuration declares resources but has no resource_changes", () => {

@@ -92,7 +92,7 @@ describe("PolicyPool", () => {
 
   test("its threads share the memory limit: what fits in 24 MiB alone does not in two threads sharing 24", async () => {
     const padded = plan("table-unencrypted");
-    padded.padding = "x".repeat(8 * 1024 * 1024);
+    Object.assign(padded, { padding: "x".repeat(8 * 1024 * 1024) });
     const run = async (jobs: number) => {
       const pool = new PolicyPool(bundle, {}, { maxMemoryMiB: 24, jobs });
       try {

@@ -8,7 +8,7 @@ import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
 import { ENTRYPOINT, instantiate, loadBundle } from "../../src/engine/policy/bundle";
 import { policyInput } from "../../src/engine/input/policy-input";
-import type { Plan } from "../../src/engine/plan/read-plan";
+import type { Plan } from "../../src/engine/plan/types";
 import { SEED } from "./mutate";
 
 const CASES = Number(process.env.DDB_FUZZ_IAM_CONDITION_CASES ?? 240);

@@ -1,4 +1,4 @@
-import type { Severity } from "../../engine/types";
+import type { Severity } from "../../engine";
 import { locate } from "../../runner/locations";
 import type { Formatter } from "./index";
 import { fingerprint } from "./sarif";

@@ -1,4 +1,4 @@
-import type { Finding, Report, Rule, Severity, Witness } from "../../engine/types";
+import type { Finding, Report, Rule, Severity, Witness } from "../../engine";
 import { locate, type Locations } from "../../runner/locations";
 import { gitlab } from "./gitlab";
 import { json } from "./json";

@@ -1,4 +1,4 @@
-import type { Finding, Report, Rule } from "../../engine/types";
+import type { Finding, Report, Rule } from "../../engine";
 import { baselinedNote, describeLocation, type FormatContext, type Formatter, loweredNote, waivedNote } from "./index";
 import { ruleCoverage } from "./verdict";
 

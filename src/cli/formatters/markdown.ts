@@ -1,4 +1,4 @@
-import { CAPABILITIES, GUARDRAILS, SEVERITIES, type AccessMap, type Finding, type Review } from "../../engine/types";
+import { CAPABILITIES, GUARDRAILS, SEVERITIES, type AccessMap, type Finding, type Review } from "../../engine";
 import { baselinedNote, describeLocation, loweredNote, waivedNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage, thresholdCounts, verdictReason } from "./verdict";
 

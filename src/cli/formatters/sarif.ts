@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { Location, Log, ReportingDescriptor, Result } from "sarif";
-import type { Rule, Severity } from "../../engine/types";
+import type { Rule, Severity } from "../../engine";
 import { locate } from "../../runner/locations";
 import { baselinedNote, loweredNote, witnessLine, type Formatter } from "./index";
 import { ruleCoverage } from "./verdict";

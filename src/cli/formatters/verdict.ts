@@ -1,4 +1,4 @@
-import { GUARDRAILS, SEVERITIES, type Report, type Rule } from "../../engine/types";
+import { GUARDRAILS, SEVERITIES, type Report, type Rule } from "../../engine";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 

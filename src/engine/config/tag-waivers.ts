@@ -1,5 +1,5 @@
 import { GuardrailsError } from "../errors";
-import type { Plan } from "../plan/read-plan";
+import type { Plan } from "../plan/types";
 import type { Waiver } from "../types";
 
 /** The tag key prefix of a waiver recorded on the resource it waives (modules/guardrail-tags.ts). */

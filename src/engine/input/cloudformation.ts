@@ -1,5 +1,6 @@
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from "yaml";
 import { scanJson } from "../plan/strict-json";
+import type { ResourceChange } from "../plan/types";
 
 /**
  * CloudFormation templates carried in a plan (aws_cloudformation_stack's template_body), read here because
@@ -16,13 +17,6 @@ export type ReadTemplate =
   | { resources: Record<string, unknown>; parameters: Record<string, unknown>; transform: boolean }
   | { error: string };
 
-interface Change {
-  address: string;
-  mode: string;
-  type: string;
-  change: { after?: unknown };
-}
-
 /**
  * The Cloud Control API creates one resource from its CloudFormation resource model (desired_state, JSON):
  * read as a template of that one resource, so that the policies judge it as they judge a stack's.
@@ -38,7 +32,7 @@ export const CLOUD_CONTROL_RESOURCE_ID = "desired_state";
  */
 export function cloudFormationTemplates(changes: readonly unknown[]): Record<string, ReadTemplate> {
   const templates: Record<string, ReadTemplate> = {};
-  for (const change of changes as Change[]) {
+  for (const change of changes as ResourceChange[]) {
     if (change.mode !== "managed") continue;
     const after = change.change.after as { template_body?: unknown; type_name?: unknown; desired_state?: unknown };
     if (STACK_TYPES.has(change.type)) {

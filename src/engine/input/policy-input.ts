@@ -1,5 +1,5 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
-import type { Plan } from "../plan/read-plan";
+import type { Plan } from "../plan/types";
 import { scanJson } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
@@ -40,7 +40,7 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
   for (const key of UNREAD_PLAN_KEYS) delete slim[key];
   if (Array.isArray(plan.resource_changes)) {
     slim.resource_changes = plan.resource_changes.map((rc) => {
-      const change: Record<string, unknown> = { ...(rc as { change?: object }).change };
+      const change: Record<string, unknown> = { ...rc.change };
       for (const key of UNREAD_CHANGE_KEYS) delete change[key];
       if (!changesExisting(change.actions)) delete change.before;
       else if ("before" in change) change.before = withoutAmbiguousJson(change.before);

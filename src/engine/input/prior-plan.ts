@@ -1,4 +1,5 @@
-import { derivedPlan, type Plan } from "../plan/read-plan";
+import { derivedPlan } from "../plan/read-plan";
+import type { Plan } from "../plan/types";
 
 /**
  * The plan as its prior state: each resource as it stands before the change (`change.before`), kept
@@ -10,8 +11,8 @@ export function priorPlan(plan: Plan): Plan {
   return derivedPlan(plan, {
     ...plan,
     resource_changes: (plan.resource_changes ?? []).map((rc) => {
-      const before = (rc.change as { before?: unknown }).before;
-      const sensitive = (rc.change as { before_sensitive?: unknown }).before_sensitive ?? {};
+      const before = rc.change.before;
+      const sensitive = rc.change.before_sensitive ?? {};
       return before === null || before === undefined
         ? { ...rc, change: { ...rc.change, actions: ["delete"], before: null, after: null, after_unknown: {} } }
         : {
@@ -19,5 +20,5 @@ export function priorPlan(plan: Plan): Plan {
             change: { ...rc.change, actions: ["no-op"], after: before, after_unknown: {}, after_sensitive: sensitive },
           };
     }),
-  } as Plan);
+  });
 }

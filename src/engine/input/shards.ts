@@ -1,5 +1,5 @@
 import { moduleCallName, moduleSteps, referencedObject, withoutInstanceKey } from "../plan/address";
-import type { Plan } from "../plan/read-plan";
+import type { ConfigModule, Plan, StateModule } from "../plan/types";
 import { collectGarbage } from "../policy/collect-garbage";
 
 /**
@@ -195,7 +195,7 @@ function planItems(plan: Plan): Item[] {
       type: rc.type,
       module: rc.module_address ?? "",
       values: rc.change?.after,
-      previous: (rc.change as { before?: unknown }).before,
+      previous: rc.change.before,
       managed: rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "delete"),
     });
   }
@@ -207,14 +207,8 @@ function planItems(plan: Plan): Item[] {
   return items;
 }
 
-interface StateModule {
-  address?: string;
-  resources?: { address: string; mode: string; type: string; values?: unknown }[];
-  child_modules?: StateModule[];
-}
-
 function* stateResources(plan: Plan) {
-  const root = (plan.prior_state as { values?: { root_module?: StateModule } } | undefined)?.values?.root_module;
+  const root = plan.prior_state?.values?.root_module;
   const stack: StateModule[] = root ? [root] : [];
   while (stack.length > 0) {
     const module = stack.pop() as StateModule;
@@ -238,13 +232,8 @@ function callName(moduleInstance: string): string {
   return moduleCallName(moduleInstance) ?? moduleInstance;
 }
 
-interface ConfigModule {
-  resources?: { address: string; expressions?: unknown; count_expression?: unknown; for_each_expression?: unknown }[];
-  module_calls?: Record<string, { expressions?: unknown; count_expression?: unknown; for_each_expression?: unknown }>;
-}
-
 function rootConfiguration(plan: Plan): ConfigModule {
-  return (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module ?? {};
+  return plan.configuration?.root_module ?? {};
 }
 
 /**
@@ -404,14 +393,14 @@ function isProtectedTable(item: Item): boolean {
 function subPlan(plan: Plan, addresses: ReadonlySet<string>, index: ReadonlyMap<string, number>): Plan {
   const kept: Plan = { ...plan };
   kept.resource_changes = (plan.resource_changes ?? []).filter((rc) => addresses.has(rc.address));
-  const state = plan.prior_state as { values?: { root_module?: StateModule } } | undefined;
+  const state = plan.prior_state;
   if (state?.values?.root_module) {
     kept.prior_state = {
       ...state,
       values: { ...state.values, root_module: stateModule(state.values.root_module, addresses) },
     };
   }
-  const configuration = plan.configuration as { root_module?: ConfigModule } | undefined;
+  const configuration = plan.configuration;
   if (configuration?.root_module) {
     const root = configuration.root_module;
     const modules = new Set([...addresses].map(moduleCallName).filter((m): m is string => m !== undefined));

@@ -1,5 +1,6 @@
 import { withoutModuleKeys } from "./address";
 import { GuardrailsError } from "../errors";
+import type { ConfigModule, Plan, ResourceChange, StateModule } from "./types";
 
 /**
  * A plan describes what it deploys three times: the configuration (blocks), planned_values (the state
@@ -7,30 +8,7 @@ import { GuardrailsError } from "../errors";
  * what the other two declare was truncated or edited, and judging only what is left would pass
  * resources nobody looked at.
  */
-interface PlanParts {
-  resource_changes?: Array<Change & { address: string; deposed?: string }>;
-  planned_values?: unknown;
-  configuration?: unknown;
-}
-
-interface Change {
-  module_address?: string;
-  mode: string;
-  type: string;
-  name: string;
-}
-
-interface ValuesModule {
-  resources?: Array<{ address?: unknown; mode?: unknown }>;
-  child_modules?: ValuesModule[];
-}
-
-interface ConfigModule {
-  resources?: Array<{ address?: unknown; mode?: unknown; count_expression?: unknown; for_each_expression?: unknown }>;
-  module_calls?: Record<string, { module?: ConfigModule; count_expression?: unknown; for_each_expression?: unknown }>;
-}
-
-export function checkConsistency(plan: PlanParts, name: string): void {
+export function checkConsistency(plan: Plan, name: string): void {
   const values = rootModule(plan.planned_values);
   const configuration = rootModule(plan.configuration);
   if (!values || !configuration) {
@@ -40,7 +18,7 @@ export function checkConsistency(plan: PlanParts, name: string): void {
     );
   }
   const current = (plan.resource_changes ?? []).filter((c) => c.deposed === undefined);
-  checkPlannedValues(values as ValuesModule, new Set(current.map((c) => c.address)), name);
+  checkPlannedValues(values as StateModule, new Set(current.map((c) => c.address)), name);
   checkConfiguration(
     configuration as ConfigModule,
     new Set(current.filter((c) => c.mode === "managed").map(blockOf)),
@@ -54,8 +32,8 @@ function rootModule(part: unknown): object | undefined {
 }
 
 /** Every managed resource planned to exist after apply has a change entry (no-op included). */
-function checkPlannedValues(root: ValuesModule, changed: ReadonlySet<string>, name: string): void {
-  const visit = (module: ValuesModule, depth: number): void => {
+function checkPlannedValues(root: StateModule, changed: ReadonlySet<string>, name: string): void {
+  const visit = (module: StateModule, depth: number): void => {
     if (depth > 64) throw new GuardrailsError(`${name}: planned_values modules nest deeper than 64 levels`);
     for (const resource of objects(module.resources, "planned_values resources", name)) {
       if (resource.mode !== "managed") continue;
@@ -114,7 +92,7 @@ function isEmptyCollection(value: unknown): boolean {
 }
 
 /** The configuration block a change belongs to: its address without module and instance keys. */
-export function blockOf(change: Change): string {
+export function blockOf(change: Pick<ResourceChange, "module_address" | "mode" | "type" | "name">): string {
   const module = withoutModuleKeys(change.module_address ?? "");
   return `${module ? `${module}.` : ""}${change.mode === "data" ? "data." : ""}${change.type}.${change.name}`;
 }

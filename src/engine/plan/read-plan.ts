@@ -1,6 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { statSync } from "node:fs";
 import { validate as planShape } from "./plan-validator";
 import { isInstanceOf } from "./address";
 import { GuardrailsError } from "../errors";
@@ -10,22 +8,7 @@ import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
 import { scanJson } from "./strict-json";
-
-/** A `terraform show -json` plan, checked for the shape the guardrails read. */
-export type Plan = Record<string, unknown> & {
-  format_version: string;
-  resource_changes?: ResourceChange[];
-};
-
-interface ResourceChange {
-  address: string;
-  module_address?: string;
-  mode: "managed" | "data";
-  type: string;
-  name: string;
-  deposed?: string;
-  change: { actions: string[]; after?: unknown; after_unknown?: unknown };
-}
+import type { ConfigModule, Plan, ResourceChange } from "./types";
 
 export interface PlanLimits {
   /** Largest plan accepted, in bytes. @default 256 MiB */
@@ -41,10 +24,16 @@ const shapeError = compiledValidator(planShape);
 const ZIP_MAGIC = Buffer.from("PK\u0003\u0004", "latin1");
 
 /**
- * Reads a plan from a JSON file, "-" (stdin), or a binary saved plan (converted with
- * `terraform show -json`). Throws GuardrailsError for anything that is not a usable plan.
+ * Converts a binary saved plan (a file) to its JSON, refusing more than maxBytes of it. The runner's
+ * showSavedPlan runs `terraform show -json`: the engine itself starts no process.
  */
-export function readPlan(source: string, limits: PlanLimits = {}): Plan {
+export type SavedPlanReader = (file: string, maxBytes: number) => string;
+
+/**
+ * Reads a plan from a JSON file, "-" (stdin), or a binary saved plan (converted by `savedPlan`; refused
+ * without it). Throws GuardrailsError for anything that is not a usable plan.
+ */
+export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Plan {
   const max = limits.maxBytes ?? DEFAULT_LIMITS.maxBytes;
   let bytes: Buffer;
   try {
@@ -60,60 +49,14 @@ export function readPlan(source: string, limits: PlanLimits = {}): Plan {
   }
   if (bytes.subarray(0, 4).equals(ZIP_MAGIC)) {
     if (source === "-") throw new GuardrailsError("stdin: a binary saved plan must be passed as a file path");
-    return parsePlan(showSavedPlan(source, max), source, limits);
+    if (!savedPlan)
+      throw new GuardrailsError(
+        `${source}: is a binary saved plan; convert it with terraform show -json, or pass a SavedPlanReader`,
+      );
+    return parsePlan(savedPlan(source, max), source, limits);
   }
   const name = source === "-" ? "stdin" : source;
   return parsePlan(decodePlanText(bytes, name), name, limits);
-}
-
-/**
- * The terraform binary (or OpenTofu's tofu) every step runs: --terraform-bin, which sets
- * $DDB_GUARDRAILS_TERRAFORM, else $TERRAFORM, else terraform on PATH.
- */
-export function terraformBinary(): string {
-  return process.env.DDB_GUARDRAILS_TERRAFORM || process.env.TERRAFORM || "terraform";
-}
-
-/**
- * Converts a binary saved plan with the terraform on PATH (or $DDB_GUARDRAILS_TERRAFORM, $TERRAFORM: e.g.
- * tofu). terraform reads it with
- * the providers of an initialized working directory: the plan's own folder when it has one
- * (`terraform plan -out tfplan` leaves it there), else the current folder.
- */
-export function showSavedPlan(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): string {
-  const terraform = terraformBinary();
-  const planDir = dirname(resolve(file));
-  const cwd = existsSync(join(planDir, ".terraform")) ? planDir : process.cwd();
-  try {
-    return execFileSync(terraform, ["show", "-json", "-no-color", resolve(file)], {
-      cwd,
-      encoding: "utf8",
-      maxBuffer: maxBytes, // past it terraform is killed and the read fails (ENOBUFS)
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { CHECKPOINT_DISABLE: "1", ...process.env },
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT")
-      throw new GuardrailsError(
-        `${file}: is a binary saved plan, and ${terraform} is not installed (not found on PATH) to read it: install it, or name the binary with --terraform-bin (or DDB_GUARDRAILS_TERRAFORM)`,
-      );
-    if (e.code === "ENOBUFS")
-      throw new GuardrailsError(
-        `${file}: terraform show -json output is larger than the limit of ${maxBytes} bytes (--max-bytes)`,
-      );
-    // terraform's whole diagnostic on one line: its last line alone cuts the provider name in half
-    const detail =
-      (e.stderr ?? "")
-        .replace(/\u001b\[[0-9;]*m|[│╷╵]/g, "")
-        .replace(/\s+/g, " ")
-        .trim() || e.message;
-    // Reading a saved plan needs the providers it was planned with, installed where terraform runs.
-    const fix = /unavailable provider|plugin schemas|terraform init|tofu init/i.test(detail)
-      ? `; run "${basename(terraform)} init" in ${planDir} (a saved plan is read with the providers of an initialized folder) and validate again`
-      : "";
-    throw new GuardrailsError(`${file}: ${basename(terraform)} show -json failed: ${detail}${fix}`);
-  }
 }
 
 export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
@@ -242,7 +185,7 @@ function isLive(change: ResourceChange): boolean {
  */
 function configuredResources(plan: Plan, name: string): Set<string> | undefined {
   if (!plan.resource_changes?.some(isLive)) return undefined;
-  const root = (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module;
+  const root = plan.configuration?.root_module;
   if (!root)
     throw new GuardrailsError(
       `${name}: has no configuration.root_module although resources change (truncated or edited plan?)`,
@@ -265,11 +208,6 @@ function configuredResources(plan: Plan, name: string): Set<string> | undefined 
   };
   visit(root, "", 0);
   return keys;
-}
-
-interface ConfigModule {
-  resources?: { address: string; mode?: string; type?: string; expressions?: unknown }[];
-  module_calls?: Record<string, { module?: ConfigModule; expressions?: unknown }>;
 }
 
 /**
@@ -317,7 +255,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function declaresResources(plan: Plan): boolean {
-  const root = (plan.configuration as { root_module?: { resources?: unknown[]; module_calls?: object } } | undefined)
-    ?.root_module;
+  const root = plan.configuration?.root_module;
   return (root?.resources?.length ?? 0) > 0 || Object.keys(root?.module_calls ?? {}).length > 0;
 }

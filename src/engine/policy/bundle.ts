@@ -1,22 +1,23 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { BUNDLE_DIGEST } from "./bundle-digest";
-import { collectGarbage } from "./collect-garbage";
 import { addressSpaceError, GuardrailsError } from "../errors";
 import { packageRoot } from "../package-root";
+import { evaluateParsedOnce, type LoadedPolicy, loadPolicy, MAX_MEMORY_MIB, WASM_PAGE } from "./opa-runtime";
 import { checkSignedFile, publicKey, verifySignatures } from "./signature";
-import { installGoSprintf } from "./sprintf";
 import type { Rule } from "../types";
 
+export { MAX_MEMORY_MIB };
+
+// The rules the engine evaluates, by the roles it gives them. The policies mark each `entrypoint: true` in
+// its METADATA, which is what `opa build` compiles in; loadPolicy refuses a wasm that lacks one of these.
 export const ENTRYPOINT = "ddb_guardrails/main/report";
 /** The access map (policies/access.rego): evaluated only when asked for. */
 export const ACCESS_ENTRYPOINT = "ddb_guardrails/access/map";
 /** The report in two passes (policies/passes.rego), together the same findings as ENTRYPOINT. */
 export const PASS_ENTRYPOINTS = ["ddb_guardrails/main/iam_report", "ddb_guardrails/main/other_report"] as const;
-
-const WASM_PAGE = 64 * 1024;
+const ENTRYPOINTS = [ENTRYPOINT, ...PASS_ENTRYPOINTS, ACCESS_ENTRYPOINT];
 
 export interface PolicyBundle {
   readonly dir: string;
@@ -114,14 +115,6 @@ export interface InstanceOptions {
 }
 
 export const DEFAULT_MAX_MEMORY_MIB = 2048;
-/**
- * The most wasm memory an evaluation may use: 2 GiB. opa-wasm's JavaScript side reads the heap
- * addresses policy.wasm returns as signed 32-bit numbers, so a block past 2 GiB comes back as a
- * negative offset ("offset is out of bounds", measured on a 252 MB plan with a 3072 MiB ceiling) instead
- * of the out-of-memory error; at 4096 MiB the runtime's heap end wraps to 0. Within 2 GiB neither
- * happens, and a plan that needs more is refused as out of memory.
- */
-export const MAX_MEMORY_MIB = 2048;
 const INITIAL_PAGES = 32; // 2 MiB
 /** The smallest ceiling an instance accepts (its initial memory). */
 export const MIN_MEMORY_MIB = (INITIAL_PAGES * WASM_PAGE) / (1024 * 1024);
@@ -167,13 +160,9 @@ export function instantiate(
   const maximum = checkMemoryLimit(mib);
   // Reserve the whole ceiling up front: untouched pages cost no RSS, while growing page by page made V8
   // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
-  installGoSprintf();
   let policy: Policy;
   try {
-    // Loaded here, in the thread that evaluates: with its builtins (yaml among them) it is about a fifth
-    // of the CLI's start-up, which the main thread, handing plans to workers, does not need.
-    const { loadPolicySync } = require("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
-    policy = loadPolicySync(bundle.wasm, { initial: maximum, maximum }) as Policy;
+    policy = loadPolicy(bundle.wasm, maximum, ENTRYPOINTS) as Policy;
   } catch (err) {
     throw addressSpaceError(err) ?? err;
   }
@@ -186,75 +175,32 @@ export function instantiate(
   return policy;
 }
 
-interface OpaExports {
-  opa_malloc(size: number): number;
-  opa_free(addr: number): void;
-  opa_json_parse(addr: number, length: number): number;
-  opa_json_dump(addr: number): number;
-  opa_heap_ptr_get(): number;
-  opa_heap_ptr_set(addr: number): void;
-  opa_eval_ctx_new(): number;
-  opa_eval_ctx_set_input(ctx: number, addr: number): void;
-  opa_eval_ctx_set_data(ctx: number, addr: number): void;
-  opa_eval_ctx_set_entrypoint(ctx: number, entrypoint: number): void;
-  opa_eval_ctx_get_result(ctx: number): number;
-  eval(ctx: number): number;
-}
-
-/** struct heap_block { size_t size; heap_block *prev, *next; } before each block of OPA's wasm malloc. */
-const HEAP_BLOCK_HEADER = 12;
-
 /**
- * ENTRYPOINT's result; in passes, evaluated as PASS_ENTRYPOINTS on the input parsed once: OPA's wasm
- * runtime frees almost nothing during an evaluation, so between passes the heap is reset to just past
- * the parsed input. The heap's high-water mark is the larger pass, not both (docs/benchmarks.md).
+ * ENTRYPOINT's result; in passes, PASS_ENTRYPOINTS' results merged (the heap's high-water mark is then the
+ * larger pass, not both); with `access`, ACCESS_ENTRYPOINT's result as `access`.
  */
 function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: ReportOptions): unknown {
-  const wasm = (policy.wasmInstance as WebAssembly.Instance).exports as unknown as OpaExports;
   const passes = options.passes ?? input.byteLength >= LARGE_INPUT_BYTES;
-  wasm.opa_heap_ptr_set(policy.dataHeapPtr);
-  const length = input.byteLength;
-  const text = wasm.opa_malloc(length);
-  new Uint8Array(policy.mem.buffer).set(new Uint8Array(input), text);
-  if (options.release) {
-    // Its bytes now live in wasm memory: moved to a clone nobody holds, freed by the next collection.
-    structuredClone(input, { transfer: [input] });
-    if (length >= LARGE_INPUT_BYTES) collectGarbage();
-  }
-  const parsed = wasm.opa_json_parse(text, length);
-  if (parsed === 0) throw new GuardrailsError("the policy input is not valid JSON");
-  const afterInput = wasm.opa_heap_ptr_get();
-  // The parsed values copy every string and number, so the text's block is handed back to the allocator
-  // before each pass (the reset forgets free blocks; a pass may have split it). Only when its header
-  // reads as expected: a runtime of another layout just keeps the text.
-  const header = () => new DataView(policy.mem.buffer, text - HEAP_BLOCK_HEADER, 4);
-  const reusable = header().getUint32(0, true) === length;
+  const entrypoints: string[] = passes ? [...PASS_ENTRYPOINTS] : [ENTRYPOINT];
+  if (options.access) entrypoints.push(ACCESS_ENTRYPOINT);
+  const outputs = evaluateParsedOnce(
+    policy,
+    input,
+    entrypoints,
+    options.release ? { collectFrom: LARGE_INPUT_BYTES } : undefined,
+  );
+  const only = (output: unknown) => (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined);
   let resources: unknown;
   const findings: unknown[] = [];
   let access: unknown;
-  const entrypoints: string[] = passes ? [...PASS_ENTRYPOINTS] : [ENTRYPOINT];
-  if (options.access) entrypoints.push(ACCESS_ENTRYPOINT);
-  for (const entrypoint of entrypoints) {
-    wasm.opa_heap_ptr_set(afterInput);
-    if (reusable) {
-      header().setUint32(0, length, true);
-      wasm.opa_free(text);
-    }
-    const ctx = wasm.opa_eval_ctx_new();
-    wasm.opa_eval_ctx_set_input(ctx, parsed);
-    wasm.opa_eval_ctx_set_data(ctx, policy.dataAddr);
-    wasm.opa_eval_ctx_set_entrypoint(ctx, policy.entrypoints[entrypoint]);
-    if (wasm.eval(ctx) !== 0) throw new GuardrailsError(`policy evaluation of ${entrypoint} failed`);
-    const output = dumpJson(policy.mem, wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx)));
+  for (const [i, entrypoint] of entrypoints.entries()) {
     if (entrypoint === ACCESS_ENTRYPOINT) {
-      access = Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined;
+      access = only(outputs[i]);
       // A map asked for and not given makes the whole output malformed, which the caller refuses.
       if (typeof access !== "object" || access === null) return [];
       continue;
     }
-    const result = (Array.isArray(output) && output.length === 1 ? output[0]?.result : undefined) as
-      | { resources?: unknown; findings?: unknown }
-      | undefined;
+    const result = only(outputs[i]) as { resources?: unknown; findings?: unknown } | undefined;
     // A pass without a well-formed result makes the whole output malformed, which the caller refuses.
     if (!result || !Array.isArray(result.findings) || (resources !== undefined && result.resources !== resources))
       return [];
@@ -262,13 +208,6 @@ function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: Repor
     findings.push(...result.findings);
   }
   return [{ result: { resources, findings, ...(access ? { access } : {}) } }];
-}
-
-/** The NUL-terminated JSON text opa_json_dump wrote at addr, parsed. */
-function dumpJson(memory: WebAssembly.Memory, addr: number): unknown {
-  const bytes = new Uint8Array(memory.buffer);
-  const end = bytes.indexOf(0, addr);
-  return JSON.parse(new TextDecoder().decode(bytes.subarray(addr, end)));
 }
 
 /**

@@ -1,19 +1,3 @@
-import { dirname, join } from "node:path";
-
-/**
- * Makes the compiled bundle's sprintf format as OPA does. opa-wasm looks its JS builtins up in its
- * own shared table before any custom builtin, so its sprintf (which throws on null and prints
- * objects as "[object Object]") can only be replaced there. Called by instantiate() before a policy
- * is loaded, never at import. opa-wasm is pinned; test/reliability/wasm-parity.test.ts checks the
- * bundle against native OPA.
- */
-export function installGoSprintf(): void {
-  const builtins = require(
-    join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins", "index.js"),
-  ) as Record<string, unknown>;
-  builtins.sprintf = goSprintf;
-}
-
 /**
  * Rego's sprintf as OPA itself formats (Go fmt over Rego values), for the compiled bundle.
  * opa-wasm 1.10 implements sprintf with sprintf-js, which throws on a null argument (so a finding

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { GuardrailsError } from "../errors";
-import type { Plan } from "../plan/read-plan";
+import type { ConfigModule, ConfigResource, Plan } from "../plan/types";
 import { referencedObject } from "../plan/address";
 import { referencedObjects } from "./evaluate-expression";
 import type { SourceFile, SourceGaps, SourceModule } from "./files";
@@ -31,20 +31,6 @@ export async function checkSourceMatchesPlan(
   }
 }
 
-interface ConfigModule {
-  resources?: Array<{ address: string } & Repeated>;
-  module_calls?: Record<string, { source?: string; module?: ConfigModule } & Repeated>;
-  variables?: Record<string, { default?: unknown }>;
-  outputs?: Record<string, { expression?: unknown }>;
-}
-
-/** A block's arguments, and its count or for_each. */
-interface Repeated {
-  expressions?: Record<string, unknown>;
-  count_expression?: unknown;
-  for_each_expression?: unknown;
-}
-
 function mismatch(difference: string): never {
   throw new GuardrailsError(`the source does not match the plan: ${difference}`);
 }
@@ -58,7 +44,7 @@ function configModules(plan: Plan): Map<string, ConfigModule> {
     for (const [name, call] of Object.entries(module.module_calls ?? {}))
       visit(path ? `${path}.module.${name}` : `module.${name}`, call.module);
   };
-  visit("", (plan.configuration as { root_module?: ConfigModule } | undefined)?.root_module);
+  visit("", plan.configuration?.root_module);
   return modules;
 }
 
@@ -146,7 +132,11 @@ function firstBlock(value: unknown): Record<string, unknown> {
 }
 
 /** count and for_each: present in both or in neither, referring to the same objects. */
-async function compareRepetition(planned: Repeated, block: Record<string, unknown>, where: string): Promise<void> {
+async function compareRepetition(
+  planned: Pick<ConfigResource, "count_expression" | "for_each_expression">,
+  block: Record<string, unknown>,
+  where: string,
+): Promise<void> {
   for (const meta of ["count", "for_each"] as const) {
     const expression = planned[`${meta}_expression`];
     if (block[meta] === undefined) {

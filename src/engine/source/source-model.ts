@@ -1,5 +1,5 @@
 import { instanceKey, resourceAttribute, withoutModuleKeys } from "../plan/address";
-import type { Plan } from "../plan/read-plan";
+import type { Plan, ResourceChange } from "../plan/types";
 import type { Waiver } from "../types";
 import { checkSourceMatchesPlan } from "./cross-check";
 import {
@@ -162,7 +162,7 @@ export function buildSourceModel(dir: string, plan: Plan, limits: SourceLimits =
 class SourceModelBuilder {
   private readonly modules = new Map<string, ModuleInfo>();
   private readonly addresses: Set<string>;
-  private readonly changes: Map<string, PlanChange>;
+  private readonly changes: Map<string, ResourceChange>;
   private readonly localCache = new Map<string, Promise<Value>>();
   private readonly outputCache = new Map<string, Promise<Value>>();
   private readonly instanceCache = new Map<ModuleInfo, ModuleInfo[]>();
@@ -173,8 +173,8 @@ class SourceModelBuilder {
     private readonly plan: Plan,
     private readonly deadline: Deadline,
   ) {
-    this.addresses = new Set((plan.resource_changes ?? []).map((rc) => (rc as { address: string }).address));
-    this.changes = new Map((plan.resource_changes ?? []).map((rc) => [(rc as PlanChange).address, rc as PlanChange]));
+    this.addresses = new Set((plan.resource_changes ?? []).map((rc) => rc.address));
+    this.changes = new Map((plan.resource_changes ?? []).map((rc) => [rc.address, rc]));
     for (const source of sources) this.addModule(source);
   }
 
@@ -210,7 +210,7 @@ class SourceModelBuilder {
     }
     for (const change of this.plan.resource_changes ?? []) {
       this.deadline.check();
-      await this.addInstance(model, change as PlanChange);
+      await this.addInstance(model, change);
     }
     return model;
   }
@@ -376,7 +376,7 @@ class SourceModelBuilder {
   }
 
   /** Per-instance attributes of for_each resources and constant configuration of data sources. */
-  private async addInstance(model: Omit<SourceModel, "waivers">, change: PlanChange): Promise<void> {
+  private async addInstance(model: Omit<SourceModel, "waivers">, change: ResourceChange): Promise<void> {
     const info = await this.moduleInstance(change.module_address ?? "");
     if (!info) return;
     const kind = change.mode === "data" ? "data" : "resource";
@@ -427,7 +427,7 @@ class SourceModelBuilder {
   private async eachBindings(
     info: ModuleInfo,
     block: HclBlock,
-    change: PlanChange,
+    change: ResourceChange,
   ): Promise<Map<string, Value> | undefined> {
     const key = change.index;
     if (block.for_each === undefined) {
@@ -496,7 +496,7 @@ class SourceModelBuilder {
 
   private async variable(info: ModuleInfo, name: string): Promise<Value> {
     if (!info.parent) {
-      const planned = (this.plan.variables as Record<string, { value?: unknown }> | undefined)?.[name];
+      const planned = this.plan.variables?.[name];
       return planned && "value" in planned
         ? { kind: "known", value: planned.value }
         : { kind: "unknown", why: `var.${name}` };
@@ -523,16 +523,6 @@ class SourceModelBuilder {
     }
     return value;
   }
-}
-
-interface PlanChange {
-  address: string;
-  mode: string;
-  type: string;
-  name: string;
-  index?: string | number;
-  module_address?: string;
-  change?: { after?: unknown; after_unknown?: unknown };
 }
 
 function nameOf(segment: Segment | undefined): string {
