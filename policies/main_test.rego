@@ -64,6 +64,8 @@ rules_flagging := {
 	"audit-scan-delivery-missing": {"DDB-AUD-004"},
 	"audit-scan-delivery-unprovable": {"DDB-AUD-004"},
 	"audit-metrics-published": set(),
+	"audit-export-delivery": set(),
+	"audit-export-delivery-missing": {"DDB-AUD-006"},
 	"audit-metrics-unpublished": {"DDB-AUD-004", "DDB-AUD-010"},
 	"table-cmk-same-plan": set(),
 	"table-unencrypted": {"DDB-ENC-001"},

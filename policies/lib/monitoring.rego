@@ -453,15 +453,6 @@ alarmed_events(candidates) := {address: events |
 	count(events) > 0
 }
 
-# The events of watched (filter address -> events) that a filter and one of its alarms, both of the
-# table's account, count.
-alarmed_events_in_account(watched, table, mode) := {event |
-	some address, events in watched
-	some alarm in alarmed_filters[address].alarms
-	in_account({address, alarm}, table, mode)
-	some event in events
-}
-
 # Rules whose event pattern is only known after apply and that may be of the table's account.
 unknown_rules_for(table) := {evidence |
 	some address, evidence in unknown_rules
