@@ -67,6 +67,7 @@ rules_flagging := {
 	"audit-export-delivery": set(),
 	"audit-export-delivery-missing": {"DDB-AUD-006"},
 	"audit-metrics-unpublished": {"DDB-AUD-004", "DDB-AUD-010"},
+	"audit-metrics-partiql": {"DDB-AUD-010"},
 	"table-cmk-same-plan": set(),
 	"table-unencrypted": {"DDB-ENC-001"},
 	"table-aws-managed-key": {"DDB-ENC-001"},
