@@ -64,7 +64,10 @@ rules_flagging := {
 	"audit-scan-delivery-missing": {"DDB-AUD-004"},
 	"audit-scan-delivery-unprovable": {"DDB-AUD-004"},
 	"audit-metrics-published": set(),
+	"audit-export-delivery": set(),
+	"audit-export-delivery-missing": {"DDB-AUD-006"},
 	"audit-metrics-unpublished": {"DDB-AUD-004", "DDB-AUD-010"},
+	"audit-metrics-partiql": {"DDB-AUD-010"},
 	"table-cmk-same-plan": set(),
 	"table-unencrypted": {"DDB-ENC-001"},
 	"table-aws-managed-key": {"DDB-ENC-001"},
@@ -120,6 +123,11 @@ rules_flagging := {
 	"fgac-leading-keys-binding": {"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001", "DDB-FGAC-001", "DDB-REC-001"},
 	"fgac-managed-policies": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-FGAC-009"},
 	"fgac-sso": {"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006"},
+	"fgac-service-roles": set(),
+	"fgac-service-roles-insecure": {
+		"DDB-AUD-001", "DDB-AUD-004", "DDB-AUD-005", "DDB-AUD-006", "DDB-AUD-007", "DDB-ENC-001",
+		"DDB-FGAC-001", "DDB-FGAC-002", "DDB-FGAC-003", "DDB-FGAC-006", "DDB-FGAC-009", "DDB-REC-001", "DDB-REC-002",
+	},
 	"reach-trust": {"DDB-FGAC-007"},
 	"reach-escalation": {"DDB-FGAC-008"},
 	# Without the account_ids parameter (set in other_accounts_test.rego), named accounts are unprovable.

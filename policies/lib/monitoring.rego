@@ -82,6 +82,27 @@ unpublished(metric) if {
 	not {name | some name, _ in metric.dimensions} in object.get(dynamodb_metrics.published, metric.name, set())
 }
 
+# Verb and OperationType are emitted only with some operations (ExecuteStatement, ExecuteTransaction,
+# BatchExecuteStatement): with another Operation, no such metric exists.
+unpublished(metric) if {
+	metric.namespace == dynamodb_metrics.namespace
+	is_object(metric.dimensions)
+	some name, operations in dynamodb_metrics.operation_dimensions
+	metric.dimensions[name]
+	is_string(metric.dimensions.Operation)
+	not metric.dimensions.Operation in operations
+}
+
+# Why a metric is not published, for evidence.
+why_unpublished(metric) := sprintf("%s is emitted only with Operation %s, not %s", [
+	name, concat(" or ", sort(operations)), metric.dimensions.Operation,
+]) if {
+	some name, operations in dynamodb_metrics.operation_dimensions
+	metric.dimensions[name]
+	is_string(metric.dimensions.Operation)
+	not metric.dimensions.Operation in operations
+} else := sprintf("%s, not with %s", [published_as(metric.name), dimension_list({name | some name, _ in metric.dimensions})])
+
 # How DynamoDB publishes a metric, for evidence.
 published_as(name) := sprintf("%s is published with the dimensions %s", [name, concat(" or ", sort([dimension_list(names) |
 	some names in dynamodb_metrics.published[name]
@@ -451,15 +472,6 @@ alarmed_events(candidates) := {address: events |
 	count(filter.tables) == 0
 	events := filter.names & candidates
 	count(events) > 0
-}
-
-# The events of watched (filter address -> events) that a filter and one of its alarms, both of the
-# table's account, count.
-alarmed_events_in_account(watched, table, mode) := {event |
-	some address, events in watched
-	some alarm in alarmed_filters[address].alarms
-	in_account({address, alarm}, table, mode)
-	some event in events
 }
 
 # Rules whose event pattern is only known after apply and that may be of the table's account.

@@ -15,6 +15,7 @@ import rego.v1
 
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.evaluation
+import data.ddb_guardrails.lib.network
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.wildcard as wildcards
@@ -244,8 +245,10 @@ caller(resource, principal, tags) := {
 
 # Who holds an identity policy: a role policy its role, a user policy its user, a group policy the
 # group's users (always IAM users), any other policy (a managed policy, a CloudFormation policy)
-# a user or a role, whichever it is attached to. A document that reads ${aws:username} is asked as
-# a user the plan does not name, whose name the core knows.
+# a user or a role, whichever it is attached to. A role of the plan is named, whoever assumes it (a
+# team's principals, or a service such as Glue, Lambda, Step Functions, AppSync or API Gateway acting
+# for them): a policy attached to it is asked as that role first. A document that reads
+# ${aws:username} is asked as a user the plan does not name, whose name the core knows.
 holder_principals(document) := [concat("/", ["user", caller_name])] if {
 	not document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
 	"aws:username" in variables(document)
@@ -261,11 +264,32 @@ holder_principals(document) := [concat("/", ["user", caller_name])] if {
 	document.holder_type == "aws_iam_role"
 	name := plan.resources[document.holder].after.name
 	is_string(name)
+} else := plan_roles(document.holder) if {
+	document.holder_type in role_holders
+	count(plan_roles(document.holder)) > 0
 } else := [concat("/", ["role", caller_name])] if {
 	document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
 } else := [concat("/", ["user", caller_name])] if {
 	document.holder_type in {"aws_iam_user_policy", "aws_iam_group_policy"}
-} else := [concat("/", ["user", caller_name]), concat("/", ["role", caller_name])]
+} else := array.concat(plan_roles(document.holder), [concat("/", ["user", caller_name]), concat("/", ["role", caller_name])])
+
+# Holders that apply only to the roles they name; any other policy may also reach principals the
+# plan does not attach it to.
+role_holders := {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_role_policy_attachments_exclusive"}
+
+# "role/<name>" of each role of the plan a policy holder applies to (by reference, or by attachment).
+plan_roles(holder) := sort({concat("/", ["role", role_name(role)]) | some role in object.get(roles_by_holder, holder, set())})
+
+roles_by_holder[document.holder] contains role if {
+	some role, held in network.documents_by_role
+	plan.resources[role].type == "aws_iam_role"
+	some document in held
+}
+
+role_name(address) := name if {
+	name := plan.resources[address].after.name
+	is_string(name)
+} else := caller_name
 
 tags(document) := object.union(
 	{key: variable_value(variable) |

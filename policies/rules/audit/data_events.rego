@@ -584,3 +584,96 @@ table_source(source) if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_dynamodb_table"
 }
+
+# --- Delivery to CloudWatch Logs: what log metric filters can count (DDB-AUD-004, DDB-AUD-006) ---
+
+# A log metric filter counts a table's events only when an enabled trail that records them delivers
+# to its log group, in the table's account ("one") or an account that may be the table's ("maybe").
+# `events` names what the filter counts: "read data events" (Scan) or "write management events"
+# (ExportTableToPointInTime and the other changes to a table).
+delivered(filter, table, mode, events) if {
+	some trail in monitoring.delivering_trails(filter)
+	active(trail)
+	records_account(trail, table, mode)
+	records_events(trail, table, events)
+}
+
+records_account(trail, table, "one") if records_of(trail, table)
+
+records_account(trail, table, "maybe") if {
+	records_region_of(trail, table)
+	not outside_account(trail, table)
+}
+
+records_events(trail, table, "read data events") if {
+	some selector in selectors
+	selector.trail == trail
+	"read" in selector.modes
+	covers(selector, table)
+}
+
+records_events(trail, _, "write management events") if management_writes(trail)
+
+# The evidence for a filter that counts a table's events on a log group no such trail delivers to.
+undelivered_evidence(filter, events) := sprintf("%s: no enabled trail that records this table's %s delivers to its log group", [filter, events])
+
+# Why a trail delivering to the filter's log group may record the events after all, when its
+# selectors or enable_logging cannot be read before apply (as for DDB-AUD-001).
+delivery_uncertain(filter, table, events) := {evidence |
+	not delivered(filter, table, "maybe", events)
+	some trail in monitoring.delivering_trails(filter)
+	some evidence in trail_uncertain(trail, table, events)
+}
+
+trail_uncertain(trail, table, events) := recording_unknown(trail, table, events) | {pending(trail) |
+	not active(trail)
+	not inactive(trail)
+}
+
+recording_unknown(trail, table, "read data events") := {evidence |
+	some selector in selectors
+	selector.trail == trail
+	not covers(selector, table)
+	some evidence in selector.unprovable
+}
+
+recording_unknown(trail, _, "write management events") := {sprintf("%s %s: (known after apply)", [trail, attribute]) |
+	some attribute in ["event_selector", "advanced_event_selector"]
+	unknown_block(plan.resources[trail], attribute)
+}
+
+# A trail records write management events (ExportTableToPointInTime, UpdateTable...) with no
+# selector at all (CloudTrail's default); with an event_selector whose include_management_events is
+# not false and whose read_write_type is All or WriteOnly; or with an advanced_event_selector on
+# eventCategory = Management whose readOnly and eventSource let writes of dynamodb.amazonaws.com
+# through and that has no other field. A trail has either kind of selector, never both.
+management_writes(trail) if {
+	resource := plan.resources[trail]
+	every attribute in ["event_selector", "advanced_event_selector"] {
+		count(object.get(resource.after, attribute, [])) == 0
+		not unknown_block(resource, attribute)
+	}
+}
+
+management_writes(trail) if {
+	resource := plan.resources[trail]
+	some i, block in object.get(resource.after, "event_selector", [])
+	every attribute in ["read_write_type", "include_management_events"] {
+		not object.get(resource.unknown, ["event_selector", i, attribute], false) == true
+	}
+	object.get(block, "include_management_events", true) != false
+	"write" in basic_modes(block)
+}
+
+management_writes(trail) if {
+	resource := plan.resources[trail]
+	some i, _ in object.get(resource.after, "advanced_event_selector", [])
+	fields := advanced_fields(resource, i)
+	not unknown_selector_fields(fields)
+	fields.eventCategory.equals == ["Management"]
+	"write" in advanced_modes(fields)
+	passes(object.get(fields, "eventSource", {}), "dynamodb.amazonaws.com")
+	every name, _ in fields {
+		name in {"eventCategory", "readOnly", "eventSource"}
+	}
+}

@@ -230,3 +230,34 @@ test_a_multi_region_trail_does_not_record_another_account if {
 	patched := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/is_multi_region_trail", [i]), "value": true}])
 	fixtures.pairs(accounts_findings(this_account, patched)) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
 }
+
+# Delivery to CloudWatch Logs, as DDB-AUD-004 and DDB-AUD-006 ask it of a log metric filter.
+delivered_on(name, filter, table, events) if {
+	fixture := fixtures.plan(name)
+	resource := data.ddb_guardrails.lib.plan.resources[table] with input as fixture
+	rule.delivered(filter, resource, "one", events) with input as fixture
+}
+
+test_management_writes_reach_log_groups_of_trails_with_no_selector_or_a_management_selector if {
+	table := "aws_dynamodb_table.valid_export_filter_delivered"
+	delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.config_changes", table, "write management events")
+	delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.exports", table, "write management events")
+	delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.scan", table, "read data events")
+	not delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.config_changes", table, "read data events")
+}
+
+test_data_only_read_only_and_roleless_trails_deliver_no_management_writes if {
+	every group in ["exports", "data", "reads", "no-role"] {
+		not delivered_on(
+			"audit-export-delivery-missing", sprintf("aws_cloudwatch_log_metric_filter.exports[%q]", [group]),
+			"aws_dynamodb_table.invalid_export_filters_undelivered", "write management events",
+		)
+	}
+}
+
+test_the_data_only_trail_delivers_the_tables_reads if {
+	delivered_on(
+		"audit-export-delivery-missing", "aws_cloudwatch_log_metric_filter.exports[\"data\"]",
+		"aws_dynamodb_table.invalid_export_filters_undelivered", "read data events",
+	)
+}

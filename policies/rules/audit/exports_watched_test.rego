@@ -21,13 +21,21 @@ test_a_pattern_known_only_after_apply_is_unprovable if {
 	findings_for("audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-006-UNPROVABLE"]}
 }
 
-test_an_alarmed_filter_on_export_calls_covers_every_table if {
-	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
-		with data.ddb_guardrails.lib.monitoring.alarmed_filters as {"aws_cloudwatch_log_metric_filter.scan_actions_disabled": {
-			"names": {"ExportTableToPointInTime"}, "tables": set(),
-			"alarms": {"aws_cloudwatch_metric_alarm.scan_actions_disabled"},
-		}}
-	count(found) == 0
+# Class 7 of issue #23: an export filter counts only on a log group that a trail recording write
+# management events delivers to, with the role CloudTrail writes with.
+test_an_alarmed_filter_on_a_delivered_log_group_covers_every_table if {
+	findings_for("audit-export-delivery") == set()
+}
+
+test_alarmed_filters_on_log_groups_no_trail_delivers_management_writes_to_do_not_count if {
+	found := rule.violation with input as fixtures.plan("audit-export-delivery-missing")
+	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_export_filters_undelivered", "DDB-AUD-006"]}
+	some f in found
+	undelivered := "no enabled trail that records this table's write management events delivers to its log group"
+	f.evidence == array.concat(
+		["no enabled, targeted EventBridge rule, and no alarmed log metric filter on a log group a trail delivers to, matches ExportTableToPointInTime"],
+		[sprintf("aws_cloudwatch_log_metric_filter.exports[%q]: %s", [group, undelivered]) | some group in ["data", "exports", "no-role", "reads"]],
+	)
 }
 
 test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {

@@ -3,7 +3,9 @@
 # description: >-
 #   DynamoDB publishes each CloudWatch metric only with its documented dimension sets:
 #   ConsumedReadCapacityUnits with {TableName} or {TableName, GlobalSecondaryIndexName},
-#   ReturnedItemCount with {TableName, Operation}, UserErrors with none (account level), and so on. CloudWatch
+#   ReturnedItemCount with {TableName, Operation} (and for PartiQL requests Verb with Operation =
+#   ExecuteStatement, OperationType with ExecuteTransaction or BatchExecuteStatement), UserErrors
+#   with none (account level), and so on. CloudWatch
 #   matches dimensions exactly, so an alarm on another name or dimension-name set (such as
 #   ConsumedReadCapacityUnits with Operation = Scan) gets no data point, stays INSUFFICIENT_DATA and
 #   never alerts, while looking like monitoring. Every aws_cloudwatch_metric_alarm in the
@@ -44,11 +46,7 @@ import data.ddb_guardrails.lib.monitoring
 
 violation contains finding if {
 	some address, metrics in monitoring.alarm_metrics
-	unpublished := {sprintf("%s: %s, not with %s", [
-		metric.label,
-		monitoring.published_as(metric.name),
-		monitoring.dimension_list({name | some name, _ in metric.dimensions}),
-	]) |
+	unpublished := {sprintf("%s: %s", [metric.label, monitoring.why_unpublished(metric)]) |
 		some metric in metrics
 		monitoring.unpublished(metric)
 	}

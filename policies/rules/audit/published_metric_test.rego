@@ -42,10 +42,28 @@ test_the_evidence_names_the_published_dimensions if {
 test_a_metric_math_alarm_is_judged_on_each_of_its_metrics if {
 	evidence_on("audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_throttled") == [[concat("", [
 		`aws_cloudwatch_metric_alarm.orders_throttled metric_query "throttled": ThrottledRequests is published with the dimensions `,
-		"{Operation, TableName}, not with {TableName}",
+		"{Operation, OperationType, TableName} or {Operation, TableName, Verb} or {Operation, TableName}, not with {TableName}",
 	])]]
 }
 
 test_dimensions_known_only_after_apply_are_unprovable if {
 	findings_for("audit-monitoring-unprovable") == {["aws_cloudwatch_metric_alarm.scan_by_computed_name", "DDB-AUD-010-UNPROVABLE"]}
+}
+
+# PartiQL requests are published per Operation with one more dimension: Verb for ExecuteStatement,
+# OperationType for ExecuteTransaction and BatchExecuteStatement; with any other Operation, or
+# without one, that dimension names no metric.
+test_partiql_dimensions_count_only_with_the_operations_that_emit_them if {
+	findings_for("audit-metrics-partiql") == {
+		["aws_cloudwatch_metric_alarm.this[\"invalid_type_on_query\"]", "DDB-AUD-010"],
+		["aws_cloudwatch_metric_alarm.this[\"invalid_verb_alone\"]", "DDB-AUD-010"],
+		["aws_cloudwatch_metric_alarm.this[\"invalid_verb_on_capacity\"]", "DDB-AUD-010"],
+		["aws_cloudwatch_metric_alarm.this[\"invalid_verb_on_scan\"]", "DDB-AUD-010"],
+	}
+}
+
+test_a_verb_on_another_operation_names_the_operation_it_needs if {
+	evidence_on("audit-metrics-partiql", "aws_cloudwatch_metric_alarm.this[\"invalid_verb_on_scan\"]") == [[
+		"aws_cloudwatch_metric_alarm.this[\"invalid_verb_on_scan\"]: Verb is emitted only with Operation ExecuteStatement, not Scan",
+	]]
 }

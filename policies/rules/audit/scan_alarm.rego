@@ -91,31 +91,13 @@ covered(table, mode) if {
 	monitoring.filter_watches(filter, "Scan", table)
 	some alarm in filter.alarms
 	monitoring.in_account({address, alarm}, table, mode)
-	delivered(address, table, mode)
+	data_events.delivered(address, table, mode, scan_events)
 }
 
 # Indexed by table name: one alarm per table made a scan of every alarm per table quadratic.
 covered(table, mode) if {
 	some alarm in alarmed_tables[table.after.name]
 	monitoring.in_account({alarm}, table, mode)
-}
-
-# A trail that records the table's read data events (Scan is one), as DDB-AUD-001 reads it: in the
-# table's account ("one"), or in an account that may be the table's ("maybe").
-records_reads(trail, table, mode) if {
-	data_events.active(trail)
-	records_account(trail, table, mode)
-	some selector in data_events.selectors
-	selector.trail == trail
-	"read" in selector.modes
-	data_events.covers(selector, table)
-}
-
-records_account(trail, table, "one") if data_events.records_of(trail, table)
-
-records_account(trail, table, "maybe") if {
-	data_events.records_region_of(trail, table)
-	not data_events.outside_account(trail, table)
 }
 
 # Watchers that may be of the table's account cover it: whether they are is only known at apply.
@@ -186,35 +168,20 @@ gap_evidence(table) := array.concat(
 )
 
 # Scan filters that count for this table but reach no trail that records its reads.
-undelivered_evidence(table) := {sprintf("%s: no enabled trail that records this table's read data events delivers to its log group", [address]) |
+undelivered_evidence(table) := {data_events.undelivered_evidence(address, scan_events) |
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	not delivered(address, table, "maybe")
+	not data_events.delivered(address, table, "maybe", scan_events)
 }
 
-delivered(filter, table, mode) if {
-	some trail in monitoring.delivering_trails(filter)
-	records_reads(trail, table, mode)
-}
+scan_events := "read data events"
 
-# A trail delivering to the filter's log group whose selectors or enable_logging cannot be read
-# before apply may record the table's reads, as for DDB-AUD-001.
+# A trail delivering to a Scan filter's log group whose selectors or enable_logging cannot be read
+# before apply may record the table's reads.
 delivery_uncertain(table) := {evidence |
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	not delivered(address, table, "maybe")
-	some trail in monitoring.delivering_trails(address)
-	some evidence in trail_uncertain(trail, table)
-}
-
-trail_uncertain(trail, table) := {evidence |
-	some selector in data_events.selectors
-	selector.trail == trail
-	not data_events.covers(selector, table)
-	some evidence in selector.unprovable
-} | {data_events.pending(trail) |
-	not data_events.active(trail)
-	not data_events.inactive(trail)
+	some evidence in data_events.delivery_uncertain(address, table, scan_events)
 }
 
 # Alarms on this table's Scans through a metric DynamoDB does not publish.

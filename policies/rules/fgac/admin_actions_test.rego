@@ -99,3 +99,8 @@ test_template_policies_are_judged_for_admin_actions if {
 test_every_action_is_left_to_full_access if {
 	findings_for("iam-fgac-questions") == set()
 }
+
+test_an_api_gateway_role_that_administers_every_table_is_flagged if {
+	findings_for("fgac-service-roles-insecure") == {["aws_iam_role_policy.invalid_apigateway_admin", "DDB-FGAC-006"]}
+	findings_for("fgac-service-roles") == set()
+}

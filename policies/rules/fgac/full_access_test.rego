@@ -112,3 +112,8 @@ test_every_action_on_this_accounts_tables_under_leading_keys_is_flagged if {
 	not f.witness.context["dynamodb:LeadingKeys"]
 	f.evidence == ["policy statement[0]: Action [\"dynamodb:*\"] on Resource arn:aws:dynamodb:eu-west-1:111122223333:table/*"]
 }
+
+test_a_step_functions_role_with_every_action_is_flagged if {
+	findings_for("fgac-service-roles-insecure") == {["aws_iam_role.invalid_states_full_access", "DDB-FGAC-003"]}
+	findings_for("fgac-service-roles") == set()
+}

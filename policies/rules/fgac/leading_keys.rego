@@ -16,7 +16,11 @@
 #   (${aws:PrincipalTag/tenant, 'acme'}: a caller without the tag gets 'acme'). Variables in the
 #   principal_variables parameter identify the caller; ${aws:PrincipalAccount} and
 #   ${aws:PrincipalOrgID} are set by its account; any other variable may be set by the caller. The
-#   first request that gets through is the finding's witness. Wildcards (dynamodb:*Item, dynamodb:*)
+#   first request that gets through is the finding's witness. A role of the plan is the caller of its
+#   policies whoever assumes it: a role a service assumes to act for a team (Glue crawlers and jobs,
+#   Lambda, Step Functions, AppSync data sources, API Gateway integrations) is judged on its actions
+#   like any other, and the witness names the role (for an aws_iam_role_policy, an attachment, or an
+#   aws_iam_policy attached to it). Wildcards (dynamodb:*Item, dynamodb:*)
 #   and NotAction are expanded against the real DynamoDB action list. Statements are read from
 #   identity policies (aws_iam_policy, aws_iam_*_policy, inline_policy of aws_iam_role) and
 #   aws_dynamodb_resource_policy, from their JSON or, when it is unknown at plan time, from the

@@ -159,3 +159,23 @@ test_variable_defaults_bind_nothing_and_accounts_bind if {
 	f.witness.context["dynamodb:LeadingKeys"] == ["acme"]
 	f.witness.principal.tags == {}
 }
+
+test_service_roles_with_item_access_to_any_tenant_are_flagged if {
+	findings_for("fgac-service-roles-insecure") == {
+		["aws_iam_policy.invalid_lambda_items", "DDB-FGAC-001"],
+		["aws_iam_role.invalid_states_full_access", "DDB-FGAC-001"],
+		["aws_iam_role_policy.invalid_apigateway_admin", "DDB-FGAC-001"],
+		["aws_iam_role_policy.invalid_appsync_scan", "DDB-FGAC-001"],
+	}
+}
+
+# A customer-managed policy attached to a Lambda execution role is asked as that role first.
+test_a_policy_attached_to_a_service_role_is_witnessed_by_the_role if {
+	some f in violations(fixtures.plan("fgac-service-roles-insecure"))
+	f.address == "aws_iam_policy.invalid_lambda_items"
+	f.witness.principal.arn == "arn:aws:iam::123456789012:role/orders-lambda"
+}
+
+test_service_roles_bound_to_the_tenant_pass if {
+	findings_for("fgac-service-roles") == set()
+}

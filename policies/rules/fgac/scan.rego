@@ -12,7 +12,9 @@
 #   requiring it to be false, refuses it. BatchGetItem and Query always carry the partition key,
 #   so LeadingKeys binds them (DDB-FGAC-001). One finding per statement names both actions when
 #   both are allowed, with the first request that gets through as its witness. Policies are read
-#   as for DDB-FGAC-001; one that cannot be read before apply is DDB-FGAC-002-UNPROVABLE.
+#   as for DDB-FGAC-001, service roles included (a Glue crawler's role that may Scan the table is
+#   flagged, with the role as the witness's caller); one that cannot be read before apply is
+#   DDB-FGAC-002-UNPROVABLE.
 # custom:
 #   id: DDB-FGAC-002
 #   guardrail: fgac

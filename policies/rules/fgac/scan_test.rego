@@ -143,3 +143,25 @@ test_the_witness_is_the_scan_that_gets_through if {
 	f.witness.resource == "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions"
 	f.witness.context["dynamodb:Select"] == "ALL_ATTRIBUTES"
 }
+
+# Services acting for a team (Glue, Lambda, Step Functions, AppSync, API Gateway) are callers like any
+# other: their roles' policies are judged on their actions, and the witness is the role itself.
+test_service_roles_that_scan_the_table_are_flagged if {
+	findings_for("fgac-service-roles-insecure") == {
+		["aws_iam_role.invalid_states_full_access", "DDB-FGAC-002"],
+		["aws_iam_role_policy.invalid_appsync_scan", "DDB-FGAC-002"],
+		["aws_iam_role_policy.invalid_glue_scan", "DDB-FGAC-002"],
+	}
+}
+
+test_a_glue_roles_scan_is_witnessed_by_the_role_the_crawler_runs_as if {
+	some f in violations(fixtures.plan("fgac-service-roles-insecure"))
+	f.address == "aws_iam_role_policy.invalid_glue_scan"
+	f.witness.principal.arn == "arn:aws:iam::123456789012:role/orders-glue"
+	f.witness.action == "dynamodb:Scan"
+	f.witness.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+}
+
+test_service_roles_bound_to_the_tenant_pass if {
+	findings_for("fgac-service-roles") == set()
+}

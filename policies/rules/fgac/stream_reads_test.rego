@@ -35,3 +35,8 @@ test_every_dynamodb_action_is_left_to_full_access if {
 	findings_for("fgac-admin-actions") == set()
 	findings_for("model-compliant-stack") == set()
 }
+
+test_the_managed_lambda_dynamodb_execution_role_reads_every_stream if {
+	findings_for("fgac-service-roles-insecure") == {["aws_iam_role_policy_attachment.invalid_lambda_streams", "DDB-FGAC-009"]}
+	findings_for("fgac-service-roles") == set()
+}
