@@ -3,24 +3,21 @@ package ddb_guardrails.rules.audit.contributor_insights_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.contributor_insights as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
+subject := "audit/contributor_insights"
 
 test_tables_without_contributor_insights_are_flagged if {
-	findings_for("audit-monitoring") == {["aws_dynamodb_table.invalid_no_contributor_insights", "DDB-AUD-007"]}
-	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-007"]}
+	fixtures.findings_for(subject, "audit-monitoring") == {["aws_dynamodb_table.invalid_no_contributor_insights", "DDB-AUD-007"]}
+	fixtures.findings_for(subject, "audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-007"]}
 }
 
 test_a_table_name_that_cannot_be_followed_is_unprovable if {
-	findings_for("audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-007-UNPROVABLE"]}
+	fixtures.findings_for(subject, "audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-007-UNPROVABLE"]}
 }
 
 test_the_secure_table_construct_turns_it_on if {
-	findings_for("model-compliant-stack") == set()
-	findings_for("terraform-modules-secure-table") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "terraform-modules-secure-table") == set()
 }
 
 test_a_table_name_by_reference_counts if {
@@ -45,14 +42,14 @@ test_a_table_name_by_reference_counts if {
 			{"address": "aws_dynamodb_table.t", "expressions": {}},
 		]}},
 	}
-	found := rule.violation with input as plan
+	found := fixtures.violations(subject, plan)
 	count(found) == 0
 }
 
 # Class 10 of issue #21: the Contributor Insights of its name of this account (111122223333, the account_ids parameter)
 # do not watch the table created through the partner provider (444455556666).
 accounts_findings(parameters) := found if {
-	found := rule.violation with input as fixtures.plan("iam-10-accounts")
+	found := fixtures.violations(subject, fixtures.plan("iam-10-accounts"))
 		with data.ddb_guardrails_config.parameters as parameters
 }
 

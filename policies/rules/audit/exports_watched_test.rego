@@ -3,26 +3,23 @@ package ddb_guardrails.rules.audit.exports_watched_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.exports_watched as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
+subject := "audit/exports_watched"
 
 test_a_targeted_rule_on_exports_covers_every_table if {
-	findings_for("audit-monitoring") == set()
+	fixtures.findings_for(subject, "audit-monitoring") == set()
 }
 
 test_disabled_and_untargeted_rules_do_not_count if {
-	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-006"]}
+	fixtures.findings_for(subject, "audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-006"]}
 }
 
 test_a_pattern_known_only_after_apply_is_unprovable if {
-	findings_for("audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-006-UNPROVABLE"]}
+	fixtures.findings_for(subject, "audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-006-UNPROVABLE"]}
 }
 
 test_an_alarmed_filter_on_export_calls_covers_every_table if {
-	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
+	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
 		with data.ddb_guardrails.lib.monitoring.alarmed_filters as {"aws_cloudwatch_log_metric_filter.scan_actions_disabled": {
 			"names": {"ExportTableToPointInTime"}, "tables": set(),
 			"alarms": {"aws_cloudwatch_metric_alarm.scan_actions_disabled"},
@@ -32,25 +29,25 @@ test_an_alarmed_filter_on_export_calls_covers_every_table if {
 
 test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {
 	pattern := {"source": ["aws.dynamodb"], "detail": {"eventName": ["ExportTableToPointInTime"], "requestParameters": {"tableArn": ["x"]}}}
-	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
+	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
 		with data.ddb_guardrails.lib.monitoring.routed_rules as {"r": pattern}
 	count(found) == 1
 }
 
 test_a_rule_on_a_custom_event_bus_does_not_count if {
-	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-006"]}
+	fixtures.findings_for(subject, "audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-006"]}
 }
 
 test_content_filters_that_match_exports_count if {
-	findings_for("audit-eventbridge-filters") == set()
-	findings_for("audit-eventbridge-any-call") == set()
-	findings_for("audit-eventbridge-filters-missing") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-filters") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-any-call") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-filters-missing") == set()
 }
 
 # Class 10 of issue #21: the EventBridge rules of this account (111122223333, the account_ids parameter)
 # do not watch the table created through the partner provider (444455556666).
 accounts_findings(parameters) := found if {
-	found := rule.violation with input as fixtures.plan("iam-10-accounts")
+	found := fixtures.violations(subject, fixtures.plan("iam-10-accounts"))
 		with data.ddb_guardrails_config.parameters as parameters
 }
 

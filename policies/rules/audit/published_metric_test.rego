@@ -3,31 +3,28 @@ package ddb_guardrails.rules.audit.published_metric_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.published_metric as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
+subject := "audit/published_metric"
 
 evidence_on(name, address) := [f.evidence | some f in found; f.address == address] if {
-	found := rule.violation with input as fixtures.plan(name)
+	found := fixtures.violations(subject, fixtures.plan(name))
 }
 
 test_alarms_on_published_metrics_and_dimension_sets_pass if {
-	findings_for("audit-metrics-published") == set()
-	findings_for("model-compliant-stack") == set()
-	findings_for("terraform-modules-audit-trail") == set()
+	fixtures.findings_for(subject, "audit-metrics-published") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "terraform-modules-audit-trail") == set()
 }
 
 test_alarms_on_unpublished_names_or_dimension_sets_are_flagged if {
-	findings_for("audit-metrics-unpublished") == {
+	fixtures.findings_for(subject, "audit-metrics-unpublished") == {
 		["aws_cloudwatch_metric_alarm.carts_scan_capacity", "DDB-AUD-010"],
 		["aws_cloudwatch_metric_alarm.orders_returned_items", "DDB-AUD-010"],
 		["aws_cloudwatch_metric_alarm.orders_user_errors", "DDB-AUD-010"],
 		["aws_cloudwatch_metric_alarm.orders_items_typo", "DDB-AUD-010"],
 		["aws_cloudwatch_metric_alarm.orders_throttled", "DDB-AUD-010"],
 	}
-	findings_for("audit-monitoring") == {["aws_cloudwatch_metric_alarm.prices_scan_capacity", "DDB-AUD-010"]}
+	fixtures.findings_for(subject, "audit-monitoring") == {["aws_cloudwatch_metric_alarm.prices_scan_capacity", "DDB-AUD-010"]}
 }
 
 test_the_evidence_names_the_published_dimensions if {
@@ -47,5 +44,5 @@ test_a_metric_math_alarm_is_judged_on_each_of_its_metrics if {
 }
 
 test_dimensions_known_only_after_apply_are_unprovable if {
-	findings_for("audit-monitoring-unprovable") == {["aws_cloudwatch_metric_alarm.scan_by_computed_name", "DDB-AUD-010-UNPROVABLE"]}
+	fixtures.findings_for(subject, "audit-monitoring-unprovable") == {["aws_cloudwatch_metric_alarm.scan_by_computed_name", "DDB-AUD-010-UNPROVABLE"]}
 }

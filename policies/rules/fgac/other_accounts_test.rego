@@ -6,10 +6,12 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.rules.fgac.other_accounts
 
+subject := "fgac/other_accounts"
+
 this_account := {"account_ids": ["111122223333"]}
 
 violations(name, parameters) := result if {
-	result := other_accounts.violation with input as fixtures.plan(name)
+	result := fixtures.violations(subject, fixtures.plan(name))
 		with data.ddb_guardrails_config.parameters as parameters
 }
 
@@ -81,7 +83,7 @@ unreadable_documents := json.patch(plan, [{"op": "replace", "path": sprintf("/re
 }
 
 test_an_export_bucket_or_stream_policy_read_only_at_apply_is_unprovable if {
-	found := other_accounts.violation with input as unreadable_documents
+	found := fixtures.violations(subject, unreadable_documents)
 		with data.ddb_guardrails_config.parameters as this_account
 	unprovable := {[f.address, f.evidence] | some f in found; f.rule == "DDB-FGAC-010-UNPROVABLE"}
 	unprovable == {
