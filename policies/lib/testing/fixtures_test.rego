@@ -43,6 +43,14 @@ finding_on(rule, name, address) := f if {
 	f.address == address
 }
 
+# A rule's findings on a plan with these rule parameters (data.ddb_guardrails_config.parameters).
+violations_with_parameters(rule, doc, parameters) := found if {
+	found := violations(rule, doc) with data.ddb_guardrails_config.parameters as parameters
+}
+
+# The evidence of a rule's findings on an address of a fixture.
+evidence_on(rule, name, address) := [f.evidence | some f in violations(rule, plan(name)); f.address == address]
+
 # A rule's findings on a fixture with some fields of one resource of the plan model replaced.
 findings_with_resource(rule, name, address, fields) := pairs(found) if {
 	fixture := plan(name)

@@ -74,15 +74,8 @@ test_an_anything_but_filter_that_leaves_out_deletes_does_not_cover_them if {
 	f.evidence[0] == "no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, DeleteTable"
 }
 
-# Class 10 of issue #21: the EventBridge rules of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := fixtures.violations(subject, fixtures.plan("iam-10-accounts"))
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-005"]}
 	some f in found
 	"aws_cloudwatch_event_rule.changes is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -91,7 +84,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule
 # The default provider names no account: the EventBridge rule may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_change_alerts if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-005-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [
@@ -125,7 +118,7 @@ table_of_partner(name, table) := patched if {
 # The Config rule, its delivery channel and the EventBridge rule are of this account only.
 test_config_rules_of_another_account_do_not_cover_the_table if {
 	plan := table_of_partner("audit-config-delivered", "aws_dynamodb_table.valid_config_delivered")
-	found := accounts_findings_on(plan, {"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, plan, {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005"]}
 	some f in found
 	f.evidence == [
@@ -138,9 +131,5 @@ test_config_rules_of_another_account_do_not_cover_the_table if {
 
 test_config_rules_of_an_account_that_may_be_the_tables_make_it_unprovable if {
 	plan := table_of_partner("audit-config-delivered", "aws_dynamodb_table.valid_config_delivered")
-	fixtures.pairs(accounts_findings_on(plan, {})) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005-UNPROVABLE"]}
-}
-
-accounts_findings_on(plan, parameters) := found if {
-	found := fixtures.violations(subject, plan) with data.ddb_guardrails_config.parameters as parameters
+	fixtures.pairs(fixtures.violations_with_parameters(subject, plan, {})) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005-UNPROVABLE"]}
 }

@@ -46,15 +46,8 @@ test_a_table_name_by_reference_counts if {
 	count(found) == 0
 }
 
-# Class 10 of issue #21: the Contributor Insights of its name of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := fixtures.violations(subject, fixtures.plan("iam-10-accounts"))
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_contributor_insights_resource if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-007"]}
 	some f in found
 	"aws_dynamodb_contributor_insights.sessions is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -63,7 +56,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_contributor_insi
 # The default provider names no account: the Contributor Insights resource may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_contributor_insights if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-007-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [

@@ -171,12 +171,8 @@ test_a_table_a_for_expression_filters_out_is_flagged if {
 
 this_account := {"account_ids": ["111122223333"]}
 
-accounts_findings(parameters, fixture) := found if {
-	found := fixtures.violations(subject, fixture) with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_trail if {
-	found := accounts_findings(this_account, fixtures.plan("iam-10-accounts"))
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), this_account)
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
 	some f in found
 	f.evidence == ["aws_cloudtrail.account records account 111122223333, the table is in account 444455556666"]
@@ -184,7 +180,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_trail if {
 
 # The default provider names no account: the trail may be in 444455556666 too.
 test_without_the_trails_account_a_table_of_a_named_account_is_unprovable if {
-	found := accounts_findings({}, fixtures.plan("iam-10-accounts"))
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [
@@ -199,7 +195,7 @@ test_an_organization_trail_and_a_table_of_another_account_are_unprovable if {
 	some i, change in plan.resource_changes
 	change.address == "aws_cloudtrail.account"
 	patched := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/is_organization_trail", [i]), "value": true}])
-	found := accounts_findings(this_account, patched)
+	found := fixtures.violations_with_parameters(subject, patched, this_account)
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001-UNPROVABLE"]}
 	some f in found
 	startswith(f.evidence[0], "aws_cloudtrail.account is an organization trail of account 111122223333, the table is in account 444455556666")
@@ -211,5 +207,5 @@ test_a_multi_region_trail_does_not_record_another_account if {
 	some i, change in plan.resource_changes
 	change.address == "aws_cloudtrail.account"
 	patched := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/is_multi_region_trail", [i]), "value": true}])
-	fixtures.pairs(accounts_findings(this_account, patched)) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
+	fixtures.pairs(fixtures.violations_with_parameters(subject, patched, this_account)) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
 }

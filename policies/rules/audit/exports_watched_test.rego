@@ -44,15 +44,8 @@ test_content_filters_that_match_exports_count if {
 	fixtures.findings_for(subject, "audit-eventbridge-filters-missing") == set()
 }
 
-# Class 10 of issue #21: the EventBridge rules of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := fixtures.violations(subject, fixtures.plan("iam-10-accounts"))
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006"]}
 	some f in found
 	"aws_cloudwatch_event_rule.changes is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -61,7 +54,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule
 # The default provider names no account: the EventBridge rule may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_exports_watched if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [

@@ -6,10 +6,6 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 
 subject := "audit/published_metric"
 
-evidence_on(name, address) := [f.evidence | some f in found; f.address == address] if {
-	found := fixtures.violations(subject, fixtures.plan(name))
-}
-
 test_alarms_on_published_metrics_and_dimension_sets_pass if {
 	fixtures.findings_for(subject, "audit-metrics-published") == set()
 	fixtures.findings_for(subject, "model-compliant-stack") == set()
@@ -28,16 +24,16 @@ test_alarms_on_unpublished_names_or_dimension_sets_are_flagged if {
 }
 
 test_the_evidence_names_the_published_dimensions if {
-	evidence_on("audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_user_errors") == [[
+	fixtures.evidence_on(subject, "audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_user_errors") == [[
 		"aws_cloudwatch_metric_alarm.orders_user_errors: UserErrors is published with the dimensions (none), not with {TableName}",
 	]]
-	evidence_on("audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_items_typo") == [[
+	fixtures.evidence_on(subject, "audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_items_typo") == [[
 		"aws_cloudwatch_metric_alarm.orders_items_typo: DynamoDB publishes no metric ReturnedItemsCount, not with {Operation, TableName}",
 	]]
 }
 
 test_a_metric_math_alarm_is_judged_on_each_of_its_metrics if {
-	evidence_on("audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_throttled") == [[concat("", [
+	fixtures.evidence_on(subject, "audit-metrics-unpublished", "aws_cloudwatch_metric_alarm.orders_throttled") == [[concat("", [
 		`aws_cloudwatch_metric_alarm.orders_throttled metric_query "throttled": ThrottledRequests is published with the dimensions `,
 		"{Operation, TableName}, not with {TableName}",
 	])]]

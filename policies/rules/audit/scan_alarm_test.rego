@@ -6,10 +6,6 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 
 subject := "audit/scan_alarm"
 
-evidence_on(name, address) := [f.evidence | some f in found; f.address == address] if {
-	found := fixtures.violations(subject, fixtures.plan(name))
-}
-
 test_filters_on_the_table_name_and_metric_alarms_on_operation_scan_cover_tables if {
 	fixtures.findings_for(subject, "audit-monitoring") == {
 		["aws_dynamodb_table.invalid_scan_alarm_without_actions", "DDB-AUD-004"],
@@ -19,7 +15,7 @@ test_filters_on_the_table_name_and_metric_alarms_on_operation_scan_cover_tables 
 
 # ConsumedReadCapacityUnits is not published per Operation: the alarm never has data.
 test_an_alarm_on_a_metric_dynamodb_does_not_publish_does_not_count if {
-	evidence_on("audit-monitoring", "aws_dynamodb_table.invalid_capacity_alarm_by_operation") == [[
+	fixtures.evidence_on(subject, "audit-monitoring", "aws_dynamodb_table.invalid_capacity_alarm_by_operation") == [[
 		"no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
 		concat("", [
 			"aws_cloudwatch_metric_alarm.prices_scan_capacity: ConsumedReadCapacityUnits is published with the dimensions ",
@@ -54,7 +50,7 @@ test_filters_that_no_trail_recording_the_reads_delivers_to_never_fire if {
 }
 
 test_an_undelivered_filter_is_named_in_the_evidence if {
-	evidence_on("audit-scan-delivery-missing", "aws_dynamodb_table.invalid_trail_records_no_reads") == [[
+	fixtures.evidence_on(subject, "audit-scan-delivery-missing", "aws_dynamodb_table.invalid_trail_records_no_reads") == [[
 		"no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
 		"aws_cloudwatch_log_metric_filter.scan_on_invoices: no enabled trail that records this table's read data events delivers to its log group",
 	]]
@@ -71,7 +67,7 @@ test_a_log_group_the_plan_cannot_name_is_unprovable if {
 }
 
 test_an_alarm_without_actions_does_not_count_and_is_named if {
-	evidence_on("audit-monitoring", "aws_dynamodb_table.invalid_scan_alarm_without_actions") == [[
+	fixtures.evidence_on(subject, "audit-monitoring", "aws_dynamodb_table.invalid_scan_alarm_without_actions") == [[
 		"no alarm with alarm_actions on a Scan log metric filter, or on a Scan metric of this table",
 		"aws_cloudwatch_metric_alarm.invoices_large_scan_silent: no alarm_actions",
 	]]
@@ -108,7 +104,7 @@ test_a_filter_whose_log_group_the_plan_cannot_name_is_unprovable if {
 }
 
 test_a_trail_log_group_through_a_local_is_unprovable if {
-	evidence_on("audit-scan-delivery-unprovable", "aws_dynamodb_table.unprovable_trail_log_group") == [[
+	fixtures.evidence_on(subject, "audit-scan-delivery-unprovable", "aws_dynamodb_table.unprovable_trail_log_group") == [[
 		"aws_cloudtrail.orders.cloud_watch_logs_group_arn: (known after apply) <- local.trail_log_group_arn (not resolvable from the plan)",
 	]]
 	fixtures.findings_for(subject, "audit-scan-delivery-unprovable") == {["aws_dynamodb_table.unprovable_trail_log_group", "DDB-AUD-004-UNPROVABLE"]}
@@ -138,15 +134,8 @@ test_a_delivering_trail_whose_logging_is_known_only_after_apply_is_unprovable if
 	evidence == [["aws_cloudtrail.all_data_events: enable_logging is only known after apply"]]
 }
 
-# Class 10 of issue #21: the alarms on Scans of its name of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := fixtures.violations(subject, fixtures.plan("iam-10-accounts"))
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_alarm if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-004"]}
 	some f in found
 	"aws_cloudwatch_metric_alarm.scans[\"sessions\"] is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -155,7 +144,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_alarm if {
 # The default provider names no account: the alarm may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_scan_alarm if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-004-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [
