@@ -34,6 +34,7 @@ if (process.argv[2] === "--check") {
     console.error("docs/reliability.md is stale: run npm run generate and commit");
     process.exit(1);
   }
+  console.error("the refused plans of docs/reliability.md are up to date");
 } else if (next !== doc) {
   writeFileSync(DOC, next);
 }
