@@ -7,6 +7,7 @@
 #   bundle/, src/engine/policy/bundle-digest.ts  the compiled policies and their digests
 #   docs/rules.md                  rule docs from METADATA
 #   terraform/                     plain Terraform modules from the constructs
+#   docs/reliability.md            the table of refused plans, from test/reliability/bad-plans.ts
 set -euo pipefail
 source "$(dirname "$0")/../env.sh"
 cd "$ROOT"
@@ -19,3 +20,4 @@ node scripts/generate/plan-validator.js "${check[@]}"
 bash scripts/generate/build-policies.sh "${check[@]}"
 node scripts/generate/rule-docs.js "${check[@]}"
 node -r ts-node/register/transpile-only scripts/generate/terraform-modules.ts "${check[@]}"
+node -r ts-node/register/transpile-only scripts/generate/reliability-doc.ts "${check[@]}"

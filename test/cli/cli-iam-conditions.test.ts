@@ -1,7 +1,7 @@
-// The built CLI on real plans of policies whose conditions look restrictive but are not (issue classes:
-// public resource policies, open endpoint policies, full-table PartiQL reads, LeadingKeys that bind
-// nothing): every invalid_* policy holder of each fixture is flagged by its rule, no valid_* one is.
-import { readFileSync } from "node:fs";
+// The built CLI with --rules naming one rule, on the fixtures of policies whose conditions look
+// restrictive but are not. Which resources each rule flags is held by the Rego tests and
+// test/policies/fixture-names.test.ts; here: the option keeps the report to that rule, exit 1,
+// stdout the JSON report only.
 import { fixturePlan, runCli } from "../helpers/paths";
 
 const cases: [fixture: string, rule: string][] = [
@@ -11,28 +11,11 @@ const cases: [fixture: string, rule: string][] = [
   ["fgac-leading-keys-binding", "DDB-FGAC-001"],
 ];
 
-/** The addresses of the plan's resources named <prefix>_*, whatever their module. */
-function named(fixture: string, prefix: "valid" | "invalid"): string[] {
-  const plan = JSON.parse(readFileSync(fixturePlan(fixture), "utf8"));
-  const pattern = new RegExp(`(^|\\.)${prefix}_[^.]*$`);
-  return plan.resource_changes.map((c: { address: string }) => c.address).filter((a: string) => pattern.test(a));
-}
-
-describe.each(cases)("validate %s", (fixture, rule) => {
+test.each(cases)("validate %s --rules %s -f json: exit 1, findings of that rule only", (fixture, rule) => {
   const run = runCli(["validate", fixturePlan(fixture), "--rules", rule, "-f", "json"]);
-  const flagged = () =>
-    [...new Set(JSON.parse(run.stdout).violations.map((v: { address: string }) => v.address))].sort();
-
-  test(`exits 1 with ${rule} on every invalid_* resource and none other`, () => {
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(1);
-    expect(flagged()).toEqual(named(fixture, "invalid").sort());
-    expect(JSON.parse(run.stdout).violations.every((v: { rule: string }) => v.rule === rule)).toBe(true);
-  });
-
-  test("the fixture has compliant variants, and none is flagged", () => {
-    const valid = named(fixture, "valid");
-    expect(valid.length).toBeGreaterThan(1);
-    expect(flagged().filter((address) => valid.includes(address as string))).toEqual([]);
-  });
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(1);
+  const rules = new Set(JSON.parse(run.stdout).violations.map((v: { rule: string }) => v.rule));
+  expect(rules.size).toBeGreaterThan(0);
+  expect([...rules].filter((r) => r !== rule && r !== `${rule}-UNPROVABLE`)).toEqual([]);
 });

@@ -5,17 +5,15 @@ import rego.v1
 import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.audit.change_alerts as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
+subject := "audit/change_alerts"
 
 test_a_targeted_rule_on_every_change_event_covers_every_table if {
-	findings_for("audit-monitoring") == set()
+	fixtures.findings_for(subject, "audit-monitoring") == set()
 }
 
 test_disabled_untargeted_and_partial_rules_and_unheard_config_rules_do_not_count if {
-	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-005"]}
-	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
+	fixtures.findings_for(subject, "audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-005"]}
+	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
 	some f in found
 	f.evidence == [
 		"no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, PutResourcePolicy, UpdateContinuousBackups",
@@ -26,14 +24,14 @@ test_disabled_untargeted_and_partial_rules_and_unheard_config_rules_do_not_count
 # Config rules record compliance; they alert only through a delivery channel topic or an EventBridge
 # rule on compliance changes, and only for the change they see.
 test_config_rules_whose_results_reach_nobody_cover_nothing if {
-	findings_for("audit-config-unheard") == {["aws_dynamodb_table.invalid_config_unheard", "DDB-AUD-005"]}
-	found := rule.violation with input as fixtures.plan("audit-monitoring-unprovable")
+	fixtures.findings_for(subject, "audit-config-unheard") == {["aws_dynamodb_table.invalid_config_unheard", "DDB-AUD-005"]}
+	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-unprovable"))
 	{f.rule | some f in found} == {"DDB-AUD-005-UNPROVABLE"}
 }
 
 test_a_delivered_pitr_config_rule_covers_update_continuous_backups if {
-	findings_for("audit-config-delivered") == set()
-	findings_for("audit-config-via-eventbridge") == set()
+	fixtures.findings_for(subject, "audit-config-delivered") == set()
+	fixtures.findings_for(subject, "audit-config-via-eventbridge") == set()
 }
 
 # The changes the Config rules of the account of the fixture's tables cover.
@@ -48,43 +46,36 @@ test_config_rules_cover_only_the_changes_they_see if {
 }
 
 test_a_pattern_known_only_after_apply_is_unprovable if {
-	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
+	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
 		with data.ddb_guardrails.lib.monitoring.unknown_rules as {"aws_cloudwatch_event_rule.partial_rule": "r: event_pattern is only known after apply"}
 	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-AUD-005-UNPROVABLE", "r: event_pattern is only known after apply"]}
 }
 
 test_the_audit_trail_construct_alerts_on_changes if {
-	findings_for("model-compliant-stack") == set()
-	findings_for("terraform-modules-audit-trail") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "terraform-modules-audit-trail") == set()
 }
 
 # DynamoDB API calls reach the default event bus only: a rule on a custom bus never fires.
 test_a_rule_on_a_custom_event_bus_does_not_count if {
-	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-005"]}
+	fixtures.findings_for(subject, "audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-005"]}
 }
 
 # EventBridge content filters match as EventBridge matches them, not by string equality.
 test_content_filters_that_cover_every_change_count if {
-	findings_for("audit-eventbridge-filters") == set()
-	findings_for("audit-eventbridge-any-call") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-filters") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-any-call") == set()
 }
 
 test_an_anything_but_filter_that_leaves_out_deletes_does_not_cover_them if {
-	findings_for("audit-eventbridge-filters-missing") == {["aws_dynamodb_table.invalid_filters_miss_deletes", "DDB-AUD-005"]}
-	found := rule.violation with input as fixtures.plan("audit-eventbridge-filters-missing")
+	fixtures.findings_for(subject, "audit-eventbridge-filters-missing") == {["aws_dynamodb_table.invalid_filters_miss_deletes", "DDB-AUD-005"]}
+	found := fixtures.violations(subject, fixtures.plan("audit-eventbridge-filters-missing"))
 	some f in found
 	f.evidence[0] == "no enabled, targeted EventBridge rule matches DeleteBackup, DeleteResourcePolicy, DeleteTable"
 }
 
-# Class 10 of issue #21: the EventBridge rules of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := rule.violation with input as fixtures.plan("iam-10-accounts")
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-005"]}
 	some f in found
 	"aws_cloudwatch_event_rule.changes is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -93,7 +84,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule
 # The default provider names no account: the EventBridge rule may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_change_alerts if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-005-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [
@@ -127,7 +118,7 @@ table_of_partner(name, table) := patched if {
 # The Config rule, its delivery channel and the EventBridge rule are of this account only.
 test_config_rules_of_another_account_do_not_cover_the_table if {
 	plan := table_of_partner("audit-config-delivered", "aws_dynamodb_table.valid_config_delivered")
-	found := accounts_findings_on(plan, {"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, plan, {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005"]}
 	some f in found
 	f.evidence == [
@@ -140,9 +131,5 @@ test_config_rules_of_another_account_do_not_cover_the_table if {
 
 test_config_rules_of_an_account_that_may_be_the_tables_make_it_unprovable if {
 	plan := table_of_partner("audit-config-delivered", "aws_dynamodb_table.valid_config_delivered")
-	fixtures.pairs(accounts_findings_on(plan, {})) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005-UNPROVABLE"]}
-}
-
-accounts_findings_on(plan, parameters) := found if {
-	found := rule.violation with input as plan with data.ddb_guardrails_config.parameters as parameters
+	fixtures.pairs(fixtures.violations_with_parameters(subject, plan, {})) == {["aws_dynamodb_table.valid_config_delivered", "DDB-AUD-005-UNPROVABLE"]}
 }

@@ -3,32 +3,23 @@ package ddb_guardrails.rules.audit.commands_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.commands as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
-
-finding_on(name, address) := f if {
-	found := rule.violation with input as fixtures.plan(name)
-	some f in found
-	f.address == address
-}
+subject := "audit/commands"
 
 # Findings on a fixture whose root module has these configuration blocks and module calls added.
 findings_with_root(name, resources, calls) := fixtures.pairs(found) if {
 	fixture := fixtures.plan(name)
 	root := fixture.configuration.root_module
-	patched := object.union(root, {
+	found := fixtures.violations(subject, with_root(fixture, object.union(root, {
 		"resources": array.concat(object.get(root, "resources", []), resources),
 		"module_calls": object.union(object.get(root, "module_calls", {}), calls),
-	})
-	found := rule.violation with input as fixture
-		with input.configuration.root_module as patched
+	})))
 }
 
+with_root(fixture, root) := object.union(fixture, {"configuration": object.union(fixture.configuration, {"root_module": root})})
+
 test_command_provisioners_in_the_root_and_in_modules_are_flagged if {
-	findings_for("gate-code-execution") == {
+	fixtures.findings_for(subject, "gate-code-execution") == {
 		["terraform_data.invalid_local_exec", "DDB-AUD-008"],
 		["terraform_data.invalid_remote_exec", "DDB-AUD-008"],
 		["aws_kms_key.invalid_destroy_time_command", "DDB-AUD-008"],
@@ -37,19 +28,19 @@ test_command_provisioners_in_the_root_and_in_modules_are_flagged if {
 }
 
 test_triggers_alone_and_file_provisioners_run_nothing if {
-	not finding_on("gate-code-execution", "terraform_data.valid_triggers_only")
-	not finding_on("gate-code-execution", "terraform_data.valid_file_copy")
+	not fixtures.finding_on(subject, "gate-code-execution", "terraform_data.valid_triggers_only")
+	not fixtures.finding_on(subject, "gate-code-execution", "terraform_data.valid_file_copy")
 }
 
 test_the_finding_names_the_command if {
-	finding_on("gate-code-execution", "terraform_data.invalid_local_exec").evidence == [`provisioner "local-exec": command = "echo deployed"`]
-	finding_on("gate-code-execution", "terraform_data.invalid_remote_exec").evidence == [`provisioner "remote-exec": inline = ["echo deployed"]`]
-	finding_on("gate-code-execution", "terraform_data.invalid_local_exec").severity == "critical"
+	fixtures.finding_on(subject, "gate-code-execution", "terraform_data.invalid_local_exec").evidence == [`provisioner "local-exec": command = "echo deployed"`]
+	fixtures.finding_on(subject, "gate-code-execution", "terraform_data.invalid_remote_exec").evidence == [`provisioner "remote-exec": inline = ["echo deployed"]`]
+	fixtures.finding_on(subject, "gate-code-execution", "terraform_data.invalid_local_exec").severity == "critical"
 }
 
 test_stacks_without_commands_have_no_findings if {
-	findings_for("model-compliant-stack") == set()
-	findings_for("enc-table-keys") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "enc-table-keys") == set()
 }
 
 # hashicorp/external is not in the offline provider mirror, so no fixture can plan one: the block is
@@ -75,8 +66,8 @@ test_a_program_known_only_at_apply_names_its_references if {
 		"name": "invalid_program",
 		"expressions": {"program": {"references": ["local.program"]}},
 	}
-	found := rule.violation with input as fixtures.plan("enc-table-keys")
-		with input.configuration.root_module.resources as [external]
+	fixture := fixtures.plan("enc-table-keys")
+	found := fixtures.violations(subject, with_root(fixture, object.union(fixture.configuration.root_module, {"resources": [external]})))
 	[f.evidence | some f in found] == [["program = known only at apply, from local.program"]]
 }
 

@@ -3,24 +3,21 @@ package ddb_guardrails.rules.audit.contributor_insights_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.contributor_insights as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
+subject := "audit/contributor_insights"
 
 test_tables_without_contributor_insights_are_flagged if {
-	findings_for("audit-monitoring") == {["aws_dynamodb_table.invalid_no_contributor_insights", "DDB-AUD-007"]}
-	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-007"]}
+	fixtures.findings_for(subject, "audit-monitoring") == {["aws_dynamodb_table.invalid_no_contributor_insights", "DDB-AUD-007"]}
+	fixtures.findings_for(subject, "audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-007"]}
 }
 
 test_a_table_name_that_cannot_be_followed_is_unprovable if {
-	findings_for("audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-007-UNPROVABLE"]}
+	fixtures.findings_for(subject, "audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-007-UNPROVABLE"]}
 }
 
 test_the_secure_table_construct_turns_it_on if {
-	findings_for("model-compliant-stack") == set()
-	findings_for("terraform-modules-secure-table") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "terraform-modules-secure-table") == set()
 }
 
 test_a_table_name_by_reference_counts if {
@@ -45,19 +42,12 @@ test_a_table_name_by_reference_counts if {
 			{"address": "aws_dynamodb_table.t", "expressions": {}},
 		]}},
 	}
-	found := rule.violation with input as plan
+	found := fixtures.violations(subject, plan)
 	count(found) == 0
 }
 
-# Class 10 of issue #21: the Contributor Insights of its name of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := rule.violation with input as fixtures.plan("iam-10-accounts")
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 test_a_table_of_another_account_is_not_covered_by_this_accounts_contributor_insights_resource if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-007"]}
 	some f in found
 	"aws_dynamodb_contributor_insights.sessions is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -66,7 +56,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_contributor_insi
 # The default provider names no account: the Contributor Insights resource may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_contributor_insights if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-007-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [

@@ -3,32 +3,29 @@ package ddb_guardrails.rules.audit.exports_watched_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.exports_watched as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
+subject := "audit/exports_watched"
 
 test_a_targeted_rule_on_exports_covers_every_table if {
-	findings_for("audit-monitoring") == set()
+	fixtures.findings_for(subject, "audit-monitoring") == set()
 }
 
 test_disabled_and_untargeted_rules_do_not_count if {
-	findings_for("audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-006"]}
+	fixtures.findings_for(subject, "audit-monitoring-missing") == {["aws_dynamodb_table.invalid_unmonitored", "DDB-AUD-006"]}
 }
 
 test_a_pattern_known_only_after_apply_is_unprovable if {
-	findings_for("audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-006-UNPROVABLE"]}
+	fixtures.findings_for(subject, "audit-monitoring-unprovable") == {["aws_dynamodb_table.unprovable_monitoring", "DDB-AUD-006-UNPROVABLE"]}
 }
 
 # Class 7 of issue #23: an export filter counts only on a log group that a trail recording write
 # management events delivers to, with the role CloudTrail writes with.
 test_an_alarmed_filter_on_a_delivered_log_group_covers_every_table if {
-	findings_for("audit-export-delivery") == set()
+	fixtures.findings_for(subject, "audit-export-delivery") == set()
 }
 
 test_alarmed_filters_on_log_groups_no_trail_delivers_management_writes_to_do_not_count if {
-	found := rule.violation with input as fixtures.plan("audit-export-delivery-missing")
+	found := fixtures.violations(subject, fixtures.plan("audit-export-delivery-missing"))
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_export_filters_undelivered", "DDB-AUD-006"]}
 	some f in found
 	undelivered := "no enabled trail that records this table's write management events delivers to its log group"
@@ -40,30 +37,23 @@ test_alarmed_filters_on_log_groups_no_trail_delivers_management_writes_to_do_not
 
 test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {
 	pattern := {"source": ["aws.dynamodb"], "detail": {"eventName": ["ExportTableToPointInTime"], "requestParameters": {"tableArn": ["x"]}}}
-	found := rule.violation with input as fixtures.plan("audit-monitoring-missing")
+	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
 		with data.ddb_guardrails.lib.monitoring.routed_rules as {"r": pattern}
 	count(found) == 1
 }
 
 test_a_rule_on_a_custom_event_bus_does_not_count if {
-	findings_for("audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-006"]}
+	fixtures.findings_for(subject, "audit-alerts-evasion") == {["aws_dynamodb_table.invalid_alerts_never_fire", "DDB-AUD-006"]}
 }
 
 test_content_filters_that_match_exports_count if {
-	findings_for("audit-eventbridge-filters") == set()
-	findings_for("audit-eventbridge-any-call") == set()
-	findings_for("audit-eventbridge-filters-missing") == set()
-}
-
-# Class 10 of issue #21: the EventBridge rules of this account (111122223333, the account_ids parameter)
-# do not watch the table created through the partner provider (444455556666).
-accounts_findings(parameters) := found if {
-	found := rule.violation with input as fixtures.plan("iam-10-accounts")
-		with data.ddb_guardrails_config.parameters as parameters
+	fixtures.findings_for(subject, "audit-eventbridge-filters") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-any-call") == set()
+	fixtures.findings_for(subject, "audit-eventbridge-filters-missing") == set()
 }
 
 test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule if {
-	found := accounts_findings({"account_ids": ["111122223333"]})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {"account_ids": ["111122223333"]})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006"]}
 	some f in found
 	"aws_cloudwatch_event_rule.changes is in account 111122223333, the table in account 444455556666" in f.evidence
@@ -72,7 +62,7 @@ test_a_table_of_another_account_is_not_covered_by_this_accounts_eventbridge_rule
 # The default provider names no account: the EventBridge rule may be in 444455556666 too. The table of its
 # own provider configuration is covered all the same.
 test_without_this_accounts_id_a_table_of_a_named_account_is_unprovable_for_exports_watched if {
-	found := accounts_findings({})
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-10-accounts"), {})
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-006-UNPROVABLE"]}
 	some f in found
 	f.evidence == [concat("", [

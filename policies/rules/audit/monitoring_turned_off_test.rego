@@ -3,24 +3,8 @@ package ddb_guardrails.rules.audit.monitoring_turned_off_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.monitoring_turned_off as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
-
-finding_on(name, address) := f if {
-	found := rule.violation with input as fixtures.plan(name)
-	some f in found
-	f.address == address
-}
-
-findings_with_change(name, address, change) := fixtures.pairs(found) if {
-	fixture := fixtures.plan(name)
-	existing := data.ddb_guardrails.lib.changes.existing with input as fixture
-	patched := object.union(existing, {address: change})
-	found := rule.violation with input as fixture with data.ddb_guardrails.lib.changes.existing as patched
-}
+subject := "audit/monitoring_turned_off"
 
 # Contributor Insights cannot be applied to the local emulator: the deletion is a change of the model.
 contributor_insights_deleted(table_name) := {
@@ -35,42 +19,42 @@ contributor_insights_deleted(table_name) := {
 }
 
 test_a_stream_or_session_ttl_turned_off_is_flagged if {
-	findings_for("change-regressions") == {
+	fixtures.findings_for(subject, "change-regressions") == {
 		["aws_dynamodb_table.invalid_session_ttl_removed", "DDB-AUD-009"],
 		["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009"],
 	}
 }
 
 test_the_evidence_names_the_setting_before_and_after if {
-	finding_on("change-regressions", "aws_dynamodb_table.invalid_stream_turned_off").evidence == ["stream_enabled: true -> null"]
-	finding_on("change-regressions", "aws_dynamodb_table.invalid_session_ttl_removed").evidence == [
+	fixtures.finding_on(subject, "change-regressions", "aws_dynamodb_table.invalid_stream_turned_off").evidence == ["stream_enabled: true -> null"]
+	fixtures.finding_on(subject, "change-regressions", "aws_dynamodb_table.invalid_session_ttl_removed").evidence == [
 		"tags[\"ddb-guardrails:data-class\"] = \"session\"",
 		"ttl[0].enabled: true -> false",
 	]
 }
 
 test_unchanged_and_deleted_tables_pass if {
-	not finding_on("change-regressions", "aws_dynamodb_table.valid_unchanged")
-	findings_for("change-unchanged") == set()
-	findings_for("change-destroy") == set()
+	not fixtures.finding_on(subject, "change-regressions", "aws_dynamodb_table.valid_unchanged")
+	fixtures.findings_for(subject, "change-unchanged") == set()
+	fixtures.findings_for(subject, "change-destroy") == set()
 }
 
 test_a_stream_or_session_ttl_known_only_after_apply_is_unprovable if {
 	existing := data.ddb_guardrails.lib.changes.existing with input as fixtures.plan("change-regressions")
 	stream := "aws_dynamodb_table.invalid_stream_turned_off"
-	["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009-UNPROVABLE"] in findings_with_change(
-		"change-regressions", stream,
+	["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009-UNPROVABLE"] in fixtures.findings_with_change(
+		subject, "change-regressions", stream,
 		object.union(existing[stream], {"unknown": {"stream_enabled": true}}),
 	)
 	ttl := "aws_dynamodb_table.invalid_session_ttl_removed"
-	found := findings_with_change("change-regressions", ttl, object.union(existing[ttl], {"unknown": {"ttl": true}}))
+	found := fixtures.findings_with_change(subject, "change-regressions", ttl, object.union(existing[ttl], {"unknown": {"ttl": true}}))
 	[ttl, "DDB-AUD-009-UNPROVABLE"] in found
 	not [ttl, "DDB-AUD-009"] in found
 }
 
 test_contributor_insights_deleted_for_a_table_that_stays_is_flagged if {
-	findings_with_change(
-		"change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",
+	fixtures.findings_with_change(
+		subject, "change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",
 		contributor_insights_deleted("unchanged"),
 	) == {
 		["aws_dynamodb_table.invalid_session_ttl_removed", "DDB-AUD-009"],
@@ -80,8 +64,8 @@ test_contributor_insights_deleted_for_a_table_that_stays_is_flagged if {
 }
 
 test_contributor_insights_deleted_with_its_table_is_the_tables_finding if {
-	not ["aws_dynamodb_contributor_insights.invalid_deleted", "DDB-AUD-009"] in findings_with_change(
-		"change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",
+	not ["aws_dynamodb_contributor_insights.invalid_deleted", "DDB-AUD-009"] in fixtures.findings_with_change(
+		subject, "change-regressions", "aws_dynamodb_contributor_insights.invalid_deleted",
 		contributor_insights_deleted("deleted"),
 	)
 }

@@ -3,14 +3,11 @@ package ddb_guardrails.rules.encryption.export_encryption_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.encryption.export_encryption as rule
 
-findings_for(plan) := fixtures.pairs(found) if {
-	found := rule.violation with input as plan
-}
+subject := "encryption/export_encryption"
 
 test_exports_without_kms_a_customer_key_or_a_closed_bucket_are_flagged if {
-	findings_for(fixtures.plan("enc-exports-streams")) == {
+	fixtures.findings_for(subject, "enc-exports-streams") == {
 		["aws_dynamodb_table_export.invalid_export_sse_s3", "DDB-ENC-007"],
 		["aws_dynamodb_table_export.invalid_export_aws_managed_key", "DDB-ENC-007"],
 		["aws_dynamodb_table_export.invalid_export_open_bucket", "DDB-ENC-007"],
@@ -47,14 +44,14 @@ account_block := {
 
 test_an_account_public_access_block_covers_every_bucket if {
 	after := {"s3_bucket": "existing", "s3_sse_algorithm": "KMS", "s3_sse_kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/k"}
-	findings_for(export_plan(after, {}, {}, [account_block])) == set()
+	fixtures.pairs(fixtures.violations(subject, export_plan(after, {}, {}, [account_block]))) == set()
 }
 
 test_settings_known_only_after_apply_are_unprovable if {
 	after := {"s3_bucket": "existing"}
 	unknown := {"s3_sse_algorithm": true}
 	expressions := {"s3_sse_algorithm": {"references": ["local.algorithm"]}}
-	found := rule.violation with input as export_plan(after, unknown, expressions, [account_block])
+	found := fixtures.violations(subject, export_plan(after, unknown, expressions, [account_block]))
 	{[f.rule, f.evidence[0]] | some f in found} == {[
 		"DDB-ENC-007-UNPROVABLE",
 		"s3_sse_algorithm: (known after apply) <- local.algorithm (not resolvable from the plan)",
@@ -65,7 +62,7 @@ test_a_key_known_only_after_apply_is_unprovable if {
 	after := {"s3_bucket": "existing", "s3_sse_algorithm": "KMS"}
 	unknown := {"s3_sse_kms_key_id": true}
 	expressions := {"s3_sse_kms_key_id": {"references": ["local.key"]}}
-	found := rule.violation with input as export_plan(after, unknown, expressions, [account_block])
+	found := fixtures.violations(subject, export_plan(after, unknown, expressions, [account_block]))
 	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-ENC-007-UNPROVABLE", "s3_sse_kms_key_id <- local.key (not resolvable from the plan)"]}
 }
 
@@ -81,7 +78,7 @@ with_key_policy(key, policy) := json.patch(plan, [{"op": "replace", "path": spri
 owner_only := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
 
 test_an_export_another_account_can_read_and_decrypt_is_flagged_with_its_read if {
-	found := rule.violation with input as fixtures.plan("iam-07-exfiltration")
+	found := fixtures.violations(subject, fixtures.plan("iam-07-exfiltration"))
 		with data.ddb_guardrails_config.parameters as this_account
 	fixtures.pairs(found) == {["aws_dynamodb_table_export.invalid_export_partner_readable", "DDB-ENC-007"]}
 	some f in found
@@ -95,14 +92,14 @@ test_an_export_another_account_can_read_and_decrypt_is_flagged_with_its_read if 
 }
 
 test_an_export_the_reader_cannot_decrypt_passes if {
-	found := rule.violation with input as with_key_policy("aws_kms_key.exports", owner_only)
+	found := fixtures.violations(subject, with_key_policy("aws_kms_key.exports", owner_only))
 		with data.ddb_guardrails_config.parameters as this_account
 	found == set()
 }
 
 # Whether 444455556666 is another account is DDB-FGAC-010-UNPROVABLE's question then.
 test_without_the_plans_account_a_named_reader_is_not_judged_here if {
-	found := rule.violation with input as fixtures.plan("iam-07-exfiltration")
+	found := fixtures.violations(subject, fixtures.plan("iam-07-exfiltration"))
 	found == set()
 }
 
@@ -118,7 +115,7 @@ test_an_export_anyone_can_read_and_decrypt_is_flagged_without_the_plans_account 
 		{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/statement/0/principals/0/identifiers", [b]), "value": ["*"]},
 		{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/policy", [k]), "value": anyone_decrypts},
 	])
-	found := rule.violation with input as patched
+	found := fixtures.violations(subject, patched)
 	{[f.address, f.witness.principal.account, f.witness.resource] | some f in found} == {[
 		"aws_dynamodb_table_export.invalid_export_partner_readable",
 		"999999999999",

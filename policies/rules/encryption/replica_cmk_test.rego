@@ -5,40 +5,30 @@ import rego.v1
 import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.encryption.replica_cmk as rule
 
-# [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
-
-# The one finding of the rule on an address of a fixture.
-finding_on(name, address) := f if {
-	found := rule.violation with input as fixtures.plan(name)
-	some f in found
-	f.address == address
-}
+subject := "encryption/replica_cmk"
 
 test_replica_blocks_and_replica_resources_without_their_own_customer_key_are_flagged if {
-	findings_for("enc-replica") == {
+	fixtures.findings_for(subject, "enc-replica") == {
 		["aws_dynamodb_table.invalid_replica_without_key", "DDB-ENC-002"],
 		["aws_dynamodb_table.invalid_replica_aws_managed_key", "DDB-ENC-002"],
 	}
 }
 
 test_replica_keys_created_in_the_plan_and_literal_keys_pass if {
-	not finding_on("enc-replica", "aws_dynamodb_table.valid_replica_with_key")
-	not finding_on("enc-replica", "aws_dynamodb_table.valid_replica_literal_key")
-	not finding_on("enc-replica", "aws_dynamodb_table_replica.valid_own_key")
+	not fixtures.finding_on(subject, "enc-replica", "aws_dynamodb_table.valid_replica_with_key")
+	not fixtures.finding_on(subject, "enc-replica", "aws_dynamodb_table.valid_replica_literal_key")
+	not fixtures.finding_on(subject, "enc-replica", "aws_dynamodb_table_replica.valid_own_key")
 }
 
 test_a_replica_without_key_names_its_region_in_the_evidence if {
-	finding_on("enc-replica", "aws_dynamodb_table.invalid_replica_without_key").evidence == [
+	fixtures.finding_on(subject, "enc-replica", "aws_dynamodb_table.invalid_replica_without_key").evidence == [
 		"replica[region_name = us-east-1].kms_key_arn: not set (AWS-managed key)",
 	]
 }
 
 test_replicas_of_other_fixtures_are_judged_the_same_way if {
-	findings_for("rec-pitr-deletion") == set()
-	findings_for("enc-key-rotation") == set()
+	fixtures.findings_for(subject, "rec-pitr-deletion") == set()
+	fixtures.findings_for(subject, "enc-key-rotation") == set()
 }
 
 test_a_replica_resource_without_key_is_flagged if {
@@ -67,17 +57,17 @@ test_replica_sets_and_blocks_the_plan_cannot_match_are_unprovable if {
 }
 
 test_an_existing_key_outside_allowed_key_arns_is_flagged if {
-	found := rule.violation with input as fixtures.plan("enc-replica")
+	found := fixtures.violations(subject, fixtures.plan("enc-replica"))
 		with data.ddb_guardrails_config.parameters as {"allowed_key_arns": ["arn:aws:kms:*:111122223333:key/other"]}
 	["aws_dynamodb_table.valid_replica_literal_key", "DDB-ENC-002"] in fixtures.pairs(found)
 }
 
 test_awscc_and_template_replicas_without_their_own_key_are_flagged if {
-	findings_for("awscc-tables") == {
+	fixtures.findings_for(subject, "awscc-tables") == {
 		["awscc_dynamodb_global_table.invalid_global_replica_aws_managed_key", "DDB-ENC-002"],
 		["awscc_dynamodb_global_table.unprovable_global_replica_unset", "DDB-ENC-002-UNPROVABLE"],
 	}
-	findings_for("cfn-stack-tables") == {
+	fixtures.findings_for(subject, "cfn-stack-tables") == {
 		["aws_cloudformation_stack.invalid_global_table_replica", "DDB-ENC-002"],
 		["aws_cloudformation_stack.unprovable_template_url", "DDB-ENC-002-UNPROVABLE"],
 		["aws_cloudformation_stack.unprovable_unknown_body", "DDB-ENC-002-UNPROVABLE"],

@@ -3,16 +3,11 @@ package ddb_guardrails.rules.endpoint.endpoint_policy_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.endpoint.endpoint_policy
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := endpoint_policy.violation with input as plan
-}
+subject := "endpoint/endpoint_policy"
 
 test_endpoint_without_policy_or_with_an_open_one_is_flagged if {
-	findings_for("endpoint-policy-routes") == {
+	fixtures.findings_for(subject, "endpoint-policy-routes") == {
 		["aws_vpc_endpoint.invalid_no_policy", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_open_policy", "DDB-EP-002"],
 		["module.endpoint.aws_vpc_endpoint.invalid_open_document", "DDB-EP-002"],
@@ -21,15 +16,15 @@ test_endpoint_without_policy_or_with_an_open_one_is_flagged if {
 }
 
 test_restrictive_policy_from_unknown_json_passes if {
-	findings_for("endpoint-compliant") == set()
+	fixtures.findings_for(subject, "endpoint-compliant") == set()
 }
 
 test_endpoints_of_other_services_are_not_judged_and_of_unknown_ones_wait_for_apply if {
-	findings_for("endpoint-missing") == {["aws_vpc_endpoint.unknown_service", "DDB-EP-002-UNPROVABLE"]}
+	fixtures.findings_for(subject, "endpoint-missing") == {["aws_vpc_endpoint.unknown_service", "DDB-EP-002-UNPROVABLE"]}
 }
 
 test_unknown_service_evidence_says_what_would_be_wrong if {
-	some f in violations(fixtures.plan("endpoint-missing"))
+	some f in fixtures.violations(subject, fixtures.plan("endpoint-missing"))
 	f.evidence == [
 		"aws_vpc_endpoint.unknown_service.service_name: (known after apply)",
 		"aws_vpc_endpoint.unknown_service.policy: not set (default policy: full access)",
@@ -37,21 +32,21 @@ test_unknown_service_evidence_says_what_would_be_wrong if {
 }
 
 test_module_endpoint_of_a_data_source_service_without_source_waits_for_apply if {
-	findings_for("source-vpc") == {
+	fixtures.findings_for(subject, "source-vpc") == {
 		["module.invalid_open_endpoints.aws_vpc_endpoint.this[\"dynamodb\"]", "DDB-EP-002-UNPROVABLE"],
 		["module.vpc_endpoints.aws_vpc_endpoint.this[\"dynamodb\"]", "DDB-EP-002-UNPROVABLE"],
 	}
 }
 
 test_missing_policy_evidence if {
-	some f in violations(fixtures.plan("endpoint-policy-routes"))
+	some f in fixtures.violations(subject, fixtures.plan("endpoint-policy-routes"))
 	f.address == "aws_vpc_endpoint.invalid_no_policy"
 	f.evidence == ["aws_vpc_endpoint.invalid_no_policy.policy: not set (default policy: full access)"]
 	f.severity == "high"
 }
 
 test_every_table_pattern_and_conditions_that_narrow_nothing_are_full_access if {
-	findings_for("endpoint-policy-conditions") == {
+	fixtures.findings_for(subject, "endpoint-policy-conditions") == {
 		["aws_vpc_endpoint.invalid_every_arn", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_every_table", "DDB-EP-002"],
 		["aws_vpc_endpoint.invalid_principal_arn_star", "DDB-EP-002"],
@@ -63,7 +58,7 @@ test_every_table_pattern_and_conditions_that_narrow_nothing_are_full_access if {
 }
 
 test_open_policy_evidence_names_pattern_and_condition if {
-	some f in violations(fixtures.plan("endpoint-policy-conditions"))
+	some f in fixtures.violations(subject, fixtures.plan("endpoint-policy-conditions"))
 	f.address == "aws_vpc_endpoint.invalid_source_vpc"
 	f.evidence == [concat("", [
 		"policy statement[0]: Principal [\"*\"], Action [\"dynamodb:*\"] on Resource [\"*\"], ",
@@ -74,8 +69,8 @@ test_open_policy_evidence_names_pattern_and_condition if {
 # Item writes on "*" through the endpoint copy data into another account's table; reads, or writes
 # on this account's tables, do not.
 test_item_writes_to_any_account_are_exfiltration if {
-	findings_for("iam-endpoint-exfiltration") == {["aws_vpc_endpoint.invalid_item_writes_anywhere", "DDB-EP-002"]}
-	some f in violations(fixtures.plan("iam-endpoint-exfiltration"))
+	fixtures.findings_for(subject, "iam-endpoint-exfiltration") == {["aws_vpc_endpoint.invalid_item_writes_anywhere", "DDB-EP-002"]}
+	some f in fixtures.violations(subject, fixtures.plan("iam-endpoint-exfiltration"))
 	f.message == "policy statement[0] lets any principal write items to tables of any account through the endpoint"
 	f.witness.action == "dynamodb:PutItem"
 	f.witness.resource == "arn:aws:dynamodb:us-east-1:999999999999:table/ddb-guardrails-probe"

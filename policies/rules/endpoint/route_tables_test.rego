@@ -5,14 +5,10 @@ import rego.v1
 import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.endpoint.route_tables
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := route_tables.violation with input as plan
-}
+subject := "endpoint/route_tables"
 
 test_endpoint_not_serving_the_lambda_subnet_route_table_is_flagged if {
-	findings_for("endpoint-policy-routes") == {
+	fixtures.findings_for(subject, "endpoint-policy-routes") == {
 		["aws_vpc_endpoint.invalid_route_tables", "DDB-EP-003"],
 		["aws_vpc_endpoint.invalid_route_tables", "DDB-EP-003-UNPROVABLE"],
 		["aws_vpc_endpoint.invalid_unresolvable", "DDB-EP-003-UNPROVABLE"],
@@ -20,18 +16,18 @@ test_endpoint_not_serving_the_lambda_subnet_route_table_is_flagged if {
 }
 
 test_route_tables_via_splat_count_main_table_and_association_resource_pass if {
-	findings_for("endpoint-compliant") == set()
+	fixtures.findings_for(subject, "endpoint-compliant") == set()
 }
 
 test_message_names_the_route_table_and_its_users if {
-	some f in violations(fixtures.plan("endpoint-policy-routes"))
+	some f in fixtures.violations(subject, fixtures.plan("endpoint-policy-routes"))
 	f.address == "aws_vpc_endpoint.invalid_route_tables"
 	f.message == "endpoint is not associated with route table aws_route_table.c, used by aws_subnet.c (aws_lambda_function.c)"
 }
 
 test_unresolvable_route_tables_say_what_could_not_be_followed if {
 	evidence := {[f.address, e] |
-		some f in violations(fixtures.plan("endpoint-policy-routes"))
+		some f in fixtures.violations(subject, fixtures.plan("endpoint-policy-routes"))
 		some e in f.evidence
 	}
 	["aws_vpc_endpoint.invalid_unresolvable", "the endpoint's route tables include local.route_table_f (not resolvable from the plan)"] in evidence

@@ -3,17 +3,11 @@ package ddb_guardrails.rules.fgac.leading_keys_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.fgac.leading_keys
 
-# Undefined (so the test fails) when the fixture is missing, rather than an empty set.
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := leading_keys.violation with input as plan
-}
+subject := "fgac/leading_keys"
 
 test_item_access_without_leading_keys_is_flagged_wherever_the_policy_lives if {
-	findings_for("fgac-leading-keys") == {
+	fixtures.findings_for(subject, "fgac-leading-keys") == {
 		["aws_iam_policy.invalid_no_leading_keys", "DDB-FGAC-001"],
 		["aws_iam_role.invalid_inline_unscoped", "DDB-FGAC-001"],
 		["aws_iam_user_policy.invalid_constant_leading_keys", "DDB-FGAC-001"],
@@ -25,7 +19,7 @@ test_item_access_without_leading_keys_is_flagged_wherever_the_policy_lives if {
 }
 
 test_wildcards_and_not_action_grant_item_access if {
-	findings_for("fgac-scan-admin") == {
+	fixtures.findings_for(subject, "fgac-scan-admin") == {
 		["aws_iam_group_policy.invalid_star_action", "DDB-FGAC-001"],
 		["aws_iam_policy.invalid_dynamodb_star", "DDB-FGAC-001"],
 		["aws_iam_policy.invalid_not_action", "DDB-FGAC-001"],
@@ -35,7 +29,7 @@ test_wildcards_and_not_action_grant_item_access if {
 }
 
 test_not_resource_data_source_not_actions_and_inline_documents_are_read if {
-	findings_for("fgac-policy-shapes") == {
+	fixtures.findings_for(subject, "fgac-policy-shapes") == {
 		["aws_iam_policy.invalid_not_resource", "DDB-FGAC-001"],
 		["aws_iam_policy.invalid_data_not_actions", "DDB-FGAC-001"],
 		["aws_iam_policy.invalid_not_resource_admin", "DDB-FGAC-001"],
@@ -49,11 +43,11 @@ test_not_resource_data_source_not_actions_and_inline_documents_are_read if {
 }
 
 test_compliant_stack_with_unknown_policy_json_passes if {
-	findings_for("endpoint-compliant") == set()
+	fixtures.findings_for(subject, "endpoint-compliant") == set()
 }
 
 test_finding_names_the_statement_the_pattern_and_the_condition if {
-	some f in violations(fixtures.plan("fgac-leading-keys"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-leading-keys"))
 	f.address == "aws_iam_user_policy.invalid_constant_leading_keys"
 	f.message == "policy statement[0] allows dynamodb:BatchGetItem, dynamodb:GetItem without dynamodb:LeadingKeys bound to the caller"
 	f.evidence == [
@@ -65,7 +59,7 @@ test_finding_names_the_statement_the_pattern_and_the_condition if {
 }
 
 test_wildcard_evidence_keeps_the_pattern_as_written if {
-	some f in violations(fixtures.plan("fgac-leading-keys"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-leading-keys"))
 	f.address == "aws_iam_policy.invalid_no_leading_keys"
 	f.evidence == [
 		"policy <- data.aws_iam_policy_document.unscoped statement[0]: Action dynamodb:*Item",
@@ -75,7 +69,7 @@ test_wildcard_evidence_keeps_the_pattern_as_written if {
 
 test_accepted_principal_variables_are_a_parameter if {
 	result := {f.address |
-		some f in leading_keys.violation with input as fixtures.plan("fgac-leading-keys")
+		some f in fixtures.violations(subject, fixtures.plan("fgac-leading-keys"))
 			with data.ddb_guardrails_config.parameters as {"principal_variables": ["aws:username"]}
 		f.rule == "DDB-FGAC-001"
 	}
@@ -85,7 +79,7 @@ test_accepted_principal_variables_are_a_parameter if {
 }
 
 test_leading_keys_values_that_bind_nothing_are_flagged if {
-	findings_for("fgac-leading-keys-binding") == {
+	fixtures.findings_for(subject, "fgac-leading-keys-binding") == {
 		["aws_dynamodb_resource_policy.invalid_literal_account_principal", "DDB-FGAC-001"],
 		["aws_dynamodb_resource_policy.invalid_literal_two_roles", "DDB-FGAC-001"],
 		["aws_iam_group_policy.invalid_literal_group", "DDB-FGAC-001"],
@@ -98,7 +92,7 @@ test_leading_keys_values_that_bind_nothing_are_flagged if {
 }
 
 test_a_literal_partition_of_one_fixed_principal_is_scoped if {
-	addresses := {address | some [address, _] in findings_for("fgac-leading-keys-binding")}
+	addresses := {address | some [address, _] in fixtures.findings_for(subject, "fgac-leading-keys-binding")}
 	every address in [
 		"aws_iam_role_policy.valid_literal_partner_role",
 		"aws_iam_user_policy.valid_literal_user",
@@ -111,7 +105,7 @@ test_a_literal_partition_of_one_fixed_principal_is_scoped if {
 
 # Policies attached by ARN: AWS-managed ones are judged from the generated table, others cannot be read.
 test_attached_policies_are_judged_on_the_attachment if {
-	findings_for("fgac-managed-policies") == {
+	fixtures.findings_for(subject, "fgac-managed-policies") == {
 		["aws_iam_group_policy_attachment.invalid_dynamodb_read_only", "DDB-FGAC-001"],
 		["aws_iam_group_policy_attachments_exclusive.invalid_group_exclusive", "DDB-FGAC-001"],
 		["aws_iam_policy_attachment.invalid_power_user", "DDB-FGAC-001"],
@@ -125,23 +119,23 @@ test_attached_policies_are_judged_on_the_attachment if {
 		["aws_iam_role_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-001-UNPROVABLE"],
 		["aws_iam_role_policy_attachment.invalid_unknown_aws_managed_name", "DDB-FGAC-001-UNPROVABLE"],
 	}
-	findings_for("fgac-sso") == {
+	fixtures.findings_for(subject, "fgac-sso") == {
 		["aws_ssoadmin_customer_managed_policy_attachment.invalid_customer_policy_outside_plan", "DDB-FGAC-001-UNPROVABLE"],
 		["aws_ssoadmin_managed_policy_attachment.invalid_dynamodb_full_access", "DDB-FGAC-001"],
 		["aws_ssoadmin_permission_set_inline_policy.invalid_inline_scan", "DDB-FGAC-001"],
 	}
-	findings_for("fgac-admin-actions") == {["aws_iam_role_policy_attachment.invalid_managed_full_access", "DDB-FGAC-001"]}
+	fixtures.findings_for(subject, "fgac-admin-actions") == {["aws_iam_role_policy_attachment.invalid_managed_full_access", "DDB-FGAC-001"]}
 }
 
 test_unreadable_policies_of_every_kind_are_unprovable if {
-	findings_for("fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-001-UNPROVABLE"]}
-	findings_for("fgac-resource-policy") == {["aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-001-UNPROVABLE"]}
+	fixtures.findings_for(subject, "fgac-protected-attributes") == {["aws_iam_policy.invalid_unresolvable_writer", "DDB-FGAC-001-UNPROVABLE"]}
+	fixtures.findings_for(subject, "fgac-resource-policy") == {["aws_dynamodb_resource_policy.invalid_unresolvable_policy", "DDB-FGAC-001-UNPROVABLE"]}
 }
 
 # A template policy bound by dynamodb:LeadingKeys passes; the public resource policy of a template
 # table does not bind its items.
 test_template_policies_are_judged_for_leading_keys if {
-	findings_for("cfn-stack-iam") == {
+	fixtures.findings_for(subject, "cfn-stack-iam") == {
 		["aws_cloudformation_stack.invalid_managed_policy_full_access", "DDB-FGAC-001"],
 		["aws_cloudformation_stack.invalid_public_resource_policy", "DDB-FGAC-001"],
 		["aws_cloudformation_stack.invalid_role_policies", "DDB-FGAC-001"],
@@ -154,14 +148,14 @@ test_template_policies_are_judged_for_leading_keys if {
 # A variable default is a partition every caller without the tag shares; the caller's account is
 # not a value the caller chooses.
 test_variable_defaults_bind_nothing_and_accounts_bind if {
-	findings_for("iam-fgac-questions") == {["aws_iam_policy.invalid_variable_default", "DDB-FGAC-001"]}
-	some f in violations(fixtures.plan("iam-fgac-questions"))
+	fixtures.findings_for(subject, "iam-fgac-questions") == {["aws_iam_policy.invalid_variable_default", "DDB-FGAC-001"]}
+	some f in fixtures.violations(subject, fixtures.plan("iam-fgac-questions"))
 	f.witness.context["dynamodb:LeadingKeys"] == ["acme"]
 	f.witness.principal.tags == {}
 }
 
 test_service_roles_with_item_access_to_any_tenant_are_flagged if {
-	findings_for("fgac-service-roles-insecure") == {
+	fixtures.findings_for(subject, "fgac-service-roles-insecure") == {
 		["aws_iam_policy.invalid_lambda_items", "DDB-FGAC-001"],
 		["aws_iam_role.invalid_states_full_access", "DDB-FGAC-001"],
 		["aws_iam_role_policy.invalid_apigateway_admin", "DDB-FGAC-001"],
@@ -171,11 +165,11 @@ test_service_roles_with_item_access_to_any_tenant_are_flagged if {
 
 # A customer-managed policy attached to a Lambda execution role is asked as that role first.
 test_a_policy_attached_to_a_service_role_is_witnessed_by_the_role if {
-	some f in violations(fixtures.plan("fgac-service-roles-insecure"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-service-roles-insecure"))
 	f.address == "aws_iam_policy.invalid_lambda_items"
 	f.witness.principal.arn == "arn:aws:iam::123456789012:role/orders-lambda"
 }
 
 test_service_roles_bound_to_the_tenant_pass if {
-	findings_for("fgac-service-roles") == set()
+	fixtures.findings_for(subject, "fgac-service-roles") == set()
 }

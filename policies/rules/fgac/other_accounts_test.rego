@@ -6,20 +6,17 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.rules.fgac.other_accounts
 
+subject := "fgac/other_accounts"
+
 this_account := {"account_ids": ["111122223333"]}
 
-violations(name, parameters) := result if {
-	result := other_accounts.violation with input as fixtures.plan(name)
-		with data.ddb_guardrails_config.parameters as parameters
-}
-
 finding_on(address) := f if {
-	some f in violations("reach-exfiltration", this_account)
+	some f in fixtures.violations_with_parameters(subject, fixtures.plan("reach-exfiltration"), this_account)
 	f.address == address
 }
 
 test_data_leaving_for_another_account_is_flagged if {
-	fixtures.pairs(violations("reach-exfiltration", this_account)) == {
+	fixtures.pairs(fixtures.violations_with_parameters(subject, fixtures.plan("reach-exfiltration"), this_account)) == {
 		["aws_dynamodb_resource_policy.invalid_export_to_other_account", "DDB-FGAC-010"],
 		["aws_dynamodb_resource_policy.invalid_stream_to_other_account", "DDB-FGAC-010"],
 		["aws_dynamodb_table_export.invalid_bucket_of_other_account", "DDB-FGAC-010"],
@@ -34,7 +31,7 @@ test_data_leaving_for_another_account_is_flagged if {
 # exporter included (valid once the plan's account is known); the export's bucket owner and the
 # backup copy are not reported, and the vault open to anyone is flagged either way.
 test_without_this_accounts_id_named_accounts_are_unprovable if {
-	fixtures.pairs(violations("reach-exfiltration", {})) == {
+	fixtures.pairs(fixtures.violations_with_parameters(subject, fixtures.plan("reach-exfiltration"), {})) == {
 		["aws_dynamodb_resource_policy.invalid_export_to_other_account", "DDB-FGAC-010-UNPROVABLE"],
 		["aws_dynamodb_resource_policy.invalid_stream_to_other_account", "DDB-FGAC-010-UNPROVABLE"],
 		["aws_dynamodb_resource_policy.valid_own_account_and_describe", "DDB-FGAC-010-UNPROVABLE"],
@@ -81,7 +78,7 @@ unreadable_documents := json.patch(plan, [{"op": "replace", "path": sprintf("/re
 }
 
 test_an_export_bucket_or_stream_policy_read_only_at_apply_is_unprovable if {
-	found := other_accounts.violation with input as unreadable_documents
+	found := fixtures.violations(subject, unreadable_documents)
 		with data.ddb_guardrails_config.parameters as this_account
 	unprovable := {[f.address, f.evidence] | some f in found; f.rule == "DDB-FGAC-010-UNPROVABLE"}
 	unprovable == {
@@ -91,7 +88,7 @@ test_an_export_bucket_or_stream_policy_read_only_at_apply_is_unprovable if {
 }
 
 test_an_export_bucket_and_stream_readable_by_another_account_are_flagged if {
-	found := violations("iam-07-exfiltration", this_account)
+	found := fixtures.violations_with_parameters(subject, fixtures.plan("iam-07-exfiltration"), this_account)
 	{f.address | some f in found; f.message in {
 		"policy statement[0] allows s3:GetObject to account 444455556666",
 		"policy <- data.aws_iam_policy_document.changes statement[0] allows kinesis:GetRecords to account 444455556666",

@@ -5,19 +5,10 @@ import rego.v1
 import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.privilege_escalation
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := privilege_escalation.violation with input as plan
-}
-
-finding_on(name, address) := f if {
-	some f in violations(fixtures.plan(name))
-	f.address == address
-}
+subject := "fgac/privilege_escalation"
 
 test_iam_writes_on_every_role_user_or_policy_are_flagged if {
-	findings_for("reach-escalation") == {
+	fixtures.findings_for(subject, "reach-escalation") == {
 		["aws_iam_policy.invalid_not_action_dynamodb", "DDB-FGAC-008"],
 		["aws_iam_role_policy.invalid_attach_role_policy_anywhere", "DDB-FGAC-008"],
 		["aws_iam_user_policy.invalid_create_policy_version", "DDB-FGAC-008"],
@@ -27,7 +18,7 @@ test_iam_writes_on_every_role_user_or_policy_are_flagged if {
 }
 
 test_the_witness_is_the_principal_writing_its_own_permissions if {
-	f := finding_on("reach-escalation", "aws_iam_role_policy.invalid_attach_role_policy_anywhere")
+	f := fixtures.finding_on(subject, "reach-escalation", "aws_iam_role_policy.invalid_attach_role_policy_anywhere")
 	f.message == "policy statement[0] allows iam:AttachRolePolicy, iam:PutRolePolicy on every role: the principal can grant itself any table access"
 	f.witness == {
 		"principal": {"arn": "arn:aws:iam::<this account>:role/operator", "account": "<this account>", "type": "AWS", "tags": {}},
@@ -39,19 +30,19 @@ test_the_witness_is_the_principal_writing_its_own_permissions if {
 }
 
 test_not_action_dynamodb_allows_every_iam_write if {
-	f := finding_on("reach-escalation", "aws_iam_policy.invalid_not_action_dynamodb")
+	f := fixtures.finding_on(subject, "reach-escalation", "aws_iam_policy.invalid_not_action_dynamodb")
 	f.witness.action == "iam:PutRolePolicy"
 	contains(f.message, "iam:CreatePolicyVersion")
 }
 
 test_retagging_is_escalation_only_where_access_is_bound_to_principal_tags if {
-	f := finding_on("reach-escalation", "aws_iam_role_policy.invalid_tag_any_role")
+	f := fixtures.finding_on(subject, "reach-escalation", "aws_iam_role_policy.invalid_tag_any_role")
 	f.witness.principal.arn == "arn:aws:iam::<this account>:role/tenant"
 	f.witness.action == "iam:TagRole"
 	not privilege_escalation.plan_binds_principal_tags with input as fixtures.plan("reach-streams")
 }
 
 test_fixtures_without_iam_writes_pass if {
-	findings_for("model-compliant-stack") == set()
-	findings_for("fgac-admin-actions") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "fgac-admin-actions") == set()
 }

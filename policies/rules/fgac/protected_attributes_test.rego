@@ -3,16 +3,11 @@ package ddb_guardrails.rules.fgac.protected_attributes_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.fgac.protected_attributes
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := protected_attributes.violation with input as plan
-}
+subject := "fgac/protected_attributes"
 
 test_writes_without_a_deny_on_protected_attributes_are_flagged if {
-	findings_for("fgac-protected-attributes") == {
+	fixtures.findings_for(subject, "fgac-protected-attributes") == {
 		["aws_iam_policy.invalid_no_attribute_deny", "DDB-FGAC-004"],
 		["aws_iam_role_policy.invalid_partial_deny", "DDB-FGAC-004"],
 		["aws_iam_policy.invalid_ignorecase_partial", "DDB-FGAC-004"],
@@ -23,7 +18,7 @@ test_writes_without_a_deny_on_protected_attributes_are_flagged if {
 }
 
 test_the_message_lists_the_attributes_still_writable if {
-	messages := {f.message | some f in violations(fixtures.plan("fgac-protected-attributes"))}
+	messages := {f.message | some f in fixtures.violations(subject, fixtures.plan("fgac-protected-attributes"))}
 	"policy statement[0] allows dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes role" in messages
 	concat(" ", [
 		"policy statement[0] allows dynamodb:PutItem, dynamodb:UpdateItem on aws_dynamodb_table.users",
@@ -33,19 +28,19 @@ test_the_message_lists_the_attributes_still_writable if {
 
 test_the_default_list_is_a_parameter if {
 	messages := {f.message |
-		some f in protected_attributes.violation with input as fixtures.plan("fgac-protected-attributes")
+		some f in fixtures.violations(subject, fixtures.plan("fgac-protected-attributes"))
 			with data.ddb_guardrails_config.parameters as {"protected_attributes": ["isAdmin", "tier"]}
 	}
 	"policy statement[0] allows dynamodb:UpdateItem on aws_dynamodb_table.users without a Deny on its protected attributes role, tier" in messages
 }
 
 test_plans_without_tagged_tables_are_not_judged if {
-	findings_for("fgac-leading-keys") == set()
-	findings_for("fgac-scan-admin") == set()
+	fixtures.findings_for(subject, "fgac-leading-keys") == set()
+	fixtures.findings_for(subject, "fgac-scan-admin") == set()
 }
 
 test_a_negated_allowlist_protects_only_what_it_names if {
-	some f in violations(fixtures.plan("fgac-protected-attributes"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-protected-attributes"))
 	f.address == "aws_iam_user_policy.invalid_negated_allowlist"
 	endswith(f.message, "without a Deny on its protected attributes isAdmin")
 }

@@ -3,16 +3,11 @@ package ddb_guardrails.rules.fgac.resource_policy_public_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.fgac.resource_policy_public
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := resource_policy_public.violation with input as plan
-}
+subject := "fgac/resource_policy_public"
 
 test_any_principal_without_condition_is_flagged if {
-	findings_for("fgac-resource-policy") == {
+	fixtures.findings_for(subject, "fgac-resource-policy") == {
 		["aws_dynamodb_resource_policy.invalid_any_principal", "DDB-FGAC-005"],
 		["aws_dynamodb_resource_policy.invalid_open_document", "DDB-FGAC-005"],
 		["aws_dynamodb_resource_policy.invalid_unknown_principal", "DDB-FGAC-005-UNPROVABLE"],
@@ -21,25 +16,25 @@ test_any_principal_without_condition_is_flagged if {
 }
 
 test_not_principal_is_any_principal_and_named_principals_pass if {
-	findings_for("fgac-policy-shapes") == {
+	fixtures.findings_for(subject, "fgac-policy-shapes") == {
 		["aws_dynamodb_resource_policy.invalid_not_principal", "DDB-FGAC-005"],
 		["aws_dynamodb_resource_policy.invalid_data_not_principal", "DDB-FGAC-005"],
 	}
 }
 
 test_evidence_shows_the_principal if {
-	some f in violations(fixtures.plan("fgac-resource-policy"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-resource-policy"))
 	f.address == "aws_dynamodb_resource_policy.invalid_any_principal"
 	f.evidence == ["policy statement[0]: Principal [\"*\"], no Condition"]
 	f.severity == "critical"
 }
 
 test_identity_policies_are_not_resource_policies if {
-	findings_for("fgac-leading-keys") == set()
+	fixtures.findings_for(subject, "fgac-leading-keys") == set()
 }
 
 test_only_a_condition_that_narrows_the_caller_restricts_any_principal if {
-	findings_for("fgac-resource-policy-conditions") == {[address, "DDB-FGAC-005"] |
+	fixtures.findings_for(subject, "fgac-resource-policy-conditions") == {[address, "DDB-FGAC-005"] |
 		some name in [
 			"invalid_current_time", "invalid_for_all_values_org", "invalid_for_any_value_account",
 			"invalid_leading_keys_anonymous", "invalid_management_to_anyone", "invalid_negated_account",
@@ -52,14 +47,14 @@ test_only_a_condition_that_narrows_the_caller_restricts_any_principal if {
 }
 
 test_evidence_shows_the_conditions_that_narrow_nothing if {
-	some f in violations(fixtures.plan("fgac-resource-policy-conditions"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-resource-policy-conditions"))
 	f.address == "aws_dynamodb_resource_policy.invalid_org_if_exists"
 	f.message == "policy statement[0] allows any principal with no condition that narrows the caller"
 	f.evidence == ["policy statement[0]: Principal [\"*\"], Condition stringequalsifexists aws:principalorgid [\"o-abc123\"]"]
 }
 
 test_management_actions_to_any_principal_are_named if {
-	some f in violations(fixtures.plan("fgac-resource-policy-conditions"))
+	some f in fixtures.violations(subject, fixtures.plan("fgac-resource-policy-conditions"))
 	f.address == "aws_dynamodb_resource_policy.invalid_management_to_anyone"
 	f.severity == "critical"
 	endswith(f.message, concat(" ", [
@@ -70,14 +65,14 @@ test_management_actions_to_any_principal_are_named if {
 
 # The ResourcePolicy of a table in a template is a resource policy of the plan.
 test_template_table_resource_policies_are_judged if {
-	findings_for("cfn-stack-iam") == {
+	fixtures.findings_for(subject, "cfn-stack-iam") == {
 		["aws_cloudformation_stack.invalid_public_resource_policy", "DDB-FGAC-005"],
 		["aws_cloudformation_stack.invalid_template_url", "DDB-FGAC-005-UNPROVABLE"],
 	}
 }
 
 test_the_witness_is_a_request_from_another_account if {
-	found := resource_policy_public.violation with input as fixtures.plan("fgac-resource-policy")
+	found := fixtures.violations(subject, fixtures.plan("fgac-resource-policy"))
 	some f in found
 	f.address == "aws_dynamodb_resource_policy.invalid_any_principal"
 	f.witness.action == "dynamodb:DescribeTable"

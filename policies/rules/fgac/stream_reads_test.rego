@@ -3,16 +3,11 @@ package ddb_guardrails.rules.fgac.stream_reads_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.fgac.stream_reads
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := stream_reads.violation with input as plan
-}
+subject := "fgac/stream_reads"
 
 test_stream_reads_on_every_table_are_flagged if {
-	findings_for("reach-streams") == {
+	fixtures.findings_for(subject, "reach-streams") == {
 		["aws_iam_group_policy.invalid_every_stream", "DDB-FGAC-009"],
 		["aws_iam_policy.invalid_stream_pattern", "DDB-FGAC-009"],
 		["aws_iam_role_policy.invalid_wildcard_action", "DDB-FGAC-009"],
@@ -20,7 +15,7 @@ test_stream_reads_on_every_table_are_flagged if {
 }
 
 test_the_witness_reads_another_tables_stream if {
-	some f in violations(fixtures.plan("reach-streams"))
+	some f in fixtures.violations(subject, fixtures.plan("reach-streams"))
 	f.address == "aws_iam_role_policy.invalid_wildcard_action"
 	f.message == "policy statement[0] allows dynamodb:GetRecords, dynamodb:GetShardIterator on the stream of every table"
 	f.witness == {
@@ -32,11 +27,11 @@ test_the_witness_reads_another_tables_stream if {
 }
 
 test_every_dynamodb_action_is_left_to_full_access if {
-	findings_for("fgac-admin-actions") == set()
-	findings_for("model-compliant-stack") == set()
+	fixtures.findings_for(subject, "fgac-admin-actions") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
 }
 
 test_the_managed_lambda_dynamodb_execution_role_reads_every_stream if {
-	findings_for("fgac-service-roles-insecure") == {["aws_iam_role_policy_attachment.invalid_lambda_streams", "DDB-FGAC-009"]}
-	findings_for("fgac-service-roles") == set()
+	fixtures.findings_for(subject, "fgac-service-roles-insecure") == {["aws_iam_role_policy_attachment.invalid_lambda_streams", "DDB-FGAC-009"]}
+	fixtures.findings_for(subject, "fgac-service-roles") == set()
 }

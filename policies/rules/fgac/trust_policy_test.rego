@@ -5,19 +5,10 @@ import rego.v1
 import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.rules.fgac.trust_policy
 
-findings_for(name) := fixtures.pairs(violations(fixtures.plan(name)))
-
-violations(plan) := result if {
-	result := trust_policy.violation with input as plan
-}
-
-finding_on(name, address) := f if {
-	some f in violations(fixtures.plan(name))
-	f.address == address
-}
+subject := "fgac/trust_policy"
 
 test_roles_with_table_access_open_to_callers_from_anywhere_are_flagged if {
-	findings_for("reach-trust") == {
+	fixtures.findings_for(subject, "reach-trust") == {
 		["aws_iam_role.invalid_any_account_tags_session", "DDB-FGAC-007"],
 		["aws_iam_role.invalid_star_principal", "DDB-FGAC-007"],
 		["aws_iam_role.invalid_cognito_any_pool", "DDB-FGAC-007"],
@@ -27,7 +18,7 @@ test_roles_with_table_access_open_to_callers_from_anywhere_are_flagged if {
 }
 
 test_a_caller_that_may_tag_its_session_picks_the_tenant if {
-	f := finding_on("reach-trust", "aws_iam_role.invalid_any_account_tags_session")
+	f := fixtures.finding_on(subject, "reach-trust", "aws_iam_role.invalid_any_account_tags_session")
 	f.message == concat("", [
 		"assume_role_policy statement[0] lets any principal of any account become the role, which reaches table data, ",
 		"and pick any tenant session tag its access is bound to",
@@ -42,16 +33,16 @@ test_a_caller_that_may_tag_its_session_picks_the_tenant if {
 }
 
 test_the_witness_meets_the_conditions_that_do_not_narrow_the_caller if {
-	f := finding_on("reach-trust", "aws_iam_role.invalid_star_principal")
+	f := fixtures.finding_on(subject, "reach-trust", "aws_iam_role.invalid_star_principal")
 	f.witness.context == {"aws:securetransport": "true"}
 	f.witness.action == "sts:AssumeRole"
 }
 
 test_federated_callers_come_from_any_pool_or_repository if {
-	cognito := finding_on("reach-trust", "aws_iam_role.invalid_cognito_any_pool")
+	cognito := fixtures.finding_on(subject, "reach-trust", "aws_iam_role.invalid_cognito_any_pool")
 	cognito.witness.principal == {"arn": "cognito-identity.amazonaws.com", "account": "", "type": "Federated", "tags": {}}
 	cognito.witness.context["cognito-identity.amazonaws.com:amr"] == ["unauthenticated"]
-	github := finding_on("reach-trust", "aws_iam_role.invalid_github_any_repository")
+	github := fixtures.finding_on(subject, "reach-trust", "aws_iam_role.invalid_github_any_repository")
 	github.witness.principal.arn == "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 	github.witness.action == "sts:AssumeRoleWithWebIdentity"
 }
@@ -72,6 +63,6 @@ test_a_repository_or_pool_named_by_a_wildcard_is_not_named if {
 }
 
 test_trust_policies_of_compliant_fixtures_pass if {
-	findings_for("model-compliant-stack") == set()
-	findings_for("terraform-modules-tenant-access") == set()
+	fixtures.findings_for(subject, "model-compliant-stack") == set()
+	fixtures.findings_for(subject, "terraform-modules-tenant-access") == set()
 }

@@ -3,20 +3,11 @@ package ddb_guardrails.rules.recovery.data_destroyed_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.recovery.data_destroyed as rule
 
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
-
-finding_on(name, address) := f if {
-	found := rule.violation with input as fixtures.plan(name)
-	some f in found
-	f.address == address
-}
+subject := "recovery/data_destroyed"
 
 test_tables_keys_and_archives_deleted_or_replaced_are_flagged if {
-	findings_for("change-regressions") == {
+	fixtures.findings_for(subject, "change-regressions") == {
 		["aws_dynamodb_table.invalid_deleted", "DDB-REC-004"],
 		["aws_dynamodb_table.invalid_replaced", "DDB-REC-004"],
 		["aws_dynamodb_table.invalid_replaced_create_first", "DDB-REC-004"],
@@ -26,31 +17,31 @@ test_tables_keys_and_archives_deleted_or_replaced_are_flagged if {
 }
 
 test_the_evidence_names_the_actions if {
-	finding_on("change-regressions", "aws_dynamodb_table.invalid_deleted").evidence == ["actions = [\"delete\"]", "name = deleted"]
-	finding_on("change-regressions", "aws_dynamodb_table.invalid_replaced").evidence == ["actions = [\"delete\",\"create\"]", "name = replaced"]
-	finding_on("change-regressions", "aws_dynamodb_table.invalid_replaced_create_first").evidence == [
+	fixtures.finding_on(subject, "change-regressions", "aws_dynamodb_table.invalid_deleted").evidence == ["actions = [\"delete\"]", "name = deleted"]
+	fixtures.finding_on(subject, "change-regressions", "aws_dynamodb_table.invalid_replaced").evidence == ["actions = [\"delete\",\"create\"]", "name = replaced"]
+	fixtures.finding_on(subject, "change-regressions", "aws_dynamodb_table.invalid_replaced_create_first").evidence == [
 		"actions = [\"create\",\"delete\"]",
 		"name = replaced-create-first",
 	]
-	finding_on("change-regressions", "aws_s3_bucket.invalid_archive_deleted").evidence == [
+	fixtures.finding_on(subject, "change-regressions", "aws_s3_bucket.invalid_archive_deleted").evidence == [
 		"actions = [\"delete\"]",
 		"tags[\"ddb-guardrails:role\"] = \"stream-archive\"",
 	]
 }
 
 test_a_deleted_key_names_the_tables_that_use_it if {
-	evidence := finding_on("change-regressions", "aws_kms_key.invalid_deleted").evidence
+	evidence := fixtures.finding_on(subject, "change-regressions", "aws_kms_key.invalid_deleted").evidence
 	evidence[0] == "actions = [\"delete\"]"
 	endswith(evidence[1], " is the kms_key_arn of aws_dynamodb_table.invalid_deleted")
 }
 
 test_keys_and_buckets_no_table_depends_on_may_go if {
-	not finding_on("change-regressions", "aws_kms_key.valid_unrelated_deleted")
-	not finding_on("change-regressions", "aws_s3_bucket.valid_scratch_deleted")
+	not fixtures.finding_on(subject, "change-regressions", "aws_kms_key.valid_unrelated_deleted")
+	not fixtures.finding_on(subject, "change-regressions", "aws_s3_bucket.valid_scratch_deleted")
 }
 
 test_a_plan_that_only_deletes_is_judged_on_what_it_deletes if {
-	findings_for("change-destroy") == {
+	fixtures.findings_for(subject, "change-destroy") == {
 		["aws_dynamodb_table.invalid_deleted", "DDB-REC-004"],
 		["aws_kms_key.invalid_deleted_table_key", "DDB-REC-004"],
 		["aws_s3_bucket.invalid_archive_deleted", "DDB-REC-004"],
@@ -58,13 +49,13 @@ test_a_plan_that_only_deletes_is_judged_on_what_it_deletes if {
 }
 
 test_a_plan_without_changes_to_what_exists_passes if {
-	findings_for("change-unchanged") == set()
-	findings_for("rec-pitr-deletion") == set()
+	fixtures.findings_for(subject, "change-unchanged") == set()
+	fixtures.findings_for(subject, "rec-pitr-deletion") == set()
 }
 
 test_an_awscc_table_deleted_is_flagged_by_its_table_name if {
 	fixture := fixtures.plan("change-unchanged")
-	found := rule.violation with input as fixture with data.ddb_guardrails.lib.changes.existing as {"awscc_dynamodb_table.invalid_deleted": {
+	found := fixtures.violations(subject, fixture) with data.ddb_guardrails.lib.changes.existing as {"awscc_dynamodb_table.invalid_deleted": {
 		"address": "awscc_dynamodb_table.invalid_deleted",
 		"type": "awscc_dynamodb_table",
 		"actions": ["delete"],

@@ -3,30 +3,11 @@ package ddb_guardrails.rules.recovery.deletion_protection_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.recovery.deletion_protection as rule
 
-# [address, rule id] of the rule's findings on a fixture plan; undefined when the fixture is missing.
-findings_for(name) := fixtures.pairs(found) if {
-	found := rule.violation with input as fixtures.plan(name)
-}
-
-# The one finding of the rule on an address of a fixture.
-finding_on(name, address) := f if {
-	found := rule.violation with input as fixtures.plan(name)
-	some f in found
-	f.address == address
-}
-
-# Findings on a fixture with some fields of one resource of the model replaced.
-findings_with_resource(name, address, fields) := fixtures.pairs(found) if {
-	fixture := fixtures.plan(name)
-	resources := data.ddb_guardrails.lib.plan.resources with input as fixture
-	patched := object.union(resources, {address: object.union(resources[address], fields)})
-	found := rule.violation with input as fixture with data.ddb_guardrails.lib.plan.resources as patched
-}
+subject := "recovery/deletion_protection"
 
 test_tables_and_replicas_without_deletion_protection_are_flagged if {
-	findings_for("rec-pitr-deletion") == {
+	fixtures.findings_for(subject, "rec-pitr-deletion") == {
 		["aws_dynamodb_table.invalid_no_deletion_protection", "DDB-REC-002"],
 		["aws_dynamodb_table.invalid_deletion_protection_off", "DDB-REC-002"],
 		["aws_dynamodb_table_replica.invalid_replica_unprotected", "DDB-REC-002"],
@@ -34,28 +15,29 @@ test_tables_and_replicas_without_deletion_protection_are_flagged if {
 }
 
 test_protected_tables_and_replicas_pass if {
-	not finding_on("rec-pitr-deletion", "aws_dynamodb_table.valid_protected")
-	findings_for("enc-replica") == set()
+	not fixtures.finding_on(subject, "rec-pitr-deletion", "aws_dynamodb_table.valid_protected")
+	fixtures.findings_for(subject, "enc-replica") == set()
 }
 
 test_count_instances_are_judged_one_by_one if {
-	findings_for("model-count") == {["aws_dynamodb_table.counted[1]", "DDB-REC-002"]}
+	fixtures.findings_for(subject, "model-count") == {["aws_dynamodb_table.counted[1]", "DDB-REC-002"]}
 }
 
 test_an_unset_replica_setting_is_off_not_unknown if {
-	finding_on("rec-pitr-deletion", "aws_dynamodb_table_replica.invalid_replica_unprotected").evidence == ["deletion_protection_enabled: not set (off)"]
+	found := fixtures.finding_on(subject, "rec-pitr-deletion", "aws_dynamodb_table_replica.invalid_replica_unprotected")
+	found.evidence == ["deletion_protection_enabled: not set (off)"]
 }
 
 test_a_configured_value_known_only_after_apply_is_unprovable if {
-	["aws_dynamodb_table.valid_protected", "DDB-REC-002-UNPROVABLE"] in findings_with_resource(
-		"rec-pitr-deletion", "aws_dynamodb_table.valid_protected",
+	["aws_dynamodb_table.valid_protected", "DDB-REC-002-UNPROVABLE"] in fixtures.findings_with_resource(
+		subject, "rec-pitr-deletion", "aws_dynamodb_table.valid_protected",
 		{"after": {}, "unknown": {"deletion_protection_enabled": true}},
 	)
 }
 
 test_awscc_and_template_tables_without_deletion_protection_are_flagged if {
-	findings_for("awscc-tables") == {["awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection", "DDB-REC-002"]}
-	findings_for("cfn-stack-tables") == {
+	fixtures.findings_for(subject, "awscc-tables") == {["awscc_dynamodb_table.invalid_pitr_disabled_no_deletion_protection", "DDB-REC-002"]}
+	fixtures.findings_for(subject, "cfn-stack-tables") == {
 		["aws_cloudformation_stack.invalid_recovery", "DDB-REC-002"],
 		["aws_cloudformation_stack.invalid_global_table_replica", "DDB-REC-002"],
 		["aws_cloudformation_stack.unprovable_template_url", "DDB-REC-002-UNPROVABLE"],
@@ -75,7 +57,7 @@ test_an_awscc_setting_from_a_value_known_only_after_apply_is_unprovable if {
 			"expressions": {"deletion_protection_enabled": {"references": ["var.protect"]}},
 		}]}},
 	}
-	found := rule.violation with input as plan
+	found := fixtures.violations(subject, plan)
 	{[f.rule, f.evidence[0]] | some f in found} == {[
 		"DDB-REC-002-UNPROVABLE",
 		"deletion_protection_enabled: (known after apply) <- var.protect (not resolvable from the plan)",
