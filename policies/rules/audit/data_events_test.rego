@@ -3,7 +3,6 @@ package ddb_guardrails.rules.audit.data_events_test
 import rego.v1
 
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.rules.audit.data_events as rule
 
 subject := "audit/data_events"
 
@@ -76,37 +75,6 @@ test_a_trail_whose_logging_state_is_unknown_is_unprovable if {
 		subject, "audit-trail", "aws_cloudtrail.disabled",
 		{"after": {"enable_logging": null}, "unknown": {"enable_logging": true}},
 	)
-}
-
-# Literal conditions against table names, for the operators no fixture uses.
-table(name) := {"address": sprintf("aws_dynamodb_table.%s", [name]), "after": {"name": name}}
-
-test_literal_arn_conditions_match_by_table_name if {
-	rule.literal_matches("all", "arn:aws:dynamodb", table("t"))
-	rule.literal_matches("all", "arn:aws-us-gov:dynamodb", table("t"))
-	rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/t", table("t"))
-	not rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/u", table("t"))
-	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:", table("t"))
-	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("orders"))
-	not rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("carts"))
-	rule.literal_matches("ends_with", "-sessions", table("app-sessions"))
-	existing := {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}}
-	rule.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
-	rule.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
-}
-
-test_advanced_read_only_conditions_select_modes if {
-	rule.advanced_modes({"readOnly": {"equals": ["true"]}}) == {"read"}
-	rule.advanced_modes({"readOnly": {"equals": ["false"]}}) == {"write"}
-	rule.advanced_modes({"readOnly": {"not_equals": ["true"]}}) == {"write"}
-	rule.advanced_modes({"readOnly": {"not_equals": ["false"]}}) == {"read"}
-	rule.advanced_modes({}) == {"read", "write"}
-	rule.basic_modes({"read_write_type": "WriteOnly"}) == {"write"}
-}
-
-test_selectors_that_allow_list_event_names_do_not_count if {
-	rule.event_name_allow_list({"eventName": {"equals": ["GetItem"]}})
-	not rule.event_name_allow_list({"eventName": {"not_equals": ["DescribeTable"]}})
 }
 
 test_selectors_that_leave_out_events_callers_or_the_region_do_not_cover if {
@@ -208,35 +176,4 @@ test_a_multi_region_trail_does_not_record_another_account if {
 	change.address == "aws_cloudtrail.account"
 	patched := json.patch(plan, [{"op": "replace", "path": sprintf("/resource_changes/%d/change/after/is_multi_region_trail", [i]), "value": true}])
 	fixtures.pairs(fixtures.violations_with_parameters(subject, patched, this_account)) == {["aws_dynamodb_table.invalid_in_partner_account", "DDB-AUD-001"]}
-}
-
-# Delivery to CloudWatch Logs, as DDB-AUD-004 and DDB-AUD-006 ask it of a log metric filter.
-delivered_on(name, filter, table, events) if {
-	fixture := fixtures.plan(name)
-	resource := data.ddb_guardrails.lib.plan.resources[table] with input as fixture
-	rule.delivered(filter, resource, "one", events) with input as fixture
-}
-
-test_management_writes_reach_log_groups_of_trails_with_no_selector_or_a_management_selector if {
-	table := "aws_dynamodb_table.valid_export_filter_delivered"
-	delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.config_changes", table, "write management events")
-	delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.exports", table, "write management events")
-	delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.scan", table, "read data events")
-	not delivered_on("audit-export-delivery", "aws_cloudwatch_log_metric_filter.config_changes", table, "read data events")
-}
-
-test_data_only_read_only_and_roleless_trails_deliver_no_management_writes if {
-	every group in ["exports", "data", "reads", "no-role"] {
-		not delivered_on(
-			"audit-export-delivery-missing", sprintf("aws_cloudwatch_log_metric_filter.exports[%q]", [group]),
-			"aws_dynamodb_table.invalid_export_filters_undelivered", "write management events",
-		)
-	}
-}
-
-test_the_data_only_trail_delivers_the_tables_reads if {
-	delivered_on(
-		"audit-export-delivery-missing", "aws_cloudwatch_log_metric_filter.exports[\"data\"]",
-		"aws_dynamodb_table.invalid_export_filters_undelivered", "read data events",
-	)
 }

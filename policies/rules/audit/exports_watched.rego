@@ -50,10 +50,10 @@ package ddb_guardrails.rules.audit.exports_watched
 
 import rego.v1
 
+import data.ddb_guardrails.lib.cloudtrail
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.monitoring
 import data.ddb_guardrails.lib.plan
-import data.ddb_guardrails.rules.audit.data_events
 
 export_event := {"ExportTableToPointInTime"}
 
@@ -71,7 +71,7 @@ covered(table, mode) if {
 	some address, _ in filter_events
 	some alarm in monitoring.alarmed_filters[address].alarms
 	monitoring.in_account({address, alarm}, table, mode)
-	data_events.delivered(address, table, mode, export_events)
+	cloudtrail.delivered(address, table, mode, export_events)
 }
 
 export_events := "write management events"
@@ -90,7 +90,7 @@ unknown_filters contains evidence if some _, evidence in monitoring.unknown_filt
 # Export filters whose log group, or the trail that delivers to it, cannot be read before apply.
 delivery_uncertain(table) := ({evidence |
 	some address, _ in filter_events
-	some evidence in data_events.delivery_uncertain(address, table, export_events)
+	some evidence in cloudtrail.delivery_uncertain(address, table, export_events)
 } | {evidence |
 	count(filter_events) > 0
 	some _, chain in monitoring.unresolved_deliveries
@@ -138,7 +138,7 @@ violation contains finding if {
 }
 
 # Export filters that reach no trail recording write management events.
-undelivered_evidence(table) := {data_events.undelivered_evidence(address, export_events) |
+undelivered_evidence(table) := {cloudtrail.undelivered_evidence(address, export_events) |
 	some address, _ in filter_events
-	not data_events.delivered(address, table, "maybe", export_events)
+	not cloudtrail.delivered(address, table, "maybe", export_events)
 }

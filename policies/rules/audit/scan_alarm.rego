@@ -52,10 +52,10 @@ package ddb_guardrails.rules.audit.scan_alarm
 
 import rego.v1
 
+import data.ddb_guardrails.lib.cloudtrail
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.monitoring
 import data.ddb_guardrails.lib.references
-import data.ddb_guardrails.rules.audit.data_events
 
 violation contains finding if {
 	some address, table in monitoring.tables
@@ -91,7 +91,7 @@ covered(table, mode) if {
 	monitoring.filter_watches(filter, "Scan", table)
 	some alarm in filter.alarms
 	monitoring.in_account({address, alarm}, table, mode)
-	data_events.delivered(address, table, mode, scan_events)
+	cloudtrail.delivered(address, table, mode, scan_events)
 }
 
 # Indexed by table name: one alarm per table made a scan of every alarm per table quadratic.
@@ -168,10 +168,10 @@ gap_evidence(table) := array.concat(
 )
 
 # Scan filters that count for this table but reach no trail that records its reads.
-undelivered_evidence(table) := {data_events.undelivered_evidence(address, scan_events) |
+undelivered_evidence(table) := {cloudtrail.undelivered_evidence(address, scan_events) |
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	not data_events.delivered(address, table, "maybe", scan_events)
+	not cloudtrail.delivered(address, table, "maybe", scan_events)
 }
 
 scan_events := "read data events"
@@ -181,7 +181,7 @@ scan_events := "read data events"
 delivery_uncertain(table) := {evidence |
 	some address, filter in monitoring.alarmed_filters
 	monitoring.filter_watches(filter, "Scan", table)
-	some evidence in data_events.delivery_uncertain(address, table, scan_events)
+	some evidence in cloudtrail.delivery_uncertain(address, table, scan_events)
 }
 
 # Alarms on this table's Scans through a metric DynamoDB does not publish.

@@ -113,13 +113,13 @@ test_a_trail_log_group_through_a_local_is_unprovable if {
 # A selector of the delivering trail that cannot be read may record the table's reads.
 test_a_delivering_trail_whose_selectors_cannot_be_read_is_unprovable if {
 	plan := fixtures.plan("audit-scan-delivery-missing")
-	selectors := data.ddb_guardrails.rules.audit.data_events.selectors with input as plan
+	selectors := data.ddb_guardrails.lib.cloudtrail.selectors with input as plan
 	pending := {
 		"trail": "aws_cloudtrail.writes_only", "label": "advanced_event_selector", "modes": set(),
 		"positive": [], "negative": [], "unprovable": {"aws_cloudtrail.writes_only advanced_event_selector: (known after apply)"},
 	}
 	found := fixtures.violations(subject, plan)
-		with data.ddb_guardrails.rules.audit.data_events.selectors as selectors | {pending}
+		with data.ddb_guardrails.lib.cloudtrail.selectors as selectors | {pending}
 	{[f.rule, f.evidence[0]] | some f in found; f.address == "aws_dynamodb_table.invalid_trail_records_no_reads"} == {[
 		"DDB-AUD-004-UNPROVABLE",
 		"aws_cloudtrail.writes_only advanced_event_selector: (known after apply)",
@@ -129,7 +129,7 @@ test_a_delivering_trail_whose_selectors_cannot_be_read_is_unprovable if {
 
 test_a_delivering_trail_whose_logging_is_known_only_after_apply_is_unprovable if {
 	found := fixtures.violations(subject, fixtures.plan("audit-scan-delivery-missing"))
-		with data.ddb_guardrails.rules.audit.data_events.active as false
+		with data.ddb_guardrails.lib.cloudtrail.active as false
 	evidence := [f.evidence | some f in found; f.address == "aws_dynamodb_table.valid_filter_on_delivered_log_group"]
 	evidence == [["aws_cloudtrail.all_data_events: enable_logging is only known after apply"]]
 }
