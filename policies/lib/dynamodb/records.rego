@@ -1,0 +1,196 @@
+# The table model (part of lib/tables.rego's package): one record per DynamoDB table of the plan,
+# whatever created it, so that a table rule judges one shape:
+#   {"address", "subject", "provider", "type",
+#    "encryption", "replica_keys", "pitr", "deletion_protection"}
+# `address` is the resource a finding goes to (the stack, for a template's table), `subject` names the
+# table inside it ("" for a resource of the plan), `provider` is aws | awscc | cloudformation |
+# cloudcontrol and `type` the table's resource type (aws_dynamodb_table_replica for a replica that is
+# a resource of its own). Each setting is a set of verdicts {"verdict", "evidence": [...]}:
+#   - keys: customer | owned | aws_managed | not_allowed | unprovable, with `key` when it is a key of
+#     the plan; settings: on | off | unprovable;
+#   - unreadable, for every setting of a stack or Cloud Control resource whose template cannot be
+#     read (one record per unreadable template, subject "");
+#   - optional `attribute`, the aws provider's attribute the verdict is about; `cause`: absent (the
+#     configuration has no block, the provider computed it) or unknown (only known after apply);
+#     `region`, the region of an aws replica block.
+package ddb_guardrails.lib.tables
+
+import rego.v1
+
+import data.ddb_guardrails.lib.kms
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.source
+
+records contains {
+	"address": address, "subject": "", "provider": "aws", "type": table.type,
+	"encryption": aws_encryption(table),
+	"replica_keys": aws_replica_keys(table),
+	"pitr": aws_pitr(table),
+	"deletion_protection": aws_deletion_protection(table),
+} if {
+	some address, table in plan.of_type("aws_dynamodb_table")
+}
+
+records contains {
+	"address": address, "subject": "", "provider": "aws", "type": replica.type,
+	"encryption": set(),
+	"replica_keys": {key_entry(verdict, null) | some verdict in kms.replica_resource_verdicts(replica)},
+	"pitr": aws_replica_pitr(replica),
+	"deletion_protection": aws_deletion_protection(replica),
+} if {
+	some address, replica in plan.of_type("aws_dynamodb_table_replica")
+}
+
+records contains template_record(address, "", "awscc", table.type) if {
+	some type in awscc_table_types
+	some address, table in plan.of_type(type)
+}
+
+records contains template_record(table.address, table.subject, stack_provider(table.stack), table.type) if {
+	some table in template_tables
+}
+
+records contains {
+	"address": stack.address, "subject": "", "provider": stack_provider(stacks[stack.address]), "type": null,
+	"encryption": verdicts, "replica_keys": verdicts, "pitr": verdicts, "deletion_protection": verdicts,
+} if {
+	some stack in unreadable
+	verdicts := {{"verdict": "unreadable", "evidence": stack.evidence}}
+}
+
+# The message of a finding on a template that cannot be read: `setting` names what is not checked.
+unreadable_message(setting) := concat("", [
+	"the stack's template cannot be read, so the ", setting, " of the tables it declares cannot be checked",
+])
+
+stack_provider(stack) := "cloudcontrol" if stack.type == cloudcontrol_type
+
+stack_provider(stack) := "cloudformation" if stack.type != cloudcontrol_type
+
+# The verdicts of lib/tables.rego's awscc and template sets on one table.
+template_record(address, subject, provider, type) := {
+	"address": address, "subject": subject, "provider": provider, "type": type,
+	"encryption": verdicts_of(table_keys, address, subject),
+	"replica_keys": verdicts_of(replica_keys, address, subject),
+	"pitr": verdicts_of(pitr, address, subject),
+	"deletion_protection": verdicts_of(deletion_protection, address, subject),
+}
+
+verdicts_of(entries, address, subject) := {object.remove(entry, ["address", "subject"]) |
+	some entry in entries
+	entry.address == address
+	entry.subject == subject
+}
+
+# The provider computes the server_side_encryption block when the configuration has none. A dynamic
+# block is not in the configuration either; it is judged as absent, since its content cannot be
+# seen before apply.
+aws_encryption(table) := (({entry |
+	not table.unknown.server_side_encryption == true
+	not table.after.server_side_encryption[0].enabled == true
+	entry := {"verdict": "owned", "attribute": "server_side_encryption", "evidence": ["server_side_encryption[0].enabled: not true"]}
+} | {entry |
+	table.unknown.server_side_encryption == true
+	plan.config(table)
+	plan.expression(table, ["server_side_encryption"]) == null
+	entry := {
+		"verdict": "owned", "cause": "absent", "attribute": "server_side_encryption",
+		"evidence": [source.missing_block(table, "server_side_encryption")],
+	}
+}) | {entry |
+	table.unknown.server_side_encryption == true
+	not plan.expression(table, ["server_side_encryption"]) == null
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "server_side_encryption",
+		"evidence": ["server_side_encryption: (known after apply)"],
+	}
+}) | {key_entry(verdict, "kms_key_arn") | some verdict in kms.table_key_verdicts(table)}
+
+aws_replica_keys(table) := {entry |
+	table.unknown.replica == true
+	entry := {"verdict": "unprovable", "cause": "unknown", "attribute": "replica", "evidence": ["replica: (known after apply)"]}
+} | {key_entry(verdict, null) |
+	some i, _ in object.get(table.after, "replica", [])
+	some verdict in kms.replica_block_verdicts(table, i)
+}
+
+# A kms.verdicts entry as a record's verdict.
+key_entry(verdict, attribute) := object.union(
+	{"verdict": verdict.verdict, "evidence": [verdict.evidence]},
+	object.union({"key": key | key := verdict.key}, {"attribute": attribute | attribute != null}),
+)
+
+# Computed by the provider when the configuration has no block (or a dynamic one): off.
+aws_pitr(table) := (({entry |
+	not table.unknown.point_in_time_recovery == true
+	not table.after.point_in_time_recovery[0].enabled == true
+	not table.unknown.point_in_time_recovery[0].enabled == true
+	entry := {"verdict": "off", "evidence": [sprintf(
+		"point_in_time_recovery[0].enabled = %v",
+		[object.get(table.after, ["point_in_time_recovery", 0, "enabled"], null)],
+	)]}
+} | {entry |
+	table.unknown.point_in_time_recovery == true
+	plan.config(table)
+	plan.expression(table, ["point_in_time_recovery"]) == null
+	entry := {
+		"verdict": "off", "cause": "absent", "attribute": "point_in_time_recovery",
+		"evidence": [source.missing_block(table, "point_in_time_recovery")],
+	}
+}) | {entry |
+	aws_pitr_unknown(table)
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "point_in_time_recovery",
+		"evidence": references.unknown_chain(table, ["point_in_time_recovery", 0, "enabled"], "point_in_time_recovery[0].enabled"),
+	}
+}) | {entry |
+	some i, replica in object.get(table.after, "replica", [])
+	not replica.point_in_time_recovery == true
+	not table.unknown.replica[i].point_in_time_recovery == true
+	entry := {
+		"verdict": "off", "region": object.get(replica, "region_name", "(unknown region)"),
+		"evidence": [sprintf("replica[region_name = %v].point_in_time_recovery = %v", [
+			object.get(replica, "region_name", "(unknown)"),
+			object.get(replica, "point_in_time_recovery", null),
+		])],
+	}
+}
+
+aws_pitr_unknown(table) if {
+	table.unknown.point_in_time_recovery == true
+	not plan.expression(table, ["point_in_time_recovery"]) == null
+}
+
+aws_pitr_unknown(table) if table.unknown.point_in_time_recovery[0].enabled == true
+
+aws_replica_pitr(replica) := {entry |
+	not replica.unknown.point_in_time_recovery == true
+	not replica.after.point_in_time_recovery == true
+	entry := {"verdict": "off", "evidence": [sprintf(
+		"point_in_time_recovery = %v",
+		[object.get(replica.after, "point_in_time_recovery", null)],
+	)]}
+}
+
+# Unknown only because the provider computes it (not in the configuration) is off, not unknown.
+aws_deletion_protection(table) := {entry |
+	not aws_deletion_protection_unknown(table)
+	not table.after.deletion_protection_enabled == true
+	entry := {"verdict": "off", "evidence": [aws_deletion_protection_evidence(table)]}
+} | {entry |
+	aws_deletion_protection_unknown(table)
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "deletion_protection_enabled",
+		"evidence": references.unknown_chain(table, ["deletion_protection_enabled"], "deletion_protection_enabled"),
+	}
+}
+
+aws_deletion_protection_unknown(table) if {
+	table.unknown.deletion_protection_enabled == true
+	not plan.expression(table, ["deletion_protection_enabled"]) == null
+}
+
+aws_deletion_protection_evidence(table) := "deletion_protection_enabled: not set (off)" if {
+	table.unknown.deletion_protection_enabled == true
+} else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])
