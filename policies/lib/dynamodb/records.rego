@@ -24,22 +24,13 @@ import data.ddb_guardrails.lib.source
 
 records contains {
 	"address": address, "subject": "", "provider": "aws", "type": table.type,
-	"encryption": aws_encryption(table),
-	"replica_keys": aws_replica_keys(table),
-	"pitr": aws_pitr(table),
-	"deletion_protection": aws_deletion_protection(table),
+	"encryption": object.get(aws_encryption, address, set()),
+	"replica_keys": object.get(aws_replica_keys, address, set()),
+	"pitr": object.get(aws_pitr, address, set()),
+	"deletion_protection": object.get(aws_deletion_protection, address, set()),
 } if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-}
-
-records contains {
-	"address": address, "subject": "", "provider": "aws", "type": replica.type,
-	"encryption": set(),
-	"replica_keys": {key_entry(verdict, null) | some verdict in kms.replica_resource_verdicts(replica)},
-	"pitr": aws_replica_pitr(replica),
-	"deletion_protection": aws_deletion_protection(replica),
-} if {
-	some address, replica in plan.of_type("aws_dynamodb_table_replica")
+	some type in {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
+	some address, table in plan.of_type(type)
 }
 
 records contains template_record(address, "", "awscc", table.type) if {
@@ -83,14 +74,22 @@ verdicts_of(entries, address, subject) := {object.remove(entry, ["address", "sub
 	entry.subject == subject
 }
 
-# The provider computes the server_side_encryption block when the configuration has none. A dynamic
-# block is not in the configuration either; it is judged as absent, since its content cannot be
-# seen before apply.
-aws_encryption(table) := (({entry |
+# The aws provider's tables (aws_dynamodb_table) and replicas (aws_dynamodb_table_replica), by address.
+aws_tables := plan.of_type("aws_dynamodb_table")
+
+aws_replicas := plan.of_type("aws_dynamodb_table_replica")
+
+aws_encryption[address] contains entry if {
+	some address, table in aws_tables
 	not table.unknown.server_side_encryption == true
 	not table.after.server_side_encryption[0].enabled == true
 	entry := {"verdict": "owned", "attribute": "server_side_encryption", "evidence": ["server_side_encryption[0].enabled: not true"]}
-} | {entry |
+}
+
+# The provider computes the block when the configuration has none. A dynamic block is not in the
+# configuration either; it is judged as absent, since its content cannot be seen before apply.
+aws_encryption[address] contains entry if {
+	some address, table in aws_tables
 	table.unknown.server_side_encryption == true
 	plan.config(table)
 	plan.expression(table, ["server_side_encryption"]) == null
@@ -98,21 +97,38 @@ aws_encryption(table) := (({entry |
 		"verdict": "owned", "cause": "absent", "attribute": "server_side_encryption",
 		"evidence": [source.missing_block(table, "server_side_encryption")],
 	}
-}) | {entry |
+}
+
+aws_encryption[address] contains entry if {
+	some address, table in aws_tables
 	table.unknown.server_side_encryption == true
 	not plan.expression(table, ["server_side_encryption"]) == null
 	entry := {
 		"verdict": "unprovable", "cause": "unknown", "attribute": "server_side_encryption",
 		"evidence": ["server_side_encryption: (known after apply)"],
 	}
-}) | {key_entry(verdict, "kms_key_arn") | some verdict in kms.table_key_verdicts(table)}
+}
 
-aws_replica_keys(table) := {entry |
+aws_encryption[address] contains key_entry(verdict, "kms_key_arn") if {
+	some address, table in aws_tables
+	some verdict in kms.table_key_verdicts(table)
+}
+
+aws_replica_keys[address] contains entry if {
+	some address, table in aws_tables
 	table.unknown.replica == true
 	entry := {"verdict": "unprovable", "cause": "unknown", "attribute": "replica", "evidence": ["replica: (known after apply)"]}
-} | {key_entry(verdict, null) |
+}
+
+aws_replica_keys[address] contains key_entry(verdict, null) if {
+	some address, table in aws_tables
 	some i, _ in object.get(table.after, "replica", [])
 	some verdict in kms.replica_block_verdicts(table, i)
+}
+
+aws_replica_keys[address] contains key_entry(verdict, null) if {
+	some address, replica in aws_replicas
+	some verdict in kms.replica_resource_verdicts(replica)
 }
 
 # A kms.verdicts entry as a record's verdict.
@@ -121,8 +137,13 @@ key_entry(verdict, attribute) := object.union(
 	object.union({"key": key | key := verdict.key}, {"attribute": attribute | attribute != null}),
 )
 
-# Computed by the provider when the configuration has no block (or a dynamic one): off.
-aws_pitr(table) := (({entry |
+aws_pitr[address] contains {"verdict": "on"} if {
+	some address, table in aws_tables
+	table.after.point_in_time_recovery[0].enabled == true
+}
+
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
 	not table.unknown.point_in_time_recovery == true
 	not table.after.point_in_time_recovery[0].enabled == true
 	not table.unknown.point_in_time_recovery[0].enabled == true
@@ -130,7 +151,11 @@ aws_pitr(table) := (({entry |
 		"point_in_time_recovery[0].enabled = %v",
 		[object.get(table.after, ["point_in_time_recovery", 0, "enabled"], null)],
 	)]}
-} | {entry |
+}
+
+# Computed by the provider when the configuration has no block (or a dynamic one): off.
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
 	table.unknown.point_in_time_recovery == true
 	plan.config(table)
 	plan.expression(table, ["point_in_time_recovery"]) == null
@@ -138,22 +163,38 @@ aws_pitr(table) := (({entry |
 		"verdict": "off", "cause": "absent", "attribute": "point_in_time_recovery",
 		"evidence": [source.missing_block(table, "point_in_time_recovery")],
 	}
-}) | {entry |
+}
+
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
 	aws_pitr_unknown(table)
 	entry := {
 		"verdict": "unprovable", "cause": "unknown", "attribute": "point_in_time_recovery",
 		"evidence": references.unknown_chain(table, ["point_in_time_recovery", 0, "enabled"], "point_in_time_recovery[0].enabled"),
 	}
-}) | {entry |
+}
+
+# Replica blocks: off by default. One whose setting is only known after apply has no verdict.
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
 	some i, replica in object.get(table.after, "replica", [])
-	not replica.point_in_time_recovery == true
 	not table.unknown.replica[i].point_in_time_recovery == true
 	entry := {
-		"verdict": "off", "region": object.get(replica, "region_name", "(unknown region)"),
+		"verdict": on_off(object.get(replica, "point_in_time_recovery", null)),
+		"region": object.get(replica, "region_name", "(unknown region)"),
 		"evidence": [sprintf("replica[region_name = %v].point_in_time_recovery = %v", [
 			object.get(replica, "region_name", "(unknown)"),
 			object.get(replica, "point_in_time_recovery", null),
 		])],
+	}
+}
+
+aws_pitr[address] contains entry if {
+	some address, replica in aws_replicas
+	not replica.unknown.point_in_time_recovery == true
+	entry := {
+		"verdict": on_off(object.get(replica.after, "point_in_time_recovery", null)),
+		"evidence": [sprintf("point_in_time_recovery = %v", [object.get(replica.after, "point_in_time_recovery", null)])],
 	}
 }
 
@@ -164,21 +205,15 @@ aws_pitr_unknown(table) if {
 
 aws_pitr_unknown(table) if table.unknown.point_in_time_recovery[0].enabled == true
 
-aws_replica_pitr(replica) := {entry |
-	not replica.unknown.point_in_time_recovery == true
-	not replica.after.point_in_time_recovery == true
-	entry := {"verdict": "off", "evidence": [sprintf(
-		"point_in_time_recovery = %v",
-		[object.get(replica.after, "point_in_time_recovery", null)],
-	)]}
+# Unset is off; unknown only because the provider computes it (not in the configuration) too.
+aws_deletion_protection[address] contains entry if {
+	some address, table in object.union(aws_tables, aws_replicas)
+	not aws_deletion_protection_unknown(table)
+	entry := {"verdict": on_off(object.get(table.after, "deletion_protection_enabled", null)), "evidence": [aws_deletion_protection_evidence(table)]}
 }
 
-# Unknown only because the provider computes it (not in the configuration) is off, not unknown.
-aws_deletion_protection(table) := {entry |
-	not aws_deletion_protection_unknown(table)
-	not table.after.deletion_protection_enabled == true
-	entry := {"verdict": "off", "evidence": [aws_deletion_protection_evidence(table)]}
-} | {entry |
+aws_deletion_protection[address] contains entry if {
+	some address, table in object.union(aws_tables, aws_replicas)
 	aws_deletion_protection_unknown(table)
 	entry := {
 		"verdict": "unprovable", "cause": "unknown", "attribute": "deletion_protection_enabled",
@@ -194,3 +229,7 @@ aws_deletion_protection_unknown(table) if {
 aws_deletion_protection_evidence(table) := "deletion_protection_enabled: not set (off)" if {
 	table.unknown.deletion_protection_enabled == true
 } else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])
+
+on_off(value) := "on" if value == true
+
+else := "off"
