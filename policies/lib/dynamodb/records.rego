@@ -1,11 +1,12 @@
 # The table model (part of lib/tables.rego's package): one record per DynamoDB table of the plan,
 # whatever created it, so that a table rule judges one shape:
-#   {"address", "subject", "provider", "type",
-#    "encryption", "replica_keys", "pitr", "deletion_protection"}
+#   {"address", "subject", "provider", "type", "data_class",
+#    "encryption", "replica_keys", "pitr", "deletion_protection", "ttl"}
 # `address` is the resource a finding goes to (the stack, for a template's table), `subject` names the
 # table inside it ("" for a resource of the plan), `provider` is aws | awscc | cloudformation |
 # cloudcontrol and `type` the table's resource type (aws_dynamodb_table_replica for a replica that is
-# a resource of its own). Each setting is a set of verdicts {"verdict", "evidence": [...]}:
+# a resource of its own), `data_class` its ddb-guardrails:data-class tag (aws provider; else null).
+# TTL is read on aws_dynamodb_table only (empty elsewhere). Each setting is a set of verdicts {"verdict", "evidence": [...]}:
 #   - keys: customer | owned | aws_managed | not_allowed | unprovable, with `key` when it is a key of
 #     the plan; settings: on | off | unprovable;
 #   - unreadable, for every setting of a stack or Cloud Control resource whose template cannot be
@@ -21,6 +22,7 @@ import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.source
+import data.ddb_guardrails.lib.tags
 
 records contains {
 	"address": address, "subject": "", "provider": "aws", "type": table.type,
@@ -28,6 +30,8 @@ records contains {
 	"replica_keys": object.get(aws_replica_keys, address, set()),
 	"pitr": object.get(aws_pitr, address, set()),
 	"deletion_protection": object.get(aws_deletion_protection, address, set()),
+	"ttl": object.get(aws_ttl, address, set()),
+	"data_class": data_class(table),
 } if {
 	some type in {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
 	some address, table in plan.of_type(type)
@@ -45,6 +49,7 @@ records contains template_record(table.address, table.subject, stack_provider(ta
 records contains {
 	"address": stack.address, "subject": "", "provider": stack_provider(stacks[stack.address]), "type": null,
 	"encryption": verdicts, "replica_keys": verdicts, "pitr": verdicts, "deletion_protection": verdicts,
+	"ttl": verdicts, "data_class": null,
 } if {
 	some stack in unreadable
 	verdicts := {{"verdict": "unreadable", "evidence": stack.evidence}}
@@ -66,6 +71,8 @@ template_record(address, subject, provider, type) := {
 	"replica_keys": verdicts_of(replica_keys, address, subject),
 	"pitr": verdicts_of(pitr, address, subject),
 	"deletion_protection": verdicts_of(deletion_protection, address, subject),
+	"ttl": set(),
+	"data_class": null,
 }
 
 verdicts_of(entries, address, subject) := {object.remove(entry, ["address", "subject"]) |
@@ -233,3 +240,53 @@ aws_deletion_protection_evidence(table) := "deletion_protection_enabled: not set
 on_off(value) := "on" if value == true
 
 else := "off"
+
+# TTL expires items only when it is on with an attribute to read.
+aws_ttl[address] contains {"verdict": "on"} if {
+	some address, table in aws_tables
+	aws_ttl_on(table)
+}
+
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	not table.unknown.ttl == true
+	not aws_ttl_unknown(table)
+	not aws_ttl_on(table)
+	entry := {"verdict": "off", "evidence": [sprintf("ttl[0].enabled = %v, ttl[0].attribute_name = %v", [
+		object.get(table.after, ["ttl", 0, "enabled"], null),
+		object.get(table.after, ["ttl", 0, "attribute_name"], null),
+	])]}
+}
+
+aws_ttl_on(table) if {
+	table.after.ttl[0].enabled == true
+	table.after.ttl[0].attribute_name != ""
+}
+
+# Computed by the provider when the configuration has no ttl block: off.
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.ttl == true
+	plan.config(table)
+	plan.expression(table, ["ttl"]) == null
+	entry := {"verdict": "off", "cause": "absent", "attribute": "ttl", "evidence": [source.missing_block(table, "ttl")]}
+}
+
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	some attribute in ["enabled", "attribute_name"]
+	table.unknown.ttl[0][attribute] == true
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": concat(".", ["ttl", attribute]),
+		"evidence": references.unknown_chain(table, ["ttl", 0, attribute], sprintf("ttl[0].%s", [attribute])),
+	}
+}
+
+aws_ttl_unknown(table) if {
+	some attribute in ["enabled", "attribute_name"]
+	table.unknown.ttl[0][attribute] == true
+}
+
+data_class(resource) := value if {
+	value := tags.value(resource, tags.data_class_key)
+} else := null
