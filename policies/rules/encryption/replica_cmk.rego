@@ -61,15 +61,8 @@ violation contains finding if {
 violation contains finding if {
 	some table in tables.records
 	some entry in table.replica_keys
-	entry.verdict == "unprovable"
+	entry.verdict in {"unprovable", "unreadable"}
 	finding := findings.unprovable(rego.metadata.chain(), table.address, concat("", [table.subject, unprovable_message(entry)]), entry.evidence)
-}
-
-violation contains finding if {
-	some table in tables.records
-	some entry in table.replica_keys
-	entry.verdict == "unreadable"
-	finding := findings.unprovable(rego.metadata.chain(), table.address, tables.unreadable_message("replica keys"), entry.evidence)
 }
 
 key_messages := {
@@ -77,7 +70,9 @@ key_messages := {
 	"not_allowed": "replica is encrypted with an existing key that is not in allowed_key_arns",
 }
 
-# An aws table whose replica set is itself only known after apply.
-unprovable_message(entry) := "the table's replicas are only known after apply, so their keys cannot be checked" if {
+# An aws table whose replica set is itself only known after apply, or a template that cannot be read.
+unprovable_message(entry) := tables.unreadable_message("replica keys") if {
+	entry.verdict == "unreadable"
+} else := "the table's replicas are only known after apply, so their keys cannot be checked" if {
 	entry.cause == "unknown"
 } else := "the replica's key cannot be followed before apply to a customer-managed key"

@@ -69,15 +69,8 @@ violation contains finding if {
 violation contains finding if {
 	some table in tables.records
 	some entry in table.encryption
-	entry.verdict == "unprovable"
+	entry.verdict in {"unprovable", "unreadable"}
 	finding := findings.unprovable(rego.metadata.chain(), table.address, concat("", [table.subject, unprovable_message(entry)]), entry.evidence)
-}
-
-violation contains finding if {
-	some table in tables.records
-	some entry in table.encryption
-	entry.verdict == "unreadable"
-	finding := findings.unprovable(rego.metadata.chain(), table.address, tables.unreadable_message("encryption"), entry.evidence)
 }
 
 key_message(entry) := concat("", ["table is encrypted with an AWS-owned key (", owned_reason(entry), ")"]) if entry.verdict == "owned"
@@ -95,7 +88,9 @@ owned_reason(entry) := concat("", ["no ", entry.attribute, " block"]) if {
 	entry.attribute
 } else := "server-side encryption with KMS is not enabled"
 
-unprovable_message(entry) := concat("", [entry.attribute, " is only known after apply, so the key cannot be checked"]) if {
+unprovable_message(entry) := tables.unreadable_message("encryption") if {
+	entry.verdict == "unreadable"
+} else := concat("", [entry.attribute, " is only known after apply, so the key cannot be checked"]) if {
 	entry.cause == "unknown"
 } else := concat("", [
 	object.get(entry, "attribute", "the table's encryption or key"),

@@ -42,18 +42,15 @@ violation contains finding if {
 violation contains finding if {
 	some table in tables.records
 	some entry in table.deletion_protection
-	entry.verdict == "unprovable"
+	entry.verdict in {"unprovable", "unreadable"}
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		table.address,
-		concat("", [table.subject, object.get(entry, "attribute", "deletion protection"), " is only known after apply"]),
+		concat("", [table.subject, unprovable_message(entry)]),
 		entry.evidence,
 	)
 }
 
-violation contains finding if {
-	some table in tables.records
-	some entry in table.deletion_protection
+unprovable_message(entry) := tables.unreadable_message("deletion protection") if {
 	entry.verdict == "unreadable"
-	finding := findings.unprovable(rego.metadata.chain(), table.address, tables.unreadable_message("deletion protection"), entry.evidence)
-}
+} else := concat("", [object.get(entry, "attribute", "deletion protection"), " is only known after apply"])

@@ -48,20 +48,13 @@ violation contains finding if {
 violation contains finding if {
 	some table in tables.records
 	some entry in table.pitr
-	entry.verdict == "unprovable"
+	entry.verdict in {"unprovable", "unreadable"}
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		table.address,
-		concat("", [table.subject, object.get(entry, "attribute", "point-in-time recovery"), " is only known after apply"]),
+		concat("", [table.subject, unprovable_message(entry)]),
 		entry.evidence,
 	)
-}
-
-violation contains finding if {
-	some table in tables.records
-	some entry in table.pitr
-	entry.verdict == "unreadable"
-	finding := findings.unprovable(rego.metadata.chain(), table.address, tables.unreadable_message("point-in-time recovery"), entry.evidence)
 }
 
 # What the aws provider's messages add: the block left out, or the replica the setting is on.
@@ -72,3 +65,7 @@ off_detail(table, entry) := concat("", [" (no ", entry.attribute, " block)"]) if
 } else := " on the replica" if {
 	table.type == "aws_dynamodb_table_replica"
 } else := ""
+
+unprovable_message(entry) := tables.unreadable_message("point-in-time recovery") if {
+	entry.verdict == "unreadable"
+} else := concat("", [object.get(entry, "attribute", "point-in-time recovery"), " is only known after apply"])
