@@ -258,11 +258,6 @@ aws_ttl[address] contains entry if {
 	])]}
 }
 
-aws_ttl_on(table) if {
-	table.after.ttl[0].enabled == true
-	table.after.ttl[0].attribute_name != ""
-}
-
 # Computed by the provider when the configuration has no ttl block: off.
 aws_ttl[address] contains entry if {
 	some address, table in aws_tables
@@ -280,6 +275,11 @@ aws_ttl[address] contains entry if {
 		"verdict": "unprovable", "cause": "unknown", "attribute": concat(".", ["ttl", attribute]),
 		"evidence": references.unknown_chain(table, ["ttl", 0, attribute], sprintf("ttl[0].%s", [attribute])),
 	}
+}
+
+aws_ttl_on(table) if {
+	table.after.ttl[0].enabled == true
+	table.after.ttl[0].attribute_name != ""
 }
 
 aws_ttl_unknown(table) if {

@@ -14,11 +14,11 @@ records(plan) := found if {
 pitr_of(record) := {[entry.verdict, object.get(entry, "region", "")] | some entry in record.pitr}
 
 test_every_provider_gives_one_record_per_table if {
-	providers := {[name, record.provider] |
+	found := {[name, record.provider] |
 		some name in ["enc-table-keys", "rec-pitr-deletion", "awscc-tables", "cfn-stack-tables", "cloudcontrol-resources"]
 		some record in records(fixtures.plan(name))
 	}
-	providers == {
+	found == {
 		["enc-table-keys", "aws"],
 		["rec-pitr-deletion", "aws"],
 		["awscc-tables", "awscc"],
