@@ -6,7 +6,8 @@
 # table inside it ("" for a resource of the plan), `provider` is aws | awscc | cloudformation |
 # cloudcontrol and `type` the table's resource type (aws_dynamodb_table_replica for a replica that is
 # a resource of its own), `data_class` its ddb-guardrails:data-class tag (aws provider; else null).
-# TTL is read on aws_dynamodb_table only (empty elsewhere). Each setting is a set of verdicts {"verdict", "evidence": [...]}:
+# TTL is read on aws_dynamodb_table only (empty elsewhere). Each setting is a set of verdicts
+# {"verdict", "evidence": [...]}:
 #   - keys: customer | owned | aws_managed | not_allowed | unprovable, with `key` when it is a key of
 #     the plan; settings: on | off | unprovable;
 #   - unreadable, for every setting of a stack or Cloud Control resource whose template cannot be
@@ -49,7 +50,7 @@ records contains template_record(table.address, table.subject, stack_provider(ta
 records contains {
 	"address": stack.address, "subject": "", "provider": stack_provider(stacks[stack.address]), "type": null,
 	"encryption": verdicts, "replica_keys": verdicts, "pitr": verdicts, "deletion_protection": verdicts,
-	"ttl": verdicts, "data_class": null,
+	"ttl": set(), "data_class": null,
 } if {
 	some stack in unreadable
 	verdicts := {{"verdict": "unreadable", "evidence": stack.evidence}}
