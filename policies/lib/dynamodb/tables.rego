@@ -5,8 +5,8 @@
 #   awscc_dynamodb_global_table) and of CloudFormation stacks (AWS::DynamoDB::Table and
 #   AWS::DynamoDB::GlobalTable in a template_body, which the engine parses into
 #   input.cloudformation_templates, since opa-wasm has no YAML builtin). Their encryption and
-#   recovery settings become verdicts of one shape, so that the encryption and recovery rules judge
-#   one model whatever created the table:
+#   recovery settings become verdicts of one shape, which records.rego gathers per table into the
+#   table model the rules judge:
 #     {"address", "subject", "verdict", "evidence": [...], "key"?}
 #   `address` is the resource the finding goes to (the stack, for a template's table), `subject`
 #   names the table inside it ("" for an awscc resource), `verdict` is owned | aws_managed |

@@ -32,66 +32,37 @@ package ddb_guardrails.rules.audit.session_ttl
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.plan
-import data.ddb_guardrails.lib.references
-import data.ddb_guardrails.lib.source
+import data.ddb_guardrails.lib.tables
 import data.ddb_guardrails.lib.tags
 
 tag_evidence := tags.evidence(tags.data_class_key, tags.session)
 
-session_tables[address] := table if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	tags.has(table, tags.data_class_key, tags.session)
-}
-
 violation contains finding if {
-	some address, table in session_tables
-	not table.unknown.ttl == true
-	not ttl_set(table)
-	not unknown_setting(table)
+	some table in tables.records
+	table.data_class == tags.session
+	some entry in table.ttl
+	entry.verdict == "off"
 	finding := findings.violation(
 		rego.metadata.chain(),
-		address,
-		"session-store table does not expire items (TTL is off)",
-		[tag_evidence, sprintf("ttl[0].enabled = %v, ttl[0].attribute_name = %v", [
-			object.get(table.after, ["ttl", 0, "enabled"], null),
-			object.get(table.after, ["ttl", 0, "attribute_name"], null),
-		])],
-	)
-}
-
-# Computed by the provider when the configuration has no ttl block: off.
-violation contains finding if {
-	some address, table in session_tables
-	table.unknown.ttl == true
-	plan.config(table)
-	plan.expression(table, ["ttl"]) == null
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"session-store table does not expire items (no ttl block)",
-		[tag_evidence, source.missing_block(table, "ttl")],
+		table.address,
+		concat("", ["session-store table does not expire items (", off_reason(entry), ")"]),
+		array.concat([tag_evidence], entry.evidence),
 	)
 }
 
 violation contains finding if {
-	some address, table in session_tables
-	some attribute in ["enabled", "attribute_name"]
-	table.unknown.ttl[0][attribute] == true
+	some table in tables.records
+	table.data_class == tags.session
+	some entry in table.ttl
+	entry.verdict == "unprovable"
 	finding := findings.unprovable(
 		rego.metadata.chain(),
-		address,
-		sprintf("ttl.%s is only known after apply", [attribute]),
-		array.concat([tag_evidence], references.unknown_chain(table, ["ttl", 0, attribute], sprintf("ttl[0].%s", [attribute]))),
+		table.address,
+		concat("", [entry.attribute, " is only known after apply"]),
+		array.concat([tag_evidence], entry.evidence),
 	)
 }
 
-ttl_set(table) if {
-	table.after.ttl[0].enabled == true
-	table.after.ttl[0].attribute_name != ""
-}
+off_reason(entry) := concat("", ["no ", entry.attribute, " block"]) if entry.cause == "absent"
 
-unknown_setting(table) if {
-	some attribute in ["enabled", "attribute_name"]
-	table.unknown.ttl[0][attribute] == true
-}
+else := "TTL is off"

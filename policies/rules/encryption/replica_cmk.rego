@@ -49,96 +49,30 @@ package ddb_guardrails.rules.encryption.replica_cmk
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.kms
-import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.tables
 
-# [address, verdict] of every replica, as a block of a table or as a resource of its own.
-replica_verdicts contains [address, verdict] if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	some i, _ in object.get(table.after, "replica", [])
-	some verdict in kms.replica_block_verdicts(table, i)
-}
-
-replica_verdicts contains [address, verdict] if {
-	some address, replica in plan.of_type("aws_dynamodb_table_replica")
-	some verdict in kms.replica_resource_verdicts(replica)
-}
-
-# A table whose replica set is itself only known after apply.
 violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	table.unknown.replica == true
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		address,
-		"the table's replicas are only known after apply, so their keys cannot be checked",
-		["replica: (known after apply)"],
-	)
-}
-
-violation contains finding if {
-	some [address, verdict] in replica_verdicts
-	verdict.verdict == "aws_managed"
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"replica is encrypted with the AWS-managed key aws/dynamodb of its Region, not its own customer-managed key",
-		[verdict.evidence],
-	)
-}
-
-violation contains finding if {
-	some [address, verdict] in replica_verdicts
-	verdict.verdict == "not_allowed"
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"replica is encrypted with an existing key that is not in allowed_key_arns",
-		[verdict.evidence],
-	)
-}
-
-violation contains finding if {
-	some [address, verdict] in replica_verdicts
-	verdict.verdict == "unprovable"
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		address,
-		"the replica's key cannot be followed before apply to a customer-managed key",
-		[verdict.evidence],
-	)
-}
-
-# Replicas of awscc and CloudFormation global tables (lib/tables.rego).
-violation contains finding if {
-	some entry in tables.replica_keys
+	some table in tables.records
+	some entry in table.replica_keys
 	message := key_messages[entry.verdict]
-	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, message]), entry.evidence)
+	finding := findings.violation(rego.metadata.chain(), table.address, concat("", [table.subject, message]), entry.evidence)
 }
 
 violation contains finding if {
-	some entry in tables.replica_keys
-	entry.verdict == "unprovable"
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		entry.address,
-		concat("", [entry.subject, "the replica's key cannot be followed before apply to a customer-managed key"]),
-		entry.evidence,
-	)
-}
-
-violation contains finding if {
-	some stack in tables.unreadable
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		stack.address,
-		"the stack's template cannot be read, so the replica keys of the tables it declares cannot be checked",
-		stack.evidence,
-	)
+	some table in tables.records
+	some entry in table.replica_keys
+	entry.verdict in {"unprovable", "unreadable"}
+	finding := findings.unprovable(rego.metadata.chain(), table.address, concat("", [table.subject, unprovable_message(entry)]), entry.evidence)
 }
 
 key_messages := {
 	"aws_managed": "replica is encrypted with the AWS-managed key aws/dynamodb of its Region, not its own customer-managed key",
 	"not_allowed": "replica is encrypted with an existing key that is not in allowed_key_arns",
 }
+
+# An aws table whose replica set is itself only known after apply, or a template that cannot be read.
+unprovable_message(entry) := tables.unreadable_message("replica keys") if {
+	entry.verdict == "unreadable"
+} else := "the table's replicas are only known after apply, so their keys cannot be checked" if {
+	entry.cause == "unknown"
+} else := "the replica's key cannot be followed before apply to a customer-managed key"

@@ -57,118 +57,42 @@ package ddb_guardrails.rules.encryption.table_cmk
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.kms
-import data.ddb_guardrails.lib.plan
-import data.ddb_guardrails.lib.source
 import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	not encryption_block_unknown(table)
-	not table.after.server_side_encryption[0].enabled == true
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"table is encrypted with an AWS-owned key (server_side_encryption is not enabled)",
-		["server_side_encryption[0].enabled: not true"],
-	)
-}
-
-# The provider computes the block when the configuration has none. A dynamic block is not in the
-# configuration either; it is judged as absent, since its content cannot be seen before apply.
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	encryption_block_unknown(table)
-	plan.config(table)
-	plan.expression(table, ["server_side_encryption"]) == null
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"table is encrypted with an AWS-owned key (no server_side_encryption block)",
-		[source.missing_block(table, "server_side_encryption")],
-	)
+	some table in tables.records
+	some entry in table.encryption
+	message := key_message(entry)
+	finding := findings.violation(rego.metadata.chain(), table.address, concat("", [table.subject, message]), entry.evidence)
 }
 
 violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	encryption_block_unknown(table)
-	not plan.expression(table, ["server_side_encryption"]) == null
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		address,
-		"server_side_encryption is only known after apply, so the key cannot be checked",
-		["server_side_encryption: (known after apply)"],
-	)
+	some table in tables.records
+	some entry in table.encryption
+	entry.verdict in {"unprovable", "unreadable"}
+	finding := findings.unprovable(rego.metadata.chain(), table.address, concat("", [table.subject, unprovable_message(entry)]), entry.evidence)
 }
 
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	some verdict in kms.table_key_verdicts(table)
-	verdict.verdict == "aws_managed"
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"table is encrypted with the AWS-managed key aws/dynamodb, not a customer-managed key",
-		[verdict.evidence],
-	)
+key_message(entry) := concat("", ["table is encrypted with an AWS-owned key (", owned_reason(entry), ")"]) if entry.verdict == "owned"
+
+key_message(entry) := "table is encrypted with the AWS-managed key aws/dynamodb, not a customer-managed key" if {
+	entry.verdict == "aws_managed"
 }
 
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	some verdict in kms.table_key_verdicts(table)
-	verdict.verdict == "not_allowed"
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"table is encrypted with an existing key that is not in allowed_key_arns",
-		[verdict.evidence],
-	)
-}
+key_message(entry) := "table is encrypted with an existing key that is not in allowed_key_arns" if entry.verdict == "not_allowed"
 
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	some verdict in kms.table_key_verdicts(table)
-	verdict.verdict == "unprovable"
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		address,
-		"kms_key_arn cannot be followed before apply to a customer-managed key",
-		[verdict.evidence],
-	)
-}
+# The aws provider's messages name its attributes.
+owned_reason(entry) := concat("", ["no ", entry.attribute, " block"]) if {
+	entry.cause == "absent"
+} else := concat("", [entry.attribute, " is not enabled"]) if {
+	entry.attribute
+} else := "server-side encryption with KMS is not enabled"
 
-# Tables of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
-violation contains finding if {
-	some entry in tables.table_keys
-	message := key_messages[entry.verdict]
-	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, message]), entry.evidence)
-}
-
-violation contains finding if {
-	some entry in tables.table_keys
-	entry.verdict == "unprovable"
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		entry.address,
-		concat("", [entry.subject, "the table's encryption or key cannot be followed before apply to a customer-managed key"]),
-		entry.evidence,
-	)
-}
-
-violation contains finding if {
-	some stack in tables.unreadable
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		stack.address,
-		"the stack's template cannot be read, so the encryption of the tables it declares cannot be checked",
-		stack.evidence,
-	)
-}
-
-key_messages := {
-	"owned": "table is encrypted with an AWS-owned key (server-side encryption with KMS is not enabled)",
-	"aws_managed": "table is encrypted with the AWS-managed key aws/dynamodb, not a customer-managed key",
-	"not_allowed": "table is encrypted with an existing key that is not in allowed_key_arns",
-}
-
-encryption_block_unknown(table) if table.unknown.server_side_encryption == true
+unprovable_message(entry) := tables.unreadable_message("encryption") if {
+	entry.verdict == "unreadable"
+} else := concat("", [entry.attribute, " is only known after apply, so the key cannot be checked"]) if {
+	entry.cause == "unknown"
+} else := concat("", [
+	object.get(entry, "attribute", "the table's encryption or key"),
+	" cannot be followed before apply to a customer-managed key",
+])

@@ -30,71 +30,27 @@ package ddb_guardrails.rules.recovery.deletion_protection
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.plan
-import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.tables
 
-types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
-
 violation contains finding if {
-	some type in types
-	some address, table in plan.of_type(type)
-	not unknown_setting(table)
-	not table.after.deletion_protection_enabled == true
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"deletion protection is off",
-		[evidence(table)],
-	)
-}
-
-violation contains finding if {
-	some type in types
-	some address, table in plan.of_type(type)
-	unknown_setting(table)
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		address,
-		"deletion_protection_enabled is only known after apply",
-		references.unknown_chain(table, ["deletion_protection_enabled"], "deletion_protection_enabled"),
-	)
-}
-
-# Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
-violation contains finding if {
-	some entry in tables.deletion_protection
+	some table in tables.records
+	some entry in table.deletion_protection
 	entry.verdict == "off"
-	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, "deletion protection is off"]), entry.evidence)
+	finding := findings.violation(rego.metadata.chain(), table.address, concat("", [table.subject, "deletion protection is off"]), entry.evidence)
 }
 
 violation contains finding if {
-	some entry in tables.deletion_protection
-	entry.verdict == "unprovable"
+	some table in tables.records
+	some entry in table.deletion_protection
+	entry.verdict in {"unprovable", "unreadable"}
 	finding := findings.unprovable(
 		rego.metadata.chain(),
-		entry.address,
-		concat("", [entry.subject, "deletion protection is only known after apply"]),
+		table.address,
+		concat("", [table.subject, unprovable_message(entry)]),
 		entry.evidence,
 	)
 }
 
-violation contains finding if {
-	some stack in tables.unreadable
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		stack.address,
-		"the stack's template cannot be read, so the deletion protection of the tables it declares cannot be checked",
-		stack.evidence,
-	)
-}
-
-# Unknown only because the provider computes it (not in the configuration) is off, not unknown.
-unknown_setting(table) if {
-	table.unknown.deletion_protection_enabled == true
-	not plan.expression(table, ["deletion_protection_enabled"]) == null
-}
-
-evidence(table) := "deletion_protection_enabled: not set (off)" if {
-	table.unknown.deletion_protection_enabled == true
-} else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])
+unprovable_message(entry) := tables.unreadable_message("deletion protection") if {
+	entry.verdict == "unreadable"
+} else := concat("", [object.get(entry, "attribute", "deletion protection"), " is only known after apply"])

@@ -35,110 +35,37 @@ package ddb_guardrails.rules.recovery.point_in_time_recovery
 import rego.v1
 
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.plan
-import data.ddb_guardrails.lib.references
-import data.ddb_guardrails.lib.source
 import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	not block_unknown(table)
-	not table.after.point_in_time_recovery[0].enabled == true
-	not table.unknown.point_in_time_recovery[0].enabled == true
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"point-in-time recovery is off",
-		[sprintf("point_in_time_recovery[0].enabled = %v", [object.get(table.after, ["point_in_time_recovery", 0, "enabled"], null)])],
-	)
-}
-
-# Computed by the provider when the configuration has no block (or a dynamic one): off.
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	block_unknown(table)
-	plan.config(table)
-	plan.expression(table, ["point_in_time_recovery"]) == null
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"point-in-time recovery is off (no point_in_time_recovery block)",
-		[source.missing_block(table, "point_in_time_recovery")],
-	)
-}
-
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	unknown_setting(table)
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		address,
-		"point_in_time_recovery is only known after apply",
-		references.unknown_chain(table, ["point_in_time_recovery", 0, "enabled"], "point_in_time_recovery[0].enabled"),
-	)
-}
-
-violation contains finding if {
-	some address, table in plan.of_type("aws_dynamodb_table")
-	some i, replica in object.get(table.after, "replica", [])
-	not replica.point_in_time_recovery == true
-	not table.unknown.replica[i].point_in_time_recovery == true
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		sprintf("point-in-time recovery is off on the replica in %v", [object.get(replica, "region_name", "(unknown region)")]),
-		[sprintf("replica[region_name = %v].point_in_time_recovery = %v", [
-			object.get(replica, "region_name", "(unknown)"),
-			object.get(replica, "point_in_time_recovery", null),
-		])],
-	)
-}
-
-violation contains finding if {
-	some address, replica in plan.of_type("aws_dynamodb_table_replica")
-	not replica.unknown.point_in_time_recovery == true
-	not replica.after.point_in_time_recovery == true
-	finding := findings.violation(
-		rego.metadata.chain(),
-		address,
-		"point-in-time recovery is off on the replica",
-		[sprintf("point_in_time_recovery = %v", [object.get(replica.after, "point_in_time_recovery", null)])],
-	)
-}
-
-# Tables and replicas of the AWS Cloud Control provider and of CloudFormation templates (lib/tables.rego).
-violation contains finding if {
-	some entry in tables.pitr
+	some table in tables.records
+	some entry in table.pitr
 	entry.verdict == "off"
-	finding := findings.violation(rego.metadata.chain(), entry.address, concat("", [entry.subject, "point-in-time recovery is off"]), entry.evidence)
+	message := concat("", [table.subject, "point-in-time recovery is off", off_detail(table, entry)])
+	finding := findings.violation(rego.metadata.chain(), table.address, message, entry.evidence)
 }
 
 violation contains finding if {
-	some entry in tables.pitr
-	entry.verdict == "unprovable"
+	some table in tables.records
+	some entry in table.pitr
+	entry.verdict in {"unprovable", "unreadable"}
 	finding := findings.unprovable(
 		rego.metadata.chain(),
-		entry.address,
-		concat("", [entry.subject, "point-in-time recovery is only known after apply"]),
+		table.address,
+		concat("", [table.subject, unprovable_message(entry)]),
 		entry.evidence,
 	)
 }
 
-violation contains finding if {
-	some stack in tables.unreadable
-	finding := findings.unprovable(
-		rego.metadata.chain(),
-		stack.address,
-		"the stack's template cannot be read, so the point-in-time recovery of the tables it declares cannot be checked",
-		stack.evidence,
-	)
-}
+# What the aws provider's messages add: the block left out, or the replica the setting is on.
+off_detail(table, entry) := concat("", [" (no ", entry.attribute, " block)"]) if {
+	entry.cause == "absent"
+} else := sprintf(" on the replica in %v", [entry.region]) if {
+	entry.region
+} else := " on the replica" if {
+	table.type == "aws_dynamodb_table_replica"
+} else := ""
 
-block_unknown(table) if table.unknown.point_in_time_recovery == true
-
-unknown_setting(table) if {
-	block_unknown(table)
-	not plan.expression(table, ["point_in_time_recovery"]) == null
-}
-
-unknown_setting(table) if table.unknown.point_in_time_recovery[0].enabled == true
+unprovable_message(entry) := tables.unreadable_message("point-in-time recovery") if {
+	entry.verdict == "unreadable"
+} else := concat("", [object.get(entry, "attribute", "point-in-time recovery"), " is only known after apply"])

@@ -1,0 +1,293 @@
+# The table model (part of lib/tables.rego's package): one record per DynamoDB table of the plan,
+# whatever created it, so that a table rule judges one shape:
+#   {"address", "subject", "provider", "type", "data_class",
+#    "encryption", "replica_keys", "pitr", "deletion_protection", "ttl"}
+# `address` is the resource a finding goes to (the stack, for a template's table), `subject` names the
+# table inside it ("" for a resource of the plan), `provider` is aws | awscc | cloudformation |
+# cloudcontrol and `type` the table's resource type (aws_dynamodb_table_replica for a replica that is
+# a resource of its own), `data_class` its ddb-guardrails:data-class tag (aws provider; else null).
+# TTL is read on aws_dynamodb_table only (empty elsewhere). Each setting is a set of verdicts
+# {"verdict", "evidence": [...]}:
+#   - keys: customer | owned | aws_managed | not_allowed | unprovable, with `key` when it is a key of
+#     the plan; settings: on | off | unprovable;
+#   - unreadable, for every setting of a stack or Cloud Control resource whose template cannot be
+#     read (one record per unreadable template, subject "");
+#   - optional `attribute`, the aws provider's attribute the verdict is about; `cause`: absent (the
+#     configuration has no block, the provider computed it) or unknown (only known after apply);
+#     `region`, the region of an aws replica block.
+package ddb_guardrails.lib.tables
+
+import rego.v1
+
+import data.ddb_guardrails.lib.kms
+import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.references
+import data.ddb_guardrails.lib.source
+import data.ddb_guardrails.lib.tags
+
+records contains {
+	"address": address, "subject": "", "provider": "aws", "type": table.type,
+	"encryption": object.get(aws_encryption, address, set()),
+	"replica_keys": object.get(aws_replica_keys, address, set()),
+	"pitr": object.get(aws_pitr, address, set()),
+	"deletion_protection": object.get(aws_deletion_protection, address, set()),
+	"ttl": object.get(aws_ttl, address, set()),
+	"data_class": data_class(table),
+} if {
+	some type in {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
+	some address, table in plan.of_type(type)
+}
+
+records contains template_record(address, "", "awscc", table.type) if {
+	some type in awscc_table_types
+	some address, table in plan.of_type(type)
+}
+
+records contains template_record(table.address, table.subject, stack_provider(table.stack), table.type) if {
+	some table in template_tables
+}
+
+records contains {
+	"address": stack.address, "subject": "", "provider": stack_provider(stacks[stack.address]), "type": null,
+	"encryption": verdicts, "replica_keys": verdicts, "pitr": verdicts, "deletion_protection": verdicts,
+	"ttl": set(), "data_class": null,
+} if {
+	some stack in unreadable
+	verdicts := {{"verdict": "unreadable", "evidence": stack.evidence}}
+}
+
+# The message of a finding on a template that cannot be read: `setting` names what is not checked.
+unreadable_message(setting) := concat("", [
+	"the stack's template cannot be read, so the ", setting, " of the tables it declares cannot be checked",
+])
+
+stack_provider(stack) := "cloudcontrol" if stack.type == cloudcontrol_type
+
+stack_provider(stack) := "cloudformation" if stack.type != cloudcontrol_type
+
+# The verdicts of lib/tables.rego's awscc and template sets on one table.
+template_record(address, subject, provider, type) := {
+	"address": address, "subject": subject, "provider": provider, "type": type,
+	"encryption": verdicts_of(table_keys, address, subject),
+	"replica_keys": verdicts_of(replica_keys, address, subject),
+	"pitr": verdicts_of(pitr, address, subject),
+	"deletion_protection": verdicts_of(deletion_protection, address, subject),
+	"ttl": set(),
+	"data_class": null,
+}
+
+verdicts_of(entries, address, subject) := {object.remove(entry, ["address", "subject"]) |
+	some entry in entries
+	entry.address == address
+	entry.subject == subject
+}
+
+# The aws provider's tables (aws_dynamodb_table) and replicas (aws_dynamodb_table_replica), by address.
+aws_tables := plan.of_type("aws_dynamodb_table")
+
+aws_replicas := plan.of_type("aws_dynamodb_table_replica")
+
+aws_encryption[address] contains entry if {
+	some address, table in aws_tables
+	not table.unknown.server_side_encryption == true
+	not table.after.server_side_encryption[0].enabled == true
+	entry := {"verdict": "owned", "attribute": "server_side_encryption", "evidence": ["server_side_encryption[0].enabled: not true"]}
+}
+
+# The provider computes the block when the configuration has none. A dynamic block is not in the
+# configuration either; it is judged as absent, since its content cannot be seen before apply.
+aws_encryption[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.server_side_encryption == true
+	plan.config(table)
+	plan.expression(table, ["server_side_encryption"]) == null
+	entry := {
+		"verdict": "owned", "cause": "absent", "attribute": "server_side_encryption",
+		"evidence": [source.missing_block(table, "server_side_encryption")],
+	}
+}
+
+aws_encryption[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.server_side_encryption == true
+	not plan.expression(table, ["server_side_encryption"]) == null
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "server_side_encryption",
+		"evidence": ["server_side_encryption: (known after apply)"],
+	}
+}
+
+aws_encryption[address] contains key_entry(verdict, "kms_key_arn") if {
+	some address, table in aws_tables
+	some verdict in kms.table_key_verdicts(table)
+}
+
+aws_replica_keys[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.replica == true
+	entry := {"verdict": "unprovable", "cause": "unknown", "attribute": "replica", "evidence": ["replica: (known after apply)"]}
+}
+
+aws_replica_keys[address] contains key_entry(verdict, null) if {
+	some address, table in aws_tables
+	some i, _ in object.get(table.after, "replica", [])
+	some verdict in kms.replica_block_verdicts(table, i)
+}
+
+aws_replica_keys[address] contains key_entry(verdict, null) if {
+	some address, replica in aws_replicas
+	some verdict in kms.replica_resource_verdicts(replica)
+}
+
+# A kms.verdicts entry as a record's verdict.
+key_entry(verdict, attribute) := object.union(
+	{"verdict": verdict.verdict, "evidence": [verdict.evidence]},
+	object.union({"key": key | key := verdict.key}, {"attribute": attribute | attribute != null}),
+)
+
+aws_pitr[address] contains {"verdict": "on"} if {
+	some address, table in aws_tables
+	table.after.point_in_time_recovery[0].enabled == true
+}
+
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
+	not table.unknown.point_in_time_recovery == true
+	not table.after.point_in_time_recovery[0].enabled == true
+	not table.unknown.point_in_time_recovery[0].enabled == true
+	entry := {"verdict": "off", "evidence": [sprintf(
+		"point_in_time_recovery[0].enabled = %v",
+		[object.get(table.after, ["point_in_time_recovery", 0, "enabled"], null)],
+	)]}
+}
+
+# Computed by the provider when the configuration has no block (or a dynamic one): off.
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.point_in_time_recovery == true
+	plan.config(table)
+	plan.expression(table, ["point_in_time_recovery"]) == null
+	entry := {
+		"verdict": "off", "cause": "absent", "attribute": "point_in_time_recovery",
+		"evidence": [source.missing_block(table, "point_in_time_recovery")],
+	}
+}
+
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
+	aws_pitr_unknown(table)
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "point_in_time_recovery",
+		"evidence": references.unknown_chain(table, ["point_in_time_recovery", 0, "enabled"], "point_in_time_recovery[0].enabled"),
+	}
+}
+
+# Replica blocks: off by default. One whose setting is only known after apply has no verdict.
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
+	some i, replica in object.get(table.after, "replica", [])
+	not table.unknown.replica[i].point_in_time_recovery == true
+	entry := {
+		"verdict": on_off(object.get(replica, "point_in_time_recovery", null)),
+		"region": object.get(replica, "region_name", "(unknown region)"),
+		"evidence": [sprintf("replica[region_name = %v].point_in_time_recovery = %v", [
+			object.get(replica, "region_name", "(unknown)"),
+			object.get(replica, "point_in_time_recovery", null),
+		])],
+	}
+}
+
+aws_pitr[address] contains entry if {
+	some address, replica in aws_replicas
+	not replica.unknown.point_in_time_recovery == true
+	entry := {
+		"verdict": on_off(object.get(replica.after, "point_in_time_recovery", null)),
+		"evidence": [sprintf("point_in_time_recovery = %v", [object.get(replica.after, "point_in_time_recovery", null)])],
+	}
+}
+
+aws_pitr_unknown(table) if {
+	table.unknown.point_in_time_recovery == true
+	not plan.expression(table, ["point_in_time_recovery"]) == null
+}
+
+aws_pitr_unknown(table) if table.unknown.point_in_time_recovery[0].enabled == true
+
+# Unset is off; unknown only because the provider computes it (not in the configuration) too.
+aws_deletion_protection[address] contains entry if {
+	some address, table in object.union(aws_tables, aws_replicas)
+	not aws_deletion_protection_unknown(table)
+	entry := {"verdict": on_off(object.get(table.after, "deletion_protection_enabled", null)), "evidence": [aws_deletion_protection_evidence(table)]}
+}
+
+aws_deletion_protection[address] contains entry if {
+	some address, table in object.union(aws_tables, aws_replicas)
+	aws_deletion_protection_unknown(table)
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "deletion_protection_enabled",
+		"evidence": references.unknown_chain(table, ["deletion_protection_enabled"], "deletion_protection_enabled"),
+	}
+}
+
+aws_deletion_protection_unknown(table) if {
+	table.unknown.deletion_protection_enabled == true
+	not plan.expression(table, ["deletion_protection_enabled"]) == null
+}
+
+aws_deletion_protection_evidence(table) := "deletion_protection_enabled: not set (off)" if {
+	table.unknown.deletion_protection_enabled == true
+} else := sprintf("deletion_protection_enabled = %v", [object.get(table.after, "deletion_protection_enabled", null)])
+
+on_off(value) := "on" if value == true
+
+else := "off"
+
+# TTL expires items only when it is on with an attribute to read.
+aws_ttl[address] contains {"verdict": "on"} if {
+	some address, table in aws_tables
+	aws_ttl_on(table)
+}
+
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	not table.unknown.ttl == true
+	not aws_ttl_unknown(table)
+	not aws_ttl_on(table)
+	entry := {"verdict": "off", "evidence": [sprintf("ttl[0].enabled = %v, ttl[0].attribute_name = %v", [
+		object.get(table.after, ["ttl", 0, "enabled"], null),
+		object.get(table.after, ["ttl", 0, "attribute_name"], null),
+	])]}
+}
+
+# Computed by the provider when the configuration has no ttl block: off.
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.ttl == true
+	plan.config(table)
+	plan.expression(table, ["ttl"]) == null
+	entry := {"verdict": "off", "cause": "absent", "attribute": "ttl", "evidence": [source.missing_block(table, "ttl")]}
+}
+
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	some attribute in ["enabled", "attribute_name"]
+	table.unknown.ttl[0][attribute] == true
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": concat(".", ["ttl", attribute]),
+		"evidence": references.unknown_chain(table, ["ttl", 0, attribute], sprintf("ttl[0].%s", [attribute])),
+	}
+}
+
+aws_ttl_on(table) if {
+	table.after.ttl[0].enabled == true
+	table.after.ttl[0].attribute_name != ""
+}
+
+aws_ttl_unknown(table) if {
+	some attribute in ["enabled", "attribute_name"]
+	table.unknown.ttl[0][attribute] == true
+}
+
+data_class(resource) := value if {
+	value := tags.value(resource, tags.data_class_key)
+} else := null
