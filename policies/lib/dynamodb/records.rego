@@ -182,7 +182,7 @@ aws_pitr[address] contains entry if {
 	}
 }
 
-# Replica blocks: off by default. One whose setting is only known after apply has no verdict.
+# Replica blocks: off by default.
 aws_pitr[address] contains entry if {
 	some address, table in aws_tables
 	some i, replica in object.get(table.after, "replica", [])
@@ -203,6 +203,27 @@ aws_pitr[address] contains entry if {
 	entry := {
 		"verdict": on_off(object.get(replica.after, "point_in_time_recovery", null)),
 		"evidence": [sprintf("point_in_time_recovery = %v", [object.get(replica.after, "point_in_time_recovery", null)])],
+	}
+}
+
+# A replica whose setting is only known after apply may be off: unprovable, not passed.
+aws_pitr[address] contains entry if {
+	some address, table in aws_tables
+	some i, replica in object.get(table.after, "replica", [])
+	table.unknown.replica[i].point_in_time_recovery == true
+	label := sprintf("replica[region_name = %v].point_in_time_recovery", [object.get(replica, "region_name", "(unknown)")])
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": label,
+		"evidence": references.unknown_chain(table, ["replica", i, "point_in_time_recovery"], label),
+	}
+}
+
+aws_pitr[address] contains entry if {
+	some address, replica in aws_replicas
+	replica.unknown.point_in_time_recovery == true
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "point_in_time_recovery",
+		"evidence": references.unknown_chain(replica, ["point_in_time_recovery"], "point_in_time_recovery"),
 	}
 }
 
@@ -266,6 +287,17 @@ aws_ttl[address] contains entry if {
 	plan.config(table)
 	plan.expression(table, ["ttl"]) == null
 	entry := {"verdict": "off", "cause": "absent", "attribute": "ttl", "evidence": [source.missing_block(table, "ttl")]}
+}
+
+# A ttl block the configuration writes but whose whole value is only known after apply.
+aws_ttl[address] contains entry if {
+	some address, table in aws_tables
+	table.unknown.ttl == true
+	not plan.expression(table, ["ttl"]) == null
+	entry := {
+		"verdict": "unprovable", "cause": "unknown", "attribute": "ttl",
+		"evidence": references.unknown_chain(table, ["ttl"], "ttl"),
+	}
 }
 
 aws_ttl[address] contains entry if {

@@ -65,3 +65,14 @@ test_template_tables_and_replicas_without_pitr_are_flagged if {
 		"Resources.Global.Properties.Replicas[Region = us-east-1].PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: not set (off)",
 	]
 }
+
+# A replica's point-in-time recovery known only after apply may be off: unprovable, never passed.
+test_replica_recovery_known_only_after_apply_is_unprovable if {
+	fixtures.findings_for(subject, "rec-after-apply") == {
+		["aws_dynamodb_table.invalid_replica_pitr_after_apply", "DDB-REC-001-UNPROVABLE"],
+		["aws_dynamodb_table_replica.invalid_pitr_after_apply", "DDB-REC-001-UNPROVABLE"],
+	}
+	fixtures.evidence_on(subject, "rec-after-apply", "aws_dynamodb_table.invalid_replica_pitr_after_apply") == [[
+		"replica[region_name = us-east-1].point_in_time_recovery: (known after apply) <- terraform_data.pitr_flag (created in this plan)",
+	]]
+}
