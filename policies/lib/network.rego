@@ -8,6 +8,8 @@ package ddb_guardrails.lib.network
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -148,13 +150,9 @@ route_table_tokens(source) := {source.address} if {
 	not plan.resources[source.address].type in {"aws_vpc", "aws_default_route_table"}
 }
 
-route_table_tokens(source) := {concat("", ["id:", id]) | some id in as_list(source.value)} if source.kind == "constant"
+route_table_tokens(source) := {concat("", ["id:", id]) | some id in util.as_list(source.value)} if source.kind == "constant"
 
 route_table_tokens(source) := {sprintf("unresolved:%s", [iam.describe(source)])} if not source.kind in {"resource", "constant"}
-
-as_list(value) := value if is_array(value)
-
-as_list(value) := [value] if not is_array(value)
 
 # Route tables the subnet uses: its associations, else the VPC's main route table.
 subnet_route_tables(subnet, _) := associated_tables[subnet]

@@ -16,6 +16,8 @@ package ddb_guardrails.lib.tables
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -305,12 +307,12 @@ stack_unreadable(address, stack) := [concat("", [
 	json.marshal(object.get(stack.after, "template_url", "(known after apply)")),
 	" is not in the plan",
 ])] if {
-	not non_empty_string(object.get(stack.after, "template_body", null))
+	not util.non_empty_string(object.get(stack.after, "template_body", null))
 	computed_by_provider(stack, "template_body")
 } else := references.unknown_chain(stack, ["template_body"], "template_body") if {
 	stack.unknown.template_body == true
 } else := ["template_body: not set"] if {
-	not non_empty_string(object.get(stack.after, "template_body", null))
+	not util.non_empty_string(object.get(stack.after, "template_body", null))
 } else := [concat("", ["template_body cannot be read as CloudFormation does: ", template.error])] if {
 	template := input.cloudformation_templates[address]
 	template.error
@@ -453,8 +455,3 @@ parameter_value(table, name) := value if {
 # The source model lists the keys the stack's parameters map sets (the plan marks the whole map
 # unknown when one value is): a parameter not among them takes its Default.
 unset_in_source(stack, name) if not name in input.source.attributes[stack.address]["parameters[*]"].constant_value
-
-non_empty_string(value) if {
-	is_string(value)
-	value != ""
-}

@@ -10,6 +10,8 @@ package ddb_guardrails.lib.iam
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.lib.tables
 
 # The policies of each template resource type: [kind, form, property path]; "*" is each element of
@@ -135,7 +137,7 @@ template_documents(slot) := {parse_json(slot.value, template_origin(slot))} if {
 template_documents(slot) := {{
 	"status": "known",
 	"origin": template_origin(slot),
-	"statements": [json_statement(statement) | some statement in as_list(object.get(slot.value, "Statement", []))],
+	"statements": [json_statement(statement) | some statement in util.as_list(object.get(slot.value, "Statement", []))],
 }} if {
 	slot.form == "document"
 	is_object(slot.value)

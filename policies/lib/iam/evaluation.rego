@@ -27,6 +27,8 @@ package ddb_guardrails.lib.iam.evaluation
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.wildcard as wildcards
 
@@ -45,7 +47,7 @@ judged(request, policies) := "ExplicitDeny" if {
 # The statements of a document, normalised once.
 statements(doc) := doc.statements if is_array(object.get(doc, "statements", null))
 
-statements(doc) := [iam.json_statement(statement) | some statement in iam.as_list(doc.Statement)] if not is_array(object.get(doc, "statements", null))
+statements(doc) := [iam.json_statement(statement) | some statement in util.as_list(doc.Statement)] if not is_array(object.get(doc, "statements", null))
 
 # Policy kinds whose statements name the principals they apply to.
 principal_kinds := {"resource", "endpoint"}

@@ -25,6 +25,8 @@ package ddb_guardrails.lib.iam
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.data.iam as iam_data
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -147,7 +149,7 @@ parse_json(text, origin) := document if {
 	json.is_valid(text)
 	parsed := json.unmarshal(text)
 	is_object(parsed)
-	document := {"status": "known", "origin": origin, "statements": [json_statement(s) | some s in as_list(object.get(parsed, "Statement", []))]}
+	document := {"status": "known", "origin": origin, "statements": [json_statement(s) | some s in util.as_list(object.get(parsed, "Statement", []))]}
 }
 
 parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": "the policy is not a JSON object"} if {
@@ -440,20 +442,20 @@ json_statement(statement) := {
 	"actions": json_actions(statement),
 	"resources": json_resources(statement),
 	"principals": json_principals(statement),
-	"conditions": [{"operator": lower(operator), "key": lower(key), "values": as_list(values), "known": true} |
+	"conditions": [{"operator": lower(operator), "key": lower(key), "values": util.as_list(values), "known": true} |
 		some operator, keys in object.get(statement, "Condition", {})
 		some key, values in keys
 	],
 }
 
-json_actions(statement) := {"kind": "NotAction", "patterns": lower_all(as_list(statement.NotAction)), "written": as_list(statement.NotAction)} if {
+json_actions(statement) := {"kind": "NotAction", "patterns": lower_all(util.as_list(statement.NotAction)), "written": util.as_list(statement.NotAction)} if {
 	not statement.Action
 	statement.NotAction
 }
 
 json_actions(statement) := {"kind": "Action", "patterns": lower_all(written), "written": written} if {
 	not json_only_not_action(statement)
-	written := as_list(object.get(statement, "Action", []))
+	written := util.as_list(object.get(statement, "Action", []))
 }
 
 json_only_not_action(statement) if {
@@ -461,12 +463,12 @@ json_only_not_action(statement) if {
 	statement.NotAction
 }
 
-json_resources(statement) := {"kind": "NotResource", "values": as_list(statement.NotResource), "known": true, "references": set()} if {
+json_resources(statement) := {"kind": "NotResource", "values": util.as_list(statement.NotResource), "known": true, "references": set()} if {
 	not statement.Resource
 	statement.NotResource
 }
 
-json_resources(statement) := {"kind": "Resource", "values": as_list(object.get(statement, "Resource", [])), "known": true, "references": set()} if {
+json_resources(statement) := {"kind": "Resource", "values": util.as_list(object.get(statement, "Resource", [])), "known": true, "references": set()} if {
 	not json_only_not_resource(statement)
 }
 
@@ -499,7 +501,7 @@ principal_values(principal) := {principal} if {
 
 principal_values(principal) := {principal_name(type, identifier) |
 	some type, identifiers in principal
-	some identifier in as_list(identifiers)
+	some identifier in util.as_list(identifiers)
 } if {
 	is_object(principal)
 }
@@ -511,9 +513,5 @@ array_or_empty(value) := [] if not is_array(value)
 string_or_empty(value) := value if is_string(value)
 
 string_or_empty(value) := "" if not is_string(value)
-
-as_list(value) := value if is_array(value)
-
-as_list(value) := [value] if not is_array(value)
 
 lower_all(values) := [lower(value) | some value in values; is_string(value)]

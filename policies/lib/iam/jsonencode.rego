@@ -12,6 +12,8 @@ package ddb_guardrails.lib.iam
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.source as located
 
@@ -27,7 +29,7 @@ json_documents(_, source, origin) := {unprovable_json(source, origin, [whole_rea
 
 json_documents(resource, source, origin) := known | unprovable if {
 	not whole_reason(source.value)
-	statements := as_list(object.get(source.value, "Statement", []))
+	statements := util.as_list(object.get(source.value, "Statement", []))
 	reasons := [reason | some i, statement in statements; some reason in statement_reasons(i, statement)]
 	known := {{
 		"status": "known",
@@ -73,7 +75,7 @@ condition_value("Condition", condition, part) if {
 	is_object(keys)
 	not after_apply(keys)
 	some values in keys
-	some value in as_list(values)
+	some value in util.as_list(values)
 	value == part
 }
 
@@ -95,7 +97,7 @@ judged_statement(resource, statement) := {
 	"actions": json_actions(statement),
 	"resources": json_document_resources(resource, statement),
 	"principals": json_document_principals(statement),
-	"conditions": [{"operator": lower(operator), "key": lower(key), "values": known_parts(as_list(values)), "known": known_part(values)} |
+	"conditions": [{"operator": lower(operator), "key": lower(key), "values": known_parts(util.as_list(values)), "known": known_part(values)} |
 		some operator, keys in object.get(statement, "Condition", {})
 		some key, values in keys
 	],
@@ -119,7 +121,7 @@ json_document_resources(_, statement) := json_resources(statement) if known_part
 
 json_document_resources(resource, statement) := {
 	"kind": resource_kind(statement),
-	"values": [value | some value in as_list(resource_value(statement)); is_string(value)],
+	"values": [value | some value in util.as_list(resource_value(statement)); is_string(value)],
 	"known": false,
 	"references": {source |
 		walk(resource_value(statement), [_, part])
@@ -167,7 +169,7 @@ principal_kind(statement) := "Principal" if {
 
 principal_parts(principal) := {principal_name(type, identifier) |
 	some type, identifiers in principal
-	some identifier in as_list(identifiers)
+	some identifier in util.as_list(identifiers)
 	is_string(identifier)
 } if {
 	is_object(principal)

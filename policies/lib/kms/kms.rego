@@ -8,6 +8,8 @@ package ddb_guardrails.lib.kms
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
@@ -26,7 +28,7 @@ verdicts(_, label, value, _, _) := {literal_verdict(label, value)} if {
 
 # Known but empty or null: the service falls back to its AWS-managed key.
 verdicts(_, label, value, unknown, _) := {{"verdict": "aws_managed", "evidence": concat("", [label, ": not set (AWS-managed key)"])}} if {
-	not non_empty_string(value)
+	not util.non_empty_string(value)
 	unknown != true
 }
 
@@ -51,11 +53,6 @@ verdicts(resource, label, _, true, _) := {{
 	not plan.config(resource)
 }
 
-non_empty_string(value) if {
-	is_string(value)
-	value != ""
-}
-
 # Evidence strings are built with concat: sprintf is a round trip to JavaScript under opa-wasm,
 # and every table's key is judged.
 literal_verdict(label, arn) := {"verdict": "aws_managed", "evidence": concat("", [label, " = \"", arn, "\""])} if {
@@ -69,7 +66,7 @@ source_verdict(label, source) := {"verdict": "customer", "evidence": chain(label
 	plan.resources[source.address].type in customer_key_types
 } else := literal_verdict(label, source.value) if {
 	source.kind == "constant"
-	non_empty_string(source.value)
+	util.non_empty_string(source.value)
 } else := {"verdict": "aws_managed", "evidence": concat("", [chain(label, source), " (AWS-managed key)"])} if {
 	source.kind == "constant"
 	source.value in {null, ""}

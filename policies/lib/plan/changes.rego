@@ -11,6 +11,8 @@ package ddb_guardrails.lib.changes
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 existing[address] := change if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
@@ -33,9 +35,9 @@ entry(rc) := {
 	"name": rc.name,
 	"module": object.get(rc, "module_address", ""),
 	"actions": rc.change.actions,
-	"before": object_or_empty(object.get(rc.change, "before", null)),
-	"after": object_or_empty(rc.change.after),
-	"unknown": object_or_empty(object.get(rc.change, "after_unknown", {})),
+	"before": util.object_or_empty(object.get(rc.change, "before", null)),
+	"after": util.object_or_empty(rc.change.after),
+	"unknown": util.object_or_empty(object.get(rc.change, "after_unknown", {})),
 	"deleted": rc.change.actions == ["delete"],
 	"replaced": count(rc.change.actions) == 2,
 }
@@ -119,10 +121,6 @@ key_users(arn) := sort({rc.address |
 	value := object.get(rc.change, [side, "server_side_encryption", 0, "kms_key_arn"], object.get(rc.change, [side, "kms_key_arn"], null))
 	value == arn
 })
-
-object_or_empty(value) := value if is_object(value)
-
-object_or_empty(value) := {} if not is_object(value)
 
 # "point_in_time_recovery[0].enabled: true -> false" (null: not set).
 evidence(change, path) := sprintf("%s: %v -> %v", [

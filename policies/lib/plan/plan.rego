@@ -8,6 +8,8 @@ package ddb_guardrails.lib.plan
 
 import rego.v1
 
+import data.ddb_guardrails.lib.util
+
 # Managed resources that will exist after apply: everything but a pure delete.
 # `after` holds the known values, `unknown` the `after_unknown` markers of values known only after apply.
 resources[address] := resource if {
@@ -21,8 +23,8 @@ resources[address] := resource if {
 		"type": change.type,
 		"name": change.name,
 		"module": module,
-		"after": object_or_empty(change.change.after),
-		"unknown": object_or_empty(object.get(change.change, "after_unknown", {})),
+		"after": util.object_or_empty(change.change.after),
+		"unknown": util.object_or_empty(object.get(change.change, "after_unknown", {})),
 		"config_key": config_key(module, change.type, change.name),
 	}
 }
@@ -40,8 +42,8 @@ data_sources[address] := source if {
 		"type": change.type,
 		"name": change.name,
 		"module": module,
-		"values": object_or_empty(change.change.after),
-		"unknown": object_or_empty(object.get(change.change, "after_unknown", {})),
+		"values": util.object_or_empty(change.change.after),
+		"unknown": util.object_or_empty(object.get(change.change, "after_unknown", {})),
 		"known": false,
 		"config_key": config_key(module, concat(".", ["data", change.type]), change.name),
 	}
@@ -59,7 +61,7 @@ data_sources[address] := source if {
 		"type": state.type,
 		"name": state.name,
 		"module": module,
-		"values": object_or_empty(state.values),
+		"values": util.object_or_empty(state.values),
 		"unknown": {},
 		"known": true,
 		"config_key": config_key(module, concat(".", ["data", state.type]), state.name),
@@ -149,10 +151,6 @@ without_instance_key(address) := regex.find_all_string_submatch_n(instance_key_p
 instance_key_pattern := `^(.*)\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]$`
 
 is_delete_only(actions) if actions == ["delete"]
-
-object_or_empty(value) := value if is_object(value)
-
-object_or_empty(value) := {} if not is_object(value)
 
 # "module.a[0].module.b" -> "module.a.module.b": configuration is per module, not per instance.
 strip_instance_keys(address) := concat(".", [concat(".", ["module", segment[1]]) |
