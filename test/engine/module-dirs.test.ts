@@ -1,24 +1,14 @@
 // One module resolver for the source reader (engine) and the finding locations (runner): each kind of
 // module source terraform accepts, where terraform finds it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isLocalSource, ModuleDirs, type Plan } from "../../src/engine";
 import { readSourceModules } from "../../src/engine/source/files";
 import { hclLocations } from "../../src/runner/locations";
+import { scratchFolders } from "../helpers/scratch";
 
-const scratch = mkdtempSync(join(tmpdir(), "ddb-guardrails-module-dirs-"));
-
-/** A folder with these files, under the scratch folder. */
-function folder(name: string, files: Record<string, string>): string {
-  const dir = join(scratch, name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(join(dir, file, ".."), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
-  return dir;
-}
+const { root: scratch, folder } = scratchFolders("ddb-guardrails-module-dirs-");
 
 interface ManifestEntry {
   Key: string;

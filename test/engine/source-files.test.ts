@@ -1,25 +1,15 @@
 // The source reader reads exactly the files terraform reads, refuses what it cannot model (override
 // files, a module that calls itself) and stays within its bounds (nesting, module count, --timeout).
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSourceModel, loadBundle, readPlan, validatePlan } from "../../src/engine";
 import { isConfigFile, MAX_MODULE_DEPTH, MAX_MODULES, readSourceModules } from "../../src/engine/source/files";
 import { FIXTURES, fixturePlan, runCli } from "../helpers/paths";
+import { scratchFolders } from "../helpers/scratch";
 
 const fixture = join(FIXTURES, "source-ignored-files");
 const plan = readPlan(fixturePlan("source-ignored-files"));
-const scratch = mkdtempSync(join(tmpdir(), "ddb-guardrails-source-files-"));
-
-/** A folder with these files, under the scratch folder. */
-function folder(name: string, files: Record<string, string>): string {
-  const dir = join(scratch, name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(join(dir, file, ".."), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
-  return dir;
-}
+const { root: scratch, folder } = scratchFolders("ddb-guardrails-source-files-");
 
 const calls = (...sources: string[]) =>
   sources.map((source, i) => `module "m${i}" {\n  source = "${source}"\n}\n`).join("");
