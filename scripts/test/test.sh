@@ -6,7 +6,7 @@ cd "$ROOT"
 bash scripts/tools/install-tools.sh
 bash scripts/tools/build-opentofu.sh   # the OpenTofu deploy test runs tofu (minutes once, then skipped)
 bash scripts/generate/generate.sh --check
-npx biome check .   # TypeScript/JavaScript format and lint (npm run lint; npm run format fixes)
+npx biome check .   # TypeScript/JavaScript format and lint (npm run lint also runs the Rego linters; npm run format fixes)
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 REGO_RESULTS_FILE="$results/rego.json" bash scripts/test/test-policies.sh
