@@ -82,11 +82,14 @@ reference_values(source) := {table_arn(source.address), concat("/", [table_arn(s
 	table_address(source.address)
 }
 
-reference_values(source) := set() if {
+reference_values(source) := set() if iam.other_service_arn(source)
+
+# Any other resource (one of another provider, a value other than the ARN of an AWS resource, a
+# DynamoDB resource other than a table, one not in the plan): any table.
+reference_values(source) := {"*"} if {
 	source.kind == "resource"
 	not table_address(source.address)
-	startswith(plan.resources[source.address].type, "aws_")
-	not startswith(plan.resources[source.address].type, "aws_dynamodb_")
+	not iam.other_service_arn(source)
 }
 
 reference_values(source) := {source.value} if {
@@ -96,23 +99,6 @@ reference_values(source) := {source.value} if {
 
 reference_values(source) := {"*"} if {
 	not source.kind in {"resource", "constant"}
-}
-
-reference_values(source) := {"*"} if {
-	source.kind == "resource"
-	not plan.resources[source.address]
-}
-
-reference_values(source) := {"*"} if {
-	source.kind == "resource"
-	not startswith(plan.resources[source.address].type, "aws_")
-}
-
-reference_values(source) := {"*"} if {
-	source.kind == "resource"
-	type := plan.resources[source.address].type
-	startswith(type, "aws_dynamodb_")
-	not table_address(source.address)
 }
 
 reference_values(source) := {"*"} if {

@@ -143,3 +143,19 @@ test_the_witness_is_the_scan_that_gets_through if {
 	f.witness.resource == "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions"
 	f.witness.context["dynamodb:Select"] == "ALL_ATTRIBUTES"
 }
+
+# A table name read from an SSM parameter, a resource of another provider or a bucket's id can be
+# any table's; without the source, each jsonencode() policy cannot be read. The ARN of the plan's
+# table, key, log group and bucket reaches those only.
+test_a_resource_built_from_a_value_other_than_an_arn_reaches_any_table if {
+	findings_for("fgac-opaque-resource-refs") == {
+		["aws_iam_policy.invalid_scan_bucket_named_table", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_scan_parameter_table", "DDB-FGAC-002"],
+		["aws_iam_role_policy.invalid_scan_data_table", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_scan_parameter_table_jsonencode", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_role_policy.invalid_scan_data_table_jsonencode", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_role_policy.valid_own_items_jsonencode", "DDB-FGAC-002-UNPROVABLE"],
+	}
+	witnesses := {f.witness.resource | some f in violations(fixtures.plan("fgac-opaque-resource-refs")); f.rule == "DDB-FGAC-002"}
+	witnesses == {"arn:aws:dynamodb:us-east-1:123456789012:table/ddb-guardrails-probe"}
+}
