@@ -23,7 +23,7 @@ function fgac(plan: string): Finding[] {
 const lines = (findings: Finding[]): string[] => findings.map((f) => `${f.rule} ${f.address}`).sort();
 
 describe("IAM resources known only after apply that read a value other than an ARN", () => {
-  test("with the source: each invalid policy lets Scan reach a table no one names; valid ones pass", () => {
+  test("with the source: each invalid policy lets Scan reach a table no one names; a write may reach the protected table; valid ones pass", () => {
     const findings = fgac(fixturePlan(fixture));
     expect(lines(findings)).toEqual(
       [
@@ -34,14 +34,18 @@ describe("IAM resources known only after apply that read a value other than an A
         "aws_iam_role_policy.invalid_scan_data_table_jsonencode",
       ]
         .map((address) => `DDB-FGAC-002 ${address}`)
+        .concat(["DDB-FGAC-004 aws_iam_role_policy.invalid_write_parameter_table"])
         .sort(),
     );
-    for (const finding of findings) {
+    for (const finding of findings.filter((f) => f.rule === "DDB-FGAC-002")) {
       expect(finding.witness).toMatchObject({
         action: "dynamodb:Scan",
         resource: expect.stringMatching(/:table\/ddb-guardrails-probe$/),
       });
     }
+    // The table whose attribute "role" is protected may be the one the parameter names.
+    const write = findings.find((f) => f.rule === "DDB-FGAC-004");
+    expect(write?.witness?.resource).toMatch(/:table\/orders$/);
   });
 
   test("from the plan alone: the data source forms are judged the same, the jsonencode() forms are -UNPROVABLE", () => {
@@ -52,6 +56,7 @@ describe("IAM resources known only after apply that read a value other than an A
       "DDB-FGAC-002 aws_iam_policy.invalid_scan_bucket_named_table",
       "DDB-FGAC-002 aws_iam_policy.invalid_scan_parameter_table",
       "DDB-FGAC-002 aws_iam_role_policy.invalid_scan_data_table",
+      "DDB-FGAC-004 aws_iam_role_policy.invalid_write_parameter_table",
     ]);
     expect(new Set(found.filter((line) => line.includes("-UNPROVABLE ")).map((line) => line.split(" ")[1]))).toEqual(
       new Set([
