@@ -120,6 +120,40 @@ test_a_not_resource_built_from_a_value_other_than_an_arn_excludes_nothing if {
 	finding.rule == "DDB-FGAC-002"
 }
 
+# A Deny on the table an SSM parameter names may deny another table: the Scan of the plan's table
+# still gets through. A Deny on the table by its ARN does refuse it.
+test_a_deny_on_a_value_other_than_an_arn_denies_nothing_for_certain if {
+	deny_parameter := {"Statement": [
+		{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": "*"},
+		{"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": ["aws_ssm_parameter.table_name.value"],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}},
+	]}
+	[finding] := [f |
+		some f in scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, deny_parameter)
+		f.address == opaque_holder
+	]
+	finding.rule == "DDB-FGAC-002"
+	deny_table := {"Statement": [
+		{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": ["aws_dynamodb_table.orders.arn"],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}},
+		{"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": ["aws_dynamodb_table.orders.arn"],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}},
+	]}
+	found := scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, deny_table)
+	every f in found {
+		f.address != opaque_holder
+	}
+}
+
 opaque_holder := "aws_iam_policy.invalid_scan_parameter_table_jsonencode"
 
 # Statement[1] cannot be judged; statement[0] is, and keeps its index; statement[1] grants nothing.

@@ -50,10 +50,11 @@ asked(document, statement) := {"statements": array.concat([usable(statement)], [
 ])}
 
 # Known resources as written (a data source's &{...} is ${...}); resources known only after apply
-# become the tables they reference, or "*" when they cannot be followed. Conditions of an Allow
-# that are only known after apply come from a resource of the plan: the caller takes that path.
+# become the tables they reference, or "*" when they cannot be followed (in a Deny, nothing: see
+# denied_for_certain). Conditions of an Allow that are only known after apply come from a resource
+# of the plan: the caller takes that path.
 usable(statement) := object.union(statement, {
-	"resources": object.union(statement.resources, {"values": resource_values(statement.resources)}),
+	"resources": object.union(statement.resources, {"values": resource_values(denied_for_certain(statement))}),
 	"conditions": [object.union(condition, {"values": [replace(sprintf("%v", [v]), "&{", "${") | some v in condition.values]}) |
 		some condition in statement.conditions
 		object.get(condition, "known", true)
@@ -72,6 +73,17 @@ resource_values(resources) := array.concat(
 ) if {
 	not object.get(resources, "known", true)
 }
+
+# A Deny denies only what it names for certain: a Resource that may name any table (a reference
+# the plan cannot follow, or a value other than an ARN) may name another one, and the caller goes
+# around it.
+denied_for_certain(statement) := object.union(statement.resources, {"references": {source |
+	some source in object.get(statement.resources, "references", set())
+	not "*" in reference_values(source)
+}}) if {
+	statement.effect == "Deny"
+	statement.resources.kind == "Resource"
+} else := statement.resources
 
 # What NotResource excludes through a value that cannot be followed is unknown: nothing, so that
 # the probe tables stay reachable.
