@@ -37,7 +37,8 @@
 #   most AWS resources is a name or an opaque identifier, an SSM parameter's value, a bucket name),
 #   any attribute of a resource of another provider (random_pet, terraform_data), another DynamoDB
 #   resource, or a reference the plan does not follow. A NotResource known only after apply that
-#   cannot be followed excludes nothing. A policy that cannot
+#   cannot be followed excludes nothing, and a Deny whose Resource may name any table denies
+#   nothing (it may name another table). A policy that cannot
 #   be read (e.g. jsonencode() over values known only after apply, without the source; an intrinsic
 #   function such as Fn::Sub inside a template's policy; a template the plan does not carry), or a
 #   LeadingKeys condition whose values are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the
