@@ -20,7 +20,8 @@
 #      "conditions": [{"operator": lower, "key": lower, "values": [value], "known": bool}],
 #      "covered": {lower-case DynamoDB action}}   (added to the statements of documents)
 #   "known": false marks a value known only after apply; "references" are the plan resources a
-#   resource value names when its ARN is only known after apply.
+#   resource value names when its ARN is only known after apply, each with the attributes read
+#   (references.attributed_sources; statements.rego other_service_arn says what they reach).
 package ddb_guardrails.lib.iam
 
 import rego.v1
@@ -385,7 +386,7 @@ data_resources(config, i, statement, marks) := {
 	"kind": kind,
 	"values": [value | some value in array_or_empty(object.get(statement, field, null)); value != null],
 	"known": known(object.get(marks, field, false)),
-	"references": {source | some source in references.sources(config, ["statement", i, field])},
+	"references": references.attributed_sources(config, ["statement", i, field]),
 } if {
 	[kind, field] := resource_field(statement)
 }

@@ -92,7 +92,7 @@ test_data_source_statements_follow_module_variables if {
 	d.origin == "policy <- module.tenants[1].data.aws_iam_policy_document.constant"
 	[s] := d.statements
 	s.effect == "Allow"
-	s.resources.references == {{"kind": "resource", "address": "aws_dynamodb_table.sessions"}}
+	s.resources.references == {{"kind": "resource", "address": "aws_dynamodb_table.sessions", "attributes": {"arn"}}}
 	s.conditions[0].values == ["t1"]
 }
 

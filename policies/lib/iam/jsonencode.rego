@@ -142,7 +142,7 @@ resource_value(statement) := object.get(statement, "Resource", []) if not json_o
 
 # What a marked part references; one it names no source for is unresolved (any table, for a Resource).
 marked_sources(resource, expression) := found if {
-	found := references.sources_of(resource, expression)
+	found := references.attributed_sources_of(resource, expression)
 	count(found) > 0
 } else := {{"kind": "unresolved", "reference": object.get(expression, "unknown", "a value known only after apply")}}
 

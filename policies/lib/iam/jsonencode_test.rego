@@ -43,7 +43,7 @@ test_the_cloudtrail_delivery_policy_is_judged_and_grants_no_dynamodb_action if {
 	[statement] := document.statements
 	statement.covered == set()
 	statement.resources.known == false
-	statement.resources.references == {{"kind": "resource", "address": "aws_cloudwatch_log_group.trail", "source_location": "main.tf:1"}}
+	statement.resources.references == {{"kind": "resource", "address": "aws_cloudwatch_log_group.trail", "attributes": {"arn"}, "source_location": "main.tf:1"}}
 	not iam.applies_to_dynamodb(statement) with input as with_document("fgac-jsonencode-after-apply", trail_role, delivery)
 	found := scan.violation with input as with_document("fgac-jsonencode-after-apply", trail_role, delivery)
 	every finding in found {
@@ -71,6 +71,90 @@ test_a_resource_that_cannot_be_followed_is_any_table if {
 	[finding] := [f | some f in scan.violation with input as with_document("fgac-jsonencode-after-apply", trail_role, tree); f.address == trail_role]
 	endswith(finding.witness.resource, ":table/ddb-guardrails-probe")
 }
+
+# A table name read from a value that is not an ARN can name any table: the probe table is reached.
+test_a_resource_built_from_a_value_other_than_an_arn_is_any_table if {
+	every reference in ["aws_ssm_parameter.table_name.value", "terraform_data.table_name.id", "aws_s3_bucket.exports.id", "aws_s3_bucket.exports"] {
+		tree := {"Statement": [{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": [reference],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}}]}
+		[finding] := [f |
+			some f in scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, tree)
+			f.address == opaque_holder
+		]
+		finding.rule == "DDB-FGAC-002"
+		finding.witness.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/ddb-guardrails-probe"
+	}
+}
+
+# The ARN of a key, a bucket, a log group of the plan, with or without a suffix, reaches no table.
+test_a_resource_built_from_the_arn_of_another_service_reaches_no_table if {
+	every reference in ["aws_kms_key.data.arn", "aws_s3_bucket.exports.arn", "aws_cloudwatch_log_group.app.arn"] {
+		tree := {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": [{marker: {
+			"references": [reference],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}]}]}
+		[document] := [d | some d in documents_of("fgac-opaque-resource-refs", opaque_holder, tree); d.status == "known"]
+		not iam.applies_to_dynamodb(document.statements[0]) with input as with_document("fgac-opaque-resource-refs", opaque_holder, tree)
+		found := scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, tree)
+		every finding in found {
+			finding.address != opaque_holder
+		}
+	}
+}
+
+# NotResource through a value that cannot be followed excludes nothing: the plan's table is reached.
+test_a_not_resource_built_from_a_value_other_than_an_arn_excludes_nothing if {
+	tree := {"Statement": [{"Effect": "Allow", "Action": "dynamodb:Scan", "NotResource": {marker: {
+		"references": ["aws_ssm_parameter.table_name.value"],
+		"module": "",
+		"source_location": "main.tf:1",
+	}}}]}
+	[finding] := [f |
+		some f in scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, tree)
+		f.address == opaque_holder
+	]
+	finding.rule == "DDB-FGAC-002"
+}
+
+# A Deny on the table an SSM parameter names may deny another table: the Scan of the plan's table
+# still gets through. A Deny on the table by its ARN does refuse it.
+test_a_deny_on_a_value_other_than_an_arn_denies_nothing_for_certain if {
+	deny_parameter := {"Statement": [
+		{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": "*"},
+		{"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": ["aws_ssm_parameter.table_name.value"],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}},
+	]}
+	[finding] := [f |
+		some f in scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, deny_parameter)
+		f.address == opaque_holder
+	]
+	finding.rule == "DDB-FGAC-002"
+	deny_table := {"Statement": [
+		{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": ["aws_dynamodb_table.orders.arn"],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}},
+		{"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": {marker: {
+			"references": ["aws_dynamodb_table.orders.arn"],
+			"module": "",
+			"source_location": "main.tf:1",
+		}}},
+	]}
+	found := scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, deny_table)
+	every f in found {
+		f.address != opaque_holder
+	}
+}
+
+opaque_holder := "aws_iam_policy.invalid_scan_parameter_table_jsonencode"
 
 # Statement[1] cannot be judged; statement[0] is, and keeps its index; statement[1] grants nothing.
 unknown_actions := {"Statement": [

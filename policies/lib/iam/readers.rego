@@ -77,14 +77,15 @@ outside_readers(resource, documents, action, arn, key, service) := {reader |
 # "${aws_s3_bucket.x.arn}" from "${aws_s3_bucket.x.arn}/*": both are taken to reach the objects).
 usable(document, address, arn) := {"statements": [object.union(requests.usable(statement), {"resources": resources}) |
 	some statement in document.statements
-	resources := with_self(statement.resources, address, arn)
+	resources := with_self(statement, address, arn)
 ]}
 
-with_self(resources, address, arn) := object.union(resources, {"values": array.concat(requests.resource_values(resources), [arn])}) if {
-	not object.get(resources, "known", true)
-	some source in object.get(resources, "references", set())
+with_self(statement, address, arn) := object.union(statement.resources, {"values": array.concat(values, [arn])}) if {
+	values := requests.resource_values(requests.denied_for_certain(statement))
+	not object.get(statement.resources, "known", true)
+	some source in object.get(statement.resources, "references", set())
 	source.address == address
-} else := object.union(resources, {"values": requests.resource_values(resources)})
+} else := object.union(statement.resources, {"values": requests.resource_values(requests.denied_for_certain(statement))})
 
 known(documents) := [document | some document in documents; document.status == "known"]
 

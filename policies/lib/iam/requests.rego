@@ -51,10 +51,11 @@ asked(document, statement) := {"statements": array.concat([usable(statement)], [
 ])}
 
 # Known resources as written (a data source's &{...} is ${...}); resources known only after apply
-# become the tables they reference, or "*" when they cannot be followed. Conditions of an Allow
-# that are only known after apply come from a resource of the plan: the caller takes that path.
+# become the tables they reference, or "*" when they cannot be followed (in a Deny, nothing: see
+# denied_for_certain). Conditions of an Allow that are only known after apply come from a resource
+# of the plan: the caller takes that path.
 usable(statement) := object.union(statement, {
-	"resources": object.union(statement.resources, {"values": resource_values(statement.resources)}),
+	"resources": object.union(statement.resources, {"values": resource_values(denied_for_certain(statement))}),
 	"conditions": [object.union(condition, {"values": [replace(sprintf("%v", [v]), "&{", "${") | some v in condition.values]}) |
 		some condition in statement.conditions
 		object.get(condition, "known", true)
@@ -74,6 +75,17 @@ resource_values(resources) := array.concat(
 	not object.get(resources, "known", true)
 }
 
+# A Deny denies only what it names for certain: a Resource that may name any table (a reference
+# the plan cannot follow, or a value other than an ARN) may name another one, and the caller goes
+# around it.
+denied_for_certain(statement) := object.union(statement.resources, {"references": {source |
+	some source in object.get(statement.resources, "references", set())
+	not "*" in reference_values(source)
+}}) if {
+	statement.effect == "Deny"
+	statement.resources.kind == "Resource"
+} else := statement.resources
+
 # What NotResource excludes through a value that cannot be followed is unknown: nothing, so that
 # the probe tables stay reachable.
 excluded_unknown(resources, "*") if resources.kind == "NotResource"
@@ -83,11 +95,14 @@ reference_values(source) := {table_arn(source.address), concat("/", [table_arn(s
 	table_address(source.address)
 }
 
-reference_values(source) := set() if {
+reference_values(source) := set() if iam.other_service_arn(source)
+
+# Any other resource (one of another provider, a value other than the ARN of an AWS resource, a
+# DynamoDB resource other than a table, one not in the plan): any table.
+reference_values(source) := {"*"} if {
 	source.kind == "resource"
 	not table_address(source.address)
-	startswith(plan.resources[source.address].type, "aws_")
-	not startswith(plan.resources[source.address].type, "aws_dynamodb_")
+	not iam.other_service_arn(source)
 }
 
 reference_values(source) := {source.value} if {
@@ -97,23 +112,6 @@ reference_values(source) := {source.value} if {
 
 reference_values(source) := {"*"} if {
 	not source.kind in {"resource", "constant"}
-}
-
-reference_values(source) := {"*"} if {
-	source.kind == "resource"
-	not plan.resources[source.address]
-}
-
-reference_values(source) := {"*"} if {
-	source.kind == "resource"
-	not startswith(plan.resources[source.address].type, "aws_")
-}
-
-reference_values(source) := {"*"} if {
-	source.kind == "resource"
-	type := plan.resources[source.address].type
-	startswith(type, "aws_dynamodb_")
-	not table_address(source.address)
 }
 
 reference_values(source) := {"*"} if {

@@ -102,14 +102,28 @@ dynamodb_resource(value) if {
 	contains(value, "*")
 }
 
-# References that all lead to AWS resources of other services (e.g. an S3 bucket ARN).
+# References that all lead to ARNs of AWS resources of other services (e.g. an S3 bucket ARN).
 only_other_services(sources) if {
 	count(sources) > 0
 	every source in sources {
-		source.kind == "resource"
-		type := plan.resources[source.address].type
-		startswith(type, "aws_")
-		not startswith(type, "aws_dynamodb_")
+		other_service_arn(source)
+	}
+}
+
+# A Resource known only after apply that references the ARN of an AWS resource of another service
+# (aws_kms_key.k.arn, "${aws_s3_bucket.b.arn}/*", "${aws_cloudwatch_log_group.g.arn}:*") reaches no
+# table. Any other value it reads can name a table: a name, an id (for most AWS resources not an
+# ARN; a bucket's id is its name), an SSM parameter's value, any attribute of a resource of another
+# provider (random_pet.p.id, terraform_data.d.output), the whole object: it reaches any table.
+# DynamoDB resources are followed as the tables they are (requests.rego, reference_values).
+other_service_arn(source) if {
+	source.kind == "resource"
+	type := plan.resources[source.address].type
+	startswith(type, "aws_")
+	not startswith(type, "aws_dynamodb_")
+	count(object.get(source, "attributes", set())) > 0
+	every attribute in source.attributes {
+		attribute == "arn"
 	}
 }
 

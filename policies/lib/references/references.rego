@@ -17,15 +17,25 @@ import data.ddb_guardrails.lib.source as located
 #   {"kind": "unresolved", "reference": r}      something the plan does not carry (local, module output…)
 # Module variables (up) and module outputs (down) are followed for up to five hops in all;
 # `each.key`/`each.value` resolve to the references of the enclosing for_each expression.
-sources(resource, path) := sources_of(resource, plan.expression(resource, path)) if plan.config(resource)
+sources(resource, path) := without_attributes(attributed_sources(resource, path))
+
+# The same for an expression already in hand (e.g. one element of a block list).
+sources_of(resource, expression) := without_attributes(attributed_sources_of(resource, expression))
+
+# The same, where a resource source also says which of its attributes the expression reads:
+#   {"kind": "resource", "address": a, "attributes": {"arn"}}
+# ("arn" for aws_kms_key.k.arn; empty when the whole object is read, e.g. [for k in aws_kms_key.k : k.arn]).
+# A resource value known only after apply is judged by it (lib/iam statements.rego, other_service_arn).
+attributed_sources(resource, path) := attributed_sources_of(resource, plan.expression(resource, path)) if plan.config(resource)
 
 # No configuration for the resource (deeper module nesting than the model reads): nothing to follow.
-sources(resource, _) := {{"kind": "unresolved", "reference": sprintf("%s (no configuration in the plan)", [resource.address])}} if {
+attributed_sources(resource, _) := {{"kind": "unresolved", "reference": sprintf("%s (no configuration in the plan)", [resource.address])}} if {
 	not plan.config(resource)
 }
 
-# The same for an expression already in hand (e.g. one element of a block list).
-sources_of(resource, expression) := settled(hop(hop(hop(hop(hop(direct(resource.module, expression, for_each_of(resource))))))))
+attributed_sources_of(resource, expression) := settled(hop(hop(hop(hop(hop(direct(resource.module, expression, for_each_of(resource))))))))
+
+without_attributes(found) := {object.remove(source, ["attributes"]) | some source in found}
 
 # The for_each expression of a resource's configuration, or null.
 for_each_of(resource) := object.get(object.get(plan.configs, resource.config_key, {}), "for_each_expression", null)
@@ -90,7 +100,7 @@ candidates(_, expression, _) := {{"kind": "constant", "value": expression.consta
 	not from_source(expression)
 }
 
-candidates(module, expression, each_scope) := {source |
+candidates(module, expression, each_scope) := {with_attributes(source, expression) |
 	some reference in referenced_objects(expression)
 	some source in reference_sources(module, reference, each_scope)
 } if {
@@ -133,7 +143,7 @@ source_leaf(expression) := {{"kind": "constant", "value": expression.constant_va
 # after apply marked (lib/iam/jsonencode.rego reads it).
 source_leaf(expression) := {{"kind": "document", "value": expression.json_document}} if has_key(expression, "json_document")
 
-source_leaf(expression) := {source |
+source_leaf(expression) := {with_attributes(source, expression) |
 	some reference in expression.references
 	some source in reference_sources(expression.module, object_of(reference), null)
 } if {
@@ -178,6 +188,21 @@ referenced_objects(expression) := {object_of(reference) |
 object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
 	startswith(reference, "module.")
 } else := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?`, reference, 1)[0][0]
+
+# A resource source with the attributes the expression reads of that resource, any instance
+# (Terraform lists "aws_kms_key.k[0].arn", "aws_kms_key.k[0]" and "aws_kms_key.k" for one reference).
+with_attributes(source, expression) := object.union(source, {"attributes": {parts[2] |
+	some reference in expression.references
+	parts := regex.find_all_string_submatch_n(attribute_pattern, reference, 1)[0]
+	parts[1] == resource_base(source.address)
+}}) if {
+	source.kind == "resource"
+} else := source
+
+attribute_pattern := `^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_-]+)`
+
+# "module.m[0].aws_kms_key.k[\"a\"]" -> "aws_kms_key.k"
+resource_base(address) := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$`, address, 1)[0][1]
 
 # "module.m" next to "module.m.out": the bare module reference adds nothing.
 bare_module(reference, expression) if {

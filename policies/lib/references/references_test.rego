@@ -147,3 +147,16 @@ test_an_output_whose_alternatives_are_all_absent_is_unresolved if {
 		"module.no_key.aws_kms_replica_key.this[0]", "module.no_key.aws_kms_replica_key.this",
 	}
 }
+
+# The attributes read of a resource, whatever instance key Terraform lists it with, and through a
+# module output; none when the whole object is read.
+test_attributed_sources_say_which_attributes_are_read if {
+	fixture := fixtures.plan("model-child-module")
+	table := plan.resources["aws_dynamodb_table.valid_key_from_module_output"] with input as fixture
+	attributed := references.attributed_sources(table, key_path) with input as fixture
+	attributed == {{"kind": "resource", "address": "module.valid_keys.aws_kms_key.this", "attributes": {"arn"}}}
+	indexed := {"references": [`aws_kms_key.k["a"].arn`, `aws_kms_key.k["a"]`, "aws_kms_key.k", "aws_s3_bucket.b"]}
+	references.with_attributes({"kind": "resource", "address": `aws_kms_key.k["a"]`}, indexed).attributes == {"arn"}
+	references.with_attributes({"kind": "resource", "address": "module.m[0].aws_s3_bucket.b"}, indexed).attributes == set()
+	references.with_attributes({"kind": "constant", "value": "x"}, indexed) == {"kind": "constant", "value": "x"}
+}

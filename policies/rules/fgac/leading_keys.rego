@@ -33,7 +33,16 @@
 #   Condition operators and keys are known is judged, a Resource known only after apply being the
 #   tables it references (any table when it cannot be followed) and a Principal or condition value
 #   known only after apply read as for the data source; a statement whose effect, actions or
-#   condition operators are known only after apply keeps the policy unprovable. A policy that cannot
+#   condition operators are known only after apply keeps the policy unprovable. A Resource known
+#   only after apply (from the data source or jsonencode()) reaches the tables of the plan it
+#   references (any attribute of an aws_dynamodb_table, e.g. its arn or its name in an ARN template);
+#   no table when it reads only the arn of an AWS resource of another service (aws_kms_key.k.arn,
+#   "${aws_s3_bucket.b.arn}/*"); any table otherwise: a value other than an arn (an id, which for
+#   most AWS resources is a name or an opaque identifier, an SSM parameter's value, a bucket name),
+#   any attribute of a resource of another provider (random_pet, terraform_data), another DynamoDB
+#   resource, or a reference the plan does not follow. A NotResource known only after apply that
+#   cannot be followed excludes nothing, and a Deny whose Resource may name any table denies
+#   nothing (it may name another table). A policy that cannot
 #   be read (e.g. jsonencode() over values known only after apply, without the source; an intrinsic
 #   function such as Fn::Sub inside a template's policy; a template the plan does not carry), or a
 #   LeadingKeys condition whose values are unknown, is reported as DDB-FGAC-001-UNPROVABLE on the

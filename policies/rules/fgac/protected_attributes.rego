@@ -13,7 +13,8 @@
 #   ForAllValues condition on dynamodb:Attributes leaves it out, does. The first write that gets
 #   through is the finding's witness.
 #   A statement reaches the table by "*", an ARN pattern matching the table name, NotResource, or a
-#   reference to the table in the plan. A statement whose resources cannot be followed, or a policy
+#   reference to the table in the plan, or a reference to a resource of the plan whose value can name
+#   any table (see DDB-FGAC-001). A statement whose resources cannot be followed, or a policy
 #   that cannot be read, is DDB-FGAC-004-UNPROVABLE when the plan has a table with protected attributes.
 # custom:
 #   id: DDB-FGAC-004
@@ -165,6 +166,15 @@ targets(statement, table) if {
 targets(statement, table) if {
 	some source in statement.resources.references
 	source.address == table.address
+}
+
+# A reference to a resource that can name any table (a name read from an SSM parameter, a resource
+# of another provider: requests.reference_values) reaches this one too.
+targets(statement, _) if {
+	statement.resources.kind == "Resource"
+	some source in statement.resources.references
+	source.kind == "resource"
+	"*" in requests.reference_values(source)
 }
 
 matches_table("*", _)

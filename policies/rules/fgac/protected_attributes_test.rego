@@ -44,3 +44,13 @@ test_a_negated_allowlist_protects_only_what_it_names if {
 	f.address == "aws_iam_user_policy.invalid_negated_allowlist"
 	endswith(f.message, "without a Deny on its protected attributes isAdmin")
 }
+
+# Writes on the table an SSM parameter names may be writes on the protected table.
+test_writes_on_a_table_named_by_a_value_other_than_an_arn_are_flagged if {
+	found := {pair | some pair in fixtures.findings_for(subject, "fgac-opaque-resource-refs"); pair[1] == "DDB-FGAC-004"}
+	found == {["aws_iam_role_policy.invalid_write_parameter_table", "DDB-FGAC-004"]}
+	some f in fixtures.violations(subject, fixtures.plan("fgac-opaque-resource-refs"))
+	f.rule == "DDB-FGAC-004"
+	f.witness.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+	f.witness.context["dynamodb:Attributes"] == ["isAdmin"]
+}

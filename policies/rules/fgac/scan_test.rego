@@ -160,3 +160,19 @@ test_a_glue_roles_scan_is_witnessed_by_the_role_the_crawler_runs_as if {
 test_service_roles_bound_to_the_tenant_pass if {
 	fixtures.findings_for(subject, "fgac-service-roles") == set()
 }
+
+# A table name read from an SSM parameter, a resource of another provider or a bucket's id can be
+# any table's; without the source, each jsonencode() policy cannot be read. The ARN of the plan's
+# table, key, log group and bucket reaches those only.
+test_a_resource_built_from_a_value_other_than_an_arn_reaches_any_table if {
+	fixtures.findings_for(subject, "fgac-opaque-resource-refs") == {
+		["aws_iam_policy.invalid_scan_bucket_named_table", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_scan_parameter_table", "DDB-FGAC-002"],
+		["aws_iam_role_policy.invalid_scan_data_table", "DDB-FGAC-002"],
+		["aws_iam_policy.invalid_scan_parameter_table_jsonencode", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_role_policy.invalid_scan_data_table_jsonencode", "DDB-FGAC-002-UNPROVABLE"],
+		["aws_iam_role_policy.valid_own_items_jsonencode", "DDB-FGAC-002-UNPROVABLE"],
+	}
+	witnesses := {f.witness.resource | some f in fixtures.violations(subject, fixtures.plan("fgac-opaque-resource-refs")); f.rule == "DDB-FGAC-002"}
+	witnesses == {"arn:aws:dynamodb:us-east-1:123456789012:table/ddb-guardrails-probe"}
+}
