@@ -84,11 +84,18 @@ denied_for_certain(statement) := object.union(statement.resources, {"references"
 }}) if {
 	statement.effect == "Deny"
 	statement.resources.kind == "Resource"
+} else := object.union(statement.resources, {"deny": true}) if {
+	statement.effect == "Deny"
+	statement.resources.kind == "NotResource"
 } else := statement.resources
 
-# What NotResource excludes through a value that cannot be followed is unknown: nothing, so that
-# the probe tables stay reachable.
-excluded_unknown(resources, "*") if resources.kind == "NotResource"
+# What NotResource excludes through a value that cannot be followed is unknown. An Allow then
+# excludes nothing, so that the probe tables stay reachable; a Deny may exclude everything, so it
+# keeps "*" and denies nothing for certain.
+excluded_unknown(resources, "*") if {
+	resources.kind == "NotResource"
+	not resources.deny
+}
 
 reference_values(source) := {table_arn(source.address), concat("/", [table_arn(source.address), "*"])} if {
 	source.kind == "resource"
