@@ -2,7 +2,7 @@ import { Fn, Token } from "cdktf";
 
 /**
  * Tags that tell the guardrails what a resource is for, where a plan cannot tell by structure alone
- * (policies/lib/plan/tags.rego and DDB-FGAC-004 read them). The constructs set them; plain Terraform users
+ * (policies/lib/plan/tags/tags.rego and DDB-FGAC-004 read them). The constructs set them; plain Terraform users
  * set them by hand.
  */
 export const GUARDRAIL_TAGS = {

@@ -2,7 +2,7 @@
 # title: ddb-guardrails access map
 # description: >-
 #   Who can do what to each table of the plan, asked of the IAM evaluation core with the same
-#   requests the rules make (lib/iam/requests.rego): a capability is listed for a principal only
+#   requests the rules make (lib/iam/requests/requests.rego): a capability is listed for a principal only
 #   when the core allows a concrete request, which is kept as its witness. Evaluated on its own
 #   entrypoint, only when a report that shows it is asked for.
 #
@@ -18,8 +18,8 @@ import rego.v1
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.evaluation
 import data.ddb_guardrails.lib.iam.requests
-import data.ddb_guardrails.lib.key_policies
 import data.ddb_guardrails.lib.kms
+import data.ddb_guardrails.lib.kms.key_policies
 import data.ddb_guardrails.lib.params
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.wildcard as wildcards

@@ -5,8 +5,8 @@ package ddb_guardrails.main
 
 import rego.v1
 
-import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.plan.changes
 
 findings contains finding if {
 	some finding in data.ddb_guardrails.rules[_][_].violation

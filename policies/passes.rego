@@ -2,8 +2,8 @@ package ddb_guardrails.main
 
 import rego.v1
 
-import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.plan.changes
 
 # METADATA
 # title: Evaluation passes

@@ -1,4 +1,4 @@
-// The same notion of "narrows the caller" as DDB-FGAC-005 (policies/lib/iam/conditions.rego), so
+// The same notion of "narrows the caller" as DDB-FGAC-005 (policies/lib/iam/conditions/conditions.rego), so
 // that the construct never accepts a resource policy the gate refuses.
 const CALLER_KEYS = new Set([
   "aws:principalaccount",

@@ -14,7 +14,7 @@ import data.ddb_guardrails.lib.monitoring
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
-table_type := "AWS::DynamoDB::Table"
+_table_type := "AWS::DynamoDB::Table"
 
 both := {"read", "write"}
 
@@ -29,30 +29,30 @@ conditional_selectors := selectors - universal_selectors
 everywhere_modes[monitoring.account_scope(plan.resources[selector.trail])] contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
-	multi_region(selector.trail)
+	_multi_region(selector.trail)
 	some mode in selector.modes
 }
 
 scoped_modes[scope] contains mode if {
 	some selector in universal_selectors
 	active(selector.trail)
-	not multi_region(selector.trail)
+	not _multi_region(selector.trail)
 	some scope in account_region_scopes(plan.resources[selector.trail])
 	some mode in selector.modes
 }
 
 # A single-Region trail records the events of its own Region only: a trail and a table are in one
 # Region when they share a provider configuration, or their providers name the same Region.
-records_region_of(trail, _) if multi_region(trail)
+records_region_of(trail, _) if _multi_region(trail)
 
 records_region_of(trail, table) if {
-	some scope in region_scopes(plan.resources[trail])
-	scope in region_scopes(table)
+	some scope in _region_scopes(plan.resources[trail])
+	scope in _region_scopes(table)
 }
 
-multi_region(trail) if plan.resources[trail].after.is_multi_region_trail == true
+_multi_region(trail) if plan.resources[trail].after.is_multi_region_trail == true
 
-region_scopes(resource) := {concat("", ["provider ", key]) | key := reach.provider_key(resource)} | {concat("", ["region ", region]) |
+_region_scopes(resource) := {concat("", ["provider ", key]) | key := reach.provider_key(resource)} | {concat("", ["region ", region]) |
 	region := provider_region(resource)
 }
 
@@ -113,85 +113,85 @@ inactive(trail) if plan.resources[trail].after.enable_logging == false
 # A selector covers a table when one of its positive conditions (or none: every table) selects it
 # and none of its negative conditions does.
 covers(selector, table) if {
-	positive_match(selector, table)
-	not negative_match(selector, table)
+	_positive_match(selector, table)
+	not _negative_match(selector, table)
 }
 
-positive_match(selector, _) if selector.positive == null
+_positive_match(selector, _) if selector.positive == null
 
-positive_match(selector, table) if {
+_positive_match(selector, table) if {
 	some matcher in selector.positive
-	dynamodb_matcher(matcher)
-	matches(matcher, table)
+	_dynamodb_matcher(matcher)
+	_matches(matcher, table)
 }
 
 # A literal selects a table only when it can be a DynamoDB ARN: "arn:aws:s3:::x:table/<name>" or a
 # prefix "arn:aws:s3:::" selects no table.
-dynamodb_matcher(matcher) if matcher.kind == "table"
+_dynamodb_matcher(matcher) if matcher.kind == "table"
 
-dynamodb_matcher(matcher) if {
+_dynamodb_matcher(matcher) if {
 	matcher.kind == "literal"
 	regex.match(`^arn:aws[a-z-]*:dynamodb(:|$)`, matcher.value)
 }
 
-dynamodb_matcher(matcher) if {
+_dynamodb_matcher(matcher) if {
 	matcher.kind == "literal"
 	matcher.op == "starts_with"
 	some prefix in ["arn:aws:dynamodb:", "arn:aws-cn:dynamodb:", "arn:aws-us-gov:dynamodb:"]
 	startswith(prefix, matcher.value)
 }
 
-dynamodb_matcher(matcher) if {
+_dynamodb_matcher(matcher) if {
 	matcher.kind == "literal"
 	matcher.op == "ends_with"
 }
 
-negative_match(selector, table) if {
+_negative_match(selector, table) if {
 	some matcher in selector.negative
-	matches(matcher, table)
+	_matches(matcher, table)
 }
 
-matches(matcher, table) if {
+_matches(matcher, table) if {
 	matcher.kind == "table"
 	matcher.address == table.address
 }
 
-matches(matcher, table) if {
+_matches(matcher, table) if {
 	matcher.kind == "literal"
-	literal_matches(matcher.op, matcher.value, table)
+	_literal_matches(matcher.op, matcher.value, table)
 }
 
 # Literal ARN conditions against a table whose ARN is usually unknown before apply: compared with
 # the known ARN when there is one, else with the ":table/<name>" part.
-literal_matches("all", value, _) if regex.match(`^arn:aws[a-z-]*:dynamodb$`, value)
+_literal_matches("all", value, _) if regex.match(`^arn:aws[a-z-]*:dynamodb$`, value)
 
-literal_matches(op, value, table) if {
+_literal_matches(op, value, table) if {
 	op in {"all", "equals"}
 	value == table.after.arn
 }
 
-literal_matches(op, value, table) if {
+_literal_matches(op, value, table) if {
 	op in {"all", "equals"}
-	endswith(value, table_suffix(table))
+	endswith(value, _table_suffix(table))
 }
 
-literal_matches("starts_with", value, table) if startswith(table.after.arn, value)
+_literal_matches("starts_with", value, table) if startswith(table.after.arn, value)
 
-literal_matches("starts_with", value, table) if {
+_literal_matches("starts_with", value, table) if {
 	parts := split(value, ":table/")
 	count(parts) == 2
-	startswith(table_suffix(table), concat("", [":table/", parts[1]]))
+	startswith(_table_suffix(table), concat("", [":table/", parts[1]]))
 }
 
 # A prefix that stops before the table part ("arn:aws:dynamodb:eu-west-1:") selects every table.
-literal_matches("starts_with", value, _) if {
+_literal_matches("starts_with", value, _) if {
 	startswith(value, "arn:")
 	not contains(value, ":table/")
 }
 
-literal_matches("ends_with", value, table) if endswith(table_suffix(table), value)
+_literal_matches("ends_with", value, table) if endswith(_table_suffix(table), value)
 
-table_suffix(table) := concat("", [":table/", table.after.name])
+_table_suffix(table) := concat("", [":table/", table.after.name])
 
 # Every data-event selector of the plan's trails, normalised:
 #   {"trail", "label", "modes": set, "positive": [matcher] | null, "negative": [matcher], "unprovable": set}
@@ -200,13 +200,13 @@ selectors contains selector if {
 	some i, block in object.get(resource.after, "event_selector", [])
 	not object.get(resource.unknown, ["event_selector", i, "read_write_type"], false) == true
 	some j, data_resource in object.get(block, "data_resource", [])
-	object.get(data_resource, "type", null) == table_type
+	object.get(data_resource, "type", null) == _table_type
 	label := sprintf("event_selector[%d].data_resource[%d]", [i, j])
-	values := basic_values(resource, i, j)
+	values := _basic_values(resource, i, j)
 	selector := {
 		"trail": trail,
 		"label": label,
-		"modes": basic_modes(block),
+		"modes": _basic_modes(block),
 		"positive": values.matchers,
 		"negative": [],
 		"unprovable": {sprintf("%s %s.values %s", [trail, label, e]) | some e in values.unprovable},
@@ -216,21 +216,21 @@ selectors contains selector if {
 selectors contains selector if {
 	some trail, resource in plan.of_type("aws_cloudtrail")
 	some i, block in object.get(resource.after, "advanced_event_selector", [])
-	fields := advanced_fields(resource, i)
-	not unknown_selector_fields(fields)
+	fields := _advanced_fields(resource, i)
+	not _unknown_selector_fields(fields)
 	fields.eventCategory.equals == ["Data"]
-	table_type in fields["resources.type"].equals
-	passes(fields["resources.type"], table_type)
-	not event_name_allow_list(fields)
-	not leaves_out_events(fields)
+	_table_type in fields["resources.type"].equals
+	_passes(fields["resources.type"], _table_type)
+	not _event_name_allow_list(fields)
+	not _leaves_out_events(fields)
 	label := sprintf("advanced_event_selector[%d]", [i])
-	positive := arn_conditions(resource, i, fields, ["equals", "starts_with", "ends_with"])
-	negative := arn_conditions(resource, i, fields, ["not_equals", "not_starts_with", "not_ends_with"])
+	positive := _arn_conditions(resource, i, fields, ["equals", "starts_with", "ends_with"])
+	negative := _arn_conditions(resource, i, fields, ["not_equals", "not_starts_with", "not_ends_with"])
 	selector := {
 		"trail": trail,
 		"label": label,
-		"modes": advanced_modes(fields),
-		"positive": positive_or_any(positive),
+		"modes": _advanced_modes(fields),
+		"positive": _positive_or_any(positive),
 		"negative": negative.matchers,
 		"unprovable": {sprintf("%s %s resources.ARN %s", [trail, label, e]) | some e in (positive.unprovable | negative.unprovable)},
 	}
@@ -240,7 +240,7 @@ selectors contains selector if {
 selectors contains selector if {
 	some trail, resource in plan.of_type("aws_cloudtrail")
 	some attribute in ["event_selector", "advanced_event_selector"]
-	unknown_block(resource, attribute)
+	_unknown_block(resource, attribute)
 	selector := {
 		"trail": trail,
 		"label": attribute,
@@ -251,167 +251,167 @@ selectors contains selector if {
 	}
 }
 
-unknown_block(resource, attribute) if resource.unknown[attribute] == true
+_unknown_block(resource, attribute) if resource.unknown[attribute] == true
 
-unknown_block(resource, attribute) if {
+_unknown_block(resource, attribute) if {
 	some block in resource.unknown[attribute]
 	some key in {"read_write_type", "field_selector", "data_resource"}
 	block[key] == true
 }
 
-unknown_block(resource, "event_selector") if {
+_unknown_block(resource, "event_selector") if {
 	some block in resource.unknown.event_selector
 	some data_resource in object.get(block, "data_resource", [])
 	data_resource.type == true
 }
 
-unknown_block(resource, "advanced_event_selector") if {
+_unknown_block(resource, "advanced_event_selector") if {
 	some i, block in resource.unknown.advanced_event_selector
 	some field in object.get(block, "field_selector", [])
 	field.field == true
 }
 
-unknown_block(resource, "advanced_event_selector") if {
+_unknown_block(resource, "advanced_event_selector") if {
 	some i, _ in object.get(resource.after, "advanced_event_selector", [])
-	unknown_selector_fields(advanced_fields(resource, i))
+	_unknown_selector_fields(_advanced_fields(resource, i))
 }
 
 # The field selectors of an advanced selector by field name, with `true` for an operator whose
 # value list is only known after apply (after_unknown is aligned with after, element by element).
-advanced_fields(resource, i) := {field.field: merged |
+_advanced_fields(resource, i) := {field.field: merged |
 	some k, field in object.get(resource.after.advanced_event_selector[i], "field_selector", [])
 	unknown := object.get(resource.unknown, ["advanced_event_selector", i, "field_selector", k], {})
 	merged := object.union(field, {op: true | some op, marker in unknown; marker == true})
 }
 
 # Unknown values of the fields that decide whether the selector records table data events at all.
-unknown_selector_fields(fields) if {
+_unknown_selector_fields(fields) if {
 	some name in ["eventCategory", "resources.type", "readOnly", "eventName", "eventSource"]
 	some _, values in fields[name]
 	values == true
 }
 
-basic_modes(block) := both if object.get(block, "read_write_type", "All") in {"All", null}
+_basic_modes(block) := both if object.get(block, "read_write_type", "All") in {"All", null}
 
-basic_modes(block) := {"read"} if block.read_write_type == "ReadOnly"
+_basic_modes(block) := {"read"} if block.read_write_type == "ReadOnly"
 
-basic_modes(block) := {"write"} if block.read_write_type == "WriteOnly"
+_basic_modes(block) := {"write"} if block.read_write_type == "WriteOnly"
 
 # {"matchers": [...], "unprovable": set}: literal values when known, else the references.
-basic_values(resource, i, j) := {"matchers": [{"kind": "literal", "op": "all", "value": v} | some v in values], "unprovable": set()} if {
+_basic_values(resource, i, j) := {"matchers": [{"kind": "literal", "op": "all", "value": v} | some v in values], "unprovable": set()} if {
 	values := resource.after.event_selector[i].data_resource[j].values
 	is_array(values)
 }
 
-basic_values(resource, i, j) := referenced(resource, plan.expression(resource, ["event_selector", i, "data_resource", j, "values"])) if {
+_basic_values(resource, i, j) := _referenced(resource, plan.expression(resource, ["event_selector", i, "data_resource", j, "values"])) if {
 	resource.unknown.event_selector[i].data_resource[j].values == true
 }
 
 # readOnly is "true" for reads and "false" for writes; its conditions are tried on both values.
-advanced_modes(fields) := {mode |
+_advanced_modes(fields) := {mode |
 	some [mode, value] in [["read", "true"], ["write", "false"]]
-	passes(object.get(fields, "readOnly", {}), value)
+	_passes(object.get(fields, "readOnly", {}), value)
 }
 
 # Fields a selector may carry and still record every table data event of every caller. Any other
 # field (userIdentity.arn, eventType, sessionCredentialFromConsole, errorCode...) leaves out some
 # calls, e.g. those of one role.
-recording_fields := {"eventCategory", "resources.type", "resources.ARN", "readOnly", "eventName", "eventSource"}
+_recording_fields := {"eventCategory", "resources.type", "resources.ARN", "readOnly", "eventName", "eventSource"}
 
 # The events CloudTrail records as DynamoDB table data events.
-table_data_events := {
+_table_data_events := {
 	"BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "DeleteItem", "ExecuteStatement",
 	"ExecuteTransaction", "GetItem", "PutItem", "Query", "Scan", "TransactGetItems",
 	"TransactWriteItems", "UpdateItem",
 }
 
-leaves_out_events(fields) if {
+_leaves_out_events(fields) if {
 	some name, _ in fields
-	not name in recording_fields
+	not name in _recording_fields
 }
 
-leaves_out_events(fields) if not passes(object.get(fields, "eventSource", {}), "dynamodb.amazonaws.com")
+_leaves_out_events(fields) if not _passes(object.get(fields, "eventSource", {}), "dynamodb.amazonaws.com")
 
-leaves_out_events(fields) if {
-	some event in table_data_events
-	not passes(object.get(fields, "eventName", {}), event)
+_leaves_out_events(fields) if {
+	some event in _table_data_events
+	not _passes(object.get(fields, "eventName", {}), event)
 }
 
 # A value passes a field selector when every positive operator it uses lists a value that matches
 # and no negative operator does. Negative operators are compared without case, so that an exclusion
 # is never missed.
-passes(field, value) if {
+_passes(field, value) if {
 	every op in ["equals", "starts_with", "ends_with"] {
-		positive_passes(object.get(field, op, []), op, value)
+		_positive_passes(object.get(field, op, []), op, value)
 	}
-	not excluded(field, value)
+	not _excluded(field, value)
 }
 
-positive_passes(values, _, _) if count(values) == 0
+_positive_passes(values, _, _) if count(values) == 0
 
-positive_passes(values, op, value) if {
+_positive_passes(values, op, value) if {
 	some pattern in values
 	is_string(pattern)
-	operator_matches(op, pattern, value)
+	_operator_matches(op, pattern, value)
 }
 
-excluded(field, value) if {
+_excluded(field, value) if {
 	some op in ["equals", "starts_with", "ends_with"]
 	some pattern in object.get(field, concat("", ["not_", op]), [])
 	is_string(pattern)
-	operator_matches(op, lower(pattern), lower(value))
+	_operator_matches(op, lower(pattern), lower(value))
 }
 
-operator_matches("equals", pattern, value) if pattern == value
+_operator_matches("equals", pattern, value) if pattern == value
 
-operator_matches("starts_with", pattern, value) if startswith(value, pattern)
+_operator_matches("starts_with", pattern, value) if startswith(value, pattern)
 
-operator_matches("ends_with", pattern, value) if endswith(value, pattern)
+_operator_matches("ends_with", pattern, value) if endswith(value, pattern)
 
-event_name_allow_list(fields) if {
+_event_name_allow_list(fields) if {
 	some op in ["equals", "starts_with", "ends_with"]
 	count(object.get(fields, ["eventName", op], [])) > 0
 }
 
-positive_or_any(conditions) := null if {
+_positive_or_any(conditions) := null if {
 	count(conditions.matchers) == 0
 	count(conditions.unprovable) == 0
 } else := conditions.matchers
 
 # The resources.ARN conditions of an advanced selector for some operators.
-arn_conditions(resource, i, fields, ops) := {
+_arn_conditions(resource, i, fields, ops) := {
 	"matchers": [matcher | some result in results; some matcher in result.matchers],
 	"unprovable": {e | some result in results; some e in result.unprovable},
 } if {
-	results := [arn_condition(resource, i, fields, op) | some op in ops]
+	results := [_arn_condition(resource, i, fields, op) | some op in ops]
 }
 
-arn_condition(_, _, fields, op) := {"matchers": [{"kind": "literal", "op": trim_prefix(op, "not_"), "value": v} | some v in values], "unprovable": set()} if {
+_arn_condition(_, _, fields, op) := {"matchers": [{"kind": "literal", "op": trim_prefix(op, "not_"), "value": v} | some v in values], "unprovable": set()} if {
 	values := object.get(fields, ["resources.ARN", op], [])
 	is_array(values)
 }
 
-arn_condition(resource, i, fields, op) := referenced(resource, field_expression(resource, i, op)) if {
+_arn_condition(resource, i, fields, op) := _referenced(resource, _field_expression(resource, i, op)) if {
 	object.get(fields, ["resources.ARN", op], []) == true
 }
 
 # Terraform marks an unknown list of a set element; the configuration's field selector with the
 # same field name holds its expression.
-field_expression(resource, i, op) := expression if {
+_field_expression(resource, i, op) := expression if {
 	some k, field in plan.config(resource).expressions.advanced_event_selector[i].field_selector
 	field.field.constant_value == "resources.ARN"
 	expression := plan.expression(resource, ["advanced_event_selector", i, "field_selector", k, op])
 }
 
 # What an unknown table list references: tables of the plan, or something unresolvable.
-referenced(resource, expression) := {
-	"matchers": [{"kind": "table", "address": source.address} | some source in sources; table_source(source)],
-	"unprovable": {sprintf("<- %s", [references.describe(source)]) | some source in sources; not table_source(source)},
+_referenced(resource, expression) := {
+	"matchers": [{"kind": "table", "address": source.address} | some source in sources; _table_source(source)],
+	"unprovable": {sprintf("<- %s", [references.describe(source)]) | some source in sources; not _table_source(source)},
 } if {
 	sources := references.sources_of(resource, expression)
 }
 
-table_source(source) if {
+_table_source(source) if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_dynamodb_table"
 }
@@ -425,25 +425,25 @@ table_source(source) if {
 delivered(filter, table, mode, events) if {
 	some trail in monitoring.delivering_trails(filter)
 	active(trail)
-	records_account(trail, table, mode)
-	records_events(trail, table, events)
+	_records_account(trail, table, mode)
+	_records_events(trail, table, events)
 }
 
-records_account(trail, table, "one") if records_of(trail, table)
+_records_account(trail, table, "one") if records_of(trail, table)
 
-records_account(trail, table, "maybe") if {
+_records_account(trail, table, "maybe") if {
 	records_region_of(trail, table)
 	not outside_account(trail, table)
 }
 
-records_events(trail, table, "read data events") if {
+_records_events(trail, table, "read data events") if {
 	some selector in selectors
 	selector.trail == trail
 	"read" in selector.modes
 	covers(selector, table)
 }
 
-records_events(trail, _, "write management events") if management_writes(trail)
+_records_events(trail, _, "write management events") if _management_writes(trail)
 
 # The evidence for a filter that counts a table's events on a log group no such trail delivers to.
 undelivered_evidence(filter, events) := sprintf("%s: no enabled trail that records this table's %s delivers to its log group", [filter, events])
@@ -453,24 +453,24 @@ undelivered_evidence(filter, events) := sprintf("%s: no enabled trail that recor
 delivery_uncertain(filter, table, events) := {evidence |
 	not delivered(filter, table, "maybe", events)
 	some trail in monitoring.delivering_trails(filter)
-	some evidence in trail_uncertain(trail, table, events)
+	some evidence in _trail_uncertain(trail, table, events)
 }
 
-trail_uncertain(trail, table, events) := recording_unknown(trail, table, events) | {pending(trail) |
+_trail_uncertain(trail, table, events) := _recording_unknown(trail, table, events) | {pending(trail) |
 	not active(trail)
 	not inactive(trail)
 }
 
-recording_unknown(trail, table, "read data events") := {evidence |
+_recording_unknown(trail, table, "read data events") := {evidence |
 	some selector in selectors
 	selector.trail == trail
 	not covers(selector, table)
 	some evidence in selector.unprovable
 }
 
-recording_unknown(trail, _, "write management events") := {sprintf("%s %s: (known after apply)", [trail, attribute]) |
+_recording_unknown(trail, _, "write management events") := {sprintf("%s %s: (known after apply)", [trail, attribute]) |
 	some attribute in ["event_selector", "advanced_event_selector"]
-	unknown_block(plan.resources[trail], attribute)
+	_unknown_block(plan.resources[trail], attribute)
 }
 
 # A trail records write management events (ExportTableToPointInTime, UpdateTable...) with no
@@ -478,32 +478,32 @@ recording_unknown(trail, _, "write management events") := {sprintf("%s %s: (know
 # not false and whose read_write_type is All or WriteOnly; or with an advanced_event_selector on
 # eventCategory = Management whose readOnly and eventSource let writes of dynamodb.amazonaws.com
 # through and that has no other field. A trail has either kind of selector, never both.
-management_writes(trail) if {
+_management_writes(trail) if {
 	resource := plan.resources[trail]
 	every attribute in ["event_selector", "advanced_event_selector"] {
 		count(object.get(resource.after, attribute, [])) == 0
-		not unknown_block(resource, attribute)
+		not _unknown_block(resource, attribute)
 	}
 }
 
-management_writes(trail) if {
+_management_writes(trail) if {
 	resource := plan.resources[trail]
 	some i, block in object.get(resource.after, "event_selector", [])
 	every attribute in ["read_write_type", "include_management_events"] {
 		not object.get(resource.unknown, ["event_selector", i, attribute], false) == true
 	}
 	object.get(block, "include_management_events", true) != false
-	"write" in basic_modes(block)
+	"write" in _basic_modes(block)
 }
 
-management_writes(trail) if {
+_management_writes(trail) if {
 	resource := plan.resources[trail]
 	some i, _ in object.get(resource.after, "advanced_event_selector", [])
-	fields := advanced_fields(resource, i)
-	not unknown_selector_fields(fields)
+	fields := _advanced_fields(resource, i)
+	not _unknown_selector_fields(fields)
 	fields.eventCategory.equals == ["Management"]
-	"write" in advanced_modes(fields)
-	passes(object.get(fields, "eventSource", {}), "dynamodb.amazonaws.com")
+	"write" in _advanced_modes(fields)
+	_passes(object.get(fields, "eventSource", {}), "dynamodb.amazonaws.com")
 	every name, _ in fields {
 		name in {"eventCategory", "readOnly", "eventSource"}
 	}

@@ -9,31 +9,31 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 table(name) := {"address": sprintf("aws_dynamodb_table.%s", [name]), "after": {"name": name}}
 
 test_literal_arn_conditions_match_by_table_name if {
-	cloudtrail.literal_matches("all", "arn:aws:dynamodb", table("t"))
-	cloudtrail.literal_matches("all", "arn:aws-us-gov:dynamodb", table("t"))
-	cloudtrail.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/t", table("t"))
-	not cloudtrail.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/u", table("t"))
-	cloudtrail.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:", table("t"))
-	cloudtrail.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("orders"))
-	not cloudtrail.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("carts"))
-	cloudtrail.literal_matches("ends_with", "-sessions", table("app-sessions"))
+	cloudtrail._literal_matches("all", "arn:aws:dynamodb", table("t"))
+	cloudtrail._literal_matches("all", "arn:aws-us-gov:dynamodb", table("t"))
+	cloudtrail._literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/t", table("t"))
+	not cloudtrail._literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/u", table("t"))
+	cloudtrail._literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:", table("t"))
+	cloudtrail._literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("orders"))
+	not cloudtrail._literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/ord", table("carts"))
+	cloudtrail._literal_matches("ends_with", "-sessions", table("app-sessions"))
 	existing := {"address": "a", "after": {"name": "y", "arn": "arn:aws:dynamodb:eu-west-1:1:table/x"}}
-	cloudtrail.literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
-	cloudtrail.literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
+	cloudtrail._literal_matches("equals", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
+	cloudtrail._literal_matches("starts_with", "arn:aws:dynamodb:eu-west-1:1:table/x", existing)
 }
 
 test_advanced_read_only_conditions_select_modes if {
-	cloudtrail.advanced_modes({"readOnly": {"equals": ["true"]}}) == {"read"}
-	cloudtrail.advanced_modes({"readOnly": {"equals": ["false"]}}) == {"write"}
-	cloudtrail.advanced_modes({"readOnly": {"not_equals": ["true"]}}) == {"write"}
-	cloudtrail.advanced_modes({"readOnly": {"not_equals": ["false"]}}) == {"read"}
-	cloudtrail.advanced_modes({}) == {"read", "write"}
-	cloudtrail.basic_modes({"read_write_type": "WriteOnly"}) == {"write"}
+	cloudtrail._advanced_modes({"readOnly": {"equals": ["true"]}}) == {"read"}
+	cloudtrail._advanced_modes({"readOnly": {"equals": ["false"]}}) == {"write"}
+	cloudtrail._advanced_modes({"readOnly": {"not_equals": ["true"]}}) == {"write"}
+	cloudtrail._advanced_modes({"readOnly": {"not_equals": ["false"]}}) == {"read"}
+	cloudtrail._advanced_modes({}) == {"read", "write"}
+	cloudtrail._basic_modes({"read_write_type": "WriteOnly"}) == {"write"}
 }
 
 test_selectors_that_allow_list_event_names_do_not_count if {
-	cloudtrail.event_name_allow_list({"eventName": {"equals": ["GetItem"]}})
-	not cloudtrail.event_name_allow_list({"eventName": {"not_equals": ["DescribeTable"]}})
+	cloudtrail._event_name_allow_list({"eventName": {"equals": ["GetItem"]}})
+	not cloudtrail._event_name_allow_list({"eventName": {"not_equals": ["DescribeTable"]}})
 }
 
 # Delivery to CloudWatch Logs, as DDB-AUD-004 and DDB-AUD-006 ask it of a log metric filter.

@@ -17,7 +17,7 @@ violation(chain, address, message, evidence) := {
 	"remediation": meta.remediation,
 	"evidence": evidence,
 } if {
-	meta := custom(chain)
+	meta := _custom(chain)
 }
 
 # The rule could not decide before apply: a finding of its own kind, never a silent pass.
@@ -30,10 +30,10 @@ unprovable(chain, address, message, evidence) := {
 	"remediation": "Make the value known at plan time (a literal, or a resource of the same configuration), or waive this finding with a reason.",
 	"evidence": evidence,
 } if {
-	meta := custom(chain)
+	meta := _custom(chain)
 }
 
-custom(chain) := object.union(entry.annotations.custom, {"title": object.get(entry.annotations, "title", "")}) if {
+_custom(chain) := object.union(entry.annotations.custom, {"title": object.get(entry.annotations, "title", "")}) if {
 	some entry in chain
 	entry.annotations.custom.id
 }

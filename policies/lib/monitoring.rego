@@ -22,21 +22,21 @@ tables := plan.of_type("aws_dynamodb_table")
 # Alarms that notify someone: alarm_actions set (known, or known only after apply).
 alerting_alarms[address] := alarm if {
 	some address, alarm in plan.of_type("aws_cloudwatch_metric_alarm")
-	has_actions(alarm)
+	_has_actions(alarm)
 	not alarm.after.actions_enabled == false
 }
 
-has_actions(alarm) if count(object.get(alarm.after, "alarm_actions", [])) > 0
+_has_actions(alarm) if count(object.get(alarm.after, "alarm_actions", [])) > 0
 
-has_actions(alarm) if {
+_has_actions(alarm) if {
 	unknown := alarm.unknown.alarm_actions
 	unknown != false
-	count(array_or_set(unknown)) > 0
+	count(_array_or_set(unknown)) > 0
 }
 
-array_or_set(value) := value if is_array(value)
+_array_or_set(value) := value if is_array(value)
 
-array_or_set(true) := [true]
+_array_or_set(true) := [true]
 
 # The metrics an alarm reads: its own metric, or each metric of its metric_query (metric math,
 # anomaly detection), as {"label", "namespace", "name", "dimensions", "returned"}. `dimensions` is
@@ -49,7 +49,7 @@ alarm_metrics[address] contains metric if {
 		"label": address,
 		"namespace": alarm.after.namespace,
 		"name": alarm.after.metric_name,
-		"dimensions": known_dimensions(alarm.after, alarm.unknown),
+		"dimensions": _known_dimensions(alarm.after, alarm.unknown),
 		"returned": true,
 	}
 }
@@ -62,12 +62,12 @@ alarm_metrics[address] contains metric if {
 		"label": sprintf("%s metric_query %q", [address, query.id]),
 		"namespace": reading.namespace,
 		"name": reading.metric_name,
-		"dimensions": known_dimensions(reading, object.get(alarm.unknown, ["metric_query", i, "metric", 0], {})),
+		"dimensions": _known_dimensions(reading, object.get(alarm.unknown, ["metric_query", i, "metric", 0], {})),
 		"returned": object.get(query, "return_data", false) == true,
 	}
 }
 
-known_dimensions(values, unknown) := null if {
+_known_dimensions(values, unknown) := null if {
 	unknown.dimensions == true
 } else := object.get(values, "dimensions", {}) if {
 	is_object(object.get(values, "dimensions", {}))
@@ -101,39 +101,39 @@ why_unpublished(metric) := sprintf("%s is emitted only with Operation %s, not %s
 	metric.dimensions[name]
 	is_string(metric.dimensions.Operation)
 	not metric.dimensions.Operation in operations
-} else := sprintf("%s, not with %s", [published_as(metric.name), dimension_list({name | some name, _ in metric.dimensions})])
+} else := sprintf("%s, not with %s", [published_as(metric.name), _dimension_list({name | some name, _ in metric.dimensions})])
 
 # How DynamoDB publishes a metric, for evidence.
-published_as(name) := sprintf("%s is published with the dimensions %s", [name, concat(" or ", sort([dimension_list(names) |
+published_as(name) := sprintf("%s is published with the dimensions %s", [name, concat(" or ", sort([_dimension_list(names) |
 	some names in dynamodb_metrics.published[name]
 ]))]) if {
 	dynamodb_metrics.published[name]
 } else := sprintf("DynamoDB publishes no metric %s", [name])
 
-dimension_list(names) := "(none)" if count(names) == 0
+_dimension_list(names) := "(none)" if count(names) == 0
 
-dimension_list(names) := concat("", ["{", concat(", ", sort(names)), "}"]) if count(names) > 0
+_dimension_list(names) := concat("", ["{", concat(", ", sort(names)), "}"]) if count(names) > 0
 
 # An alarm that goes off when its metric rises: what a count of calls needs. LessThan comparisons
 # alarm when the calls stop, and the Minimum of a count is 0 whenever one period has none.
-rising_comparisons := {
+_rising_comparisons := {
 	"GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
 	"GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold",
 }
 
 fires_on_rise(alarm) if {
-	alarm.after.comparison_operator in rising_comparisons
+	alarm.after.comparison_operator in _rising_comparisons
 	not alarm.after.statistic == "Minimum"
 }
 
 # Log metric filters whose metric an alerting alarm watches: address -> {"names", "tables", "alarms"}.
 # `names` are the eventName values the pattern selects, `tables` the requestParameters.tableName
 # values (empty: every table), `alarms` the addresses of the alarms on its metric.
-alarmed_filters[address] := {"names": event_names(pattern), "tables": table_names(pattern), "alarms": alarms} if {
+alarmed_filters[address] := {"names": _event_names(pattern), "tables": _table_names(pattern), "alarms": alarms} if {
 	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
 	pattern := filter.after.pattern
 	is_string(pattern)
-	not narrowed(pattern)
+	not _narrowed(pattern)
 	alarms := {alarm_address |
 		some transformation in object.get(filter.after, "metric_transformation", [])
 		some alarm_address, alarm in alerting_alarms
@@ -179,12 +179,12 @@ other_account(resource, table) if {
 }
 
 # Evidence on the watchers (addresses) that are not surely in the table's account.
-account_evidence(addresses, table) := {account_gap(address, table) |
+account_evidence(addresses, table) := {_account_gap(address, table) |
 	some address in addresses
 	not one_account(plan.resources[address], table)
 }
 
-account_gap(address, table) := sprintf("%s is in account %s, the table in account %s", [
+_account_gap(address, table) := sprintf("%s is in account %s, the table in account %s", [
 	address, reach.resource_account(plan.resources[address]), reach.resource_account(table),
 ]) if {
 	other_account(plan.resources[address], table)
@@ -199,26 +199,26 @@ account_text(resource) := sprintf("account %s", [reach.resource_account(resource
 # The log groups a trail delivers its events to: with cloud_watch_logs_group_arn and the
 # cloud_watch_logs_role_arn CloudTrail writes with, both set. A log group is keyed by its name
 # ("name:<name>", from an ARN or a known name) and by the aws_cloudwatch_log_group it references.
-trail_log_groups[trail] := groups if {
+_trail_log_groups[trail] := groups if {
 	some trail, resource in plan.of_type("aws_cloudtrail")
-	set_or_pending(resource, "cloud_watch_logs_role_arn")
-	set_or_pending(resource, "cloud_watch_logs_group_arn")
-	groups := log_group_keys(resource, "cloud_watch_logs_group_arn")
+	_set_or_pending(resource, "cloud_watch_logs_role_arn")
+	_set_or_pending(resource, "cloud_watch_logs_group_arn")
+	groups := _log_group_keys(resource, "cloud_watch_logs_group_arn")
 }
 
-set_or_pending(resource, attribute) if resource.unknown[attribute] == true
+_set_or_pending(resource, attribute) if resource.unknown[attribute] == true
 
-set_or_pending(resource, attribute) if {
+_set_or_pending(resource, attribute) if {
 	is_string(resource.after[attribute])
 	resource.after[attribute] != ""
 }
 
 # The log group a metric filter reads.
-filter_log_groups[address] := log_group_keys(filter, "log_group_name") if {
+_filter_log_groups[address] := _log_group_keys(filter, "log_group_name") if {
 	some address, filter in plan.of_type("aws_cloudwatch_log_metric_filter")
 }
 
-log_group_keys(resource, attribute) := {concat(":", ["name", log_group_name(resource.after[attribute])]) |
+_log_group_keys(resource, attribute) := {concat(":", ["name", _log_group_name(resource.after[attribute])]) |
 	is_string(resource.after[attribute])
 } | {key |
 	some source in references.sources(resource, [attribute])
@@ -229,13 +229,13 @@ log_group_keys(resource, attribute) := {concat(":", ["name", log_group_name(reso
 }
 
 # "arn:aws:logs:<region>:<account>:log-group:<name>:*" -> "<name>"; a name is itself.
-log_group_name(value) := match[1] if {
+_log_group_name(value) := match[1] if {
 	[match] := regex.find_all_string_submatch_n(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:([^:]+)`, value, 1)
 } else := value
 
 # Trails whose cloud_watch_logs_group_arn names no log group the plan can tell: address -> evidence.
 unresolved_deliveries[trail] := references.unknown_chain(resource, ["cloud_watch_logs_group_arn"], concat("", [trail, ".cloud_watch_logs_group_arn"])) if {
-	some trail, groups in trail_log_groups
+	some trail, groups in _trail_log_groups
 	count(groups) == 0
 	resource := plan.resources[trail]
 }
@@ -243,14 +243,14 @@ unresolved_deliveries[trail] := references.unknown_chain(resource, ["cloud_watch
 # Alarmed filters whose log_group_name names no log group the plan can tell: address -> evidence.
 unresolved_filter_groups[address] := references.unknown_chain(filter, ["log_group_name"], concat("", [address, ".log_group_name"])) if {
 	some address, _ in alarmed_filters
-	count(filter_log_groups[address]) == 0
+	count(_filter_log_groups[address]) == 0
 	filter := plan.resources[address]
 }
 
 # The trails that deliver to the log group of a metric filter.
 delivering_trails(filter) := {trail |
-	some trail, groups in trail_log_groups
-	count(groups & filter_log_groups[filter]) > 0
+	some trail, groups in _trail_log_groups
+	count(groups & _filter_log_groups[filter]) > 0
 }
 
 # Filters whose pattern or metric is only known after apply: address -> evidence.
@@ -262,20 +262,20 @@ unknown_filters[address] := sprintf("%s: pattern or metric_transformation is onl
 
 # A pattern that also tests another field ($.awsRegion, $.errorCode, $.userIdentity...), or tests the
 # event source or name otherwise than by equality, may count no call at all: it counts for nothing.
-narrowed(pattern) if {
+_narrowed(pattern) if {
 	some term in regex.find_all_string_submatch_n(`\$\.([A-Za-z0-9_.\[\]]+)\s*(!=|=|>=|<=|>|<)\s*("[^"]*"|[^\s)&|}]*)`, pattern, -1)
-	not counted_term(term[1], term[2], term[3])
+	not _counted_term(term[1], term[2], term[3])
 }
 
-counted_term("eventName", "=", _)
+_counted_term("eventName", "=", _)
 
-counted_term("requestParameters.tableName", "=", _)
+_counted_term("requestParameters.tableName", "=", _)
 
-counted_term("eventSource", "=", value) if trim(value, `"`) == "dynamodb.amazonaws.com"
+_counted_term("eventSource", "=", value) if trim(value, `"`) == "dynamodb.amazonaws.com"
 
-event_names(pattern) := {match[1] | some match in regex.find_all_string_submatch_n(`\$\.eventName\s*=\s*"?([A-Za-z]+)"?`, pattern, -1)}
+_event_names(pattern) := {match[1] | some match in regex.find_all_string_submatch_n(`\$\.eventName\s*=\s*"?([A-Za-z]+)"?`, pattern, -1)}
 
-table_names(pattern) := {match[1] |
+_table_names(pattern) := {match[1] |
 	some match in regex.find_all_string_submatch_n(`\$\.requestParameters\.tableName\s*=\s*"?([A-Za-z0-9_.-]+)"?`, pattern, -1)
 }
 
@@ -292,67 +292,67 @@ filter_watches(filter, event, table) if {
 
 # EventBridge rules of the plan that are on, have a target, and whose pattern is known:
 # address -> {"pattern": parsed event_pattern}.
-routed_rules[address] := json.unmarshal(rule.after.event_pattern) if {
+_routed_rules[address] := json.unmarshal(rule.after.event_pattern) if {
 	some address, rule in plan.of_type("aws_cloudwatch_event_rule")
-	enabled(rule)
+	_enabled(rule)
 	is_string(rule.after.event_pattern)
 	json.is_valid(rule.after.event_pattern)
-	targeted(address, rule)
+	_targeted(address, rule)
 }
 
 # Rules that are on and targeted but whose pattern is only known after apply: address -> evidence.
-unknown_rules[address] := concat(": ", [address, "event_pattern is only known after apply"]) if {
+_unknown_rules[address] := concat(": ", [address, "event_pattern is only known after apply"]) if {
 	some address, rule in plan.of_type("aws_cloudwatch_event_rule")
-	enabled(rule)
+	_enabled(rule)
 	rule.unknown.event_pattern == true
-	targeted(address, rule)
+	_targeted(address, rule)
 }
 
-enabled(rule) if {
+_enabled(rule) if {
 	not rule.after.state == "DISABLED"
 	not rule.after.is_enabled == false
-	default_bus(rule)
+	_default_bus(rule)
 }
 
 # AWS services send their events to the default event bus only: a rule on a custom bus never sees
 # a DynamoDB API call.
-default_bus(rule) if {
+_default_bus(rule) if {
 	not rule.unknown.event_bus_name
 	object.get(rule.after, "event_bus_name", null) in {null, "default"}
 }
 
-default_bus(rule) if endswith(rule.after.event_bus_name, ":event-bus/default")
+_default_bus(rule) if endswith(rule.after.event_bus_name, ":event-bus/default")
 
 # A target that names the rule: by reference, or by its known name.
 # Looked up in sets built once: a scan of every target per rule made stacks with a rule and a target
 # per service quadratic (wasm heap x3.4 per doubling of the plan; docs/benchmarks.md).
-targeted(address, _) if address in targeted_addresses
+_targeted(address, _) if address in _targeted_addresses
 
-targeted(_, rule) if rule.after.name in targeted_names
+_targeted(_, rule) if rule.after.name in _targeted_names
 
-targeted_addresses contains source.address if {
+_targeted_addresses contains source.address if {
 	some _, target in plan.of_type("aws_cloudwatch_event_target")
 	some source in references.sources(target, ["rule"])
 	source.kind == "resource"
 }
 
-targeted_names contains target.after.rule if {
+_targeted_names contains target.after.rule if {
 	some _, target in plan.of_type("aws_cloudwatch_event_target")
 }
 
 # A parsed event pattern matches a CloudTrail-recorded DynamoDB API call by that name, for every
 # table: a pattern that also filters on other fields (requestParameters…) may miss some tables.
-pattern_matches(pattern, event) if {
+_pattern_matches(pattern, event) if {
 	every key, _ in pattern {
 		key in {"source", "detail-type", "detail", "account", "region"}
 	}
 	every key, _ in object.get(pattern, "detail", {}) {
 		key in {"eventSource", "eventName"}
 	}
-	field_allows(pattern, "source", "aws.dynamodb")
-	field_allows(pattern, "detail-type", "AWS API Call via CloudTrail")
-	field_allows(object.get(pattern, "detail", {}), "eventSource", "dynamodb.amazonaws.com")
-	field_allows(object.get(pattern, "detail", {}), "eventName", event)
+	_field_allows(pattern, "source", "aws.dynamodb")
+	_field_allows(pattern, "detail-type", "AWS API Call via CloudTrail")
+	_field_allows(object.get(pattern, "detail", {}), "eventSource", "dynamodb.amazonaws.com")
+	_field_allows(object.get(pattern, "detail", {}), "eventName", event)
 }
 
 # A field the pattern does not constrain matches anything; one it lists must hold a matcher that
@@ -360,101 +360,101 @@ pattern_matches(pattern, event) if {
 # (prefix, suffix, equals-ignore-case, wildcard, anything-but, exists) matches as documented in
 # "Content filtering in Amazon EventBridge event patterns". A filter this model does not know
 # (numeric, cidr, $or) matches nothing, so it never counts as an alert that could fire.
-field_allows(part, field, _) if not field in {key | some key, _ in part}
+_field_allows(part, field, _) if not field in {key | some key, _ in part}
 
-field_allows(part, field, value) if {
+_field_allows(part, field, value) if {
 	some matcher in part[field]
-	value_matches(matcher, value)
+	_value_matches(matcher, value)
 }
 
-value_matches(matcher, value) if matcher == value
+_value_matches(matcher, value) if matcher == value
 
-value_matches(matcher, value) if {
+_value_matches(matcher, value) if {
 	is_object(matcher)
 	count(matcher) == 1
 	some operator, argument in matcher
-	filter_matches(operator, argument, value)
+	_filter_matches(operator, argument, value)
 }
 
-positive_matches("prefix", argument, value) if {
+_positive_matches("prefix", argument, value) if {
 	is_string(argument)
 	startswith(value, argument)
 }
 
-positive_matches("prefix", argument, value) if {
+_positive_matches("prefix", argument, value) if {
 	is_string(argument["equals-ignore-case"])
 	startswith(lower(value), lower(argument["equals-ignore-case"]))
 }
 
-positive_matches("suffix", argument, value) if {
+_positive_matches("suffix", argument, value) if {
 	is_string(argument)
 	endswith(value, argument)
 }
 
-positive_matches("suffix", argument, value) if {
+_positive_matches("suffix", argument, value) if {
 	is_string(argument["equals-ignore-case"])
 	endswith(lower(value), lower(argument["equals-ignore-case"]))
 }
 
-positive_matches("equals-ignore-case", argument, value) if {
+_positive_matches("equals-ignore-case", argument, value) if {
 	is_string(argument)
 	lower(argument) == lower(value)
 }
 
 # "*" matches any run of characters, "\\*" a literal star; nothing else is special.
-positive_matches("wildcard", argument, value) if {
+_positive_matches("wildcard", argument, value) if {
 	is_string(argument)
-	glob.match(wildcard_glob(argument), null, value)
+	glob.match(_wildcard_glob(argument), null, value)
 }
 
-wildcard_glob(argument) := concat("*", [glob_literal(replace(part, "\u001f", "*")) |
+_wildcard_glob(argument) := concat("*", [_glob_literal(replace(part, "\u001f", "*")) |
 	some part in split(replace(argument, `\*`, "\u001f"), "*")
 ])
 
 # A glob matching the text literally (glob.quote_meta is not in the wasm runtime).
-glob_literal(text) := strings.replace_n(
+_glob_literal(text) := strings.replace_n(
 	{"\\": "\\\\", "*": "\\*", "?": "\\?", "[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}"},
 	text,
 )
 
-filter_matches(operator, argument, value) if positive_matches(operator, argument, value)
+_filter_matches(operator, argument, value) if _positive_matches(operator, argument, value)
 
-filter_matches("anything-but", argument, value) if {
+_filter_matches("anything-but", argument, value) if {
 	is_string(argument)
 	argument != value
 }
 
-filter_matches("anything-but", argument, value) if {
+_filter_matches("anything-but", argument, value) if {
 	is_array(argument)
 	not value in argument
 }
 
-filter_matches("anything-but", argument, value) if {
+_filter_matches("anything-but", argument, value) if {
 	is_object(argument)
 	count(argument) == 1
 	some operator, inner in argument
 	operator in {"prefix", "suffix", "equals-ignore-case", "wildcard"}
-	not any_positive_matches(operator, inner, value)
+	not _any_positive_matches(operator, inner, value)
 }
 
 # The CloudTrail fields read here are always present in the event.
-filter_matches("exists", true, _)
+_filter_matches("exists", true, _)
 
-any_positive_matches(operator, argument, value) if {
+_any_positive_matches(operator, argument, value) if {
 	is_array(argument)
 	some one in argument
-	positive_matches(operator, one, value)
+	_positive_matches(operator, one, value)
 }
 
-any_positive_matches(operator, argument, value) if {
+_any_positive_matches(operator, argument, value) if {
 	not is_array(argument)
-	positive_matches(operator, argument, value)
+	_positive_matches(operator, argument, value)
 }
 
 # The DynamoDB events of the candidates each routed rule matches: rule address -> events.
 routed_events(candidates) := {address: events |
-	some address, pattern in routed_rules
-	events := {event | some event in candidates; pattern_matches(pattern, event)}
+	some address, pattern in _routed_rules
+	events := {event | some event in candidates; _pattern_matches(pattern, event)}
 	count(events) > 0
 }
 
@@ -476,15 +476,15 @@ alarmed_events(candidates) := {address: events |
 
 # Rules whose event pattern is only known after apply and that may be of the table's account.
 unknown_rules_for(table) := {evidence |
-	some address, evidence in unknown_rules
+	some address, evidence in _unknown_rules
 	in_account({address}, table, "maybe")
 }
 
 # Tables grouped by what decides their account: rules whose answer depends on the table's account
 # only ask once per group (the tables of a plan are mostly in one or two accounts).
-table_groups[account_key(table)] contains address if some address, table in tables
+table_groups[_account_key(table)] contains address if some address, table in tables
 
-account_key(resource) := [key, account_scope(resource)] if {
+_account_key(resource) := [key, account_scope(resource)] if {
 	key := reach.provider_key(resource)
 } else := [null, account_scope(resource)]
 
@@ -493,27 +493,27 @@ account_key(resource) := [key, account_scope(resource)] if {
 # events. Without either, a rule records compliance that nobody hears of.
 config_results_delivered(table, mode) if {
 	some address, channel in plan.of_type("aws_config_delivery_channel")
-	notifies(channel)
+	_notifies(channel)
 	in_account({address}, table, mode)
 }
 
 config_results_delivered(table, mode) if {
-	some address, pattern in routed_rules
+	some address, pattern in _routed_rules
 	every key, _ in pattern {
 		key in {"source", "detail-type", "detail", "account", "region"}
 	}
 	every key, _ in object.get(pattern, "detail", {}) {
 		key == "messageType"
 	}
-	field_allows(pattern, "source", "aws.config")
-	field_allows(pattern, "detail-type", "Config Rules Compliance Change")
-	field_allows(object.get(pattern, "detail", {}), "messageType", "ComplianceChangeNotification")
+	_field_allows(pattern, "source", "aws.config")
+	_field_allows(pattern, "detail-type", "Config Rules Compliance Change")
+	_field_allows(object.get(pattern, "detail", {}), "messageType", "ComplianceChangeNotification")
 	in_account({address}, table, mode)
 }
 
-notifies(channel) if channel.unknown.sns_topic_arn == true
+_notifies(channel) if channel.unknown.sns_topic_arn == true
 
-notifies(channel) if {
+_notifies(channel) if {
 	is_string(channel.after.sns_topic_arn)
 	channel.after.sns_topic_arn != ""
 }

@@ -7,7 +7,7 @@ import data.ddb_guardrails.lib.monitoring
 
 call := {"source": ["aws.dynamodb"], "detail-type": ["AWS API Call via CloudTrail"]}
 
-matches(detail, event) if monitoring.pattern_matches(object.union(call, {"detail": detail}), event)
+matches(detail, event) if monitoring._pattern_matches(object.union(call, {"detail": detail}), event)
 
 test_a_listed_event_name_matches_only_itself if {
 	matches({"eventName": ["DeleteTable"]}, "DeleteTable")
@@ -16,7 +16,7 @@ test_a_listed_event_name_matches_only_itself if {
 
 test_a_pattern_without_an_event_name_matches_every_call if {
 	matches({"eventSource": ["dynamodb.amazonaws.com"]}, "PutResourcePolicy")
-	monitoring.pattern_matches({"source": ["aws.dynamodb"]}, "DeleteBackup")
+	monitoring._pattern_matches({"source": ["aws.dynamodb"]}, "DeleteBackup")
 }
 
 test_prefix_and_suffix_filters_match_as_eventbridge_does if {
@@ -47,9 +47,9 @@ test_anything_but_matches_every_other_value if {
 }
 
 test_filters_on_the_source_fields_and_exists if {
-	monitoring.pattern_matches({"source": [{"prefix": "aws."}], "detail": {"eventName": [{"exists": true}]}}, "DeleteTable")
-	not monitoring.pattern_matches({"source": [{"anything-but": "aws.dynamodb"}]}, "DeleteTable")
-	not monitoring.pattern_matches({"detail-type": [{"prefix": "Object"}]}, "DeleteTable")
+	monitoring._pattern_matches({"source": [{"prefix": "aws."}], "detail": {"eventName": [{"exists": true}]}}, "DeleteTable")
+	not monitoring._pattern_matches({"source": [{"anything-but": "aws.dynamodb"}]}, "DeleteTable")
+	not monitoring._pattern_matches({"detail-type": [{"prefix": "Object"}]}, "DeleteTable")
 }
 
 test_filters_this_model_does_not_know_count_for_nothing if {
@@ -64,9 +64,9 @@ test_a_filter_on_another_field_may_miss_tables if {
 }
 
 test_a_log_group_is_named_by_its_arn_or_its_name if {
-	monitoring.log_group_name("arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/all:*") == "/aws/cloudtrail/all"
-	monitoring.log_group_name("arn:aws:logs:eu-west-1:123456789012:log-group:trail") == "trail"
-	monitoring.log_group_name("/aws/cloudtrail/all") == "/aws/cloudtrail/all"
+	monitoring._log_group_name("arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/all:*") == "/aws/cloudtrail/all"
+	monitoring._log_group_name("arn:aws:logs:eu-west-1:123456789012:log-group:trail") == "trail"
+	monitoring._log_group_name("/aws/cloudtrail/all") == "/aws/cloudtrail/all"
 }
 
 metric(name, dimensions) := {"namespace": "AWS/DynamoDB", "name": name, "dimensions": dimensions}
@@ -104,14 +104,14 @@ test_an_alarm_fires_on_calls_only_when_it_goes_off_on_a_rise if {
 }
 
 test_dimensions_are_null_when_only_known_after_apply if {
-	monitoring.known_dimensions({}, {"dimensions": true}) == null
-	monitoring.known_dimensions({"dimensions": {"TableName": "t"}}, {}) == {"TableName": "t"}
-	monitoring.known_dimensions({"dimensions": null}, {}) == {}
+	monitoring._known_dimensions({}, {"dimensions": true}) == null
+	monitoring._known_dimensions({"dimensions": {"TableName": "t"}}, {}) == {"TableName": "t"}
+	monitoring._known_dimensions({"dimensions": null}, {}) == {}
 }
 
 # A plan without its configuration: tables are grouped by the account of the run's credentials.
 test_a_table_without_a_provider_configuration_is_grouped_by_its_account if {
 	plan := json.remove(fixtures.plan("iam-10-accounts"), ["configuration"])
 	table := monitoring.tables["aws_dynamodb_table.valid_in_this_account"] with input as plan
-	monitoring.account_key(table) == [null, "the account of the run's credentials"] with input as plan
+	monitoring._account_key(table) == [null, "the account of the run's credentials"] with input as plan
 }

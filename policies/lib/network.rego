@@ -27,38 +27,38 @@ in_vpc[address] := sources if {
 	path := subnet_paths[resource.type]
 	sources := references.sources(resource, path)
 	count(sources) > 0
-	not empty_constant(sources)
+	not _empty_constant(sources)
 }
 
-empty_constant(sources) if sources == {{"kind": "constant", "value": []}}
+_empty_constant(sources) if sources == {{"kind": "constant", "value": []}}
 
 # [compute, subnet, vpc] for every placement the plan resolves.
-placements contains [compute, subnet, vpc] if {
+_placements contains [compute, subnet, vpc] if {
 	some compute, sources in in_vpc
 	some source in sources
 	source.kind == "resource"
 	subnet := source.address
-	some vpc in subnet_vpcs[subnet]
+	some vpc in _subnet_vpcs[subnet]
 }
 
 # [compute, source] for a subnet the plan cannot place in one of its VPCs.
 unplaced contains [compute, source] if {
 	some compute, sources in in_vpc
 	some source in sources
-	not placed_source(source)
+	not _placed_source(source)
 }
 
-placed_source(source) if {
+_placed_source(source) if {
 	source.kind == "resource"
-	count(subnet_vpcs[source.address]) > 0
+	count(_subnet_vpcs[source.address]) > 0
 }
 
 # Indexes built in one pass each (rules, not functions, so that they are computed once per plan).
 # VPCs of the plan each subnet's vpc_id points at.
-subnet_vpcs[address] := vpcs_of(subnet) if some address, subnet in plan.of_type("aws_subnet")
+_subnet_vpcs[address] := vpcs_of(subnet) if some address, subnet in plan.of_type("aws_subnet")
 
 # VPCs of the plan each endpoint's vpc_id points at.
-endpoint_vpcs[address] := vpcs_of(endpoint) if some address, endpoint in plan.of_type("aws_vpc_endpoint")
+_endpoint_vpcs[address] := vpcs_of(endpoint) if some address, endpoint in plan.of_type("aws_vpc_endpoint")
 
 vpcs_of(resource) := {source.address |
 	some source in references.sources(resource, ["vpc_id"])
@@ -68,15 +68,15 @@ vpcs_of(resource) := {source.address |
 
 # VPCs hosting compute, with their placements.
 hosting_vpcs[vpc] contains [compute, subnet] if {
-	some [compute, subnet, vpc] in placements
+	some [compute, subnet, vpc] in _placements
 }
 
 # DynamoDB endpoints, and the VPCs they are in.
-dynamodb_service(name) if regex.match(`^com\.amazonaws\.[a-z0-9-]+\.dynamodb$`, name)
+_dynamodb_service(name) if regex.match(`^com\.amazonaws\.[a-z0-9-]+\.dynamodb$`, name)
 
 dynamodb_endpoints[address] := endpoint if {
 	some address, endpoint in plan.of_type("aws_vpc_endpoint")
-	dynamodb_service(endpoint.after.service_name)
+	_dynamodb_service(endpoint.after.service_name)
 }
 
 # The service name comes from data.aws_vpc_endpoint_service, read only at apply, whose
@@ -84,10 +84,10 @@ dynamodb_endpoints[address] := endpoint if {
 dynamodb_endpoints[address] := endpoint if {
 	some address, endpoint in plan.of_type("aws_vpc_endpoint")
 	endpoint.unknown.service_name == true
-	source_dynamodb_service(endpoint)
+	_source_dynamodb_service(endpoint)
 }
 
-source_dynamodb_service(endpoint) if {
+_source_dynamodb_service(endpoint) if {
 	sources := references.sources(endpoint, ["service_name"])
 	count(sources) > 0
 	every source in sources {
@@ -100,17 +100,17 @@ source_dynamodb_service(endpoint) if {
 unknown_service_endpoints[address] := endpoint if {
 	some address, endpoint in plan.of_type("aws_vpc_endpoint")
 	endpoint.unknown.service_name == true
-	not source_dynamodb_service(endpoint)
+	not _source_dynamodb_service(endpoint)
 }
 
 # Of those, the ones that may be DynamoDB endpoints: all but those whose service the source model
 # shows to be another one (data.aws_vpc_endpoint_service with a constant service other than "dynamodb").
 possible_dynamodb_endpoints[address] := endpoint if {
 	some address, endpoint in unknown_service_endpoints
-	not source_other_service(endpoint)
+	not _source_other_service(endpoint)
 }
 
-source_other_service(endpoint) if {
+_source_other_service(endpoint) if {
 	sources := references.sources(endpoint, ["service_name"])
 	count(sources) > 0
 	every source in sources {
@@ -121,90 +121,90 @@ source_other_service(endpoint) if {
 	}
 }
 
-gateway(endpoint) if object.get(endpoint.after, "vpc_endpoint_type", "Gateway") == "Gateway"
+_gateway(endpoint) if object.get(endpoint.after, "vpc_endpoint_type", "Gateway") == "Gateway"
 
-gateway_endpoints_of(vpc) := object.get(gateway_endpoints, vpc, set())
+gateway_endpoints_of(vpc) := object.get(_gateway_endpoints, vpc, set())
 
-gateway_endpoints[vpc] contains address if {
+_gateway_endpoints[vpc] contains address if {
 	some address, endpoint in dynamodb_endpoints
-	gateway(endpoint)
-	some vpc in endpoint_vpcs[address]
+	_gateway(endpoint)
+	some vpc in _endpoint_vpcs[address]
 }
 
 # Route tables, as tokens comparable across resources: the address of a route table of the plan,
 # "main:<vpc>" for a VPC's main route table, or the literal id.
-route_table_tokens(source) := {concat("", ["main:", source.address])} if {
+_route_table_tokens(source) := {concat("", ["main:", source.address])} if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_vpc"
 }
 
-route_table_tokens(source) := {concat("", ["main:", s.address]) |
+_route_table_tokens(source) := {concat("", ["main:", s.address]) |
 	some s in references.sources(plan.resources[source.address], ["default_route_table_id"])
 } if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_default_route_table"
 }
 
-route_table_tokens(source) := {source.address} if {
+_route_table_tokens(source) := {source.address} if {
 	source.kind == "resource"
 	not plan.resources[source.address].type in {"aws_vpc", "aws_default_route_table"}
 }
 
-route_table_tokens(source) := {concat("", ["id:", id]) | some id in util.as_list(source.value)} if source.kind == "constant"
+_route_table_tokens(source) := {concat("", ["id:", id]) | some id in util.as_list(source.value)} if source.kind == "constant"
 
-route_table_tokens(source) := {sprintf("unresolved:%s", [iam.describe(source)])} if not source.kind in {"resource", "constant"}
+_route_table_tokens(source) := {sprintf("unresolved:%s", [iam.describe(source)])} if not source.kind in {"resource", "constant"}
 
 # Route tables the subnet uses: its associations, else the VPC's main route table.
-subnet_route_tables(subnet, _) := associated_tables[subnet]
+subnet_route_tables(subnet, _) := _associated_tables[subnet]
 
-subnet_route_tables(subnet, vpc) := {concat("", ["main:", vpc])} if not associated_tables[subnet]
+subnet_route_tables(subnet, vpc) := {concat("", ["main:", vpc])} if not _associated_tables[subnet]
 
-associated_tables[subnet] contains token if {
+_associated_tables[subnet] contains token if {
 	some association in plan.of_type("aws_route_table_association")
 	some target in references.sources(association, ["subnet_id"])
 	subnet := target.address
 	some source in references.sources(association, ["route_table_id"])
-	some token in route_table_tokens(source)
+	some token in _route_table_tokens(source)
 }
 
 # Route tables the endpoint is associated with: route_table_ids and association resources.
-endpoint_route_tables(address) := object.get(endpoint_tables, address, set())
+endpoint_route_tables(address) := object.get(_endpoint_tables, address, set())
 
-endpoint_tables[address] contains token if {
+_endpoint_tables[address] contains token if {
 	some address, endpoint in dynamodb_endpoints
 	some source in references.sources(endpoint, ["route_table_ids"])
-	some token in route_table_tokens(source)
+	some token in _route_table_tokens(source)
 }
 
-endpoint_tables[address] contains token if {
+_endpoint_tables[address] contains token if {
 	some association in plan.of_type("aws_vpc_endpoint_route_table_association")
 	some target in references.sources(association, ["vpc_endpoint_id"])
 	address := target.address
 	some source in references.sources(association, ["route_table_id"])
-	some token in route_table_tokens(source)
+	some token in _route_table_tokens(source)
 }
 
 # The policy documents of an endpoint: its own `policy`, or aws_vpc_endpoint_policy resources.
-endpoint_documents(address) := object.get(documents_by_endpoint, address, set())
+endpoint_documents(address) := object.get(_documents_by_endpoint, address, set())
 
-documents_by_endpoint[address] contains document if {
+_documents_by_endpoint[address] contains document if {
 	some document in iam.documents_of_kind("endpoint")
 	address := document.holder
-	not separate_policies[address]
+	not _separate_policies[address]
 }
 
-documents_by_endpoint[address] contains document if {
+_documents_by_endpoint[address] contains document if {
 	some document in iam.documents_of_kind("endpoint")
-	some address in separate_policies_of[document.holder]
+	some address in _separate_policies_of[document.holder]
 }
 
 # aws_vpc_endpoint_policy resources, by the endpoint they set the policy of, and the reverse.
-separate_policies[endpoint] contains holder if {
-	some holder, endpoint_ids in separate_policies_of
+_separate_policies[endpoint] contains holder if {
+	some holder, endpoint_ids in _separate_policies_of
 	some endpoint in endpoint_ids
 }
 
-separate_policies_of[holder] := {source.address | some source in references.sources(resource, ["vpc_endpoint_id"])} if {
+_separate_policies_of[holder] := {source.address | some source in references.sources(resource, ["vpc_endpoint_id"])} if {
 	some holder, resource in plan.of_type("aws_vpc_endpoint_policy")
 }
 
@@ -241,7 +241,7 @@ documents_by_role[role] contains document if {
 	some target in references.sources(attachment, ["role"])
 	role := target.address
 	some source in references.sources(attachment, ["policy_arn"])
-	some document in identity_documents_by_holder[source.address]
+	some document in _identity_documents_by_holder[source.address]
 }
 
 # Policies attached by ARN (lib/iam_attachments.rego): held by the attachment, which names the role.
@@ -253,7 +253,7 @@ documents_by_role[role] contains document if {
 	role := source.address
 }
 
-identity_documents_by_holder[holder] contains document if {
+_identity_documents_by_holder[holder] contains document if {
 	some document in iam.documents_of_kind("identity")
 	holder := document.holder
 }

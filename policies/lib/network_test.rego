@@ -6,7 +6,7 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.network
 
 test_lambda_is_placed_through_a_splat_of_counted_subnets if {
-	placements := network.placements with input as fixtures.plan("endpoint-compliant")
+	placements := network._placements with input as fixtures.plan("endpoint-compliant")
 	placements == {
 		["aws_lambda_function.valid_api", "aws_subnet.private[0]", "aws_vpc.valid_private"],
 		["aws_lambda_function.valid_api", "aws_subnet.private[1]", "aws_vpc.valid_private"],
@@ -14,7 +14,7 @@ test_lambda_is_placed_through_a_splat_of_counted_subnets if {
 }
 
 test_endpoint_route_tables_from_ids_and_association_resources if {
-	tables := network.endpoint_tables with input as fixtures.plan("endpoint-policy-routes")
+	tables := network._endpoint_tables with input as fixtures.plan("endpoint-policy-routes")
 	tables["aws_vpc_endpoint.valid_main_route_table"] == {"main:aws_vpc.d"}
 	tables["module.endpoint.aws_vpc_endpoint.invalid_open_document"] == {"aws_route_table.e"}
 }
@@ -26,11 +26,11 @@ test_subnet_without_association_uses_the_main_route_table if {
 
 test_route_table_tokens if {
 	plan := fixtures.plan("endpoint-policy-routes")
-	network.route_table_tokens({"kind": "resource", "address": "aws_vpc.d"}) == {"main:aws_vpc.d"} with input as plan
-	network.route_table_tokens({"kind": "resource", "address": "aws_default_route_table.d"}) == {"main:aws_vpc.d"} with input as plan
-	network.route_table_tokens({"kind": "constant", "value": ["rtb-1", "rtb-2"]}) == {"id:rtb-1", "id:rtb-2"}
-	network.route_table_tokens({"kind": "constant", "value": "rtb-3"}) == {"id:rtb-3"}
-	network.route_table_tokens({"kind": "unresolved", "reference": "local.rt"}) == {"unresolved:local.rt (not resolvable from the plan)"}
+	network._route_table_tokens({"kind": "resource", "address": "aws_vpc.d"}) == {"main:aws_vpc.d"} with input as plan
+	network._route_table_tokens({"kind": "resource", "address": "aws_default_route_table.d"}) == {"main:aws_vpc.d"} with input as plan
+	network._route_table_tokens({"kind": "constant", "value": ["rtb-1", "rtb-2"]}) == {"id:rtb-1", "id:rtb-2"}
+	network._route_table_tokens({"kind": "constant", "value": "rtb-3"}) == {"id:rtb-3"}
+	network._route_table_tokens({"kind": "unresolved", "reference": "local.rt"}) == {"unresolved:local.rt (not resolvable from the plan)"}
 }
 
 test_roles_and_their_documents if {

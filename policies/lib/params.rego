@@ -7,7 +7,7 @@ package ddb_guardrails.lib.params
 
 import rego.v1
 
-defaults := {
+_defaults := {
 	# The AWS accounts the plan deploys into, for rules that tell another account from this one
 	# (besides those its provider configurations name with allowed_account_ids or assume_role).
 	"account_ids": [],
@@ -29,8 +29,8 @@ defaults := {
 	],
 }
 
-effective := object.union(defaults, configured)
+effective := object.union(_defaults, _configured)
 
-default configured := {}
+default _configured := {}
 
-configured := data.ddb_guardrails_config.parameters
+_configured := data.ddb_guardrails_config.parameters

@@ -9,12 +9,12 @@ package ddb_guardrails.lib.s3
 import rego.v1
 
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.plan.tags
 import data.ddb_guardrails.lib.references
-import data.ddb_guardrails.lib.tags
 
 # Buckets that hold audit logs or archives, by address -> set of evidence saying why.
 guardrail_buckets[address] contains sprintf("s3_bucket_name of %s", [trail]) if {
-	some trail, buckets in trail_buckets
+	some trail, buckets in _trail_buckets
 	some address in buckets
 }
 
@@ -30,7 +30,7 @@ archive_buckets[address] := bucket if {
 }
 
 # trail address -> bucket addresses, for trails whose bucket is in the plan.
-trail_buckets[trail] contains bucket if {
+_trail_buckets[trail] contains bucket if {
 	some trail, resource in plan.of_type("aws_cloudtrail")
 	some bucket in pointed_buckets(resource, ["s3_bucket_name"])
 }
@@ -42,33 +42,33 @@ unresolved_trail_buckets[trail] := evidence if {
 }
 
 # The buckets of the plan that attribute `path` of a resource names: by known name, or by reference.
-pointed_buckets(resource, path) := by_name(resource, path) | by_reference(resource, path)
+pointed_buckets(resource, path) := _by_name(resource, path) | _by_reference(resource, path)
 
-by_name(resource, path) := object.get(buckets_named, name, set()) if {
+_by_name(resource, path) := object.get(_buckets_named, name, set()) if {
 	name := object.get(resource.after, path, null)
 	is_string(name)
 } else := set()
 
 # Buckets by their known name, built once (a scan of every bucket per lookup was quadratic).
-buckets_named[name] contains address if {
+_buckets_named[name] contains address if {
 	some address, bucket in plan.of_type("aws_s3_bucket")
 	name := bucket.after.bucket
 }
 
-by_reference(resource, path) := {source.address |
+_by_reference(resource, path) := {source.address |
 	object.get(resource.unknown, path, false) == true
 	some source in references.sources(resource, path)
-	bucket_source(source)
+	_bucket_source(source)
 }
 
 # Evidence for a bucket attribute that is unknown and leads to no bucket of the plan.
 unresolved_pointers(resource, path) := {sprintf("%s <- %s", [concat(".", path), references.describe(source)]) |
 	object.get(resource.unknown, path, false) == true
 	some source in references.sources(resource, path)
-	not bucket_source(source)
+	not _bucket_source(source)
 }
 
-bucket_source(source) if {
+_bucket_source(source) if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_s3_bucket"
 }
@@ -76,29 +76,29 @@ bucket_source(source) if {
 # Configuration resources of `type` (with a `bucket` argument) attached to a bucket address.
 # The rules ask this for every guardrail bucket: for the configuration types they use, the answer
 # comes from an index built once (a scan of every configuration per bucket was quadratic).
-attached(type, bucket) := object.get(attachments, [type, bucket], set()) if type in indexed_config_types
+attached(type, bucket) := object.get(_attachments, [type, bucket], set()) if type in _indexed_config_types
 
 attached(type, bucket) := {address |
 	some address, resource in plan.of_type(type)
 	bucket in pointed_buckets(resource, ["bucket"])
-} if not type in indexed_config_types
+} if not type in _indexed_config_types
 
-indexed_config_types := {"aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_object_lock_configuration"}
+_indexed_config_types := {"aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_object_lock_configuration"}
 
-attachments[type][bucket] contains address if {
-	some type in indexed_config_types
+_attachments[type][bucket] contains address if {
+	some type in _indexed_config_types
 	some address, resource in plan.of_type(type)
 	some bucket in pointed_buckets(resource, ["bucket"])
 }
 
 # Configuration resources of `type` whose bucket cannot be told: address -> evidence.
-unattached(type) := object.get(unattached_by_type, type, {}) if type in indexed_config_types
+unattached(type) := object.get(_unattached_by_type, type, {}) if type in _indexed_config_types
 
-unattached(type) := unattached_of(type) if not type in indexed_config_types
+unattached(type) := _unattached_of(type) if not type in _indexed_config_types
 
-unattached_by_type[type] := unattached_of(type) if some type in indexed_config_types
+_unattached_by_type[type] := _unattached_of(type) if some type in _indexed_config_types
 
-unattached_of(type) := {address: evidence |
+_unattached_of(type) := {address: evidence |
 	some address, resource in plan.of_type(type)
 	some evidence in unresolved_pointers(resource, ["bucket"])
 }

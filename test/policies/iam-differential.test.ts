@@ -36,7 +36,7 @@ function evaluateCore(cases: Case[]): { decision: Decision | undefined; allowed:
   const file = join(work, `cases-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify({ iam_differential_cases: cases }));
   const answers = evalPolicies<CoreAnswers>(
-    `{"decisions": {sprintf("%d", [i]): d | some i, c in data.iam_differential_cases; d := data.${CORE}.decision(c.request, c.policies)},
+    `{"decisions": {sprintf("%d", [i]): d | some i, c in data.iam_differential_cases; d := data.${CORE}._decision(c.request, c.policies)},
       "allowed": [i | some i, c in data.iam_differential_cases; data.${CORE}.allowed(c.request, c.policies)]}`,
     file,
   );

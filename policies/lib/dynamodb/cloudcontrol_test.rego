@@ -1,4 +1,4 @@
-package ddb_guardrails.lib.cloudcontrol_test
+package ddb_guardrails.lib.dynamodb.cloudcontrol_test
 
 import rego.v1
 

@@ -1,10 +1,10 @@
-package ddb_guardrails.lib.records_test
+package ddb_guardrails.lib.dynamodb.records_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
+import data.ddb_guardrails.lib.dynamodb_test as plans
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.lib.tables
-import data.ddb_guardrails.lib.tables_test as plans
 
 records(plan) := found if {
 	found := tables.records with input as plan

@@ -1,9 +1,9 @@
-package ddb_guardrails.lib.tables_test
+package ddb_guardrails.lib.dynamodb_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.fixtures_test as fixtures
-import data.ddb_guardrails.lib.tables
 
 # A plan of one resource "<type>.t" with its planned values, unknown markers and configuration.
 one_resource(type, after, unknown, expressions) := {
@@ -31,7 +31,7 @@ encrypted_with(key) := {
 	"DeletionProtectionEnabled": true,
 }
 
-key_verdicts(plan) := {[entry.verdict, entry.evidence[0]] | some entry in tables.table_keys with input as plan}
+key_verdicts(plan) := {[entry.verdict, entry.evidence[0]] | some entry in tables._table_keys with input as plan}
 
 unreadable_evidence(plan) := {entry.evidence[0] | some entry in tables.unreadable with input as plan}
 
@@ -123,9 +123,9 @@ test_a_global_table_whose_replicas_are_not_a_list_is_unprovable_for_every_replic
 		"unprovable",
 		"Resources.G.Properties.Replicas = {\"Fn::If\":[\"Prod\",[{\"Region\":\"eu-west-1\"}],[]]} (not a list of replicas)",
 	]}
-	{[e.verdict, e.evidence[0]] | some e in tables.replica_keys with input as plan} == expected
-	{[e.verdict, e.evidence[0]] | some e in tables.pitr with input as plan} == expected
-	{[e.verdict, e.evidence[0]] | some e in tables.deletion_protection with input as plan} == expected
+	{[e.verdict, e.evidence[0]] | some e in tables._replica_keys with input as plan} == expected
+	{[e.verdict, e.evidence[0]] | some e in tables._pitr with input as plan} == expected
+	{[e.verdict, e.evidence[0]] | some e in tables._deletion_protection with input as plan} == expected
 }
 
 test_a_replica_key_parameter_known_after_apply_is_followed_to_what_the_stack_sets if {
@@ -137,7 +137,7 @@ test_a_replica_key_parameter_known_after_apply_is_followed_to_what_the_stack_set
 		"parameters": {"Key": {"Type": "String"}}, "transform": false,
 	}
 	plan := stack({}, {"parameters": true}, {"parameters": {"references": []}}, template)
-	{[e.verdict, e.evidence[0]] | some e in tables.replica_keys with input as plan} == {[
+	{[e.verdict, e.evidence[0]] | some e in tables._replica_keys with input as plan} == {[
 		"unprovable",
 		"Resources.G.Properties.Replicas[Region = eu-west-1].SSESpecification.KMSMasterKeyId <- parameters.Key: known after apply, from nothing the plan holds",
 	]}
@@ -151,7 +151,7 @@ test_a_replica_region_that_is_not_a_literal_is_named_so if {
 		}}},
 		"parameters": {}, "transform": false,
 	}
-	some entry in tables.pitr with input as stack({}, {}, {}, template)
+	some entry in tables._pitr with input as stack({}, {}, {}, template)
 	entry.evidence == ["Resources.G.Properties.Replicas[Region = (not a literal)].PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: not set (off)"]
 }
 
@@ -161,8 +161,8 @@ test_awscc_replicas_known_only_after_apply_are_unprovable if {
 		{"sse_specification": {"sse_enabled": true}}, {"replicas": true},
 		{"sse_specification": {"constant_value": {"sse_enabled": true}}, "replicas": {"references": ["var.replicas"]}},
 	)
-	{e.verdict | some e in tables.replica_keys with input as plan} == {"unprovable"}
-	{e.evidence[0] | some e in tables.pitr with input as plan} == {"replicas: (known after apply) <- var.replicas (not resolvable from the plan)"}
+	{e.verdict | some e in tables._replica_keys with input as plan} == {"unprovable"}
+	{e.evidence[0] | some e in tables._pitr with input as plan} == {"replicas: (known after apply) <- var.replicas (not resolvable from the plan)"}
 }
 
 test_an_awscc_encryption_setting_known_only_after_apply_is_unprovable if {
@@ -186,7 +186,7 @@ test_an_intrinsic_around_a_setting_is_unprovable if {
 		})},
 		"parameters": {}, "transform": false,
 	}
-	{e.verdict | some e in tables.pitr with input as stack({}, {}, {}, template)} == {"unprovable"}
+	{e.verdict | some e in tables._pitr with input as stack({}, {}, {}, template)} == {"unprovable"}
 }
 
 test_keys_of_awscc_tables_and_replicas_are_used_keys if {

@@ -39,21 +39,21 @@ role_paths := {
 }
 
 # The attribute that holds an identity policy document, beyond the `policy` of holder_kinds.
-document_paths := {"aws_ssoadmin_permission_set_inline_policy": "inline_policy"}
+_document_paths := {"aws_ssoadmin_permission_set_inline_policy": "inline_policy"}
 
 # The block that names a customer-managed policy by name and path (created in each account).
-reference_paths := {"aws_ssoadmin_customer_managed_policy_attachment": ["customer_managed_policy_reference", 0]}
+_reference_paths := {"aws_ssoadmin_customer_managed_policy_attachment": ["customer_managed_policy_reference", 0]}
 
-slots contains [resource, [attribute]] if {
-	some type, attribute in document_paths
+_slots contains [resource, [attribute]] if {
+	some type, attribute in _document_paths
 	some resource in plan.of_type(type)
 }
 
-holder_kind(resource) := "identity" if document_paths[resource.type]
+_holder_kind(resource) := "identity" if _document_paths[resource.type]
 
-documents contains document if {
-	some [resource, found] in attached_documents
-	document := object.union(with_coverage(found), {
+_documents contains document if {
+	some [resource, found] in _attached_documents
+	document := object.union(_with_coverage(found), {
 		"holder": resource.address,
 		"holder_type": resource.type,
 		"kind": "identity",
@@ -61,30 +61,30 @@ documents contains document if {
 }
 
 # [resource, document] for each ARN known at plan time that the plan does not judge elsewhere.
-attached_documents contains [resource, found] if {
-	some [resource, path, arn] in attached_arns
-	found := arn_document(arn, path_text(path))
+_attached_documents contains [resource, found] if {
+	some [resource, path, arn] in _attached_arns
+	found := _arn_document(arn, path_text(path))
 }
 
 # ARNs known only after apply that do not come from an aws_iam_policy of the plan.
-attached_documents contains [resource, found] if {
+_attached_documents contains [resource, found] if {
 	some type, attribute in attachment_paths
 	some resource in plan.of_type(type)
-	unknown_arns(resource, attribute) > 0
+	_unknown_arns(resource, attribute) > 0
 	plan.expression(resource, [attribute]) != null
-	reason := untraced_reason(resource, [attribute], unknown_arns(resource, attribute))
+	reason := _untraced_reason(resource, [attribute], _unknown_arns(resource, attribute))
 	found := {"status": "unprovable", "origin": attribute, "path": attribute, "reason": reason}
 }
 
 # Identity Center references to a customer-managed policy by name.
-attached_documents contains [resource, found] if {
-	some type, path in reference_paths
+_attached_documents contains [resource, found] if {
+	some type, path in _reference_paths
 	some resource in plan.of_type(type)
 	block := object.get(resource.after, path, {})
 	name := object.get(block, "name", null)
 	is_string(name)
 	key := concat("", [trim_prefix(object.get(block, "path", "/"), "/"), name])
-	not plan_policy_keys[key]
+	not _plan_policy_keys[key]
 	found := {
 		"status": "unprovable",
 		"origin": path_text(path),
@@ -93,58 +93,58 @@ attached_documents contains [resource, found] if {
 	}
 }
 
-attached_documents contains [resource, found] if {
-	some type, path in reference_paths
+_attached_documents contains [resource, found] if {
+	some type, path in _reference_paths
 	some resource in plan.of_type(type)
 	object.get(resource.unknown, array.concat(path, ["name"]), false) == true
-	reason := untraced_reason(resource, array.concat(path, ["name"]), 1)
+	reason := _untraced_reason(resource, array.concat(path, ["name"]), 1)
 	found := {"status": "unprovable", "origin": path_text(path), "path": path_text(path), "reason": reason}
 }
 
 # [resource, path, ARN] for every ARN known at plan time.
-attached_arns contains [resource, [attribute], arn] if {
+_attached_arns contains [resource, [attribute], arn] if {
 	some type, attribute in attachment_paths
 	some resource in plan.of_type(type)
 	arn := object.get(resource.after, attribute, null)
 	is_string(arn)
 }
 
-attached_arns contains [resource, [attribute, i], arn] if {
+_attached_arns contains [resource, [attribute, i], arn] if {
 	some type, attribute in attachment_paths
 	some resource in plan.of_type(type)
-	some i, arn in array_or_empty(object.get(resource.after, attribute, null))
+	some i, arn in _array_or_empty(object.get(resource.after, attribute, null))
 	is_string(arn)
 }
 
 # How many ARNs of the attribute are known only after apply.
-unknown_arns(resource, attribute) := 1 if object.get(resource.unknown, attribute, false) == true
+_unknown_arns(resource, attribute) := 1 if object.get(resource.unknown, attribute, false) == true
 
-unknown_arns(resource, attribute) := count([marker | some marker in markers; marker == true]) if {
+_unknown_arns(resource, attribute) := count([marker | some marker in markers; marker == true]) if {
 	markers := object.get(resource.unknown, attribute, false)
 	is_array(markers)
 }
 
 # Why unknown values cannot be followed; undefined when each can come from an aws_iam_policy of the
 # plan (judged there) and nothing else in the expression is known only after apply.
-untraced_reason(resource, path, unknowns) := sprintf(
+_untraced_reason(resource, path, unknowns) := sprintf(
 	"the policy is known only after apply and comes from %s, not from an aws_iam_policy of this plan",
 	[concat(", ", sort([describe(source) | some source in untraced]))],
 ) if {
 	sources := references.sources(resource, path)
-	policies := {source | some source in sources; plan_policy(source)}
-	others := {source | some source in sources; source.kind in {"resource", "data"}; not plan_policy(source)}
-	untraced := others | {source | count(others) == 0; unknowns > count(policies); some source in sources; not plan_policy(source)}
+	policies := {source | some source in sources; _plan_policy(source)}
+	others := {source | some source in sources; source.kind in {"resource", "data"}; not _plan_policy(source)}
+	untraced := others | {source | count(others) == 0; unknowns > count(policies); some source in sources; not _plan_policy(source)}
 	count(untraced) > 0
 }
 
-plan_policy(source) if {
+_plan_policy(source) if {
 	source.kind == "resource"
 	plan.resources[source.address].type == "aws_iam_policy"
 }
 
 # "service-role/X" of every aws_iam_policy of the plan whose name is known: a literal ARN ending so
 # names that policy.
-plan_policy_keys contains key if {
+_plan_policy_keys contains key if {
 	some policy in plan.of_type("aws_iam_policy")
 	name := object.get(policy.after, "name", null)
 	is_string(name)
@@ -153,8 +153,8 @@ plan_policy_keys contains key if {
 
 # The document an ARN stands for; undefined when the plan judges it elsewhere or it covers no
 # DynamoDB action.
-arn_document(arn, attribute) := document if {
-	[_, "aws", key] = arn_parts(arn)
+_arn_document(arn, attribute) := document if {
+	[_, "aws", key] = _arn_parts(arn)
 	statements := iam_managed.dynamodb_policies[key]
 	document := {
 		"status": "known",
@@ -164,8 +164,8 @@ arn_document(arn, attribute) := document if {
 	}
 }
 
-arn_document(arn, attribute) := unprovable_arn(arn, attribute, reason) if {
-	[_, "aws", key] = arn_parts(arn)
+_arn_document(arn, attribute) := _unprovable_arn(arn, attribute, reason) if {
+	[_, "aws", key] = _arn_parts(arn)
 	not iam_managed.dynamodb_policies[key]
 	not iam_managed.other_policies[key]
 	reason := sprintf(
@@ -174,16 +174,16 @@ arn_document(arn, attribute) := unprovable_arn(arn, attribute, reason) if {
 	)
 }
 
-arn_document(arn, attribute) := unprovable_arn(arn, attribute, reason) if {
-	[_, account, key] := arn_parts(arn)
+_arn_document(arn, attribute) := _unprovable_arn(arn, attribute, reason) if {
+	[_, account, key] := _arn_parts(arn)
 	account != "aws"
-	not plan_policy_keys[key]
+	not _plan_policy_keys[key]
 	reason := sprintf("the customer-managed policy %s is not created by this plan, so its statements cannot be read", [arn])
 }
 
-arn_document(arn, attribute) := unprovable_arn(arn, attribute, "it is not an IAM policy ARN") if not arn_parts(arn)
+_arn_document(arn, attribute) := _unprovable_arn(arn, attribute, "it is not an IAM policy ARN") if not _arn_parts(arn)
 
-unprovable_arn(arn, attribute, reason) := {
+_unprovable_arn(arn, attribute, reason) := {
 	"status": "unprovable",
 	"origin": sprintf("%s = %s", [attribute, arn]),
 	"path": sprintf("%s = %s", [attribute, arn]),
@@ -191,4 +191,4 @@ unprovable_arn(arn, attribute, reason) := {
 }
 
 # "arn:aws:iam::aws:policy/service-role/X" -> [full match, "aws", "service-role/X"]
-arn_parts(arn) := regex.find_all_string_submatch_n(`^arn:[^:]+:iam::([^:]*):policy/(.+)$`, arn, 1)[0]
+_arn_parts(arn) := regex.find_all_string_submatch_n(`^arn:[^:]+:iam::([^:]*):policy/(.+)$`, arn, 1)[0]

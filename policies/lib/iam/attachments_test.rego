@@ -6,7 +6,7 @@ import data.ddb_guardrails.lib.fixtures_test as fixtures
 import data.ddb_guardrails.lib.iam
 
 documents(name) := result if {
-	result := {[d.holder, d.path, d.status] | some d in iam.documents} with input as fixtures.plan(name)
+	result := {[d.holder, d.path, d.status] | some d in iam._documents} with input as fixtures.plan(name)
 }
 
 test_aws_managed_policies_are_read_from_the_generated_table if {
@@ -45,7 +45,7 @@ test_policies_the_plan_cannot_show_are_unprovable if {
 }
 
 test_reason_names_where_an_unknown_arn_comes_from if {
-	some d in iam.documents with input as fixtures.plan("fgac-managed-policies")
+	some d in iam._documents with input as fixtures.plan("fgac-managed-policies")
 	d.holder == "aws_iam_role_policy_attachment.invalid_arn_after_apply"
 	d.reason == concat("", [
 		"the policy is known only after apply and comes from aws_cloudformation_stack.policies (created in this plan), ",
@@ -54,7 +54,7 @@ test_reason_names_where_an_unknown_arn_comes_from if {
 }
 
 test_managed_statements_keep_their_published_index if {
-	some d in iam.documents with input as fixtures.plan("fgac-managed-policies")
+	some d in iam._documents with input as fixtures.plan("fgac-managed-policies")
 	d.holder == "aws_iam_policy_attachment.invalid_power_user"
 	d.statements[0].actions == {"kind": "NotAction", "patterns": ["iam:*", "organizations:*", "account:*"], "written": ["iam:*", "organizations:*", "account:*"]}
 	d.statements[1].covered == set()
@@ -73,18 +73,18 @@ test_identity_center_permission_sets_are_identity_documents if {
 		],
 		["aws_iam_policy.valid_tenant", "policy", "known"],
 	}
-	kinds := {d.kind | some d in iam.documents} with input as fixtures.plan("fgac-sso")
+	kinds := {d.kind | some d in iam._documents} with input as fixtures.plan("fgac-sso")
 	kinds == {"identity"}
 }
 
 test_arns_are_looked_up_by_path_and_name_in_any_partition if {
-	iam.arn_parts("arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole") == [
+	iam._arn_parts("arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole") == [
 		"arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",
 		"aws", "service-role/AWSLambdaDynamoDBExecutionRole",
 	]
-	iam.arn_document("not-an-arn", "policy_arn").reason == "it is not an IAM policy ARN"
-	iam.arn_document("arn:aws-cn:iam::aws:policy/AmazonDynamoDBReadOnlyAccess", "policy_arn").status == "known"
-	not iam.arn_document("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "policy_arn")
+	iam._arn_document("not-an-arn", "policy_arn").reason == "it is not an IAM policy ARN"
+	iam._arn_document("arn:aws-cn:iam::aws:policy/AmazonDynamoDBReadOnlyAccess", "policy_arn").status == "known"
+	not iam._arn_document("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "policy_arn")
 }
 
 test_customer_policy_names_known_only_after_apply_are_followed if {
@@ -103,7 +103,7 @@ test_customer_policy_names_known_only_after_apply_are_followed if {
 			"expressions": {"customer_managed_policy_reference": [{"name": {"references": ["aws_cloudformation_stack.s.outputs", "aws_cloudformation_stack.s"]}}]},
 		}]}},
 	}
-	reasons := {d.reason | some d in iam.documents} with input as plan
+	reasons := {d.reason | some d in iam._documents} with input as plan
 	reasons == {concat("", [
 		"the policy is known only after apply and comes from aws_cloudformation_stack.s (not resolvable from the plan), ",
 		"not from an aws_iam_policy of this plan",

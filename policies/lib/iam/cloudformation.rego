@@ -1,5 +1,5 @@
 # Policies written inside the CloudFormation templates of the plan's stacks (template_body, parsed
-# by the engine into input.cloudformation_templates; see lib/tables.rego). Each place a template
+# by the engine into input.cloudformation_templates; see lib/dynamodb). Each place a template
 # resource holds a policy is a row of a table (resource type -> kind, form and property path), read
 # into the same `documents` as the policies written in Terraform, held by the stack, so that every
 # rule judges them alike. Plain JSON is read exactly; an intrinsic function inside a policy (Fn::Sub,
@@ -12,20 +12,20 @@ import rego.v1
 
 import data.ddb_guardrails.lib.util
 
-import data.ddb_guardrails.lib.tables
+import data.ddb_guardrails.lib.dynamodb as tables
 
 # The policies of each template resource type: [kind, form, property path]; "*" is each element of
 # a list. Forms: "document" (a policy document), "arns" (managed policies attached by ARN),
 # "references" (customer-managed policies named, whose statements are not in the template).
-template_policy_paths := {
+_template_policy_paths := {
 	"AWS::IAM::ManagedPolicy": [["identity", "document", ["PolicyDocument"]]],
 	"AWS::IAM::Policy": [["identity", "document", ["PolicyDocument"]]],
 	"AWS::IAM::RolePolicy": [["identity", "document", ["PolicyDocument"]]],
 	"AWS::IAM::UserPolicy": [["identity", "document", ["PolicyDocument"]]],
 	"AWS::IAM::GroupPolicy": [["identity", "document", ["PolicyDocument"]]],
-	"AWS::IAM::Role": principal_policy_paths,
-	"AWS::IAM::User": principal_policy_paths,
-	"AWS::IAM::Group": principal_policy_paths,
+	"AWS::IAM::Role": _principal_policy_paths,
+	"AWS::IAM::User": _principal_policy_paths,
+	"AWS::IAM::Group": _principal_policy_paths,
 	"AWS::SSO::PermissionSet": [
 		["identity", "document", ["InlinePolicy"]],
 		["identity", "arns", ["ManagedPolicies"]],
@@ -41,15 +41,15 @@ template_policy_paths := {
 	],
 }
 
-principal_policy_paths := [
+_principal_policy_paths := [
 	["identity", "document", ["Policies", "*", "PolicyDocument"]],
 	["identity", "arns", ["ManagedPolicyArns"]],
 ]
 
-documents contains document if {
-	some slot in template_slots
-	some found in template_documents(slot)
-	document := object.union(with_coverage(found), {
+_documents contains document if {
+	some slot in _template_slots
+	some found in _template_documents(slot)
+	document := object.union(_with_coverage(found), {
 		"holder": slot.address,
 		"holder_type": slot.holder_type,
 		"kind": slot.kind,
@@ -58,7 +58,7 @@ documents contains document if {
 }
 
 # A template that cannot be read: one document of each kind the FGAC rules read.
-documents contains document if {
+_documents contains document if {
 	some stack in tables.unreadable
 	some kind in ["identity", "dynamodb_resource"]
 	reason := concat("; ", stack.evidence)
@@ -76,12 +76,12 @@ documents contains document if {
 # Every place a readable template holds a policy, set or not:
 #   {"address", "holder_type", "type", "kind", "form", "label", "value", "resources"}
 # `value` is what the path holds (null when not set), or the intrinsic function met on the way.
-template_slots contains slot if {
+_template_slots contains slot if {
 	some address, template in tables.readable_templates
 	some id, resource in template.resources
-	some [kind, form, path] in template_policy_paths[resource.Type]
+	some [kind, form, path] in _template_policy_paths[resource.Type]
 	properties := object.get(resource, "Properties", {})
-	some [concrete, value] in template_values(properties, path)
+	some [concrete, value] in _template_values(properties, path)
 	not value in {null, []}
 	slot := {
 		"address": address,
@@ -89,21 +89,21 @@ template_slots contains slot if {
 		"type": resource.Type,
 		"kind": kind,
 		"form": form,
-		"label": concat("", ["Resources.", id, ".Properties", template_path_text(concrete)]),
+		"label": concat("", ["Resources.", id, ".Properties", _template_path_text(concrete)]),
 		"value": value,
 		"resources": template.resources,
 	}
 }
 
 # [concrete path, value] for a path without "*"; the first intrinsic function above it stops it.
-template_values(properties, path) := {[path, template_value_at(properties, path)]} if not "*" in path
+_template_values(properties, path) := {[path, _template_value_at(properties, path)]} if not "*" in path
 
 # With "*": each element of the list (a list that is an intrinsic function stops there).
-template_values(properties, path) := {[concrete, template_value_at(properties, concrete)] |
+_template_values(properties, path) := {[concrete, _template_value_at(properties, concrete)] |
 	some n, segment in path
 	segment == "*"
 	prefix := array.slice(path, 0, n)
-	list := template_value_at(properties, prefix)
+	list := _template_value_at(properties, prefix)
 	is_array(list)
 	some i, _ in list
 	concrete := array.concat(array.concat(prefix, [i]), array.slice(path, n + 1, count(path)))
@@ -111,13 +111,13 @@ template_values(properties, path) := {[concrete, template_value_at(properties, c
 	some n, segment in path
 	segment == "*"
 	prefix := array.slice(path, 0, n)
-	list := template_value_at(properties, prefix)
+	list := _template_value_at(properties, prefix)
 	tables.intrinsic(list)
 } if {
 	"*" in path
 }
 
-template_value_at(properties, path) := properties if {
+_template_value_at(properties, path) := properties if {
 	tables.intrinsic(properties)
 } else := value if {
 	some n in numbers.range(1, count(path) - 1)
@@ -126,35 +126,35 @@ template_value_at(properties, path) := properties if {
 } else := object.get(properties, path, null)
 
 # ["Policies", 0, "PolicyDocument"] -> ".Policies[0].PolicyDocument"
-template_path_text(path) := concat("", [format_segment(segment) | some segment in path])
+_template_path_text(path) := concat("", [_format_segment(segment) | some segment in path])
 
 # A policy document written as JSON (an object, or a string holding one), read as Terraform's are.
-template_documents(slot) := {parse_json(slot.value, template_origin(slot))} if {
+_template_documents(slot) := {_parse_json(slot.value, _template_origin(slot))} if {
 	slot.form == "document"
 	is_string(slot.value)
 }
 
-template_documents(slot) := {{
+_template_documents(slot) := {{
 	"status": "known",
-	"origin": template_origin(slot),
+	"origin": _template_origin(slot),
 	"statements": [json_statement(statement) | some statement in util.as_list(object.get(slot.value, "Statement", []))],
 }} if {
 	slot.form == "document"
 	is_object(slot.value)
-	count(intrinsics_in(slot.value)) == 0
+	count(_intrinsics_in(slot.value)) == 0
 }
 
 # An intrinsic function anywhere in it (Fn::Sub, Ref, Fn::If...) is only evaluated at deploy time.
-template_documents(slot) := {template_unprovable(slot, reason)} if {
+_template_documents(slot) := {_template_unprovable(slot, reason)} if {
 	slot.form == "document"
-	count(intrinsics_in(slot.value)) > 0
+	count(_intrinsics_in(slot.value)) > 0
 	reason := sprintf(
 		"it holds %s, which CloudFormation evaluates at deploy time; the plan cannot follow it",
-		[min(intrinsics_in(slot.value))],
+		[min(_intrinsics_in(slot.value))],
 	)
 }
 
-template_documents(slot) := {template_unprovable(slot, "it is not a policy document (a JSON object)")} if {
+_template_documents(slot) := {_template_unprovable(slot, "it is not a policy document (a JSON object)")} if {
 	slot.form == "document"
 	not is_string(slot.value)
 	not is_object(slot.value)
@@ -162,43 +162,43 @@ template_documents(slot) := {template_unprovable(slot, "it is not a policy docum
 
 # Managed policies attached by ARN: read as Terraform's attachments are; a Ref to a managed policy of
 # the same template is judged there; any other value is unprovable.
-template_documents(slot) := {document |
+_template_documents(slot) := {document |
 	some i, arn in slot.value
-	some document in template_arn_documents(slot, i, arn)
+	some document in _template_arn_documents(slot, i, arn)
 } if {
 	slot.form == "arns"
 	is_array(slot.value)
 }
 
-template_documents(slot) := {template_unprovable(slot, reason)} if {
+_template_documents(slot) := {_template_unprovable(slot, reason)} if {
 	slot.form == "arns"
 	not is_array(slot.value)
 	reason := sprintf("%s, which CloudFormation evaluates at deploy time; the plan cannot follow it", [json.marshal(slot.value)])
 }
 
-template_documents(slot) := {template_unprovable(slot, reason)} if {
+_template_documents(slot) := {_template_unprovable(slot, reason)} if {
 	slot.form == "references"
 	reason := "the customer-managed policies it names are not in the template, so their statements cannot be read"
 }
 
-template_arn_documents(slot, i, arn) := {arn_document(arn, sprintf("template_body %s[%d] (%s)", [slot.label, i, slot.type]))} if is_string(arn)
+_template_arn_documents(slot, i, arn) := {_arn_document(arn, sprintf("template_body %s[%d] (%s)", [slot.label, i, slot.type]))} if is_string(arn)
 
-template_arn_documents(slot, _, arn) := set() if template_policy_ref(slot, arn)
+_template_arn_documents(slot, _, arn) := set() if _template_policy_ref(slot, arn)
 
-template_arn_documents(slot, i, arn) := {template_unprovable(slot, reason)} if {
+_template_arn_documents(slot, i, arn) := {_template_unprovable(slot, reason)} if {
 	not is_string(arn)
-	not template_policy_ref(slot, arn)
+	not _template_policy_ref(slot, arn)
 	reason := sprintf("[%d] = %s, which CloudFormation evaluates at deploy time; the plan cannot follow it", [i, json.marshal(arn)])
 }
 
-template_policy_ref(slot, arn) if slot.resources[arn.Ref].Type == "AWS::IAM::ManagedPolicy"
+_template_policy_ref(slot, arn) if slot.resources[arn.Ref].Type == "AWS::IAM::ManagedPolicy"
 
 # Every intrinsic function in a value, as JSON.
-intrinsics_in(value) := {json.marshal(node) |
+_intrinsics_in(value) := {json.marshal(node) |
 	walk(value, [_, node])
 	tables.intrinsic(node)
 }
 
-template_origin(slot) := concat(" ", ["template_body", slot.label])
+_template_origin(slot) := concat(" ", ["template_body", slot.label])
 
-template_unprovable(slot, reason) := {"status": "unprovable", "origin": template_origin(slot), "reason": reason}
+_template_unprovable(slot, reason) := {"status": "unprovable", "origin": _template_origin(slot), "reason": reason}

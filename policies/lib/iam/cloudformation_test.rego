@@ -2,16 +2,16 @@ package ddb_guardrails.lib.iam_templates_test
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb_test as stacks
 import data.ddb_guardrails.lib.iam
-import data.ddb_guardrails.lib.tables_test as stacks
 
 # [path, status] of each document of a stack whose template holds these resources.
 documents_of(resources) := {[d.path, d.status] |
-	some d in iam.documents with input as stacks.stack({}, {}, {}, {"resources": resources, "parameters": {}, "transform": false})
+	some d in iam._documents with input as stacks.stack({}, {}, {}, {"resources": resources, "parameters": {}, "transform": false})
 }
 
 reasons_of(resources) := {d.reason |
-	some d in iam.documents with input as stacks.stack({}, {}, {}, {"resources": resources, "parameters": {}, "transform": false})
+	some d in iam._documents with input as stacks.stack({}, {}, {}, {"resources": resources, "parameters": {}, "transform": false})
 }
 
 statement := {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}
@@ -38,7 +38,7 @@ test_replica_resource_policies_of_a_global_table_are_read if {
 	policy := {"ResourcePolicy": {"PolicyDocument": {"Statement": [statement]}}}
 	resources := {"G": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {"Replicas": [{"Region": "eu-west-1"}, policy]}}}
 	documents_of(resources) == {["template_body Resources.G.Properties.Replicas[1].ResourcePolicy.PolicyDocument (AWS::DynamoDB::GlobalTable)", "known"]}
-	some d in iam.documents with input as stacks.stack({}, {}, {}, {"resources": resources, "parameters": {}, "transform": false})
+	some d in iam._documents with input as stacks.stack({}, {}, {}, {"resources": resources, "parameters": {}, "transform": false})
 	d.kind == "dynamodb_resource"
 }
 
@@ -77,7 +77,7 @@ test_permission_sets_are_read_or_unprovable if {
 # A template CloudFormation rewrites (Transform) may create any policy: unprovable for each kind.
 test_a_template_that_cannot_be_read_is_unprovable_for_every_kind if {
 	plan := stacks.stack({}, {}, {}, {"resources": {}, "parameters": {}, "transform": true})
-	kinds := {d.kind | some d in iam.documents with input as plan; d.status == "unprovable"; d.holder == "aws_cloudformation_stack.t"}
+	kinds := {d.kind | some d in iam._documents with input as plan; d.status == "unprovable"; d.holder == "aws_cloudformation_stack.t"}
 	kinds == {"identity", "dynamodb_resource"}
 }
 

@@ -61,7 +61,7 @@ test_resources_that_reach_dynamodb if {
 }
 
 documents_of(name) := result if {
-	result := {[d.holder, d.path, d.kind, d.status] | some d in iam.documents} with input as fixtures.plan(name)
+	result := {[d.holder, d.path, d.kind, d.status] | some d in iam._documents} with input as fixtures.plan(name)
 }
 
 test_documents_are_read_from_every_holder if {
@@ -81,12 +81,12 @@ test_documents_are_read_from_every_holder if {
 }
 
 test_a_role_without_inline_policies_has_no_document if {
-	holders := {d.holder | some d in iam.documents} with input as fixtures.plan("fgac-leading-keys")
+	holders := {d.holder | some d in iam._documents} with input as fixtures.plan("fgac-leading-keys")
 	not "aws_iam_role.app" in holders
 }
 
 test_data_source_statements_follow_module_variables if {
-	documents := iam.documents with input as fixtures.plan("fgac-leading-keys")
+	documents := iam._documents with input as fixtures.plan("fgac-leading-keys")
 	some d in documents
 	d.holder == "module.tenants[1].aws_iam_policy.invalid_constant_tenant[0]"
 	d.origin == "policy <- module.tenants[1].data.aws_iam_policy_document.constant"
@@ -97,26 +97,26 @@ test_data_source_statements_follow_module_variables if {
 }
 
 test_data_source_escapes_become_policy_variables if {
-	documents := iam.documents with input as fixtures.plan("fgac-leading-keys")
+	documents := iam._documents with input as fixtures.plan("fgac-leading-keys")
 	some d in documents
 	d.holder == "module.tenants[0].aws_iam_policy.valid_scoped"
 	d.statements[0].conditions[0].values == ["${aws:userid}"]
 }
 
 test_data_source_principals_and_not_principals if {
-	documents := iam.documents with input as fixtures.plan("fgac-resource-policy")
+	documents := iam._documents with input as fixtures.plan("fgac-resource-policy")
 	some d in documents
 	d.holder == "aws_dynamodb_resource_policy.valid_account_principal"
 	d.statements[0].principals == {"kind": "Principal", "values": {"AWS:arn:aws:iam::444455556666:root"}, "known": true}
 }
 
 test_a_policy_that_is_not_a_json_object_is_unprovable if {
-	iam.parse_json("[]", "policy") == {"status": "unprovable", "origin": "policy", "reason": "the policy is not a JSON object"}
+	iam._parse_json("[]", "policy") == {"status": "unprovable", "origin": "policy", "reason": "the policy is not a JSON object"}
 }
 
 test_a_policy_with_a_duplicate_key_is_unprovable_naming_the_key if {
-	marked := concat("", [iam.duplicate_key_marker, "\"Effect\" twice in .Statement[0]"])
-	iam.parse_json(marked, "policy") == {
+	marked := concat("", [iam._duplicate_key_marker, "\"Effect\" twice in .Statement[0]"])
+	iam._parse_json(marked, "policy") == {
 		"status": "unprovable", "origin": "policy",
 		"reason": "the policy JSON has key \"Effect\" twice in .Statement[0]; AWS may apply either value",
 	}
@@ -132,12 +132,12 @@ test_sources_are_described_for_evidence if {
 # must not read as a document without statements.
 test_statements_unknown_as_a_whole_are_unprovable if {
 	change := {"change": {"after": {}, "after_unknown": {"statement": true}}}
-	iam.unreadable_reason(change) == "its statements are only known after apply"
+	iam._unreadable_reason(change) == "its statements are only known after apply"
 }
 
 test_several_reasons_make_one_message if {
 	change := {"change": {"after": {"override_json": "{}"}, "after_unknown": {"statement": [{"actions": [true]}, {"effect": true}]}}}
-	iam.unreadable_reason(change) == concat("; ", [
+	iam._unreadable_reason(change) == concat("; ", [
 		"it merges override_json, which this model does not follow",
 		"statement[0].actions is only known after apply",
 		"statement[1].effect is only known after apply",
@@ -145,12 +145,12 @@ test_several_reasons_make_one_message if {
 }
 
 test_lists_and_strings_default_to_empty if {
-	iam.array_or_empty(null) == []
-	iam.string_or_empty(null) == ""
+	iam._array_or_empty(null) == []
+	iam._string_or_empty(null) == ""
 }
 
 test_source_policy_documents_come_first_known_or_followed if {
-	documents := iam.documents with input as fixtures.plan("fgac-policy-shapes")
+	documents := iam._documents with input as fixtures.plan("fgac-policy-shapes")
 	some merged in documents
 	merged.holder == "aws_iam_policy.invalid_merged_document"
 	[merged.statements[0].actions.kind, merged.statements[1].actions.written] == ["NotAction", ["dynamodb:Query"]]
@@ -160,7 +160,7 @@ test_source_policy_documents_come_first_known_or_followed if {
 }
 
 test_a_merged_document_that_merges_in_turn_is_unprovable if {
-	documents := iam.documents with input as fixtures.plan("fgac-policy-shapes")
+	documents := iam._documents with input as fixtures.plan("fgac-policy-shapes")
 	some d in documents
 	d.holder == "aws_iam_policy.invalid_twice_merged"
 	d.reason == "source_policy_documents includes data.aws_iam_policy_document.merged, which itself merges other documents"

@@ -19,7 +19,7 @@ with_document(fixture, address, tree) := object.union(fixtures.plan(fixture), {"
 }}}}})
 
 documents_of(fixture, address, tree) := {document |
-	some document in iam.documents with input as with_document(fixture, address, tree)
+	some document in iam._documents with input as with_document(fixture, address, tree)
 	document.holder == address
 }
 
@@ -32,7 +32,7 @@ delivery := {"Version": "2012-10-17", "Statement": [{
 }]}
 
 test_without_source_a_policy_naming_an_arn_of_the_plan_is_unprovable if {
-	[document] := [d | some d in iam.documents with input as fixtures.plan("fgac-jsonencode-after-apply"); d.holder == trail_role]
+	[document] := [d | some d in iam._documents with input as fixtures.plan("fgac-jsonencode-after-apply"); d.holder == trail_role]
 	document.status == "unprovable"
 }
 

@@ -17,38 +17,38 @@ covered_actions(statement) := statement.covered
 
 covered_actions(statement) := {action |
 	some action in dynamodb_actions
-	matched(statement, action)
+	_matched(statement, action)
 } if {
 	not statement.covered
 }
 
 covers(statement, action) if action in covered_actions(statement)
 
-matched(statement, action) if {
+_matched(statement, action) if {
 	statement.actions.kind == "Action"
-	matches_action(statement, action)
+	_matches_action(statement, action)
 }
 
-matched(statement, action) if {
+_matched(statement, action) if {
 	statement.actions.kind == "NotAction"
-	not matches_action(statement, action)
+	not _matches_action(statement, action)
 }
 
-matches_action(statement, action) if {
+_matches_action(statement, action) if {
 	some pattern in statement.actions.patterns
-	pattern_matches(pattern, concat("", ["dynamodb:", action]))
+	_pattern_matches(pattern, concat("", ["dynamodb:", action]))
 }
 
-# Wildcards are matched by lib/wildcard.rego, not glob.match: under opa-wasm glob.match fails once one
+# Wildcards are matched by lib/wildcard/wildcard.rego, not glob.match: under opa-wasm glob.match fails once one
 # evaluation has met about a hundred distinct patterns (test/fuzz/iam-matching.test.ts).
-pattern_matches(pattern, name) if {
+_pattern_matches(pattern, name) if {
 	not wildcard(pattern)
 	pattern == name
 }
 
-pattern_matches(pattern, name) if {
+_pattern_matches(pattern, name) if {
 	wildcard(pattern)
-	dynamodb_or_no_service(pattern)
+	_dynamodb_or_no_service(pattern)
 	wildcards.matches(pattern, name)
 }
 
@@ -57,14 +57,14 @@ wildcard(pattern) if contains(pattern, "*")
 wildcard(pattern) if contains(pattern, "?")
 
 # "dynamodb:..." or a pattern without a service such as "*" (IAM refuses a wildcard in the service).
-dynamodb_or_no_service(pattern) if startswith(pattern, "dynamodb:")
+_dynamodb_or_no_service(pattern) if startswith(pattern, "dynamodb:")
 
-dynamodb_or_no_service(pattern) if not contains(pattern, ":")
+_dynamodb_or_no_service(pattern) if not contains(pattern, ":")
 
 # The written patterns that select an action, for evidence: "Action dynamodb:S*" or "NotAction [...]".
 why_covered(statement, action) := sprintf("Action %s", [concat(", ", [pattern |
 	some pattern in statement.actions.written
-	pattern_matches(lower(pattern), concat("", ["dynamodb:", action]))
+	_pattern_matches(lower(pattern), concat("", ["dynamodb:", action]))
 ])]) if {
 	statement.actions.kind == "Action"
 }
@@ -86,7 +86,7 @@ applies_to_dynamodb(statement) if {
 applies_to_dynamodb(statement) if {
 	statement.resources.kind == "Resource"
 	not statement.resources.known
-	not only_other_services(statement.resources.references)
+	not _only_other_services(statement.resources.references)
 }
 
 dynamodb_resource("*")
@@ -103,7 +103,7 @@ dynamodb_resource(value) if {
 }
 
 # References that all lead to ARNs of AWS resources of other services (e.g. an S3 bucket ARN).
-only_other_services(sources) if {
+_only_other_services(sources) if {
 	count(sources) > 0
 	every source in sources {
 		other_service_arn(source)

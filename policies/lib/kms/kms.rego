@@ -15,7 +15,7 @@ import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 
 # Key resources that are customer-managed by construction.
-customer_key_types := {"aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key", "aws_kms_alias"}
+_customer_key_types := {"aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key", "aws_kms_alias"}
 
 # Verdicts on one key attribute of a resource: a set of
 #   {"verdict": "customer" | "aws_managed" | "not_allowed" | "unprovable", "evidence": s, "key": address?}
@@ -58,24 +58,24 @@ verdicts(resource, label, _, true, _) := {{
 literal_verdict(label, arn) := {"verdict": "aws_managed", "evidence": concat("", [label, " = \"", arn, "\""])} if {
 	aws_managed(arn)
 } else := {"verdict": "not_allowed", "evidence": concat("", [label, " = \"", arn, "\" (not in allowed_key_arns)"])} if {
-	not allowed_literal(arn)
+	not _allowed_literal(arn)
 } else := {"verdict": "customer", "evidence": concat("", [label, " = \"", arn, "\" (existing key)"])}
 
-source_verdict(label, source) := {"verdict": "customer", "evidence": chain(label, source), "key": source.address} if {
+source_verdict(label, source) := {"verdict": "customer", "evidence": _chain(label, source), "key": source.address} if {
 	source.kind == "resource"
-	plan.resources[source.address].type in customer_key_types
+	plan.resources[source.address].type in _customer_key_types
 } else := literal_verdict(label, source.value) if {
 	source.kind == "constant"
 	util.non_empty_string(source.value)
-} else := {"verdict": "aws_managed", "evidence": concat("", [chain(label, source), " (AWS-managed key)"])} if {
+} else := {"verdict": "aws_managed", "evidence": concat("", [_chain(label, source), " (AWS-managed key)"])} if {
 	source.kind == "constant"
 	source.value in {null, ""}
-} else := literal_verdict(label, data_source_key_name(source)) if {
+} else := literal_verdict(label, _data_source_key_name(source)) if {
 	source.kind == "data"
-	data_source_key_name(source)
-} else := {"verdict": "unprovable", "evidence": chain(label, source)}
+	_data_source_key_name(source)
+} else := {"verdict": "unprovable", "evidence": _chain(label, source)}
 
-chain(label, source) := concat(" <- ", [label, references.describe(source)])
+_chain(label, source) := concat(" <- ", [label, references.describe(source)])
 
 # AWS-managed keys are named by their alias (alias/aws/<service>); "" means the service default.
 aws_managed(arn) if contains(arn, "alias/aws/")
@@ -84,24 +84,24 @@ aws_managed("")
 
 # Literal keys outside the plan: any customer key, unless the project lists the accepted ones
 # (exact ARNs, or globs where * stays within one ARN field) in the allowed_key_arns parameter.
-allowed_literal(_) if count(params.effective.allowed_key_arns) == 0
+_allowed_literal(_) if count(params.effective.allowed_key_arns) == 0
 
-allowed_literal(arn) if {
+_allowed_literal(arn) if {
 	some pattern in params.effective.allowed_key_arns
 	glob.match(pattern, [":"], arn)
 }
 
 # The key id or alias name a KMS data source looks up, when written as a literal.
-data_source_key_name(source) := name if {
+_data_source_key_name(source) := name if {
 	source.type in {"aws_kms_alias", "aws_kms_key"}
-	config := plan.configs[plan.without_instance_key(trim_module_instances(source.address))]
+	config := plan.configs[plan.without_instance_key(_trim_module_instances(source.address))]
 	some attribute in ["name", "key_id"]
 	name := config.expressions[attribute].constant_value
 }
 
-trim_module_instances(address) := address if not startswith(address, "module.")
+_trim_module_instances(address) := address if not startswith(address, "module.")
 
-trim_module_instances(address) := concat(".", [plan.strip_instance_keys(module), rest]) if {
+_trim_module_instances(address) := concat(".", [plan.strip_instance_keys(module), rest]) if {
 	parts := regex.find_all_string_submatch_n(`^((?:module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?\.)+)(.*)$`, address, 1)[0]
 	module := trim_suffix(parts[1], ".")
 	rest := parts[2]
@@ -177,14 +177,14 @@ rotation_subjects(key) := {source.address |
 rotation_subjects(key) := set() if plan.resources[key].type in {"aws_kms_external_key", "aws_kms_replica_external_key"}
 
 # The verdicts of the places that hold a key, shared by the encryption rules and used_keys.
-table_key_path := ["server_side_encryption", 0, "kms_key_arn"]
+_table_key_path := ["server_side_encryption", 0, "kms_key_arn"]
 
 table_key_verdicts(table) := verdicts(
 	table,
 	"server_side_encryption[0].kms_key_arn",
-	object.get(table.after, table_key_path, null),
-	object.get(table.unknown, table_key_path, false),
-	plan.expression(table, table_key_path),
+	object.get(table.after, _table_key_path, null),
+	object.get(table.unknown, _table_key_path, false),
+	plan.expression(table, _table_key_path),
 ) if {
 	table.after.server_side_encryption[0].enabled == true
 }
@@ -196,10 +196,10 @@ replica_block_verdicts(table, i) := verdicts(
 	concat("", ["replica[region_name = ", region, "].kms_key_arn"]),
 	object.get(table.after.replica[i], "kms_key_arn", null),
 	object.get(table.unknown, ["replica", i, "kms_key_arn"], false),
-	replica_block_expression(table, region, "kms_key_arn"),
+	_replica_block_expression(table, region, "kms_key_arn"),
 ) if {
 	region := table.after.replica[i].region_name
-	replica_block_config(table, region)
+	_replica_block_config(table, region)
 }
 
 replica_block_verdicts(table, i) := {{
@@ -209,23 +209,23 @@ replica_block_verdicts(table, i) := {{
 		[i, object.get(table.after.replica[i], "region_name", "(known after apply)")],
 	),
 }} if {
-	not replica_block_config(table, object.get(table.after.replica[i], "region_name", null))
+	not _replica_block_config(table, object.get(table.after.replica[i], "region_name", null))
 }
 
-replica_block_config(table, region) := block if {
+_replica_block_config(table, region) := block if {
 	some block in object.get(plan.config(table).expressions, "replica", [])
 	block.region_name.constant_value == region
 }
 
 # A `dynamic "replica"` block is not in the plan's configuration: the blocks the source model
 # generated from its for_each stand in for it.
-replica_block_config(table, region) := block if {
+_replica_block_config(table, region) := block if {
 	not plan.config(table).expressions.replica
 	some block in object.get(input, ["source", "blocks", table.config_key, "replica"], [])
 	block.region_name.constant_value == region
 }
 
-replica_block_expression(table, region, attribute) := object.get(replica_block_config(table, region), attribute, null)
+_replica_block_expression(table, region, attribute) := object.get(_replica_block_config(table, region), attribute, null)
 
 replica_resource_verdicts(replica) := verdicts(
 	replica,
@@ -235,12 +235,12 @@ replica_resource_verdicts(replica) := verdicts(
 	plan.expression(replica, ["kms_key_arn"]),
 )
 
-bucket_default_path := ["rule", 0, "apply_server_side_encryption_by_default", 0]
+_bucket_default_path := ["rule", 0, "apply_server_side_encryption_by_default", 0]
 
 bucket_encryption_verdicts(config) := verdicts(
 	config,
 	"rule[0].apply_server_side_encryption_by_default[0].kms_master_key_id",
-	object.get(config.after, array.concat(bucket_default_path, ["kms_master_key_id"]), null),
-	object.get(config.unknown, array.concat(bucket_default_path, ["kms_master_key_id"]), false),
-	plan.expression(config, array.concat(bucket_default_path, ["kms_master_key_id"])),
+	object.get(config.after, array.concat(_bucket_default_path, ["kms_master_key_id"]), null),
+	object.get(config.unknown, array.concat(_bucket_default_path, ["kms_master_key_id"]), false),
+	plan.expression(config, array.concat(_bucket_default_path, ["kms_master_key_id"])),
 )

@@ -15,7 +15,7 @@ import data.ddb_guardrails.lib.util
 resources[address] := resource if {
 	some change in input.resource_changes
 	change.mode == "managed"
-	not is_delete_only(change.change.actions)
+	not _is_delete_only(change.change.actions)
 	address := change.address
 	module := object.get(change, "module_address", "")
 	resource := {
@@ -50,11 +50,11 @@ data_sources[address] := source if {
 }
 
 data_sources[address] := source if {
-	some state_module in state_modules
+	some state_module in _state_modules
 	some state in object.get(state_module, "resources", [])
 	state.mode == "data"
 	address := state.address
-	not deferred_data[address]
+	not _deferred_data[address]
 	module := object.get(state_module, "address", "")
 	source := {
 		"address": address,
@@ -68,35 +68,35 @@ data_sources[address] := source if {
 	}
 }
 
-deferred_data contains change.address if {
+_deferred_data contains change.address if {
 	some change in input.resource_changes
 	change.mode == "data"
 }
 
 # prior_state modules, root and up to four levels of children (like `modules` below).
-state_modules := array.concat(array.concat(state_level_0, state_level_1), array.concat(array.concat(state_level_2, state_level_3), state_level_4))
+_state_modules := array.concat(array.concat(_state_level_0, _state_level_1), array.concat(array.concat(_state_level_2, _state_level_3), _state_level_4))
 
-state_level_0 := [root] if root := input.prior_state.values.root_module
+_state_level_0 := [root] if root := input.prior_state.values.root_module
 
-state_level_0 := [] if not input.prior_state.values.root_module
+_state_level_0 := [] if not input.prior_state.values.root_module
 
-state_level_1 := state_children(state_level_0)
+_state_level_1 := _state_children(_state_level_0)
 
-state_level_2 := state_children(state_level_1)
+_state_level_2 := _state_children(_state_level_1)
 
-state_level_3 := state_children(state_level_2)
+_state_level_3 := _state_children(_state_level_2)
 
-state_level_4 := state_children(state_level_3)
+_state_level_4 := _state_children(_state_level_3)
 
-state_children(parents) := [child |
+_state_children(parents) := [child |
 	some parent in parents
 	some child in object.get(parent, "child_modules", [])
 ]
 
 # Data sources of one type, by address.
-data_of_type(type) := object.get(data_by_type, type, {})
+_data_of_type(type) := object.get(_data_by_type, type, {})
 
-data_by_type[type][address] := source if {
+_data_by_type[type][address] := source if {
 	some address, source in data_sources
 	type := source.type
 }
@@ -104,9 +104,9 @@ data_by_type[type][address] := source if {
 # Resources of one type, by address.
 # A lookup in an index built once: rules call of_type inside loops, and a scan of every resource per
 # call made them quadratic (out of wasm memory at 10,000 resources; docs/benchmarks.md).
-of_type(type) := object.get(by_type, type, {})
+of_type(type) := object.get(_by_type, type, {})
 
-by_type[type][address] := resource if {
+_by_type[type][address] := resource if {
 	some address, resource in resources
 	type := resource.type
 }
@@ -117,26 +117,26 @@ by_type[type][address] := resource if {
 # regular expression: one regex per resource was a large share of evaluation at 50,000 resources.
 instances[base] contains address if {
 	some address, resource in resources
-	base := base_address(resource.module, resource.type, resource.name)
+	base := _base_address(resource.module, resource.type, resource.name)
 }
 
 instances[base] contains address if {
 	some address, source in data_sources
-	base := base_address(source.module, concat(".", ["data", source.type]), source.name)
+	base := _base_address(source.module, concat(".", ["data", source.type]), source.name)
 }
 
-base_address("", type, name) := concat(".", [type, name])
+_base_address("", type, name) := concat(".", [type, name])
 
-base_address(module, type, name) := concat(".", [module, type, name]) if module != ""
+_base_address(module, type, name) := concat(".", [module, type, name]) if module != ""
 
 # Module instances by module address without the last instance key, over every module that holds
 # a resource: "module.a" -> {"module.a[\"x\"]", "module.a[\"y\"]"}.
 module_instances[base] contains module if {
-	some module in module_addresses
+	some module in _module_addresses
 	base := without_instance_key(module)
 }
 
-module_addresses contains prefix if {
+_module_addresses contains prefix if {
 	some module in {resource.module | some resource in resources}
 	segments := module_segments(module)
 	count(segments) > 0
@@ -144,13 +144,13 @@ module_addresses contains prefix if {
 	prefix := concat(".", [segment[0] | some j, segment in segments; j < i])
 }
 
-without_instance_key(address) := regex.find_all_string_submatch_n(instance_key_pattern, address, 1)[0][1] if {
-	regex.match(instance_key_pattern, address)
+without_instance_key(address) := regex.find_all_string_submatch_n(_instance_key_pattern, address, 1)[0][1] if {
+	regex.match(_instance_key_pattern, address)
 } else := address
 
-instance_key_pattern := `^(.*)\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]$`
+_instance_key_pattern := `^(.*)\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]$`
 
-is_delete_only(actions) if actions == ["delete"]
+_is_delete_only(actions) if actions == ["delete"]
 
 # "module.a[0].module.b" -> "module.a.module.b": configuration is per module, not per instance.
 strip_instance_keys(address) := concat(".", [concat(".", ["module", segment[1]]) |
@@ -163,30 +163,30 @@ module_segments(address) := regex.find_all_string_submatch_n(`module\.([A-Za-z0-
 # concat, not sprintf: under opa-wasm sprintf is a JavaScript builtin, and these run once per resource.
 config_key("", type, name) := concat(".", [type, name])
 
-config_key(module, type, name) := concat(".", [config_path(module), type, name]) if module != ""
+config_key(module, type, name) := concat(".", [_config_path(module), type, name]) if module != ""
 
 # Once per module instance, not once per resource: modules hold many resources.
-config_path(module) := path if {
-	path := config_paths[module]
+_config_path(module) := path if {
+	path := _config_paths[module]
 } else := strip_instance_keys(module)
 
-config_paths[module] := strip_instance_keys(module) if {
+_config_paths[module] := strip_instance_keys(module) if {
 	some module in {object.get(change, "module_address", "") | some change in input.resource_changes}
 }
 
 # Configuration modules by path ("" for the root), up to four levels of module nesting.
 # Deeper resources have no configuration in the model; rules that need it report them as unprovable.
-modules := object.union(object.union(object.union({"": input.configuration.root_module}, level_1), level_2), object.union(level_3, level_4))
+modules := object.union(object.union(object.union({"": input.configuration.root_module}, _level_1), _level_2), object.union(_level_3, _level_4))
 
-level_1 := children({"": input.configuration.root_module})
+_level_1 := _children({"": input.configuration.root_module})
 
-level_2 := children(level_1)
+_level_2 := _children(_level_1)
 
-level_3 := children(level_2)
+_level_3 := _children(_level_2)
 
-level_4 := children(level_3)
+_level_4 := _children(_level_3)
 
-children(parents) := {child_path(path, name): call.module |
+_children(parents) := {_child_path(path, name): call.module |
 	some path, parent in parents
 	some name, call in object.get(parent, "module_calls", {})
 }
@@ -195,23 +195,23 @@ children(parents) := {child_path(path, name): call.module |
 module_calls[path] := call if {
 	some parent_path, parent in modules
 	some name, call in object.get(parent, "module_calls", {})
-	path := child_path(parent_path, name)
+	path := _child_path(parent_path, name)
 }
 
-child_path("", name) := concat(".", ["module", name])
+_child_path("", name) := concat(".", ["module", name])
 
-child_path(parent, name) := concat(".", [parent, "module", name]) if parent != ""
+_child_path(parent, name) := concat(".", [parent, "module", name]) if parent != ""
 
 # Configuration blocks by config key ("module.a.aws_kms_key.k").
 configs[key] := config if {
 	some path, module in modules
 	some config in object.get(module, "resources", [])
-	key := module_relative(path, config.address)
+	key := _module_relative(path, config.address)
 }
 
-module_relative("", address) := address
+_module_relative("", address) := address
 
-module_relative(path, address) := concat(".", [path, address]) if path != ""
+_module_relative(path, address) := concat(".", [path, address]) if path != ""
 
 # The configuration of a resource, or undefined when the plan does not carry it.
 config(resource) := configs[resource.config_key]
@@ -227,11 +227,11 @@ expression(resource, path) := object.get(input, ["source", "attributes", resourc
 	object.get(input, ["source", "attributes", resource.address, path[0]], null) != null
 } else := found if {
 	count(path) > 1
-	found := input.source.attributes[resource.address][path_key(path)]
+	found := input.source.attributes[resource.address][_path_key(path)]
 } else := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)
 
-path_key(path) := concat(".", [step_text(step) | some step in path])
+_path_key(path) := concat(".", [_step_text(step) | some step in path])
 
-step_text(step) := step if is_string(step)
+_step_text(step) := step if is_string(step)
 
-step_text(step) := format_int(step, 10) if is_number(step)
+_step_text(step) := format_int(step, 10) if is_number(step)

@@ -36,7 +36,7 @@ test_module_instances_are_indexed_by_the_module_call if {
 
 test_data_sources_come_from_resource_changes_when_unknown_and_prior_state_when_known if {
 	fixture := fixtures.plan("model-data-sources")
-	sources := plan.data_of_type("aws_iam_policy_document") with input as fixture
+	sources := plan._data_of_type("aws_iam_policy_document") with input as fixture
 	{a: s.known | some a, s in sources} == {
 		"data.aws_iam_policy_document.known": true,
 		"data.aws_iam_policy_document.unknown": false,

@@ -8,7 +8,7 @@ package ddb_guardrails.lib.references
 import rego.v1
 
 import data.ddb_guardrails.lib.plan
-import data.ddb_guardrails.lib.source as located
+import data.ddb_guardrails.lib.plan.source as located
 
 # What an expression of a resource resolves to: a set of sources, each one of
 #   {"kind": "constant", "value": v}
@@ -17,10 +17,10 @@ import data.ddb_guardrails.lib.source as located
 #   {"kind": "unresolved", "reference": r}      something the plan does not carry (local, module output…)
 # Module variables (up) and module outputs (down) are followed for up to five hops in all;
 # `each.key`/`each.value` resolve to the references of the enclosing for_each expression.
-sources(resource, path) := without_attributes(attributed_sources(resource, path))
+sources(resource, path) := _without_attributes(attributed_sources(resource, path))
 
 # The same for an expression already in hand (e.g. one element of a block list).
-sources_of(resource, expression) := without_attributes(attributed_sources_of(resource, expression))
+sources_of(resource, expression) := _without_attributes(attributed_sources_of(resource, expression))
 
 # The same, where a resource source also says which of its attributes the expression reads:
 #   {"kind": "resource", "address": a, "attributes": {"arn"}}
@@ -33,53 +33,53 @@ attributed_sources(resource, _) := {{"kind": "unresolved", "reference": sprintf(
 	not plan.config(resource)
 }
 
-attributed_sources_of(resource, expression) := settled(hop(hop(hop(hop(hop(direct(resource.module, expression, for_each_of(resource))))))))
+attributed_sources_of(resource, expression) := _settled(_hop(_hop(_hop(_hop(_hop(_direct(resource.module, expression, _for_each_of(resource))))))))
 
-without_attributes(found) := {object.remove(source, ["attributes"]) | some source in found}
+_without_attributes(found) := {object.remove(source, ["attributes"]) | some source in found}
 
 # The for_each expression of a resource's configuration, or null.
-for_each_of(resource) := object.get(object.get(plan.configs, resource.config_key, {}), "for_each_expression", null)
+_for_each_of(resource) := object.get(object.get(plan.configs, resource.config_key, {}), "for_each_expression", null)
 
 # A variable or output not settled after five hops is unresolved.
-settled(found) := {source |
+_settled(found) := {source |
 	some candidate in found
-	source := unresolved_if_pending(candidate)
+	source := _unresolved_if_pending(candidate)
 }
 
-unresolved_if_pending(source) := source if not source.kind in pending_kinds
+_unresolved_if_pending(source) := source if not source.kind in _pending_kinds
 
-unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(source.module, sprintf("var.%s", [source.name]))} if {
+_unresolved_if_pending(source) := {"kind": "unresolved", "reference": _qualified(source.module, sprintf("var.%s", [source.name]))} if {
 	source.kind == "variable"
 }
 
-unresolved_if_pending(source) := {"kind": "unresolved", "reference": sprintf("%s.%s", [source.module, source.name])} if {
+_unresolved_if_pending(source) := {"kind": "unresolved", "reference": sprintf("%s.%s", [source.module, source.name])} if {
 	source.kind == "output"
 }
 
-unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(source.module, "each.value")} if {
+_unresolved_if_pending(source) := {"kind": "unresolved", "reference": _qualified(source.module, "each.value")} if {
 	source.kind == "each"
 }
 
-unresolved_if_pending(source) := {"kind": "unresolved", "reference": qualified(source.module, concat(".", ["local", source.name]))} if {
+_unresolved_if_pending(source) := {"kind": "unresolved", "reference": _qualified(source.module, concat(".", ["local", source.name]))} if {
 	source.kind == "local"
 }
 
-pending_kinds := {"variable", "output", "each", "local"}
+_pending_kinds := {"variable", "output", "each", "local"}
 
-hop(found) := {source |
+_hop(found) := {source |
 	some candidate in found
-	some source in follow(candidate)
+	some source in _follow(candidate)
 }
 
-follow(source) := {source} if not source.kind in pending_kinds
+_follow(source) := {source} if not source.kind in _pending_kinds
 
-follow(source) := variable_sources(source.module, source.name) if source.kind == "variable"
+_follow(source) := _variable_sources(source.module, source.name) if source.kind == "variable"
 
-follow(source) := output_sources(source.module, source.name) if source.kind == "output"
+_follow(source) := _output_sources(source.module, source.name) if source.kind == "output"
 
-follow(source) := direct(source.module, source.scope, null) if source.kind == "each"
+_follow(source) := _direct(source.module, source.scope, null) if source.kind == "each"
 
-follow(source) := direct(source.module, source_local(source.module, source.name), null) if source.kind == "local"
+_follow(source) := _direct(source.module, _source_local(source.module, source.name), null) if source.kind == "local"
 
 # `each_scope` is the for_each expression that `each.*` refers to where the expression sits.
 # A resource instance the plan does not create is not a candidate: Terraform fails on an index
@@ -87,88 +87,88 @@ follow(source) := direct(source.module, source_local(source.module, source.name)
 # the value elsewhere (try() moved past it, a splat over it was empty). When every reference of an
 # expression is such an instance, the value is a literal of the expression, which the plan's
 # configuration does not record: unresolved.
-direct(module, expression, each_scope) := present(candidates(module, expression, each_scope))
+_direct(module, expression, each_scope) := _present(_candidates(module, expression, each_scope))
 
-present(found) := {source | some source in found; source.kind != "absent"} if {
+_present(found) := {source | some source in found; source.kind != "absent"} if {
 	some source in found
 	source.kind != "absent"
 } else := {object.union(source, {"kind": "unresolved"}) | some source in found}
 
-candidates(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
+_candidates(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
 	is_object(expression)
-	literal(expression)
-	not from_source(expression)
+	_literal(expression)
+	not _from_source(expression)
 }
 
-candidates(module, expression, each_scope) := {with_attributes(source, expression) |
-	some reference in referenced_objects(expression)
-	some source in reference_sources(module, reference, each_scope)
+_candidates(module, expression, each_scope) := {_with_attributes(source, expression) |
+	some reference in _referenced_objects(expression)
+	some source in _reference_sources(module, reference, each_scope)
 } if {
 	is_object(expression)
-	not literal(expression)
-	not from_source(expression)
+	not _literal(expression)
+	not _from_source(expression)
 }
 
 # An attribute with no expression at all is unset in configuration.
-candidates(_, null, _) := set()
+_candidates(_, null, _) := set()
 
 # An expression the source model evaluated (input.source): its references sit in the module
 # instance it names, one of several values is any_of, and every source it yields says where in
 # the source it came from.
-candidates(_, expression, _) := {with_location(source, expression.source_location) |
-	some source in source_direct(expression)
+_candidates(_, expression, _) := {_with_location(source, expression.source_location) |
+	some source in _source_direct(expression)
 } if {
-	from_source(expression)
+	_from_source(expression)
 }
 
-from_source(expression) if {
+_from_source(expression) if {
 	is_object(expression)
 	is_string(expression.source_location)
 }
 
-source_direct(expression) := source_leaf(expression) if not expression.any_of
+_source_direct(expression) := _source_leaf(expression) if not expression.any_of
 
 # one of several values (a condition not known before apply): any of them (the source model
 # flattens nested choices, so an option is a constant or references).
-source_direct(expression) := {source |
+_source_direct(expression) := {source |
 	some option in expression.any_of
-	some source in source_leaf(option)
+	some source in _source_leaf(option)
 } if {
 	is_array(expression.any_of)
 }
 
-source_leaf(expression) := {{"kind": "constant", "value": expression.constant_value}} if has_key(expression, "constant_value")
+_source_leaf(expression) := {{"kind": "constant", "value": expression.constant_value}} if has_key(expression, "constant_value")
 
 # A policy document the source model read from jsonencode(): its JSON, with the parts known only
 # after apply marked (lib/iam/jsonencode.rego reads it).
-source_leaf(expression) := {{"kind": "document", "value": expression.json_document}} if has_key(expression, "json_document")
+_source_leaf(expression) := {{"kind": "document", "value": expression.json_document}} if has_key(expression, "json_document")
 
-source_leaf(expression) := {with_attributes(source, expression) |
+_source_leaf(expression) := {_with_attributes(source, expression) |
 	some reference in expression.references
-	some source in reference_sources(expression.module, object_of(reference), null)
+	some source in _reference_sources(expression.module, _object_of(reference), null)
 } if {
 	is_array(expression.references)
 }
 
-with_location(source, _) := source if source.source_location
+_with_location(source, _) := source if source.source_location
 
-with_location(source, location) := object.union(source, {"source_location": location}) if not source.source_location
+_with_location(source, location) := object.union(source, {"source_location": location}) if not source.source_location
 
-literal(expression) if {
+_literal(expression) if {
 	has_key(expression, "constant_value")
-	not json_template(expression)
+	not _json_template(expression)
 }
 
 # JSON-syntax configuration (*.tf.json, e.g. CDKTF output) reports a template such as
 # "${aws_kms_key.k.arn}" as a constant string next to its references: it is a reference.
-json_template(expression) if {
+_json_template(expression) if {
 	is_string(expression.constant_value)
 	contains(expression.constant_value, "${")
 	count(object.get(expression, "references", [])) > 0
 }
 
 # The same for a list of templates, e.g. subnet_ids = ["${aws_subnet.a.id}", "${aws_subnet.b.id}"].
-json_template(expression) if {
+_json_template(expression) if {
 	is_array(expression.constant_value)
 	some element in expression.constant_value
 	is_string(element)
@@ -179,186 +179,186 @@ json_template(expression) if {
 # Terraform lists both "aws_kms_key.k.arn" and "aws_kms_key.k", and both "module.m.out" and
 # "module.m"; keep the object (or module output) references only. count.index, each.key, path.*
 # and terraform.* are always known: they select instances but never carry a value to judge.
-referenced_objects(expression) := {object_of(reference) |
+_referenced_objects(expression) := {_object_of(reference) |
 	some reference in object.get(expression, "references", [])
-	not bare_module(reference, expression)
-	not always_known(reference)
+	not _bare_module(reference, expression)
+	not _always_known(reference)
 }
 
-object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
+_object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
 	startswith(reference, "module.")
 } else := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?`, reference, 1)[0][0]
 
 # A resource source with the attributes the expression reads of that resource, any instance
 # (Terraform lists "aws_kms_key.k[0].arn", "aws_kms_key.k[0]" and "aws_kms_key.k" for one reference).
-with_attributes(source, expression) := object.union(source, {"attributes": {parts[2] |
+_with_attributes(source, expression) := object.union(source, {"attributes": {parts[2] |
 	some reference in expression.references
-	parts := regex.find_all_string_submatch_n(attribute_pattern, reference, 1)[0]
-	parts[1] == resource_base(source.address)
+	parts := regex.find_all_string_submatch_n(_attribute_pattern, reference, 1)[0]
+	parts[1] == _resource_base(source.address)
 }}) if {
 	source.kind == "resource"
 } else := source
 
-attribute_pattern := `^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_-]+)`
+_attribute_pattern := `^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_-]+)`
 
 # "module.m[0].aws_kms_key.k[\"a\"]" -> "aws_kms_key.k"
-resource_base(address) := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$`, address, 1)[0][1]
+_resource_base(address) := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$`, address, 1)[0][1]
 
 # "module.m" next to "module.m.out": the bare module reference adds nothing.
-bare_module(reference, expression) if {
+_bare_module(reference, expression) if {
 	regex.match(`^module\.[A-Za-z0-9_-]+$`, reference)
 	some other in expression.references
 	startswith(other, concat("", [reference, "."]))
 }
 
-always_known(reference) if split(reference, ".")[0] in {"count", "path", "terraform"}
+_always_known(reference) if split(reference, ".")[0] in {"count", "path", "terraform"}
 
-always_known("each.key")
+_always_known("each.key")
 
-pseudo_prefixes := {"var", "local", "module", "each", "count", "path", "self", "terraform"}
+_pseudo_prefixes := {"var", "local", "module", "each", "count", "path", "self", "terraform"}
 
-reference_sources(module, reference, _) := {{"kind": "resource", "address": address} |
-	some address in resource_instances(qualified(module, reference))
+_reference_sources(module, reference, _) := {{"kind": "resource", "address": address} |
+	some address in _resource_instances(_qualified(module, reference))
 } if {
-	not split(reference, ".")[0] in pseudo_prefixes
+	not split(reference, ".")[0] in _pseudo_prefixes
 	not startswith(reference, "data.")
-	count(resource_instances(qualified(module, reference))) > 0
+	count(_resource_instances(_qualified(module, reference))) > 0
 }
 
 # A resource the configuration declares, without the instance referenced (count or for_each
 # left it out): see direct.
-reference_sources(module, reference, _) := {{"kind": "absent", "reference": qualified(module, reference)}} if {
-	not split(reference, ".")[0] in pseudo_prefixes
+_reference_sources(module, reference, _) := {{"kind": "absent", "reference": _qualified(module, reference)}} if {
+	not split(reference, ".")[0] in _pseudo_prefixes
 	not startswith(reference, "data.")
-	count(resource_instances(qualified(module, reference))) == 0
-	declared(module, reference)
+	count(_resource_instances(_qualified(module, reference))) == 0
+	_declared(module, reference)
 }
 
-reference_sources(module, reference, _) := {{"kind": "data", "type": split(reference, ".")[1], "address": address} |
-	some address in data_instances(qualified(module, reference))
+_reference_sources(module, reference, _) := {{"kind": "data", "type": split(reference, ".")[1], "address": address} |
+	some address in _data_instances(_qualified(module, reference))
 } if {
 	startswith(reference, "data.")
 }
 
-reference_sources(module, reference, _) := {{"kind": "variable", "module": module, "name": split(reference, ".")[1]}} if {
+_reference_sources(module, reference, _) := {{"kind": "variable", "module": module, "name": split(reference, ".")[1]}} if {
 	startswith(reference, "var.")
 }
 
 # module.<call>.<output>: followed into every instance of the called module.
-reference_sources(module, reference, _) := {{"kind": "output", "module": instance, "name": parts[2]} |
-	some instance in called_instances(qualified(module, parts[1]))
+_reference_sources(module, reference, _) := {{"kind": "output", "module": instance, "name": parts[2]} |
+	some instance in _called_instances(_qualified(module, parts[1]))
 } if {
-	parts := regex.find_all_string_submatch_n(module_output_pattern, reference, 1)[0]
+	parts := regex.find_all_string_submatch_n(_module_output_pattern, reference, 1)[0]
 }
 
 # each.value: what the enclosing for_each expression references (a superset when the for_each
 # mixes instances; literals in it are known values, so an unknown value never comes from them).
-reference_sources(module, reference, each_scope) := {{"kind": "each", "module": module, "scope": each_scope}} if {
+_reference_sources(module, reference, each_scope) := {{"kind": "each", "module": module, "scope": each_scope}} if {
 	startswith(reference, "each.")
 	each_scope != null
 }
 
 # local.<name>: its expression from the source model, when the source is at hand.
-reference_sources(module, reference, _) := {{"kind": "local", "module": module, "name": split(reference, ".")[1]}} if {
+_reference_sources(module, reference, _) := {{"kind": "local", "module": module, "name": split(reference, ".")[1]}} if {
 	startswith(reference, "local.")
-	source_local(module, split(reference, ".")[1])
+	_source_local(module, split(reference, ".")[1])
 }
 
-reference_sources(module, reference, each_scope) := {{"kind": "unresolved", "reference": qualified(module, reference)}} if {
-	unresolvable(module, reference, each_scope)
+_reference_sources(module, reference, each_scope) := {{"kind": "unresolved", "reference": _qualified(module, reference)}} if {
+	_unresolvable(module, reference, each_scope)
 }
 
-module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_-]+)$`
+_module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_-]+)$`
 
-unresolvable(_, reference, _) if split(reference, ".")[0] == "self"
+_unresolvable(_, reference, _) if split(reference, ".")[0] == "self"
 
-unresolvable(module, reference, _) if {
+_unresolvable(module, reference, _) if {
 	startswith(reference, "local.")
-	not source_local(module, split(reference, ".")[1])
+	not _source_local(module, split(reference, ".")[1])
 }
 
-unresolvable(_, reference, null) if startswith(reference, "each.")
+_unresolvable(_, reference, null) if startswith(reference, "each.")
 
-unresolvable(_, reference, _) if {
+_unresolvable(_, reference, _) if {
 	startswith(reference, "module.")
-	not regex.match(module_output_pattern, reference)
+	not regex.match(_module_output_pattern, reference)
 }
 
-unresolvable(module, reference, _) if {
-	not split(reference, ".")[0] in pseudo_prefixes
+_unresolvable(module, reference, _) if {
+	not split(reference, ".")[0] in _pseudo_prefixes
 	not startswith(reference, "data.")
-	count(resource_instances(qualified(module, reference))) == 0
-	not declared(module, reference)
+	count(_resource_instances(_qualified(module, reference))) == 0
+	not _declared(module, reference)
 }
 
 # The configuration of the module declares the resource ("aws_kms_key.this[0]" -> aws_kms_key.this).
-declared(module, reference) if {
+_declared(module, reference) if {
 	base := regex.find_all_string_submatch_n(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`, reference, 1)[0][0]
-	plan.configs[qualified(plan.strip_instance_keys(module), base)]
+	plan.configs[_qualified(plan.strip_instance_keys(module), base)]
 }
 
 # The expression of a local of a module instance, from the source model (input.source).
-source_local(module, name) := input.source.locals[plan.strip_instance_keys(module)][name]
+_source_local(module, name) := input.source.locals[plan.strip_instance_keys(module)][name]
 
 # A resource address with its instance key ("aws_kms_key.k[0]") is itself; without one, every instance.
-resource_instances(reference) := {reference} if {
+_resource_instances(reference) := {reference} if {
 	plan.resources[reference]
 } else := object.get(plan.instances, reference, set())
 
 # Every instance of a data source (read during apply or at plan time); the bare address when the
 # data source is not in the plan at all, so that the rule still names what it looked for.
-data_instances(reference) := {reference} if {
+_data_instances(reference) := {reference} if {
 	plan.data_sources[reference]
 } else := plan.instances[reference] if {
 	plan.instances[reference]
 } else := {reference}
 
 # The instances of a module call ("module.m" -> module.m, or module.m[0], module.m["k"]…).
-called_instances(base) := object.get(plan.module_instances, base, {base})
+_called_instances(base) := object.get(plan.module_instances, base, {base})
 
-qualified("", reference) := reference
+_qualified("", reference) := reference
 
-qualified(module, reference) := concat(".", [module, reference]) if module != ""
+_qualified(module, reference) := concat(".", [module, reference]) if module != ""
 
 # A root variable resolves to its value in the plan.
-variable_sources("", name) := {{"kind": "constant", "value": input.variables[name].value}}
+_variable_sources("", name) := {{"kind": "constant", "value": input.variables[name].value}}
 
-variable_sources("", name) := {{"kind": "unresolved", "reference": sprintf("var.%s", [name])}} if {
+_variable_sources("", name) := {{"kind": "unresolved", "reference": sprintf("var.%s", [name])}} if {
 	not input.variables[name]
 }
 
 # A child module's variable resolves through the module call's argument, one module up
 # (`each.*` there refers to the module call's own for_each).
-variable_sources(module, name) := direct(parent_instance(module), call_argument(module, name), call_for_each(module)) if {
+_variable_sources(module, name) := _direct(_parent_instance(module), _call_argument(module, name), _call_for_each(module)) if {
 	module != ""
-	call_argument(module, name) != null
+	_call_argument(module, name) != null
 }
 
 # Not passed by the module call: the variable's default, if the configuration records one.
-variable_sources(module, name) := {{"kind": "constant", "value": default_value} |
-	some default_value in variable_default(module, name)
+_variable_sources(module, name) := {{"kind": "constant", "value": default_value} |
+	some default_value in _variable_default(module, name)
 } if {
 	module != ""
-	call_argument(module, name) == null
+	_call_argument(module, name) == null
 }
 
-variable_default(module, name) := {value | value := plan.modules[plan.strip_instance_keys(module)].variables[name]["default"]}
+_variable_default(module, name) := {value | value := plan.modules[plan.strip_instance_keys(module)].variables[name]["default"]}
 
-call_argument(module, name) := object.get(plan.module_calls[plan.strip_instance_keys(module)], ["expressions", name], null)
+_call_argument(module, name) := object.get(plan.module_calls[plan.strip_instance_keys(module)], ["expressions", name], null)
 
-call_for_each(module) := object.get(plan.module_calls[plan.strip_instance_keys(module)], "for_each_expression", null)
+_call_for_each(module) := object.get(plan.module_calls[plan.strip_instance_keys(module)], "for_each_expression", null)
 
 # A module output resolves to its expression inside the module instance: as the source model
 # evaluated it for that instance (try(), coalesce() and conditionals settled), else as the plan's
 # configuration records it for every instance.
-output_sources(module, name) := direct(module, input.source.outputs[module][name], null) if {
+_output_sources(module, name) := _direct(module, input.source.outputs[module][name], null) if {
 	input.source.outputs[module][name]
-} else := direct(module, output_expression(module, name), null)
+} else := _direct(module, _output_expression(module, name), null)
 
-output_expression(module, name) := object.get(plan.modules, [plan.strip_instance_keys(module), "outputs", name, "expression"], null)
+_output_expression(module, name) := object.get(plan.modules, [plan.strip_instance_keys(module), "outputs", name, "expression"], null)
 
 # "module.a[0].module.b" -> "module.a[0]"
-parent_instance(module) := concat(".", [segment[0] |
+_parent_instance(module) := concat(".", [segment[0] |
 	segments := plan.module_segments(module)
 	some i, segment in segments
 	i < count(segments) - 1
@@ -370,15 +370,15 @@ has_key(obj, key) if _ = obj[key]
 
 # Human-readable form of a source, for evidence strings.
 # concat rather than sprintf: sprintf is a round trip to JavaScript under opa-wasm.
-describe(source) := located.text(described(source), source)
+describe(source) := located.text(_described(source), source)
 
-described(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
+_described(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
 
-described(source) := concat("", [source.address, " (data source)"]) if source.kind == "data"
+_described(source) := concat("", [source.address, " (data source)"]) if source.kind == "data"
 
-described(source) := json.marshal(source.value) if source.kind == "constant"
+_described(source) := json.marshal(source.value) if source.kind == "constant"
 
-described(source) := concat("", [source.reference, " (not resolvable from the plan)"]) if source.kind == "unresolved"
+_described(source) := concat("", [source.reference, " (not resolvable from the plan)"]) if source.kind == "unresolved"
 
 # Evidence for a value known only after apply: "<label>: (known after apply) <- <source>", one per
 # source its expression references, or without a chain when it references nothing the plan holds.

@@ -97,9 +97,9 @@ test_an_unset_root_variable_is_unresolved if {
 }
 
 test_an_unsettled_chain_is_reported_as_unresolved if {
-	references.settled({{"kind": "variable", "module": "module.a", "name": "v"}}) == {{"kind": "unresolved", "reference": "module.a.var.v"}}
-	references.settled({{"kind": "output", "module": "module.a", "name": "o"}}) == {{"kind": "unresolved", "reference": "module.a.o"}}
-	references.settled({{"kind": "each", "module": "", "scope": {}}}) == {{"kind": "unresolved", "reference": "each.value"}}
+	references._settled({{"kind": "variable", "module": "module.a", "name": "v"}}) == {{"kind": "unresolved", "reference": "module.a.var.v"}}
+	references._settled({{"kind": "output", "module": "module.a", "name": "o"}}) == {{"kind": "unresolved", "reference": "module.a.o"}}
+	references._settled({{"kind": "each", "module": "", "scope": {}}}) == {{"kind": "unresolved", "reference": "each.value"}}
 }
 
 test_sources_are_described_for_evidence if {
@@ -156,7 +156,7 @@ test_attributed_sources_say_which_attributes_are_read if {
 	attributed := references.attributed_sources(table, key_path) with input as fixture
 	attributed == {{"kind": "resource", "address": "module.valid_keys.aws_kms_key.this", "attributes": {"arn"}}}
 	indexed := {"references": [`aws_kms_key.k["a"].arn`, `aws_kms_key.k["a"]`, "aws_kms_key.k", "aws_s3_bucket.b"]}
-	references.with_attributes({"kind": "resource", "address": `aws_kms_key.k["a"]`}, indexed).attributes == {"arn"}
-	references.with_attributes({"kind": "resource", "address": "module.m[0].aws_s3_bucket.b"}, indexed).attributes == set()
-	references.with_attributes({"kind": "constant", "value": "x"}, indexed) == {"kind": "constant", "value": "x"}
+	references._with_attributes({"kind": "resource", "address": `aws_kms_key.k["a"]`}, indexed).attributes == {"arn"}
+	references._with_attributes({"kind": "resource", "address": "module.m[0].aws_s3_bucket.b"}, indexed).attributes == set()
+	references._with_attributes({"kind": "constant", "value": "x"}, indexed) == {"kind": "constant", "value": "x"}
 }

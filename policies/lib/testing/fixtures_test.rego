@@ -62,9 +62,9 @@ findings_with_resource(rule, name, address, fields) := pairs(found) if {
 # A rule's findings on a fixture with one change of the change model replaced or added.
 findings_with_change(rule, name, address, change) := pairs(found) if {
 	fixture := plan(name)
-	existing := data.ddb_guardrails.lib.changes.existing with input as fixture
+	existing := data.ddb_guardrails.lib.plan.changes._existing with input as fixture
 	patched := object.union(existing, {address: change})
-	found := violations(rule, fixture) with data.ddb_guardrails.lib.changes.existing as patched
+	found := violations(rule, fixture) with data.ddb_guardrails.lib.plan.changes._existing as patched
 }
 
 test_a_fixture_is_read_by_name if {

@@ -45,9 +45,9 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.plan
+import data.ddb_guardrails.lib.plan.tags
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.s3
-import data.ddb_guardrails.lib.tags
 
 config_type := "aws_s3_bucket_object_lock_configuration"
 

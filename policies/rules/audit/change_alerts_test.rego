@@ -47,7 +47,7 @@ test_config_rules_cover_only_the_changes_they_see if {
 
 test_a_pattern_known_only_after_apply_is_unprovable if {
 	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
-		with data.ddb_guardrails.lib.monitoring.unknown_rules as {"aws_cloudwatch_event_rule.partial_rule": "r: event_pattern is only known after apply"}
+		with data.ddb_guardrails.lib.monitoring._unknown_rules as {"aws_cloudwatch_event_rule.partial_rule": "r: event_pattern is only known after apply"}
 	{[f.rule, f.evidence[0]] | some f in found} == {["DDB-AUD-005-UNPROVABLE", "r: event_pattern is only known after apply"]}
 }
 

@@ -38,7 +38,7 @@ test_alarmed_filters_on_log_groups_no_trail_delivers_management_writes_to_do_not
 test_a_pattern_narrowed_to_some_tables_does_not_cover_every_table if {
 	pattern := {"source": ["aws.dynamodb"], "detail": {"eventName": ["ExportTableToPointInTime"], "requestParameters": {"tableArn": ["x"]}}}
 	found := fixtures.violations(subject, fixtures.plan("audit-monitoring-missing"))
-		with data.ddb_guardrails.lib.monitoring.routed_rules as {"r": pattern}
+		with data.ddb_guardrails.lib.monitoring._routed_rules as {"r": pattern}
 	count(found) == 1
 }
 

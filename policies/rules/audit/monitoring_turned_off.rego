@@ -33,9 +33,9 @@ package ddb_guardrails.rules.audit.monitoring_turned_off
 
 import rego.v1
 
-import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tags
+import data.ddb_guardrails.lib.plan.changes
+import data.ddb_guardrails.lib.plan.tags
 
 violation contains finding if {
 	some address, change in changes.updated("aws_dynamodb_table")

@@ -40,7 +40,7 @@ test_unchanged_and_deleted_tables_pass if {
 }
 
 test_a_stream_or_session_ttl_known_only_after_apply_is_unprovable if {
-	existing := data.ddb_guardrails.lib.changes.existing with input as fixtures.plan("change-regressions")
+	existing := data.ddb_guardrails.lib.plan.changes._existing with input as fixtures.plan("change-regressions")
 	stream := "aws_dynamodb_table.invalid_stream_turned_off"
 	["aws_dynamodb_table.invalid_stream_turned_off", "DDB-AUD-009-UNPROVABLE"] in fixtures.findings_with_change(
 		subject, "change-regressions", stream,

@@ -36,7 +36,7 @@ test_a_filter_on_the_log_group_a_recording_trail_delivers_to_covers_the_table if
 # Without the trail's delivery to its log group (the fixture before it had one), the filter counts nothing.
 test_a_filter_on_a_log_group_no_trail_delivers_to_does_not_count if {
 	found := fixtures.violations(subject, fixtures.plan("audit-monitoring"))
-		with data.ddb_guardrails.lib.monitoring.trail_log_groups as {}
+		with data.ddb_guardrails.lib.monitoring._trail_log_groups as {}
 	["aws_dynamodb_table.valid_scan_filter_on_name", "DDB-AUD-004"] in fixtures.pairs(found)
 }
 

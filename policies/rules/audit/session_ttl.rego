@@ -31,9 +31,9 @@ package ddb_guardrails.rules.audit.session_ttl
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tables
-import data.ddb_guardrails.lib.tags
+import data.ddb_guardrails.lib.plan.tags
 
 tag_evidence := tags.evidence(tags.data_class_key, tags.session)
 

@@ -80,7 +80,7 @@ import rego.v1
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.requests
-import data.ddb_guardrails.lib.key_policies
+import data.ddb_guardrails.lib.kms.key_policies
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 

@@ -101,7 +101,7 @@ test_a_key_policy_of_an_unknown_key_makes_a_default_policy_unprovable if {
 
 test_principals_known_only_after_apply_are_unprovable if {
 	found := fixtures.violations(subject, fixtures.plan("enc-key-policy"))
-		with data.ddb_guardrails.lib.key_policies.documents as {{
+		with data.ddb_guardrails.lib.kms.key_policies.documents as {{
 			"status": "known", "holder": "aws_kms_key.valid_default_policy", "path": "policy", "origin": "policy",
 			"statements": [{
 				"effect": "Allow",

@@ -29,11 +29,11 @@ package ddb_guardrails.rules.encryption.key_rotation
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
-import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some address, uses in used_keys
@@ -59,7 +59,7 @@ violation contains finding if {
 	)
 }
 
-# The keys of aws tables, buckets and trails (lib/kms.rego) and of awscc tables (lib/tables.rego).
+# The keys of aws tables, buckets and trails (lib/kms/kms.rego) and of awscc tables (lib/dynamodb).
 used_keys[address] contains use if {
 	some address, uses in kms.used_keys
 	some use in uses

@@ -30,9 +30,9 @@ package ddb_guardrails.rules.encryption.key_weakened
 
 import rego.v1
 
-import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.kms
+import data.ddb_guardrails.lib.plan.changes
 
 sse := ["server_side_encryption", 0]
 

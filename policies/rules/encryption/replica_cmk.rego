@@ -48,8 +48,8 @@ package ddb_guardrails.rules.encryption.replica_cmk
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some table in tables.records

@@ -14,7 +14,7 @@
 #   plan) or the whole encryption block is only known after apply, the table gets
 #   DDB-ENC-001-UNPROVABLE. A dynamic server_side_encryption block is not in the plan's
 #   configuration and is judged as absent. Tables created outside the aws provider are judged the
-#   same way (lib/tables.rego): awscc_dynamodb_table (sse_specification { sse_enabled,
+#   same way (lib/dynamodb): awscc_dynamodb_table (sse_specification { sse_enabled,
 #   kms_master_key_id }) and AWS::DynamoDB::Table in the template_body of an aws_cloudformation_stack
 #   (SSESpecification; without it, or with SSEEnabled false, the table has an AWS-owned key); a
 #   template key referenced with Ref or Fn::GetAtt is customer-managed; a Ref to a parameter is
@@ -56,8 +56,8 @@ package ddb_guardrails.rules.encryption.table_cmk
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some table in tables.records

@@ -49,8 +49,8 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.conditions as iam_conditions
 import data.ddb_guardrails.lib.iam.requests
-import data.ddb_guardrails.lib.iam_conditions
 import data.ddb_guardrails.lib.network
 
 violation contains finding if {

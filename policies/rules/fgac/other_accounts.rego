@@ -45,9 +45,9 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.conditions as iam_conditions
 import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.iam.readers
-import data.ddb_guardrails.lib.iam_conditions
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.s3

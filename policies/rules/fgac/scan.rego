@@ -42,8 +42,8 @@ import rego.v1
 
 import data.ddb_guardrails.lib.findings
 import data.ddb_guardrails.lib.iam
+import data.ddb_guardrails.lib.iam.conditions as iam_conditions
 import data.ddb_guardrails.lib.iam.requests
-import data.ddb_guardrails.lib.iam_conditions
 
 violation contains finding if {
 	some document in iam.data_access_documents

@@ -29,9 +29,9 @@ package ddb_guardrails.rules.recovery.data_destroyed
 
 import rego.v1
 
-import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tags
+import data.ddb_guardrails.lib.plan.changes
+import data.ddb_guardrails.lib.plan.tags
 
 table_types := {"aws_dynamodb_table", "awscc_dynamodb_table", "awscc_dynamodb_global_table"}
 

@@ -55,7 +55,7 @@ test_a_plan_without_changes_to_what_exists_passes if {
 
 test_an_awscc_table_deleted_is_flagged_by_its_table_name if {
 	fixture := fixtures.plan("change-unchanged")
-	found := fixtures.violations(subject, fixture) with data.ddb_guardrails.lib.changes.existing as {"awscc_dynamodb_table.invalid_deleted": {
+	found := fixtures.violations(subject, fixture) with data.ddb_guardrails.lib.plan.changes._existing as {"awscc_dynamodb_table.invalid_deleted": {
 		"address": "awscc_dynamodb_table.invalid_deleted",
 		"type": "awscc_dynamodb_table",
 		"actions": ["delete"],

@@ -29,8 +29,8 @@ package ddb_guardrails.rules.recovery.deletion_protection
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some table in tables.records

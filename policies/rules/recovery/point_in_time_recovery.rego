@@ -34,8 +34,8 @@ package ddb_guardrails.rules.recovery.point_in_time_recovery
 
 import rego.v1
 
+import data.ddb_guardrails.lib.dynamodb as tables
 import data.ddb_guardrails.lib.findings
-import data.ddb_guardrails.lib.tables
 
 violation contains finding if {
 	some table in tables.records

@@ -29,8 +29,8 @@ package ddb_guardrails.rules.recovery.protection_turned_off
 
 import rego.v1
 
-import data.ddb_guardrails.lib.changes
 import data.ddb_guardrails.lib.findings
+import data.ddb_guardrails.lib.plan.changes
 
 settings := {
 	"aws_dynamodb_table": [

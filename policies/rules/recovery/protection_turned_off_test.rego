@@ -36,7 +36,7 @@ test_plans_that_only_create_have_nothing_to_compare if {
 
 test_a_setting_on_today_and_known_only_after_apply_is_unprovable if {
 	address := "aws_dynamodb_table.invalid_pitr_turned_off"
-	existing := data.ddb_guardrails.lib.changes.existing with input as fixtures.plan("change-regressions")
+	existing := data.ddb_guardrails.lib.plan.changes._existing with input as fixtures.plan("change-regressions")
 	found := fixtures.findings_with_change(
 		subject, "change-regressions", address,
 		object.union(existing[address], {"unknown": {"point_in_time_recovery": true}}),

@@ -7,7 +7,7 @@ import type { SourceModel } from "../source/source-model";
  * Parts of `terraform show -json` that no policy reads (test/engine/scale.test.ts checks policies/ for them).
  * planned_values repeats every `after`; before/after_sensitive double each change. Left out, the JSON
  * the policy parses in wasm memory is about half the size. `before` is kept only where the regression
- * rules read it (policies/lib/plan/changes.rego): changes that update or delete what exists.
+ * rules read it (policies/lib/plan/changes/changes.rego): changes that update or delete what exists.
  */
 export const UNREAD_PLAN_KEYS = [
   "planned_values",

@@ -14,7 +14,7 @@ import rego.v1
 matches(pattern, value) if {
 	not contains(pattern, "*")
 	count(pattern) == count(value)
-	segment_at(pattern, value, 0)
+	_segment_at(pattern, value, 0)
 }
 
 matches(pattern, value) if {
@@ -23,48 +23,48 @@ matches(pattern, value) if {
 	first := segments[0]
 	last := segments[count(segments) - 1]
 	count(first) + count(last) <= count(value)
-	segment_at(first, value, 0)
-	segment_at(last, value, count(value) - count(last))
-	middle_fits(array.slice(segments, 1, count(segments) - 1), value, count(first), count(value) - count(last))
+	_segment_at(first, value, 0)
+	_segment_at(last, value, count(value) - count(last))
+	_middle_fits(array.slice(segments, 1, count(segments) - 1), value, count(first), count(value) - count(last))
 }
 
 # The segments between the first and last "*" appear in order, without overlap, in value[from:to].
-middle_fits(middle, value, from, to) if {
+_middle_fits(middle, value, from, to) if {
 	segments := [segment | some segment in middle; segment != ""]
 	every segment in segments {
 		# cheap refusal first: a segment without "?" must occur somewhere in value
-		literal_occurs(segment, value)
+		_literal_occurs(segment, value)
 	}
-	segments_fit(segments, value, from, to)
+	_segments_fit(segments, value, from, to)
 }
 
-literal_occurs(segment, _) if contains(segment, "?")
+_literal_occurs(segment, _) if contains(segment, "?")
 
-literal_occurs(segment, value) if contains(value, segment)
+_literal_occurs(segment, value) if contains(value, segment)
 
-segments_fit(segments, _, _, _) if count(segments) == 0
+_segments_fit(segments, _, _, _) if count(segments) == 0
 
-segments_fit(segments, value, from, to) if {
+_segments_fit(segments, value, from, to) if {
 	count(segments) == 1
 	from <= to - count(segments[0])
 	some at in numbers.range(from, to - count(segments[0]))
-	segment_at(segments[0], value, at)
+	_segment_at(segments[0], value, at)
 }
 
-segments_fit(segments, value, from, to) if {
+_segments_fit(segments, value, from, to) if {
 	count(segments) > 1
-	"end" in graph.reachable(placements(segments, value, from, to), {"start"})
+	"end" in graph.reachable(_placements(segments, value, from, to), {"start"})
 }
 
 # A graph whose nodes are the places where each non-empty middle segment fits, with an edge from
 # one place to every later place of the next segment: the segments fit iff "end" is reachable.
-placements(segments, value, from, to) := edges if {
+_placements(segments, value, from, to) := edges if {
 	last := count(segments) - 1
 	places := {[i, at] |
 		some i, segment in segments
 		from <= to - count(segment) # numbers.range counts down otherwise
 		some at in numbers.range(from, to - count(segment))
-		segment_at(segment, value, at)
+		_segment_at(segment, value, at)
 	}
 	edges := object.union(
 		{"start": [sprintf("%d:%d", node) | some node in places; node[0] == 0], "end": []},
@@ -81,12 +81,12 @@ placements(segments, value, from, to) := edges if {
 }
 
 # A segment (literal characters and "?") fits value at the given character offset.
-segment_at(segment, value, at) if {
+_segment_at(segment, value, at) if {
 	not contains(segment, "?")
 	substring(value, at, count(segment)) == segment
 }
 
-segment_at(segment, value, at) if {
+_segment_at(segment, value, at) if {
 	contains(segment, "?")
 	at + count(segment) <= count(value)
 	pieces := split(segment, "?")

@@ -1,8 +1,8 @@
-package ddb_guardrails.lib.source_test
+package ddb_guardrails.lib.plan.source_test
 
 import rego.v1
 
-import data.ddb_guardrails.lib.source
+import data.ddb_guardrails.lib.plan.source
 
 table := {"config_key": "module.t.aws_dynamodb_table.this"}
 

@@ -69,7 +69,7 @@ resource_values(resources) := array.concat(
 	sort({value |
 		some source in object.get(resources, "references", set())
 		some value in reference_values(source)
-		not excluded_unknown(resources, value)
+		not _excluded_unknown(resources, value)
 	}),
 ) if {
 	not object.get(resources, "known", true)
@@ -92,14 +92,14 @@ denied_for_certain(statement) := object.union(statement.resources, {"references"
 # What NotResource excludes through a value that cannot be followed is unknown. An Allow then
 # excludes nothing, so that the probe tables stay reachable; a Deny may exclude everything, so it
 # keeps "*" and denies nothing for certain.
-excluded_unknown(resources, "*") if {
+_excluded_unknown(resources, "*") if {
 	resources.kind == "NotResource"
 	not resources.deny
 }
 
 reference_values(source) := {table_arn(source.address), concat("/", [table_arn(source.address), "*"])} if {
 	source.kind == "resource"
-	table_address(source.address)
+	_table_address(source.address)
 }
 
 reference_values(source) := set() if iam.other_service_arn(source)
@@ -108,7 +108,7 @@ reference_values(source) := set() if iam.other_service_arn(source)
 # DynamoDB resource other than a table, one not in the plan): any table.
 reference_values(source) := {"*"} if {
 	source.kind == "resource"
-	not table_address(source.address)
+	not _table_address(source.address)
 	not iam.other_service_arn(source)
 }
 
@@ -126,7 +126,7 @@ reference_values(source) := {"*"} if {
 	not is_string(source.value)
 }
 
-table_address(address) if plan.resources[address].type == "aws_dynamodb_table"
+_table_address(address) if plan.resources[address].type == "aws_dynamodb_table"
 
 # --- resources ---
 
@@ -143,12 +143,12 @@ table_name(address) := name if {
 
 # Tables no configuration names, in the account and region each Resource pattern writes out (so
 # that "arn:aws:dynamodb:eu-west-1:111122223333:table/*" is seen to reach every table there).
-probe_tables(statement) := {probe_arn(pattern, statement_account(statement)) |
+probe_tables(statement) := {_probe_arn(pattern, _statement_account(statement)) |
 	statement.resources.kind == "Resource"
 	some pattern in resource_values(statement.resources)
-} | {probe_arn("*", statement_account(statement)) | statement.resources.kind == "NotResource"}
+} | {_probe_arn("*", _statement_account(statement)) | statement.resources.kind == "NotResource"}
 
-probe_arn(pattern, account) := concat("", ["arn:aws:dynamodb:", field(parts, 3, default_region), ":", field(parts, 4, account), ":table/", probe_name]) if {
+_probe_arn(pattern, account) := concat("", ["arn:aws:dynamodb:", field(parts, 3, default_region), ":", field(parts, 4, account), ":table/", probe_name]) if {
 	parts := split(pattern, ":")
 	count(parts) >= 6
 } else := concat("", ["arn:aws:dynamodb:", default_region, ":", account, ":table/", probe_name])
@@ -157,23 +157,23 @@ probe_arn(pattern, account) := concat("", ["arn:aws:dynamodb:", field(parts, 3, 
 # conditions name (aws:PrincipalAccount, aws:ResourceAccount, the account of an aws:PrincipalArn
 # pattern), since the plan's own account is not known before apply and may be that one; else
 # this account.
-statement_account(statement) := min(accounts) if {
+_statement_account(statement) := min(accounts) if {
 	accounts := {account |
 		some condition in statement.conditions
 		not contains(condition.operator, "not")
 		some value in condition.values
 		is_string(value)
-		some account in named_accounts(condition.key, value)
+		some account in _named_accounts(condition.key, value)
 	}
 	count(accounts) > 0
 } else := this_account
 
-named_accounts(key, value) := {value} if {
+_named_accounts(key, value) := {value} if {
 	key in {"aws:principalaccount", "aws:resourceaccount"}
 	regex.match(`^[0-9]{12}$`, value)
 }
 
-named_accounts(key, value) := {account} if {
+_named_accounts(key, value) := {account} if {
 	key == "aws:principalarn"
 	account := split(value, ":")[4]
 	regex.match(`^[0-9]{12}$`, account)
@@ -186,9 +186,9 @@ field(parts, i, _) := parts[i] if {
 	not contains(parts[i], "$")
 }
 
-field(parts, i, fallback) := fallback if not literal_field(parts[i])
+field(parts, i, fallback) := fallback if not _literal_field(parts[i])
 
-literal_field(value) if {
+_literal_field(value) if {
 	value != ""
 	not contains(value, "*")
 	not contains(value, "?")
@@ -198,9 +198,9 @@ literal_field(value) if {
 # The resources to ask about for a statement: its DynamoDB patterns made concrete (wildcards
 # filled with a name no one uses), a table no configuration names in each account and region the
 # patterns write out, and the tables of the plan it references.
-resources(statement) := sort(((instances(statement) | probe_tables(statement)) | plan_tables(statement)))
+resources(statement) := sort(((_instances(statement) | probe_tables(statement)) | _plan_tables(statement)))
 
-instances(statement) := {instance(parts, statement_account(statement)) |
+_instances(statement) := {_instance(parts, _statement_account(statement)) |
 	statement.resources.kind == "Resource"
 	some pattern in resource_values(statement.resources)
 	not contains(pattern, "$")
@@ -209,19 +209,19 @@ instances(statement) := {instance(parts, statement_account(statement)) |
 	iam.dynamodb_resource(pattern)
 }
 
-instance(parts, account) := concat(":", array.concat(
+_instance(parts, account) := concat(":", array.concat(
 	["arn", "aws", "dynamodb", field(parts, 3, default_region), field(parts, 4, account)],
 	[replace(replace(concat(":", array.slice(parts, 5, count(parts))), "*", probe_name), "?", "x")],
 ))
 
 # The tables of the plan a statement names by reference, or by an ARN pattern that matches them.
-plan_tables(statement) := {table_arn(source.address) |
+_plan_tables(statement) := {table_arn(source.address) |
 	some source in object.get(statement.resources, "references", set())
 	source.kind == "resource"
-	table_address(source.address)
+	_table_address(source.address)
 }
 
-account_of(arn) := parts[4] if {
+_account_of(arn) := parts[4] if {
 	parts := split(arn, ":")
 	count(parts) >= 6
 	parts[4] != ""
@@ -232,20 +232,20 @@ account_of(arn) := parts[4] if {
 # The callers of an identity policy, in the account of the resource: each kind of principal that
 # can hold it, with the principal tags the document reads (its variables get this caller's own
 # value, literal conditions their value), and without any tag.
-identity_callers(document, resource) := [caller(resource, principal, tagged) |
+_identity_callers(document, resource) := [_caller(resource, principal, tagged) |
 	some principal in holder_principals(document)
-	some tagged in tag_sets(document)
+	some tagged in _tag_sets(document)
 ]
 
-tag_sets(document) := [{}] if tags(document) == {}
+_tag_sets(document) := [{}] if _tags(document) == {}
 
-tag_sets(document) := [tags(document), {}] if tags(document) != {}
+_tag_sets(document) := [_tags(document), {}] if _tags(document) != {}
 
-caller(resource, principal, tags) := {
-	"arn": concat("", ["arn:aws:iam::", account_of(resource), ":", principal]),
-	"account": account_of(resource),
+_caller(resource, principal, _tags) := {
+	"arn": concat("", ["arn:aws:iam::", _account_of(resource), ":", principal]),
+	"account": _account_of(resource),
 	"type": "AWS",
-	"tags": tags,
+	"tags": _tags,
 }
 
 # Who holds an identity policy: a role policy its role, a user policy its user, a group policy the
@@ -256,7 +256,7 @@ caller(resource, principal, tags) := {
 # ${aws:username} is asked as a user the plan does not name, whose name the core knows.
 holder_principals(document) := [concat("/", ["user", caller_name])] if {
 	not document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
-	"aws:username" in variables(document)
+	"aws:username" in _variables(document)
 } else := [concat("/", ["user", name])] if {
 	document.holder_type in {"aws_iam_user_policy"}
 	name := plan.resources[document.holder].after.user
@@ -269,36 +269,36 @@ holder_principals(document) := [concat("/", ["user", caller_name])] if {
 	document.holder_type == "aws_iam_role"
 	name := plan.resources[document.holder].after.name
 	is_string(name)
-} else := plan_roles(document.holder) if {
-	document.holder_type in role_holders
-	count(plan_roles(document.holder)) > 0
+} else := _plan_roles(document.holder) if {
+	document.holder_type in _role_holders
+	count(_plan_roles(document.holder)) > 0
 } else := [concat("/", ["role", caller_name])] if {
 	document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
 } else := [concat("/", ["user", caller_name])] if {
 	document.holder_type in {"aws_iam_user_policy", "aws_iam_group_policy"}
-} else := array.concat(plan_roles(document.holder), [concat("/", ["user", caller_name]), concat("/", ["role", caller_name])])
+} else := array.concat(_plan_roles(document.holder), [concat("/", ["user", caller_name]), concat("/", ["role", caller_name])])
 
 # Holders that apply only to the roles they name; any other policy may also reach principals the
 # plan does not attach it to.
-role_holders := {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_role_policy_attachments_exclusive"}
+_role_holders := {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_role_policy_attachments_exclusive"}
 
 # "role/<name>" of each role of the plan a policy holder applies to (by reference, or by attachment).
-plan_roles(holder) := sort({concat("/", ["role", role_name(role)]) | some role in object.get(roles_by_holder, holder, set())})
+_plan_roles(holder) := sort({concat("/", ["role", _role_name(role)]) | some role in object.get(_roles_by_holder, holder, set())})
 
-roles_by_holder[document.holder] contains role if {
+_roles_by_holder[document.holder] contains role if {
 	some role, held in network.documents_by_role
 	plan.resources[role].type == "aws_iam_role"
 	some document in held
 }
 
-role_name(address) := name if {
+_role_name(address) := name if {
 	name := plan.resources[address].after.name
 	is_string(name)
 } else := caller_name
 
-tags(document) := object.union(
-	{key: variable_value(variable) |
-		some variable in variables(document)
+_tags(document) := object.union(
+	{key: _variable_value(variable) |
+		some variable in _variables(document)
 		startswith(variable, "aws:principaltag/")
 		key := substring(variable, count("aws:principaltag/"), -1)
 	},
@@ -315,7 +315,7 @@ tags(document) := object.union(
 )
 
 # The policy variables a document's conditions read, lower case, without their defaults.
-variables(document) := {trim_space(split(variable, ",")[0]) |
+_variables(document) := {trim_space(split(variable, ",")[0]) |
 	some statement in document.statements
 	some condition in statement.conditions
 	some value in condition.values
@@ -324,12 +324,12 @@ variables(document) := {trim_space(split(variable, ",")[0]) |
 }
 
 # Keys the core derives from the principal: the caller cannot choose them.
-derived_variables := {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username", "aws:resourceaccount"}
+_derived_variables := {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username", "aws:resourceaccount"}
 
 # The caller's value of a variable that names it (the principal_variables parameter): its own
 # partition. Any other variable may be set by whoever calls (a session tag, a web identity claim),
 # except the organisation, which the caller's account decides.
-variable_value(variable) := own_tenant if {
+_variable_value(variable) := own_tenant if {
 	some pattern in params.effective.principal_variables
 	wildcards.matches(lower(pattern), variable)
 } else := "o-ddbguardrails" if {
@@ -337,23 +337,23 @@ variable_value(variable) := own_tenant if {
 } else := other_tenant
 
 # Context keys for the variables that are not principal tags nor derived by the core.
-variable_context(document) := {variable: variable_value(variable) |
-	some variable in variables(document)
+_variable_context(document) := {variable: _variable_value(variable) |
+	some variable in _variables(document)
 	not startswith(variable, "aws:principaltag/")
-	not variable in derived_variables
+	not variable in _derived_variables
 }
 
 # Who a resource (or endpoint) policy statement lets in: the principals it names, and for "*"
 # or NotPrincipal a principal of another account; with the principal tags the document reads (the
 # tags of a principal are set by its own account).
-named_callers(document, statement) := [object.union(principal, {"tags": tags(document)}) | some principal in named_principals(statement)]
+named_callers(document, statement) := [object.union(principal, {"tags": _tags(document)}) | some principal in _named_principals(statement)]
 
-named_principals(statement) := [principal_of(value) |
+_named_principals(statement) := [principal_of(value) |
 	statement.principals.kind == "Principal"
 	some value in sort(statement.principals.values)
 	principal_of(value)
 ] if {
-	not open_to_anyone(statement)
+	not _open_to_anyone(statement)
 } else := [unnamed_caller(other_account, "role")]
 
 # A caller the plan does not name: a role (or user) of the account, called caller_name.
@@ -364,9 +364,9 @@ unnamed_caller(account, kind) := {
 	"tags": {},
 }
 
-open_to_anyone(statement) if iam.any_principal(statement)
+_open_to_anyone(statement) if iam.any_principal(statement)
 
-open_to_anyone(statement) if statement.principals.kind == "none"
+_open_to_anyone(statement) if statement.principals.kind == "none"
 
 principal_of(value) := {"arn": arn, "account": account, "type": "AWS", "tags": {}} if {
 	startswith(value, "AWS:arn:")
@@ -375,14 +375,14 @@ principal_of(value) := {"arn": arn, "account": account, "type": "AWS", "tags": {
 	account := split(arn, ":")[4]
 } else := unnamed_caller(account, "role") if {
 	startswith(value, "AWS:")
-	account := account_id(substring(value, 4, -1))
+	account := _account_id(substring(value, 4, -1))
 } else := {"arn": substring(value, 8, -1), "account": "", "type": "Service", "tags": {}} if {
 	startswith(value, "Service:")
 }
 
-account_id(text) := text if count(text) == 12
+_account_id(text) := text if count(text) == 12
 
-account_id(text) := split(text, ":")[4] if endswith(text, ":root")
+_account_id(text) := split(text, ":")[4] if endswith(text, ":root")
 
 # Identity policies of another account grant their own principals everything: only the resource
 # side decides.
@@ -400,11 +400,11 @@ anything := {"statements": [{
 # it names, over TLS): the path that meets the Allow and escapes a Deny on requests from elsewhere.
 path(statement) := object.union({"aws:SecureTransport": "true"}, {name: min(values) |
 	some name in ["aws:SourceVpce", "aws:SourceVpc"]
-	values := path_values(statement, lower(name))
+	values := _path_values(statement, lower(name))
 	count(values) > 0
 })
 
-path_values(statement, key) := {value |
+_path_values(statement, key) := {value |
 	some condition in statement.conditions
 	condition.key == key
 	condition.operator in {"stringequals", "stringlike", "stringequalsifexists"}
@@ -429,24 +429,24 @@ witness(candidates) := allowed[0] if {
 }
 
 # Requests by the callers of an identity document's statement, going the way the statement asks.
-identity_candidates(document, statement, actions, resources, contexts) := [{
+_identity_candidates(document, statement, actions, resources, contexts) := [{
 	"request": {"principal": principal, "action": action, "resource": resource, "context": object.union(base, context)},
-	"policies": {"identity": [question], "resource_account": account_of(resource)},
+	"policies": {"identity": [question], "resource_account": _account_of(resource)},
 } |
 	some resource in resources
-	some principal in identity_callers(document, resource)
+	some principal in _identity_callers(document, resource)
 	some action in actions
 	some context in contexts
 ] if {
 	question := asked(document, statement)
-	base := object.union(path(statement), variable_context(document))
+	base := object.union(path(statement), _variable_context(document))
 }
 
 # Requests by the principals a resource policy statement names (their own account allowing them
 # everything).
-resource_candidates(document, statement, actions, resources, contexts) := [{
+_resource_candidates(document, statement, actions, resources, contexts) := [{
 	"request": {"principal": principal, "action": action, "resource": resource, "context": object.union(base, context)},
-	"policies": {"identity": [anything], "resource": [question], "resource_account": account_of(resource)},
+	"policies": {"identity": [anything], "resource": [question], "resource_account": _account_of(resource)},
 } |
 	some resource in resources
 	some principal in callers
@@ -454,15 +454,15 @@ resource_candidates(document, statement, actions, resources, contexts) := [{
 	some context in contexts
 ] if {
 	question := asked(document, statement)
-	base := object.union(path(statement), variable_context(document))
+	base := object.union(path(statement), _variable_context(document))
 	callers := named_callers(document, statement)
 }
 
 # Requests by whoever a document reaches: the holder of an identity policy, or the principals a
 # resource policy names.
-candidates(document, statement, actions, resources, contexts) := identity_candidates(document, statement, actions, resources, contexts) if {
+candidates(document, statement, actions, resources, contexts) := _identity_candidates(document, statement, actions, resources, contexts) if {
 	document.kind == "identity"
-} else := resource_candidates(document, statement, actions, resources, contexts)
+} else := _resource_candidates(document, statement, actions, resources, contexts)
 
 # --- what to ask ---
 
@@ -470,11 +470,11 @@ candidates(document, statement, actions, resources, contexts) := identity_candid
 # Denies name get the same decision for every request of an Allow that covers both, so one of each
 # group is enough, while a Deny on some of the actions cannot hide the others.
 representatives(document, actions) := {min(group) |
-	some signature in {deny_signature(document, action) | some action in actions}
-	group := {action | some action in actions; deny_signature(document, action) == signature}
+	some signature in {_deny_signature(document, action) | some action in actions}
+	group := {action | some action in actions; _deny_signature(document, action) == signature}
 }
 
-deny_signature(document, action) := {i |
+_deny_signature(document, action) := {i |
 	some i, statement in document.statements
 	statement.effect == "Deny"
 	iam.covers(statement, action)

@@ -23,7 +23,7 @@ allow_if(action, condition) := {"Effect": "Allow", "Action": action, "Resource":
 identity(statements) := {"identity": [doc(statements)], "resource_account": "111122223333"}
 
 # The decision for a tenant request with one identity statement allowing GetItem under a condition.
-with_condition(condition, context) := evaluation.decision(
+with_condition(condition, context) := evaluation._decision(
 	request(tenant, "dynamodb:GetItem", context),
 	identity([allow_if("dynamodb:GetItem", condition)]),
 )
@@ -31,7 +31,7 @@ with_condition(condition, context) := evaluation.decision(
 # --- the evaluation logic ---
 
 test_no_statement_is_an_implicit_deny if {
-	evaluation.decision(request(tenant, "dynamodb:GetItem", {}), identity([])) == "ImplicitDeny"
+	evaluation._decision(request(tenant, "dynamodb:GetItem", {}), identity([])) == "ImplicitDeny"
 }
 
 test_identity_allow_in_the_same_account_allows if {
@@ -39,7 +39,7 @@ test_identity_allow_in_the_same_account_allows if {
 }
 
 test_explicit_deny_wins_over_allow if {
-	evaluation.decision(
+	evaluation._decision(
 		request(tenant, "dynamodb:Scan", {}),
 		identity([allow("dynamodb:*", "*"), {"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": table}]),
 	) == "ExplicitDeny"
@@ -138,7 +138,7 @@ test_resource_policy_deny_applies_only_to_the_principals_it_names if {
 	deny := {"Effect": "Deny", "Principal": {"AWS": outsider.arn}, "Action": "dynamodb:*", "Resource": "*"}
 	policies := {"identity": [doc([allow("dynamodb:*", "*")])], "resource": [doc([deny])], "resource_account": "111122223333"}
 	evaluation.allowed(request(tenant, "dynamodb:GetItem", {}), policies)
-	evaluation.decision(request(outsider, "dynamodb:GetItem", {}), policies) == "ExplicitDeny"
+	evaluation._decision(request(outsider, "dynamodb:GetItem", {}), policies) == "ExplicitDeny"
 }
 
 test_permissions_boundary_limits_the_identity_policy if {
@@ -148,7 +148,7 @@ test_permissions_boundary_limits_the_identity_policy if {
 		"resource_account": "111122223333",
 	}
 	evaluation.allowed(request(tenant, "dynamodb:GetItem", {}), policies)
-	evaluation.decision(request(tenant, "dynamodb:Scan", {}), policies) == "ImplicitDeny"
+	evaluation._decision(request(tenant, "dynamodb:Scan", {}), policies) == "ImplicitDeny"
 }
 
 test_resource_policy_naming_the_principal_passes_the_boundary if {
@@ -339,10 +339,10 @@ user := {"arn": "arn:aws:iam::111122223333:user/carol", "account": "111122223333
 
 test_kms_needs_the_key_policy_not_the_identity_policy_alone if {
 	decrypt := {"principal": tenant, "action": "kms:Decrypt", "resource": key, "context": {}}
-	evaluation.decision(decrypt, identity([allow("kms:Decrypt", key)])) == "ImplicitDeny"
+	evaluation._decision(decrypt, identity([allow("kms:Decrypt", key)])) == "ImplicitDeny"
 	delegating := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}
 	evaluation.allowed(decrypt, object.union(identity([allow("kms:Decrypt", key)]), {"resource": [doc([delegating])]}))
-	evaluation.decision(decrypt, {"identity": [], "resource": [doc([delegating])], "resource_account": "111122223333"}) == "ImplicitDeny"
+	evaluation._decision(decrypt, {"identity": [], "resource": [doc([delegating])], "resource_account": "111122223333"}) == "ImplicitDeny"
 }
 
 test_a_resource_policy_for_anyone_reaches_an_iam_user_past_its_boundary if {
@@ -351,5 +351,5 @@ test_a_resource_policy_for_anyone_reaches_an_iam_user_past_its_boundary if {
 	bounded := {"identity": [], "boundary": [doc([allow("s3:GetObject", "*")])], "resource": [doc([anyone])], "resource_account": "111122223333"}
 	evaluation.allowed(get, bounded)
 	session := object.union(get, {"principal": tenant})
-	evaluation.decision(session, bounded) == "ImplicitDeny"
+	evaluation._decision(session, bounded) == "ImplicitDeny"
 }

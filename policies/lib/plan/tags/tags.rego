@@ -8,7 +8,7 @@
 #                                             buckets CloudTrail delivers to, found by reference)
 #     ddb-guardrails:data-class = session     a DynamoDB table that stores sessions (needs TTL)
 #   (DDB-FGAC-004 reads a third one, ddb-guardrails:protected-attributes, in policies/rules/fgac.)
-package ddb_guardrails.lib.tags
+package ddb_guardrails.lib.plan.tags
 
 import rego.v1
 

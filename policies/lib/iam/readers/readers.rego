@@ -17,7 +17,7 @@ import data.ddb_guardrails.lib.iam
 import data.ddb_guardrails.lib.iam.evaluation
 import data.ddb_guardrails.lib.iam.reach
 import data.ddb_guardrails.lib.iam.requests
-import data.ddb_guardrails.lib.key_policies
+import data.ddb_guardrails.lib.kms.key_policies
 import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.s3
@@ -42,7 +42,7 @@ stream_documents(stream) := {object.union(document, {"holder": address}) |
 # policy lets decrypt through `service` (e.g. "s3"): {"principal", "read": request, "decrypt": request}.
 # `resource` is the bucket or stream (the resource), `key` the address of its key.
 outside_readers(resource, documents, action, arn, key, service) := {reader |
-	some principal in outside_principals(resource, documents)
+	some principal in _outside_principals(resource, documents)
 	read := {
 		"principal": principal,
 		"action": action,
@@ -51,13 +51,13 @@ outside_readers(resource, documents, action, arn, key, service) := {reader |
 	}
 	evaluation.allowed(read, {
 		"identity": [requests.anything],
-		"resource": [usable(document, resource.address, arn) | some document in known(documents)],
+		"resource": [_usable(document, resource.address, arn) | some document in _known(documents)],
 		"resource_account": account_of(resource),
 	})
 	decrypt := {
 		"principal": principal,
 		"action": "kms:Decrypt",
-		"resource": key_arn(key),
+		"resource": _key_arn(key),
 		"context": {
 			"aws:SecureTransport": "true",
 			"kms:ViaService": sprintf("%s.%s.amazonaws.com", [service, reach.region_text(plan.resources[key])]),
@@ -66,7 +66,7 @@ outside_readers(resource, documents, action, arn, key, service) := {reader |
 	}
 	evaluation.allowed(decrypt, {
 		"identity": [requests.anything],
-		"resource": known(key_policies.documents(key)),
+		"resource": _known(key_policies.documents(key)),
 		"resource_account": account_of(plan.resources[key]),
 	})
 	reader := {"principal": principal, "read": read, "decrypt": decrypt}
@@ -75,34 +75,34 @@ outside_readers(resource, documents, action, arn, key, service) := {reader |
 # The document as the core reads it (requests.usable), where a Resource known only after apply that
 # references the bucket or stream itself stands for the ARN asked about (a reference does not tell
 # "${aws_s3_bucket.x.arn}" from "${aws_s3_bucket.x.arn}/*": both are taken to reach the objects).
-usable(document, address, arn) := {"statements": [object.union(requests.usable(statement), {"resources": resources}) |
+_usable(document, address, arn) := {"statements": [object.union(requests.usable(statement), {"resources": resources}) |
 	some statement in document.statements
-	resources := with_self(statement, address, arn)
+	resources := _with_self(statement, address, arn)
 ]}
 
-with_self(statement, address, arn) := object.union(statement.resources, {"values": array.concat(values, [arn])}) if {
+_with_self(statement, address, arn) := object.union(statement.resources, {"values": array.concat(values, [arn])}) if {
 	values := requests.resource_values(requests.denied_for_certain(statement))
 	not object.get(statement.resources, "known", true)
 	some source in object.get(statement.resources, "references", set())
 	source.address == address
 } else := object.union(statement.resources, {"values": requests.resource_values(requests.denied_for_certain(statement))})
 
-known(documents) := [document | some document in documents; document.status == "known"]
+_known(documents) := [document | some document in documents; document.status == "known"]
 
 # The principals the documents' Allow statements name that are of another account: an account not
 # among the resource's own (when the plan names them), or the account "*" stands for.
-outside_principals(resource, documents) := {principal |
+_outside_principals(resource, documents) := {principal |
 	some document in documents
 	document.status == "known"
 	some statement in document.statements
 	iam.allows(statement)
 	some principal in requests.named_callers(document, statement)
-	outside(resource, principal.account)
+	_outside(resource, principal.account)
 }
 
-outside(_, account) if account == requests.other_account
+_outside(_, account) if account == requests.other_account
 
-outside(resource, account) if {
+_outside(resource, account) if {
 	own := reach.deployed_accounts(resource)
 	count(own) > 0
 	account != ""
@@ -118,7 +118,7 @@ account_of(resource) := account if {
 	count(own) > 0
 } else := requests.this_account
 
-key_arn(key) := arn if {
+_key_arn(key) := arn if {
 	arn := plan.resources[key].after.arn
 	is_string(arn)
 } else := sprintf("arn:aws:kms:%s:%s:key/any-key-id", [reach.region_text(plan.resources[key]), account_of(plan.resources[key])])

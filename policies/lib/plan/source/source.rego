@@ -3,7 +3,7 @@
 # description: >-
 #   What the Terraform source behind a plan adds (input.source, present only when the source is
 #   at hand): which dynamic blocks a resource declares, for evidence that says what was missing.
-package ddb_guardrails.lib.source
+package ddb_guardrails.lib.plan.source
 
 import rego.v1
 

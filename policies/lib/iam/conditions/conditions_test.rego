@@ -1,9 +1,9 @@
-package ddb_guardrails.lib.iam_conditions_test
+package ddb_guardrails.lib.iam.conditions_test
 
 import rego.v1
 
 import data.ddb_guardrails.lib.iam
-import data.ddb_guardrails.lib.iam_conditions
+import data.ddb_guardrails.lib.iam.conditions as iam_conditions
 
 statement(principal, condition) := iam.json_statement({
 	"Effect": "Allow", "Principal": principal, "Action": "dynamodb:GetItem", "Resource": "*",
@@ -45,9 +45,9 @@ leading_keys(operator, values) := iam.json_statement({
 })
 
 test_string_like_binds_only_without_wildcards_outside_the_variables if {
-	iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["${aws:username}${*}"]))
-	iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["t#${aws:PrincipalTag/tenant}#x"]))
-	not iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["${aws:username}-${aws:SourceIp}?"]))
-	not iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["?${aws:username}"]))
-	not iam_conditions.leading_keys_bound(identity, leading_keys("ForAllValues:StringEqualsIfExists", ["${aws:username}"]))
+	iam_conditions._leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["${aws:username}${*}"]))
+	iam_conditions._leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["t#${aws:PrincipalTag/tenant}#x"]))
+	not iam_conditions._leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["${aws:username}-${aws:SourceIp}?"]))
+	not iam_conditions._leading_keys_bound(identity, leading_keys("ForAllValues:StringLike", ["?${aws:username}"]))
+	not iam_conditions._leading_keys_bound(identity, leading_keys("ForAllValues:StringEqualsIfExists", ["${aws:username}"]))
 }

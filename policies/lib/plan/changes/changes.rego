@@ -7,29 +7,29 @@
 #     {"address", "type", "name", "module", "actions", "before", "after", "unknown", "deleted", "replaced"}
 #   `deleted`: the resource is gone after apply (["delete"]); `replaced`: it is destroyed and
 #   created again (["delete", "create"] or ["create", "delete"]), losing what it held.
-package ddb_guardrails.lib.changes
+package ddb_guardrails.lib.plan.changes
 
 import rego.v1
 
 import data.ddb_guardrails.lib.util
 
-existing[address] := change if {
+_existing[address] := change if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	"delete" in rc.change.actions
 	address := rc.address
-	change := entry(rc)
+	change := _entry(rc)
 }
 
-existing[address] := change if {
+_existing[address] := change if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	rc.change.actions == ["update"]
 	address := rc.address
-	change := entry(rc)
+	change := _entry(rc)
 }
 
-entry(rc) := {
+_entry(rc) := {
 	"address": rc.address,
 	"type": rc.type,
 	"name": rc.name,
@@ -45,20 +45,20 @@ entry(rc) := {
 # Resources the plan deletes and does not create again: judged on what they were, and counted as
 # checked (a plan that only deletes is never "no resources to check").
 deleted contains address if {
-	some address, change in existing
+	some address, change in _existing
 	change.deleted
 }
 
 # Updated in place, by type: the settings of something that stays.
 updated(type) := {address: change |
-	some address, change in existing
+	some address, change in _existing
 	change.type == type
 	change.actions == ["update"]
 }
 
 # Deleted or replaced, by type: what it held is lost.
 destroyed(type) := {address: change |
-	some address, change in existing
+	some address, change in _existing
 	change.type == type
 	"delete" in change.actions
 }
@@ -89,7 +89,7 @@ unknown_block(change, path) if object.get(change.unknown, [path[0]], false) == t
 # The ARNs of the customer-managed keys that tables use today or after the change: a key is a table
 # key if a table's kms_key_arn names it in the state or in the plan.
 table_key_arns contains arn if {
-	some change in existing
+	some change in _existing
 	change.type == "aws_dynamodb_table"
 	arn := change.before.server_side_encryption[0].kms_key_arn
 	is_string(arn)
@@ -106,7 +106,7 @@ table_key_arns contains arn if {
 }
 
 table_key_arns contains arn if {
-	some change in existing
+	some change in _existing
 	change.type == "aws_dynamodb_table_replica"
 	arn := change.before.kms_key_arn
 	is_string(arn)
@@ -129,13 +129,13 @@ evidence(change, path) := sprintf("%s: %v -> %v", [
 	object.get(change.after, path, null),
 ])
 
-path_label(path) := concat("", [format_step(i, step) | some i, step in path])
+path_label(path) := concat("", [_format_step(i, step) | some i, step in path])
 
-format_step(_, step) := sprintf("[%d]", [step]) if is_number(step)
+_format_step(_, step) := sprintf("[%d]", [step]) if is_number(step)
 
-format_step(0, step) := step if is_string(step)
+_format_step(0, step) := step if is_string(step)
 
-format_step(i, step) := concat("", [".", step]) if {
+_format_step(i, step) := concat("", [".", step]) if {
 	is_string(step)
 	i > 0
 }

@@ -4,7 +4,7 @@
 #   The key policies of the customer-managed keys that protect tables (aws_kms_key.policy, or an
 #   aws_kms_key_policy attached to the key, which replaces it), and what their Allow statements
 #   grant: key administration, data-key use, and to whom.
-package ddb_guardrails.lib.key_policies
+package ddb_guardrails.lib.kms.key_policies
 
 import rego.v1
 
@@ -16,12 +16,12 @@ import data.ddb_guardrails.lib.plan
 import data.ddb_guardrails.lib.references
 import data.ddb_guardrails.lib.wildcard as wildcards
 
-table_types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
+_table_types := {"aws_dynamodb_table", "aws_dynamodb_table_replica"}
 
 # aws_kms_key address -> evidence of the tables (and replicas) it protects, directly or through an alias.
 table_keys[key] contains evidence if {
 	some use in kms.key_uses
-	plan.resources[use.address].type in table_types
+	plan.resources[use.address].type in _table_types
 	some key in subjects(use.verdict.key)
 	evidence := concat("", ["used by ", use.address, ": ", use.verdict.evidence])
 }
@@ -34,17 +34,17 @@ subjects(key) := kms.rotation_subjects(key) if plan.resources[key].type == "aws_
 # it, else its own policy argument (status "absent" when not set: the default key policy).
 documents(key) := attached if {
 	attached := {document |
-		some holder in attached_policies[key]
-		some document in documents_by_holder[holder]
+		some holder in _attached_policies[key]
+		some document in _documents_by_holder[holder]
 	}
 	count(attached) > 0
-} else := object.get(documents_by_holder, key, set())
+} else := object.get(_documents_by_holder, key, set())
 
-documents_by_holder[document.holder] contains document if {
+_documents_by_holder[document.holder] contains document if {
 	some document in iam.documents_of_kind("key")
 }
 
-attached_policies[key] contains address if {
+_attached_policies[key] contains address if {
 	some address, resource in plan.of_type("aws_kms_key_policy")
 	some source in references.sources(resource, ["key_id"])
 	source.kind == "resource"
@@ -56,10 +56,10 @@ unattached_policies[address] := sprintf("%s.key_id <- %s", [address, references.
 	some address, resource in plan.of_type("aws_kms_key_policy")
 	resource.unknown.key_id == true
 	some source in references.sources(resource, ["key_id"])
-	not key_source(source)
+	not _key_source(source)
 }
 
-key_source(source) if {
+_key_source(source) if {
 	source.kind == "resource"
 	plan.resources[source.address].type in {"aws_kms_key", "aws_kms_alias"}
 }
@@ -85,30 +85,30 @@ granted(statement, actions) := {action |
 grants(statement, action) if {
 	statement.actions.kind == "Action"
 	some pattern in statement.actions.patterns
-	kms_pattern_matches(pattern, action)
+	_kms_pattern_matches(pattern, action)
 }
 
 grants(statement, action) if {
 	statement.actions.kind == "NotAction"
-	not action_listed(statement, action)
+	not _action_listed(statement, action)
 }
 
-action_listed(statement, action) if {
+_action_listed(statement, action) if {
 	some pattern in statement.actions.patterns
-	kms_pattern_matches(pattern, action)
+	_kms_pattern_matches(pattern, action)
 }
 
-kms_pattern_matches(pattern, action) if pattern == action
+_kms_pattern_matches(pattern, action) if pattern == action
 
-kms_pattern_matches(pattern, action) if {
+_kms_pattern_matches(pattern, action) if {
 	iam.wildcard(pattern)
-	kms_or_no_service(pattern)
+	_kms_or_no_service(pattern)
 	wildcards.matches(pattern, action)
 }
 
-kms_or_no_service(pattern) if startswith(pattern, "kms:")
+_kms_or_no_service(pattern) if startswith(pattern, "kms:")
 
-kms_or_no_service(pattern) if not contains(pattern, ":")
+_kms_or_no_service(pattern) if not contains(pattern, ":")
 
 # Key administrators: principals granted kms:PutKeyPolicy.
 administers(statement) if grants(statement, "kms:putkeypolicy")
@@ -121,43 +121,43 @@ administers(statement) if grants(statement, "kms:putkeypolicy")
 # another account, so the first of them is taken to be the owner and the others are judged.
 # The key's own account, or this account when its policy names none.
 owner(document) := account if {
-	some account in owner_accounts(document)
+	some account in _owner_accounts(document)
 } else := requests.this_account
 
-owner_accounts(document) := {min(own)} if {
+_owner_accounts(document) := {min(own)} if {
 	own := {account |
-		some account, _ in mentions(document)
+		some account, _ in _mentions(document)
 		account in reach.own_accounts
 	}
 	count(own) > 0
 } else := {min({account |
-	some account, n in mentions(document)
-	n == max([m | some m in mentions(document)])
+	some account, n in _mentions(document)
+	n == max([m | some m in _mentions(document)])
 })} if {
-	count(mentions(document)) > 0
+	count(_mentions(document)) > 0
 } else := set()
 
-mentions(document) := {account: count([i |
+_mentions(document) := {account: count([i |
 	some i, statement in document.statements
 	iam.allows(statement)
 	some principal in statement.principals.values
-	account_of(principal) == account
+	_account_of(principal) == account
 ]) |
 	some statement in document.statements
 	some principal in statement.principals.values
-	account := account_of(principal)
+	account := _account_of(principal)
 }
 
 # "AWS:arn:aws:iam::111122223333:root", "AWS:111122223333" -> "111122223333".
-account_of(principal) := match[1] if {
+_account_of(principal) := match[1] if {
 	match := regex.find_all_string_submatch_n(`^AWS:(?:arn:aws[a-z-]*:(?:iam|sts)::)?([0-9]{12})(?:$|:)`, principal, 1)[0]
 }
 
 # AWS principals outside the key's own account, for a statement.
 foreign_principals(document, statement) := {principal |
 	some principal in statement.principals.values
-	account := account_of(principal)
-	not account in owner_accounts(document)
+	account := _account_of(principal)
+	not account in _owner_accounts(document)
 }
 
 # kms:ViaService names DynamoDB (any Region, or the one written) and nothing else.

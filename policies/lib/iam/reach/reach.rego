@@ -25,21 +25,21 @@ outside_account := "999999999999"
 # wildcard, or through NotAction.
 allows_action(statement, action) if {
 	iam.allows(statement)
-	action_matched(statement, action)
+	_action_matched(statement, action)
 }
 
-action_matched(statement, action) if {
+_action_matched(statement, action) if {
 	statement.actions.kind == "Action"
 	some pattern in statement.actions.patterns
 	wildcards.matches(pattern, action)
 }
 
-action_matched(statement, action) if {
+_action_matched(statement, action) if {
 	statement.actions.kind == "NotAction"
-	not any_pattern_matches(statement.actions.patterns, action)
+	not _any_pattern_matches(statement.actions.patterns, action)
 }
 
-any_pattern_matches(patterns, action) if {
+_any_pattern_matches(patterns, action) if {
 	some pattern in patterns
 	wildcards.matches(pattern, action)
 }
@@ -51,12 +51,12 @@ every_resource(statement, _) if statement.resources.kind == "NotResource"
 every_resource(statement, probes) if {
 	statement.resources.kind == "Resource"
 	some value in statement.resources.values
-	broad(value, probes)
+	_broad(value, probes)
 }
 
-broad("*", _)
+_broad("*", _)
 
-broad(value, probes) if {
+_broad(value, probes) if {
 	parts := split(lower(value), ":")
 	count(parts) >= 6
 	resource := concat(":", array.slice(parts, 5, count(parts)))
@@ -76,46 +76,46 @@ describe_resources(statement) := sprintf("Resource %s", [json.marshal(statement.
 
 # The account of a resource's provider configuration: one allowed_account_ids value, or the account
 # of the role it assumes; undefined when the configuration names none.
-provider_account(resource) := account if {
+_provider_account(resource) := account if {
 	expressions := input.configuration.provider_config[provider_key(resource)].expressions
-	account := configured_account(expressions)
+	account := _configured_account(expressions)
 }
 
-provider_key(resource) := source_provider(plan.config(resource).provider_config_key)
+provider_key(resource) := _source_provider(plan.config(resource).provider_config_key)
 
 # A module that only declares its required providers gets an entry without expressions and uses its
 # parent's provider: "module.a.module.b:aws" -> "module.a:aws" -> "aws".
-source_provider(key) := key if not contains(key, ":")
+_source_provider(key) := key if not contains(key, ":")
 
-source_provider(key) := candidates[max(configured)] if {
+_source_provider(key) := candidates[max(configured)] if {
 	[module, name] := split(key, ":")
 	segments := split(module, ".")
-	candidates := [ancestor_key(segments, n, name) | some n in numbers.range(0, count(segments) / 2)]
-	configured := {i | some i, candidate in candidates; configured_provider(candidate, i)}
+	candidates := [_ancestor_key(segments, n, name) | some n in numbers.range(0, count(segments) / 2)]
+	configured := {i | some i, candidate in candidates; _configured_provider(candidate, i)}
 }
 
 # Keys from the root ("aws") down to the module's own.
-ancestor_key(_, 0, name) := name
+_ancestor_key(_, 0, name) := name
 
-ancestor_key(segments, n, name) := concat(":", [concat(".", array.slice(segments, 0, 2 * n)), name]) if n > 0
+_ancestor_key(segments, n, name) := concat(":", [concat(".", array.slice(segments, 0, 2 * n)), name]) if n > 0
 
-configured_provider(_, 0)
+_configured_provider(_, 0)
 
-configured_provider(key, i) if {
+_configured_provider(key, i) if {
 	i > 0
 	input.configuration.provider_config[key].expressions
 }
 
 # The account a resource is deployed into: its provider configuration's, else the account_ids
 # parameter when it lists one account only; undefined when neither tells.
-resource_account(resource) := provider_account(resource)
+resource_account(resource) := _provider_account(resource)
 
 resource_account(resource) := account if {
-	not provider_account(resource)
+	not _provider_account(resource)
 	[account] := params.effective.account_ids
 }
 
-configured_account(expressions) := account if {
+_configured_account(expressions) := account if {
 	[account] := object.get(expressions, ["allowed_account_ids", "constant_value"], [])
 } else := account if {
 	arn := object.get(expressions, ["assume_role", 0, "role_arn", "constant_value"], "")
@@ -124,16 +124,16 @@ configured_account(expressions) := account if {
 
 # The accounts a resource is deployed into: the account_ids parameter and its provider's.
 deployed_accounts(resource) := {account | some account in params.effective.account_ids} | {account |
-	account := provider_account(resource)
+	account := _provider_account(resource)
 }
 
 # The accounts the plan deploys into: the account_ids parameter and its provider configurations'.
-own_accounts := {account | some account in params.effective.account_ids} | plan_accounts
+own_accounts := {account | some account in params.effective.account_ids} | _plan_accounts
 
 # Every account the plan's provider configurations name.
-plan_accounts contains account if {
+_plan_accounts contains account if {
 	some config in object.get(input.configuration, "provider_config", {})
-	account := configured_account(object.get(config, "expressions", {}))
+	account := _configured_account(object.get(config, "expressions", {}))
 }
 
 # "arn:aws:iam::444455556666:root" -> "444455556666"; a bare account id is itself.
@@ -151,7 +151,7 @@ principal_account(principal) := arn_account(trim_prefix(principal, "AWS:")) if s
 # A context that meets the statement's conditions as the caller writes its request: the first value
 # of each positive operator (a wildcard stands for "x"), nothing for negated operators and Null true
 # (which an absent key meets). Only used where no condition narrows the caller.
-context_for(statement) := {condition.key: context_value(condition) |
+context_for(statement) := {condition.key: _context_value(condition) |
 	some condition in statement.conditions
 	condition.known
 	count(condition.values) > 0
@@ -159,11 +159,11 @@ context_for(statement) := {condition.key: context_value(condition) |
 	condition.operator != "null"
 }
 
-context_value(condition) := [example(condition.values[0])] if startswith(condition.operator, "for")
+_context_value(condition) := [_example(condition.values[0])] if startswith(condition.operator, "for")
 
-context_value(condition) := example(condition.values[0]) if not startswith(condition.operator, "for")
+_context_value(condition) := _example(condition.values[0]) if not startswith(condition.operator, "for")
 
-example(value) := replace(replace(sprintf("%v", [value]), "*", "x"), "?", "x")
+_example(value) := replace(replace(sprintf("%v", [value]), "*", "x"), "?", "x")
 
 # A witness: the request that gets through.
 witness(principal, action, resource, context) := {
@@ -190,12 +190,12 @@ principal_arn(resource) := sprintf("arn:aws:iam::%s:%s/%s", [account_text(resour
 	name := object.get(resource.after, "name", resource.name)
 }
 
-account_text(resource) := provider_account(resource)
+account_text(resource) := _provider_account(resource)
 
 account_text(resource) := account if {
-	not provider_account(resource)
+	not _provider_account(resource)
 	[account] := params.effective.account_ids
-} else := "<this account>" if not provider_account(resource)
+} else := "<this account>" if not _provider_account(resource)
 
 # The region of a resource's provider configuration, for witness ARNs.
 region_text(resource) := region if {
@@ -207,7 +207,7 @@ region_text(resource) := region if {
 # on, or, for a managed policy, any principal it is attached to.
 holder_principal(document) := {"arn": arn, "account": account_text(holder), "type": "AWS", "tags": {}} if {
 	holder := plan.resources[document.holder]
-	arn := holder_arn(holder)
+	arn := _holder_arn(holder)
 }
 
 holder_principal(document) := {
@@ -217,19 +217,19 @@ holder_principal(document) := {
 	"tags": {},
 } if {
 	holder := plan.resources[document.holder]
-	not holder_arn(holder)
+	not _holder_arn(holder)
 }
 
-holder_arn(holder) := principal_arn(holder) if holder.type in {"aws_iam_role", "aws_iam_user"}
+_holder_arn(holder) := principal_arn(holder) if holder.type in {"aws_iam_role", "aws_iam_user"}
 
-holder_arn(holder) := sprintf("arn:aws:iam::%s:%s/%s", [account_text(holder), kind, name]) if {
+_holder_arn(holder) := sprintf("arn:aws:iam::%s:%s/%s", [account_text(holder), kind, name]) if {
 	some attribute, kind in {"role": "role", "user": "user", "group": "group"}
 	holder.type == sprintf("aws_iam_%s_policy", [attribute])
-	name := role_name(object.get(holder.after, attribute, null))
+	name := _role_name(object.get(holder.after, attribute, null))
 }
 
 # The role a policy of the plan names by reference (aws_iam_role_policy.role = aws_iam_role.x.id).
-holder_arn(holder) := principal_arn(plan.resources[source.address]) if {
+_holder_arn(holder) := principal_arn(plan.resources[source.address]) if {
 	some attribute, type in {"role": "aws_iam_role_policy", "user": "aws_iam_user_policy"}
 	holder.type == type
 	not is_string(object.get(holder.after, attribute, null))
@@ -237,4 +237,4 @@ holder_arn(holder) := principal_arn(plan.resources[source.address]) if {
 	source.kind == "resource"
 }
 
-role_name(value) := value if is_string(value)
+_role_name(value) := value if is_string(value)
