@@ -292,28 +292,31 @@ rows(address, pairs) := {row |
 }
 
 # The rows of one document: one per principal (its holder for an identity policy, each principal
-# named for a resource policy), with the first allowed request of each capability.
+# named for a resource policy), with the first allowed request of each capability: first by the
+# question and action asked, then by the request itself, never by the order of the statements, so
+# that the witness is the same whichever other resources are judged with the document.
 document_rows(document, asked) := {row |
-	allowed := [[capability, request] |
+	allowed := [[capability, [rank, request]] |
 		some [statement, tables] in asked
 		some [address, arn] in tables
-		some [capability, actions, resources, contexts] in questions(address, arn)
+		some question, [capability, actions, resources, contexts] in questions(address, arn)
 		covers_any(statement, actions)
 		some candidate in requests.candidates(document, statement, actions, resources, contexts)
 		evaluation_allowed(candidate)
 		request := candidate.request
+		rank := [question, [i | some i, action in actions; action == request.action]]
 	]
-	some who in {principal_key(document, request) | some [_, request] in allowed}
+	some who in {principal_key(document, request) | some [_, [_, request]] in allowed}
 	found := {capability: witnesses |
 		some capability in capabilities
-		witnesses := [request |
-			some [c, request] in allowed
+		witnesses := sort([ranked |
+			some [c, ranked] in allowed
 			c == capability
-			principal_key(document, request) == who
-		]
+			principal_key(document, ranked[1]) == who
+		])
 		count(witnesses) > 0
 	}
-	row := object.union(principal_row(document, who), {"capabilities": {capability: witnesses[0] | some capability, witnesses in found}})
+	row := object.union(principal_row(document, who), {"capabilities": {capability: witnesses[0][1] | some capability, witnesses in found}})
 }
 
 evaluation_allowed(candidate) if evaluation.allowed(candidate.request, candidate.policies)
