@@ -4,27 +4,23 @@
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { emulatorClients, type Clients } from "../../demo/aws";
 import { startEmulator, type Emulator } from "../../demo/emulator";
 import { FIXTURES, ROOT, runCli } from "../helpers/paths";
 
 let emulator: Emulator;
-let dynamodb: DynamoDBClient;
+let clients: Clients;
 const app = join(mkdtempSync(join(tmpdir(), "ddb-guardrails-deploy-emulator-")), "app");
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  dynamodb = new DynamoDBClient({
-    endpoint: emulator.url,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 2,
-  });
+  clients = emulatorClients(emulator.url, "eu-west-1");
   cpSync(join(FIXTURES, "cli-cdktf-app"), app, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  dynamodb?.destroy();
+  clients?.destroy();
   await emulator?.stop();
 });
 
@@ -35,11 +31,11 @@ const deployEncrypted = () =>
   });
 
 test("the passing stack is applied for real: the table exists, encrypted with the key of the plan", async () => {
-  expect((await dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+  expect((await clients.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
   const applied = deployEncrypted();
   expect(applied.stderr).toMatch(/Apply complete! Resources: 2 added/);
   expect(applied.status).toBe(0);
-  const table = (await dynamodb.send(new DescribeTableCommand({ TableName: "sessions" }))).Table;
+  const table = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: "sessions" }))).Table;
   expect(table?.SSEDescription).toMatchObject({ Status: "ENABLED", SSEType: "KMS" });
   const state = JSON.parse(readFileSync(join(app, "terraform.encrypted.tfstate"), "utf8"));
   expect(state.resources.map((r: { type: string }) => r.type).sort()).toEqual(["aws_dynamodb_table", "aws_kms_key"]);

@@ -5,7 +5,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { emulatorClients, type Clients } from "../../demo/aws";
 import { startEmulator, type Emulator } from "../../demo/emulator";
 import { FIXTURES, ROOT, runCli } from "../helpers/paths";
 
@@ -13,24 +14,19 @@ const TOFU = join(ROOT, ".tools", "bin", "tofu");
 // Written beside it: the AWS provider mirrored under registry.opentofu.org, where tofu looks for hashicorp/aws.
 const TOFU_CLI_CONFIG = join(ROOT, ".tools", "tofu.rc");
 let emulator: Emulator;
-let dynamodb: DynamoDBClient;
+let clients: Clients;
 const app = join(mkdtempSync(join(tmpdir(), "ddb-guardrails-deploy-opentofu-")), "app");
 
 beforeAll(async () => {
   for (const built of [TOFU, TOFU_CLI_CONFIG])
     if (!existsSync(built)) throw new Error(`${built} is missing: build OpenTofu with scripts/tools/build-opentofu.sh`);
   emulator = await startEmulator();
-  dynamodb = new DynamoDBClient({
-    endpoint: emulator.url,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 2,
-  });
+  clients = emulatorClients(emulator.url, "eu-west-1");
   cpSync(join(FIXTURES, "cli-cdktf-app"), app, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  dynamodb?.destroy();
+  clients?.destroy();
   await emulator?.stop();
 });
 
@@ -55,11 +51,11 @@ const deploy = (stack: string) =>
   );
 
 test("with --terraform-bin tofu, the passing stack is applied by OpenTofu for real", async () => {
-  expect((await dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+  expect((await clients.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
   const applied = deploy("encrypted");
   expect(applied.stderr).toMatch(/Apply complete! Resources: 2 added/);
   expect(applied.status).toBe(0);
-  const table = (await dynamodb.send(new DescribeTableCommand({ TableName: "sessions" }))).Table;
+  const table = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: "sessions" }))).Table;
   expect(table?.SSEDescription).toMatchObject({ Status: "ENABLED", SSEType: "KMS" });
   // OpenTofu wrote the state: its version, and the provider from its registry.
   const state = JSON.parse(readFileSync(join(app, "terraform.encrypted.tfstate"), "utf8"));
@@ -75,5 +71,5 @@ test("with --terraform-bin tofu, a failing stack is refused and never applied", 
   expect(refused.status).toBe(1);
   expect(refused.stdout).toMatch(/DDB-ENC-001/);
   expect(refused.stderr).not.toMatch(/Apply complete/);
-  expect((await dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(["sessions"]);
+  expect((await clients.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(["sessions"]);
 }, 240_000);
