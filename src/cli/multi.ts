@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import picomatch from "picomatch";
-import { GuardrailsError, type Report, type Rule } from "../engine";
-import { isConfigFile } from "../engine";
+import { displayPath, GuardrailsError, isConfigFile, type Report, type Rule } from "../engine";
 import { formatters, type FormatContext, type FormatName, type Style } from "./formatters";
 import { junitOfPlans } from "./formatters/junit";
 
@@ -223,6 +222,5 @@ export const combinedFormatters: Record<FormatName, Combined> = {
 /** An input as the reports name it: relative to the working directory when inside it, else absolute. */
 export function displayInput(input: string): string {
   if (input === "-") return "stdin";
-  const rel = relative(process.cwd(), input);
-  return (rel.startsWith("..") || isAbsolute(rel) ? resolve(input) : rel || ".").split(sep).join("/");
+  return displayPath(resolve(input)) || ".";
 }

@@ -54,7 +54,7 @@ export { priorPlan } from "./input/prior-plan";
  */
 export { buildSourceModel, type SourceModel } from "./source/source-model";
 export { ModuleDirs, isLocalSource } from "./source/module-dirs";
-export { hasTerraformSource, isCached, isConfigFile, type SourceLimits } from "./source/files";
+export { displayPath, hasTerraformSource, isCached, isConfigFile, type SourceLimits } from "./source/files";
 export { hcl2json } from "./source/hcl";
 export { WaiverCommentError } from "./source/waiver-comments";
 

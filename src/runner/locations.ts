@@ -1,6 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { isAbsolute, join, relative, sep } from "node:path";
-import { isConfigFile, ModuleDirs, type ModuleCall, moduleCallNames, type Plan, withoutInstanceKey } from "../engine";
+import { join } from "node:path";
+import {
+  displayPath,
+  isConfigFile,
+  ModuleDirs,
+  type ModuleCall,
+  moduleCallNames,
+  type Plan,
+  withoutInstanceKey,
+} from "../engine";
 
 /** Where a resource is written: a Terraform file and line, and/or a CDKTF construct path. */
 export interface SourceLocation {
@@ -11,11 +19,6 @@ export interface SourceLocation {
 }
 
 export type Locations = ReadonlyMap<string, SourceLocation>;
-
-function displayPath(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return (rel.startsWith("..") || isAbsolute(rel) ? file : rel).split(sep).join("/");
-}
 
 /**
  * The `resource "<type>" "<name>"` line of each planned resource, found in the .tf files of its
@@ -44,8 +47,7 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
     }
     return filesByDir.get(dir)!;
   };
-  for (const change of plan.resource_changes ?? []) {
-    const c = change;
+  for (const c of plan.resource_changes ?? []) {
     if (c.mode !== "managed") continue;
     // Configuration is per module, not per instance.
     const names = moduleCallNames(c.module_address ?? "");

@@ -201,11 +201,16 @@ function moduleCalls(files: readonly SourceFile[]): Map<string, string> {
   return calls;
 }
 
+/** A path as reports name it: relative to the working directory when inside it, else as given; "/" separators. */
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return (rel.startsWith("..") || isAbsolute(rel) ? path : rel).split(sep).join("/");
+}
+
 /** "file:line" of the first line matching a pattern, for evidence; path relative to the working directory. */
 export function lineOf(file: SourceFile, pattern: RegExp, after = 0): string {
   const index = file.lines.findIndex((line, i) => i >= after && pattern.test(line));
-  const rel = relative(process.cwd(), file.path);
-  const shown = (rel.startsWith("..") || isAbsolute(rel) ? file.path : rel).split(sep).join("/");
+  const shown = displayPath(file.path);
   return index < 0 ? shown : `${shown}:${index + 1}`;
 }
 
