@@ -272,13 +272,19 @@ export async function validatePlanInWorker(
   try {
     // Shards over the pool's threads; the wall-clock limit holds for the plan, all its shards together.
     const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
+    // A large plan judged whole (with its source, or too entangled to shard) gets the whole memory limit.
+    const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
     const outputs = await Promise.all(
       ready.inputs.map(({ input }) =>
-        pool.evaluate(input, limits, options.access === true).catch((err: Error) => {
+        pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
+          const message = /^policy evaluation /.test(err.message)
+            ? err.message
+            : `policy evaluation failed: ${err.message.split("\n")[0]}`;
+          // The access map is the largest evaluation: without it, the findings may still fit.
           throw new GuardrailsError(
-            /^policy evaluation /.test(err.message)
-              ? err.message
-              : `policy evaluation failed: ${err.message.split("\n")[0]}`,
+            options.access && /out of memory/.test(message)
+              ? `${message}; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`
+              : message,
           );
         }),
       ),

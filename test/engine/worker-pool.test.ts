@@ -19,6 +19,8 @@ const bundle = loadBundle();
 const plan = (name: string) => parsePlan(readFileSync(fixturePlan(name), "utf8"), name);
 const NAMES = ["table-unencrypted", "endpoint-missing", "enc-key-rotation"];
 const findings = (report: Report) => report.violations.map((f) => `${f.rule} ${f.address}`);
+/** The memory limit the padded plan below needs (half of it does not hold it). */
+const LIMIT = 64;
 
 describe("PolicyPool", () => {
   test("evaluates several plans at once, each in a thread of its own, from one compiled module", async () => {
@@ -105,5 +107,48 @@ describe("PolicyPool", () => {
     await expect(run(2)).rejects.toThrow(
       /its share of the memory limit of 24 MiB: 12 MiB for each of 2 evaluation threads \(raise --max-memory \(up to 2048\) or lower --jobs\)/,
     );
+  });
+});
+
+describe("PolicyPool, a large plan judged whole", () => {
+  // 17 MiB of padding make the input large (LARGE_INPUT_BYTES); it needs 33 to 40 MiB of wasm heap.
+  const padded = () => Object.assign(plan("table-unencrypted"), { padding: "x".repeat(17 * 1024 * 1024) });
+  const alone = async (maxMemoryMiB: number) => {
+    const pool = new PolicyPool(bundle, {}, { maxMemoryMiB, jobs: 1 });
+    try {
+      return findings(await validatePlanInWorker(preparePlan(padded()), { bundle, pool }));
+    } finally {
+      await pool.close();
+    }
+  };
+
+  test("gets the whole memory limit, not a thread's share: it waits for the others and runs by itself", async () => {
+    await expect(alone(LIMIT / 2)).rejects.toThrow(/out of memory/); // a share would not hold it
+    expect(await alone(LIMIT)).toEqual(["DDB-ENC-001 aws_dynamodb_table.invalid_aws_owned_key"]);
+    const pool = new PolicyPool(bundle, {}, { maxMemoryMiB: LIMIT, jobs: 2 });
+    try {
+      const [before, large, after] = await Promise.all([
+        validatePlanInWorker(plan(NAMES[0]), { bundle, pool }),
+        validatePlanInWorker(preparePlan(padded()), { bundle, pool }),
+        validatePlanInWorker(plan(NAMES[1]), { bundle, pool }),
+      ]);
+      expect(findings(large)).toEqual(["DDB-ENC-001 aws_dynamodb_table.invalid_aws_owned_key"]);
+      expect([findings(before), findings(after)]).toEqual(
+        NAMES.slice(0, 2).map((name) => findings(validatePlan(plan(name), { bundle }))),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("out of memory with the access map asked for names --no-access-map", async () => {
+    const pool = new PolicyPool(bundle, {}, { maxMemoryMiB: LIMIT / 2, jobs: 1 });
+    try {
+      await expect(validatePlanInWorker(preparePlan(padded()), { bundle, pool, access: true })).rejects.toThrow(
+        /out of memory: .*; the access map \(JSON, Markdown\) was evaluated too, and --no-access-map leaves it out$/,
+      );
+    } finally {
+      await pool.close();
+    }
   });
 });

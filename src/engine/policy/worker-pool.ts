@@ -68,6 +68,10 @@ export class PolicyPool {
   private readonly threads: PolicyThread[];
   private readonly idle: PolicyThread[];
   private readonly waiting: ((thread: PolicyThread) => void)[] = [];
+  /** The thread an evaluation alone runs in, with the whole memory limit (evaluate's `alone`). */
+  private readonly whole: PolicyThread;
+  /** Evaluations alone take every thread in turn: one at a time, or two would each hold half. */
+  private aloneQueue: Promise<unknown> = Promise.resolve();
 
   constructor(bundle: PolicyBundle, parameters: Record<string, unknown>, options: PoolOptions = {}) {
     const totalMiB = options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
@@ -89,6 +93,7 @@ export class PolicyPool {
     };
     this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
     this.idle = [...this.threads].reverse(); // the first thread is used first
+    this.whole = jobs === 1 ? this.threads[0] : new PolicyThread({ ...setup, options: { maxMemoryMiB: totalMiB } });
   }
 
   /** Starts up to n threads now (they instantiate the bundle while the caller reads its plans). */
@@ -101,21 +106,51 @@ export class PolicyPool {
     return this.threads.filter((t) => t.running).length;
   }
 
-  /** The policy's report for one input (policyInput(plan)); the buffer is moved to the worker, not copied. */
-  async evaluate(input: ArrayBuffer, limits: EvaluationLimits, access = false): Promise<unknown> {
-    const thread = this.idle.pop() ?? (await new Promise<PolicyThread>((resolve) => this.waiting.push(resolve)));
+  /**
+   * The policy's report for one input (policyInput(plan)); the buffer is moved to the worker, not copied.
+   * `alone`: the input cannot be split (a plan judged whole) and is large, so it gets the whole memory
+   * limit rather than one thread's share: it waits for every thread, stops them (their wasm memory is
+   * freed) and runs in a thread of its own, so the process still holds the limit once.
+   */
+  async evaluate(input: ArrayBuffer, limits: EvaluationLimits, access = false, alone = false): Promise<unknown> {
+    if (alone && this.threads.length > 1) return this.evaluateAlone(input, limits, access);
+    const thread = await this.acquire();
     try {
       return await thread.evaluate(input, limits, access);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(thread);
-      else this.idle.push(thread);
+      this.release(thread);
     }
+  }
+
+  private evaluateAlone(input: ArrayBuffer, limits: EvaluationLimits, access: boolean): Promise<unknown> {
+    const run = this.aloneQueue.then(async () => {
+      const held: PolicyThread[] = [];
+      try {
+        for (let i = 0; i < this.threads.length; i++) held.push(await this.acquire());
+        await Promise.all(held.map((t) => t.close()));
+        return await this.whole.evaluate(input, limits, access);
+      } finally {
+        await this.whole.close();
+        for (const thread of held) this.release(thread);
+      }
+    });
+    this.aloneQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async acquire(): Promise<PolicyThread> {
+    return this.idle.pop() ?? (await new Promise<PolicyThread>((resolve) => this.waiting.push(resolve)));
+  }
+
+  private release(thread: PolicyThread): void {
+    const next = this.waiting.shift();
+    if (next) next(thread);
+    else this.idle.push(thread);
   }
 
   /** Stops every worker thread (a later evaluate starts new ones). */
   async close(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.close()));
+    await Promise.all([...this.threads, this.whole].map((t) => t.close()));
   }
 }
 
