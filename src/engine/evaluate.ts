@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { applyConfig, checkConfigRules, EMPTY_CONFIG, type GuardrailsConfig } from "./config/config";
 import { GuardrailsError } from "./errors";
 import { checkParameters } from "./config/parameters";
@@ -59,6 +60,11 @@ export interface ValidateOptions extends BundleOptions, InstanceOptions {
    * @default SHARD_RESOURCES
    */
   readonly shardResources?: number;
+  /**
+   * Threads the shards are spread over (their number a multiple of it, their sizes even); the report is
+   * the same for any. @default os.availableParallelism()
+   */
+  readonly shardThreads?: number;
   /** Compute the access map (policies/access.rego) into the report's `access`. @default false */
   readonly access?: boolean;
 }
@@ -84,8 +90,25 @@ export interface PreparedPlan {
 }
 
 export interface PreparedInput {
+  /** A shard's input is made when first read: the first shards are evaluated while the next are made. */
   readonly input: ArrayBuffer;
   readonly owned?: ReadonlySet<string>;
+}
+
+/** A shard's input, made from its plan when first read (the plan is let go then). */
+function shardInput(shard: { plan: Plan; owned: ReadonlySet<string> }): PreparedInput {
+  let plan: Plan | undefined = shard.plan;
+  let input: ArrayBuffer | undefined;
+  return {
+    owned: shard.owned,
+    get input() {
+      if (!input) {
+        input = policyInput(plan as Plan);
+        plan = undefined;
+      }
+      return input;
+    },
+  };
 }
 
 const preparedPlans = new WeakSet<PreparedPlan>();
@@ -93,16 +116,21 @@ const preparedPlans = new WeakSet<PreparedPlan>();
 export function preparePlan(
   plan: Plan,
   source?: SourceModel,
-  options: { readonly shardResources?: number } = {},
+  options: { readonly shardResources?: number; readonly shardThreads?: number } = {},
 ): PreparedPlan {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
   const waivers = [...waiversFromTags(plan), ...(source?.waivers ?? [])];
   // The source model is one for the whole plan: a plan with its source is judged whole.
-  const shards = source ? undefined : shardPlan(plan, { maxResources: options.shardResources ?? SHARD_RESOURCES });
+  const shards = source
+    ? undefined
+    : shardPlan(plan, {
+        maxResources: options.shardResources ?? SHARD_RESOURCES,
+        threads: options.shardThreads ?? availableParallelism(),
+      });
   const prepared: PreparedPlan = shards
     ? {
-        inputs: shards.map((shard) => ({ input: policyInput(shard.plan), owned: shard.owned })),
+        inputs: shards.map(shardInput),
         resources: resourceCount(plan),
         waivers,
       }
@@ -267,28 +295,36 @@ export async function validatePlanInWorker(
   const run = prepare(options, ready.waivers);
   const pool = options.pool ?? new PolicyPool(run.bundle, run.parameters, { ...options, jobs: 1 });
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-  // A large plan's garbage (its text, the parsed plan) would stay resident through the evaluation.
-  if (ready.inputs.reduce((sum, { input }) => sum + input.byteLength, 0) >= LARGE_INPUT_BYTES) collectGarbage();
+  // A large plan judged whole: its garbage (its text, the parsed plan) would stay resident through the
+  // evaluation, and it gets the whole memory limit (shards share it). shardPlan collects its own.
+  const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
+  if (alone) collectGarbage();
   try {
     // Shards over the pool's threads; the wall-clock limit holds for the plan, all its shards together.
     const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
-    // A large plan judged whole (with its source, or too entangled to shard) gets the whole memory limit.
-    const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
-    const outputs = await Promise.all(
-      ready.inputs.map(({ input }) =>
-        pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
-          const message = /^policy evaluation /.test(err.message)
-            ? err.message
-            : `policy evaluation failed: ${err.message.split("\n")[0]}`;
-          // The access map is the largest evaluation: without it, the findings may still fit.
-          throw new GuardrailsError(
-            options.access && /out of memory/.test(message)
-              ? `${message}; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`
-              : message,
-          );
-        }),
-      ),
-    );
+    const evaluations: Promise<unknown>[] = [];
+    let failed = false;
+    for (const [i, shard] of ready.inputs.entries()) {
+      // Each shard is handed to a thread before the next one's input is made; once one fails, the plan
+      // is not judged, and no more are made.
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (failed) break;
+      const evaluation = pool.evaluate(shard.input, limits, options.access === true, alone).catch((err: Error) => {
+        failed = true;
+        const message = /^policy evaluation /.test(err.message)
+          ? err.message
+          : `policy evaluation failed: ${err.message.split("\n")[0]}`;
+        // The access map is the largest evaluation: without it, the findings may still fit.
+        throw new GuardrailsError(
+          options.access && /out of memory/.test(message)
+            ? `${message}; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`
+            : message,
+        );
+      });
+      evaluation.catch(() => undefined); // rejected before Promise.all below is attached: not unhandled
+      evaluations.push(evaluation);
+    }
+    const outputs = await Promise.all(evaluations);
     return report(mergeShards(ready, outputs), run, options);
   } finally {
     if (!options.pool) await pool.close();

@@ -69,6 +69,14 @@ describe("a mixed stack of 50 service units and the account's trail", () => {
     expect(prepared.inputs.length).toBeGreaterThanOrEqual(units / 5);
   });
 
+  test("spread over threads: as many shards as a multiple of the threads, and the same report", () => {
+    for (const shardThreads of [1, 3, 4]) {
+      const spread = preparePlan(plan(), undefined, { shardResources: 100, shardThreads });
+      expect(spread.inputs.length % shardThreads).toBe(0);
+      expect(validatePlan(spread, { bundle })).toEqual(sharded);
+    }
+  });
+
   test("reports one unit's findings once per unit, renamed, and the root module's once", () => {
     const one = validatePlan(seed, { bundle }).violations;
     const unit = comparable(one.filter((f) => f.address.startsWith("module.unit_00001.")));

@@ -111,6 +111,11 @@ export interface PlanShard {
 export interface ShardOptions {
   /** Most resources (besides the plan-wide ones) in one shard: components are packed up to it. */
   readonly maxResources: number;
+  /**
+   * Threads the shards are spread over: their number is rounded up to a multiple of it and their sizes
+   * evened out, so that no thread is left with one more shard than the others. @default 1
+   */
+  readonly threads?: number;
 }
 
 interface Item {
@@ -153,20 +158,37 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
   const planWide = planWideClosure(items, graph);
   // Plan-wide resources are in every shard: when they are most of the plan, shards would only repeat it.
   if (planWide.size * 2 > items.length) return undefined;
-  // Each component whole, in plan order, packed up to maxResources; a plan-wide component is owned by
-  // the shard it is packed into, like any other.
+  // Each component whole, in plan order; a shard ends where the running total reaches the next of
+  // `count` even parts of the plan (never past maxResources). A plan-wide component is owned by the
+  // shard it is packed into, like any other.
+  const components = [...graph.components()].map((members) => ({
+    members,
+    managed: members.filter((i) => items[i].managed).length,
+  }));
+  const total = components.reduce((sum, c) => sum + c.managed, 0);
+  const threads = options.threads ?? 1;
+  let count = Math.ceil(total / options.maxResources);
+  if (count < 2) return undefined;
+  count = Math.ceil(count / threads) * threads;
   const packed: number[][] = [];
   let current: number[] = [];
   let size = 0;
-  for (const component of graph.components()) {
-    const managed = component.filter((i) => items[i].managed).length;
+  let packedSoFar = 0;
+  for (const { members, managed } of components) {
     if (current.length > 0 && size + managed > options.maxResources) {
       packed.push(current);
       current = [];
       size = 0;
     }
-    current.push(...component);
+    current.push(...members);
     size += managed;
+    packedSoFar += managed;
+    // The last part takes whatever is left (data sources after the last resource among them).
+    if (packed.length + 1 < count && packedSoFar * count >= (packed.length + 1) * total) {
+      packed.push(current);
+      current = [];
+      size = 0;
+    }
   }
   if (current.length > 0) packed.push(current);
   if (packed.length < 2) return undefined;
