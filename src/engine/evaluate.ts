@@ -90,25 +90,8 @@ export interface PreparedPlan {
 }
 
 export interface PreparedInput {
-  /** A shard's input is made when first read: the first shards are evaluated while the next are made. */
   readonly input: ArrayBuffer;
   readonly owned?: ReadonlySet<string>;
-}
-
-/** A shard's input, made from its plan when first read (the plan is let go then). */
-function shardInput(shard: { plan: Plan; owned: ReadonlySet<string> }): PreparedInput {
-  let plan: Plan | undefined = shard.plan;
-  let input: ArrayBuffer | undefined;
-  return {
-    owned: shard.owned,
-    get input() {
-      if (!input) {
-        input = policyInput(plan as Plan);
-        plan = undefined;
-      }
-      return input;
-    },
-  };
 }
 
 const preparedPlans = new WeakSet<PreparedPlan>();
@@ -130,7 +113,7 @@ export function preparePlan(
       });
   const prepared: PreparedPlan = shards
     ? {
-        inputs: shards.map(shardInput),
+        inputs: shards.map((shard) => ({ input: policyInput(shard.plan), owned: shard.owned })),
         resources: resourceCount(plan),
         waivers,
       }
@@ -295,36 +278,28 @@ export async function validatePlanInWorker(
   const run = prepare(options, ready.waivers);
   const pool = options.pool ?? new PolicyPool(run.bundle, run.parameters, { ...options, jobs: 1 });
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-  // A large plan judged whole: its garbage (its text, the parsed plan) would stay resident through the
-  // evaluation, and it gets the whole memory limit (shards share it). shardPlan collects its own.
-  const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
-  if (alone) collectGarbage();
+  // A large plan's garbage (its text, the parsed plan) would stay resident through the evaluation.
+  if (ready.inputs.reduce((sum, { input }) => sum + input.byteLength, 0) >= LARGE_INPUT_BYTES) collectGarbage();
   try {
     // Shards over the pool's threads; the wall-clock limit holds for the plan, all its shards together.
     const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
-    const evaluations: Promise<unknown>[] = [];
-    let failed = false;
-    for (const [i, shard] of ready.inputs.entries()) {
-      // Each shard is handed to a thread before the next one's input is made; once one fails, the plan
-      // is not judged, and no more are made.
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      if (failed) break;
-      const evaluation = pool.evaluate(shard.input, limits, options.access === true, alone).catch((err: Error) => {
-        failed = true;
-        const message = /^policy evaluation /.test(err.message)
-          ? err.message
-          : `policy evaluation failed: ${err.message.split("\n")[0]}`;
-        // The access map is the largest evaluation: without it, the findings may still fit.
-        throw new GuardrailsError(
-          options.access && /out of memory/.test(message)
-            ? `${message}; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`
-            : message,
-        );
-      });
-      evaluation.catch(() => undefined); // rejected before Promise.all below is attached: not unhandled
-      evaluations.push(evaluation);
-    }
-    const outputs = await Promise.all(evaluations);
+    // A large plan judged whole (with its source, or too entangled to shard) gets the whole memory limit.
+    const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
+    const outputs = await Promise.all(
+      ready.inputs.map(({ input }) =>
+        pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
+          const message = /^policy evaluation /.test(err.message)
+            ? err.message
+            : `policy evaluation failed: ${err.message.split("\n")[0]}`;
+          // The access map is the largest evaluation: without it, the findings may still fit.
+          throw new GuardrailsError(
+            options.access && /out of memory/.test(message)
+              ? `${message}; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`
+              : message,
+          );
+        }),
+      ),
+    );
     return report(mergeShards(ready, outputs), run, options);
   } finally {
     if (!options.pool) await pool.close();
