@@ -6,6 +6,7 @@ import { WAIVER_TAG_PREFIX, waiversFromTags } from "./config/tag-waivers";
 import {
   instantiate,
   LARGE_INPUT_BYTES,
+  MOST_ONE_EVALUATION_CAN_HAVE,
   loadBundle,
   type BundleOptions,
   type InstanceOptions,
@@ -83,6 +84,11 @@ export const SHARD_RESOURCES = 4000;
 export interface PreparedPlan {
   /** The policy input: one, or one per shard with the addresses whose findings it gives. */
   readonly inputs: readonly PreparedInput[];
+  /**
+   * Why a plan is judged in one piece: read with its source, small enough (up to shardResources), or
+   * entangled (linked into one part, or its plan-wide resources are most of it). Undefined in shards.
+   */
+  readonly whole?: "source" | "small" | "entangled";
   /** Resources of the whole plan (each shard's count includes the plan-wide resources it repeats). */
   readonly resources?: number;
   /** Waivers recorded as tags on the plan's resources (waiversFromTags) and as comments in its source. */
@@ -117,7 +123,15 @@ export function preparePlan(
         resources: resourceCount(plan),
         waivers,
       }
-    : { inputs: [{ input: policyInput(plan, source) }], waivers };
+    : {
+        inputs: [{ input: policyInput(plan, source) }],
+        whole: source
+          ? "source"
+          : resourceCount(plan) <= (options.shardResources ?? SHARD_RESOURCES)
+            ? "small"
+            : "entangled",
+        waivers,
+      };
   preparedPlans.add(prepared);
   return prepared;
 }
@@ -254,9 +268,29 @@ export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions
     // One instance for every shard: each evaluation starts from a reset heap.
     outputs = ready.inputs.map(({ input }) => policy.report(input, { access: options.access }));
   } catch (err) {
-    throw new GuardrailsError(`policy evaluation failed: ${(err as Error).message.split("\n")[0]}`);
+    const message = `policy evaluation failed: ${(err as Error).message.split("\n")[0]}`;
+    throw new GuardrailsError(memoryAdvice(message, ready, options.access === true));
   }
   return report(mergeShards(ready, outputs), run, options);
+}
+
+/**
+ * An out-of-memory message with what can be done about it, given how the plan was judged; other
+ * messages as they are.
+ */
+export function memoryAdvice(message: string, plan: PreparedPlan, access: boolean): string {
+  if (!/out of memory/.test(message)) return message;
+  let advice = "";
+  if (message.endsWith(MOST_ONE_EVALUATION_CAN_HAVE))
+    advice =
+      plan.whole === "source"
+        ? "; a plan read with its Terraform source is judged whole (validate - < plan.json judges the plan alone, in shards), or split the stack"
+        : plan.whole === "entangled"
+          ? "; this plan is judged whole (its resources are linked into one part, or plan-wide ones such as trails are most of it): split the stack"
+          : "; split the stack";
+  // The access map is the largest evaluation: without it, the findings may still fit.
+  if (access) advice += "; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out";
+  return message + advice;
 }
 
 export interface WorkerValidateOptions extends ValidateOptions {
@@ -291,12 +325,7 @@ export async function validatePlanInWorker(
           const message = /^policy evaluation /.test(err.message)
             ? err.message
             : `policy evaluation failed: ${err.message.split("\n")[0]}`;
-          // The access map is the largest evaluation: without it, the findings may still fit.
-          throw new GuardrailsError(
-            options.access && /out of memory/.test(message)
-              ? `${message}; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`
-              : message,
-          );
+          throw new GuardrailsError(memoryAdvice(message, ready, options.access === true));
         }),
       ),
     );

@@ -10,10 +10,13 @@ import {
   validatePlanInWorker,
   type Report,
 } from "../../src/engine";
+import { memoryAdvice, type PreparedPlan } from "../../src/engine/evaluate";
 import { fixturePlan } from "../helpers/paths";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const generator = require("../../bench/generate-plan") as { generate(resources: number): string };
+const generator = require("../../bench/generate-plan") as {
+  generate(resources: number, seedPath?: string): string;
+};
 
 const bundle = loadBundle();
 const plan = (name: string) => parsePlan(readFileSync(fixturePlan(name), "utf8"), name);
@@ -150,5 +153,41 @@ describe("PolicyPool, a large plan judged whole", () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe("out of memory past the most one evaluation can have", () => {
+  const message =
+    "policy evaluation failed: out of memory: the plan (or a shard of it) needs more than 2048 MiB, the most one evaluation can have";
+  const judged = (whole: PreparedPlan["whole"], shards = 1): PreparedPlan => ({
+    inputs: Array.from({ length: shards }, () => ({ input: new ArrayBuffer(0) })),
+    whole,
+    waivers: [],
+  });
+
+  test("says what can be done for the way the plan was judged", () => {
+    expect(memoryAdvice(message, judged("source"), false)).toMatch(
+      /judged whole \(validate - < plan\.json judges the plan alone, in shards\), or split the stack$/,
+    );
+    expect(memoryAdvice(message, judged("entangled"), false)).toMatch(
+      /judged whole \(its resources are linked into one part, or plan-wide ones such as trails are most of it\): split the stack$/,
+    );
+    expect(memoryAdvice(message, judged(undefined, 3), false)).toBe(`${message}; split the stack`);
+    expect(memoryAdvice(message, judged("small"), true)).toBe(
+      `${message}; split the stack; the access map (JSON, Markdown) was evaluated too, and --no-access-map leaves it out`,
+    );
+    expect(memoryAdvice("policy evaluation failed: aborted", judged("source"), true)).toBe(
+      "policy evaluation failed: aborted",
+    );
+  });
+
+  test("a prepared plan records why it is judged whole", () => {
+    expect(preparePlan(plan("table-unencrypted")).whole).toBe("small");
+    // Every unit of the default bench stack has a trail: plan-wide resources are most of the plan.
+    const trails = parsePlan(generator.generate(2000), "generated");
+    expect(preparePlan(trails, undefined, { shardResources: 100 }).whole).toBe("entangled");
+    const mixed = parsePlan(generator.generate(2000, "bench/seed/mixed/plan.json"), "generated");
+    const sharded = preparePlan(mixed, undefined, { shardResources: 100 });
+    expect([sharded.whole, sharded.inputs.length > 1]).toEqual([undefined, true]);
   });
 });

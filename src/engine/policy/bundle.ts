@@ -115,6 +115,8 @@ export interface InstanceOptions {
 }
 
 export const DEFAULT_MAX_MEMORY_MIB = 2048;
+/** Ends the out-of-memory message past MAX_MEMORY_MIB: the caller adds what can be done (memoryAdvice). */
+export const MOST_ONE_EVALUATION_CAN_HAVE = "the most one evaluation can have";
 const INITIAL_PAGES = 32; // 2 MiB
 /** The smallest ceiling an instance accepts (its initial memory). */
 export const MIN_MEMORY_MIB = (INITIAL_PAGES * WASM_PAGE) / (1024 * 1024);
@@ -227,8 +229,7 @@ function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"
   }
   return mib < MAX_MEMORY_MIB
     ? `out of memory: the plan (or a shard of it) needs more than the wasm memory limit of ${mib} MiB (raise --max-memory, up to ${MAX_MEMORY_MIB})`
-    : `out of memory: the plan (or a shard of it) needs more than ${MAX_MEMORY_MIB} MiB, the most one evaluation can have; ` +
-        "a plan read with its Terraform source is judged whole (validate - < plan.json judges the plan alone, in shards), or split the stack";
+    : `out of memory: the plan (or a shard of it) needs more than ${MAX_MEMORY_MIB} MiB, ${MOST_ONE_EVALUATION_CAN_HAVE}`;
 }
 
 function guard<T>(run: () => T, outOfMemory: string): T {
