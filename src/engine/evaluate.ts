@@ -268,10 +268,17 @@ export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions
     // One instance for every shard: each evaluation starts from a reset heap.
     outputs = ready.inputs.map(({ input }) => policy.report(input, { access: options.access }));
   } catch (err) {
-    const message = `policy evaluation failed: ${(err as Error).message.split("\n")[0]}`;
-    throw new GuardrailsError(memoryAdvice(message, ready, options.access === true));
+    throw evaluationError(err as Error, ready, options.access === true);
   }
   return report(mergeShards(ready, outputs), run, options);
+}
+
+/** A failed evaluation as one line, "policy evaluation ..." (the pool's own errors already say so). */
+function evaluationError(err: Error, plan: PreparedPlan, access: boolean): GuardrailsError {
+  const message = /^policy evaluation /.test(err.message)
+    ? err.message
+    : `policy evaluation failed: ${err.message.split("\n")[0]}`;
+  return new GuardrailsError(memoryAdvice(message, plan, access));
 }
 
 /**
@@ -322,10 +329,7 @@ export async function validatePlanInWorker(
     const outputs = await Promise.all(
       ready.inputs.map(({ input }) =>
         pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
-          const message = /^policy evaluation /.test(err.message)
-            ? err.message
-            : `policy evaluation failed: ${err.message.split("\n")[0]}`;
-          throw new GuardrailsError(memoryAdvice(message, ready, options.access === true));
+          throw evaluationError(err, ready, options.access === true);
         }),
       ),
     );

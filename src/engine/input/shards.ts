@@ -174,21 +174,18 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
   let current: number[] = [];
   let size = 0;
   let packedSoFar = 0;
+  const endShard = () => {
+    packed.push(current);
+    current = [];
+    size = 0;
+  };
   for (const { members, managed } of components) {
-    if (current.length > 0 && size + managed > options.maxResources) {
-      packed.push(current);
-      current = [];
-      size = 0;
-    }
+    if (current.length > 0 && size + managed > options.maxResources) endShard();
     current.push(...members);
     size += managed;
     packedSoFar += managed;
     // The last part takes whatever is left (data sources after the last resource among them).
-    if (packed.length + 1 < count && packedSoFar * count >= (packed.length + 1) * total) {
-      packed.push(current);
-      current = [];
-      size = 0;
-    }
+    if (packed.length + 1 < count && packedSoFar * count >= (packed.length + 1) * total) endShard();
   }
   if (current.length > 0) packed.push(current);
   if (packed.length < 2) return undefined;

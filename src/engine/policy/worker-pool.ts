@@ -93,7 +93,7 @@ export class PolicyPool {
     };
     this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
     this.idle = [...this.threads].reverse(); // the first thread is used first
-    this.whole = jobs === 1 ? this.threads[0] : new PolicyThread({ ...setup, options: { maxMemoryMiB: totalMiB } });
+    this.whole = new PolicyThread({ ...setup, options: { maxMemoryMiB: totalMiB } }); // starts when first used
   }
 
   /** Starts up to n threads now (they instantiate the bundle while the caller reads its plans). */
