@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every generated file, in dependency order (npm run generate). With --check, writes
 # nothing and fails when any committed file is stale (npm test runs it).
-#   policies/data/*.rego           IAM data from pinned packages
+#   policies/data/*.rego, policies/iam_managed_policies.json  IAM data from pinned packages
 #   src/engine/plan/resource-schema.json the AWS provider schema subset the plan checks read
 #   src/engine/plan/plan-validator.ts    plan-schema.json compiled ahead of time by ajv
 #   bundle/, src/engine/policy/bundle-digest.ts  the compiled policies and their digests
