@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import "./crash";
+import "./prestart";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";

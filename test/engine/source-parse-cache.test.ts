@@ -9,6 +9,7 @@ import { PARSER } from "../../src/engine/source/hcl";
 import type { buildSourceModel } from "../../src/engine/source/source-model";
 import { FIXTURES, fixturePlan } from "../helpers/paths";
 
+const HCL = "../../src/engine/source/hcl";
 const home = process.env.XDG_CACHE_HOME;
 let cacheHome: string;
 beforeEach(() => {
@@ -23,18 +24,22 @@ afterEach(() => {
 
 /**
  * buildSourceModel as a new process has it: nothing parsed in memory. With `parser: false` the HCL
- * parser cannot be loaded: a build that needs it fails. `version`: the parser's package says so.
+ * parser cannot be started (hcl2json, which starts its thread, throws): a build that needs it fails.
+ * `version`: the parser's package says so.
  */
 function freshBuild({ parser, version }: { parser: boolean; version?: string }): typeof buildSourceModel {
   let build!: typeof buildSourceModel;
   jest.isolateModules(() => {
     if (version) jest.doMock(`${PARSER}/package.json`, () => ({ version }));
     else jest.dontMock(`${PARSER}/package.json`);
-    if (parser) jest.dontMock(PARSER);
+    if (parser) jest.dontMock(HCL);
     else
-      jest.doMock(PARSER, () => {
-        throw new Error("the HCL parser was started");
-      });
+      jest.doMock(HCL, () => ({
+        ...jest.requireActual(HCL),
+        hcl2json: () => {
+          throw new Error("the HCL parser was started");
+        },
+      }));
     build = require("../../src/engine/source/source-model").buildSourceModel;
   });
   return build;
