@@ -11,5 +11,5 @@ test -x /usr/bin/time || { echo "bench: /usr/bin/time (GNU time) is needed for p
 bash scripts/tools/install-tools.sh
 bash bench/install-conftest.sh
 bash scripts/generate/build-policies.sh
-npx tsc -p tsconfig.json
+npm run build --silent
 node bench/run.js "$@"

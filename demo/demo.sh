@@ -3,6 +3,6 @@
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
 cd "$ROOT"
-npx tsc -p tsconfig.json
+npm run build --silent
 chmod +x dist/src/cli/main.js
 exec node -r ts-node/register/transpile-only demo/main-job.ts

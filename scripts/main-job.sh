@@ -10,7 +10,7 @@ export DDB_GUARDRAILS_STATE_FILE=plan-only.tfstate
 stack="$ROOT/cdktf.out/stacks/snowy-sessions"
 
 echo "==> build the CLI" >&2
-npx tsc -p tsconfig.json
+npm run build --silent
 echo "==> synthesize main.ts" >&2
 # Running the app directly is what `cdktf synth` does underneath, without the CLI's start-up cost.
 start=$(date +%s%N)

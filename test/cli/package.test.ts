@@ -70,6 +70,7 @@ describe("the npm package", () => {
       "dist/src/cli/main.js",
       "dist/src/engine/index.js",
       "dist/src/engine/index.d.ts",
+      `dist/src/engine/source/hcl2json-${JSON.parse(readFileSync(join(ROOT, "node_modules/@cdktn/hcl2json/package.json"), "utf8")).version}.wasm`,
       "bundle/policy.wasm",
       "bundle/rules.json",
       "bundle/data.json",

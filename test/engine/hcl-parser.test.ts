@@ -1,7 +1,9 @@
 // The HCL parser runs in a thread of its own (src/engine/source/hcl.ts): its answers and its errors
 // reach the caller, and an idle parser never keeps a process alive.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { hcl2json } from "../../src/engine/source/hcl";
 import { ROOT } from "../helpers/paths";
 
@@ -34,4 +36,11 @@ test.each([
   );
   expect(run.error).toBeUndefined(); // spawnSync's timeout: the process did not end
   expect(run.status).toBe(0);
+});
+
+test("npm run build ships the parser's wasm unzipped, byte for byte the package's", () => {
+  const pkg = join(ROOT, "node_modules", "@cdktn", "hcl2json");
+  const { version } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+  const shipped = readFileSync(join(ROOT, "dist", "src", "engine", "source", `hcl2json-${version}.wasm`));
+  expect(shipped.equals(gunzipSync(readFileSync(join(pkg, "main.wasm.gz"))))).toBe(true);
 });

@@ -18,10 +18,21 @@ const go = new (
 ).Go();
 // The Go program puts its functions (parse, getExpressionAst) on this object as it starts.
 const functions: Record<string, GoCall> = {};
-const wasm = gunzipSync(readFileSync(join(root, "main.wasm.gz")));
+const wasm = unzipped() ?? gunzipSync(readFileSync(join(root, "main.wasm.gz")));
+
+/** The copy npm run build unzipped for this version of the package (scripts/build/hcl-wasm.js), if any. */
+function unzipped(): Buffer | undefined {
+  const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+  try {
+    return readFileSync(join(__dirname, `hcl2json-${version}.wasm`));
+  } catch {
+    return undefined;
+  }
+}
+
 let started: Promise<void> | undefined;
 function start(): Promise<void> {
-  started ??= WebAssembly.instantiate(wasm, go.importObject).then(({ instance }) => {
+  started ??= WebAssembly.instantiate(wasm as BufferSource, go.importObject).then(({ instance }) => {
     (globalThis as Record<string, unknown>).__parse_terraform_config_wasm__ = functions;
     void go.run(instance);
   });
