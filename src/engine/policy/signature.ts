@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
-import * as jws from "jws";
+import type * as Jws from "jws";
 import { GuardrailsError } from "../errors";
 
 /**
@@ -70,9 +70,11 @@ export function verifySignatures(signaturesJson: string, key: KeyObject, source:
       `${source}: the signature uses ${header.alg as string}, which does not match the ${key.asymmetricKeyType?.toUpperCase()} verification key`,
     );
   }
+  // Loaded here: only a bundle checked against a key is verified, and every run loads this module.
+  const jws = require("jws") as typeof Jws;
   let valid = false;
   try {
-    valid = jws.verify(token, header.alg as jws.Algorithm, key.export({ type: "spki", format: "pem" }).toString());
+    valid = jws.verify(token, header.alg as Jws.Algorithm, key.export({ type: "spki", format: "pem" }).toString());
   } catch {
     valid = false;
   }
