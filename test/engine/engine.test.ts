@@ -44,6 +44,47 @@ describe("validatePlan on real plans", () => {
   });
 });
 
+describe("validatePlan with one loaded bundle (load once, validate many plans)", () => {
+  const names = [
+    "table-unencrypted",
+    "fgac-leading-keys",
+    "endpoint-missing",
+    "audit-trail-evasion",
+    "fgac-jsonencode-after-apply-insecure",
+    "enc-key-policy",
+    "fgac-protected-attributes", // its findings change with protected_attributes
+  ];
+  const now = new Date("2026-06-01T00:00:00Z");
+  const reports = (bundleFor: () => typeof bundle, order: string[], parameters?: Record<string, unknown>) =>
+    Object.fromEntries(
+      order.map((name) => [
+        name,
+        validatePlan(readPlan(fixturePlan(name)), { bundle: bundleFor(), now, access: true, parameters }),
+      ]),
+    );
+
+  test("gives every plan the report a fresh bundle gives it, in any order and after other parameters", () => {
+    const fresh = reports(() => loadBundle(), names);
+    const shared = loadBundle();
+    expect(reports(() => shared, names)).toEqual(fresh);
+    expect(reports(() => shared, [...names].reverse())).toEqual(fresh);
+    const protectedOnly = { protected_attributes: ["tenantTier"] };
+    expect(reports(() => shared, names, protectedOnly)).toEqual(reports(() => loadBundle(), names, protectedOnly));
+    expect(reports(() => shared, names)).toEqual(fresh);
+  });
+
+  test("an evaluation that ran out of memory leaves nothing behind: the next plan gets its own report", () => {
+    const shared = loadBundle();
+    const padded = Object.assign(readPlan(fixturePlan("table-unencrypted")), {
+      padding: "x".repeat(17 * 1024 * 1024),
+    });
+    expect(() => validatePlan(padded, { bundle: shared, maxMemoryMiB: 24 })).toThrow(/out of memory/);
+    expect(validatePlan(readPlan(fixturePlan("fgac-leading-keys")), { bundle: shared, maxMemoryMiB: 24, now })).toEqual(
+      validatePlan(readPlan(fixturePlan("fgac-leading-keys")), { bundle: loadBundle(), maxMemoryMiB: 24, now }),
+    );
+  });
+});
+
 describe("plans the engine refuses (fail closed)", () => {
   const refuse = (text: string) => () => parsePlan(text, "input");
   test.each([

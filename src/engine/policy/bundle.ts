@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { BUNDLE_DIGEST } from "./bundle-digest";
 import { addressSpaceError, GuardrailsError } from "../errors";
 import { packageRoot } from "../package-root";
-import { evaluateParsedOnce, type LoadedPolicy, loadPolicy, MAX_MEMORY_MIB, WASM_PAGE } from "./opa-runtime";
+import {
+  evaluateParsedOnce,
+  heapHighWater,
+  type LoadedPolicy,
+  loadPolicy,
+  MAX_MEMORY_MIB,
+  WASM_PAGE,
+} from "./opa-runtime";
 import { checkSignedFile, publicKey, verifySignatures } from "./signature";
 import type { Rule } from "../types";
 
@@ -150,7 +157,21 @@ export interface ReportOptions {
 export type Policy = LoadedPolicy & {
   /** The report (ENTRYPOINT's result set) on a policyInput. */
   report(input: ArrayBuffer, options?: ReportOptions): unknown;
+  /** The highest wasm heap address its evaluations reached: about the memory it keeps resident. */
+  heapBytes(): number;
 };
+
+const modules = new WeakMap<PolicyBundle, WebAssembly.Module>();
+
+/** policy.wasm compiled once per loaded bundle: every instance of it, in any thread, shares the module. */
+export function compiledModule(bundle: PolicyBundle): WebAssembly.Module {
+  let module = modules.get(bundle);
+  if (!module) {
+    module = new WebAssembly.Module(new Uint8Array(bundle.wasm));
+    modules.set(bundle, module);
+  }
+  return module;
+}
 
 /** A wasm instance of the bundle with its data (and the project's rule parameters) loaded. */
 export function instantiate(
@@ -174,6 +195,7 @@ export function instantiate(
   // opa-wasm throws bare strings (aborts) and RangeErrors (memory); callers get one GuardrailsError.
   policy.evaluate = (input, entrypoint) => guard(() => evaluate(input, entrypoint), outOfMemory);
   policy.report = (input, options = {}) => guard(() => evaluateReport(policy, input, options), outOfMemory);
+  policy.heapBytes = () => heapHighWater(policy);
   return policy;
 }
 

@@ -71,6 +71,13 @@ interface OpaExports {
   eval(ctx: number): number;
 }
 
+const highWater = new WeakMap<LoadedPolicy, number>();
+
+/** The highest heap address evaluateParsedOnce saw this instance reach (0 before any evaluation). */
+export function heapHighWater(policy: LoadedPolicy): number {
+  return highWater.get(policy) ?? 0;
+}
+
 /** struct heap_block { size_t size; heap_block *prev, *next; } before each block of OPA's wasm malloc. */
 const HEAP_BLOCK_HEADER = 12;
 
@@ -116,7 +123,9 @@ export function evaluateParsedOnce(
     wasm.opa_eval_ctx_set_data(ctx, policy.dataAddr);
     wasm.opa_eval_ctx_set_entrypoint(ctx, policy.entrypoints[entrypoint]);
     if (wasm.eval(ctx) !== 0) throw new GuardrailsError(`policy evaluation of ${entrypoint} failed`);
-    return dumpJson(policy.mem, wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx)));
+    const output = dumpJson(policy.mem, wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx)));
+    highWater.set(policy, Math.max(heapHighWater(policy), wasm.opa_heap_ptr_get()));
+    return output;
   });
 }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   checkMemoryLimit,
+  compiledModule,
   DEFAULT_MAX_MEMORY_MIB,
   MIN_MEMORY_MIB,
   type InstanceOptions,
@@ -86,7 +87,7 @@ export class PolicyPool {
         `memory limit ${totalMiB} MiB leaves less than ${MIN_MEMORY_MIB} MiB to each of ${jobs} evaluation threads (--max-memory, --jobs)`,
       );
     const setup: WorkerSetup = {
-      module: new WebAssembly.Module(new Uint8Array(bundle.wasm)),
+      module: compiledModule(bundle),
       data: bundle.data,
       parameters,
       options: { maxMemoryMiB: share, sharedMemory: { totalMiB, threads: jobs } },
