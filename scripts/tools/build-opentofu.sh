@@ -68,7 +68,7 @@ for backend in azurerm:Azure consul:Consul cos:Cos gcs:GCS kubernetes:Kubernetes
   }
   sed -i -e "/^		\"$name\": /d" -e "/^	$pkg \"/d" "$init"
 done
-(cd "$src" && CGO_ENABLED=0 go build -trimpath -gcflags=all='-N -l' \
+(cd "$src" && CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go build -trimpath -gcflags=all='-N -l' \
   -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$bin" ./cmd/tofu)
 echo "OpenTofu $TOFU_VERSION test build: without the azurerm, consul, cos, gcs, kubernetes and oss backends, unoptimized" >"$bin.test-build"
 write_mirror

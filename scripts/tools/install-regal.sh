@@ -15,7 +15,7 @@ echo "building regal $REGAL_VERSION into .tools/bin (a few minutes)" >&2
   cd "$work"
   go mod init regal-build >/dev/null 2>&1
   go mod edit -require="github.com/styrainc/regal@$REGAL_VERSION"
-  GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
+  GOFLAGS=-mod=mod CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go build -trimpath \
     -ldflags "-X github.com/styrainc/regal/pkg/version.Version=${REGAL_VERSION#v}" \
     -o "$ROOT/.tools/bin/regal" github.com/styrainc/regal
 )
