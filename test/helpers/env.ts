@@ -9,4 +9,6 @@ process.env.AWS_ACCESS_KEY_ID ??= "test";
 process.env.AWS_SECRET_ACCESS_KEY ??= "test";
 process.env.AWS_EC2_METADATA_DISABLED = "true";
 process.env.PATH = `${join(root, ".tools", "bin")}:${process.env.PATH}`;
+// terraform, the AWS provider and tofu collect less often, as under npm test (scripts/test/test.sh).
+process.env.GOGC ??= "400";
 delete process.env.NO_COLOR;
