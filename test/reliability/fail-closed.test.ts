@@ -8,6 +8,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -471,6 +472,75 @@ describe("report files (-o)", () => {
       expect(lstatSync(join(dir, "report.txt")).isSymbolicLink()).toBe(false);
       expect(readFileSync(join(dir, "report.txt"), "utf8")).toMatch(/DDB-ENC-001/);
       expect(readdirSync(dir).sort()).toEqual(["precious.txt", "report.txt"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // As root (CI), a device node of the test's own: were it renamed over, /dev/null would be gone for
+  // everything else on the machine. Other users cannot rename over /dev/null, so they use it.
+  test("-o to a character device (/dev/null) writes into it and leaves the device where it is (it was renamed over)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-output-"));
+    try {
+      let device = "/dev/null";
+      if (process.getuid?.() === 0) {
+        device = join(dir, "null");
+        expect(spawnSync("mknod", ["-m", "666", device, "c", "1", "3"]).status).toBe(0);
+      }
+      const before = statSync(device);
+      expect(runCli(["validate", fixturePlan("table-unencrypted"), "-o", device]).status).toBe(1);
+      const after = lstatSync(device);
+      expect({ device: after.isCharacterDevice(), rdev: after.rdev }).toEqual({ device: true, rdev: before.rdev });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // /dev/stdout and /dev/stderr are the same descriptors by name; /dev/fd/N cannot be renamed over even
+  // by root, so a regression fails here without touching /dev.
+  test.each(["/dev/fd/1", "/proc/self/fd/1"])("-o %s puts the report on standard output", (path) => {
+    const run = runCli(["validate", fixturePlan("table-unencrypted"), "-f", "json", "-o", path]);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).violations.map((f: { rule: string }) => f.rule)).toEqual(["DDB-ENC-001"]);
+  });
+
+  test("-o to a named pipe writes the report into the pipe, which stays a pipe", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-output-"));
+    try {
+      const fifo = join(dir, "report.pipe");
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      const reader = spawn("cat", [fifo]);
+      let read = "";
+      reader.stdout.on("data", (chunk) => (read += chunk));
+      const closed = new Promise((done) => reader.on("close", done));
+      const run = spawnSync(
+        process.execPath,
+        [join(ROOT, "dist", "src", "cli", "main.js"), "validate", fixturePlan("table-unencrypted"), "-o", fifo],
+        {
+          encoding: "utf8",
+          timeout: 30_000,
+        },
+      );
+      // A CLI that never opened the pipe leaves cat waiting for a writer.
+      const unopened = setTimeout(() => reader.kill(), 5000);
+      await closed;
+      clearTimeout(unopened);
+      expect(run.status).toBe(1);
+      expect(read).toMatch(/DDB-ENC-001/);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("-o naming a folder is refused in one line, the folder untouched", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-output-"));
+    try {
+      expectOneLineError(
+        runCli(["validate", fixturePlan("table-unencrypted"), "-o", dir]),
+        /--output .*: cannot write: not a regular file/,
+      );
+      expect(lstatSync(dir).isDirectory()).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
