@@ -4,7 +4,6 @@ import { GuardrailsError } from "./errors";
 import { checkParameters } from "./config/parameters";
 import { WAIVER_TAG_PREFIX, waiversFromTags } from "./config/tag-waivers";
 import {
-  compiledModule,
   instantiate,
   LARGE_INPUT_BYTES,
   MOST_ONE_EVALUATION_CAN_HAVE,
@@ -290,10 +289,7 @@ function takeInstance(run: Run, options: InstanceOptions): { policy: Policy; kee
   const key = JSON.stringify([run.parameters, options.maxMemoryMiB, options.sharedMemory]);
   const held = kept.get(run.bundle);
   kept.delete(run.bundle); // out while in use: a failed evaluation leaves nothing to reuse
-  const policy =
-    held?.key === key
-      ? held.policy
-      : instantiate({ wasm: compiledModule(run.bundle), data: run.bundle.data }, run.parameters, options);
+  const policy = held?.key === key ? held.policy : instantiate(run.bundle, run.parameters, options);
   return {
     policy,
     keep: () => {

@@ -161,14 +161,14 @@ export type Policy = LoadedPolicy & {
   heapBytes(): number;
 };
 
-const modules = new WeakMap<PolicyBundle, WebAssembly.Module>();
+const modules = new WeakMap<Buffer, WebAssembly.Module>();
 
-/** policy.wasm compiled once per loaded bundle: every instance of it, in any thread, shares the module. */
-export function compiledModule(bundle: PolicyBundle): WebAssembly.Module {
-  let module = modules.get(bundle);
+/** policy.wasm compiled once per loaded copy of its bytes: every instance of it, in any thread, shares the module. */
+export function compiledModule(wasm: Buffer): WebAssembly.Module {
+  let module = modules.get(wasm);
   if (!module) {
-    module = new WebAssembly.Module(new Uint8Array(bundle.wasm));
-    modules.set(bundle, module);
+    module = new WebAssembly.Module(new Uint8Array(wasm));
+    modules.set(wasm, module);
   }
   return module;
 }
@@ -185,7 +185,8 @@ export function instantiate(
   // run a full GC on every memory.grow (10x slower at 1,000 resources; docs/benchmarks.md).
   let policy: Policy;
   try {
-    policy = loadPolicy(bundle.wasm, maximum, ENTRYPOINTS) as Policy;
+    const module = bundle.wasm instanceof WebAssembly.Module ? bundle.wasm : compiledModule(bundle.wasm);
+    policy = loadPolicy(module, maximum, ENTRYPOINTS) as Policy;
   } catch (err) {
     throw addressSpaceError(err) ?? err;
   }

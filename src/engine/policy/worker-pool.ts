@@ -87,7 +87,7 @@ export class PolicyPool {
         `memory limit ${totalMiB} MiB leaves less than ${MIN_MEMORY_MIB} MiB to each of ${jobs} evaluation threads (--max-memory, --jobs)`,
       );
     const setup: WorkerSetup = {
-      module: compiledModule(bundle),
+      module: compiledModule(bundle.wasm),
       data: bundle.data,
       parameters,
       options: { maxMemoryMiB: share, sharedMemory: { totalMiB, threads: jobs } },
