@@ -155,7 +155,7 @@ named(statement) := {[address, arn] |
 	some pattern in requests.resource_values(statement.resources)
 	wildcard(pattern)
 	not any_pattern(statement, pattern)
-	some _, addresses in tables_by_resource
+	some addresses in tables_by_resource
 	some address in addresses
 	arn := placed(pattern, address)
 	some form in table_arns(address, arn)

@@ -12,5 +12,5 @@ export AWS_REGION="${AWS_REGION:-eu-west-1}"
 export AWS_EC2_METADATA_DISABLED=true
 export DISABLE_VERSION_CHECK=1
 # The Go builds of OPA, Regal and OpenTofu (scripts/tools/) give the compiler's collector more room. With an
-# empty build cache, GOGC 100 -> 400: OPA 155 -> 129 CPU s, Regal 107 -> 91, OpenTofu 169 -> 145 (peak 0.79 GB).
+# empty build cache, GOGC 100 -> 400: OPA 155 -> 129 CPU s, OpenTofu 169 -> 145 (peak 0.79 GB).
 export GO_BUILD_GOGC="${GO_BUILD_GOGC:-400}"

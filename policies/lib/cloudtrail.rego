@@ -200,7 +200,7 @@ selectors contains selector if {
 	some i, block in object.get(resource.after, "event_selector", [])
 	not object.get(resource.unknown, ["event_selector", i, "read_write_type"], false) == true
 	some j, data_resource in object.get(block, "data_resource", [])
-	object.get(data_resource, "type", null) == _table_type
+	data_resource.type == _table_type
 	label := sprintf("event_selector[%d].data_resource[%d]", [i, j])
 	values := _basic_values(resource, i, j)
 	selector := {
@@ -287,7 +287,7 @@ _advanced_fields(resource, i) := {field.field: merged |
 # Unknown values of the fields that decide whether the selector records table data events at all.
 _unknown_selector_fields(fields) if {
 	some name in ["eventCategory", "resources.type", "readOnly", "eventName", "eventSource"]
-	some _, values in fields[name]
+	some values in fields[name]
 	values == true
 }
 
@@ -392,7 +392,7 @@ _arn_condition(_, _, fields, op) := {"matchers": [{"kind": "literal", "op": trim
 }
 
 _arn_condition(resource, i, fields, op) := _referenced(resource, _field_expression(resource, i, op)) if {
-	object.get(fields, ["resources.ARN", op], []) == true
+	fields["resources.ARN"][op] == true
 }
 
 # Terraform marks an unknown list of a set element; the configuration's field selector with the

@@ -87,9 +87,9 @@ unpublished(metric) if {
 unpublished(metric) if {
 	metric.namespace == dynamodb_metrics.namespace
 	is_object(metric.dimensions)
+	is_string(metric.dimensions.Operation)
 	some name, operations in dynamodb_metrics.operation_dimensions
 	metric.dimensions[name]
-	is_string(metric.dimensions.Operation)
 	not metric.dimensions.Operation in operations
 }
 
@@ -97,9 +97,9 @@ unpublished(metric) if {
 why_unpublished(metric) := sprintf("%s is emitted only with Operation %s, not %s", [
 	name, concat(" or ", sort(operations)), metric.dimensions.Operation,
 ]) if {
+	is_string(metric.dimensions.Operation)
 	some name, operations in dynamodb_metrics.operation_dimensions
 	metric.dimensions[name]
-	is_string(metric.dimensions.Operation)
 	not metric.dimensions.Operation in operations
 } else := sprintf("%s, not with %s", [published_as(metric.name), _dimension_list({name | some name, _ in metric.dimensions})])
 
@@ -331,13 +331,13 @@ _targeted(address, _) if address in _targeted_addresses
 _targeted(_, rule) if rule.after.name in _targeted_names
 
 _targeted_addresses contains source.address if {
-	some _, target in plan.of_type("aws_cloudwatch_event_target")
+	some target in plan.of_type("aws_cloudwatch_event_target")
 	some source in references.sources(target, ["rule"])
 	source.kind == "resource"
 }
 
 _targeted_names contains target.after.rule if {
-	some _, target in plan.of_type("aws_cloudwatch_event_target")
+	some target in plan.of_type("aws_cloudwatch_event_target")
 }
 
 # A parsed event pattern matches a CloudTrail-recorded DynamoDB API call by that name, for every

@@ -8,5 +8,4 @@ npx biome check .
 bash scripts/tools/install-tools.sh
 opa fmt --fail --list policies >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list policies >&2; exit 1; }
 opa check --strict policies
-bash scripts/tools/install-regal.sh
-regal lint --config-file .regal/config.yaml policies
+bash scripts/test/regal-lint.sh

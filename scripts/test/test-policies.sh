@@ -16,8 +16,7 @@ done
 (cd "$ROOT" && TS_NODE_PREFER_TS_EXTS=true node -r ts-node/register/transpile-only scripts/test/policy-input.ts "$work"/fixtures-root/fixtures/*/data.json)
 opa fmt --fail --list "$ROOT/policies" >/dev/null || { echo "opa fmt: these files need formatting:" >&2; opa fmt --list "$ROOT/policies" >&2; exit 1; }
 opa check --strict "$ROOT/policies"
-bash "$ROOT/scripts/tools/install-regal.sh"
-regal lint --config-file "$ROOT/.regal/config.yaml" "$ROOT/policies"
+bash "$ROOT/scripts/test/regal-lint.sh"
 # --coverage-runs= skips the extra passes that only label why a line is not covered: a third of the time.
 opa test --timeout 300s "$ROOT/policies" "$work/fixtures-root" --coverage --coverage-runs= --format json > "$work/coverage.json" || {
   opa test --timeout 300s "$ROOT/policies" "$work/fixtures-root" -v >&2 || true

@@ -5,7 +5,7 @@ source "$(dirname "$0")/../env.sh"
 cd "$ROOT"
 # The Go programs the tests run (terraform and the AWS provider, tofu, opa, regal) get more room before
 # collecting: measured GOGC 100 -> 400, a fixture's terraform plan 3.1 -> 2.2 CPU s and show 2.1 -> 1.6,
-# opa test with coverage 29.9 -> 22.3, regal lint 29.8 -> 22.8; about 40 MB more per terraform process.
+# opa test with coverage 29.9 -> 22.3; about 40 MB more per terraform process.
 export GOGC="${GOGC:-400}"
 # Each step's start on stderr, in seconds since the start: where a slow run spent its time.
 step() { echo "[npm test +${SECONDS}s] $*" >&2; }

@@ -87,11 +87,13 @@ _aws_tables := plan.of_type("aws_dynamodb_table")
 
 _aws_replicas := plan.of_type("aws_dynamodb_table_replica")
 
-_aws_encryption[address] contains entry if {
+_aws_encryption[address] contains {
+	"verdict": "owned", "attribute": "server_side_encryption",
+	"evidence": ["server_side_encryption[0].enabled: not true"],
+} if {
 	some address, table in _aws_tables
 	not table.unknown.server_side_encryption == true
 	not table.after.server_side_encryption[0].enabled == true
-	entry := {"verdict": "owned", "attribute": "server_side_encryption", "evidence": ["server_side_encryption[0].enabled: not true"]}
 }
 
 # The provider computes the block when the configuration has none. A dynamic block is not in the
@@ -107,14 +109,13 @@ _aws_encryption[address] contains entry if {
 	}
 }
 
-_aws_encryption[address] contains entry if {
+_aws_encryption[address] contains {
+	"verdict": "unprovable", "cause": "unknown", "attribute": "server_side_encryption",
+	"evidence": ["server_side_encryption: (known after apply)"],
+} if {
 	some address, table in _aws_tables
 	table.unknown.server_side_encryption == true
 	not plan.expression(table, ["server_side_encryption"]) == null
-	entry := {
-		"verdict": "unprovable", "cause": "unknown", "attribute": "server_side_encryption",
-		"evidence": ["server_side_encryption: (known after apply)"],
-	}
 }
 
 _aws_encryption[address] contains _key_entry(verdict, "kms_key_arn") if {
@@ -122,10 +123,12 @@ _aws_encryption[address] contains _key_entry(verdict, "kms_key_arn") if {
 	some verdict in kms.table_key_verdicts(table)
 }
 
-_aws_replica_keys[address] contains entry if {
+_aws_replica_keys[address] contains {
+	"verdict": "unprovable", "cause": "unknown", "attribute": "replica",
+	"evidence": ["replica: (known after apply)"],
+} if {
 	some address, table in _aws_tables
 	table.unknown.replica == true
-	entry := {"verdict": "unprovable", "cause": "unknown", "attribute": "replica", "evidence": ["replica: (known after apply)"]}
 }
 
 _aws_replica_keys[address] contains _key_entry(verdict, null) if {

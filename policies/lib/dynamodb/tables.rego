@@ -33,9 +33,9 @@ _table_keys contains entry if {
 }
 
 _table_keys contains entry if {
+	path := ["sse_specification", "kms_master_key_id"]
 	some address, table in plan.of_type("awscc_dynamodb_table")
 	_awscc_sse_state(table).verdict == "on"
-	path := ["sse_specification", "kms_master_key_id"]
 	some verdict in _awscc_key_verdicts(table, "sse_specification.kms_master_key_id", path)
 	entry := _awscc_key_entry(address, "", verdict)
 }
@@ -60,10 +60,10 @@ _table_keys contains entry if {
 # A key given by a stack parameter whose value is known only after apply: the parameter followed
 # to what the stack sets it to (a key of the plan, with its rotation).
 _table_keys contains entry if {
+	path := ["SSESpecification", "KMSMasterKeyId"]
 	some table in _template_tables
 	table.type == "AWS::DynamoDB::Table"
 	_template_sse_state(table).verdict == "on"
-	path := ["SSESpecification", "KMSMasterKeyId"]
 	name := _parameter_known_after_apply(table, table.properties, path)
 	label := concat("", [table.label, ".SSESpecification.KMSMasterKeyId <- parameters.", name])
 	some verdict in _parameter_key_verdicts(table.stack, name, label)
@@ -106,8 +106,8 @@ _replica_keys contains entry if some entry in _unknown_replicas
 
 # Point-in-time recovery of each table, or of each replica of a global table.
 _pitr contains entry if {
-	some address, table in plan.of_type("awscc_dynamodb_table")
 	path := ["point_in_time_recovery_specification", "point_in_time_recovery_enabled"]
+	some address, table in plan.of_type("awscc_dynamodb_table")
 	entry := object.union(_awscc_setting(table, path, concat(".", path)), {"address": address, "subject": ""})
 }
 
@@ -120,18 +120,18 @@ _pitr contains entry if {
 }
 
 _pitr contains entry if {
+	path := ["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]
 	some table in _template_tables
 	table.type == "AWS::DynamoDB::Table"
-	path := ["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]
 	label := concat("", [table.label, ".PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"])
 	verdict := _template_setting(table, label, table.properties, path)
 	entry := object.union(verdict, {"address": table.address, "subject": table.subject})
 }
 
 _pitr contains entry if {
+	path := ["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]
 	some table in _template_tables
 	some replica in _template_replicas(table)
-	path := ["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"]
 	label := concat("", [replica.label, ".PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"])
 	verdict := _template_setting(table, label, replica.properties, path)
 	entry := object.union(verdict, {"address": table.address, "subject": table.subject})

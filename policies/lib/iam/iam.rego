@@ -329,7 +329,7 @@ _unreadable_reason(change) := concat("; ", sort(reasons)) if {
 }
 
 _statement_unknowns(change) := {"its statements are only known after apply" |
-	object.get(change.change, ["after_unknown", "statement"], false) == true
+	change.change.after_unknown.statement == true
 } | {sprintf("statement[%d].%s is only known after apply", [i, field]) |
 	some i, marks in object.get(change.change, ["after_unknown", "statement"], [])
 	some field in ["effect", "actions", "not_actions"]
@@ -405,10 +405,11 @@ _resource_field_is_not(statement) if {
 
 _data_principals(statement, marks) := {
 	"kind": kind,
-	"values": {_principal_name(block.type, identifier) | some block in statement[field]; some identifier in block.identifiers},
+	"values": {_principal_name(block.type, identifier) | some block in blocks; some identifier in block.identifiers},
 	"known": _known(object.get(marks, field, false)),
 } if {
 	[kind, field] := _principal_field(statement)
+	blocks := object.get(statement, field, [])
 }
 
 _principal_field(statement) := ["NotPrincipal", "not_principals"] if count(_array_or_empty(object.get(statement, "not_principals", null))) > 0

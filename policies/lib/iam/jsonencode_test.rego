@@ -84,8 +84,9 @@ test_a_resource_built_from_a_value_other_than_an_arn_is_any_table if {
 			some f in scan.violation with input as with_document("fgac-opaque-resource-refs", opaque_holder, tree)
 			f.address == opaque_holder
 		]
-		finding.rule == "DDB-FGAC-002"
-		finding.witness.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/ddb-guardrails-probe"
+
+		# regal ignore:non-loop-expression
+		[finding.rule, finding.witness.resource] == ["DDB-FGAC-002", "arn:aws:dynamodb:us-east-1:123456789012:table/ddb-guardrails-probe"]
 	}
 }
 

@@ -170,10 +170,10 @@ _json_template(expression) if {
 # The same for a list of templates, e.g. subnet_ids = ["${aws_subnet.a.id}", "${aws_subnet.b.id}"].
 _json_template(expression) if {
 	is_array(expression.constant_value)
+	count(object.get(expression, "references", [])) > 0
 	some element in expression.constant_value
 	is_string(element)
 	contains(element, "${")
-	count(object.get(expression, "references", [])) > 0
 }
 
 # Terraform lists both "aws_kms_key.k.arn" and "aws_kms_key.k", and both "module.m.out" and

@@ -79,9 +79,9 @@ violation contains finding if {
 }
 
 violation contains finding if {
+	count(s3.unattached(config_type)) == 0
 	some address, _ in s3.archive_buckets
 	count(s3.attached(config_type, address)) == 0
-	count(s3.unattached(config_type)) == 0
 	finding := findings.violation(
 		rego.metadata.chain(),
 		address,

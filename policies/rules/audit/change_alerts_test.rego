@@ -36,7 +36,7 @@ test_a_delivered_pitr_config_rule_covers_update_continuous_backups if {
 
 # The changes the Config rules of the account of the fixture's tables cover.
 config_covered_on(name) := {event |
-	some _, table in data.ddb_guardrails.lib.monitoring.tables with input as fixtures.plan(name)
+	some table in data.ddb_guardrails.lib.monitoring.tables with input as fixtures.plan(name)
 	some event in rule.config_covered(table, "one") with input as fixtures.plan(name)
 }
 

@@ -85,7 +85,7 @@ gaps[key] := {"unknown": uncertain(table)} if {
 
 uncertain(table) := ((monitoring.unknown_rules_for(table) | unknown_filters) | account_uncertain(table)) | delivery_uncertain(table)
 
-unknown_filters contains evidence if some _, evidence in monitoring.unknown_filters
+unknown_filters contains evidence if some evidence in monitoring.unknown_filters
 
 # Export filters whose log group, or the trail that delivers to it, cannot be read before apply.
 delivery_uncertain(table) := ({evidence |
@@ -93,7 +93,7 @@ delivery_uncertain(table) := ({evidence |
 	some evidence in cloudtrail.delivery_uncertain(address, table, export_events)
 } | {evidence |
 	count(filter_events) > 0
-	some _, chain in monitoring.unresolved_deliveries
+	some chain in monitoring.unresolved_deliveries
 	some evidence in chain
 }) | {evidence |
 	some address, _ in filter_events

@@ -27,8 +27,8 @@ test_an_alarmed_filter_on_a_delivered_log_group_covers_every_table if {
 test_alarmed_filters_on_log_groups_no_trail_delivers_management_writes_to_do_not_count if {
 	found := fixtures.violations(subject, fixtures.plan("audit-export-delivery-missing"))
 	fixtures.pairs(found) == {["aws_dynamodb_table.invalid_export_filters_undelivered", "DDB-AUD-006"]}
-	some f in found
 	undelivered := "no enabled trail that records this table's write management events delivers to its log group"
+	some f in found
 	f.evidence == array.concat(
 		["no enabled, targeted EventBridge rule, and no alarmed log metric filter on a log group a trail delivers to, matches ExportTableToPointInTime"],
 		[sprintf("aws_cloudwatch_log_metric_filter.exports[%q]: %s", [group, undelivered]) | some group in ["data", "exports", "no-role", "reads"]],

@@ -136,7 +136,7 @@ scan_metric(metric) if {
 
 # Terraform marks the whole dimensions map unknown when one value is: neither the table nor the
 # Operation can be read, whatever the map references.
-uncertain := (({evidence | some _, evidence in monitoring.unknown_filters} | {evidence |
+uncertain := (({evidence | some evidence in monitoring.unknown_filters} | {evidence |
 	some address, alarm in monitoring.alerting_alarms
 	alarm.after.namespace == "AWS/DynamoDB"
 	alarm.after.metric_name == "ReturnedItemCount"
@@ -151,7 +151,7 @@ uncertain := (({evidence | some _, evidence in monitoring.unknown_filters} | {ev
 	metric.dimensions == null
 }) | {evidence |
 	count(monitoring.alarmed_filters) > 0
-	some _, chain in object.union(monitoring.unresolved_deliveries, monitoring.unresolved_filter_groups)
+	some chain in object.union(monitoring.unresolved_deliveries, monitoring.unresolved_filter_groups)
 	some evidence in chain
 }
 
@@ -186,7 +186,7 @@ delivery_uncertain(table) := {evidence |
 
 # Alarms on this table's Scans through a metric DynamoDB does not publish.
 unpublished_evidence(table) := {sprintf("%s: %s; this alarm never leaves INSUFFICIENT_DATA", [metric.label, monitoring.published_as(metric.name)]) |
-	some _, metrics in monitoring.alarm_metrics
+	some metrics in monitoring.alarm_metrics
 	some metric in metrics
 	metric.dimensions.TableName == table.after.name
 	metric.dimensions.Operation == "Scan"

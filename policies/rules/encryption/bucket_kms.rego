@@ -51,9 +51,9 @@ algorithm_path := ["rule", 0, "apply_server_side_encryption_by_default", 0, "sse
 
 # A guardrail bucket with no encryption configuration, when every configuration's bucket is known.
 violation contains finding if {
+	count(s3.unattached(config_type)) == 0
 	some address, why in s3.guardrail_buckets
 	count(s3.attached(config_type, address)) == 0
-	count(s3.unattached(config_type)) == 0
 	finding := findings.violation(
 		rego.metadata.chain(),
 		address,

@@ -45,7 +45,7 @@ violation contains finding if {
 
 violation contains finding if {
 	some address, cluster in plan.of_type("aws_dax_cluster")
-	not object.get(cluster.unknown, "cluster_endpoint_encryption_type", false) == true
+	not cluster.unknown.cluster_endpoint_encryption_type == true
 	not cluster.after.cluster_endpoint_encryption_type == "TLS"
 	finding := findings.violation(
 		rego.metadata.chain(),

@@ -192,7 +192,7 @@ bucket_gaps(bucket) := {sprintf("no %s for %s", [block_type, bucket])} if {
 }
 
 account_blocks_public_access if {
-	some _, block in plan.of_type("aws_s3_account_public_access_block")
+	some block in plan.of_type("aws_s3_account_public_access_block")
 	every setting in block_settings {
 		block.after[setting] == true
 	}

@@ -112,9 +112,7 @@ violation contains finding if {
 		resource,
 		readers.stream_documents(stream),
 		"kinesis:GetRecords",
-		sprintf("arn:aws:kinesis:%s:%s:stream/%s", [
-			reach.region_text(resource), readers.account_of(resource), object.get(resource.after, "name", "any-stream"),
-		]),
+		_stream_arn(resource),
 		verdict.key,
 		"kinesis",
 	)
@@ -132,6 +130,10 @@ violation contains finding if {
 		reader.read,
 	)
 }
+
+_stream_arn(resource) := sprintf("arn:aws:kinesis:%s:%s:stream/%s", [
+	reach.region_text(resource), readers.account_of(resource), object.get(resource.after, "name", "any-stream"),
+])
 
 streams(destination) := {source.address |
 	some source in references.sources(destination, ["stream_arn"])

@@ -161,10 +161,10 @@ open_callers(statement, "sts:assumerolewithwebidentity") := {{
 		"token.actions.githubusercontent.com:sub": "repo:any-owner/any-repository:ref:refs/heads/main",
 	},
 }} if {
+	not names_value(statement, "token.actions.githubusercontent.com:sub")
 	some principal in statement.principals.values
 	endswith(principal, "oidc-provider/token.actions.githubusercontent.com")
 	provider := trim_prefix(principal, "Federated:")
-	not names_value(statement, "token.actions.githubusercontent.com:sub")
 }
 
 # A positive condition on the key whose values all name something (no value that starts with a

@@ -80,8 +80,10 @@ _usable(document, address, arn) := {"statements": [object.union(requests.usable(
 	resources := _with_self(statement, address, arn)
 ]}
 
-_with_self(statement, address, arn) := object.union(statement.resources, {"values": array.concat(values, [arn])}) if {
-	values := requests.resource_values(requests.denied_for_certain(statement))
+_with_self(statement, address, arn) := object.union(statement.resources, {"values": array.concat(
+	requests.resource_values(requests.denied_for_certain(statement)),
+	[arn],
+)}) if {
 	not object.get(statement.resources, "known", true)
 	some source in object.get(statement.resources, "references", set())
 	source.address == address

@@ -46,7 +46,7 @@ asked(document, statement) := {"statements": array.concat([usable(statement)], [
 	some deny in document.statements
 	deny.effect == "Deny"
 	every condition in deny.conditions {
-		object.get(condition, "known", true)
+		object.get(condition, "known", true) == true
 	}
 ])}
 
@@ -58,11 +58,11 @@ usable(statement) := object.union(statement, {
 	"resources": object.union(statement.resources, {"values": resource_values(denied_for_certain(statement))}),
 	"conditions": [object.union(condition, {"values": [replace(sprintf("%v", [v]), "&{", "${") | some v in condition.values]}) |
 		some condition in statement.conditions
-		object.get(condition, "known", true)
+		object.get(condition, "known", true) == true
 	],
 })
 
-resource_values(resources) := [replace(value, "&{", "${") | some value in resources.values] if object.get(resources, "known", true)
+resource_values(resources) := [replace(value, "&{", "${") | some value in resources.values] if object.get(resources, "known", true) == true
 
 resource_values(resources) := array.concat(
 	[replace(value, "&{", "${") | some value in resources.values],
@@ -258,7 +258,7 @@ holder_principals(document) := [concat("/", ["user", caller_name])] if {
 	not document.holder_type in {"aws_iam_role_policy", "aws_iam_role"}
 	"aws:username" in _variables(document)
 } else := [concat("/", ["user", name])] if {
-	document.holder_type in {"aws_iam_user_policy"}
+	document.holder_type == "aws_iam_user_policy"
 	name := plan.resources[document.holder].after.user
 	is_string(name)
 } else := [concat("/", ["role", name])] if {
@@ -408,7 +408,7 @@ _path_values(statement, key) := {value |
 	some condition in statement.conditions
 	condition.key == key
 	condition.operator in {"stringequals", "stringlike", "stringequalsifexists"}
-	object.get(condition, "known", true)
+	object.get(condition, "known", true) == true
 	value := condition.values[0]
 	is_string(value)
 	not contains(value, "$")
