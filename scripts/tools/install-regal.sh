@@ -42,6 +42,6 @@ mkdir -p "$ROOT/.tools/bin"
 (
   cd "$src"
   go mod edit -require="github.com/open-policy-agent/opa@$OPA_VERSION"
-  GOFLAGS=-mod=mod CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go build -trimpath \
+  GOFLAGS=-mod=mod CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go build "${GO_BUILD_GCFLAGS[@]}" \
     -ldflags "-X github.com/open-policy-agent/regal/pkg/version.Version=${REGAL_VERSION#v}" -o "$bin" .
 )

@@ -7,5 +7,5 @@ if [ -x "$ROOT/.tools/bin/opa" ] && [ "$("$ROOT/.tools/bin/opa" version | head -
   exit 0
 fi
 echo "installing opa $OPA_VERSION into .tools/bin" >&2
-# -trimpath and CGO_ENABLED=0 as scripts/tools/install-regal.sh builds Regal, which then reuses these packages.
-GOBIN="$ROOT/.tools/bin" CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go install -trimpath "github.com/open-policy-agent/opa@$OPA_VERSION"
+# The flags Regal and OpenTofu are built with (scripts/env.sh), so that they reuse these packages.
+GOBIN="$ROOT/.tools/bin" CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go install "${GO_BUILD_GCFLAGS[@]}" "github.com/open-policy-agent/opa@$OPA_VERSION"
