@@ -13,25 +13,33 @@ step "tools"
 bash scripts/tools/install-tools.sh
 bash scripts/tools/build-opentofu.sh   # the OpenTofu deploy test runs tofu (minutes once, then skipped)
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
-# The build and the tests' type check need nothing the Rego steps make: they run beside them, on the
-# other core (each tsc is one thread). The tests are type-checked once here; ts-jest only transpiles them
-# (isolatedModules in test/tsconfig.json), which cut a suite's cold start from about 2 minutes to 30 s.
-step "build and type check (beside the Rego steps)"
+# A failing step ends the run: the steps still running beside it (and their children) end with it.
+kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
+trap 'for job in $(jobs -pr); do kill_tree "$job"; done; rm -rf "$results"' EXIT
+# The build, the tests' type check and the generated-files check need nothing the Rego steps make: they
+# run beside them, so that one's single-threaded stretches (each tsc, node, opa check) leave no core idle.
+# The tests are type-checked once here; ts-jest only transpiles them (isolatedModules in
+# test/tsconfig.json), which cut a suite's cold start from about 2 minutes to 30 s.
+step "build and type check, generated files up to date (beside biome and the Rego steps)"
 (npm run build --silent && npx tsc -p test/tsconfig.json && chmod +x dist/src/cli/main.js) >"$results/build.log" 2>&1 &
 build=$!
-step "generated files up to date"
-bash scripts/generate/generate.sh --check
+bash scripts/generate/generate.sh --check >"$results/generate.log" 2>&1 &
+generate=$!
 step "biome"
 npx biome check .   # TypeScript/JavaScript format and lint (npm run lint also runs the Rego linters; npm run format fixes)
 step "Rego"
 REGO_RESULTS_FILE="$results/rego.json" bash scripts/test/test-policies.sh
-if ! wait "$build"; then
-  cat "$results/build.log" >&2
-  echo "error: the build or the tests' type check failed (above)" >&2
-  exit 1
-fi
-cat "$results/build.log" >&2
+finish() { # finish <pid> <log> <what failed>
+  local status=0
+  wait "$1" || status=$?
+  cat "$2" >&2
+  if [ "$status" != 0 ]; then
+    echo "error: $3 failed (above)" >&2
+    exit 1
+  fi
+}
+finish "$generate" "$results/generate.log" "the generated-files check"
+finish "$build" "$results/build.log" "the build or the tests' type check"
 step "jest"
 status=0
 npx jest --ci --json --outputFile="$results/jest.json" "$@" || status=$?
