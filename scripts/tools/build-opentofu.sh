@@ -6,12 +6,15 @@
 # `go install ...@version` cannot build it because its go.mod has a replace directive.
 #
 # A test build, made for CI's budget (2 cores, empty caches): the remote-state backends whose cloud SDKs
-# are most of the compile (azurerm, consul, cos, gcs, kubernetes, oss) are left out of the backend table
-# (internal/backend/init/init.go), and OpenTofu and its third-party packages are compiled without
+# are most of the compile (azurerm, consul, cos, gcs, kubernetes, oss, s3) are left out of the backend
+# table (internal/backend/init/init.go), and the state-encryption key providers that need a cloud SDK
+# (aws_kms, gcp_kms, openbao) out of internal/encryption/default_registry.go; the tests keep their state
+# unencrypted in local files. OpenTofu and its third-party packages are compiled without
 # optimization (-N -l; the standard library optimized, as OPA's build compiles it: scripts/env.sh).
-# Planning, applying and `tofu show -json` are OpenTofu's own code, unchanged; the tests keep their state in
-# local files. Measured with an empty Go build cache (and the module downloaded): 153 CPU s, against 311
-# for the release build; after OPA's build, which compiled the standard library it reuses, 124.
+# Planning, applying and `tofu show -json` are OpenTofu's own code, unchanged. Measured with an empty Go
+# build cache (and the module downloaded): 153 CPU s without the six backends, against 311 for the release
+# build; 151 -> 121 without s3 and the three key providers too; after OPA's build, which compiled the
+# standard library it reuses, 124 before that.
 set -euo pipefail
 source "$(dirname "$0")/../env.sh"
 TOFU_VERSION=v1.10.10
@@ -62,7 +65,7 @@ trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
 cp -R "$dir/." "$src"
 chmod -R u+w "$src"
 init="$src/internal/backend/init/init.go"
-for backend in azurerm:Azure consul:Consul cos:Cos gcs:GCS kubernetes:Kubernetes oss:OSS; do
+for backend in azurerm:Azure consul:Consul cos:Cos gcs:GCS kubernetes:Kubernetes oss:OSS s3:S3; do
   name="${backend%%:*}" pkg="backend${backend#*:}"
   grep -q "^		\"$name\": " "$init" && grep -q "^	$pkg \"" "$init" || {
     echo "error: opentofu $TOFU_VERSION: the $name backend is not where this script expects it in $init" >&2
@@ -70,8 +73,18 @@ for backend in azurerm:Azure consul:Consul cos:Cos gcs:GCS kubernetes:Kubernetes
   }
   sed -i -e "/^		\"$name\": /d" -e "/^	$pkg \"/d" "$init"
 done
+registry="$src/internal/encryption/default_registry.go"
+for provider in aws_kms gcp_kms openbao; do
+  grep -q "^	\"github.com/opentofu/opentofu/internal/encryption/keyprovider/$provider\"$" "$registry" &&
+    grep -q "^	if err := DefaultRegistry.RegisterKeyProvider($provider.New()); err != nil {$" "$registry" || {
+    echo "error: opentofu $TOFU_VERSION: the $provider key provider is not where this script expects it in $registry" >&2
+    exit 2
+  }
+  sed -i -e "/^	\"github.com\/opentofu\/opentofu\/internal\/encryption\/keyprovider\/$provider\"$/d" \
+    -e "/^	if err := DefaultRegistry.RegisterKeyProvider($provider.New()); err != nil {$/,+2d" "$registry"
+done
 (cd "$src" && CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go build "${GO_BUILD_GCFLAGS[@]}" \
   -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$bin" ./cmd/tofu)
-echo "OpenTofu $TOFU_VERSION test build: without the azurerm, consul, cos, gcs, kubernetes and oss backends, compiled without optimization" >"$bin.test-build"
+echo "OpenTofu $TOFU_VERSION test build: without the azurerm, consul, cos, gcs, kubernetes, oss and s3 backends and the aws_kms, gcp_kms and openbao key providers, compiled without optimization" >"$bin.test-build"
 write_mirror
 echo "opentofu $TOFU_VERSION built: $bin" >&2
