@@ -47,7 +47,9 @@ disable_checkpoint = true
 RC
 }
 
-if [ -x "$bin" ] && [ "$("$bin" version | head -1)" = "OpenTofu ${TOFU_VERSION}" ] && [ -f "$bin.test-build" ]; then
+# What this script builds, recorded beside the binary: a build made by an earlier version of it is redone.
+build_note="OpenTofu $TOFU_VERSION test build: without the azurerm, consul, cos, gcs, kubernetes, oss and s3 backends and the aws_kms, gcp_kms and openbao key providers, compiled without optimization"
+if [ -x "$bin" ] && [ "$("$bin" version | head -1)" = "OpenTofu ${TOFU_VERSION}" ] && [ "$(cat "$bin.test-build" 2>/dev/null)" = "$build_note" ]; then
   write_mirror
   exit 0
 fi
@@ -85,6 +87,6 @@ for provider in aws_kms gcp_kms openbao; do
 done
 (cd "$src" && CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" go build "${GO_BUILD_GCFLAGS[@]}" \
   -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$bin" ./cmd/tofu)
-echo "OpenTofu $TOFU_VERSION test build: without the azurerm, consul, cos, gcs, kubernetes, oss and s3 backends and the aws_kms, gcp_kms and openbao key providers, compiled without optimization" >"$bin.test-build"
+echo "$build_note" >"$bin.test-build"
 write_mirror
 echo "opentofu $TOFU_VERSION built: $bin" >&2
