@@ -14,6 +14,8 @@ export DISABLE_VERSION_CHECK=1
 # The Go builds of OPA, Regal and OpenTofu (scripts/tools/) give the compiler's collector more room. With an
 # empty build cache, GOGC 100 -> 400: OPA 155 -> 129 CPU s, OpenTofu 169 -> 145 (peak 0.79 GB).
 export GO_BUILD_GOGC="${GO_BUILD_GOGC:-400}"
+# The pinned OPA: scripts/tools/install-tools.sh installs it, and Regal is built against it.
+OPA_VERSION=v1.22.2
 # They compile their third-party packages without optimization (-N -l), and the standard library and OPA
 # optimized, all three alike, so that one built after another reuses what the first compiled (the build
 # cache keys a package by its flags). What the tests run hot is OPA's own code and the standard library:

@@ -15,8 +15,7 @@ if [ "${1:-}" = "--check" ]; then
   digest="$work/check/bundle-digest.ts"
 fi
 mkdir -p "$out"
-opa capabilities --current > "$work/current.json"
-node "$ROOT/scripts/generate/wasm-capabilities.js" "$work/current.json" "$ROOT/node_modules/@open-policy-agent/opa-wasm/capabilities.json" > "$work/capabilities.json"
+node "$ROOT/scripts/generate/wasm-capabilities.js" > "$work/capabilities.json"
 # Relative paths: the wasm embeds source locations, and the bundle must not depend on the checkout folder.
 # The entrypoints are the rules whose METADATA says `entrypoint: true` (opa build reads it).
 (cd "$ROOT" && opa build -t wasm --capabilities "$work/capabilities.json" --ignore '*_test.rego' -o "$work/bundle.tar.gz" policies)

@@ -8,8 +8,7 @@ bash "$ROOT/scripts/tools/install-tools.sh"
 bash "$ROOT/scripts/tools/install-regal.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-opa capabilities --current >"$work/current.json"
-node "$ROOT/scripts/generate/wasm-capabilities.js" "$work/current.json" "$ROOT/node_modules/@open-policy-agent/opa-wasm/capabilities.json" >"$work/capabilities.json"
+node "$ROOT/scripts/generate/wasm-capabilities.js" >"$work/capabilities.json"
 {
   cat "$ROOT/.regal/config.yaml"
   printf 'capabilities:\n  from:\n    file: %s\n' "$work/capabilities.json"

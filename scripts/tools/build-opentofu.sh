@@ -17,6 +17,7 @@
 # standard library it reuses, 124 before that.
 set -euo pipefail
 source "$(dirname "$0")/../env.sh"
+source "$(dirname "$0")/go-module.sh"
 TOFU_VERSION=v1.10.10
 TOFU_SUM="h1:ELFHOkY0x/bHvkgBP4KK3i7Y19CSFuHOyeZOLc0cqWY="
 bin="$ROOT/.tools/bin/tofu"
@@ -54,18 +55,8 @@ if [ -x "$bin" ] && [ "$("$bin" version | head -1)" = "OpenTofu ${TOFU_VERSION}"
   exit 0
 fi
 echo "building opentofu $TOFU_VERSION into .tools/bin (minutes with an empty Go cache)" >&2
-info="$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION")"
-sum="$(sed -n 's/^\t"Sum": "\(.*\)",$/\1/p' <<<"$info")"
-dir="$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$info")"
-if [ "$sum" != "$TOFU_SUM" ]; then
-  echo "error: opentofu $TOFU_VERSION module hash is '$sum', expected $TOFU_SUM" >&2
-  exit 2
-fi
+go_module_copy github.com/opentofu/opentofu "$TOFU_VERSION" "$TOFU_SUM"
 mkdir -p "$ROOT/.tools/bin"
-src="$(mktemp -d)"
-trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
-cp -R "$dir/." "$src"
-chmod -R u+w "$src"
 init="$src/internal/backend/init/init.go"
 for backend in azurerm:Azure consul:Consul cos:Cos gcs:GCS kubernetes:Kubernetes oss:OSS s3:S3; do
   name="${backend%%:*}" pkg="backend${backend#*:}"

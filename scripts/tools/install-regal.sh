@@ -12,26 +12,16 @@
 # type `*glob.Pattern` (the same methods), the only edit.
 set -euo pipefail
 source "$(dirname "$0")/../env.sh"
+source "$(dirname "$0")/go-module.sh"
 REGAL_VERSION=v0.42.0
 REGAL_SUM="h1:G05bY17Cw8+eiv9ntODgEVSKqueNyEabUzwngoZLWvw="
-OPA_VERSION=v1.22.2 # the version scripts/tools/install-tools.sh installs
 bin="$ROOT/.tools/bin/regal"
 if [ -x "$bin" ] && "$bin" version 2>/dev/null | grep -q "^Version: *${REGAL_VERSION#v}$" &&
   "$bin" version 2>/dev/null | grep -q "^OPA Version: *${OPA_VERSION#v}$"; then
   exit 0
 fi
 echo "building regal $REGAL_VERSION against opa $OPA_VERSION into .tools/bin" >&2
-info="$(go mod download -json "github.com/open-policy-agent/regal@$REGAL_VERSION")"
-sum="$(sed -n 's/^\t"Sum": "\(.*\)",$/\1/p' <<<"$info")"
-dir="$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$info")"
-if [ "$sum" != "$REGAL_SUM" ]; then
-  echo "error: regal $REGAL_VERSION module hash is '$sum', expected $REGAL_SUM" >&2
-  exit 2
-fi
-src="$(mktemp -d)"
-trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
-cp -R "$dir/." "$src"
-chmod -R u+w "$src"
+go_module_copy github.com/open-policy-agent/regal "$REGAL_VERSION" "$REGAL_SUM"
 filter="$src/pkg/config/filter.go"
 if [ "$(grep -c '\bglob\.Glob\b' "$filter")" != 3 ] || [ "$(grep -rl --include='*.go' '\bglob\.Glob\b' "$src" | wc -l)" != 1 ]; then
   echo "error: regal $REGAL_VERSION: glob.Glob is not where this script expects it ($filter)" >&2

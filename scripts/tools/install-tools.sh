@@ -2,7 +2,6 @@
 # Installs the pinned OPA CLI into .tools/bin (a build and test tool only; the CLI needs Node alone).
 set -euo pipefail
 source "$(dirname "$0")/../env.sh"
-OPA_VERSION=v1.22.2
 if [ -x "$ROOT/.tools/bin/opa" ] && [ "$("$ROOT/.tools/bin/opa" version | head -1)" = "Version: ${OPA_VERSION#v}" ]; then
   exit 0
 fi

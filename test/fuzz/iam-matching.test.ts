@@ -66,12 +66,7 @@ denied(doc, action) if {
 }
 `,
   );
-  writeFileSync(join(work, "current.json"), execFileSync(opa, ["capabilities", "--current"]));
-  const capabilities = execFileSync(process.execPath, [
-    join(ROOT, "scripts", "generate", "wasm-capabilities.js"),
-    join(work, "current.json"),
-    join(ROOT, "node_modules", "@open-policy-agent", "opa-wasm", "capabilities.json"),
-  ]);
+  const capabilities = execFileSync(process.execPath, [join(ROOT, "scripts", "generate", "wasm-capabilities.js")]);
   writeFileSync(join(work, "capabilities.json"), capabilities);
   execFileSync(
     opa,
