@@ -188,10 +188,11 @@ _from_source(source, origin) := {_constant_document(source, origin)} if _readabl
 _from_source(source, origin) := {{"status": "unprovable", "origin": origin, "reason": reason}} if {
 	not _readable_data_source(source)
 	not _readable_constant(source)
-	reason := sprintf(
-		"the policy comes from %s, which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)",
-		[describe(source)],
-	)
+	reason := concat("", [
+		"the policy comes from ",
+		describe(source),
+		", which the plan does not carry as a statement list (build it with an aws_iam_policy_document data source)",
+	])
 }
 
 _readable_constant(source) if {
@@ -211,13 +212,13 @@ _readable_data_source(source) if {
 
 describe(source) := located.text(_described(source), source)
 
-_described(source) := sprintf("%s (created in this plan)", [source.address]) if source.kind == "resource"
+_described(source) := concat("", [source.address, " (created in this plan)"]) if source.kind == "resource"
 
-_described(source) := sprintf("%s (data source)", [source.address]) if source.kind == "data"
+_described(source) := concat("", [source.address, " (data source)"]) if source.kind == "data"
 
 _described(source) := sprintf("the constant %s", [json.marshal(source.value)]) if source.kind == "constant"
 
-_described(source) := sprintf("%s (not resolvable from the plan)", [source.reference]) if source.kind == "unresolved"
+_described(source) := concat("", [source.reference, " (not resolvable from the plan)"]) if source.kind == "unresolved"
 
 # The reads of a data source address: itself, or its instances "x[<key>]". From the plan's instance
 # index: scanning every read for each reference was quadratic (docs/benchmarks.md).

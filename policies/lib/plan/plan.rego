@@ -222,13 +222,17 @@ config(resource) := configs[resource.config_key]
 # is more precise than the configuration's expression over every instance.
 # Inside blocks and maps, the source model keys its expression by the path
 # ("event_selector.0.data_resource.0.values", "parameters.KeyArn").
-expression(resource, path) := object.get(input, ["source", "attributes", resource.address, path[0]], null) if {
+expression(resource, path) := _configured_expression(resource, path) if {
+	not input.source
+} else := object.get(input, ["source", "attributes", resource.address, path[0]], null) if {
 	count(path) == 1
 	object.get(input, ["source", "attributes", resource.address, path[0]], null) != null
 } else := found if {
 	count(path) > 1
 	found := input.source.attributes[resource.address][_path_key(path)]
-} else := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)
+} else := _configured_expression(resource, path)
+
+_configured_expression(resource, path) := object.get(object.get(configs, resource.config_key, {}), array.concat(["expressions"], path), null)
 
 _path_key(path) := concat(".", [_step_text(step) | some step in path])
 

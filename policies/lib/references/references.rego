@@ -33,7 +33,17 @@ attributed_sources(resource, _) := {{"kind": "unresolved", "reference": sprintf(
 	not plan.config(resource)
 }
 
-attributed_sources_of(resource, expression) := _settled(_hop(_hop(_hop(_hop(_hop(_direct(resource.module, expression, _for_each_of(resource))))))))
+attributed_sources_of(resource, expression) := _resolved(_direct(resource.module, expression, _for_each_of(resource)))
+
+# Most expressions settle at once (constants, resources): only the others take the hops.
+_resolved(found) := found if {
+	not _pending(found)
+} else := _settled(_hop(_hop(_hop(_hop(_hop(found))))))
+
+_pending(found) if {
+	some source in found
+	source.kind in _pending_kinds
+}
 
 _without_attributes(found) := {object.remove(source, ["attributes"]) | some source in found}
 
@@ -89,10 +99,17 @@ _follow(source) := _direct(source.module, _source_local(source.module, source.na
 # configuration does not record: unresolved.
 _direct(module, expression, each_scope) := _present(_candidates(module, expression, each_scope))
 
-_present(found) := {source | some source in found; source.kind != "absent"} if {
+_present(found) := found if {
+	not _absent(found)
+} else := {source | some source in found; source.kind != "absent"} if {
 	some source in found
 	source.kind != "absent"
 } else := {object.union(source, {"kind": "unresolved"}) | some source in found}
+
+_absent(found) if {
+	some source in found
+	source.kind == "absent"
+}
 
 _candidates(_, expression, _) := {{"kind": "constant", "value": expression.constant_value}} if {
 	is_object(expression)
@@ -192,17 +209,21 @@ _object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-
 # A resource source with the attributes the expression reads of that resource, any instance
 # (Terraform lists "aws_kms_key.k[0].arn", "aws_kms_key.k[0]" and "aws_kms_key.k" for one reference).
 _with_attributes(source, expression) := object.union(source, {"attributes": {parts[2] |
+	base := _resource_base(source.address)
 	some reference in expression.references
+	startswith(reference, base)
 	parts := regex.find_all_string_submatch_n(_attribute_pattern, reference, 1)[0]
-	parts[1] == _resource_base(source.address)
+	parts[1] == base
 }}) if {
 	source.kind == "resource"
 } else := source
 
 _attribute_pattern := `^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z0-9_-]+)`
 
-# "module.m[0].aws_kms_key.k[\"a\"]" -> "aws_kms_key.k"
-_resource_base(address) := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$`, address, 1)[0][1]
+# "module.m[0].aws_kms_key.k[\"a\"]" -> "aws_kms_key.k": from the plan's resource when it is one.
+_resource_base(address) := concat(".", [resource.type, resource.name]) if {
+	resource := plan.resources[address]
+} else := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$`, address, 1)[0][1]
 
 # "module.m" next to "module.m.out": the bare module reference adds nothing.
 _bare_module(reference, expression) if {

@@ -142,7 +142,7 @@ violation contains finding if {
 		rego.metadata.chain(),
 		key,
 		sprintf("the key policy (%s) cannot be read before apply", [document.path]),
-		array.concat([sprintf("%s: %s", [document.origin, document.reason])], sort(uses)),
+		array.concat([concat(": ", [document.origin, document.reason])], sort(uses)),
 	)
 }
 

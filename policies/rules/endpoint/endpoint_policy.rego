@@ -120,8 +120,8 @@ problems(_, document) := {problem |
 problems(_, document) := {{
 	"provable": false,
 	"holder": document.holder,
-	"message": sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
-	"evidence": sprintf("%s: %s", [document.origin, document.reason]),
+	"message": concat("", [document.path, " cannot be read before apply: ", document.reason]),
+	"evidence": concat(": ", [document.origin, document.reason]),
 }} if document.status == "unprovable"
 
 message(document, i, statement) := sprintf("%s statement[%d] allows every DynamoDB action to any principal on every table", [document.path, i]) if {

@@ -92,8 +92,8 @@ violation contains finding if {
 	finding := findings.unprovable(
 		rego.metadata.chain(),
 		document.holder,
-		sprintf("%s cannot be read before apply: %s", [document.path, document.reason]),
-		[sprintf("%s: %s", [document.origin, document.reason])],
+		concat("", [document.path, " cannot be read before apply: ", document.reason]),
+		[concat(": ", [document.origin, document.reason])],
 	)
 }
 

@@ -90,7 +90,7 @@ violation contains finding if {
 		rego.metadata.chain(),
 		role.address,
 		sprintf("assume_role_policy cannot be read before apply: %s", [reason]),
-		[sprintf("%s: %s", [document.origin, reason])],
+		[concat(": ", [document.origin, reason])],
 	)
 }
 
@@ -123,7 +123,7 @@ table_access(role) := {iam.display_name(min(actions)) |
 	iam.applies_to_dynamodb(statement)
 	actions := iam.covered_actions(statement)
 	count(actions) > 0
-} | {sprintf("what %s cannot tell before apply", [document.holder]) |
+} | {concat("", ["what ", document.holder, " cannot tell before apply"]) |
 	some document in network.role_documents(role.address)
 	document.status == "unprovable"
 }
