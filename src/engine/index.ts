@@ -4,7 +4,9 @@
 /** Reading a plan: JSON text or file, checked for the shape the policies rely on (GuardrailsError if not). */
 export {
   readPlan,
+  readPlanAsync,
   parsePlan,
+  parsePlanAsync,
   checkPlan,
   DEFAULT_LIMITS,
   type PlanLimits,

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { GuardrailsError } from "../errors";
 
 const CHUNK = 1 << 20;
@@ -13,6 +13,18 @@ export function readBounded(source: string, maxBytes: number): Buffer {
   try {
     const chunks: Buffer[] = [];
     let total = 0;
+    // A regular file is read into one buffer of its size and a byte more (to see that it did not grow).
+    const stat = fd === 0 ? undefined : fstatSync(fd);
+    if (stat?.isFile() && stat.size <= maxBytes) {
+      const whole = Buffer.allocUnsafe(stat.size + 1);
+      let n: number;
+      do {
+        n = readChunk(fd, whole.subarray(total));
+        total += n;
+      } while (n > 0 && total <= stat.size);
+      if (total <= stat.size) return whole.subarray(0, total);
+      chunks.push(whole); // it grew while read: on in chunks, under the limit
+    }
     for (;;) {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
       const n = readChunk(fd, chunk);

@@ -7,7 +7,7 @@ import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
-import { scanJson } from "./strict-json";
+import { type JsonScan, scanJson, scanJsonInThread } from "./strict-json";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
 
 export interface PlanLimits {
@@ -34,6 +34,21 @@ export type SavedPlanReader = (file: string, maxBytes: number) => string;
  * without it). Throws GuardrailsError for anything that is not a usable plan.
  */
 export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Plan {
+  const { text, name } = readPlanText(source, limits, savedPlan);
+  return parsePlan(text, name, limits);
+}
+
+/** readPlan, with a large plan's text scanned in a thread of its own while it is parsed (parsePlanAsync). */
+export function readPlanAsync(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Promise<Plan> {
+  const { text, name } = readPlanText(source, limits, savedPlan);
+  return parsePlanAsync(text, name, limits);
+}
+
+function readPlanText(
+  source: string,
+  limits: PlanLimits,
+  savedPlan?: SavedPlanReader,
+): { readonly text: string; readonly name: string } {
   const max = limits.maxBytes ?? DEFAULT_LIMITS.maxBytes;
   let bytes: Buffer;
   try {
@@ -53,34 +68,85 @@ export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: Sa
       throw new GuardrailsError(
         `${source}: is a binary saved plan; convert it with terraform show -json, or pass a SavedPlanReader`,
       );
-    return parsePlan(savedPlan(source, max), source, limits);
+    return { text: savedPlan(source, max), name: source };
   }
   const name = source === "-" ? "stdin" : source;
-  return parsePlan(decodePlanText(bytes, name), name, limits);
+  return { text: decodePlanText(bytes, name), name };
 }
 
+/**
+ * A plan from its JSON text, checked: nesting depth and duplicate keys (scanJson), valid JSON, the shape
+ * of `terraform show -json` output (checkPlan); refused in that order.
+ */
 export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
-  const text = withoutByteOrderMark(input);
-  if (text.trim() === "") throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
+  const text = planText(input, name);
   const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-  const { depth, duplicate } = scanJson(text, maxDepth);
-  if (depth > maxDepth)
-    throw new GuardrailsError(`${name}: JSON nesting depth ${depth} exceeds the limit of ${maxDepth} (--max-depth)`);
+  const scan = scanJson(text, maxDepth);
+  refuseDepth(scan, name, maxDepth);
+  const value = parseJson(text, name);
+  refuseDuplicate(scan, name);
+  return checkPlan(value, name);
+}
+
+/** Below this many characters a thread costs more than the scan it would take off the caller. */
+export const SCAN_IN_THREAD_CHARS = 4 * 1024 * 1024;
+
+/**
+ * parsePlan with a large plan's text scanned in a worker thread while this one parses and checks it (the
+ * scan is about half the time of both). The same plan and the same error, in the same order of refusal.
+ */
+export async function parsePlanAsync(input: string, name: string, limits: PlanLimits = {}): Promise<Plan> {
+  const text = planText(input, name);
+  if (text.length < SCAN_IN_THREAD_CHARS) return parsePlan(text, name, limits);
+  const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+  const scanning = scanJsonInThread(text, maxDepth);
   let value: unknown;
+  let plan: Plan | undefined;
+  let failure: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text, name);
+    plan = checkPlan(value, name);
+  } catch (err) {
+    // Too deep a plan may fail its checks in any way (even the stack): the scan's verdict comes first.
+    failure = err;
+  }
+  const scan = await scanning;
+  refuseDepth(scan, name, maxDepth);
+  if (value === undefined) throw failure; // not JSON
+  refuseDuplicate(scan, name);
+  if (!plan) throw failure;
+  return plan;
+}
+
+function planText(input: string, name: string): string {
+  const text = withoutByteOrderMark(input);
+  if (!/\S/.test(text)) throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
+  return text;
+}
+
+function refuseDepth(scan: JsonScan, name: string, maxDepth: number): void {
+  if (scan.depth > maxDepth)
+    throw new GuardrailsError(
+      `${name}: JSON nesting depth ${scan.depth} exceeds the limit of ${maxDepth} (--max-depth)`,
+    );
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch (err) {
     throw new GuardrailsError(
       `${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`,
     );
   }
-  if (duplicate) {
-    const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
-    throw new GuardrailsError(
-      `${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`,
-    );
-  }
-  return checkPlan(value, name);
+}
+
+function refuseDuplicate({ duplicate }: JsonScan, name: string): void {
+  if (!duplicate) return;
+  const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
+  throw new GuardrailsError(
+    `${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`,
+  );
 }
 
 export function checkPlan(value: unknown, name: string): Plan {
