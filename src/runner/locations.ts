@@ -47,10 +47,10 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
     }
     return filesByDir.get(dir)!;
   };
-  for (const c of plan.resource_changes ?? []) {
-    if (c.mode !== "managed") continue;
-    // Configuration is per module, not per instance.
-    const names = moduleCallNames(c.module_address ?? "");
+  // Configuration is per module, not per instance: its directory is found once per module address.
+  const dirs = new Map<string, string | undefined>();
+  const dirOf = (moduleAddress: string): string | undefined => {
+    const names = moduleCallNames(moduleAddress);
     let dir: string | undefined = rootDir;
     let calls = root?.module_calls;
     for (let i = 0; i < names.length && dir; i++) {
@@ -58,17 +58,37 @@ export function hclLocations(plan: Plan, rootDir: string, cwd = process.cwd()): 
       dir = moduleDirs.dirOf(dir, call?.source ?? "", names.slice(0, i + 1));
       calls = call?.module?.module_calls;
     }
+    return dir;
+  };
+  const blocks = new Map<string, SourceLocation | undefined>();
+  for (const c of plan.resource_changes ?? []) {
+    if (c.mode !== "managed") continue;
+    const moduleAddress = c.module_address ?? "";
+    if (!dirs.has(moduleAddress)) dirs.set(moduleAddress, dirOf(moduleAddress));
+    const dir = dirs.get(moduleAddress);
     if (!dir) continue;
-    const pattern = new RegExp(`^\\s*resource\\s+"${escapeRegExp(c.type)}"\\s+"${escapeRegExp(c.name)}"`);
-    for (const { file, lines } of tfFiles(dir)) {
-      const at = lines.findIndex((l) => pattern.test(l));
-      if (at !== -1) {
-        locations.set(c.address, { file: displayPath(file, cwd), line: at + 1 });
-        break;
-      }
-    }
+    // Found once per block: the instances of a module (and of count/for_each) share it.
+    const key = `${dir}\u0000${c.type}\u0000${c.name}`;
+    if (!blocks.has(key)) blocks.set(key, blockLocation(tfFiles(dir), c.type, c.name, cwd));
+    const found = blocks.get(key);
+    if (found) locations.set(c.address, found);
   }
   return locations;
+}
+
+function blockLocation(
+  files: ReadonlyArray<{ file: string; lines: string[] }>,
+  type: string,
+  name: string,
+  cwd: string,
+): SourceLocation | undefined {
+  if (files.length === 0) return undefined;
+  const pattern = new RegExp(`^\\s*resource\\s+"${escapeRegExp(type)}"\\s+"${escapeRegExp(name)}"`);
+  for (const { file, lines } of files) {
+    const at = lines.findIndex((l) => pattern.test(l));
+    if (at !== -1) return { file: displayPath(file, cwd), line: at + 1 };
+  }
+  return undefined;
 }
 
 /**
