@@ -7,7 +7,7 @@ import data.ddb_guardrails.main
 
 test_the_compliant_session_stack_has_no_findings_from_any_rule if {
 	report := main.report with input as fixtures.plan("model-compliant-stack")
-	report.findings == set()
+	report.findings == []
 	report.resources == 34
 }
 

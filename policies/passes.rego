@@ -67,8 +67,8 @@ other_report := pass_report("other")
 # The rule packages are looked up by bound names: only the pass's own rules are evaluated.
 pass_report(name) := {
 	"resources": count(plan.resources) + count(changes.deleted),
-	"findings": {finding |
+	"findings": [finding |
 		some [guardrail, rule] in passes[name]
 		some finding in data.ddb_guardrails.rules[guardrail][rule].violation
-	},
+	],
 }

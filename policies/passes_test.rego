@@ -17,6 +17,7 @@ same_findings(plan) if {
 	iam := main.iam_report with input as plan
 	iam.resources == report.resources
 	other := main.other_report with input as plan
-	iam.findings | other.findings == report.findings
+	count(iam.findings) + count(other.findings) == count(report.findings)
+	{f | some f in array.concat(iam.findings, other.findings)} == {f | some f in report.findings}
 	other.resources == report.resources
 }

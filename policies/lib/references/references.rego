@@ -212,6 +212,7 @@ _with_attributes(source, expression) := object.union(source, {"attributes": {par
 	base := _resource_base(source.address)
 	some reference in expression.references
 	startswith(reference, base)
+	reference != base
 	parts := regex.find_all_string_submatch_n(_attribute_pattern, reference, 1)[0]
 	parts[1] == base
 }}) if {
@@ -232,85 +233,68 @@ _bare_module(reference, expression) if {
 	startswith(other, concat("", [reference, "."]))
 }
 
-_always_known(reference) if split(reference, ".")[0] in {"count", "path", "terraform"}
+# startswith rather than split: every reference of every expression is tested.
+_always_known(reference) if startswith(reference, "count.")
 
-_always_known("each.key")
+_always_known(reference) if startswith(reference, "path.")
+
+_always_known(reference) if startswith(reference, "terraform.")
+
+_always_known(reference) if reference in {"count", "path", "terraform", "each.key"}
 
 _pseudo_prefixes := {"var", "local", "module", "each", "count", "path", "self", "terraform"}
 
-_reference_sources(module, reference, _) := {{"kind": "resource", "address": address} |
-	some address in _resource_instances(_qualified(module, reference))
-} if {
-	not split(reference, ".")[0] in _pseudo_prefixes
-	not startswith(reference, "data.")
-	count(_resource_instances(_qualified(module, reference))) > 0
-}
-
-# A resource the configuration declares, without the instance referenced (count or for_each
-# left it out): see direct.
-_reference_sources(module, reference, _) := {{"kind": "absent", "reference": _qualified(module, reference)}} if {
-	not split(reference, ".")[0] in _pseudo_prefixes
-	not startswith(reference, "data.")
-	count(_resource_instances(_qualified(module, reference))) == 0
-	_declared(module, reference)
-}
-
-_reference_sources(module, reference, _) := {{"kind": "data", "type": split(reference, ".")[1], "address": address} |
+# What one reference names, by its first word: each reference is classified once (a split, a regular
+# expression only for module outputs), since every expression of every rule comes through here.
+_reference_sources(module, reference, each_scope) := _pseudo_sources(module, reference, each_scope) if {
+	split(reference, ".")[0] in _pseudo_prefixes
+} else := {{"kind": "data", "type": split(reference, ".")[1], "address": address} |
 	some address in _data_instances(_qualified(module, reference))
 } if {
 	startswith(reference, "data.")
-}
+} else := _resource_sources(_qualified(module, reference), module, reference)
 
-_reference_sources(module, reference, _) := {{"kind": "variable", "module": module, "name": split(reference, ".")[1]}} if {
+_resource_sources(qualified, module, reference) := {{"kind": "resource", "address": address} | some address in instances} if {
+	instances := _resource_instances(qualified)
+	count(instances) > 0
+} else := {{"kind": "absent", "reference": qualified}} if {
+	# A resource the configuration declares, without the instance referenced (count or for_each
+	# left it out): see direct.
+	_declared(module, reference)
+} else := {{"kind": "unresolved", "reference": qualified}}
+
+_pseudo_sources(module, reference, each_scope) := {{"kind": "variable", "module": module, "name": split(reference, ".")[1]}} if {
 	startswith(reference, "var.")
-}
+} else := _module_output_sources(module, reference) if {
+	startswith(reference, "module.")
+} else := {{"kind": "each", "module": module, "scope": each_scope}} if {
+	# each.value: what the enclosing for_each expression references (a superset when the for_each
+	# mixes instances; literals in it are known values, so an unknown value never comes from them).
+	startswith(reference, "each.")
+	each_scope != null
+} else := {{"kind": "local", "module": module, "name": split(reference, ".")[1]}} if {
+	# local.<name>: its expression from the source model, when the source is at hand.
+	startswith(reference, "local.")
+	_source_local(module, split(reference, ".")[1])
+} else := {{"kind": "unresolved", "reference": _qualified(module, reference)}} if {
+	_unresolvable(reference)
+} else := set()
 
 # module.<call>.<output>: followed into every instance of the called module.
-_reference_sources(module, reference, _) := {{"kind": "output", "module": instance, "name": parts[2]} |
+_module_output_sources(module, reference) := {{"kind": "output", "module": instance, "name": parts[2]} |
 	some instance in _called_instances(_qualified(module, parts[1]))
 } if {
 	parts := regex.find_all_string_submatch_n(_module_output_pattern, reference, 1)[0]
-}
-
-# each.value: what the enclosing for_each expression references (a superset when the for_each
-# mixes instances; literals in it are known values, so an unknown value never comes from them).
-_reference_sources(module, reference, each_scope) := {{"kind": "each", "module": module, "scope": each_scope}} if {
-	startswith(reference, "each.")
-	each_scope != null
-}
-
-# local.<name>: its expression from the source model, when the source is at hand.
-_reference_sources(module, reference, _) := {{"kind": "local", "module": module, "name": split(reference, ".")[1]}} if {
-	startswith(reference, "local.")
-	_source_local(module, split(reference, ".")[1])
-}
-
-_reference_sources(module, reference, each_scope) := {{"kind": "unresolved", "reference": _qualified(module, reference)}} if {
-	_unresolvable(module, reference, each_scope)
-}
+} else := {{"kind": "unresolved", "reference": _qualified(module, reference)}}
 
 _module_output_pattern := `^(module\.[A-Za-z0-9_-]+(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_-]+)$`
 
-_unresolvable(_, reference, _) if split(reference, ".")[0] == "self"
+# self.*, a local without the source model, each.* outside a for_each.
+_unresolvable(reference) if split(reference, ".")[0] == "self"
 
-_unresolvable(module, reference, _) if {
-	startswith(reference, "local.")
-	not _source_local(module, split(reference, ".")[1])
-}
+_unresolvable(reference) if startswith(reference, "local.")
 
-_unresolvable(_, reference, null) if startswith(reference, "each.")
-
-_unresolvable(_, reference, _) if {
-	startswith(reference, "module.")
-	not regex.match(_module_output_pattern, reference)
-}
-
-_unresolvable(module, reference, _) if {
-	not split(reference, ".")[0] in _pseudo_prefixes
-	not startswith(reference, "data.")
-	count(_resource_instances(_qualified(module, reference))) == 0
-	not _declared(module, reference)
-}
+_unresolvable(reference) if startswith(reference, "each.")
 
 # The configuration of the module declares the resource ("aws_kms_key.this[0]" -> aws_kms_key.this).
 _declared(module, reference) if {
