@@ -4,11 +4,12 @@
 /** Reading a plan: JSON text or file, checked for the shape the policies rely on (GuardrailsError if not). */
 export {
   readPlan,
-  readPlanAsync,
+  readPlanDeferred,
   parsePlan,
-  parsePlanAsync,
+  parsePlanDeferred,
   checkPlan,
   DEFAULT_LIMITS,
+  type DeferredPlan,
   type PlanLimits,
   type SavedPlanReader,
 } from "./plan/read-plan";
@@ -75,6 +76,7 @@ export {
   validatePlan,
   validatePlanInWorker,
   preparePlan,
+  prepareDeferred,
   compareFindings,
   selectRules,
   type ValidateOptions,

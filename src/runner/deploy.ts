@@ -1,6 +1,6 @@
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { GuardrailsError, parsePlanAsync, type Report } from "../engine";
+import { GuardrailsError, parsePlan, type Report } from "../engine";
 import { planSource, stackDirectory, type InputLimits, type PlanSource } from "./inputs";
 import { settleSignals, wasInterrupted, withPrivateDir } from "./interrupt";
 import { COMMANDS_RULE, unwaivedCommands } from "./gate";
@@ -46,7 +46,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
       const json = await progress.step("terraform show -json", () =>
         showPlan(target.dir, sealed, label, options.limits?.maxBytes),
       );
-      const plan = await parsePlanAsync(json, `plan of ${label}`, options.limits);
+      const plan = parsePlan(json, `plan of ${label}`, options.limits);
       const stackJson = join(target.dir, "cdk.tf.json");
       const locations = target.appDir ? cdktfLocations(stackJson, target.entryFile) : hclLocations(plan, target.dir);
       const report = await options.validate(await planSource(plan, locations, target.dir, options.limits));

@@ -6,10 +6,11 @@ import {
   hasTerraformSource,
   hcl2json,
   isCached,
-  parsePlanAsync,
+  parsePlan,
+  prepareDeferred,
   preparePlan,
   priorPlan,
-  readPlanAsync,
+  readPlanDeferred,
   type Plan,
   type PlanLimits,
   type PreparedPlan,
@@ -37,6 +38,26 @@ export interface PlanSource {
    * the plan has none (it creates everything), so nothing had access before.
    */
   readonly prior?: PreparedPlan | null;
+}
+
+/**
+ * The PlanSource of a plan file or stdin. A plan judged alone (no Terraform source beside it, no prior
+ * state asked for) is prepared before its checks run (prepareDeferred): they run while it is evaluated.
+ */
+async function readPlanSource(input: string, dir: string | undefined, options: InputOptions): Promise<PlanSource> {
+  const read = readPlanDeferred(input, options.limits, input === "-" ? undefined : showSavedPlan);
+  if ((dir && hasTerraformSource(dir)) || options.prior) {
+    const plan = read.check();
+    return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
+  }
+  try {
+    const prepared = prepareDeferred(read);
+    const plan = read.plan as Plan;
+    return { prepared, locations: sourceLocations(dir, plan), changed: changedAddresses(plan) };
+  } catch (err) {
+    read.check(); // a malformed plan: its error, not what failed on it
+    throw err;
+  }
 }
 
 /** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
@@ -117,8 +138,7 @@ function classify(dir: string): Workdir {
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
     startSourceReader(options.sourceDir);
-    const plan = await readPlanAsync("-", options.limits);
-    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir, options.limits, options.prior);
+    return readPlanSource("-", options.sourceDir, options);
   }
   let stat: ReturnType<typeof statSync>;
   try {
@@ -133,8 +153,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       );
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
-    const plan = await readPlanAsync(input, options.limits, showSavedPlan);
-    return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
+    return readPlanSource(input, dir, options);
   }
   SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);
@@ -154,7 +173,7 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
     } finally {
       sealed.close();
     }
-    const plan = await parsePlanAsync(json, `plan of ${label}`, options.limits);
+    const plan = parsePlan(json, `plan of ${label}`, options.limits);
     return planSource(plan, workdirLocations(target, plan), target.dir, options.limits, options.prior);
   });
 }

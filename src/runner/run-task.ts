@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decodePlanText, GuardrailsError, parsePlanAsync, type PlanLimits } from "../engine";
+import { decodePlanText, GuardrailsError, parsePlan, type PlanLimits } from "../engine";
 import type { Gate } from "./gate";
 import { planSource } from "./inputs";
 import { failedResult, taskResult, type TaskResult } from "./task-result";
@@ -278,7 +278,7 @@ async function judge(
     );
   const bytes = await downloadPlan(request.planUrl, request.accessToken, signal, options);
   const name = `the plan of ${request.label.split(" ")[0]}`;
-  const plan = await parsePlanAsync(decodePlanText(bytes, name), name, options.limits);
+  const plan = parsePlan(decodePlanText(bytes, name), name, options.limits);
   const source = await planSource(plan, new Map(), undefined, options.limits);
   signal.throwIfAborted();
   const report = await options.gate.evaluate(

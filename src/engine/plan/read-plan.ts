@@ -7,7 +7,7 @@ import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
-import { type JsonScan, scanJson, scanJsonInThread } from "./strict-json";
+import { type JsonScan, scanJson } from "./strict-json";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
 
 export interface PlanLimits {
@@ -38,10 +38,13 @@ export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: Sa
   return parsePlan(text, name, limits);
 }
 
-/** readPlan, with a large plan's text scanned in a thread of its own while it is parsed (parsePlanAsync). */
-export function readPlanAsync(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Promise<Plan> {
+/**
+ * readPlan with the plan's checks left for later (DeferredPlan): the caller may prepare and evaluate the
+ * plan while its checks have not run, and must run them before it uses any result.
+ */
+export function readPlanDeferred(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): DeferredPlan {
   const { text, name } = readPlanText(source, limits, savedPlan);
-  return parsePlanAsync(text, name, limits);
+  return parsePlanDeferred(text, name, limits);
 }
 
 function readPlanText(
@@ -79,43 +82,66 @@ function readPlanText(
  * of `terraform show -json` output (checkPlan); refused in that order.
  */
 export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
+  return parsedPlan(planText(input, name), name, limits, undefined);
+}
+
+/**
+ * A plan parsed, its checks not run yet. `plan` is whatever the JSON holds (undefined when the text is
+ * not JSON): code that reads it must expect anything, and a failure there is settled by `check()` first.
+ */
+export interface DeferredPlan {
+  readonly plan?: Plan;
+  /** parsePlan's checks, once: the checked plan, or parsePlan's error (the same error every call). */
+  check(): Plan;
+}
+
+/**
+ * Plans up to this size are parsed with their checks deferred. A larger one is checked at once: the parsed
+ * plan could not then be let go before its evaluation (docs/benchmarks.md, memory of large plans).
+ */
+export const DEFERRED_CHECK_MAX_CHARS = 64 * 1024 * 1024;
+
+/**
+ * parsePlan, with its checks (everything but the JSON parse) run by `check()`: the same plan, and the
+ * same error in the same order of refusal.
+ */
+export function parsePlanDeferred(input: string, name: string, limits: PlanLimits = {}): DeferredPlan {
   const text = planText(input, name);
+  if (text.length > DEFERRED_CHECK_MAX_CHARS) {
+    const plan = parsePlan(text, name, limits);
+    return { plan, check: () => plan };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // parsePlan's error (or the depth error it gives first) is check()'s.
+  }
+  let verdict: { readonly plan: Plan } | { readonly error: unknown } | undefined;
+  return {
+    plan: value as Plan | undefined,
+    check() {
+      if (!verdict) {
+        try {
+          verdict = { plan: parsedPlan(text, name, limits, value) };
+        } catch (error) {
+          verdict = { error };
+        }
+      }
+      if ("error" in verdict) throw verdict.error;
+      return verdict.plan;
+    },
+  };
+}
+
+/** parsePlan's checks of a text, given its value as JSON.parse read it (undefined: not JSON). */
+function parsedPlan(text: string, name: string, limits: PlanLimits, value: unknown): Plan {
   const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
   const scan = scanJson(text, maxDepth);
   refuseDepth(scan, name, maxDepth);
-  const value = parseJson(text, name);
+  const parsed = value === undefined ? parseJson(text, name) : value;
   refuseDuplicate(scan, name);
-  return checkPlan(value, name);
-}
-
-/** Below this many characters a thread costs more than the scan it would take off the caller. */
-export const SCAN_IN_THREAD_CHARS = 4 * 1024 * 1024;
-
-/**
- * parsePlan with a large plan's text scanned in a worker thread while this one parses and checks it (the
- * scan is about half the time of both). The same plan and the same error, in the same order of refusal.
- */
-export async function parsePlanAsync(input: string, name: string, limits: PlanLimits = {}): Promise<Plan> {
-  const text = planText(input, name);
-  if (text.length < SCAN_IN_THREAD_CHARS) return parsePlan(text, name, limits);
-  const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-  const scanning = scanJsonInThread(text, maxDepth);
-  let value: unknown;
-  let plan: Plan | undefined;
-  let failure: unknown;
-  try {
-    value = parseJson(text, name);
-    plan = checkPlan(value, name);
-  } catch (err) {
-    // Too deep a plan may fail its checks in any way (even the stack): the scan's verdict comes first.
-    failure = err;
-  }
-  const scan = await scanning;
-  refuseDepth(scan, name, maxDepth);
-  if (value === undefined) throw failure; // not JSON
-  refuseDuplicate(scan, name);
-  if (!plan) throw failure;
-  return plan;
+  return checkPlan(parsed, name);
 }
 
 function planText(input: string, name: string): string {

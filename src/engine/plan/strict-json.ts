@@ -1,8 +1,3 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { Worker } from "node:worker_threads";
-import { packageRoot } from "../package-root";
-
 /**
  * One pass over JSON text, without building values: how deep it nests and the first object key that
  * appears twice in the same object. JSON.parse keeps the last of duplicate keys while other readers
@@ -133,38 +128,4 @@ function deepestIn(text: string, from: number, depth: number, deepest: number): 
     else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
   }
   return deepest;
-}
-
-/**
- * scanJson in a worker thread, so that a large plan is scanned while the calling thread parses and
- * checks it. Should the thread fail to start or end, the text is scanned here: never no verdict.
- */
-export function scanJsonInThread(text: string, maxDepth = Number.POSITIVE_INFINITY): Promise<JsonScan> {
-  return new Promise<JsonScan>((resolve) => {
-    let settled = false;
-    const inline = () => {
-      if (!settled) resolve(scanJson(text, maxDepth));
-      settled = true;
-    };
-    let worker: Worker;
-    try {
-      worker = new Worker(scanScript(), { workerData: { text, maxDepth } });
-    } catch {
-      inline();
-      return;
-    }
-    worker.once("message", (scan: JsonScan) => {
-      settled = true;
-      resolve(scan);
-      void worker.terminate();
-    });
-    worker.once("error", inline);
-    worker.once("exit", inline); // ended without a verdict
-  });
-}
-
-/** The compiled thread body; under ts-jest (src/ has no .js) the one built in dist/. */
-function scanScript(): string {
-  const beside = join(__dirname, "scan-thread.js");
-  return existsSync(beside) ? beside : join(packageRoot(), "dist", "src", "engine", "plan", "scan-thread.js");
 }
