@@ -15,7 +15,7 @@ import {
 } from "./policy/bundle";
 import { packageVersion } from "./package-root";
 import { collectGarbage } from "./policy/collect-garbage";
-import { checkPlan, isCheckedPlan, type DeferredPlan } from "./plan/read-plan";
+import { checkPlan, isCheckedPlan } from "./plan/read-plan";
 import type { Plan } from "./plan/types";
 import { policyInput } from "./input/policy-input";
 import { shardPlan } from "./input/shards";
@@ -94,11 +94,6 @@ export interface PreparedPlan {
   readonly resources?: number;
   /** Waivers recorded as tags on the plan's resources (waiversFromTags) and as comments in its source. */
   readonly waivers: readonly Waiver[];
-  /**
-   * The plan's checks, when it was prepared before them (prepareDeferred): run before any result of its
-   * evaluation is used, and throwing the plan's error.
-   */
-  readonly check?: () => void;
 }
 
 export interface PreparedInput {
@@ -115,16 +110,6 @@ export function preparePlan(
 ): PreparedPlan {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
-  const prepared = prepareChecked(plan, source, options);
-  preparedPlans.add(prepared);
-  return prepared;
-}
-
-function prepareChecked(
-  plan: Plan,
-  source: SourceModel | undefined,
-  options: { readonly shardResources?: number; readonly shardThreads?: number },
-): PreparedPlan {
   const waivers = [...waiversFromTags(plan), ...(source?.waivers ?? [])];
   // The source model is one for the whole plan: a plan with its source is judged whole.
   const shards = source
@@ -148,31 +133,8 @@ function prepareChecked(
             : "entangled",
         waivers,
       };
+  preparedPlans.add(prepared);
   return prepared;
-}
-
-/**
- * preparePlan of a plan whose checks have not run (readPlanDeferred): its shards are built meanwhile, and
- * its evaluation may start before the checks (validatePlanInWorker runs them while the threads evaluate),
- * but no result is used unless they pass. Anything that fails on the unchecked plan gives the checks'
- * error first, so a malformed plan is refused as parsePlan refuses it. There is no source model: a plan
- * read with its source is checked first, as the model is built from it.
- */
-export function prepareDeferred(
-  read: DeferredPlan,
-  options: { readonly shardResources?: number; readonly shardThreads?: number } = {},
-): PreparedPlan {
-  try {
-    if (typeof read.plan !== "object" || read.plan === null) read.check();
-    const plan = read.plan as Plan;
-    const ready = prepareChecked(plan, undefined, options);
-    const deferred: PreparedPlan = { ...ready, check: () => void read.check() };
-    preparedPlans.add(deferred);
-    return deferred;
-  } catch (err) {
-    read.check();
-    throw err;
-  }
 }
 
 /** What policies/main.rego counts: the managed resources the plan keeps, plus those it deletes. */
@@ -300,7 +262,6 @@ interface PolicyResult {
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions = {}): Report {
   const ready = prepared(plan, options);
-  ready.check?.();
   const run = prepare(options, ready.waivers);
   const { policy, keep } = takeInstance(run, options);
   let outputs: unknown[];
@@ -390,21 +351,13 @@ export async function validatePlanInWorker(
     const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
     // A large plan judged whole (with its source, or too entangled to shard) gets the whole memory limit.
     const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
-    const evaluations = Promise.all(
+    const outputs = await Promise.all(
       ready.inputs.map(({ input }) =>
         pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
           throw evaluationError(err, ready, options.access === true);
         }),
       ),
     );
-    if (ready.check) {
-      // The plan's checks run here while the threads evaluate it (once the inputs are posted to them);
-      // a plan they refuse gets their error, whatever its evaluation gives.
-      evaluations.catch(() => undefined); // awaited below, after the checks
-      await new Promise(setImmediate);
-      ready.check();
-    }
-    const outputs = await evaluations;
     return report(mergeShards(ready, outputs), run, options);
   } finally {
     if (!options.pool) await pool.close();

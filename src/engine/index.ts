@@ -4,12 +4,9 @@
 /** Reading a plan: JSON text or file, checked for the shape the policies rely on (GuardrailsError if not). */
 export {
   readPlan,
-  readPlanDeferred,
   parsePlan,
-  parsePlanDeferred,
   checkPlan,
   DEFAULT_LIMITS,
-  type DeferredPlan,
   type PlanLimits,
   type SavedPlanReader,
 } from "./plan/read-plan";
@@ -76,7 +73,6 @@ export {
   validatePlan,
   validatePlanInWorker,
   preparePlan,
-  prepareDeferred,
   compareFindings,
   selectRules,
   type ValidateOptions,

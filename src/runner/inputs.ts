@@ -7,10 +7,9 @@ import {
   hcl2json,
   isCached,
   parsePlan,
-  prepareDeferred,
   preparePlan,
   priorPlan,
-  readPlanDeferred,
+  readPlan,
   type Plan,
   type PlanLimits,
   type PreparedPlan,
@@ -38,26 +37,6 @@ export interface PlanSource {
    * the plan has none (it creates everything), so nothing had access before.
    */
   readonly prior?: PreparedPlan | null;
-}
-
-/**
- * The PlanSource of a plan file or stdin. A plan judged alone (no Terraform source beside it, no prior
- * state asked for) is prepared before its checks run (prepareDeferred): they run while it is evaluated.
- */
-async function readPlanSource(input: string, dir: string | undefined, options: InputOptions): Promise<PlanSource> {
-  const read = readPlanDeferred(input, options.limits, input === "-" ? undefined : showSavedPlan);
-  if ((dir && hasTerraformSource(dir)) || options.prior) {
-    const plan = read.check();
-    return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
-  }
-  try {
-    const prepared = prepareDeferred(read);
-    const plan = read.plan as Plan;
-    return { prepared, locations: sourceLocations(dir, plan), changed: changedAddresses(plan) };
-  } catch (err) {
-    read.check(); // a malformed plan: its error, not what failed on it
-    throw err;
-  }
 }
 
 /** The PlanSource of a parsed plan: its locations, and its source model when the source is at hand. */
@@ -138,7 +117,8 @@ function classify(dir: string): Workdir {
 export async function loadInput(input: string, options: InputOptions): Promise<PlanSource> {
   if (input === "-") {
     startSourceReader(options.sourceDir);
-    return readPlanSource("-", options.sourceDir, options);
+    const plan = readPlan("-", options.limits);
+    return planSource(plan, sourceLocations(options.sourceDir, plan), options.sourceDir, options.limits, options.prior);
   }
   let stat: ReturnType<typeof statSync>;
   try {
@@ -153,7 +133,8 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       );
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
-    return readPlanSource(input, dir, options);
+    const plan = readPlan(input, options.limits, showSavedPlan);
+    return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
   }
   SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);

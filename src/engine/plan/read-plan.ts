@@ -7,7 +7,7 @@ import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
-import { type JsonScan, scanJson } from "./strict-json";
+import { scanJson } from "./strict-json";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
 
 export interface PlanLimits {
@@ -34,24 +34,6 @@ export type SavedPlanReader = (file: string, maxBytes: number) => string;
  * without it). Throws GuardrailsError for anything that is not a usable plan.
  */
 export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Plan {
-  const { text, name } = readPlanText(source, limits, savedPlan);
-  return parsePlan(text, name, limits);
-}
-
-/**
- * readPlan with the plan's checks left for later (DeferredPlan): the caller may prepare and evaluate the
- * plan while its checks have not run, and must run them before it uses any result.
- */
-export function readPlanDeferred(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): DeferredPlan {
-  const { text, name } = readPlanText(source, limits, savedPlan);
-  return parsePlanDeferred(text, name, limits);
-}
-
-function readPlanText(
-  source: string,
-  limits: PlanLimits,
-  savedPlan?: SavedPlanReader,
-): { readonly text: string; readonly name: string } {
   const max = limits.maxBytes ?? DEFAULT_LIMITS.maxBytes;
   let bytes: Buffer;
   try {
@@ -71,108 +53,34 @@ function readPlanText(
       throw new GuardrailsError(
         `${source}: is a binary saved plan; convert it with terraform show -json, or pass a SavedPlanReader`,
       );
-    return { text: savedPlan(source, max), name: source };
+    return parsePlan(savedPlan(source, max), source, limits);
   }
   const name = source === "-" ? "stdin" : source;
-  return { text: decodePlanText(bytes, name), name };
+  return parsePlan(decodePlanText(bytes, name), name, limits);
 }
 
-/**
- * A plan from its JSON text, checked: nesting depth and duplicate keys (scanJson), valid JSON, the shape
- * of `terraform show -json` output (checkPlan); refused in that order.
- */
 export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
-  return parsedPlan(planText(input, name), name, limits, undefined);
-}
-
-/**
- * A plan parsed, its checks not run yet. `plan` is whatever the JSON holds (undefined when the text is
- * not JSON): code that reads it must expect anything, and a failure there is settled by `check()` first.
- */
-export interface DeferredPlan {
-  readonly plan?: Plan;
-  /** parsePlan's checks, once: the checked plan, or parsePlan's error (the same error every call). */
-  check(): Plan;
-}
-
-/**
- * Plans up to this size are parsed with their checks deferred. A larger one is checked at once: the parsed
- * plan could not then be let go before its evaluation (docs/benchmarks.md, memory of large plans).
- */
-export const DEFERRED_CHECK_MAX_CHARS = 64 * 1024 * 1024;
-
-/**
- * parsePlan, with its checks (everything but the JSON parse) run by `check()`: the same plan, and the
- * same error in the same order of refusal.
- */
-export function parsePlanDeferred(input: string, name: string, limits: PlanLimits = {}): DeferredPlan {
-  const text = planText(input, name);
-  if (text.length > DEFERRED_CHECK_MAX_CHARS) {
-    const plan = parsePlan(text, name, limits);
-    return { plan, check: () => plan };
-  }
+  const text = withoutByteOrderMark(input);
+  if (!/\S/.test(text)) throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
+  const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+  const { depth, duplicate } = scanJson(text, maxDepth);
+  if (depth > maxDepth)
+    throw new GuardrailsError(`${name}: JSON nesting depth ${depth} exceeds the limit of ${maxDepth} (--max-depth)`);
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    // parsePlan's error (or the depth error it gives first) is check()'s.
-  }
-  let verdict: { readonly plan: Plan } | { readonly error: unknown } | undefined;
-  return {
-    plan: value as Plan | undefined,
-    check() {
-      if (!verdict) {
-        try {
-          verdict = { plan: parsedPlan(text, name, limits, value) };
-        } catch (error) {
-          verdict = { error };
-        }
-      }
-      if ("error" in verdict) throw verdict.error;
-      return verdict.plan;
-    },
-  };
-}
-
-/** parsePlan's checks of a text, given its value as JSON.parse read it (undefined: not JSON). */
-function parsedPlan(text: string, name: string, limits: PlanLimits, value: unknown): Plan {
-  const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-  const scan = scanJson(text, maxDepth);
-  refuseDepth(scan, name, maxDepth);
-  const parsed = value === undefined ? parseJson(text, name) : value;
-  refuseDuplicate(scan, name);
-  return checkPlan(parsed, name);
-}
-
-function planText(input: string, name: string): string {
-  const text = withoutByteOrderMark(input);
-  if (!/\S/.test(text)) throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
-  return text;
-}
-
-function refuseDepth(scan: JsonScan, name: string, maxDepth: number): void {
-  if (scan.depth > maxDepth)
-    throw new GuardrailsError(
-      `${name}: JSON nesting depth ${scan.depth} exceeds the limit of ${maxDepth} (--max-depth)`,
-    );
-}
-
-function parseJson(text: string, name: string): unknown {
-  try {
-    return JSON.parse(text);
   } catch (err) {
     throw new GuardrailsError(
       `${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`,
     );
   }
-}
-
-function refuseDuplicate({ duplicate }: JsonScan, name: string): void {
-  if (!duplicate) return;
-  const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
-  throw new GuardrailsError(
-    `${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`,
-  );
+  if (duplicate) {
+    const key = JSON.stringify(duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}...` : duplicate.key);
+    throw new GuardrailsError(
+      `${name}: key ${key} appears twice in the object at ${duplicate.path}; JSON readers disagree on which one counts`,
+    );
+  }
+  return checkPlan(value, name);
 }
 
 export function checkPlan(value: unknown, name: string): Plan {
