@@ -28,7 +28,7 @@ import { FORMAT_NAMES, type FormatContext } from "./formatters";
 import { COMMANDS_RULE, openGate, type Gate } from "../runner/gate";
 import { handleInterrupts, onStopSignal } from "../runner/interrupt";
 import { startRunTaskServer } from "../runner/run-task";
-import { loadInput, mayBeSharded, type PlanSource } from "../runner/inputs";
+import { loadInput, type PlanSource } from "../runner/inputs";
 import { Progress } from "./progress";
 import { allPassed, combinedFormatters, displayInput, expandInputs, type PlanRun } from "./multi";
 import { resolveTargets, targetCollector, writeRendered, writeReports, type ReportTarget } from "./report";
@@ -370,14 +370,13 @@ ${EXIT_CODES_HELP}`,
         return;
       }
       const input = expanded[0];
-      // The worker thread starts while the plan is read and parsed here; the others too when the plan
-      // file is large enough to be judged in shards, else when its shards need them.
+      // The worker thread starts while the plan is read and parsed here; the others when a large plan's
+      // shards need them.
       const access =
         opts.failOnNewAccess === true ||
         (opts.accessMap !== false && showsAccess(resolveTargets(opts.format ?? opts.output)));
-      const jobs = opts.jobs ?? availableParallelism();
-      const gate = openGate({ ...opts, access }, progress, jobs);
-      gate.start(mayBeSharded(input) ? jobs : 1);
+      const gate = openGate({ ...opts, access }, progress, opts.jobs ?? availableParallelism());
+      gate.start(1);
       let source: PlanSource;
       try {
         source = await loadInput(input, {

@@ -80,20 +80,6 @@ export interface InputOptions {
   readonly prior?: boolean;
 }
 
-/**
- * A plan file this large may be judged in shards, over every evaluation thread: worth starting them all
- * while it is read, rather than when its shards are ready (a thread takes about 0.2 s to start). A plan
- * of SHARD_RESOURCES resources is about 6 MB; a guess that errs on the side of starting them.
- */
-export function mayBeSharded(input: string): boolean {
-  try {
-    const stat = statSync(input);
-    return stat.isFile() && stat.size >= 4 * 1024 * 1024;
-  } catch {
-    return false; // loadInput says what is wrong with it
-  }
-}
-
 /** What a directory holds, decided by its marker files. */
 export type Workdir =
   | { kind: "cdktf-app"; dir: string }
