@@ -1,10 +1,12 @@
-// Loaded first by main.ts: starts the HCL parser's thread before the rest of the CLI loads, when
-// `validate` is given a plan with Terraform source beside it (or --source) that the parse cache does not
-// hold. Starting the parser's Go runtime takes longer than loading the CLI and reading a pull request's
-// plan, so both then happen at once. A guess from the arguments alone: a wrong one costs only that start.
+// Loaded first by main.ts: for `validate`, starts an evaluation thread, and the HCL parser's thread when
+// it is given a plan with Terraform source beside it (or --source) that the parse cache does not hold,
+// before the rest of the CLI loads. Starting either takes about as long as loading the CLI and reading a
+// pull request's plan, so they then happen at once. A guess from the arguments alone: a wrong one costs
+// only that start.
 import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { hasTerraformSource, isCached } from "../engine/source/files";
+import { prestartPolicyThread } from "../engine/policy/prestarted-thread";
 import { startHclParser } from "../engine/source/hcl";
 
 function sourceDirs(args: readonly string[]): string[] {
@@ -19,3 +21,4 @@ function sourceDirs(args: readonly string[]): string[] {
 const [command, ...args] = process.argv.slice(2);
 if (command === "validate" && sourceDirs(args).some((dir) => hasTerraformSource(dir) && !isCached(dir)))
   startHclParser();
+if (command === "validate" && !args.some((arg) => arg === "--help" || arg === "-h")) prestartPolicyThread();

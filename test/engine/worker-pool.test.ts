@@ -1,6 +1,8 @@
 // The engine's worker threads (PolicyPool): several plans evaluated at once, each under its own
 // deadline, from one compiled bundle.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   loadBundle,
   parsePlan,
@@ -11,6 +13,7 @@ import {
   type Report,
 } from "../../src/engine";
 import { memoryAdvice, type PreparedPlan } from "../../src/engine/evaluate";
+import { prestartPolicyThread, takePrestartedThread } from "../../src/engine/policy/prestarted-thread";
 import { fixturePlan } from "../helpers/paths";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,6 +51,38 @@ describe("PolicyPool", () => {
     } finally {
       WebAssembly.Module = Module;
       await pool?.close();
+    }
+  });
+
+  test("a thread started ahead of the CLI is taken by the first pool thread, given its setup, and evaluates as any", async () => {
+    prestartPolicyThread();
+    const pool = new PolicyPool(bundle, {}, { jobs: 2 });
+    try {
+      const reports = await Promise.all(
+        NAMES.map((name) => validatePlanInWorker(preparePlan(plan(name)), { bundle, pool })),
+      );
+      expect(takePrestartedThread()).toBeUndefined(); // taken, once
+      expect(pool.running).toBe(2);
+      expect(reports.map(findings)).toEqual(NAMES.map((name) => findings(validatePlan(plan(name), { bundle }))));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("a thread started ahead that ended before it was taken is dropped: the pool starts its own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-prestart-"));
+    const exits = join(dir, "exits.js");
+    writeFileSync(exits, "process.exit(3);\n");
+    prestartPolicyThread(exits);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // it starts and exits in about 50 ms
+    expect(takePrestartedThread()).toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
+    const pool = new PolicyPool(bundle, {}, { jobs: 1 });
+    try {
+      const report = await validatePlanInWorker(preparePlan(plan(NAMES[0])), { bundle, pool });
+      expect(findings(report)).toEqual(findings(validatePlan(plan(NAMES[0]), { bundle })));
+    } finally {
+      await pool.close();
     }
   });
 

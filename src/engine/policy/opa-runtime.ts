@@ -31,10 +31,7 @@ export function loadPolicy(
   pages: number,
   entrypoints: readonly string[],
 ): LoadedPolicy {
-  installGoSprintf();
-  // Loaded here, in the thread that evaluates: with its builtins (yaml among them) it is about a fifth
-  // of the CLI's start-up, which the main thread, handing plans to workers, does not need.
-  const { loadPolicySync } = require("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
+  const { loadPolicySync } = preloadRuntime();
   const policy = loadPolicySync(wasm, { initial: pages, maximum: pages });
   const missing = entrypoints.filter((name) => policy.entrypoints[name] === undefined);
   if (missing.length > 0)
@@ -42,6 +39,16 @@ export function loadPolicy(
       `policy bundle has no entrypoint ${missing.join(", ")} (it exports ${Object.keys(policy.entrypoints).sort().join(", ")})`,
     );
   return policy;
+}
+
+/**
+ * opa-wasm, with Rego's sprintf in its builtins table. Loaded by the thread that evaluates: with its
+ * builtins (yaml among them) it is about a fifth of the CLI's start-up, which the main thread, handing
+ * plans to workers, does not need.
+ */
+export function preloadRuntime(): typeof import("@open-policy-agent/opa-wasm") {
+  installGoSprintf();
+  return require("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
 }
 
 /**

@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   checkMemoryLimit,
@@ -11,7 +9,7 @@ import {
   type PolicyBundle,
 } from "./bundle";
 import { GuardrailsError } from "../errors";
-import { packageRoot } from "../package-root";
+import { takePrestartedThread, workerScript } from "./prestarted-thread";
 
 /** What a worker needs to instantiate the bundle (already verified by loadBundle in the caller). */
 export interface WorkerSetup {
@@ -20,6 +18,11 @@ export interface WorkerSetup {
   readonly data: Record<string, unknown>;
   readonly parameters: Record<string, unknown>;
   readonly options: InstanceOptions;
+}
+
+/** The first message to a thread started without its setup (AWAIT_SETUP). */
+export interface SetupMessage {
+  readonly setup: WorkerSetup;
 }
 
 export interface EvaluateRequest {
@@ -52,12 +55,6 @@ export interface PoolOptions extends InstanceOptions {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
-
-/** The compiled worker body; under ts-jest (src/ has no .js) the one built in dist/. */
-function workerScript(): string {
-  const beside = join(__dirname, "worker-thread.js");
-  return existsSync(beside) ? beside : join(packageRoot(), "dist", "src", "engine", "policy", "worker-thread.js");
-}
 
 /**
  * The bundle in worker threads: up to `jobs` evaluations at once, each under its own wall-clock limit.
@@ -178,7 +175,10 @@ class PolicyThread {
 
   private thread(): Worker {
     if (!this.worker) {
-      this.worker = new Worker(workerScript(), { workerData: this.setup });
+      // The thread started ahead of the CLI (prestarted-thread.ts), if any, is told its setup now.
+      const ahead = takePrestartedThread();
+      ahead?.postMessage({ setup: this.setup } satisfies SetupMessage);
+      this.worker = ahead ?? new Worker(workerScript(), { workerData: this.setup });
       this.worker.unref(); // an idle worker does not keep the process alive
     }
     return this.worker;
