@@ -9,7 +9,8 @@ const { join } = require("node:path");
 
 const ROOT = join(__dirname, "..");
 const engine = require(join(ROOT, "dist", "src", "engine"));
-const { loadPolicy, evaluateParsedOnce } = require(join(ROOT, "dist", "src", "engine", "policy", "opa-runtime"));
+const { instantiate } = require(join(ROOT, "dist", "src", "engine", "policy", "bundle"));
+const { evaluateParsedOnce } = require(join(ROOT, "dist", "src", "engine", "policy", "opa-runtime"));
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -26,9 +27,8 @@ const prepared = engine.preparePlan(engine.readPlan(plan), undefined, {
   shardResources: Number(option("shard-resources", "2500")),
   shardThreads: 1,
 });
-const bundle = engine.loadBundle();
-const policy = loadPolicy(bundle.wasm, 32768, []);
-policy.setData({ ...bundle.data, ddb_guardrails_config: { parameters: {} } });
+// As validatePlan instantiates the bundle (default parameters and memory limit).
+const policy = instantiate(engine.loadBundle(), {});
 const input = prepared.inputs[0].input;
 const times = [];
 let output;
