@@ -13,9 +13,14 @@ step "tools"
 bash scripts/tools/install-tools.sh
 bash scripts/tools/build-opentofu.sh   # the OpenTofu deploy test runs tofu (minutes once, then skipped)
 results="$(mktemp -d)"
+# Every temporary folder of the run (the suites', terraform's, the quick start's npm install of about
+# 800 MB) goes under one folder that is removed at the end, passed or failed: runs left 30 GB behind
+# in /tmp before, and a full disk then failed a later install.
+scratch="$(mktemp -d -t ddb-guardrails-test-run-XXXXXX)"
 # A failing step ends the run: the steps still running beside it (and their children) end with it.
 kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
-trap 'for job in $(jobs -pr); do kill_tree "$job"; done; rm -rf "$results"' EXIT
+trap 'for job in $(jobs -pr); do kill_tree "$job"; done; rm -rf "$results" "$scratch"' EXIT
+export TMPDIR="$scratch"
 # The build, the tests' type check and the generated-files check need nothing the Rego steps make: they
 # run beside them, so that one's single-threaded stretches (each tsc, node, opa check) leave no core idle.
 # The tests are type-checked once here; ts-jest only transpiles them (isolatedModules in

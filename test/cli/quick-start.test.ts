@@ -4,7 +4,7 @@
 // `DDB_GUARDRAILS_OFFLINE=1 npx ddb-guardrails validate .` with no AWS credentials anywhere.
 // About 3 minutes on 2 cores with a warm npm cache, most of it unpacking the 360 MB provider bindings.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/paths";
@@ -36,6 +36,9 @@ beforeAll(() => {
     ...quiet,
   });
 }, 600_000);
+
+// The app's node_modules is about 800 MB.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("examples/cdktf-app from an empty folder", () => {
   test("installs one copy of cdktf and constructs, shared by the app and ddb-guardrails", () => {
