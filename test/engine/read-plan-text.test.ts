@@ -2,7 +2,7 @@
 // of parsePlan on objects of any number of keys.
 import { readFileSync } from "node:fs";
 import { readBounded } from "../../src/engine/plan/read-bounded";
-import { scanJson } from "../../src/engine/plan/strict-json";
+import { mayRepeatKeys, scanJson } from "../../src/engine/plan/strict-json";
 
 describe("scanJson", () => {
   test("an object of many keys: a duplicate past the first few is found", () => {
@@ -10,6 +10,40 @@ describe("scanJson", () => {
     expect(scanJson(`{${keys.join(",")}}`).duplicate).toBeUndefined();
     expect(scanJson(`{${keys.join(",")},"k30":1}`).duplicate).toEqual({ key: "k30", path: "(root)" });
     expect(scanJson(`{"a":{"k3":1,"k3":2}}`).duplicate).toEqual({ key: "k3", path: ".a" });
+  });
+});
+
+describe("mayRepeatKeys: the check of the parsed value that decides whether the text is scanned", () => {
+  const check = (text: string, maxDepth?: number) => mayRepeatKeys(text, JSON.parse(text), maxDepth);
+
+  test.each([
+    ['{"a":1,"a":2}'],
+    ['{"a":{"b":1,"b":[]}}'],
+    ['{"__proto__":1,"__proto__":2}'],
+    // The same key, once with its colon escaped: the strings' colons must not hide the lost key.
+    ['{"a:b":1,"a\\u003ab":2}'],
+    ['[{"x":"1:2:3","y":{"k":"a:b","k":"c"}}]'],
+  ])("a key twice in %s", (text) => {
+    expect(check(text)).toBe(true);
+    expect(scanJson(text).duplicate).toBeDefined();
+  });
+
+  test.each([
+    ['{"a":1,"b":2}'],
+    ['[{"k":1},{"k":1}]'],
+    ['{"u":"\\u003A","v":"a:b:c","w:x":"y"}'],
+    // An escaped backslash before u003a: the text "\\u003a" holds no escaped colon.
+    ['{"x":"\\\\u003a:","y":1}'],
+    ['{"1":1,"01":2,"1.0":3}'],
+    ['{"__proto__":{"a":1}}'],
+  ])("no key twice in %s", (text) => {
+    expect(check(text)).toBe(false);
+    expect(scanJson(text).duplicate).toBeUndefined();
+  });
+
+  test("nesting past the limit", () => {
+    expect(check('{"a":[{"b":1}]}', 3)).toBe(false);
+    expect(check('{"a":[{"b":{}}]}', 3)).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from "yaml";
-import { scanJson } from "../plan/strict-json";
+import { mayRepeatKeys, scanJson } from "../plan/strict-json";
 import type { ResourceChange } from "../plan/types";
 
 /**
@@ -49,15 +49,15 @@ export function cloudFormationTemplates(changes: readonly unknown[]): Record<str
 
 /** desired_state as the template of one resource; JSON with a key twice is unreadable, not guessed. */
 export function readDesiredState(type: string, text: string): ReadTemplate {
-  const { duplicate } = scanJson(text);
-  if (duplicate)
-    return { error: `desired_state has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}` };
   let properties: unknown;
   try {
     properties = JSON.parse(text);
   } catch (err) {
     return { error: `desired_state is not JSON (${oneLine((err as Error).message)})` };
   }
+  const duplicate = mayRepeatKeys(text, properties) ? scanJson(text).duplicate : undefined;
+  if (duplicate)
+    return { error: `desired_state has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}` };
   if (!isObject(properties)) return { error: "desired_state is not a JSON object" };
   return {
     resources: { [CLOUD_CONTROL_RESOURCE_ID]: { Type: type, Properties: properties } },

@@ -1,6 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "../plan/types";
-import { scanJson } from "../plan/strict-json";
+import { mayRepeatKeys, scanJson } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
 /**
@@ -86,16 +86,12 @@ function withoutAmbiguousJson(value: unknown): unknown {
 
 function ambiguousJsonMarker(text: string): string | undefined {
   if (!text.trimStart().startsWith("{")) return undefined;
-  const { duplicate } = scanJson(text);
-  if (!duplicate || !isJson(text)) return undefined;
-  return `${DUPLICATE_KEY_MARKER}${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`;
-}
-
-function isJson(text: string): boolean {
+  let value: unknown;
   try {
-    JSON.parse(text);
-    return true;
+    value = JSON.parse(text);
   } catch {
-    return false;
+    return undefined;
   }
+  const duplicate = mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
+  return duplicate && `${DUPLICATE_KEY_MARKER}${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`;
 }

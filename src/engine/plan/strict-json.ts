@@ -129,3 +129,55 @@ function deepestIn(text: string, from: number, depth: number, deepest: number): 
   }
   return deepest;
 }
+
+/**
+ * Whether `text`, which JSON.parse read as `value`, may have a key twice in one object or nest deeper
+ * than maxDepth: a check of the parsed value, much cheaper than scanJson's pass over the text, which
+ * then finds the key and where it is. JSON.parse keeps one of duplicate keys, so the parsed objects then
+ * have fewer keys than the text has colons outside strings. Those are all the text's colons but the
+ * ones in strings, which are the parsed strings' colons but the ones written as the escape \u003a.
+ */
+export function mayRepeatKeys(text: string, value: unknown, maxDepth = Number.POSITIVE_INFINITY): boolean {
+  let keys = 0;
+  let colonsInStrings = 0;
+  let tooDeep = false;
+  const visit = (item: unknown, depth: number): void => {
+    if (typeof item === "string") {
+      colonsInStrings += colonsIn(item);
+    } else if (typeof item === "object" && item !== null) {
+      if (depth > maxDepth) {
+        tooDeep = true;
+      } else if (Array.isArray(item)) {
+        for (let i = 0; i < item.length; i++) visit(item[i], depth + 1);
+      } else {
+        const object = item as Record<string, unknown>;
+        for (const key in object) {
+          keys++;
+          colonsInStrings += colonsIn(key);
+          visit(object[key], depth + 1);
+        }
+      }
+    }
+  };
+  visit(value, 1);
+  return tooDeep || colonsIn(text) - colonsInStrings + escapedColons(text) !== keys;
+}
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count++;
+  return count;
+}
+
+/** The escapes \u003a and \u003A in JSON text (a backslash escaped itself, as in \\u003a, is none). */
+function escapedColons(text: string): number {
+  let count = 0;
+  for (const sequence of ["\\u003a", "\\u003A"]) {
+    for (let i = text.indexOf(sequence); i !== -1; i = text.indexOf(sequence, i + 1)) {
+      let backslashes = 1;
+      while (text.charCodeAt(i - backslashes) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 1) count++;
+    }
+  }
+  return count;
+}
