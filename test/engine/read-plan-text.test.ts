@@ -1,6 +1,7 @@
 // Reading a plan's text: a regular file in one read (anything else in chunks), and the duplicate-key scan
 // of parsePlan on objects of any number of keys.
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { readBounded } from "../../src/engine/plan/read-bounded";
 import { mayRepeatKeys, scanJson } from "../../src/engine/plan/strict-json";
 
@@ -39,6 +40,40 @@ describe("mayRepeatKeys: the check of the parsed value that decides whether the 
   ])("no key twice in %s", (text) => {
     expect(check(text)).toBe(false);
     expect(scanJson(text).duplicate).toBeUndefined();
+  });
+
+  // JSON text written by hand, so that objects may repeat keys and colons may be written as \u003a.
+  const piece = fc.constantFrom("a", "b", ":", "\\", '"', "\\u003a", "u003a");
+  const colon = fc.constantFrom(":", "\\u003a", "\\u003A");
+  const stringText = fc
+    .array(fc.tuple(piece, colon), { maxLength: 4 })
+    .map(
+      (parts) =>
+        `"${parts
+          .map(([text, written]) =>
+            text === ":" ? written : text === "\\" ? "\\\\" : text === '"' ? '\\"' : text.replace("\\", "\\\\"),
+          )
+          .join("")}"`,
+    );
+  const { value } = fc.letrec<{ value: string }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      stringText,
+      fc.constantFrom("1", "true", "null"),
+      fc.array(tie("value"), { maxLength: 4 }).map((items) => `[${items.join(",")}]`),
+      fc
+        .array(fc.tuple(stringText, tie("value")), { maxLength: 5 })
+        .map((entries) => `{${entries.map(([k, v]) => `${k}:${v}`).join(",")}}`),
+    ),
+  }));
+
+  test("agrees with scanJson on any text", () => {
+    fc.assert(
+      fc.property(value, (text) => {
+        expect(check(text)).toBe(scanJson(text).duplicate !== undefined);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test("nesting past the limit", () => {
