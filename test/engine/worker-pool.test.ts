@@ -86,6 +86,26 @@ describe("PolicyPool", () => {
     }
   });
 
+  test("a thread that ends while idle, after the pool took it, is replaced by the next evaluation", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-prestart-"));
+    const exitsOnSetup = join(dir, "exits-on-setup.js");
+    writeFileSync(exitsOnSetup, 'require("node:worker_threads").parentPort.once("message", () => process.exit(3));\n');
+    prestartPolicyThread(exitsOnSetup);
+    const pool = new PolicyPool(bundle, {}, { jobs: 1 });
+    try {
+      pool.start(1); // takes the thread ahead and sends its setup, on which it exits
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(pool.running).toBe(0);
+      const started = Date.now();
+      const report = await validatePlanInWorker(preparePlan(plan(NAMES[0])), { bundle, pool, timeoutSeconds: 60 });
+      expect(findings(report)).toEqual(findings(validatePlan(plan(NAMES[0]), { bundle })));
+      expect(Date.now() - started).toBeLessThan(30_000); // answered, not left to its deadline
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("never runs more threads than jobs: the other plans wait for a free one", async () => {
     const pool = new PolicyPool(bundle, {}, { jobs: 2 });
     try {

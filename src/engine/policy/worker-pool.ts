@@ -178,8 +178,14 @@ class PolicyThread {
       // The thread started ahead of the CLI (prestarted-thread.ts), if any, is told its setup now.
       const ahead = takePrestartedThread();
       ahead?.postMessage({ setup: this.setup } satisfies SetupMessage);
-      this.worker = ahead ?? new Worker(workerScript(), { workerData: this.setup });
-      this.worker.unref(); // an idle worker does not keep the process alive
+      const worker = ahead ?? new Worker(workerScript(), { workerData: this.setup });
+      worker.unref(); // an idle worker does not keep the process alive
+      // A thread that ends between evaluations (started ahead, or crashed while idle) would leave the next
+      // request unanswered until its deadline: it is forgotten, and the next evaluation starts a new one.
+      worker.once("exit", () => {
+        if (this.worker === worker) this.worker = undefined;
+      });
+      this.worker = worker;
     }
     return this.worker;
   }
