@@ -150,11 +150,13 @@ export function mayRepeatKeys(text: string, value: unknown, maxDepth = Number.PO
       } else if (Array.isArray(item)) {
         for (let i = 0; i < item.length; i++) visit(item[i], depth + 1);
       } else {
+        // Own keys only: an enumerable property added to Object.prototype is in no parsed object.
         const object = item as Record<string, unknown>;
-        for (const key in object) {
-          keys++;
-          colonsInStrings += colonsIn(key);
-          visit(object[key], depth + 1);
+        const own = Object.keys(object);
+        keys += own.length;
+        for (let i = 0; i < own.length; i++) {
+          colonsInStrings += colonsIn(own[i]);
+          visit(object[own[i]], depth + 1);
         }
       }
     }
