@@ -17,6 +17,8 @@ results="$(mktemp -d)"
 # 800 MB) goes under one folder that is removed at the end, passed or failed: runs left 30 GB behind
 # in /tmp before, and a full disk then failed a later install.
 scratch="$(mktemp -d -t ddb-guardrails-test-run-XXXXXX)"
+# Jest's transform cache stays where it is by default (under the usual temporary folder), from run to run.
+jest_cache="$(node -p 'require("node:path").join(require("node:os").tmpdir(), "jest_" + process.getuid().toString(36))')"
 # A failing step ends the run: the steps still running beside it (and their children) end with it.
 kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
 trap 'for job in $(jobs -pr); do kill_tree "$job"; done; rm -rf "$results" "$scratch"' EXIT
@@ -47,7 +49,7 @@ finish "$generate" "$results/generate.log" "the generated-files check"
 finish "$build" "$results/build.log" "the build or the tests' type check"
 step "jest"
 status=0
-npx jest --ci --json --outputFile="$results/jest.json" "$@" || status=$?
+npx jest --ci --cacheDirectory="$jest_cache" --json --outputFile="$results/jest.json" "$@" || status=$?
 # One closing line for both runners: N passed, N failed, N skipped.
 node -e '
 const fs = require("fs");
