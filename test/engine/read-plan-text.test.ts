@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { readBounded } from "../../src/engine/plan/read-bounded";
+import { parsePlan } from "../../src/engine/plan/read-plan";
 import { mayRepeatKeys, scanJson } from "../../src/engine/plan/strict-json";
 
 describe("scanJson", () => {
@@ -79,6 +80,26 @@ describe("mayRepeatKeys: the check of the parsed value that decides whether the 
   test("nesting past the limit", () => {
     expect(check('{"a":[{"b":1}]}', 3)).toBe(false);
     expect(check('{"a":[{"b":{}}]}', 3)).toBe(true);
+  });
+});
+
+describe("parsePlan", () => {
+  test("counts the nesting before JSON.parse, whose memory grows with it", () => {
+    const parse = jest.spyOn(JSON, "parse");
+    try {
+      expect(() => parsePlan(`${"[".repeat(1000)}${"]".repeat(1000)}`, "deep.json")).toThrow(
+        /deep.json: JSON nesting depth 1000 exceeds the limit of 100/,
+      );
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test("names a repeated key found by the scan the parsed value called for", () => {
+    expect(() => parsePlan('{"format_version":"1.2","format_version":"1.2"}', "plan.json")).toThrow(
+      'plan.json: key "format_version" appears twice in the object at (root)',
+    );
   });
 });
 
