@@ -116,6 +116,7 @@ describe("readDesiredState", () => {
     ['{"SSESpecification": {"SSEEnabled": true, "SSEEnabled": false}}', 'desired_state has the key "SSEEnabled" twice'],
     ["{not json", "desired_state is not JSON"],
     ['["a list"]', "desired_state is not a JSON object"],
+    [`{"a":${"[".repeat(200)}${"]".repeat(200)}}`, "desired_state nests deeper than 100 levels"],
   ])("%s is unreadable, not guessed", (text, reason) => {
     const read = readDesiredState("AWS::DynamoDB::Table", text);
     expect("error" in read && read.error).toMatch(reason);

@@ -233,6 +233,36 @@ describe("policy JSON with a key twice in one object (issue 14, item 10)", () =>
   });
 });
 
+describe("a policy document nested past what is parsed in a plan's strings", () => {
+  /** The fixture with one resource policy replaced by JSON nested `depth` levels deep. */
+  const deepPolicy = (depth: number) => {
+    const plan = JSON.parse(readFileSync(fixturePlan("fgac-policy-duplicate-keys"), "utf8"));
+    const change = plan.resource_changes.find((c: { address: string }) =>
+      c.address.endsWith("valid_account_principal"),
+    );
+    change.change.after.policy = "[".repeat(depth) + "]".repeat(depth);
+    return { plan: parsePlan(JSON.stringify(plan), "plan.json"), address: change.address as string };
+  };
+
+  test("is unprovable, and never given to JSON.parse", () => {
+    const { plan, address } = deepPolicy(1000);
+    const parse = jest.spyOn(JSON, "parse");
+    try {
+      const report = validatePlan(plan, { bundle });
+      const rules = report.violations.filter((f) => f.address === address).map((f) => f.rule);
+      expect(rules).toContain("DDB-FGAC-005-UNPROVABLE");
+      expect(parse.mock.calls.filter(([arg]) => typeof arg === "string" && arg.startsWith("[[[["))).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test("two million levels deep: one error, not a stack overflow of the engine", () => {
+    const { plan } = deepPolicy(2_000_000);
+    expect(() => validatePlan(plan, { bundle })).toThrow(GuardrailsError);
+  });
+});
+
 describe("limits", () => {
   test("nesting deeper than maxDepth is refused before parsing", () => {
     expect(() => parsePlan(nested(150), "plan.json")).toThrow(/nesting depth 151 exceeds the limit of 100/);

@@ -1,6 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "../plan/types";
-import { mayRepeatKeys, scanJson } from "../plan/strict-json";
+import { mayRepeatKeys, parseEmbeddedJson, scanJson } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
 /**
@@ -86,12 +86,8 @@ function withoutAmbiguousJson(value: unknown): unknown {
 
 function ambiguousJsonMarker(text: string): string | undefined {
   if (!text.trimStart().startsWith("{")) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const value = parseEmbeddedJson(text);
+  if (value === undefined) return undefined;
   const duplicate = mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
   return duplicate && `${DUPLICATE_KEY_MARKER}${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`;
 }

@@ -1,4 +1,5 @@
 import { moduleCallName, moduleSteps, referencedObject, withoutInstanceKey } from "../plan/address";
+import { parseEmbeddedJson } from "../plan/strict-json";
 import type { ConfigModule, Plan, StateModule } from "../plan/types";
 import { collectGarbage } from "../policy/collect-garbage";
 
@@ -356,12 +357,7 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
     visit(value);
     const first = value.trimStart()[0];
     if (first === "{" || first === "[") {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = parseEmbeddedJson(value);
       if (parsed !== undefined) return forEachString(parsed, visit);
     }
     if (value.length > 4 && !value.startsWith("arn:") && value.includes("arn:"))

@@ -131,6 +131,24 @@ function deepestIn(text: string, from: number, depth: number, deepest: number): 
 }
 
 /**
+ * Deepest nesting of a JSON document written inside a plan's string (a policy, a template) that is parsed:
+ * past it, JSON.parse's memory and the walks over its value grow with the nesting (two million levels
+ * overflowed the stack of the walk that links shards). Such a string stays a string: the policies report
+ * a document they cannot read as unprovable. No policy AWS accepts nests nearly this deep.
+ */
+export const EMBEDDED_JSON_MAX_DEPTH = 100;
+
+/** `text` parsed as JSON; undefined when it is not JSON, or nests deeper than EMBEDDED_JSON_MAX_DEPTH. */
+export function parseEmbeddedJson(text: string): unknown {
+  if (jsonDepth(text) > EMBEDDED_JSON_MAX_DEPTH) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Deepest nesting of objects and arrays in JSON text: scanJson's count alone, without keys, about a third
  * of its time. Checked before JSON.parse, whose memory grows with the nesting (a 100 MB text nested 50
  * million deep took it 4.9 GB).
