@@ -155,7 +155,7 @@ _parse_json(text, origin) := document if {
 
 _parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": "the policy is not a JSON object"} if {
 	not is_object(_json_object(text))
-	not startswith(text, _duplicate_key_marker)
+	not _marked(text)
 }
 
 # The engine replaces policy JSON that repeats a key in one object (AWS may apply either value) with
@@ -165,7 +165,19 @@ _parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason"
 	reason := concat("", ["the policy JSON has key ", substring(text, count(_duplicate_key_marker), -1), "; AWS may apply either value"])
 }
 
+# And JSON nested deeper than it parses (src/engine/plan/strict-json.ts), which no policy is.
+_parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": reason} if {
+	startswith(text, _deep_json_marker)
+	reason := concat("", ["the policy JSON ", substring(text, count(_deep_json_marker), -1)])
+}
+
 _duplicate_key_marker := "ddb-guardrails: JSON with a duplicate key: "
+
+_deep_json_marker := "ddb-guardrails: JSON nested too deep: "
+
+_marked(text) if startswith(text, _duplicate_key_marker)
+
+_marked(text) if startswith(text, _deep_json_marker)
 
 _json_object(text) := json.unmarshal(text) if json.is_valid(text)
 

@@ -122,6 +122,15 @@ test_a_policy_with_a_duplicate_key_is_unprovable_naming_the_key if {
 	}
 }
 
+test_a_policy_nested_too_deep_is_unprovable_saying_so if {
+	marked := concat("", [iam._deep_json_marker, "nests deeper than 100 levels"])
+	iam._parse_json(marked, "policy") == {
+		"status": "unprovable",
+		"origin": "policy",
+		"reason": "the policy JSON nests deeper than 100 levels",
+	}
+}
+
 test_sources_are_described_for_evidence if {
 	iam.describe({"kind": "data", "type": "aws_iam_policy", "address": "data.aws_iam_policy.p"}) == "data.aws_iam_policy.p (data source)"
 	iam.describe({"kind": "constant", "value": ["a"]}) == "the constant [\"a\"]"

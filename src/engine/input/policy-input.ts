@@ -1,6 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "../plan/types";
-import { mayRepeatKeys, parseEmbeddedJson, scanJson } from "../plan/strict-json";
+import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, mayRepeatKeys, scanJson } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
 /**
@@ -70,7 +70,10 @@ function changesExisting(actions: unknown): boolean {
  */
 export const DUPLICATE_KEY_MARKER = "ddb-guardrails: JSON with a duplicate key: ";
 
-/** `value` with every JSON-object string that repeats a key replaced by the marker; unchanged parts are shared. */
+/** Likewise for JSON nested deeper than EMBEDDED_JSON_MAX_DEPTH: policies/lib/iam/iam.rego says so. */
+export const DEEP_JSON_MARKER = "ddb-guardrails: JSON nested too deep: ";
+
+/** `value` with every JSON string that repeats a key or nests too deep replaced by a marker; unchanged parts are shared. */
 function withoutAmbiguousJson(value: unknown): unknown {
   if (typeof value === "string") return ambiguousJsonMarker(value) ?? value;
   if (typeof value !== "object" || value === null) return value;
@@ -85,9 +88,18 @@ function withoutAmbiguousJson(value: unknown): unknown {
 }
 
 function ambiguousJsonMarker(text: string): string | undefined {
-  if (!text.trimStart().startsWith("{")) return undefined;
-  const value = parseEmbeddedJson(text);
-  if (value === undefined) return undefined;
+  const first = text.trimStart()[0];
+  if (first !== "{" && first !== "[") return undefined;
+  // Parsed by no one: JSON.parse's memory and OPA's parser's stack grow with the nesting.
+  if (jsonDepth(text) > EMBEDDED_JSON_MAX_DEPTH)
+    return `${DEEP_JSON_MARKER}nests deeper than ${EMBEDDED_JSON_MAX_DEPTH} levels`;
+  if (first !== "{") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   const duplicate = mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
   return duplicate && `${DUPLICATE_KEY_MARKER}${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`;
 }

@@ -133,8 +133,9 @@ function deepestIn(text: string, from: number, depth: number, deepest: number): 
 /**
  * Deepest nesting of a JSON document written inside a plan's string (a policy, a template) that is parsed:
  * past it, JSON.parse's memory and the walks over its value grow with the nesting (two million levels
- * overflowed the stack of the walk that links shards). Such a string stays a string: the policies report
- * a document they cannot read as unprovable. No policy AWS accepts nests nearly this deep.
+ * overflowed the stack of the walk that links shards). The shards leave such a string as it is, and the
+ * policy input replaces it with a marker (policy-input.ts) that the policies report as unprovable. No
+ * policy AWS accepts nests nearly this deep.
  */
 export const EMBEDDED_JSON_MAX_DEPTH = 100;
 
