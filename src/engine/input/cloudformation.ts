@@ -1,5 +1,5 @@
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from "yaml";
-import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, mayRepeatKeys, scanJson } from "../plan/strict-json";
+import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, repeatedKey } from "../plan/strict-json";
 import type { ResourceChange } from "../plan/types";
 
 /**
@@ -57,7 +57,7 @@ export function readDesiredState(type: string, text: string): ReadTemplate {
   } catch (err) {
     return { error: `desired_state is not JSON (${oneLine((err as Error).message)})` };
   }
-  const duplicate = mayRepeatKeys(text, properties) ? scanJson(text).duplicate : undefined;
+  const duplicate = repeatedKey(text, properties);
   if (duplicate)
     return { error: `desired_state has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}` };
   if (!isObject(properties)) return { error: "desired_state is not a JSON object" };

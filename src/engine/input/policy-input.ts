@@ -1,6 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "../plan/types";
-import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, mayRepeatKeys, scanJson } from "../plan/strict-json";
+import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, repeatedKey } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
 /**
@@ -100,6 +100,6 @@ function ambiguousJsonMarker(text: string): string | undefined {
   } catch {
     return undefined;
   }
-  const duplicate = mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
+  const duplicate = repeatedKey(text, value);
   return duplicate && `${DUPLICATE_KEY_MARKER}${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`;
 }

@@ -194,6 +194,11 @@ export function mayRepeatKeys(text: string, value: unknown, maxDepth = 1000): bo
   return tooDeep || colonsIn(text) - colonsInStrings + escapedColons(text) !== keys;
 }
 
+/** The first key `text` has twice in one object (JSON.parse read it as `value`), scanned for only when mayRepeatKeys says it may. */
+export function repeatedKey(text: string, value: unknown): JsonScan["duplicate"] {
+  return mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
+}
+
 function colonsIn(text: string): number {
   let count = 0;
   for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count++;
