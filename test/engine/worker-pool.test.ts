@@ -28,6 +28,15 @@ const findings = (report: Report) => report.violations.map((f) => `${f.rule} ${f
 /** The memory limit the padded plan below needs (half of it does not hold it). */
 const LIMIT = 64;
 
+/** Starts a thread ahead of the pool that runs `body` instead of the evaluation thread; gives what removes its script. */
+function prestartThreadBody(body: string): () => void {
+  const dir = mkdtempSync(join(tmpdir(), "ddb-prestart-"));
+  const script = join(dir, "thread.js");
+  writeFileSync(script, `${body}\n`);
+  prestartPolicyThread(script);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
+
 describe("PolicyPool", () => {
   test("evaluates several plans at once, each in a thread of its own, from one compiled module", async () => {
     const Module = WebAssembly.Module;
@@ -70,13 +79,10 @@ describe("PolicyPool", () => {
   });
 
   test("a thread started ahead that ended before it was taken is dropped: the pool starts its own", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ddb-prestart-"));
-    const exits = join(dir, "exits.js");
-    writeFileSync(exits, "process.exit(3);\n");
-    prestartPolicyThread(exits);
+    const removeScript = prestartThreadBody("process.exit(3);");
     await new Promise((resolve) => setTimeout(resolve, 1000)); // it starts and exits in about 50 ms
     expect(takePrestartedThread()).toBeUndefined();
-    rmSync(dir, { recursive: true, force: true });
+    removeScript();
     const pool = new PolicyPool(bundle, {}, { jobs: 1 });
     try {
       const report = await validatePlanInWorker(preparePlan(plan(NAMES[0])), { bundle, pool });
@@ -87,10 +93,9 @@ describe("PolicyPool", () => {
   });
 
   test("a thread that ends while idle, after the pool took it, is replaced by the next evaluation", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ddb-prestart-"));
-    const exitsOnSetup = join(dir, "exits-on-setup.js");
-    writeFileSync(exitsOnSetup, 'require("node:worker_threads").parentPort.once("message", () => process.exit(3));\n');
-    prestartPolicyThread(exitsOnSetup);
+    const removeScript = prestartThreadBody(
+      'require("node:worker_threads").parentPort.once("message", () => process.exit(3));',
+    );
     const pool = new PolicyPool(bundle, {}, { jobs: 1 });
     try {
       pool.start(1); // takes the thread ahead and sends its setup, on which it exits
@@ -102,7 +107,7 @@ describe("PolicyPool", () => {
       expect(Date.now() - started).toBeLessThan(30_000); // answered, not left to its deadline
     } finally {
       await pool.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeScript();
     }
   });
 
