@@ -101,10 +101,9 @@ describe("PolicyPool", () => {
       pool.start(1); // takes the thread ahead and sends its setup, on which it exits
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(pool.running).toBe(0);
-      const started = Date.now();
+      // Posted to the dead thread, the evaluation would be rejected at this deadline instead.
       const report = await validatePlanInWorker(preparePlan(plan(NAMES[0])), { bundle, pool, timeoutSeconds: 60 });
       expect(findings(report)).toEqual(findings(validatePlan(plan(NAMES[0]), { bundle })));
-      expect(Date.now() - started).toBeLessThan(30_000); // answered, not left to its deadline
     } finally {
       await pool.close();
       removeScript();
