@@ -259,6 +259,24 @@ describe("a policy document nested past what is parsed in a plan's strings", () 
   });
 });
 
+describe("attributes named after Object.prototype members", () => {
+  test("are attributes the provider schema does not know: the plan is judged as without them", () => {
+    const findings = (plan: string) =>
+      validatePlan(parsePlan(plan, "plan.json"), { bundle }).violations.map((f) => [f.rule, f.address]);
+    const withNames = edited((p) => {
+      const { change } = table(p);
+      for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+        // defineProperty: assigning __proto__ would set the prototype, not add a key.
+        Object.defineProperty(change.after, name, { value: "x", enumerable: true });
+        Object.defineProperty(change.after_unknown, name, { value: true, enumerable: true });
+      }
+      change.after.attribute[0].constructor = "x";
+    });
+    // "type is not iterable": the schema's prototype was read as the type of "constructor".
+    expect(findings(withNames)).toEqual(findings(text(violating())));
+  });
+});
+
 describe("limits", () => {
   test("nesting deeper than maxDepth is refused before parsing", () => {
     expect(() => parsePlan(nested(150), "plan.json")).toThrow(/nesting depth 151 exceeds the limit of 100/);

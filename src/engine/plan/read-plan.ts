@@ -233,7 +233,8 @@ function checkExpressions(expressions: unknown, where: string, name: string, sch
   const body = (value: unknown, path: string, depth: number, block: Block | undefined): void => {
     if (depth > 32) fail(path, "nest deeper than 32 blocks");
     if (!isPlainObject(value)) return fail(path, "must be a block (object)");
-    for (const [key, v] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const v = value[key];
       const nested = nestedBlock(block, key);
       if (nested || (block === undefined && Array.isArray(v))) {
         if (Array.isArray(v))
@@ -241,22 +242,23 @@ function checkExpressions(expressions: unknown, where: string, name: string, sch
             body(b, `${path}.${key}[${i}]`, depth + 1, nested);
           });
         else body(v, `${path}.${key}`, depth + 1, nested);
-      } else if (block !== undefined && block[key] !== undefined) {
-        expression(v, `${path}.${key}`);
+      } else if (block !== undefined && Object.hasOwn(block, key)) {
+        expression(v, path, key);
       } else if (isPlainObject(v) && !("constant_value" in v) && !("references" in v) && Object.keys(v).length > 0) {
         body(v, `${path}.${key}`, depth + 1, undefined); // a nested block of a type the schema does not cover
       } else {
-        expression(v, `${path}.${key}`);
+        expression(v, path, key);
       }
     }
   };
-  const expression = (value: unknown, path: string): void => {
-    if (!isPlainObject(value)) return fail(path, "must be an expression (object)");
+  // The path of an attribute is written only for its error: every attribute of the plan comes here.
+  const expression = (value: unknown, path: string, key: string): void => {
+    if (!isPlainObject(value)) return fail(`${path}.${key}`, "must be an expression (object)");
     if (
       "references" in value &&
       (!Array.isArray(value.references) || !value.references.every((r) => typeof r === "string"))
     )
-      fail(`${path}.references`, "must be a list of strings");
+      fail(`${path}.${key}.references`, "must be a list of strings");
   };
   if (expressions !== undefined) body(expressions, "", 0, schema);
 }

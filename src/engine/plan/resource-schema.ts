@@ -29,12 +29,24 @@ const PROVIDERS = [schema, awscc] as unknown as ProviderSchemas[];
 
 /** The schema of a type and the provider it comes from (types are prefixed by their provider's name). */
 function lookup(mode: "managed" | "data", type: string): { block?: Block; provider: string } {
-  for (const p of PROVIDERS) {
-    const block = (mode === "managed" ? p.managed : p.data)?.[type];
-    if (block) return { block, provider: p.provider };
+  const key = `${mode} ${type}`;
+  let found = looked.get(key);
+  if (!found) {
+    found = { provider: PROVIDERS[0].provider };
+    for (const p of PROVIDERS) {
+      const block = own(mode === "managed" ? p.managed : p.data, type);
+      if (block) {
+        found = { block, provider: p.provider };
+        break;
+      }
+    }
+    looked.set(key, found);
   }
-  return { provider: PROVIDERS[0].provider };
+  return found;
 }
+
+/** Each type's lookup, once: every resource of a plan is checked against its type's schema. */
+const looked = new Map<string, { block?: Block; provider: string }>();
 
 /** The provider schema of a resource or data source type, when the guardrails read that type. */
 export function blockSchema(mode: "managed" | "data", type: string): Block | undefined {
@@ -43,7 +55,7 @@ export function blockSchema(mode: "managed" | "data", type: string): Block | und
 
 /** Whether a key of a block is a nested block (its expressions are blocks) rather than an attribute. */
 export function nestedBlock(block: Block | undefined, key: string): Block | undefined {
-  const spec = block?.[key];
+  const spec = own(block, key);
   return spec !== undefined && isNestedBlock(spec) ? spec.block : undefined;
 }
 
@@ -73,8 +85,9 @@ export function checkResourceValues(
 function checkUnknownBlock(value: unknown, block: Block, path: string, fail: Fail): void {
   if (typeof value === "boolean") return;
   if (!isObject(value)) return fail(path, "a boolean or an object of unknown markers", value);
-  for (const [key, v] of Object.entries(value)) {
-    const spec = block[key];
+  for (const key of Object.keys(value)) {
+    const spec = own(block, key);
+    const v = value[key];
     if (spec === undefined || typeof v === "boolean") continue;
     const at = `${path}.${key}`;
     if (isNestedBlock(spec)) {
@@ -111,11 +124,12 @@ function checkUnknownType(value: unknown, type: CtyType, path: string, fail: Fai
     });
   } else if (kind === "map") {
     if (!isObject(value)) return fail(path, "an object of unknown markers", value);
-    for (const [k, v] of Object.entries(value)) checkUnknownType(v, inner as CtyType, `${path}.${k}`, fail);
+    for (const k of Object.keys(value)) checkUnknownType(value[k], inner as CtyType, `${path}.${k}`, fail);
   } else if (kind === "object") {
     if (!isObject(value)) return fail(path, "an object of unknown markers", value);
     const attributes = inner as Record<string, CtyType>;
-    for (const [k, v] of Object.entries(value)) checkUnknownType(v, attributes[k] ?? "dynamic", `${path}.${k}`, fail);
+    for (const k of Object.keys(value))
+      checkUnknownType(value[k], own(attributes, k) ?? "dynamic", `${path}.${k}`, fail);
   }
 }
 
@@ -129,7 +143,7 @@ function checkUnknownMarkers(value: unknown, path: string, fail: Fail): void {
       checkUnknownMarkers(v, `${path}[${i}]`, fail);
     });
   if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) checkUnknownMarkers(v, `${path}.${k}`, fail);
+    for (const k of Object.keys(value)) checkUnknownMarkers(value[k], `${path}.${k}`, fail);
     return;
   }
   fail(path, "a boolean (unknown marker)", value);
@@ -137,8 +151,9 @@ function checkUnknownMarkers(value: unknown, path: string, fail: Fail): void {
 
 function checkBlock(value: unknown, block: Block, path: string, fail: Fail): void {
   if (!isObject(value)) return fail(path, "an object", value);
-  for (const [key, v] of Object.entries(value)) {
-    const spec = block[key];
+  for (const key of Object.keys(value)) {
+    const spec = own(block, key);
+    const v = value[key];
     if (spec === undefined || v === null) continue;
     if (isNestedBlock(spec)) checkNested(v, spec, `${path}.${key}`, fail);
     else checkType(v, spec, `${path}.${key}`, fail);
@@ -152,7 +167,7 @@ function checkNested(value: unknown, spec: NestedBlock, path: string, fail: Fail
       return checkBlock(value, spec.block, path, fail);
     case "map":
       if (!isObject(value)) return fail(path, "an object (map of blocks)", value);
-      for (const [k, v] of Object.entries(value)) checkBlock(v, spec.block, `${path}.${k}`, fail);
+      for (const k of Object.keys(value)) checkBlock(value[k], spec.block, `${path}.${k}`, fail);
       return;
     default:
       if (!Array.isArray(value)) return fail(path, "a list of blocks", value);
@@ -185,17 +200,25 @@ function checkType(value: unknown, type: CtyType, path: string, fail: Fail): voi
     });
   } else if (kind === "map") {
     if (!isObject(value)) return fail(path, "a map", value);
-    for (const [k, v] of Object.entries(value)) checkType(v, inner as CtyType, `${path}.${k}`, fail);
+    for (const k of Object.keys(value)) checkType(value[k], inner as CtyType, `${path}.${k}`, fail);
   } else if (kind === "object") {
     if (!isObject(value)) return fail(path, "an object", value);
     for (const [k, t] of Object.entries(inner as Record<string, CtyType>))
-      if (k in value) checkType(value[k], t, `${path}.${k}`, fail);
+      if (Object.hasOwn(value, k)) checkType(value[k], t, `${path}.${k}`, fail);
   } else if (kind === "tuple") {
     if (!Array.isArray(value)) return fail(path, "a tuple", value);
     (inner as CtyType[]).forEach((t, i) => {
       checkType(value[i] ?? null, t, `${path}[${i}]`, fail);
     });
   }
+}
+
+/**
+ * A schema entry by the plan's name for it: own keys only, so that an attribute or type named after an
+ * Object.prototype member ("constructor", "__proto__") is one the schema does not know, as it is.
+ */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function isNestedBlock(spec: CtyType | NestedBlock): spec is NestedBlock {

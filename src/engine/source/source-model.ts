@@ -380,7 +380,10 @@ class SourceModelBuilder {
     const info = await this.moduleInstance(change.module_address ?? "");
     if (!info) return;
     const kind = change.mode === "data" ? "data" : "resource";
-    const evaluated = [INSTANCE_ATTRIBUTES, NESTED_ATTRIBUTES, POLICY_ATTRIBUTES].some((table) => table[change.type]);
+    // Own keys: a type named after an Object.prototype member ("constructor") is in no table.
+    const evaluated = [INSTANCE_ATTRIBUTES, NESTED_ATTRIBUTES, POLICY_ATTRIBUTES].some((table) =>
+      Object.hasOwn(table, change.type),
+    );
     if (kind === "resource" && !evaluated) return;
     if (kind === "data" && !CONSTANT_DATA_TYPES.has(change.type)) return;
     const found = findBlock(info.source.files, kind, change.type, change.name);
@@ -390,11 +393,13 @@ class SourceModelBuilder {
     const ctx = this.context(info, bindings);
     const location = lineOf(found.file, new RegExp(`^\\s*${kind}\\s+"${change.type}"\\s+"${change.name}"`));
     if (kind === "resource") {
-      for (const attribute of INSTANCE_ATTRIBUTES[change.type] ?? []) {
+      for (const attribute of Object.hasOwn(INSTANCE_ATTRIBUTES, change.type) ? INSTANCE_ATTRIBUTES[change.type] : []) {
         const expression = toExpression(await evaluate(found.block[attribute], ctx), location, info);
         if (expression) (model.attributes[change.address] ??= {})[attribute] = expression;
       }
-      for (const [path, raw] of NESTED_ATTRIBUTES[change.type]?.(found.block) ?? []) {
+      for (const [path, raw] of Object.hasOwn(NESTED_ATTRIBUTES, change.type)
+        ? NESTED_ATTRIBUTES[change.type](found.block)
+        : []) {
         const value = await evaluate(raw, ctx);
         // A map attribute: each key on its own (a value of one key is not a value of another).
         const parts: Array<[string, Value]> =
@@ -406,7 +411,9 @@ class SourceModelBuilder {
           if (expression) (model.attributes[change.address] ??= {})[key] = expression;
         }
       }
-      for (const [path, raw] of POLICY_ATTRIBUTES[change.type]?.(found.block) ?? []) {
+      for (const [path, raw] of Object.hasOwn(POLICY_ATTRIBUTES, change.type)
+        ? POLICY_ATTRIBUTES[change.type](found.block)
+        : []) {
         const document = documentExpression(await jsonencodeArgument(raw, ctx), location, info);
         if (document) (model.attributes[change.address] ??= {})[path] = document;
       }
