@@ -252,6 +252,12 @@ describe("OPA bundle signature with the user's key", () => {
       }
     }
     expect(refused).toBe(Object.keys(bundles).length * Object.keys(configs).length);
+    // An algorithm named after an Object.prototype member is no algorithm of the list either.
+    const inherited = changed();
+    writeToken(inherited, `${b64({ alg: "constructor" })}.${payload}.x`);
+    expect(() => loadBundle({ dir: inherited, verificationKey: readFileSync(ours.pub) })).toThrow(
+      /signature algorithm "constructor" is not supported/,
+    );
     // the control: the untouched bundle, signed, loads with the signer's key only
     expect(loadBundle({ dir: good, verificationKey: readFileSync(ours.pub) }).rules.length).toBeGreaterThan(0);
     expect(() => loadBundle({ dir: good, verificationKey: readFileSync(theirs.pub) })).toThrow(GuardrailsError);

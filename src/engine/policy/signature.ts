@@ -58,7 +58,9 @@ export function verifySignatures(signaturesJson: string, key: KeyObject, source:
   const parts = token.split(".");
   if (parts.length !== 3) throw new GuardrailsError(`${source}: the signature is not a compact JWT`);
   const header = decodeJson(parts[0], source, "header") as { alg?: unknown; crit?: unknown };
-  const alg = typeof header.alg === "string" ? ALGORITHMS[header.alg] : undefined;
+  // Own keys: "constructor" is no algorithm of the list.
+  const alg =
+    typeof header.alg === "string" && Object.hasOwn(ALGORITHMS, header.alg) ? ALGORITHMS[header.alg] : undefined;
   if (!alg)
     throw new GuardrailsError(
       `${source}: signature algorithm ${JSON.stringify(header.alg)} is not supported (${Object.keys(ALGORITHMS).join(", ")})`,
