@@ -258,9 +258,10 @@ function useTerraformBinary(opts: Pick<CommonOptions, "terraformBin">): void {
   if (opts.terraformBin) process.env.DDB_GUARDRAILS_TERRAFORM = opts.terraformBin;
 }
 
-const limits = (opts: Pick<CommonOptions, "maxBytes" | "maxDepth" | "timeout">) => ({
+const limits = (opts: Pick<CommonOptions, "maxBytes" | "maxDepth" | "maxMemory" | "timeout">) => ({
   maxBytes: opts.maxBytes,
   maxDepth: opts.maxDepth,
+  maxMemoryMiB: opts.maxMemory,
   timeoutSeconds: opts.timeout,
 });
 

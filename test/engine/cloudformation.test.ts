@@ -112,6 +112,11 @@ describe("cloudFormationTemplates", () => {
 });
 
 describe("readDesiredState", () => {
+  test("JSON with more objects and arrays than 64 MiB holds is unreadable, and not parsed", () => {
+    const read = readDesiredState("AWS::DynamoDB::Table", `{"a":[${"[],".repeat(2_200_000)}[]]}`);
+    expect("error" in read && read.error).toBe("desired_state needs at least 67 MiB to parse");
+  });
+
   test.each([
     ['{"SSESpecification": {"SSEEnabled": true, "SSEEnabled": false}}', 'desired_state has the key "SSEEnabled" twice'],
     ["{not json", "desired_state is not JSON"],

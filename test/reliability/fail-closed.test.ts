@@ -233,6 +233,29 @@ describe("policy JSON with a key twice in one object (issue 14, item 10)", () =>
   });
 });
 
+describe("a policy document with more objects and arrays than any policy has", () => {
+  test("is unprovable, saying so, and never given to JSON.parse", () => {
+    const plan = JSON.parse(readFileSync(fixturePlan("fgac-policy-duplicate-keys"), "utf8"));
+    const change = plan.resource_changes.find((c: { address: string }) =>
+      c.address.endsWith("valid_account_principal"),
+    );
+    // 2.2 million empty arrays: at least 67 MiB once parsed, past the 64 MiB any JSON in a plan's strings may take.
+    change.change.after.policy = `{"Statement":[${"[],".repeat(2_200_000)}[]]}`;
+    const parsed = parsePlan(JSON.stringify(plan), "plan.json");
+    const parse = jest.spyOn(JSON, "parse");
+    try {
+      const found = validatePlan(parsed, { bundle }).violations.filter((f) => f.address === change.address);
+      expect(found.map((f) => f.rule)).toContain("DDB-FGAC-005-UNPROVABLE");
+      for (const f of found) expect(f.message).toMatch(/the policy JSON needs at least 67 MiB to parse/);
+      expect(parse.mock.calls.filter(([arg]) => typeof arg === "string" && arg.startsWith('{"Statement":[[]'))).toEqual(
+        [],
+      );
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});
+
 describe("a policy document nested past what is parsed in a plan's strings", () => {
   /** The fixture with one resource policy replaced by JSON nested `depth` levels deep. */
   const deepPolicy = (depth: number) => {
@@ -285,6 +308,21 @@ describe("limits", () => {
     expect(() => parsePlan(nested(200_000), "plan.json")).toThrow(/nesting depth 200001 exceeds/);
   });
 
+  test("a plan whose objects and arrays alone need more than maxMemoryMiB is refused before JSON.parse", () => {
+    // 700,000 empty arrays: at least 21 MiB once parsed (24 bytes each, 8 per element), 3 bytes of text each.
+    const arrays = edited((p) => (p.padding = "__ARRAYS__")).replace('"__ARRAYS__"', `[${"[],".repeat(700_000)}[]]`);
+    const parse = jest.spyOn(JSON, "parse");
+    try {
+      expect(() => parsePlan(arrays, "plan.json", { maxMemoryMiB: 16 })).toThrow(
+        /plan\.json: parsing it needs at least 21 MiB for its objects and arrays alone, more than the memory limit of 16 MiB \(--max-memory\); raise --max-memory \(up to 2048\) or split the plan$/,
+      );
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+    expect(() => parsePlan(arrays, "plan.json", { maxMemoryMiB: 32 })).not.toThrow(/memory limit/);
+  });
+
   test("a plan larger than maxBytes is refused before it is read", () => {
     const dir = mkdtempSync(join(tmpdir(), "ddb-limits-"));
     try {
@@ -328,6 +366,11 @@ describe("the CLI on bad input", () => {
     const padded = edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024)));
     expectOneLineError(runCli(["validate", "-", "--max-memory", "16"], { input: padded }), /memory limit of 16 MiB/);
     expect(runCli(["validate", "-", "--max-memory", "64"], { input: padded }).status).toBe(1);
+    const arrays = edited((p) => (p.padding = "__ARRAYS__")).replace('"__ARRAYS__"', `[${"[],".repeat(700_000)}[]]`);
+    expectOneLineError(
+      runCli(["validate", "-", "--max-memory", "16"], { input: arrays }),
+      /needs at least 21 MiB for its objects and arrays alone, more than the memory limit of 16 MiB \(--max-memory\)/,
+    );
     expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-depth", "lots"]), /--max-depth/);
   });
 

@@ -165,19 +165,20 @@ _parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason"
 	reason := concat("", ["the policy JSON has key ", substring(text, count(_duplicate_key_marker), -1), "; AWS may apply either value"])
 }
 
-# And JSON nested deeper than it parses (src/engine/plan/strict-json.ts), which no policy is.
+# And JSON the engine did not parse (src/engine/plan/strict-json.ts, embeddedJsonRefusal): nested deeper
+# than 100 levels, or with more objects and arrays than fit in 64 MiB; no policy AWS accepts is either.
 _parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": reason} if {
-	startswith(text, _deep_json_marker)
-	reason := concat("", ["the policy JSON ", substring(text, count(_deep_json_marker), -1)])
+	startswith(text, _unparsed_json_marker)
+	reason := concat("", ["the policy JSON ", substring(text, count(_unparsed_json_marker), -1)])
 }
 
 _duplicate_key_marker := "ddb-guardrails: JSON with a duplicate key: "
 
-_deep_json_marker := "ddb-guardrails: JSON nested too deep: "
+_unparsed_json_marker := "ddb-guardrails: JSON not parsed: "
 
 _marked(text) if startswith(text, _duplicate_key_marker)
 
-_marked(text) if startswith(text, _deep_json_marker)
+_marked(text) if startswith(text, _unparsed_json_marker)
 
 _json_object(text) := json.unmarshal(text) if json.is_valid(text)
 

@@ -123,12 +123,17 @@ test_a_policy_with_a_duplicate_key_is_unprovable_naming_the_key if {
 }
 
 test_a_policy_nested_too_deep_is_unprovable_saying_so if {
-	marked := concat("", [iam._deep_json_marker, "nests deeper than 100 levels"])
+	marked := concat("", [iam._unparsed_json_marker, "nests deeper than 100 levels"])
 	iam._parse_json(marked, "policy") == {
 		"status": "unprovable",
 		"origin": "policy",
 		"reason": "the policy JSON nests deeper than 100 levels",
 	}
+}
+
+test_a_policy_too_large_to_parse_is_unprovable_saying_so if {
+	marked := concat("", [iam._unparsed_json_marker, "needs at least 70 MiB to parse"])
+	iam._parse_json(marked, "policy").reason == "the policy JSON needs at least 70 MiB to parse"
 }
 
 test_sources_are_described_for_evidence if {

@@ -1,5 +1,5 @@
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from "yaml";
-import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, repeatedKey } from "../plan/strict-json";
+import { embeddedJsonRefusal, repeatedKey } from "../plan/strict-json";
 import type { ResourceChange } from "../plan/types";
 
 /**
@@ -49,8 +49,8 @@ export function cloudFormationTemplates(changes: readonly unknown[]): Record<str
 
 /** desired_state as the template of one resource; JSON with a key twice is unreadable, not guessed. */
 export function readDesiredState(type: string, text: string): ReadTemplate {
-  if (jsonDepth(text) > EMBEDDED_JSON_MAX_DEPTH)
-    return { error: `desired_state nests deeper than ${EMBEDDED_JSON_MAX_DEPTH} levels` };
+  const refusal = embeddedJsonRefusal(text);
+  if (refusal !== undefined) return { error: `desired_state ${refusal}` };
   let properties: unknown;
   try {
     properties = JSON.parse(text);

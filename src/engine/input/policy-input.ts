@@ -1,6 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "../plan/types";
-import { EMBEDDED_JSON_MAX_DEPTH, jsonDepth, repeatedKey } from "../plan/strict-json";
+import { embeddedJsonRefusal, repeatedKey } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
 /**
@@ -70,8 +70,11 @@ function changesExisting(actions: unknown): boolean {
  */
 export const DUPLICATE_KEY_MARKER = "ddb-guardrails: JSON with a duplicate key: ";
 
-/** Likewise for JSON nested deeper than EMBEDDED_JSON_MAX_DEPTH: policies/lib/iam/iam.rego says so. */
-export const DEEP_JSON_MARKER = "ddb-guardrails: JSON nested too deep: ";
+/**
+ * Likewise for JSON not parsed at all (embeddedJsonRefusal: nested too deep, or too many objects and
+ * arrays), followed by why: policies/lib/iam/iam.rego says so.
+ */
+export const UNPARSED_JSON_MARKER = "ddb-guardrails: JSON not parsed: ";
 
 /** `value` with every JSON string that repeats a key or nests too deep replaced by a marker; unchanged parts are shared. */
 function withoutAmbiguousJson(value: unknown): unknown {
@@ -91,8 +94,8 @@ function ambiguousJsonMarker(text: string): string | undefined {
   const first = text.trimStart()[0];
   if (first !== "{" && first !== "[") return undefined;
   // Parsed by no one: JSON.parse's memory and OPA's parser's stack grow with the nesting.
-  if (jsonDepth(text) > EMBEDDED_JSON_MAX_DEPTH)
-    return `${DEEP_JSON_MARKER}nests deeper than ${EMBEDDED_JSON_MAX_DEPTH} levels`;
+  const refusal = embeddedJsonRefusal(text);
+  if (refusal !== undefined) return `${UNPARSED_JSON_MARKER}${refusal}`;
   if (first !== "{") return undefined;
   let value: unknown;
   try {

@@ -7,7 +7,8 @@ import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
-import { jsonDepth, mayRepeatKeys, scanJson } from "./strict-json";
+import { jsonShape, leastParsedBytes, mayRepeatKeys, scanJson } from "./strict-json";
+import { DEFAULT_MAX_MEMORY_MIB, MAX_MEMORY_MIB } from "../policy/bundle";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
 
 export interface PlanLimits {
@@ -15,9 +16,18 @@ export interface PlanLimits {
   readonly maxBytes?: number;
   /** Deepest JSON nesting accepted. @default 100 */
   readonly maxDepth?: number;
+  /**
+   * The memory limit (--max-memory), in MiB: a plan whose parsed form needs more than it at the least
+   * (leastParsedBytes) is refused before it is parsed. @default 2048
+   */
+  readonly maxMemoryMiB?: number;
 }
 
-export const DEFAULT_LIMITS: Required<PlanLimits> = { maxBytes: 256 * 1024 * 1024, maxDepth: 100 };
+export const DEFAULT_LIMITS: Required<PlanLimits> = {
+  maxBytes: 256 * 1024 * 1024,
+  maxDepth: 100,
+  maxMemoryMiB: DEFAULT_MAX_MEMORY_MIB,
+};
 
 // plan-schema.json, compiled by scripts/generate/plan-validator.js.
 const shapeError = compiledValidator(planShape);
@@ -63,7 +73,9 @@ export function parsePlan(input: string, name: string, limits: PlanLimits = {}):
   const text = withoutByteOrderMark(input);
   if (!/\S/.test(text)) throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
   const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-  refuseDepth(jsonDepth(text), maxDepth, name);
+  const shape = jsonShape(text);
+  refuseDepth(shape.depth, maxDepth, name);
+  refuseSize(leastParsedBytes(shape), limits.maxMemoryMiB ?? DEFAULT_LIMITS.maxMemoryMiB, name);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -87,6 +99,14 @@ export function parsePlan(input: string, name: string, limits: PlanLimits = {}):
     );
   }
   return checkPlan(value, name);
+}
+
+/** JSON.parse's memory grows with the objects and arrays, and no limit stops it once it has begun. */
+function refuseSize(least: number, maxMemoryMiB: number, name: string): void {
+  if (least > maxMemoryMiB * 1024 * 1024)
+    throw new GuardrailsError(
+      `${name}: parsing it needs at least ${Math.floor(least / (1024 * 1024))} MiB for its objects and arrays alone, more than the memory limit of ${maxMemoryMiB} MiB (--max-memory); ${maxMemoryMiB < MAX_MEMORY_MIB ? `raise --max-memory (up to ${MAX_MEMORY_MIB}) or split the plan` : "split the plan"}`,
+    );
 }
 
 function refuseDepth(depth: number, maxDepth: number, name: string): void {

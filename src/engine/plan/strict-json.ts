@@ -48,7 +48,10 @@ export function scanJson(text: string, maxDepth = Number.POSITIVE_INFINITY): Jso
       if (expectKey && typeof top === "object") {
         const key = decodeKey(text, i, end);
         if (!addKey(top, key)) {
-          return { depth: deepestIn(text, i, depth, deepest), duplicate: { key, path: pathOf(frames, depth - 1) } };
+          return {
+            depth: shapeFrom(text, i, depth, deepest).depth,
+            duplicate: { key, path: pathOf(frames, depth - 1) },
+          };
         }
         expectKey = false;
       }
@@ -119,15 +122,30 @@ function pathOf(frames: ReadonlyArray<ObjectFrame | number>, upTo: number): stri
   return path || "(root)";
 }
 
-/** The deepest nesting, finishing the count from `from` once a duplicate stopped the scan. */
-function deepestIn(text: string, from: number, depth: number, deepest: number): number {
+/** What JSON text holds, counted without parsing it. */
+export interface JsonShape {
+  /** Deepest nesting of objects and arrays. */
+  readonly depth: number;
+  /** Objects and arrays. */
+  readonly containers: number;
+  /** Commas outside strings: one per element or member after the first of its container. */
+  readonly commas: number;
+}
+
+/** The shape of text[from..], given the nesting at `from` (the rest of a scan that a duplicate stopped). */
+function shapeFrom(text: string, from: number, depth: number, deepest: number): JsonShape {
+  let containers = 0;
+  let commas = 0;
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) i = stringEnd(text, i);
-    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) deepest = Math.max(deepest, ++depth);
-    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      containers++;
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+    else if (c === COMMA) commas++;
   }
-  return deepest;
+  return { depth: deepest, containers, commas };
 }
 
 /**
@@ -139,9 +157,28 @@ function deepestIn(text: string, from: number, depth: number, deepest: number): 
  */
 export const EMBEDDED_JSON_MAX_DEPTH = 100;
 
-/** `text` parsed as JSON; undefined when it is not JSON, or nests deeper than EMBEDDED_JSON_MAX_DEPTH. */
+/**
+ * The most JSON.parse may need (leastParsedBytes) for a JSON document in a plan's string: its limit is
+ * --max-memory's only through the plan's own size, and one string of "[]," could take gigabytes. No
+ * policy or resource description AWS accepts comes near it (the largest, a template, is 1 MB of text).
+ */
+export const EMBEDDED_JSON_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Why a JSON document in a plan's string is not parsed ("nests deeper than 100 levels", "needs at least
+ * 70 MiB to parse"), or undefined when it may be.
+ */
+export function embeddedJsonRefusal(text: string): string | undefined {
+  const shape = jsonShape(text);
+  if (shape.depth > EMBEDDED_JSON_MAX_DEPTH) return `nests deeper than ${EMBEDDED_JSON_MAX_DEPTH} levels`;
+  const least = leastParsedBytes(shape);
+  if (least > EMBEDDED_JSON_MAX_BYTES) return `needs at least ${Math.floor(least / (1024 * 1024))} MiB to parse`;
+  return undefined;
+}
+
+/** `text` parsed as JSON; undefined when it is not JSON, or embeddedJsonRefusal refuses it. */
 export function parseEmbeddedJson(text: string): unknown {
-  if (jsonDepth(text) > EMBEDDED_JSON_MAX_DEPTH) return undefined;
+  if (embeddedJsonRefusal(text) !== undefined) return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -155,7 +192,23 @@ export function parseEmbeddedJson(text: string): unknown {
  * million deep took it 4.9 GB).
  */
 export function jsonDepth(text: string): number {
-  return deepestIn(text, 0, 0, 0);
+  return jsonShape(text).depth;
+}
+
+/** The nesting, objects and arrays, and elements of JSON text, in one pass, before it is parsed. */
+export function jsonShape(text: string): JsonShape {
+  return shapeFrom(text, 0, 0, 0);
+}
+
+/**
+ * The least memory JSON.parse takes for text of this shape, in bytes: V8 gives an object or array at
+ * least three 8-byte fields (map, properties, elements) and each element or member at least an 8-byte
+ * slot; strings and numbers may take nothing more (repeated short strings are shared), so they are not
+ * counted. A plan of empty arrays, 240 MB of "[]," (80 million arrays), took JSON.parse 6.5 GB and the run
+ * 150 s before it was refused; this bound is 2.5 GB, so such a plan is refused before it is parsed.
+ */
+export function leastParsedBytes(shape: JsonShape): number {
+  return 24 * shape.containers + 8 * shape.commas;
 }
 
 /**
