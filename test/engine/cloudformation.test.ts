@@ -55,6 +55,11 @@ describe("readTemplate", () => {
     ["no Resources mapping", "AWSTemplateFormatVersion: '2010-09-09'", /no Resources mapping/],
     ["not a mapping", "- a\n- b", /not a mapping/],
     ["not YAML", "Resources: [unclosed", /./],
+    [
+      "longer than CloudFormation takes (it fails at apply)",
+      `Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      X:\n${"        - []\n".repeat(4000)}`,
+      /^it is 52072 bytes, more than the 51200 CloudFormation accepts as a template body$/,
+    ],
   ])("%s is unreadable, with the reason on one line", (_, text, reason) => {
     const template = readTemplate(text);
     expect(template).toEqual({ error: expect.stringMatching(reason) });

@@ -68,8 +68,19 @@ export function readDesiredState(type: string, text: string): ReadTemplate {
   };
 }
 
+/**
+ * The most CloudFormation takes as a TemplateBody, which is how the aws provider sends template_body: a
+ * longer one fails at apply. Not parsed: the YAML parser took 12 s and 1.3 GB for 13 MB of "- []" lines.
+ */
+export const TEMPLATE_BODY_MAX_BYTES = 51_200;
+
 /** Parses a template (JSON is YAML too); duplicate keys and unknown tags make it unreadable, not guessed. */
 export function readTemplate(text: string): ReadTemplate {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > TEMPLATE_BODY_MAX_BYTES)
+    return {
+      error: `it is ${bytes} bytes, more than the ${TEMPLATE_BODY_MAX_BYTES} CloudFormation accepts as a template body`,
+    };
   // Loaded for templates only: every plan's input passes through this module.
   const doc = (require("yaml") as typeof import("yaml")).parseDocument(text, {
     customTags: SHORT_FORM_TAGS,
