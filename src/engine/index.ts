@@ -54,7 +54,14 @@ export { priorPlan } from "./input/prior-plan";
  */
 export { buildSourceModel, type SourceModel } from "./source/source-model";
 export { ModuleDirs, isLocalSource } from "./source/module-dirs";
-export { displayPath, hasTerraformSource, isCached, isConfigFile, type SourceLimits } from "./source/files";
+export {
+  blockHeader,
+  displayPath,
+  hasTerraformSource,
+  isCached,
+  isConfigFile,
+  type SourceLimits,
+} from "./source/files";
 export { hcl2json } from "./source/hcl";
 export { WaiverCommentError } from "./source/waiver-comments";
 

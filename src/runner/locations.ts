@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  blockHeader,
   displayPath,
   isConfigFile,
   ModuleDirs,
@@ -83,7 +84,7 @@ function blockLocation(
   cwd: string,
 ): SourceLocation | undefined {
   if (files.length === 0) return undefined;
-  const pattern = new RegExp(`^\\s*resource\\s+"${escapeRegExp(type)}"\\s+"${escapeRegExp(name)}"`);
+  const pattern = blockHeader("resource", type, name);
   for (const { file, lines } of files) {
     const at = lines.findIndex((l) => pattern.test(l));
     if (at !== -1) return { file: displayPath(file, cwd), line: at + 1 };
@@ -136,8 +137,4 @@ export function cdktfLocations(
 /** The location of an address; instances (`x.y[0]`, `x.y["k"]`) share their resource block's. */
 export function locate(locations: Locations, address: string): SourceLocation | undefined {
   return locations.get(address) ?? locations.get(withoutInstanceKey(address));
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -3,7 +3,13 @@
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSourceModel, loadBundle, readPlan, validatePlan } from "../../src/engine";
-import { isConfigFile, MAX_MODULE_DEPTH, MAX_MODULES, readSourceModules } from "../../src/engine/source/files";
+import {
+  blockHeader,
+  isConfigFile,
+  MAX_MODULE_DEPTH,
+  MAX_MODULES,
+  readSourceModules,
+} from "../../src/engine/source/files";
 import { FIXTURES, fixturePlan, runCli } from "../helpers/paths";
 import { scratchFolders } from "../helpers/scratch";
 
@@ -13,6 +19,16 @@ const { root: scratch, folder } = scratchFolders("ddb-guardrails-source-files-")
 
 const calls = (...sources: string[]) =>
   sources.map((source, i) => `module "m${i}" {\n  source = "${source}"\n}\n`).join("");
+
+describe("a block's first line", () => {
+  test("is found by its labels as written, whatever characters they hold", () => {
+    expect(blockHeader("resource", "aws_s3_bucket", "a(b").test('  resource "aws_s3_bucket" "a(b" {')).toBe(true);
+    // A label is no pattern: ".*" matches only itself, and "(" no longer stops the run with a SyntaxError.
+    expect(blockHeader("resource", "aws_s3_bucket", ".*").test('resource "aws_s3_bucket" "logs" {')).toBe(false);
+    expect(blockHeader("output", "arn").test('output "arn" {')).toBe(true);
+    expect(blockHeader("dynamic", "statement").test('    dynamic "statements" {')).toBe(false);
+  });
+});
 
 describe("the files terraform reads", () => {
   test("names terraform's config loader ignores are not configuration", () => {

@@ -207,6 +207,19 @@ export function displayPath(path: string, cwd = process.cwd()): string {
   return (rel.startsWith("..") || isAbsolute(rel) ? path : rel).split(sep).join("/");
 }
 
+/**
+ * The first line of a block, `resource "aws_x" "name" {`, by its type and labels: written as they are
+ * (a label from a crafted plan or source may hold ( or .*, which must match only themselves).
+ */
+export function blockHeader(kind: string, ...labels: string[]): RegExp {
+  return new RegExp(`^\\s*${escapeRegExp(kind)}${labels.map((label) => `\\s+"${escapeRegExp(label)}"`).join("")}`);
+}
+
+/** Text that a regular expression matches as written. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** "file:line" of the first line matching a pattern, for evidence; path relative to the working directory. */
 export function lineOf(file: SourceFile, pattern: RegExp, after = 0): string {
   const index = file.lines.findIndex((line, i) => i >= after && pattern.test(line));

@@ -16,6 +16,8 @@ import {
 import {
   Deadline,
   lineIndex,
+  blockHeader,
+  escapeRegExp,
   lineOf,
   readSourceModules,
   type HclBlock,
@@ -234,7 +236,7 @@ class SourceModelBuilder {
     for (const file of info.source.files) {
       for (const [name, blocks] of Object.entries(file.body.output ?? {})) {
         const value = await this.output(info, name);
-        const location = lineOf(file, new RegExp(`^\\s*output\\s+"${name}"`));
+        const location = lineOf(file, blockHeader("output", name));
         const expression = toExpression(value, location, info);
         if (expression && asBlocks(blocks).length > 0) (model.outputs[info.instance] ??= {})[name] = expression;
       }
@@ -331,12 +333,12 @@ class SourceModelBuilder {
       for (const [type, named] of Object.entries(file.body.resource ?? {})) {
         for (const [name, blocks] of Object.entries(named)) {
           const dynamic = asBlocks(asBlocks(blocks)[0]?.dynamic);
-          const start = lineIndex(file, new RegExp(`^\\s*resource\\s+"${type}"\\s+"${name}"`));
+          const start = lineIndex(file, blockHeader("resource", type, name));
           for (const group of dynamic) {
             for (const [blockType, specs] of Object.entries(group)) {
               const key = path ? `${path}.${type}.${name}` : `${type}.${name}`;
               (model.dynamic[key] ??= []).push(blockType);
-              const location = lineOf(file, new RegExp(`^\\s*dynamic\\s+"${blockType}"`), start);
+              const location = lineOf(file, blockHeader("dynamic", blockType), start);
               const generated = await this.expandDynamic(info, asBlocks(specs)[0], blockType, location);
               if (!generated) continue;
               ((model.blocks[key] ??= {})[blockType] ??= []).push(...generated);
@@ -391,7 +393,7 @@ class SourceModelBuilder {
     const bindings = await this.eachBindings(info, found.block, change);
     if (!bindings) return;
     const ctx = this.context(info, bindings);
-    const location = lineOf(found.file, new RegExp(`^\\s*${kind}\\s+"${change.type}"\\s+"${change.name}"`));
+    const location = lineOf(found.file, blockHeader(kind, change.type, change.name));
     if (kind === "resource") {
       for (const attribute of Object.hasOwn(INSTANCE_ATTRIBUTES, change.type) ? INSTANCE_ATTRIBUTES[change.type] : []) {
         const expression = toExpression(await evaluate(found.block[attribute], ctx), location, info);
@@ -564,7 +566,7 @@ function findBlock(
 function localLine(file: SourceFile, name: string, start: number): string {
   const first = file.lines.findIndex((line, i) => i > start && /^\s*[A-Za-z_]/.test(line));
   const indent = first < 0 ? "\\s*" : /^\s*/.exec(file.lines[first])![0];
-  return lineOf(file, new RegExp(`^${indent}${name}\\s*=`), start);
+  return lineOf(file, new RegExp(`^${indent}${escapeRegExp(name)}\\s*=`), start);
 }
 
 /** The configuration of a data source when every argument of it is known in source. */
