@@ -67,7 +67,7 @@ export const maxDepthOption = () =>
 export const maxMemoryOption = (threads: string) =>
   new Option(
     "--max-memory <MiB>",
-    `ceiling of the policy engine's memory${threads}, and of what a plan's objects and arrays may take once parsed, 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+    `ceiling of the policy engine's memory${threads}; a plan whose objects and arrays alone would need more once parsed is refused before parsing; 2 to ${MAX_MEMORY_MIB} (default 2048)`,
   ).argParser(memoryMiB);
 
 /** `limits`: what the command's wall-clock limit covers. */
