@@ -203,9 +203,10 @@ export function jsonShape(text: string): JsonShape {
 /**
  * The least memory JSON.parse takes for text of this shape, in bytes: V8 gives an object or array at
  * least three 8-byte fields (map, properties, elements) and each element or member at least an 8-byte
- * slot; strings and numbers may take nothing more (repeated short strings are shared), so they are not
- * counted. A plan of empty arrays, 240 MB of "[]," (80 million arrays), took JSON.parse 6.5 GB and the run
- * 150 s before it was refused; this bound is 2.5 GB, so such a plan is refused before it is parsed.
+ * slot (but a key written twice, which parsePlan refuses anyway); strings and numbers may take nothing
+ * more (repeated short strings are shared), so they are not counted. A plan of empty arrays, 240 MB of
+ * "[]," (80 million arrays), took JSON.parse 6.5 GB and the run 150 s before it was refused; this bound
+ * is 2.5 GB, so such a plan is refused before it is parsed.
  */
 export function leastParsedBytes(shape: JsonShape): number {
   return 24 * shape.containers + 8 * shape.commas;
