@@ -29,24 +29,12 @@ const PROVIDERS = [schema, awscc] as unknown as ProviderSchemas[];
 
 /** The schema of a type and the provider it comes from (types are prefixed by their provider's name). */
 function lookup(mode: "managed" | "data", type: string): { block?: Block; provider: string } {
-  const key = `${mode} ${type}`;
-  let found = looked.get(key);
-  if (!found) {
-    found = { provider: PROVIDERS[0].provider };
-    for (const p of PROVIDERS) {
-      const block = own(mode === "managed" ? p.managed : p.data, type);
-      if (block) {
-        found = { block, provider: p.provider };
-        break;
-      }
-    }
-    looked.set(key, found);
+  for (const p of PROVIDERS) {
+    const block = own(mode === "managed" ? p.managed : p.data, type);
+    if (block) return { block, provider: p.provider };
   }
-  return found;
+  return { provider: PROVIDERS[0].provider };
 }
-
-/** Each type's lookup, once: every resource of a plan is checked against its type's schema. */
-const looked = new Map<string, { block?: Block; provider: string }>();
 
 /** The provider schema of a resource or data source type, when the guardrails read that type. */
 export function blockSchema(mode: "managed" | "data", type: string): Block | undefined {

@@ -158,9 +158,9 @@ function shapeFrom(text: string, from: number, depth: number, deepest: number): 
 export const EMBEDDED_JSON_MAX_DEPTH = 100;
 
 /**
- * The most JSON.parse may need (leastParsedBytes) for a JSON document in a plan's string: its limit is
- * --max-memory's only through the plan's own size, and one string of "[]," could take gigabytes. No
- * policy or resource description AWS accepts comes near it (the largest, a template, is 1 MB of text).
+ * The most leastParsedBytes may count for a JSON document in a plan's string before it is left unparsed:
+ * such a string is bounded only by the plan's size, and one string of "[]," could take gigabytes to
+ * parse. No policy or resource description AWS accepts comes near it.
  */
 export const EMBEDDED_JSON_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -187,15 +187,10 @@ export function parseEmbeddedJson(text: string): unknown {
 }
 
 /**
- * Deepest nesting of objects and arrays in JSON text: scanJson's count alone, without keys, about a third
- * of its time. Checked before JSON.parse, whose memory grows with the nesting (a 100 MB text nested 50
- * million deep took it 4.9 GB).
+ * The nesting, objects and arrays, and elements of JSON text, in one pass without keys (about a third of
+ * scanJson's time). Checked before JSON.parse, whose memory grows with the nesting (a 100 MB text nested
+ * 50 million deep took it 4.9 GB) and with the objects and arrays (leastParsedBytes).
  */
-export function jsonDepth(text: string): number {
-  return jsonShape(text).depth;
-}
-
-/** The nesting, objects and arrays, and elements of JSON text, in one pass, before it is parsed. */
 export function jsonShape(text: string): JsonShape {
   return shapeFrom(text, 0, 0, 0);
 }
