@@ -28,12 +28,18 @@ import { badPlans, compliant, edited, table, text, violating, zeroInstances } fr
 
 const bundle = loadBundle();
 
-/** A JSON document nested `depth` levels deep inside a real plan. */
-function nested(depth: number): string {
+/** A real plan with `json` written as the value of one more key. */
+function planWith(json: string): string {
   const plan = violating();
-  plan.padding = "__DEEP__";
-  return text(plan).replace('"__DEEP__"', "[".repeat(depth) + "]".repeat(depth));
+  plan.padding = "__PADDING__";
+  return text(plan).replace('"__PADDING__"', json);
 }
+
+/** A JSON document nested `depth` levels deep inside a real plan. */
+const nested = (depth: number) => planWith("[".repeat(depth) + "]".repeat(depth));
+
+/** 700,000 empty arrays inside a real plan: at least 21 MiB once parsed (24 bytes each, 8 per element). */
+const emptyArrays = () => planWith(`[${"[],".repeat(700_000)}[]]`);
 
 function expectOneLineError(
   run: { status: number | null; stdout: string; stderr: string },
@@ -309,8 +315,7 @@ describe("limits", () => {
   });
 
   test("a plan whose objects and arrays alone need more than maxMemoryMiB is refused before JSON.parse", () => {
-    // 700,000 empty arrays: at least 21 MiB once parsed (24 bytes each, 8 per element), 3 bytes of text each.
-    const arrays = edited((p) => (p.padding = "__ARRAYS__")).replace('"__ARRAYS__"', `[${"[],".repeat(700_000)}[]]`);
+    const arrays = emptyArrays();
     const parse = jest.spyOn(JSON, "parse");
     try {
       expect(() => parsePlan(arrays, "plan.json", { maxMemoryMiB: 16 })).toThrow(
@@ -366,7 +371,7 @@ describe("the CLI on bad input", () => {
     const padded = edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024)));
     expectOneLineError(runCli(["validate", "-", "--max-memory", "16"], { input: padded }), /memory limit of 16 MiB/);
     expect(runCli(["validate", "-", "--max-memory", "64"], { input: padded }).status).toBe(1);
-    const arrays = edited((p) => (p.padding = "__ARRAYS__")).replace('"__ARRAYS__"', `[${"[],".repeat(700_000)}[]]`);
+    const arrays = emptyArrays();
     expectOneLineError(
       runCli(["validate", "-", "--max-memory", "16"], { input: arrays }),
       /needs at least 21 MiB for its objects and arrays alone, more than the memory limit of 16 MiB \(--max-memory\)/,
