@@ -17,3 +17,11 @@ function crash(thrown: unknown): void {
 
 process.on("uncaughtException", crash);
 process.on("unhandledRejection", crash);
+
+// A reader that goes away before the report is written whole (`| head`): one line and exit 2, as for any
+// run whose report was not delivered, rather than an internal error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") return crash(err);
+  process.stderr.write("ddb-guardrails: error: standard output was closed before all of it was written\n");
+  process.exit(EXIT.ERROR);
+});

@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fixturePlan, runCli } from "../helpers/paths";
+import { CLI, fixturePlan, runCli } from "../helpers/paths";
 
 describe("ddb-guardrails validate", () => {
   test("exits 1 and names the violation on an unencrypted table", () => {
@@ -47,6 +48,20 @@ describe("ddb-guardrails validate", () => {
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(/^ddb-guardrails: error: /);
     expect(run.stderr.trim()).toMatch(reason);
+  });
+
+  test("a reader that goes away before the report is written (| head) gets exit 2 and one line, not an internal error", async () => {
+    const child = spawn(process.execPath, [CLI, "validate", fixturePlan("table-unencrypted"), "-f", "json"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy(); // before the CLI has read its plan
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(status).toBe(2);
+    expect(stderr).toBe("ddb-guardrails: error: standard output was closed before all of it was written\n");
   });
 
   test("exits 2 on a missing file and on an unknown format", () => {
