@@ -4,8 +4,8 @@ const { spawnSync } = require("node:child_process");
 
 const TIME = "/usr/bin/time";
 
-/** Runs argv under /usr/bin/time -v: wall seconds, peak RSS (KiB), CPU seconds, stdout. */
-function measureProcess(argv, { timeoutS, cwd }) {
+/** Runs argv under /usr/bin/time -v: wall seconds, peak RSS (KiB), CPU seconds, exit status, stdout. Another exit status than `exitCodes`: failed. */
+function measureProcess(argv, { timeoutS, cwd, exitCodes = [0, 1] }) {
   // coreutils timeout under GNU time: the measured process itself is killed (exit 137), not left running.
   const res = spawnSync(TIME, ["-v", "timeout", "-s", "KILL", String(timeoutS), ...argv], {
     cwd,
@@ -27,7 +27,7 @@ function measureProcess(argv, { timeoutS, cwd }) {
       ? { failed: `did not finish within ${timeoutS} s`, timedOut: timeoutS }
       : { failed: `killed by SIGKILL after ${elapsed()} s (out of memory?)` };
   }
-  if (res.error || (res.status !== 0 && res.status !== 1)) {
+  if (res.error || !exitCodes.includes(res.status)) {
     const why = res.error
       ? res.error.message
       : stats
@@ -40,6 +40,7 @@ function measureProcess(argv, { timeoutS, cwd }) {
     wall: elapsed(),
     cpu: Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)")),
     rssKiB: Number(field("Maximum resident set size \\(kbytes\\)")),
+    status: res.status,
     stdout: res.stdout,
     stderr: stats,
   };

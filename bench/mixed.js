@@ -6,6 +6,7 @@
 // must be exactly one unit's, once per unit, and the root module's once, or the run fails.
 // Part of `npm run bench` (bench/run.js --mixed); alone:
 //   node bench/mixed.js [--sizes 1000,10000,50000,100000] [--reps 3] [--reps-large 1] [--timeout 600]
+//                       [--limits 1024,768,640] (--max-memory values the largest plan is also run under)
 
 const { mkdirSync, statSync, writeFileSync, readFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -48,7 +49,38 @@ function expectedFindings(units, timeoutS, plans) {
   return expected.sort();
 }
 
-function mixed({ sizes, reps = 3, repsLarge = 1, timeoutS = 600, plans = join(__dirname, "plans") }) {
+/**
+ * The largest plan under each --max-memory in `limits` (MiB), one run each: peak RSS, and either the
+ * expected findings (exit 1) or one line naming --max-memory (exit 2); anything else fails the run.
+ */
+function underLimits(plan, expected, limits, timeoutS) {
+  return limits.map((limit) => {
+    const argv = [
+      process.execPath,
+      CLI,
+      "validate",
+      plan,
+      "-f",
+      "json",
+      "--no-access-map",
+      "--max-memory",
+      String(limit),
+    ];
+    const run = measureProcess(argv, { timeoutS, cwd: ROOT, exitCodes: [1, 2] });
+    if (run.failed) throw new Error(`mixed under --max-memory ${limit}: ${run.failed}`);
+    const said = run.stderr.split("\n").find((l) => l.startsWith("ddb-guardrails: error: "));
+    if (run.status === 2 && !/--max-memory/.test(said ?? ""))
+      throw new Error(`mixed under --max-memory ${limit}: exit 2 without naming --max-memory: ${said}`);
+    if (run.status === 1 && JSON.stringify(pairs(run.stdout)) !== JSON.stringify(expected))
+      throw new Error(`mixed under --max-memory ${limit}: other findings than one unit's per unit`);
+    process.stderr.write(
+      `mixed under --max-memory ${limit}: exit ${run.status}, ${Math.round(run.rssKiB / 1024)} MiB\n`,
+    );
+    return { limit, status: run.status, wall: run.wall, rssMiB: run.rssKiB / 1024, ...(said ? { said } : {}) };
+  });
+}
+
+function mixed({ sizes, reps = 3, repsLarge = 1, timeoutS = 600, plans = join(__dirname, "plans"), limits = [] }) {
   mkdirSync(plans, { recursive: true });
   const unit = unitSize(JSON.parse(readFileSync(SEED, "utf8")));
   const rows = [];
@@ -87,6 +119,7 @@ function mixed({ sizes, reps = 3, repsLarge = 1, timeoutS = 600, plans = join(__
           runs: runs.length,
         };
     }
+    if (size === Math.max(...sizes) && limits.length > 0) row.limits = underLimits(plan, expected, limits, timeoutS);
     rows.push(row);
     process.stderr.write(`mixed ${size}: ${JSON.stringify({ floor: row.floor.wall, cli: row.cli.wall ?? row.cli })}\n`);
   }
@@ -144,6 +177,25 @@ function mixedMarkdown(rows) {
     wall(1000) === undefined ? undefined : wall(1000) <= 0.64,
     `${wall(1000)?.toFixed(2)} s`,
   );
+  const limited = rows.find((r) => r.limits);
+  if (limited) {
+    lines.push(
+      "",
+      `Under \`--max-memory\` (the whole process's memory), ${limited.size.toLocaleString("en")} resources, one run each: either the same findings, or exit 2 with one line naming \`--max-memory\`.`,
+      "",
+      "| --max-memory MiB | exit | wall s | peak RSS MiB | within the limit | said |",
+      "|---:|---:|---:|---:|---|---|",
+    );
+    for (const l of limited.limits)
+      lines.push(
+        `| ${l.limit} | ${l.status} | ${l.wall.toFixed(2)} | ${l.rssMiB.toFixed(0)} | ${l.rssMiB <= l.limit ? "yes" : "**no**"} | ${(l.said ?? "").replace("ddb-guardrails: error: ", "").replace(/\|/g, "\\|")} |`,
+      );
+    check(
+      "`--max-memory` bounds the whole process (peak RSS within the limit at every limit above)",
+      limited.limits.every((l) => l.rssMiB <= l.limit),
+      limited.limits.map((l) => `${l.rssMiB.toFixed(0)} of ${l.limit}`).join(", "),
+    );
+  }
   lines.push("");
   return lines.join("\n");
 }
@@ -160,6 +212,7 @@ if (require.main === module) {
     reps: Number(option("reps", "3")),
     repsLarge: Number(option("reps-large", "1")),
     timeoutS: Number(option("timeout", "600")),
+    limits: option("limits", "1024,768,640").split(",").filter(Boolean).map(Number),
   });
   mkdirSync(join(__dirname, "results"), { recursive: true });
   writeFileSync(

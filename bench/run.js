@@ -12,6 +12,7 @@
 // its Terraform source beside it (bench/pull-request.js): --pull-request REPS, 0 to leave it out.
 //   node bench/run.js [--sizes 100,1000,10000,50000] [--reps 5] [--reps-large 3] [--timeout 600] [--timeout-large 300]
 //                     [--monorepo 50x1000] [--mixed 1000,10000,50000,100000] [--pull-request 5]
+//                     [--memory-limits 1024,768,640] (--max-memory values the largest mixed plan is run under)
 
 const { execFileSync } = require("node:child_process");
 const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require("node:fs");
@@ -44,6 +45,7 @@ const timeoutFor = (size, tool) => (size >= 50000 && EXTERNAL.has(tool) ? TIMEOU
 const TIMEOUT_S = Number(option("timeout", "600"));
 const MONOREPO = option("monorepo", "50x1000");
 const MIXED = option("mixed", "1000,10000,50000,100000");
+const MEMORY_LIMITS = option("memory-limits", "1024,768,640").split(",").filter(Boolean).map(Number);
 const PULL_REQUEST = Number(option("pull-request", String(REPS)));
 
 const TOOLS = {
@@ -249,6 +251,7 @@ function main() {
           repsLarge: 1,
           timeoutS: TIMEOUT_S,
           plans: PLANS,
+          limits: MEMORY_LIMITS,
         });
   const pr = PULL_REQUEST > 0 ? pullRequest({ reps: PULL_REQUEST, timeoutS: TIMEOUT_S }) : undefined;
   writeFileSync(

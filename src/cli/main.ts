@@ -12,6 +12,7 @@ import {
   type Baseline,
   baselineOf,
   checkBaselineTerms,
+  DEFAULT_MAX_MEMORY_MIB,
   DEFAULT_TIMEOUT_SECONDS,
   GuardrailsError,
   hasTerraformSource,
@@ -159,6 +160,9 @@ async function validateAndReport(
   const targets = resolveTargets(opts.format ?? opts.output);
   try {
     const evaluated = await withNewAccess(gate, source, opts.failOnNewAccess === true);
+    // The threads' wasm memory is let go before the report is written: under --max-memory the two
+    // together would be more than the process was given (100,000 findings: an 81 MB JSON report).
+    await gate.close();
     const report = baseline ? applyBaseline(evaluated, baseline, opts.baseline!) : evaluated;
     const view = opts.changedOnly ? changedOnlyView(report, source.changed, opts.failOnChangedOnly === true) : report;
     const context: FormatContext = {
@@ -261,7 +265,8 @@ function useTerraformBinary(opts: Pick<CommonOptions, "terraformBin">): void {
 const limits = (opts: Pick<CommonOptions, "maxBytes" | "maxDepth" | "maxMemory" | "timeout">) => ({
   maxBytes: opts.maxBytes,
   maxDepth: opts.maxDepth,
-  maxMemoryMiB: opts.maxMemory,
+  // --max-memory bounds the whole process: reading the plan is checked against it too.
+  maxMemoryMiB: opts.maxMemory ?? DEFAULT_MAX_MEMORY_MIB,
   timeoutSeconds: opts.timeout,
 });
 

@@ -67,7 +67,7 @@ export const maxDepthOption = () =>
 export const maxMemoryOption = (threads: string) =>
   new Option(
     "--max-memory <MiB>",
-    `ceiling of the policy engine's memory${threads}; a plan whose objects and arrays alone would need more once parsed is refused before parsing; 2 to ${MAX_MEMORY_MIB} (default 2048)`,
+    `most memory the process may hold: a plan is refused before parsing when what the process holds and what its objects and arrays need at the least come to more, and the policy engine gets what is left once the plan is read${threads}; 2 to ${MAX_MEMORY_MIB} (default 2048)`,
   ).argParser(memoryMiB);
 
 /** `limits`: what the command's wall-clock limit covers. */

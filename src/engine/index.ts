@@ -70,6 +70,7 @@ export {
   loadBundle,
   instantiate,
   checkMemoryLimit,
+  DEFAULT_MAX_MEMORY_MIB,
   ENTRYPOINT,
   MAX_MEMORY_MIB,
   type PolicyBundle,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import {
+  DEFAULT_MAX_MEMORY_MIB,
   GuardrailsError,
   loadBundle,
   loadProjectConfig,
@@ -49,7 +50,13 @@ export function openGate(opts: GateOptions, progress: Progress, jobs = 1): Gate 
   const bundle = loadBundle({
     verificationKey: opts.verificationKey === undefined ? undefined : readKey(opts.verificationKey),
   });
-  const pool = new PolicyPool(bundle, config?.parameters ?? {}, { maxMemoryMiB: opts.maxMemory, jobs });
+  // --max-memory bounds the whole process: the threads get what reading the plan leaves of it.
+  const memory = opts.maxMemory ?? DEFAULT_MAX_MEMORY_MIB;
+  const pool = new PolicyPool(bundle, config?.parameters ?? {}, {
+    maxMemoryMiB: memory,
+    processMemoryMiB: memory,
+    jobs,
+  });
   return {
     bundle,
     async evaluate(source, label = "evaluate", timeoutSeconds = opts.timeout) {

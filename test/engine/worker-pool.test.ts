@@ -14,6 +14,8 @@ import {
 } from "../../src/engine";
 import { memoryAdvice, type PreparedPlan } from "../../src/engine/evaluate";
 import { prestartPolicyThread, takePrestartedThread } from "../../src/engine/policy/prestarted-thread";
+import { MAX_MEMORY_MIB } from "../../src/engine/policy/bundle";
+import { LEAST_EVALUATION_MIB, residentMiB, THREAD_BASELINE_MIB } from "../../src/engine/policy/worker-pool";
 import { fixturePlan } from "../helpers/paths";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -169,6 +171,50 @@ describe("PolicyPool", () => {
     await expect(run(2)).rejects.toThrow(
       /its share of the memory limit of 24 MiB: 12 MiB for each of 2 evaluation threads \(raise --max-memory \(up to 2048\) or lower --jobs\)/,
     );
+  });
+});
+
+describe("PolicyPool under a process budget (--max-memory)", () => {
+  const padded = (mib: number) => Object.assign(plan("table-unencrypted"), { padding: "x".repeat(mib * 1024 * 1024) });
+  const evaluate = async (processMemoryMiB: (held: number) => number, padding: number, jobs = 2) => {
+    // What divide() counts: the process, and each thread not started yet.
+    const pool = new PolicyPool(
+      bundle,
+      {},
+      { processMemoryMiB: processMemoryMiB(residentMiB() + jobs * THREAD_BASELINE_MIB), jobs },
+    );
+    try {
+      return findings(await validatePlanInWorker(preparePlan(padded(padding)), { bundle, pool }));
+    } finally {
+      await pool.close();
+    }
+  };
+
+  test("its threads share what the process does not hold when the first evaluation begins", async () => {
+    // 8 MiB of padding fit in 24 MiB of wasm memory (above): 60 MiB each leave room for the process to
+    // grow a little between the two measures.
+    expect(await evaluate((held) => held + 2 * 60, 8)).toEqual([
+      "DDB-ENC-001 aws_dynamodb_table.invalid_aws_owned_key",
+    ]);
+  });
+
+  test("a large plan judged whole gets all the process leaves, and out of memory says how much that was", async () => {
+    const error = await evaluate((held) => held + 120, 64).catch((err: Error) => err.message);
+    const said =
+      /out of memory: the plan \(or a shard of it\) needs more than (\d+) MiB, what the memory limit of (\d+) MiB \(--max-memory\) leaves after the (\d+) MiB the process held with the plan read \(raise --max-memory \(up to 2048\), or split the plan\)$/.exec(
+        String(error),
+      );
+    expect(said).not.toBeNull();
+    const [left, limit, held] = said!.slice(1).map(Number);
+    expect(left).toBe(limit - held);
+    expect(left).toBeGreaterThanOrEqual(LEAST_EVALUATION_MIB);
+  });
+
+  test("too little left to evaluate in is refused before any evaluation, with what to change", async () => {
+    await expect(evaluate((held) => held, 0)).rejects.toThrow(
+      /^policy evaluation refused: the memory limit of \d+ MiB \(--max-memory\) leaves 0 MiB to evaluate in, after the \d+ MiB the process holds with the plan read; 2 evaluation threads need at least 64 MiB \(raise --max-memory \(up to 2048\), or lower --jobs, or split the plan\)$/,
+    );
+    await expect(evaluate(() => MAX_MEMORY_MIB * 2, 0, 1)).rejects.toThrow(/out of range/);
   });
 });
 

@@ -118,7 +118,12 @@ export interface InstanceOptions {
    * The limit this instance's ceiling is a share of, when several threads share it (PolicyPool): an
    * out-of-memory error names it and what the user can change.
    */
-  readonly sharedMemory?: { readonly totalMiB: number; readonly threads: number };
+  readonly sharedMemory?: {
+    readonly totalMiB: number;
+    readonly threads: number;
+    /** What the process held when the limit was divided (a process budget, PoolOptions.processMemoryMiB). */
+    readonly heldMiB?: number;
+  };
 }
 
 export const DEFAULT_MAX_MEMORY_MIB = 2048;
@@ -240,6 +245,14 @@ function evaluateReport(policy: LoadedPolicy, input: ArrayBuffer, options: Repor
  * (raising --max-memory past MAX_MEMORY_MIB cannot be).
  */
 function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"]): string {
+  if (shared?.heldMiB !== undefined) {
+    const each = shared.threads > 1 ? ` for each of ${shared.threads} evaluation threads` : "";
+    return (
+      `out of memory: the plan (or a shard of it) needs more than ${mib} MiB${each}, what the memory limit of ` +
+      `${shared.totalMiB} MiB (--max-memory) leaves after the ${shared.heldMiB} MiB the process held with the plan read ` +
+      `(${raiseOrSplit(shared.totalMiB, shared.threads)})`
+    );
+  }
   if (shared && shared.threads > 1) {
     const raise =
       shared.totalMiB < MAX_MEMORY_MIB
@@ -253,6 +266,14 @@ function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"
   return mib < MAX_MEMORY_MIB
     ? `out of memory: the plan (or a shard of it) needs more than the wasm memory limit of ${mib} MiB (raise --max-memory, up to ${MAX_MEMORY_MIB})`
     : `out of memory: the plan (or a shard of it) needs more than ${MAX_MEMORY_MIB} MiB, ${MOST_ONE_EVALUATION_CAN_HAVE}`;
+}
+
+/** What can be done when a process budget (--max-memory) is too small for a plan. */
+export function raiseOrSplit(limitMiB: number, threads: number): string {
+  const remedies = limitMiB < MAX_MEMORY_MIB ? [`raise --max-memory (up to ${MAX_MEMORY_MIB})`] : [];
+  if (threads > 1) remedies.push("lower --jobs");
+  remedies.push("split the plan");
+  return remedies.join(", or ");
 }
 
 function guard<T>(run: () => T, outOfMemory: string): T {

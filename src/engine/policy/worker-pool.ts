@@ -5,6 +5,7 @@ import {
   compiledModule,
   DEFAULT_MAX_MEMORY_MIB,
   MIN_MEMORY_MIB,
+  raiseOrSplit,
   type InstanceOptions,
   type PolicyBundle,
 } from "./bundle";
@@ -30,6 +31,8 @@ export interface EvaluateRequest {
   readonly input: ArrayBuffer;
   /** Evaluate the access map too. */
   readonly access?: boolean;
+  /** The wasm ceiling for this evaluation, when it differs from the setup's: the thread instantiates anew. */
+  readonly memory?: InstanceOptions;
 }
 
 export type EvaluateResponse =
@@ -52,6 +55,30 @@ export interface PoolOptions extends InstanceOptions {
    * @default os.availableParallelism()
    */
   readonly jobs?: number;
+  /**
+   * The most memory the whole process may hold, in MiB (the CLI's --max-memory). When the pool's first
+   * evaluation begins, the threads' wasm ceilings are cut to what the process leaves of it then (the
+   * plan read, the threads started), and the evaluation is refused when that is too little.
+   * @default none: only maxMemoryMiB bounds the threads
+   */
+  readonly processMemoryMiB?: number;
+}
+
+/**
+ * Less wasm memory than this per thread cannot hold the bundle's data and a small plan's evaluation: a
+ * process budget leaving less is refused before evaluating rather than failing inside it.
+ */
+export const LEAST_EVALUATION_MIB = 32;
+
+/**
+ * What a worker thread holds besides its wasm memory (its isolate, the engine's modules): counted for
+ * each thread not yet started when the process budget is divided.
+ */
+export const THREAD_BASELINE_MIB = 24;
+
+/** Resident memory of the whole process, in MiB. */
+export function residentMiB(): number {
+  return Math.ceil(process.memoryUsage.rss() / (1024 * 1024));
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -64,6 +91,10 @@ export const DEFAULT_TIMEOUT_SECONDS = 120;
  */
 export class PolicyPool {
   private readonly threads: PolicyThread[];
+  private readonly ceilingMiB: number;
+  private readonly processMiB?: number;
+  /** The threads' wasm memory under processMemoryMiB, decided when the first evaluation begins. */
+  private divided?: InstanceOptions;
   private readonly idle: PolicyThread[];
   private readonly waiting: ((thread: PolicyThread) => void)[] = [];
   /** The thread an evaluation alone runs in, with the whole memory limit (evaluate's `alone`). */
@@ -89,6 +120,11 @@ export class PolicyPool {
       parameters,
       options: { maxMemoryMiB: share, sharedMemory: { totalMiB, threads: jobs } },
     };
+    this.ceilingMiB = totalMiB;
+    if (options.processMemoryMiB !== undefined) {
+      checkMemoryLimit(options.processMemoryMiB);
+      this.processMiB = options.processMemoryMiB;
+    }
     this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
     this.idle = [...this.threads].reverse(); // the first thread is used first
     this.whole = new PolicyThread({ ...setup, options: { maxMemoryMiB: totalMiB } }); // starts when first used
@@ -112,12 +148,36 @@ export class PolicyPool {
    */
   async evaluate(input: ArrayBuffer, limits: EvaluationLimits, access = false, alone = false): Promise<unknown> {
     if (alone && this.threads.length > 1) return this.evaluateAlone(input, limits, access);
+    // Decided once, on what the process holds with its first plan read: later evaluations reuse the
+    // threads' memory (the heap is reset between them), which the process then already counts.
+    this.divided ??= this.divide(
+      this.threads.length,
+      Math.floor(this.ceilingMiB / this.threads.length),
+      this.threads.filter((t) => !t.running).length,
+    );
     const thread = await this.acquire();
     try {
-      return await thread.evaluate(input, limits, access);
+      return await thread.evaluate(input, limits, access, this.divided);
     } finally {
       this.release(thread);
     }
+  }
+
+  /**
+   * Under processMemoryMiB: each of `threads` evaluation threads gets an equal part of what the process
+   * does not hold now, counting the `starting` threads not started yet (up to `most` MiB each); refused
+   * when that is too little to evaluate anything. Without it: undefined (the setup's ceilings).
+   */
+  private divide(threads: number, most: number, starting: number): InstanceOptions | undefined {
+    if (this.processMiB === undefined) return undefined;
+    const heldMiB = residentMiB() + starting * THREAD_BASELINE_MIB;
+    const each = Math.min(most, Math.floor((this.processMiB - heldMiB) / threads));
+    if (each < LEAST_EVALUATION_MIB)
+      throw new GuardrailsError(
+        `policy evaluation refused: the memory limit of ${this.processMiB} MiB (--max-memory) leaves ${Math.max(0, this.processMiB - heldMiB)} MiB to evaluate in, after the ${heldMiB} MiB the process holds with the plan read; ` +
+          `${threads} evaluation thread${threads > 1 ? "s need" : " needs"} at least ${threads * LEAST_EVALUATION_MIB} MiB (${raiseOrSplit(this.processMiB, threads)})`,
+      );
+    return { maxMemoryMiB: each, sharedMemory: { totalMiB: this.processMiB, threads, heldMiB } };
   }
 
   private evaluateAlone(input: ArrayBuffer, limits: EvaluationLimits, access: boolean): Promise<unknown> {
@@ -126,7 +186,7 @@ export class PolicyPool {
       try {
         for (let i = 0; i < this.threads.length; i++) held.push(await this.acquire());
         await Promise.all(held.map((t) => t.close()));
-        return await this.whole.evaluate(input, limits, access);
+        return await this.whole.evaluate(input, limits, access, this.divide(1, this.ceilingMiB, 1));
       } finally {
         await this.whole.close();
         for (const thread of held) this.release(thread);
@@ -190,7 +250,7 @@ class PolicyThread {
     return this.worker;
   }
 
-  evaluate(input: ArrayBuffer, limits: EvaluationLimits, access: boolean): Promise<unknown> {
+  evaluate(input: ArrayBuffer, limits: EvaluationLimits, access: boolean, memory?: InstanceOptions): Promise<unknown> {
     const worker = this.thread();
     const id = ++this.next;
     return new Promise((resolve, reject) => {
@@ -226,7 +286,7 @@ class PolicyThread {
       }, remaining(limits));
       worker.ref(); // keep the process alive while an evaluation is under way
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
-      worker.postMessage({ id, input, access } satisfies EvaluateRequest, [input]);
+      worker.postMessage({ id, input, access, memory } satisfies EvaluateRequest, [input]);
     }).finally(() => this.worker?.unref());
   }
 }
