@@ -76,6 +76,12 @@ export const LEAST_EVALUATION_MIB = 32;
  */
 export const THREAD_BASELINE_MIB = 24;
 
+/**
+ * What reading a pull request's plan adds to the process, at most (the mixed seed's 26 resources with
+ * their Terraform source: about 40 MiB): the threads' first ceiling leaves it out.
+ */
+const READING_ALLOWANCE_MIB = 64;
+
 /** Resident memory of the whole process, in MiB. */
 export function residentMiB(): number {
   return Math.ceil(process.memoryUsage.rss() / (1024 * 1024));
@@ -94,7 +100,7 @@ export class PolicyPool {
   private readonly ceilingMiB: number;
   private readonly processMiB?: number;
   /** The threads' wasm memory under processMemoryMiB, decided when the first evaluation begins. */
-  private divided?: InstanceOptions;
+  private divided?: { readonly memory?: InstanceOptions };
   private readonly idle: PolicyThread[];
   private readonly waiting: ((thread: PolicyThread) => void)[] = [];
   /** The thread an evaluation alone runs in, with the whole memory limit (evaluate's `alone`). */
@@ -114,17 +120,15 @@ export class PolicyPool {
       throw new GuardrailsError(
         `memory limit ${totalMiB} MiB leaves less than ${MIN_MEMORY_MIB} MiB to each of ${jobs} evaluation threads (--max-memory, --jobs)`,
       );
+    if (options.processMemoryMiB !== undefined) checkMemoryLimit(options.processMemoryMiB);
+    this.processMiB = options.processMemoryMiB;
+    this.ceilingMiB = totalMiB;
     const setup: WorkerSetup = {
       module: compiledModule(bundle.wasm),
       data: bundle.data,
       parameters,
-      options: { maxMemoryMiB: share, sharedMemory: { totalMiB, threads: jobs } },
+      options: { maxMemoryMiB: this.firstGuess(share, jobs), sharedMemory: { totalMiB, threads: jobs } },
     };
-    this.ceilingMiB = totalMiB;
-    if (options.processMemoryMiB !== undefined) {
-      checkMemoryLimit(options.processMemoryMiB);
-      this.processMiB = options.processMemoryMiB;
-    }
     this.threads = Array.from({ length: jobs }, () => new PolicyThread(setup));
     this.idle = [...this.threads].reverse(); // the first thread is used first
     this.whole = new PolicyThread({ ...setup, options: { maxMemoryMiB: totalMiB } }); // starts when first used
@@ -150,17 +154,40 @@ export class PolicyPool {
     if (alone && this.threads.length > 1) return this.evaluateAlone(input, limits, access);
     // Decided once, on what the process holds with its first plan read: later evaluations reuse the
     // threads' memory (the heap is reset between them), which the process then already counts.
-    this.divided ??= this.divide(
-      this.threads.length,
-      Math.floor(this.ceilingMiB / this.threads.length),
-      this.threads.filter((t) => !t.running).length,
-    );
+    this.divided ??= { memory: this.renewed(this.threads.length) };
     const thread = await this.acquire();
     try {
-      return await thread.evaluate(input, limits, access, this.divided);
+      return await thread.evaluate(input, limits, access, this.divided.memory);
     } finally {
       this.release(thread);
     }
+  }
+
+  /**
+   * The threads' first ceiling, before any plan is read: under processMemoryMiB, what the process leaves
+   * now less READING_ALLOWANCE_MIB, so that a pull request's plan finds the threads' instances within
+   * its part (renewed) and nothing is instantiated again on its way.
+   */
+  private firstGuess(share: number, jobs: number): number {
+    if (this.processMiB === undefined) return share;
+    const left = this.processMiB - residentMiB() - jobs * THREAD_BASELINE_MIB - READING_ALLOWANCE_MIB;
+    return Math.max(MIN_MEMORY_MIB, Math.min(share, Math.floor(left / jobs)));
+  }
+
+  /**
+   * The threads' memory options once the first plan is read (divide), or undefined when their
+   * instances may stay: their ceiling is within their part and at most READING_ALLOWANCE_MIB under it.
+   */
+  private renewed(threads: number): InstanceOptions | undefined {
+    const part = this.divide(
+      threads,
+      Math.floor(this.ceilingMiB / threads),
+      this.threads.filter((t) => !t.running).length,
+    );
+    const first = this.threads[0].ceilingMiB;
+    if (!part?.maxMemoryMiB || (first <= part.maxMemoryMiB && part.maxMemoryMiB - first <= READING_ALLOWANCE_MIB))
+      return undefined;
+    return part;
   }
 
   /**
@@ -218,6 +245,11 @@ class PolicyThread {
   private next = 0;
 
   constructor(private readonly setup: WorkerSetup) {}
+
+  /** The wasm ceiling its instance is set up with. */
+  get ceilingMiB(): number {
+    return this.setup.options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB;
+  }
 
   get running(): boolean {
     return this.worker !== undefined;
