@@ -70,6 +70,12 @@ export const badPlans: readonly BadPlan[] = [
     says: "/format_version must match pattern",
   },
   {
+    // JSON.parse reads it as Infinity, which the policy input would carry as null: an alarm threshold unset.
+    input: "a number beyond a double (an alarm threshold of 1e400)",
+    plan: () => text(compliant()).replaceAll('"threshold":100,', '"threshold":1e400,'),
+    says: "the number at planned_values.root_module.resources[3].values.threshold is beyond what a double holds (JSON.parse reads it as infinity)",
+  },
+  {
     input: "a plan terraform marked errored",
     plan: () => edited((p) => (p.errored = true)),
     says: "terraform reported errors while planning (errored: true)",

@@ -7,7 +7,7 @@ import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
-import { jsonShape, leastParsedBytes, mayRepeatKeys, scanJson } from "./strict-json";
+import { jsonShape, leastParsedBytes, overflowingNumber, parsedCheck, scanJson } from "./strict-json";
 import { DEFAULT_MAX_MEMORY_MIB, MAX_MEMORY_MIB } from "../policy/bundle";
 import { collectGarbage } from "../policy/collect-garbage";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
@@ -104,7 +104,12 @@ export function parsePlan(input: string, name: string, limits: PlanLimits = {}):
   // The scan that names a repeated key only when the parsed value hints at one: at 10,000 resources, the
   // first call in a new process as the CLI makes it, the depth count and this check took 97-155 ms against
   // 144-187 for the scan (6 runs each).
-  if (mayRepeatKeys(text, value, maxDepth)) {
+  const parsed = parsedCheck(text, value, maxDepth);
+  if (parsed.overflows)
+    throw new GuardrailsError(
+      `${name}: the number at ${overflowingNumber(value)} is beyond what a double holds (JSON.parse reads it as infinity); expected the output of terraform show -json`,
+    );
+  if (parsed.mayRepeatKeys) {
     const { duplicate } = scanJson(text, maxDepth);
     if (!duplicate)
       throw new GuardrailsError(

@@ -216,12 +216,28 @@ export function leastParsedBytes(shape: JsonShape): number {
  * walked (true: let scanJson, which does not recurse, decide).
  */
 export function mayRepeatKeys(text: string, value: unknown, maxDepth = 1000): boolean {
+  return parsedCheck(text, value, maxDepth).mayRepeatKeys;
+}
+
+/**
+ * mayRepeatKeys, and whether a number of the text was beyond a double (JSON.parse reads 1e400 as
+ * Infinity, which JSON.stringify then writes as null: a value the policy would read as unset), in one
+ * walk of the parsed value.
+ */
+export function parsedCheck(
+  text: string,
+  value: unknown,
+  maxDepth = 1000,
+): { readonly mayRepeatKeys: boolean; readonly overflows: boolean } {
   let keys = 0;
   let colonsInStrings = 0;
   let tooDeep = false;
+  let overflows = false;
   const visit = (item: unknown, depth: number): void => {
     if (typeof item === "string") {
       colonsInStrings += colonsIn(item);
+    } else if (typeof item === "number") {
+      if (item === Infinity || item === -Infinity) overflows = true;
     } else if (typeof item === "object" && item !== null) {
       if (depth > maxDepth) {
         tooDeep = true;
@@ -240,7 +256,19 @@ export function mayRepeatKeys(text: string, value: unknown, maxDepth = 1000): bo
     }
   };
   visit(value, 1);
-  return tooDeep || colonsIn(text) - colonsInStrings + escapedColons(text) !== keys;
+  return { mayRepeatKeys: tooDeep || colonsIn(text) - colonsInStrings + escapedColons(text) !== keys, overflows };
+}
+
+/** Where the first number beyond a double is in a parsed value (parsedCheck found one), as a path. */
+export function overflowingNumber(value: unknown, path = ""): string | undefined {
+  if (value === Infinity || value === -Infinity) return path || "(root)";
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    const found = overflowingNumber((value as Record<string, unknown>)[key], at);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The first key `text` has twice in one object (JSON.parse read it as `value`), scanned for only when mayRepeatKeys says it may. */
