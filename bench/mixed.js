@@ -190,6 +190,7 @@ function mixedMarkdown(rows) {
       lines.push(
         `| ${l.limit} | ${l.status} | ${l.wall.toFixed(2)} | ${l.rssMiB.toFixed(0)} | ${l.rssMiB <= l.limit ? "yes" : "**no**"} | ${(l.said ?? "").replace("ddb-guardrails: error: ", "").replace(/\|/g, "\\|")} |`,
       );
+    lines.push("");
     check(
       "`--max-memory` bounds the whole process (peak RSS within the limit at every limit above)",
       limited.limits.every((l) => l.rssMiB <= l.limit),
