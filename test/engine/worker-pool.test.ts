@@ -201,7 +201,7 @@ describe("PolicyPool under a process budget (--max-memory)", () => {
   test("a large plan judged whole gets all the process leaves, and out of memory says how much that was", async () => {
     const error = await evaluate((held) => held + 120, 64).catch((err: Error) => err.message);
     const said =
-      /out of memory: the plan \(or a shard of it\) needs more than (\d+) MiB, what the memory limit of (\d+) MiB \(--max-memory\) leaves after the (\d+) MiB the process held with the plan read \(raise --max-memory \(up to 2048\), or split the plan\)$/.exec(
+      /out of memory: the plan \(or a shard of it\) needs more than (\d+) MiB, what the memory limit of (\d+) MiB \(--max-memory\) leaves after the (\d+) MiB the process and its evaluation threads took with the plan read \(raise --max-memory \(up to 2048\), or split the plan\)$/.exec(
         String(error),
       );
     expect(said).not.toBeNull();
@@ -212,7 +212,7 @@ describe("PolicyPool under a process budget (--max-memory)", () => {
 
   test("too little left to evaluate in is refused before any evaluation, with what to change", async () => {
     await expect(evaluate((held) => held, 0)).rejects.toThrow(
-      /^policy evaluation refused: the memory limit of \d+ MiB \(--max-memory\) leaves 0 MiB to evaluate in, after the \d+ MiB the process holds with the plan read; 2 evaluation threads need at least 64 MiB \(raise --max-memory \(up to 2048\), or lower --jobs, or split the plan\)$/,
+      /^policy evaluation refused: the memory limit of \d+ MiB \(--max-memory\) leaves 0 MiB to evaluate in, after the \d+ MiB the process and its evaluation threads take with the plan read; 2 evaluation threads need at least 64 MiB \(raise --max-memory \(up to 2048\), or lower --jobs, or split the plan\)$/,
     );
     await expect(evaluate(() => MAX_MEMORY_MIB * 2, 0, 1)).rejects.toThrow(/out of range/);
   });

@@ -376,14 +376,9 @@ describe("the CLI on bad input", () => {
     const padded = edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024)));
     expectOneLineError(
       runCli(["validate", "-", "--max-memory", "16"], { input: padded }),
-      /besides the \d+ MiB the process holds with its text read, more than the memory limit of 16 MiB \(--max-memory\)/,
+      /^ddb-guardrails: error: stdin: the process holds \d+ MiB with its text read, already more than the memory limit of 16 MiB \(--max-memory\); raise --max-memory \(up to 2048\) or split the plan$/,
     );
     expect(runCli(["validate", "-", "--max-memory", "512"], { input: padded }).status).toBe(1);
-    const arrays = emptyArrays();
-    expectOneLineError(
-      runCli(["validate", "-", "--max-memory", "16"], { input: arrays }),
-      /needs at least 21 MiB for its objects and arrays alone, besides the \d+ MiB the process holds with its text read, more than the memory limit of 16 MiB \(--max-memory\)/,
-    );
     expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-depth", "lots"]), /--max-depth/);
   });
 

@@ -128,9 +128,15 @@ function refuseSize(least: number, processMiB: number | undefined, name: string)
   const limit = processMiB ?? DEFAULT_MAX_MEMORY_MIB;
   const held = processMiB === undefined ? 0 : process.memoryUsage.rss();
   if (held + least <= limit * 1024 * 1024) return;
+  const remedy =
+    limit < MAX_MEMORY_MIB ? `raise --max-memory (up to ${MAX_MEMORY_MIB}) or split the plan` : "split the plan";
+  if (held >= limit * 1024 * 1024)
+    throw new GuardrailsError(
+      `${name}: the process holds ${mib(held)} MiB with its text read, already more than the memory limit of ${limit} MiB (--max-memory); ${remedy}`,
+    );
   const holding = held > 0 ? `, besides the ${mib(held)} MiB the process holds with its text read,` : "";
   throw new GuardrailsError(
-    `${name}: parsing it needs at least ${mib(least)} MiB for its objects and arrays alone${holding} more than the memory limit of ${limit} MiB (--max-memory); ${limit < MAX_MEMORY_MIB ? `raise --max-memory (up to ${MAX_MEMORY_MIB}) or split the plan` : "split the plan"}`,
+    `${name}: parsing it needs at least ${mib(least)} MiB for its objects and arrays alone${holding} more than the memory limit of ${limit} MiB (--max-memory); ${remedy}`,
   );
 }
 

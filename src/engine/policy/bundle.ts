@@ -249,7 +249,7 @@ function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"
     const each = shared.threads > 1 ? ` for each of ${shared.threads} evaluation threads` : "";
     return (
       `out of memory: the plan (or a shard of it) needs more than ${mib} MiB${each}, what the memory limit of ` +
-      `${shared.totalMiB} MiB (--max-memory) leaves after the ${shared.heldMiB} MiB the process held with the plan read ` +
+      `${shared.totalMiB} MiB (--max-memory) leaves after the ${shared.heldMiB} MiB the process and its evaluation threads took with the plan read ` +
       `(${raiseOrSplit(shared.totalMiB, shared.threads)})`
     );
   }

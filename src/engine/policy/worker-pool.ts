@@ -72,7 +72,8 @@ export const LEAST_EVALUATION_MIB = 32;
 
 /**
  * What a worker thread holds besides its wasm memory (its isolate, the engine's modules): counted for
- * each thread not yet started when the process budget is divided.
+ * each thread not yet started when the process budget is divided. Measured after a small plan's
+ * evaluation: 24 MiB for a pool's first thread, 15-17 for its second.
  */
 export const THREAD_BASELINE_MIB = 24;
 
@@ -201,7 +202,7 @@ export class PolicyPool {
     const each = Math.min(most, Math.floor((this.processMiB - heldMiB) / threads));
     if (each < LEAST_EVALUATION_MIB)
       throw new GuardrailsError(
-        `policy evaluation refused: the memory limit of ${this.processMiB} MiB (--max-memory) leaves ${Math.max(0, this.processMiB - heldMiB)} MiB to evaluate in, after the ${heldMiB} MiB the process holds with the plan read; ` +
+        `policy evaluation refused: the memory limit of ${this.processMiB} MiB (--max-memory) leaves ${Math.max(0, this.processMiB - heldMiB)} MiB to evaluate in, after the ${heldMiB} MiB the process and its evaluation threads take with the plan read; ` +
           `${threads} evaluation thread${threads > 1 ? "s need" : " needs"} at least ${threads * LEAST_EVALUATION_MIB} MiB (${raiseOrSplit(this.processMiB, threads)})`,
       );
     return { maxMemoryMiB: each, sharedMemory: { totalMiB: this.processMiB, threads, heldMiB } };
