@@ -15,6 +15,7 @@ import {
 import { memoryAdvice, type PreparedPlan } from "../../src/engine/evaluate";
 import { prestartPolicyThread, takePrestartedThread } from "../../src/engine/policy/prestarted-thread";
 import { MAX_MEMORY_MIB } from "../../src/engine/policy/bundle";
+import { collectGarbage } from "../../src/engine/policy/collect-garbage";
 import { LEAST_EVALUATION_MIB, residentMiB, THREAD_BASELINE_MIB } from "../../src/engine/policy/worker-pool";
 import { fixturePlan } from "../helpers/paths";
 
@@ -177,16 +178,19 @@ describe("PolicyPool", () => {
 describe("PolicyPool under a process budget (--max-memory)", () => {
   const padded = (mib: number) => Object.assign(plan("table-unencrypted"), { padding: "x".repeat(mib * 1024 * 1024) });
   const evaluate = async (processMemoryMiB: (held: number) => number, padding: number, jobs = 2) => {
-    // What divide() counts: the process, and each thread not started yet.
-    const pool = new PolicyPool(
-      bundle,
-      {},
-      { processMemoryMiB: processMemoryMiB(residentMiB() + jobs * THREAD_BASELINE_MIB), jobs },
-    );
+    // Prepared first, and the plan held to the end (no collection frees it in between), so that what
+    // the process holds when the limit is set is what it holds when the pool divides it; divide()
+    // counts besides each thread not started yet.
+    const plan = padded(padding);
+    const prepared = preparePlan(plan);
+    collectGarbage(); // as validatePlanInWorker does before a large input's evaluation
+    const held = residentMiB() + jobs * THREAD_BASELINE_MIB;
+    const pool = new PolicyPool(bundle, {}, { processMemoryMiB: processMemoryMiB(held), jobs });
     try {
-      return findings(await validatePlanInWorker(preparePlan(padded(padding)), { bundle, pool }));
+      return findings(await validatePlanInWorker(prepared, { bundle, pool }));
     } finally {
       await pool.close();
+      expect(plan.padding).toHaveLength(padding * 1024 * 1024);
     }
   };
 
@@ -199,7 +203,9 @@ describe("PolicyPool under a process budget (--max-memory)", () => {
   });
 
   test("a large plan judged whole gets all the process leaves, and out of memory says how much that was", async () => {
-    const error = await evaluate((held) => held + 120, 64).catch((err: Error) => err.message);
+    // Judged whole (more than 16 MiB of input), in one thread counted at 24 MiB: about 48 MiB left,
+    // while its 64 MiB of padding need at least that twice (the input's text and its parsed string).
+    const error = await evaluate((held) => held + 24, 64).catch((err: Error) => err.message);
     const said =
       /out of memory: the plan \(or a shard of it\) needs more than (\d+) MiB, what the memory limit of (\d+) MiB \(--max-memory\) leaves after the (\d+) MiB the process and its evaluation threads took with the plan read \(raise --max-memory \(up to 2048\), or split the plan\)$/.exec(
         String(error),
@@ -211,7 +217,7 @@ describe("PolicyPool under a process budget (--max-memory)", () => {
   });
 
   test("too little left to evaluate in is refused before any evaluation, with what to change", async () => {
-    await expect(evaluate((held) => held, 0)).rejects.toThrow(
+    await expect(evaluate((held) => held - 64, 0)).rejects.toThrow(
       /^policy evaluation refused: the memory limit of \d+ MiB \(--max-memory\) leaves 0 MiB to evaluate in, after the \d+ MiB the process and its evaluation threads take with the plan read; 2 evaluation threads need at least 64 MiB \(raise --max-memory \(up to 2048\), or lower --jobs, or split the plan\)$/,
     );
     await expect(evaluate(() => MAX_MEMORY_MIB * 2, 0, 1)).rejects.toThrow(/out of range/);
