@@ -527,6 +527,34 @@ describe("serve: config, limits and stopping", () => {
   });
 });
 
+describe("serve --max-memory", () => {
+  it("bounds the server process: a plan it cannot hold is reported failed, naming --max-memory", async () => {
+    const serve = new Serve([
+      "--hmac-key-file",
+      keyFile,
+      "--api-url",
+      standIn.apiUrl,
+      "--max-memory",
+      "16",
+      "--jobs",
+      "1",
+    ]);
+    try {
+      await serve.ready();
+      const { body, task } = runRequest("compliant");
+      expect((await serve.post(body)).status).toBe(200);
+      const result = await waitForResult(serve, task);
+      expect(result.data.attributes.status).toBe("failed");
+      expect(result.data.attributes.message).toMatch(
+        /^ddb-guardrails could not judge this plan: .*the process holds \d+ MiB with its text read, already more than the memory limit of 16 MiB \(--max-memory\)/,
+      );
+    } finally {
+      serve.child.kill("SIGTERM");
+      await serve.exited;
+    }
+  });
+});
+
 describe("serve --allow-unsigned (a run task without an HMAC key)", () => {
   it("judges unsigned requests", async () => {
     const serve = new Serve(["--allow-unsigned", "--api-url", standIn.apiUrl, "--jobs", "1"]);
