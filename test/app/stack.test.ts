@@ -22,14 +22,14 @@ import {
   OFFLINE_CREDENTIAL,
   USED_SERVICES,
 } from "../../modules";
+import { testApp } from "../helpers/cdktf-app";
 import { runCli } from "../helpers/paths";
 
 Testing.setupJest();
 
 type Json = Record<string, any>;
 const synthStack = (env: NodeJS.ProcessEnv): Json => {
-  const app = Testing.app();
-  const stack = new SnowySessionsStack(app, STACK_NAME, { settings: deploymentSettings(env) });
+  const stack = new SnowySessionsStack(testApp(), STACK_NAME, { settings: deploymentSettings(env) });
   return JSON.parse(Testing.synth(stack));
 };
 const all = (doc: Json, type: string): Json[] => Object.values(doc.resource[type] ?? {});

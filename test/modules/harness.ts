@@ -5,6 +5,7 @@ import { TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import "cdktf/lib/testing/adapters/jest"; // types of the cdktf jest matchers
 import { GuardrailConfigError } from "../../modules";
+import { fullSynth, testApp } from "../helpers/cdktf-app";
 
 Testing.setupJest();
 
@@ -14,7 +15,10 @@ export type Synth = { resource: Record<string, Record<string, any>>; data: Recor
 
 /** The synthesized JSON (string, for the cdktf matchers) of whatever `build` adds to a test scope. */
 export function synth(build: (scope: Construct) => void): string {
-  return Testing.synthScope((scope) => build(scope));
+  // Testing.synthScope, with the app's folder removed after the file.
+  const stack = new TerraformStack(testApp(), "stack");
+  build(stack);
+  return Testing.synth(stack);
 }
 
 export function parsed(json: string): Synth {
@@ -54,8 +58,7 @@ export function statement(json: string, pathSuffix: string, sid: string): Record
 
 /** A full stack with a provider configured for offline use, synthesized to disk for `toBeValidTerraform`. */
 export function fullStack(build: (stack: TerraformStack) => void): string {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, "test");
+  const stack = new TerraformStack(testApp(), "test");
   new AwsProvider(stack, "aws", {
     region: ENV.region,
     skipCredentialsValidation: true,
@@ -64,7 +67,7 @@ export function fullStack(build: (stack: TerraformStack) => void): string {
     skipRegionValidation: true,
   });
   build(stack);
-  return Testing.fullSynth(stack);
+  return fullSynth(stack);
 }
 
 /** Synthesizes and returns the GuardrailConfigError it must throw (fails the test when it does not). */
