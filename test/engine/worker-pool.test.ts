@@ -27,6 +27,8 @@ const generator = require("../../bench/generate-plan") as {
 const bundle = loadBundle();
 const plan = (name: string) => parsePlan(readFileSync(fixturePlan(name), "utf8"), name);
 const NAMES = ["table-unencrypted", "endpoint-missing", "enc-key-rotation"];
+/** A fixture plan with `mib` MiB of padding, which no rule reads but the evaluation holds. */
+const padded = (mib: number) => Object.assign(plan("table-unencrypted"), { padding: "x".repeat(mib * 1024 * 1024) });
 const findings = (report: Report) => report.violations.map((f) => `${f.rule} ${f.address}`);
 /** The memory limit the padded plan below needs (half of it does not hold it). */
 const LIMIT = 64;
@@ -158,12 +160,11 @@ describe("PolicyPool", () => {
   });
 
   test("its threads share the memory limit: what fits in 24 MiB alone does not in two threads sharing 24", async () => {
-    const padded = plan("table-unencrypted");
-    Object.assign(padded, { padding: "x".repeat(8 * 1024 * 1024) });
+    const eightMiB = padded(8);
     const run = async (jobs: number) => {
       const pool = new PolicyPool(bundle, {}, { maxMemoryMiB: 24, jobs });
       try {
-        return await validatePlanInWorker(preparePlan(padded), { bundle, pool });
+        return await validatePlanInWorker(preparePlan(eightMiB), { bundle, pool });
       } finally {
         await pool.close();
       }
@@ -176,7 +177,6 @@ describe("PolicyPool", () => {
 });
 
 describe("PolicyPool under a process budget (--max-memory)", () => {
-  const padded = (mib: number) => Object.assign(plan("table-unencrypted"), { padding: "x".repeat(mib * 1024 * 1024) });
   const evaluate = async (processMemoryMiB: (held: number) => number, padding: number, jobs = 2) => {
     // Prepared first, and the plan held to the end (no collection frees it in between), so that what
     // the process holds when the limit is set is what it holds when the pool divides it; divide()
@@ -225,12 +225,11 @@ describe("PolicyPool under a process budget (--max-memory)", () => {
 });
 
 describe("PolicyPool, a large plan judged whole", () => {
-  // 17 MiB of padding make the input large (LARGE_INPUT_BYTES); it needs 33 to 40 MiB of wasm heap.
-  const padded = () => Object.assign(plan("table-unencrypted"), { padding: "x".repeat(17 * 1024 * 1024) });
+  // padded(17): 17 MiB of padding make the input large (LARGE_INPUT_BYTES); it needs 33 to 40 MiB of wasm heap.
   const alone = async (maxMemoryMiB: number) => {
     const pool = new PolicyPool(bundle, {}, { maxMemoryMiB, jobs: 1 });
     try {
-      return findings(await validatePlanInWorker(preparePlan(padded()), { bundle, pool }));
+      return findings(await validatePlanInWorker(preparePlan(padded(17)), { bundle, pool }));
     } finally {
       await pool.close();
     }
@@ -243,7 +242,7 @@ describe("PolicyPool, a large plan judged whole", () => {
     try {
       const [before, large, after] = await Promise.all([
         validatePlanInWorker(plan(NAMES[0]), { bundle, pool }),
-        validatePlanInWorker(preparePlan(padded()), { bundle, pool }),
+        validatePlanInWorker(preparePlan(padded(17)), { bundle, pool }),
         validatePlanInWorker(plan(NAMES[1]), { bundle, pool }),
       ]);
       expect(findings(large)).toEqual(["DDB-ENC-001 aws_dynamodb_table.invalid_aws_owned_key"]);
@@ -258,7 +257,7 @@ describe("PolicyPool, a large plan judged whole", () => {
   test("out of memory with the access map asked for names --no-access-map", async () => {
     const pool = new PolicyPool(bundle, {}, { maxMemoryMiB: LIMIT / 2, jobs: 1 });
     try {
-      await expect(validatePlanInWorker(preparePlan(padded()), { bundle, pool, access: true })).rejects.toThrow(
+      await expect(validatePlanInWorker(preparePlan(padded(17)), { bundle, pool, access: true })).rejects.toThrow(
         /out of memory: .*; the access map \(JSON, Markdown\) was evaluated too, and --no-access-map leaves it out$/,
       );
     } finally {

@@ -54,7 +54,7 @@ export type SavedPlanReader = (file: string, maxBytes: number) => string;
  */
 export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Plan {
   const name = source === "-" ? "stdin" : source;
-  const text = planText(source, limits.maxBytes ?? DEFAULT_LIMITS.maxBytes, savedPlan);
+  const text = planText(source, name, limits.maxBytes ?? DEFAULT_LIMITS.maxBytes, savedPlan);
   // The bytes read are garbage now, but V8 frees them only when it next collects, which parsing a
   // large plan may not do before its peak: collected first, they are not part of it.
   if (text.length >= COLLECT_BYTES_BEFORE_PARSING) collectGarbage();
@@ -62,7 +62,7 @@ export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: Sa
 }
 
 /** The plan's JSON text; its bytes are let go here, before parsing (as large as the text again). */
-function planText(source: string, max: number, savedPlan?: SavedPlanReader): string {
+function planText(source: string, name: string, max: number, savedPlan?: SavedPlanReader): string {
   let bytes: Buffer;
   try {
     if (source !== "-" && statSync(source).size > max) {
@@ -83,7 +83,7 @@ function planText(source: string, max: number, savedPlan?: SavedPlanReader): str
       );
     return savedPlan(source, max);
   }
-  return decodePlanText(bytes, source === "-" ? "stdin" : source);
+  return decodePlanText(bytes, name);
 }
 
 export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
