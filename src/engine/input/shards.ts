@@ -154,9 +154,9 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
     if (item.module !== "") graph.group(topModuleInstance(item.module), i);
   }
   linkRootConfiguration(plan, items, bases, graph);
-  linkByValue(items, graph);
+  const bindingTags = linkByValue(items, graph);
 
-  const planWide = planWideClosure(items, graph);
+  const planWide = planWideClosure(items, graph, bindingTags);
   // Plan-wide resources are in every shard: when they are most of the plan, shards would only repeat it.
   if (planWide.size * 2 > items.length) return undefined;
   // Each component whole, in plan order; a shard ends where the running total reaches the next of
@@ -308,9 +308,10 @@ function references(block: unknown, found: string[] = []): string[] {
 
 /**
  * Links resources by known values: another resource's ARN, id or name written in one (as a value, in a
- * JSON document such as a policy, or as the resource part of an ARN).
+ * JSON document such as a policy, or as the resource part of an ARN). Returns the items whose values bind
+ * access to a principal tag (bindsPrincipalTag), found in the same walk: it parses every JSON document.
  */
-function linkByValue(items: Item[], graph: Graph): void {
+function linkByValue(items: Item[], graph: Graph): Set<number> {
   const named = new Map<string, number>();
   for (const [i, item] of items.entries()) {
     for (const name of identities(item)) {
@@ -319,16 +320,27 @@ function linkByValue(items: Item[], graph: Graph): void {
       else graph.union(other, i);
     }
   }
+  const bindingTags = new Set<number>();
   for (const [i, item] of items.entries()) {
-    const link = (text: string) => {
-      for (const key of lookupKeys(text)) {
-        const other = named.get(key);
-        if (other !== undefined) graph.union(other, i);
-      }
+    const link = (key: string) => {
+      const other = named.get(key);
+      if (other !== undefined) graph.union(other, i);
     };
-    forEachString(item.values, link);
-    forEachString(item.previous, link);
+    const linkText = (text: string) => {
+      link(text);
+      if (!text.startsWith("arn:")) return;
+      // An ARN also names a resource by its resource part, and by that part's segments.
+      const resource = text.split(":").slice(5).join(":");
+      link(resource);
+      for (const segment of resource.split(/[/:]/)) link(segment);
+    };
+    forEachString(item.values, (text) => {
+      linkText(text);
+      if (bindsPrincipalTag(text)) bindingTags.add(i);
+    });
+    forEachString(item.previous, linkText);
   }
+  return bindingTags;
 }
 
 function identities(item: Item): string[] {
@@ -344,19 +356,12 @@ function identities(item: Item): string[] {
   return found;
 }
 
-/** A string as it may name a resource: itself, and for an ARN its resource part and that part's segments. */
-function lookupKeys(text: string): string[] {
-  if (!text.startsWith("arn:")) return [text];
-  const resource = text.split(":").slice(5).join(":");
-  return [text, resource, ...resource.split(/[/:]/)];
-}
-
 /** Every string in a value, in JSON documents within it, and the ARNs written in other text (YAML templates). */
 function forEachString(value: unknown, visit: (text: string) => void): void {
   if (typeof value === "string") {
     visit(value);
-    const first = value.trimStart()[0];
-    if (first === "{" || first === "[") {
+    const first = firstNonBlank(value);
+    if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
       const parsed = parseEmbeddedJson(value);
       if (parsed !== undefined) return forEachString(parsed, visit);
     }
@@ -366,15 +371,30 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
   else if (value && typeof value === "object") for (const v of Object.values(value)) forEachString(v, visit);
 }
 
+const OPEN_OBJECT = 123;
+const OPEN_ARRAY = 91;
+
+/**
+ * The first character of `text` past JSON's whitespace (space, tab, newline, return), as a code: every
+ * string of the plan comes here, and trimStart() would copy the ones that begin with a blank.
+ */
+function firstNonBlank(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c;
+  }
+  return -1;
+}
+
 /**
  * The plan-wide resources with their whole components: a trail is judged with its bucket and key, and
  * what links to them. (A trail in every module instance makes every instance plan-wide: shardPlan
  * then judges the plan whole.)
  */
-function planWideClosure(items: Item[], graph: Graph): Set<number> {
+function planWideClosure(items: Item[], graph: Graph, bindingTags: ReadonlySet<number>): Set<number> {
   const wide = new Set<number>();
   for (const [i, item] of items.entries()) {
-    if (PLAN_WIDE_TYPES.has(item.type) || isUnlinkedAlarm(item) || isProtectedTable(item) || bindsPrincipalTags(item)) {
+    if (PLAN_WIDE_TYPES.has(item.type) || isUnlinkedAlarm(item) || isProtectedTable(item) || bindingTags.has(i)) {
       for (const j of graph.component(i)) wide.add(j);
     }
   }
@@ -391,12 +411,8 @@ function isUnlinkedAlarm(item: Item): boolean {
  * A policy that binds access to a principal tag: DDB-FGAC-008 then judges iam:TagRole/TagUser in every
  * other policy of the plan, so it is given to every shard.
  */
-function bindsPrincipalTags(item: Item): boolean {
-  let found = false;
-  forEachString(item.values, (text) => {
-    if (!found && /\$\{aws:principaltag\//i.test(text)) found = true;
-  });
-  return found;
+function bindsPrincipalTag(text: string): boolean {
+  return text.includes("${") && /\$\{aws:principaltag\//i.test(text);
 }
 
 function isProtectedTable(item: Item): boolean {
