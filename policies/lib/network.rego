@@ -185,16 +185,19 @@ _endpoint_tables[address] contains token if {
 }
 
 # The policy documents of an endpoint: its own `policy`, or aws_vpc_endpoint_policy resources.
-endpoint_documents(address) := object.get(_documents_by_endpoint, address, set())
+# Lists, and indexes of positions rather than sets of documents (see iam.documents_of_kind).
+endpoint_documents(address) := [_endpoint_documents[i] | some i in object.get(_endpoint_document_indices, address, set())]
 
-_documents_by_endpoint[address] contains document if {
-	some document in iam.documents_of_kind("endpoint")
+_endpoint_documents := iam.documents_of_kind("endpoint")
+
+_endpoint_document_indices[address] contains i if {
+	some i, document in _endpoint_documents
 	address := document.holder
 	not _separate_policies[address]
 }
 
-_documents_by_endpoint[address] contains document if {
-	some document in iam.documents_of_kind("endpoint")
+_endpoint_document_indices[address] contains i if {
+	some i, document in _endpoint_documents
 	some address in _separate_policies_of[document.holder]
 }
 
@@ -219,41 +222,48 @@ roles_of(compute) := {source.address |
 
 # Identity policy documents that apply to a role: inline, aws_iam_role_policy, attached
 # aws_iam_policy resources of the plan, and policies attached by ARN.
-role_documents(role) := object.get(documents_by_role, role, set())
+role_documents(role) := object.get(documents_by_role, role, [])
 
 # The same, for every role at once: built in one pass over documents and attachments, because a
 # function scanning them for each role made DDB-EP-004 quadratic (docs/benchmarks.md).
-documents_by_role[role] contains document if {
-	some document in iam.documents_of_kind("identity")
+documents_by_role[role] := [identity_documents[i] | some i in indices] if {
+	some role, indices in role_document_indices
+}
+
+# The identity documents, and the positions in it of those that apply to each role.
+identity_documents := iam.documents_of_kind("identity")
+
+role_document_indices[role] contains i if {
+	some i, document in identity_documents
 	role := document.holder
 }
 
-documents_by_role[role] contains document if {
-	some document in iam.documents_of_kind("identity")
+role_document_indices[role] contains i if {
+	some i, document in identity_documents
 	holder := plan.resources[document.holder]
 	holder.type == "aws_iam_role_policy"
 	some source in references.sources(holder, ["role"])
 	role := source.address
 }
 
-documents_by_role[role] contains document if {
+role_document_indices[role] contains i if {
 	some attachment in plan.of_type("aws_iam_role_policy_attachment")
 	some target in references.sources(attachment, ["role"])
 	role := target.address
 	some source in references.sources(attachment, ["policy_arn"])
-	some document in _identity_documents_by_holder[source.address]
+	some i in _identity_indices_by_holder[source.address]
 }
 
 # Policies attached by ARN (lib/iam_attachments.rego): held by the attachment, which names the role.
-documents_by_role[role] contains document if {
-	some document in iam.documents_of_kind("identity")
+role_document_indices[role] contains i if {
+	some i, document in identity_documents
 	path := iam.role_paths[document.holder_type]
 	some source in references.sources(plan.resources[document.holder], [path])
 	source.kind == "resource"
 	role := source.address
 }
 
-_identity_documents_by_holder[holder] contains document if {
-	some document in iam.documents_of_kind("identity")
+_identity_indices_by_holder[holder] contains i if {
+	some i, document in identity_documents
 	holder := document.holder
 }

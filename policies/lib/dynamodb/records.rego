@@ -25,7 +25,11 @@ import data.ddb_guardrails.lib.plan.source
 import data.ddb_guardrails.lib.plan.tags
 import data.ddb_guardrails.lib.references
 
-records contains {
+# A list, not a set: every table rule iterates the records, and OPA's wasm runtime hashes a set's
+# element whole at each step of iterating it.
+records := [record | some record in _records]
+
+_records contains {
 	"address": address, "subject": "", "provider": "aws", "type": table.type,
 	"encryption": object.get(_aws_encryption, address, set()),
 	"replica_keys": object.get(_aws_replica_keys, address, set()),
@@ -38,16 +42,16 @@ records contains {
 	some address, table in plan.of_type(type)
 }
 
-records contains _template_record(address, "", "awscc", table.type) if {
+_records contains _template_record(address, "", "awscc", table.type) if {
 	some type in _awscc_table_types
 	some address, table in plan.of_type(type)
 }
 
-records contains _template_record(table.address, table.subject, _stack_provider(table.stack), table.type) if {
+_records contains _template_record(table.address, table.subject, _stack_provider(table.stack), table.type) if {
 	some table in _template_tables
 }
 
-records contains {
+_records contains {
 	"address": stack.address, "subject": "", "provider": _stack_provider(stacks[stack.address]), "type": null,
 	"encryption": verdicts, "replica_keys": verdicts, "pitr": verdicts, "deletion_protection": verdicts,
 	"ttl": set(), "data_class": null,

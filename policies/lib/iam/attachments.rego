@@ -44,7 +44,7 @@ _document_paths := {"aws_ssoadmin_permission_set_inline_policy": "inline_policy"
 # The block that names a customer-managed policy by name and path (created in each account).
 _reference_paths := {"aws_ssoadmin_customer_managed_policy_attachment": ["customer_managed_policy_reference", 0]}
 
-_slots contains [resource, [attribute]] if {
+_slots contains [resource.address, [attribute]] if {
 	some type, attribute in _document_paths
 	some resource in plan.of_type(type)
 }
@@ -52,7 +52,8 @@ _slots contains [resource, [attribute]] if {
 _holder_kind(resource) := "identity" if _document_paths[resource.type]
 
 _documents contains document if {
-	some [resource, found] in _attached_documents
+	some [address, found] in _attached_documents
+	resource := plan.resources[address]
 	document := object.union(_with_coverage(found), {
 		"holder": resource.address,
 		"holder_type": resource.type,
@@ -60,14 +61,15 @@ _documents contains document if {
 	})
 }
 
-# [resource, document] for each ARN known at plan time that the plan does not judge elsewhere.
-_attached_documents contains [resource, found] if {
-	some [resource, path, arn] in _attached_arns
+# [address, document] for each ARN known at plan time that the plan does not judge elsewhere
+# (addresses, not resources: a set hashes its elements whole).
+_attached_documents contains [address, found] if {
+	some [address, path, arn] in _attached_arns
 	found := _arn_document(arn, path_text(path))
 }
 
 # ARNs known only after apply that do not come from an aws_iam_policy of the plan.
-_attached_documents contains [resource, found] if {
+_attached_documents contains [resource.address, found] if {
 	some type, attribute in attachment_paths
 	some resource in plan.of_type(type)
 	_unknown_arns(resource, attribute) > 0
@@ -77,7 +79,7 @@ _attached_documents contains [resource, found] if {
 }
 
 # Identity Center references to a customer-managed policy by name.
-_attached_documents contains [resource, found] if {
+_attached_documents contains [resource.address, found] if {
 	some type, path in _reference_paths
 	some resource in plan.of_type(type)
 	block := object.get(resource.after, path, {})
@@ -93,7 +95,7 @@ _attached_documents contains [resource, found] if {
 	}
 }
 
-_attached_documents contains [resource, found] if {
+_attached_documents contains [resource.address, found] if {
 	some type, path in _reference_paths
 	some resource in plan.of_type(type)
 	object.get(resource.unknown, array.concat(path, ["name"]), false) == true
@@ -101,15 +103,15 @@ _attached_documents contains [resource, found] if {
 	found := {"status": "unprovable", "origin": path_text(path), "path": path_text(path), "reason": reason}
 }
 
-# [resource, path, ARN] for every ARN known at plan time.
-_attached_arns contains [resource, [attribute], arn] if {
+# [address, path, ARN] for every ARN known at plan time.
+_attached_arns contains [resource.address, [attribute], arn] if {
 	some type, attribute in attachment_paths
 	some resource in plan.of_type(type)
 	arn := object.get(resource.after, attribute, null)
 	is_string(arn)
 }
 
-_attached_arns contains [resource, [attribute, i], arn] if {
+_attached_arns contains [resource.address, [attribute, i], arn] if {
 	some type, attribute in attachment_paths
 	some resource in plan.of_type(type)
 	some i, arn in _array_or_empty(object.get(resource.after, attribute, null))

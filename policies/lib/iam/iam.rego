@@ -60,14 +60,15 @@ _holder_kinds := {
 	"aws_kms_key_policy": "key",
 }
 
-# [resource, path] of every place a policy lives in the plan.
-_slots contains [resource, ["policy"]] if {
+# [address, path] of every place a policy lives in the plan (addresses, not resources: a set hashes
+# its elements whole).
+_slots contains [resource.address, ["policy"]] if {
 	some resource in plan.resources
 	_holder_kinds[resource.type]
 }
 
 # Inline policies of a role: blocks known in `after`, or written in the configuration.
-_slots contains [role, ["inline_policy", i, "policy"]] if {
+_slots contains [role.address, ["inline_policy", i, "policy"]] if {
 	some role in plan.of_type("aws_iam_role")
 	some i in _inline_indices(role)
 }
@@ -85,7 +86,8 @@ _holder_kind(resource) := "identity" if resource.type == "aws_iam_role"
 #   {"holder", "holder_type", "kind", "origin", "status": "absent"}      no policy at all
 #   {"holder", "holder_type", "kind", "origin", "status": "unprovable", "reason"}
 _documents contains document if {
-	some [resource, path] in _slots
+	some [address, path] in _slots
+	resource := plan.resources[address]
 	some found in resolve(resource, path)
 	document := object.union(_with_coverage(found), {
 		"holder": resource.address,
@@ -105,12 +107,19 @@ _with_coverage(found) := object.union(found, {"statements": [object.union(statem
 _with_coverage(found) := found if not found.statements
 
 # Documents of one kind.
-documents_of_kind(kind) := object.get(_documents_by_kind, kind, set())
+# Lists, not sets: OPA's wasm runtime hashes a set's whole element at each step of iterating it, and
+# rules iterate these documents (statements and all) inside their loops.
+documents_of_kind(kind) := object.get(_documents_by_kind, kind, [])
 
-_documents_by_kind[document.kind] contains document if some document in _documents
+_documents_by_kind[kind] := documents if {
+	some kind in _kinds
+	documents := [document | some document in _documents; document.kind == kind]
+}
+
+_kinds contains document.kind if some document in _documents
 
 # Documents that grant or refuse access to table data: identity policies and table resource policies.
-data_access_documents := documents_of_kind("identity") | documents_of_kind("dynamodb_resource")
+data_access_documents := array.concat(documents_of_kind("identity"), documents_of_kind("dynamodb_resource"))
 
 # ["inline_policy", 0, "policy"] -> "inline_policy[0].policy"
 path_text(path) := trim_prefix(concat("", [_format_segment(segment) | some segment in path]), ".")

@@ -32,17 +32,9 @@ verdicts(_, label, value, unknown, _) := {{"verdict": "aws_managed", "evidence":
 	unknown != true
 }
 
-# Unknown and not in the configuration: computed by the provider, i.e. the AWS-managed key.
-verdicts(resource, label, _, true, expression) := {{"verdict": "aws_managed", "evidence": concat("", [label, ": not set (AWS-managed key)"])}} if {
+# Unknown: judged by what the configuration's expression references, resolved once.
+verdicts(resource, label, _, true, expression) := _referenced_verdicts(label, references.sources_of(resource, expression)) if {
 	plan.config(resource)
-	count(references.sources_of(resource, expression)) == 0
-}
-
-verdicts(resource, label, _, true, expression) := {source_verdict(label, source) |
-	some source in references.sources_of(resource, expression)
-} if {
-	plan.config(resource)
-	count(references.sources_of(resource, expression)) > 0
 }
 
 # No configuration for the resource (deeper than the model reads): nothing to follow.
@@ -52,6 +44,11 @@ verdicts(resource, label, _, true, _) := {{
 }} if {
 	not plan.config(resource)
 }
+
+# Unknown and not set in the configuration: computed by the provider, i.e. the AWS-managed key.
+_referenced_verdicts(label, sources) := {{"verdict": "aws_managed", "evidence": concat("", [label, ": not set (AWS-managed key)"])}} if {
+	count(sources) == 0
+} else := {source_verdict(label, source) | some source in sources}
 
 # Evidence strings are built with concat: sprintf is a round trip to JavaScript under opa-wasm,
 # and every table's key is judged.

@@ -213,18 +213,19 @@ key_arn_of(key) := arn if {
 	is_string(arn)
 } else := concat("", ["arn:aws:kms:", requests.default_region, ":", requests.this_account, ":key/", key])
 
-known_statements contains [key, document, i, statement] if {
+# Lists, not sets: each element holds its whole document (see iam.documents_of_kind).
+known_statements := [[key, document, i, statement] |
 	some key, _ in key_policies.table_keys
 	some document in key_policies.documents(key)
 	document.status == "known"
 	some i, statement in document.statements
-}
+]
 
-allow_statements contains [key, document, i, statement] if {
+allow_statements := [[key, document, i, statement] |
 	some [key, document, i, statement] in known_statements
 	iam.allows(statement)
 	statement.principals.known
-}
+]
 
 action_list(actions) := concat(", ", sort(actions))
 

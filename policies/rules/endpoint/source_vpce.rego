@@ -72,15 +72,14 @@ violation contains finding if {
 }
 
 # [document, sorted compute addresses whose role it applies to]
-workload_documents contains [document, sort(workloads)] if {
-	some document, workloads in workloads_of_document
-}
+workload_documents := [[network.identity_documents[i], sort(workloads)] | some i, workloads in workloads_of_document]
 
 # Grouped in one pass: collecting the workloads of each document by rescanning every compute was cubic.
-workloads_of_document[document] contains compute if {
+# Keyed by the document's position in network.identity_documents: a document as a key is hashed whole.
+workloads_of_document[i] contains compute if {
 	some compute, _ in network.in_vpc
 	some role in network.roles_of(compute)
-	some document in network.role_documents(role)
+	some i in network.role_document_indices[role]
 }
 
 # The Allow requires the endpoint: a positive operator, and not ...IfExists (which also matches

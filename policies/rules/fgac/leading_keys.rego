@@ -123,7 +123,8 @@ violation contains finding if {
 }
 
 # [document, statement index, statement, item actions it allows]
-item_grants contains [document, i, statement, actions] if {
+# A list, not a set: each element holds its whole document (see iam.documents_of_kind).
+item_grants := [[document, i, statement, actions] |
 	some document in iam.data_access_documents
 	document.status == "known"
 	some i, statement in document.statements
@@ -131,7 +132,7 @@ item_grants contains [document, i, statement, actions] if {
 	iam.applies_to_dynamodb(statement)
 	actions := iam.covered_actions(statement) & iam.item_actions
 	count(actions) > 0
-}
+]
 
 # The item actions asked about: a read and a write the statement covers, and one action of each
 # group the document's Deny statements treat alike.

@@ -143,7 +143,8 @@ protected[address] := names if {
 }
 
 # [document, statement index, statement, protected table, attribute writes allowed on it]
-table_writes contains [document, i, statement, table, writes] if {
+# A list, not a set: each element holds its whole document (see iam.documents_of_kind).
+table_writes := [[document, i, statement, table, writes] |
 	some document in iam.data_access_documents
 	document.status == "known"
 	some i, statement in document.statements
@@ -153,7 +154,7 @@ table_writes contains [document, i, statement, table, writes] if {
 	some address, _ in protected
 	table := plan.resources[address]
 	targets(statement, table)
-}
+]
 
 targets(statement, _) if statement.resources.kind == "NotResource"
 

@@ -97,12 +97,13 @@ violation contains finding if {
 	)
 }
 
-allow_statements contains [document, i, statement] if {
+# A list, not a set: each element holds its whole document (see iam.documents_of_kind).
+allow_statements := [[document, i, statement] |
 	some document in iam.documents_of_kind("dynamodb_resource")
 	document.status == "known"
 	some i, statement in document.statements
 	iam.allows(statement)
-}
+]
 
 condition_text(statement) := "with no condition" if iam.unconditional(statement)
 

@@ -32,17 +32,21 @@ subjects(key) := kms.rotation_subjects(key) if plan.resources[key].type == "aws_
 
 # The policy documents in force for a key: those of the aws_kms_key_policy resources attached to
 # it, else its own policy argument (status "absent" when not set: the default key policy).
+# A list, not a set, as iam.documents_of_kind.
 documents(key) := attached if {
-	attached := {document |
+	attached := [document |
 		some holder in _attached_policies[key]
-		some document in _documents_by_holder[holder]
-	}
+		some document in _documents_held_by(holder)
+	]
 	count(attached) > 0
-} else := object.get(_documents_by_holder, key, set())
+} else := _documents_held_by(key)
 
-_documents_by_holder[document.holder] contains document if {
-	some document in iam.documents_of_kind("key")
-}
+_documents_held_by(holder) := [_key_documents[i] | some i in object.get(_indices_by_holder, holder, set())]
+
+_key_documents := iam.documents_of_kind("key")
+
+# Positions in _key_documents: a set of numbers is cheap to build, a set of documents is not.
+_indices_by_holder[document.holder] contains i if some i, document in _key_documents
 
 _attached_policies[key] contains address if {
 	some address, resource in plan.of_type("aws_kms_key_policy")
