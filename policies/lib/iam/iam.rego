@@ -63,8 +63,8 @@ _holder_kinds := {
 # [address, path] of every place a policy lives in the plan (addresses, not resources: a set hashes
 # its elements whole).
 _slots contains [resource.address, ["policy"]] if {
-	some resource in plan.resources
-	_holder_kinds[resource.type]
+	some type, _ in _holder_kinds
+	some resource in plan.of_type(type)
 }
 
 # Inline policies of a role: blocks known in `after`, or written in the configuration.

@@ -228,6 +228,7 @@ _resource_base(address) := concat(".", [resource.type, resource.name]) if {
 
 # "module.m" next to "module.m.out": the bare module reference adds nothing.
 _bare_module(reference, expression) if {
+	startswith(reference, "module.") # before the regular expression, which every reference would meet
 	regex.match(`^module\.[A-Za-z0-9_-]+$`, reference)
 	some other in expression.references
 	startswith(other, concat("", [reference, "."]))

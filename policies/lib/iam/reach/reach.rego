@@ -137,13 +137,19 @@ _plan_accounts contains account if {
 }
 
 # "arn:aws:iam::444455556666:root" -> "444455556666"; a bare account id is itself.
+# The length first: a regular expression under opa-wasm costs far more than count, and both bodies
+# are evaluated for every ARN.
 arn_account(value) := parts[4] if {
 	parts := split(value, ":")
 	count(parts) >= 6
+	count(parts[4]) == 12
 	regex.match(`^[0-9]{12}$`, parts[4])
 }
 
-arn_account(value) := value if regex.match(`^[0-9]{12}$`, value)
+arn_account(value) := value if {
+	count(value) == 12
+	regex.match(`^[0-9]{12}$`, value)
+}
 
 # The account of an AWS principal ("AWS:arn:aws:iam::444455556666:root", "AWS:444455556666").
 principal_account(principal) := arn_account(trim_prefix(principal, "AWS:")) if startswith(principal, "AWS:")
