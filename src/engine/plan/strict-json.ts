@@ -20,6 +20,7 @@ const CLOSE_OBJECT = 125;
 const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 const COMMA = 44;
+const COLON = 58;
 
 /**
  * Keys of one open object: a short list searched in order (most objects of a plan are small, and a Set
@@ -130,12 +131,15 @@ export interface JsonShape {
   readonly containers: number;
   /** Commas outside strings: one per element or member after the first of its container. */
   readonly commas: number;
+  /** Colons outside strings: one per object member, so one more than the parsed objects keep of a key written twice. */
+  readonly colons: number;
 }
 
 /** The shape of text[from..], given the nesting at `from` (the rest of a scan that a duplicate stopped). */
 function shapeFrom(text: string, from: number, depth: number, deepest: number): JsonShape {
   let containers = 0;
   let commas = 0;
+  let colons = 0;
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) i = stringEnd(text, i);
@@ -144,8 +148,9 @@ function shapeFrom(text: string, from: number, depth: number, deepest: number): 
       deepest = Math.max(deepest, ++depth);
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
     else if (c === COMMA) commas++;
+    else if (c === COLON) colons++;
   }
-  return { depth: deepest, containers, commas };
+  return { depth: deepest, containers, commas, colons };
 }
 
 /**
@@ -187,9 +192,10 @@ export function parseEmbeddedJson(text: string): unknown {
 }
 
 /**
- * The nesting, objects and arrays, and elements of JSON text, in one pass without keys (about a third of
- * scanJson's time). Checked before JSON.parse, whose memory grows with the nesting (a 100 MB text nested
- * 50 million deep took it 4.9 GB) and with the objects and arrays (leastParsedBytes).
+ * The nesting, objects and arrays, elements and members of JSON text, in one pass without keys (about a
+ * third of scanJson's time). Checked before JSON.parse, whose memory grows with the nesting (a 100 MB text
+ * nested 50 million deep took it 4.9 GB) and with the objects and arrays (leastParsedBytes); the members
+ * tell parsedCheck whether a key may be written twice.
  */
 export function jsonShape(text: string): JsonShape {
   return shapeFrom(text, 0, 0, 0);
@@ -211,32 +217,28 @@ export function leastParsedBytes(shape: JsonShape): number {
  * Whether `text`, which JSON.parse read as `value`, may have a key twice in one object: a check of the
  * parsed value, cheaper than scanJson's pass over the text, which then finds the key and where it is.
  * JSON.parse keeps one of duplicate keys, so the parsed objects then have fewer keys than the text has
- * colons outside strings. Those are all the text's colons but the ones in strings, which are the parsed
- * strings' colons but the ones written as the escape \u003a. A value nested deeper than maxDepth is not
- * walked (true: let scanJson, which does not recurse, decide).
+ * colons outside strings (its shape counts them). A value nested deeper than maxDepth is not walked
+ * (true: let scanJson, which does not recurse, decide).
  */
 export function mayRepeatKeys(text: string, value: unknown, maxDepth = 1000): boolean {
-  return parsedCheck(text, value, maxDepth).mayRepeatKeys;
+  return parsedCheck(jsonShape(text), value, maxDepth).mayRepeatKeys;
 }
 
 /**
- * mayRepeatKeys, and whether a number of the text was beyond a double (JSON.parse reads 1e400 as
- * Infinity, which JSON.stringify then writes as null: a value the policy would read as unset), in one
- * walk of the parsed value.
+ * mayRepeatKeys, given the text's shape, and whether a number of the text was beyond a double
+ * (JSON.parse reads 1e400 as Infinity, which JSON.stringify then writes as null: a value the policy
+ * would read as unset), in one walk of the parsed value.
  */
 export function parsedCheck(
-  text: string,
+  shape: JsonShape,
   value: unknown,
   maxDepth = 1000,
 ): { readonly mayRepeatKeys: boolean; readonly overflows: boolean } {
   let keys = 0;
-  let colonsInStrings = 0;
   let tooDeep = false;
   let overflows = false;
   const visit = (item: unknown, depth: number): void => {
-    if (typeof item === "string") {
-      colonsInStrings += colonsIn(item);
-    } else if (typeof item === "number") {
+    if (typeof item === "number") {
       if (item === Infinity || item === -Infinity) overflows = true;
     } else if (typeof item === "object" && item !== null) {
       if (depth > maxDepth) {
@@ -248,15 +250,12 @@ export function parsedCheck(
         const object = item as Record<string, unknown>;
         const own = Object.keys(object);
         keys += own.length;
-        for (let i = 0; i < own.length; i++) {
-          colonsInStrings += colonsIn(own[i]);
-          visit(object[own[i]], depth + 1);
-        }
+        for (let i = 0; i < own.length; i++) visit(object[own[i]], depth + 1);
       }
     }
   };
   visit(value, 1);
-  return { mayRepeatKeys: tooDeep || colonsIn(text) - colonsInStrings + escapedColons(text) !== keys, overflows };
+  return { mayRepeatKeys: tooDeep || shape.colons !== keys, overflows };
 }
 
 /** Where the first number beyond a double is in a parsed value (parsedCheck found one), as a path. */
@@ -274,23 +273,4 @@ export function overflowingNumber(value: unknown, path = ""): string | undefined
 /** The first key `text` has twice in one object (JSON.parse read it as `value`), scanned for only when mayRepeatKeys says it may. */
 export function repeatedKey(text: string, value: unknown): JsonScan["duplicate"] {
   return mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
-}
-
-function colonsIn(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count++;
-  return count;
-}
-
-/** The escapes \u003a and \u003A in JSON text (a backslash escaped itself, as in \\u003a, is none). */
-function escapedColons(text: string): number {
-  let count = 0;
-  for (const sequence of ["\\u003a", "\\u003A"]) {
-    for (let i = text.indexOf(sequence); i !== -1; i = text.indexOf(sequence, i + 1)) {
-      let backslashes = 1;
-      while (text.charCodeAt(i - backslashes) === BACKSLASH) backslashes++;
-      if (backslashes % 2 === 1) count++;
-    }
-  }
-  return count;
 }
