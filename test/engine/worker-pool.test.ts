@@ -171,7 +171,7 @@ describe("PolicyPool", () => {
     };
     expect(findings(await run(1))).toEqual(["DDB-ENC-001 aws_dynamodb_table.invalid_aws_owned_key"]);
     await expect(run(2)).rejects.toThrow(
-      /its share of the memory limit of 24 MiB: 12 MiB for each of 2 evaluation threads \(raise --max-memory \(up to 2048\) or lower --jobs\)/,
+      /its share of the memory limit of 24 MiB: 12 MiB for each of 2 evaluation threads \(raise --max-memory \(up to 2048\), or lower --jobs, or split the plan\)/,
     );
   });
 });

@@ -321,7 +321,7 @@ describe("limits", () => {
     try {
       // The process holds what it holds (the test runner, the plan's text); 8 MiB more do not hold 21.
       expect(() => parsePlan(arrays, "plan.json", { maxMemoryMiB: residentMiB() + 8 })).toThrow(
-        /^plan\.json: parsing it needs at least 21 MiB for its objects and arrays alone, besides the \d+ MiB the process holds with its text read, more than the memory limit of \d+ MiB \(--max-memory\); raise --max-memory \(up to 2048\) or split the plan$/,
+        /^plan\.json: parsing it needs at least 21 MiB for its objects and arrays alone, besides the \d+ MiB the process holds with its text read, more than the memory limit of \d+ MiB \(--max-memory\); raise --max-memory \(up to 2048\), or split the plan$/,
       );
       expect(parse).not.toHaveBeenCalled();
     } finally {
@@ -376,7 +376,7 @@ describe("the CLI on bad input", () => {
     const padded = edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024)));
     expectOneLineError(
       runCli(["validate", "-", "--max-memory", "16"], { input: padded }),
-      /^ddb-guardrails: error: stdin: the process holds \d+ MiB with its text read, already more than the memory limit of 16 MiB \(--max-memory\); raise --max-memory \(up to 2048\) or split the plan$/,
+      /^ddb-guardrails: error: stdin: the process holds \d+ MiB with its text read, already more than the memory limit of 16 MiB \(--max-memory\); raise --max-memory \(up to 2048\), or split the plan$/,
     );
     expect(runCli(["validate", "-", "--max-memory", "512"], { input: padded }).status).toBe(1);
     expectOneLineError(runCli(["validate", fixturePlan("table-unencrypted"), "--max-depth", "lots"]), /--max-depth/);

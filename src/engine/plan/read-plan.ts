@@ -8,7 +8,7 @@ import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
 import { jsonShape, leastParsedBytes, overflowingNumber, parsedCheck, scanJson } from "./strict-json";
-import { DEFAULT_MAX_MEMORY_MIB, MAX_MEMORY_MIB } from "../policy/bundle";
+import { DEFAULT_MAX_MEMORY_MIB, raiseOrSplit } from "../policy/bundle";
 import { collectGarbage } from "../policy/collect-garbage";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
 
@@ -129,8 +129,7 @@ function refuseSize(least: number, processMiB: number | undefined, name: string)
   const limit = processMiB ?? DEFAULT_MAX_MEMORY_MIB;
   const held = processMiB === undefined ? 0 : process.memoryUsage.rss();
   if (held + least <= limit * 1024 * 1024) return;
-  const remedy =
-    limit < MAX_MEMORY_MIB ? `raise --max-memory (up to ${MAX_MEMORY_MIB}) or split the plan` : "split the plan";
+  const remedy = raiseOrSplit(limit, 1);
   if (held >= limit * 1024 * 1024)
     throw new GuardrailsError(
       `${name}: the process holds ${mib(held)} MiB with its text read, already more than the memory limit of ${limit} MiB (--max-memory); ${remedy}`,

@@ -254,13 +254,9 @@ function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"
     );
   }
   if (shared && shared.threads > 1) {
-    const raise =
-      shared.totalMiB < MAX_MEMORY_MIB
-        ? `raise --max-memory (up to ${MAX_MEMORY_MIB}) or lower --jobs`
-        : "lower --jobs";
     return (
       `out of memory: the plan (or a shard of it) needs more than its share of the memory limit of ` +
-      `${shared.totalMiB} MiB: ${mib} MiB for each of ${shared.threads} evaluation threads (${raise})`
+      `${shared.totalMiB} MiB: ${mib} MiB for each of ${shared.threads} evaluation threads (${raiseOrSplit(shared.totalMiB, shared.threads)})`
     );
   }
   return mib < MAX_MEMORY_MIB
