@@ -352,7 +352,9 @@ describe("limits", () => {
       edited((p) => (p.padding = "x".repeat(8 * 1024 * 1024))),
       "plan.json",
     );
-    expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 16 })).toThrow(/wasm memory limit of 16 MiB/);
+    expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 16 })).toThrow(
+      /wasm memory limit of 16 MiB \(raise --max-memory \(up to 2048\), or split the plan\)/,
+    );
     expect(validatePlan(plan, { bundle }).violations.map((f) => f.rule)).toEqual(["DDB-ENC-001"]);
     expect(() => validatePlan(plan, { bundle, maxMemoryMiB: 1 })).toThrow(/out of range/);
   });

@@ -260,7 +260,7 @@ function outOfMemoryMessage(mib: number, shared?: InstanceOptions["sharedMemory"
     );
   }
   return mib < MAX_MEMORY_MIB
-    ? `out of memory: the plan (or a shard of it) needs more than the wasm memory limit of ${mib} MiB (raise --max-memory, up to ${MAX_MEMORY_MIB})`
+    ? `out of memory: the plan (or a shard of it) needs more than the wasm memory limit of ${mib} MiB (${raiseOrSplit(mib, 1)})`
     : `out of memory: the plan (or a shard of it) needs more than ${MAX_MEMORY_MIB} MiB, ${MOST_ONE_EVALUATION_CAN_HAVE}`;
 }
 
