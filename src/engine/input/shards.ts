@@ -1,5 +1,5 @@
 import { moduleCallName, moduleSteps, referencedObject, withoutInstanceKey } from "../plan/address";
-import { parseEmbeddedJson } from "../plan/strict-json";
+import { opensContainer, parseEmbeddedJson } from "../plan/strict-json";
 import type { ConfigModule, Plan, StateModule } from "../plan/types";
 import { collectGarbage } from "../policy/collect-garbage";
 
@@ -360,8 +360,7 @@ function identities(item: Item): string[] {
 function forEachString(value: unknown, visit: (text: string) => void): void {
   if (typeof value === "string") {
     visit(value);
-    const first = firstNonBlank(value);
-    if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
+    if (opensContainer(value)) {
       const parsed = parseEmbeddedJson(value);
       if (parsed !== undefined) return forEachString(parsed, visit);
     }
@@ -369,21 +368,6 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
       for (const [arn] of value.matchAll(/arn:[^\s"'`,;)\]}]+/g)) visit(arn);
   } else if (Array.isArray(value)) for (const v of value) forEachString(v, visit);
   else if (value && typeof value === "object") for (const v of Object.values(value)) forEachString(v, visit);
-}
-
-const OPEN_OBJECT = 123;
-const OPEN_ARRAY = 91;
-
-/**
- * The first character of `text` past JSON's whitespace (space, tab, newline, return), as a code: every
- * string of the plan comes here, and trimStart() would copy the ones that begin with a blank.
- */
-function firstNonBlank(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c;
-  }
-  return -1;
 }
 
 /**

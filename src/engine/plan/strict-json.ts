@@ -181,6 +181,19 @@ export function embeddedJsonRefusal(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether `text`, past JSON's whitespace (space, tab, newline, return), begins an object or an array: the
+ * test for a JSON document in a string, met by every string of a plan (trimStart() would copy the ones
+ * that begin with a blank).
+ */
+export function opensContainer(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c === OPEN_OBJECT || c === OPEN_ARRAY;
+  }
+  return false;
+}
+
 /** `text` parsed as JSON; undefined when it is not JSON, or embeddedJsonRefusal refuses it. */
 export function parseEmbeddedJson(text: string): unknown {
   if (embeddedJsonRefusal(text) !== undefined) return undefined;
