@@ -251,7 +251,7 @@ role_document_indices[role] contains i if {
 	some target in references.sources(attachment, ["role"])
 	role := target.address
 	some source in references.sources(attachment, ["policy_arn"])
-	some i in _identity_indices_by_holder[source.address]
+	some i in iam.positions_held_by[["identity", source.address]]
 }
 
 # Policies attached by ARN (lib/iam_attachments.rego): held by the attachment, which names the role.
@@ -261,9 +261,4 @@ role_document_indices[role] contains i if {
 	some source in references.sources(plan.resources[document.holder], [path])
 	source.kind == "resource"
 	role := source.address
-}
-
-_identity_indices_by_holder[holder] contains i if {
-	some i, document in identity_documents
-	holder := document.holder
 }

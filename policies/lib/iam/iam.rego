@@ -118,6 +118,17 @@ _documents_by_kind[kind] := documents if {
 
 _kinds contains document.kind if some document in _documents
 
+# Positions in documents_of_kind(kind) of the documents one resource holds, by [kind, holder address]:
+# a set of numbers is cheap to build, a set of documents is not.
+positions_held_by[[kind, holder]] contains i if {
+	some kind, documents in _documents_by_kind
+	some i, document in documents
+	holder := document.holder
+}
+
+# The documents of a kind that one resource holds (its policy argument, a role's inline policies).
+documents_held_by(kind, holder) := [documents_of_kind(kind)[i] | some i in positions_held_by[[kind, holder]]]
+
 # Documents that grant or refuse access to table data: identity policies and table resource policies.
 data_access_documents := array.concat(documents_of_kind("identity"), documents_of_kind("dynamodb_resource"))
 

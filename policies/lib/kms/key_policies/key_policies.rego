@@ -36,17 +36,10 @@ subjects(key) := kms.rotation_subjects(key) if plan.resources[key].type == "aws_
 documents(key) := attached if {
 	attached := [document |
 		some holder in _attached_policies[key]
-		some document in _documents_held_by(holder)
+		some document in iam.documents_held_by("key", holder)
 	]
 	count(attached) > 0
-} else := _documents_held_by(key)
-
-_documents_held_by(holder) := [_key_documents[i] | some i in object.get(_indices_by_holder, holder, set())]
-
-_key_documents := iam.documents_of_kind("key")
-
-# Positions in _key_documents: a set of numbers is cheap to build, a set of documents is not.
-_indices_by_holder[document.holder] contains i if some i, document in _key_documents
+} else := iam.documents_held_by("key", key)
 
 _attached_policies[key] contains address if {
 	some address, resource in plan.of_type("aws_kms_key_policy")
