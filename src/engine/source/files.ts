@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { GuardrailsError } from "../errors";
-import { rememberAsts } from "./evaluate-expression";
+import { prefetchTemplates, rememberAsts } from "./evaluate-expression";
 import { hcl2json } from "./hcl";
 import { ModuleDirs } from "./module-dirs";
 import { ParseCache, type FileKind } from "./parse-cache";
@@ -170,7 +170,7 @@ async function parseDirectory(
     throw new GuardrailsError(
       `${join(dir, override)}: override files are not supported (terraform merges them over other definitions); fold it into the file it overrides`,
     );
-  const files: SourceFile[] = [];
+  const reads: { path: string; kind: FileKind; text: string; body: Promise<Record<string, unknown>> }[] = [];
   for (const name of names) {
     deadline.check();
     const path = join(dir, name);
@@ -180,13 +180,27 @@ async function parseDirectory(
     const kind = kindOf(name);
     const cached = cache?.read(kind, text);
     if (cached) rememberAsts(cached.asts);
-    const body: Record<string, unknown> =
-      kind === "json" ? JSON.parse(text) : (cached?.body ?? (await hcl2json().parse(name, text)));
-    cache?.parsedBody(kind, text, body);
-    // Terraform read the same text when it planned (the cross-check holds the source to the plan).
-    files.push({ path, body: body as HclFile, lines: text.split("\n") });
+    // Every file of the directory is sent to the parser at once, and each body's expressions as soon as
+    // it is back: the parser's thread then works through them without waiting on this one in between.
+    const body: Promise<Record<string, unknown>> = cached?.body
+      ? Promise.resolve(cached.body)
+      : (kind === "json" ? Promise.resolve().then(() => JSON.parse(text)) : hcl2json().parse(name, text)).then(
+          (parsed: Record<string, unknown>) => {
+            if (!cached) prefetchTemplates(parsed);
+            return parsed;
+          },
+        );
+    reads.push({ path, kind, text, body });
   }
-  return files;
+  // The first file in name order that does not parse is the one named, as when they were read in turn.
+  const settled = await Promise.allSettled(reads.map((read) => read.body));
+  return reads.map(({ path, kind, text }, i) => {
+    const result = settled[i];
+    if (result.status === "rejected") throw result.reason;
+    cache?.parsedBody(kind, text, result.value);
+    // Terraform read the same text when it planned (the cross-check holds the source to the plan).
+    return { path, body: result.value as HclFile, lines: text.split("\n") };
+  });
 }
 
 /** `module "name" { source = ... }` calls of a module: name -> source. */

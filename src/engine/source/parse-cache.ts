@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { templatesOf } from "./evaluate-expression";
 import { parserId } from "./hcl";
 
 /**
@@ -62,7 +63,7 @@ export class ParseCache {
     for (const [key, file] of this.files) {
       if (!file.body) continue;
       const asts: Record<string, unknown> = {};
-      for (const template of templates(file.body)) {
+      for (const template of templatesOf(file.body)) {
         for (const text of [template, template.replace(/\n/g, "\\n")]) {
           const found = ast(text);
           if (found) asts[text] = await found;
@@ -141,14 +142,4 @@ function isParsed(value: unknown): value is Parsed {
   const { body, asts } = value as Record<string, unknown>;
   const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
   return isObject(asts) && (body === undefined || isObject(body));
-}
-
-/** The strings of a body that hold an expression, the only ones the expression reader parses. */
-function templates(body: unknown, found = new Set<string>()): Set<string> {
-  if (typeof body === "string") {
-    if (body.includes("${")) found.add(body);
-  } else if (body !== null && typeof body === "object") {
-    for (const value of Object.values(body)) templates(value, found);
-  }
-  return found;
 }
