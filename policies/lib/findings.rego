@@ -2,43 +2,33 @@
 # title: Findings
 # description: >-
 #   Builds every finding from the rule's METADATA, so that rules never assemble output objects
-#   and the facts about a rule (id, severity, remediation) are written once.
+#   and the facts about a rule (id, severity, remediation) are written once: a finding names its
+#   rule by id, and the rule catalog built from the same METADATA (bundle/rules.json) gives the rest.
 package ddb_guardrails.lib.findings
 
 import rego.v1
 
-# A violation of the rule whose metadata chain is given, on the resource at address.
+# A violation of the rule whose metadata chain is given, on the resource at address. Its guardrail,
+# severity and remediation are added from the catalog outside the policy: OPA's wasm runtime hashes
+# every finding whole each time a rule's set of them grows, and copies them all out as JSON.
 violation(chain, address, message, evidence) := {
-	"rule": meta.id,
-	"guardrail": meta.guardrail,
-	"severity": meta.severity,
+	"rule": _id(chain),
 	"address": address,
 	"message": message,
-	"remediation": meta.remediation,
 	"evidence": evidence,
-} if {
-	meta := _custom(chain)
 }
 
 # The rule could not decide before apply: a finding of its own kind, never a silent pass.
 # Its strings, here and in the rules, are built with concat: sprintf is a round trip to JavaScript
 # under opa-wasm, and large plans have thousands of these findings.
 unprovable(chain, address, message, evidence) := {
-	"rule": concat("", [meta.id, "-UNPROVABLE"]),
-	"guardrail": meta.guardrail,
-	"severity": meta.severity,
+	"rule": concat("", [_id(chain), "-UNPROVABLE"]),
 	"address": address,
 	"message": message,
-	"remediation": "Make the value known at plan time (a literal, or a resource of the same configuration), or waive this finding with a reason.",
 	"evidence": evidence,
-} if {
-	meta := _custom(chain)
 }
 
-_custom(chain) := object.union(entry.annotations.custom, {"title": object.get(entry.annotations, "title", "")}) if {
-	some entry in chain
-	entry.annotations.custom.id
-}
+_id(chain) := entry.annotations.custom.id if some entry in chain
 
 # A violation with its witness: the concrete request that gets through,
 # {"principal", "action", "resource", "context"}, as the IAM policy simulator takes it.

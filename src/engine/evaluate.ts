@@ -473,29 +473,25 @@ function checkResult(output: unknown, bundle: PolicyBundle): PolicyResult {
   if (!result || typeof result.resources !== "number" || !Array.isArray(result.findings)) {
     throw new GuardrailsError("policy evaluation returned no report (the plan could not be evaluated)");
   }
-  const known = new Set(bundle.rules.map((r) => r.id));
-  for (const f of result.findings) {
-    if (
-      !known.has(f.rule) ||
-      !GUARDRAILS.includes(f.guardrail) ||
-      !SEVERITIES.includes(f.severity) ||
-      typeof f.address !== "string" ||
-      (f.witness !== undefined && !isWitness(f.witness))
-    ) {
+  // A finding names its rule; the catalog, built from the same METADATA, gives the rest (lib/findings.rego).
+  const catalog = new Map(bundle.rules.map((r) => [r.id, r]));
+  // Fixed key order: reports are byte-identical for the same input.
+  const findings = result.findings.map((f) => {
+    const rule = catalog.get(f.rule);
+    if (!rule || typeof f.address !== "string" || (f.witness !== undefined && !isWitness(f.witness))) {
       throw new GuardrailsError(`policy evaluation returned a malformed finding: ${JSON.stringify(f).slice(0, 200)}`);
     }
-  }
-  // Fixed key order: reports are byte-identical for the same input.
-  const findings = result.findings.map((f) => ({
-    rule: f.rule,
-    guardrail: f.guardrail,
-    severity: f.severity,
-    address: f.address,
-    message: f.message,
-    remediation: f.remediation,
-    evidence: f.evidence,
-    ...(f.witness ? { witness: f.witness } : {}),
-  }));
+    return {
+      rule: f.rule,
+      guardrail: rule.guardrail,
+      severity: rule.severity,
+      address: f.address,
+      message: f.message,
+      remediation: rule.remediation,
+      evidence: f.evidence,
+      ...(f.witness ? { witness: f.witness } : {}),
+    };
+  });
   return { resources: result.resources, findings, ...(result.access ? { access: checkedAccess(result.access) } : {}) };
 }
 

@@ -42,6 +42,37 @@ describe("validatePlan on real plans", () => {
     expect(finding).toMatchObject({ guardrail: "encryption", severity: "high" });
     expect(finding.remediation).toMatch(/kms_key_arn/);
   });
+
+  // A finding from the policy names its rule; guardrail, severity and remediation come from the rule's
+  // METADATA by way of the catalog (lib/findings.rego).
+  test.each([
+    ["gate-code-execution", "DDB-AUD-008", "audit", "critical"],
+    ["fgac-leading-keys", "DDB-FGAC-001", "fgac", "high"],
+    ["fgac-admin-actions", "DDB-FGAC-006", "fgac", "high"],
+    ["fgac-resource-policy", "DDB-FGAC-005", "fgac", "critical"],
+    ["fgac-scan-admin", "DDB-FGAC-003", "fgac", "critical"],
+    ["endpoint-policy-routes", "DDB-EP-002", "endpoint", "high"],
+    ["endpoint-policy-routes", "DDB-EP-003", "endpoint", "medium"],
+  ])(
+    "%s: %s is a finding of guardrail %s at severity %s, with its rule's remediation",
+    (fixture, id, guardrail, severity) => {
+      const found = validatePlan(readPlan(fixturePlan(fixture)), { bundle }).violations.filter((f) => f.rule === id);
+      expect(found.length).toBeGreaterThan(0);
+      const rule = bundle.rules.find((r) => r.id === id);
+      for (const f of found) expect(f).toMatchObject({ guardrail, severity, remediation: rule?.remediation });
+    },
+  );
+
+  test("an unprovable finding has its rule's guardrail and severity, and says how to make the value known", () => {
+    const found = validatePlan(readPlan(fixturePlan("fgac-resource-policy")), { bundle }).violations.filter(
+      (f) => f.rule === "DDB-FGAC-005-UNPROVABLE",
+    );
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) {
+      expect(f).toMatchObject({ guardrail: "fgac", severity: "critical" });
+      expect(f.remediation).toMatch(/^Make the value known at plan time/);
+    }
+  });
 });
 
 describe("validatePlan with one loaded bundle (load once, validate many plans)", () => {

@@ -141,6 +141,40 @@ describe("OPA bundle signature with the user's key", () => {
     );
   });
 
+  test("findings take their severity, guardrail and remediation from the catalog the signer signed", () => {
+    const keys = keyPair("ec");
+    const dir = copyBundle();
+    const path = join(dir, "rules.json");
+    const catalog = JSON.parse(readFileSync(path, "utf8"));
+    const rule = catalog.rules.find((r: { id: string }) => r.id === "DDB-ENC-001");
+    Object.assign(rule, { severity: "low", remediation: "Ask the platform team." });
+    writeFileSync(path, JSON.stringify(catalog));
+    sign(dir, keys.priv, "ES256");
+    const bundle = loadBundle({ dir, verificationKey: readFileSync(keys.pub) });
+    const report = validatePlan(readPlan(fixturePlan("table-unencrypted")), { bundle, failOn: "high" });
+    expect(report.violations.map((f) => [f.rule, f.guardrail, f.severity, f.remediation])).toEqual([
+      ["DDB-ENC-001", "encryption", "low", "Ask the platform team."],
+    ]);
+    expect(report.summary.passed).toBe(true); // below --fail-on high
+  });
+
+  test.each([
+    ["an unknown severity", { severity: "urgent" }],
+    ["an unknown guardrail", { guardrail: "network" }],
+    ["no remediation", { remediation: undefined }],
+  ])("a signed catalog that gives a rule %s is refused: its findings would take it", (_, change) => {
+    const keys = keyPair("ec");
+    const dir = copyBundle();
+    const path = join(dir, "rules.json");
+    const catalog = JSON.parse(readFileSync(path, "utf8"));
+    Object.assign(catalog.rules[3], change);
+    writeFileSync(path, JSON.stringify(catalog));
+    sign(dir, keys.priv, "ES256");
+    expect(() => loadBundle({ dir, verificationKey: readFileSync(keys.pub) })).toThrow(
+      /rules\.json has a rule without an id, a known guardrail, a severity or a remediation/,
+    );
+  });
+
   test("a reformatted data.json is still accepted (OPA hashes data.json in canonical form)", () => {
     const keys = keyPair("ec");
     const dir = copyBundle();

@@ -42,7 +42,6 @@ test_missing_policy_evidence if {
 	some f in fixtures.violations(subject, fixtures.plan("endpoint-policy-routes"))
 	f.address == "aws_vpc_endpoint.invalid_no_policy"
 	f.evidence == ["aws_vpc_endpoint.invalid_no_policy.policy: not set (default policy: full access)"]
-	f.severity == "high"
 }
 
 test_every_table_pattern_and_conditions_that_narrow_nothing_are_full_access if {

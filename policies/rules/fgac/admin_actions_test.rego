@@ -25,7 +25,6 @@ test_evidence_names_the_actions_and_resources if {
 		"policy statement[0]: Action dynamodb:Export*; Action dynamodb:Restore* on NotResource ",
 		"[\"arn:aws:dynamodb:eu-west-1:111122223333:table/sessions\"]",
 	])]
-	f.severity == "high"
 }
 
 # AWS-managed policies that allow every DynamoDB action (PowerUserAccess...) are DDB-FGAC-003's, not

@@ -54,8 +54,6 @@ test_finding_names_the_statement_the_pattern_and_the_condition if {
 		"policy statement[0]: Action dynamodb:BatchGetItem",
 		"forallvalues:stringlike dynamodb:LeadingKeys = [\"*\"]",
 	]
-	f.severity == "high"
-	f.guardrail == "fgac"
 }
 
 test_wildcard_evidence_keeps_the_pattern_as_written if {

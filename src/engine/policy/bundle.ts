@@ -13,7 +13,7 @@ import {
   WASM_PAGE,
 } from "./opa-runtime";
 import { checkSignedFile, publicKey, verifySignatures } from "./signature";
-import type { Rule } from "../types";
+import { GUARDRAILS, type Rule, SEVERITIES } from "../types";
 
 export { MAX_MEMORY_MIB };
 
@@ -96,6 +96,19 @@ export function loadBundle(options: BundleOptions = {}): PolicyBundle {
   }
   if (typeof catalog?.version !== "string" || !Array.isArray(catalog.rules)) {
     throw new GuardrailsError(`${source}: rules.json is not a rule catalog ({version, rules})`);
+  }
+  // Findings take their guardrail, severity and remediation from here (checkResult).
+  const unfit = catalog.rules.find(
+    (r) =>
+      typeof r?.id !== "string" ||
+      !GUARDRAILS.includes(r.guardrail) ||
+      !SEVERITIES.includes(r.severity) ||
+      typeof r.remediation !== "string",
+  );
+  if (unfit !== undefined) {
+    throw new GuardrailsError(
+      `${source}: rules.json has a rule without an id, a known guardrail, a severity or a remediation: ${JSON.stringify(unfit).slice(0, 200)}`,
+    );
   }
   return {
     dir,
