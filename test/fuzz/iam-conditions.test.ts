@@ -188,11 +188,11 @@ function plan(cases: Case[]): Plan {
 function flagged(cases: Case[]): Set<string> {
   const policy = instantiate(loadBundle(), {}, { maxMemoryMiB: 512 });
   const output = policy.evaluate(policyInput(plan(cases)), ENTRYPOINT) as [
-    { result: { findings: { rule: string; guardrail: string; address: string }[] } },
+    { result: { findings: { rule: string; address: string }[] } },
   ];
   return new Set(
     output[0].result.findings
-      .filter((f) => f.guardrail === "fgac" || f.rule.startsWith("DDB-EP-002"))
+      .filter((f) => f.rule.startsWith("DDB-FGAC-") || f.rule.startsWith("DDB-EP-002"))
       .map((f) => f.address),
   );
 }
