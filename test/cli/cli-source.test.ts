@@ -1,5 +1,5 @@
 // `validate plan.json --source <dir>`: the Terraform source behind a plan file, read as a user runs the CLI.
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, runCli } from "../helpers/paths";
@@ -42,5 +42,22 @@ describe("validate --source", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toContain("is not a directory with .tf or .tf.json files");
+  });
+
+  // The files of a directory go to the parser at once: the first, already sent, must not fail the run a
+  // second time (an "internal error") after the second has stopped it.
+  test("source over --max-bytes after a file that does not parse: one line, exit 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ddb-guardrails-source-"));
+    cpSync(join(FIXTURES, "table-unencrypted", "plan.json"), join(dir, "plan.json"));
+    writeFileSync(join(dir, "a.tf"), 'resource "aws_dynamodb_table" "t" {\n  name =\n');
+    writeFileSync(join(dir, "b.tf"), `# ${"x".repeat(25_000)}\n`);
+    const cache = mkdtempSync(join(tmpdir(), "ddb-guardrails-cache-")); // a cold cache: a.tf goes to the parser
+    const run = runCli(["validate", join(dir, "plan.json"), "--max-bytes", "20000"], {
+      env: { XDG_CACHE_HOME: cache },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      `ddb-guardrails: error: ${dir}: the Terraform source could not be read (the Terraform source is larger than the limit (--max-bytes))`,
+    ]);
   });
 });

@@ -190,6 +190,8 @@ async function parseDirectory(
             return parsed;
           },
         );
+    // Handled here too: a later file over the budget or past the deadline throws before it is awaited.
+    body.catch(() => undefined);
     reads.push({ path, kind, text, body });
   }
   // The first file in name order that does not parse is the one named, as when they were read in turn.
