@@ -202,7 +202,11 @@ _referenced_objects(expression) := {_object_of(reference) |
 	not _always_known(reference)
 }
 
-_object_of(reference) := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
+# The engine gives each reference's object in input.reference_objects (src/engine/input/reference-objects.ts,
+# the same expressions): a lookup instead of a regular expression per reference per rule.
+_object_of(reference) := named if {
+	named := input.reference_objects[reference]
+} else := regex.find_all_string_submatch_n(`^module\.[A-Za-z0-9_-]+(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?(\.[A-Za-z0-9_-]+)?`, reference, 1)[0][0] if {
 	startswith(reference, "module.")
 } else := regex.find_all_string_submatch_n(`^(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?`, reference, 1)[0][0]
 

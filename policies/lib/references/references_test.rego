@@ -160,3 +160,16 @@ test_attributed_sources_say_which_attributes_are_read if {
 	references._with_attributes({"kind": "resource", "address": "module.m[0].aws_s3_bucket.b"}, indexed).attributes == set()
 	references._with_attributes({"kind": "constant", "value": "x"}, indexed) == {"kind": "constant", "value": "x"}
 }
+
+# The engine's index of reference objects (input.reference_objects) is read when it names the
+# reference; the regular expression answers for any other, and for inputs without the index.
+test_the_object_of_a_reference_comes_from_the_engine_index_when_it_has_it if {
+	references._object_of("aws_kms_key.k[0].arn") == "aws_kms_key.k[0]" with input as {}
+	references._object_of(`module.m["a.b"].out`) == `module.m["a.b"].out` with input as {}
+	references._object_of("data.aws_iam_policy_document.p.json") == "data.aws_iam_policy_document.p" with input as {}
+
+	# (an index entry no expression would give, to show which of the two answered)
+	indexed := {"reference_objects": {"aws_kms_key.k[0].arn": "aws_kms_key.indexed"}}
+	references._object_of("aws_kms_key.k[0].arn") == "aws_kms_key.indexed" with input as indexed
+	references._object_of("aws_s3_bucket.b.id") == "aws_s3_bucket.b" with input as indexed
+}

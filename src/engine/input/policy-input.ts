@@ -1,5 +1,6 @@
 import { cloudFormationTemplates, TEMPLATES_INPUT_KEY } from "./cloudformation";
 import type { Plan } from "../plan/types";
+import { REFERENCE_OBJECTS_INPUT_KEY, referenceObjects } from "./reference-objects";
 import { embeddedJsonRefusal, repeatedKey } from "../plan/strict-json";
 import type { SourceModel } from "../source/source-model";
 
@@ -53,6 +54,7 @@ export function policyInput(plan: Plan, source?: SourceModel): ArrayBuffer {
   slim[TEMPLATES_INPUT_KEY] = cloudFormationTemplates(
     Array.isArray(plan.resource_changes) ? plan.resource_changes : [],
   );
+  slim[REFERENCE_OBJECTS_INPUT_KEY] = referenceObjects(plan, source);
   return new TextEncoder().encode(JSON.stringify(slim)).buffer as ArrayBuffer;
 }
 
