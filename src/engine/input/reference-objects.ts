@@ -26,23 +26,22 @@ export function objectOf(reference: string): string | undefined {
 
 export function referenceObjects(plan: Plan, source?: SourceModel): Record<string, string> {
   const objects: Record<string, string> = {};
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== "object") return;
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    for (const [key, item] of Object.entries(value)) {
-      if (key === "references" && Array.isArray(item)) {
-        for (const reference of item) {
-          if (typeof reference !== "string" || reference in objects) continue;
-          const object = objectOf(reference);
-          if (object !== undefined) objects[reference] = object;
-        }
-      } else visit(item);
-    }
-  };
-  visit(plan.configuration);
-  visit(source);
+  for (const reference of [...references(plan.configuration), ...references(source)]) {
+    if (reference in objects) continue;
+    const object = objectOf(reference);
+    if (object !== undefined) objects[reference] = object;
+  }
   return objects;
+}
+
+/** Every `references` entry in a configuration block (or the source model), at any depth. */
+export function references(block: unknown, found: string[] = []): string[] {
+  if (Array.isArray(block)) for (const value of block) references(value, found);
+  else if (block && typeof block === "object") {
+    for (const [key, value] of Object.entries(block)) {
+      if (key === "references" && Array.isArray(value)) found.push(...value.filter((v) => typeof v === "string"));
+      else references(value, found);
+    }
+  }
+  return found;
 }

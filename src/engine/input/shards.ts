@@ -1,5 +1,6 @@
 import { moduleCallName, moduleSteps, referencedObject, withoutInstanceKey } from "../plan/address";
 import { opensContainer, parseEmbeddedJson } from "../plan/strict-json";
+import { references } from "./reference-objects";
 import type { ConfigModule, Plan, StateModule } from "../plan/types";
 import { collectGarbage } from "../policy/collect-garbage";
 
@@ -292,18 +293,6 @@ function linkRootConfiguration(plan: Plan, items: Item[], bases: Map<string, num
     const call = `call:${callName(topModuleInstance(item.module))}`;
     if (linkedCalls.has(call)) graph.group(call, i);
   }
-}
-
-/** Every `references` entry in a configuration block, at any depth. */
-function references(block: unknown, found: string[] = []): string[] {
-  if (Array.isArray(block)) for (const value of block) references(value, found);
-  else if (block && typeof block === "object") {
-    for (const [key, value] of Object.entries(block)) {
-      if (key === "references" && Array.isArray(value)) found.push(...value.filter((v) => typeof v === "string"));
-      else references(value, found);
-    }
-  }
-  return found;
 }
 
 /**
