@@ -51,7 +51,7 @@ _slots contains [resource.address, [attribute]] if {
 
 _holder_kind(resource) := "identity" if _document_paths[resource.type]
 
-_documents contains document if {
+_attachment_documents := [document |
 	some [address, found] in _attached_documents
 	resource := plan.resources[address]
 	document := object.union(_with_coverage(found), {
@@ -59,7 +59,7 @@ _documents contains document if {
 		"holder_type": resource.type,
 		"kind": "identity",
 	})
-}
+]
 
 # [address, document] for each ARN known at plan time that the plan does not judge elsewhere
 # (addresses, not resources: a set hashes its elements whole).

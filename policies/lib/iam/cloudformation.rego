@@ -46,7 +46,7 @@ _principal_policy_paths := [
 	["identity", "arns", ["ManagedPolicyArns"]],
 ]
 
-_documents contains document if {
+_stack_documents contains document if {
 	some slot in _template_slots
 	some found in _template_documents(slot)
 	document := object.union(_with_coverage(found), {
@@ -58,7 +58,7 @@ _documents contains document if {
 }
 
 # A template that cannot be read: one document of each kind the FGAC rules read.
-_documents contains document if {
+_stack_documents contains document if {
 	some stack in tables.unreadable
 	some kind in ["identity", "dynamodb_resource"]
 	reason := concat("; ", stack.evidence)

@@ -85,7 +85,14 @@ _holder_kind(resource) := "identity" if resource.type == "aws_iam_role"
 #   {"holder", "holder_type", "kind", "origin", "status": "known", "statements"}
 #   {"holder", "holder_type", "kind", "origin", "status": "absent"}      no policy at all
 #   {"holder", "holder_type", "kind", "origin", "status": "unprovable", "reason"}
-_documents contains document if {
+# A list, as are its parts (no two documents are equal: each carries its holder and path, and a slot's
+# documents are a set): a set would hash every document whole as it is added, and again at each step
+# of every pass over it.
+_documents := array.concat(array.concat(_slot_documents, _attachment_documents), [document |
+	some document in _stack_documents
+])
+
+_slot_documents := [document |
 	some [address, path] in _slots
 	resource := plan.resources[address]
 	some found in resolve(resource, path)
@@ -95,7 +102,7 @@ _documents contains document if {
 		"kind": _holder_kind(resource),
 		"path": path_text(path),
 	})
-}
+]
 
 # Each statement carries the DynamoDB actions it covers, matched once per plan.
 _with_coverage(found) := object.union(found, {"statements": [object.union(statement, {"covered": covered_actions(statement)}) |
