@@ -103,6 +103,12 @@ const UNNAMED_TYPES = new Set(["aws_iam_role_policy", "aws_iam_user_policy", "aw
 // Locals are followed only with the Terraform source, and a plan read with its source is not sharded.
 const NOT_RESOURCES = /^(var|local|path|terraform|count|each|self)\./;
 
+/**
+ * From this many resources a full garbage collection follows linking: at 10,000 resources it took 20-25
+ * ms of the main thread, while the evaluation threads waited, for memory that was no concern there.
+ */
+const COLLECT_FROM_ITEMS = 25_000;
+
 /** One part of a plan, evaluated on its own; its findings count only for the addresses it owns. */
 export interface PlanShard {
   readonly plan: Plan;
@@ -192,8 +198,8 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
   if (current.length > 0) packed.push(current);
   if (packed.length < 2) return undefined;
   // Linking parsed every policy document: garbage that would otherwise stay resident beside the shards
-  // being built (peak RSS 946 -> 744 MiB preparing 100,000 resources).
-  collectGarbage();
+  // being built (peak RSS 946 -> 744 MiB preparing 100,000 resources). Not worth its time below.
+  if (items.length >= COLLECT_FROM_ITEMS) collectGarbage();
   return packed.map((own) => {
     const members = new Set<number>([...own, ...planWide]);
     const addresses = new Set([...members].map((i) => items[i].address));
