@@ -15,7 +15,7 @@ import {
 } from "./policy/bundle";
 import { packageVersion } from "./package-root";
 import { collectGarbage } from "./policy/collect-garbage";
-import { checkPlan, isCheckedPlan } from "./plan/read-plan";
+import { checkPlan, isCheckedPlan, planChecks, type DeferredChecks } from "./plan/read-plan";
 import type { Plan } from "./plan/types";
 import { policyInput } from "./input/policy-input";
 import { shardPlan } from "./input/shards";
@@ -94,6 +94,8 @@ export interface PreparedPlan {
   readonly resources?: number;
   /** Waivers recorded as tags on the plan's resources (waiversFromTags) and as comments in its source. */
   readonly waivers: readonly Waiver[];
+  /** The plan's checks, when readPlanDeferringChecks left them to the evaluation: nothing is reported before they pass. */
+  readonly checks?: DeferredChecks;
 }
 
 export interface PreparedInput {
@@ -110,6 +112,22 @@ export function preparePlan(
 ): PreparedPlan {
   // A plan object built by the caller gets the same checks as one read from a file.
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
+  const checks = planChecks(plan);
+  try {
+    const prepared = { ...inputsOf(plan, source, options), checks };
+    preparedPlans.add(prepared);
+    return prepared;
+  } catch (err) {
+    checks?.now(); // a plan whose checks were deferred is refused for failing them, not for what failed on it
+    throw err;
+  }
+}
+
+function inputsOf(
+  plan: Plan,
+  source: SourceModel | undefined,
+  options: { readonly shardResources?: number; readonly shardThreads?: number },
+): PreparedPlan {
   const waivers = [...waiversFromTags(plan), ...(source?.waivers ?? [])];
   // The source model is one for the whole plan: a plan with its source is judged whole.
   const shards = source
@@ -118,7 +136,7 @@ export function preparePlan(
         maxResources: options.shardResources ?? SHARD_RESOURCES,
         threads: options.shardThreads ?? availableParallelism(),
       });
-  const prepared: PreparedPlan = shards
+  return shards
     ? {
         inputs: shards.map((shard) => ({ input: policyInput(shard.plan), owned: shard.owned })),
         resources: resourceCount(plan),
@@ -133,8 +151,6 @@ export function preparePlan(
             : "entangled",
         waivers,
       };
-  preparedPlans.add(prepared);
-  return prepared;
 }
 
 /** What policies/main.rego counts: the managed resources the plan keeps, plus those it deletes. */
@@ -262,6 +278,7 @@ interface PolicyResult {
 /** Evaluates the compiled guardrails on a plan and returns the report, findings in a stable order. */
 export function validatePlan(plan: Plan | PreparedPlan, options: ValidateOptions = {}): Report {
   const ready = prepared(plan, options);
+  ready.checks?.now();
   const run = prepare(options, ready.waivers);
   const { policy, keep } = takeInstance(run, options);
   let outputs: unknown[];
@@ -351,14 +368,18 @@ export async function validatePlanInWorker(
     const limits = { timeoutMs, deadline: ready.inputs.length > 1 ? Date.now() + timeoutMs : undefined };
     // A large plan judged whole (with its source, or too entangled to shard) gets the whole memory limit.
     const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
-    const outputs = await Promise.all(
+    const evaluations = Promise.all(
       ready.inputs.map(({ input }) =>
         pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
           throw evaluationError(err, ready, options.access === true);
         }),
       ),
     );
-    return report(mergeShards(ready, outputs), run, options);
+    // Checks left for now are made while the threads evaluate; a plan that fails them is refused for
+    // that, whatever its evaluation did meanwhile.
+    evaluations.catch(() => undefined);
+    await ready.checks?.later();
+    return report(mergeShards(ready, await evaluations), run, options);
   } finally {
     if (!options.pool) await pool.close();
   }

@@ -4,6 +4,9 @@
 /** Reading a plan: JSON text or file, checked for the shape the policies rely on (GuardrailsError if not). */
 export {
   readPlan,
+  readPlanDeferringChecks,
+  planChecks,
+  DeferredChecks,
   parsePlan,
   checkPlan,
   DEFAULT_LIMITS,

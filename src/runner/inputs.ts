@@ -7,9 +7,11 @@ import {
   hcl2json,
   isCached,
   parsePlan,
+  planChecks,
   preparePlan,
   priorPlan,
   readPlan,
+  readPlanDeferringChecks,
   type Plan,
   type PlanLimits,
   type PreparedPlan,
@@ -119,8 +121,13 @@ export async function loadInput(input: string, options: InputOptions): Promise<P
       );
     const dir = options.sourceDir ?? dirname(input);
     startSourceReader(dir);
-    const plan = readPlan(input, options.limits, showSavedPlan);
-    return planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
+    const plan = readPlanDeferringChecks(input, options.limits, showSavedPlan);
+    try {
+      return await planSource(plan, sourceLocations(dir, plan), dir, options.limits, options.prior);
+    } catch (err) {
+      planChecks(plan)?.now(); // a plan that fails its checks is refused for that, not for what failed on it
+      throw err;
+    }
   }
   SealedPlan.assertAvailable(); // before any synth or plan: the plan could not be shown from a sealed copy
   const target = await stackDirectory(resolve(input), options);

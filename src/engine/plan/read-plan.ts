@@ -7,7 +7,7 @@ import { blockOf, checkConsistency } from "./consistency";
 import { decodePlanText, withoutByteOrderMark } from "./plan-text";
 import { readBounded } from "./read-bounded";
 import { blockSchema, checkResourceValues, nestedBlock, type Block } from "./resource-schema";
-import { jsonShape, leastParsedBytes, overflowingNumber, parsedCheck, scanJson } from "./strict-json";
+import { jsonShape, leastParsedBytes, overflowingNumber, parsedCheck, scanJson, type JsonShape } from "./strict-json";
 import { DEFAULT_MAX_MEMORY_MIB, raiseOrSplit } from "../policy/bundle";
 import { collectGarbage } from "../policy/collect-garbage";
 import type { ConfigModule, Plan, ResourceChange } from "./types";
@@ -53,12 +53,86 @@ export type SavedPlanReader = (file: string, maxBytes: number) => string;
  * without it). Throws GuardrailsError for anything that is not a usable plan.
  */
 export function readPlan(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Plan {
+  return read(source, limits, savedPlan, false);
+}
+
+/**
+ * From this size of plan text (about 2,500 resources of a real stack) up to COLLECT_BYTES_BEFORE_PARSING,
+ * readPlanDeferringChecks leaves the checks of the parsed plan for later.
+ */
+const DEFER_CHECKS_FROM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * readPlan for a caller that evaluates the plan in worker threads (validatePlanInWorker): the checks of
+ * a large plan once it is parsed (its numbers and keys, then checkPlan) are left to its DeferredChecks
+ * (planChecks), which the evaluation makes while its threads evaluate, and before it reports. At 10,000
+ * resources they took the main thread 0.2 s, which the evaluation threads waited for. Whatever fails on
+ * the plan before then must make them first (`now`): their refusal is the one to report. Until then the
+ * plan and its text stay held, so a plan of COLLECT_BYTES_BEFORE_PARSING and more is checked at once.
+ */
+export function readPlanDeferringChecks(source: string, limits: PlanLimits = {}, savedPlan?: SavedPlanReader): Plan {
+  return read(source, limits, savedPlan, true);
+}
+
+function read(source: string, limits: PlanLimits, savedPlan: SavedPlanReader | undefined, defer: boolean): Plan {
   const name = source === "-" ? "stdin" : source;
   const text = planText(source, name, limits.maxBytes ?? DEFAULT_LIMITS.maxBytes, savedPlan);
   // The bytes read are garbage now, but V8 frees them only when it next collects, which parsing a
   // large plan may not do before its peak: collected first, they are not part of it.
   if (text.length >= COLLECT_BYTES_BEFORE_PARSING) collectGarbage();
-  return parsePlan(text, name, limits);
+  if (!defer || text.length < DEFER_CHECKS_FROM_BYTES || text.length >= COLLECT_BYTES_BEFORE_PARSING)
+    return parsePlan(text, name, limits);
+  const parsed = parsedText(text, name, limits);
+  const plan = parsed.value as Plan;
+  deferred.set(plan, new DeferredChecks(() => checkParsed(parsed, name, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth)));
+  return plan;
+}
+
+/**
+ * The checks of a plan read by readPlanDeferringChecks, made once by whichever asks first: `now` throws
+ * their refusal; `later` makes them once the work already queued on this thread has run (the messages
+ * that hand the plan to evaluation threads), and rejects with it.
+ */
+export class DeferredChecks {
+  private check?: () => void;
+  private refusal?: { readonly error: unknown };
+
+  constructor(check: () => void) {
+    this.check = check;
+  }
+
+  now(): void {
+    const check = this.check;
+    this.check = undefined; // lets go of the plan's text once checked
+    if (check) {
+      try {
+        check();
+      } catch (error) {
+        this.refusal = { error };
+      }
+    }
+    if (this.refusal) throw this.refusal.error;
+  }
+
+  later(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          this.now();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+}
+
+const deferred = new WeakMap<object, DeferredChecks>();
+
+/** The checks still to make of a plan read by readPlanDeferringChecks; undefined when there are none. */
+export function planChecks(plan: object): DeferredChecks | undefined {
+  return deferred.get(plan);
 }
 
 /** The plan's JSON text; its bytes are let go here, before parsing (as large as the text again). */
@@ -87,20 +161,33 @@ function planText(source: string, name: string, max: number, savedPlan?: SavedPl
 }
 
 export function parsePlan(input: string, name: string, limits: PlanLimits = {}): Plan {
+  return checkParsed(parsedText(input, name, limits), name, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
+}
+
+interface ParsedText {
+  readonly text: string;
+  readonly shape: JsonShape;
+  readonly value: unknown;
+}
+
+/** The plan's text parsed, once its nesting and the memory its parse takes are known to be within limits. */
+function parsedText(input: string, name: string, limits: PlanLimits): ParsedText {
   const text = withoutByteOrderMark(input);
   if (!/\S/.test(text)) throw new GuardrailsError(`${name}: is empty, not a terraform plan`);
-  const maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
   const shape = jsonShape(text);
-  refuseDepth(shape.depth, maxDepth, name);
+  refuseDepth(shape.depth, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth, name);
   refuseSize(leastParsedBytes(shape), limits.maxMemoryMiB, name);
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return { text, shape, value: JSON.parse(text) };
   } catch (err) {
     throw new GuardrailsError(
       `${name}: is not valid JSON (${(err as Error).message.replace(/\s+/g, " ")}); expected the output of terraform show -json`,
     );
   }
+}
+
+/** parsePlan's checks of the parsed text: its numbers, its keys, then the plan it makes (checkPlan). */
+function checkParsed({ text, shape, value }: ParsedText, name: string, maxDepth: number): Plan {
   // The scan that names a repeated key only when the parsed value hints at one: at 10,000 resources, the
   // first call in a new process as the CLI makes it, the depth count and this check took 97-155 ms against
   // 144-187 for the scan (6 runs each). The depth count counts the colons too: the check then walks only
@@ -191,7 +278,7 @@ export function checkPlan(value: unknown, name: string): Plan {
 const checked = new WeakSet<object>();
 
 export function isCheckedPlan(value: object): boolean {
-  return checked.has(value);
+  return checked.has(value) || deferred.has(value);
 }
 
 /**
@@ -199,8 +286,10 @@ export function isCheckedPlan(value: object): boolean {
  * resources that the change deletes have no block in the configuration, which checkPlan would refuse.
  */
 export function derivedPlan(source: Plan, derived: Plan): Plan {
-  if (!checked.has(source)) throw new GuardrailsError("plan: derived from a plan that was not checked");
-  checked.add(derived);
+  const checks = deferred.get(source);
+  if (checks) deferred.set(derived, checks);
+  else if (checked.has(source)) checked.add(derived);
+  else throw new GuardrailsError("plan: derived from a plan that was not checked");
   return derived;
 }
 
