@@ -6,11 +6,14 @@ import {
   GuardrailsError,
   loadBundle,
   planChecks,
+  preparePlan,
   readPlan,
   readPlanDeferringChecks,
   validatePlan,
   validatePlanInWorker,
 } from "../../src/engine";
+import * as inputs from "../../src/engine/input/policy-input";
+import { PolicyPool } from "../../src/engine/policy/worker-pool";
 import { ROOT, runCli } from "../helpers/paths";
 import { scratchFolders } from "../helpers/scratch";
 
@@ -56,6 +59,32 @@ describe("a large plan whose checks are deferred", () => {
     const deferred = await validatePlanInWorker(plan, { bundle });
     expect(deferred).toEqual(validatePlan(readPlan(good), { bundle }));
     expect(deferred.summary.resources).toBeGreaterThan(2900);
+  }, 120_000);
+
+  test("hands each shard to a thread as soon as its input is built", async () => {
+    const events: string[] = [];
+    const policyInput = inputs.policyInput;
+    const build = jest.spyOn(inputs, "policyInput").mockImplementation((...args) => {
+      events.push("build");
+      return policyInput(...args);
+    });
+    const pool = new PolicyPool(bundle, {}, { jobs: 2 });
+    const evaluate = pool.evaluate.bind(pool);
+    pool.evaluate = (...args) => {
+      events.push("evaluate");
+      return evaluate(...args);
+    };
+    try {
+      const prepared = preparePlan(readPlanDeferringChecks(good), undefined, { shardResources: 1000 });
+      expect(events).toEqual([]);
+      const report = await validatePlanInWorker(prepared, { bundle, pool });
+      expect(prepared.inputs.length).toBeGreaterThan(2);
+      expect(events).toEqual(prepared.inputs.flatMap(() => ["build", "evaluate"]));
+      expect(report).toEqual(validatePlan(readPlan(good), { bundle }));
+    } finally {
+      build.mockRestore();
+      await pool.close();
+    }
   }, 120_000);
 
   test.each(Object.keys(refusals))(

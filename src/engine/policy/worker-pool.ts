@@ -156,7 +156,9 @@ export class PolicyPool {
     // Decided once, on what the process holds with its first plan read: later evaluations reuse the
     // threads' memory (the heap is reset between them), which the process then already counts.
     this.divided ??= { memory: this.renewed(this.threads.length) };
-    const thread = await this.acquire();
+    // An idle thread is taken at once (no await before it): the caller's next input is built while
+    // this one is under way.
+    const thread = this.idle.pop() ?? (await this.acquire());
     try {
       return await thread.evaluate(input, limits, access, this.divided.memory);
     } finally {
