@@ -148,7 +148,6 @@ interface Item {
 export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | undefined {
   const items = planItems(plan);
   if (items.length === 0) return undefined;
-  const index = new Map(items.map((item, i) => [item.address, i]));
   const graph = new Graph(items.length);
   const bases = new Map<string, number[]>();
   for (const [i, item] of items.entries()) {
@@ -200,11 +199,13 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
   // Linking parsed every policy document: garbage that would otherwise stay resident beside the shards
   // being built (peak RSS 946 -> 744 MiB preparing 100,000 resources). Not worth its time below.
   if (items.length >= COLLECT_FROM_ITEMS) collectGarbage();
+  // Module calls and root blocks with instances in the plan: the others' configuration goes to every shard.
+  const instantiated = new Set(items.map(({ address }) => moduleCallName(address) ?? withoutInstanceKey(address)));
   return packed.map((own) => {
     const members = new Set<number>([...own, ...planWide]);
     const addresses = new Set([...members].map((i) => items[i].address));
     return {
-      plan: subPlan(plan, addresses, index),
+      plan: subPlan(plan, addresses, instantiated),
       owned: new Set(own.map((i) => items[i].address)),
     };
   });
@@ -400,7 +401,7 @@ function isProtectedTable(item: Item): boolean {
 }
 
 /** The plan with only these resources and data sources, and the configuration they need. */
-function subPlan(plan: Plan, addresses: ReadonlySet<string>, index: ReadonlyMap<string, number>): Plan {
+function subPlan(plan: Plan, addresses: ReadonlySet<string>, instantiated: ReadonlySet<string>): Plan {
   const kept: Plan = { ...plan };
   kept.resource_changes = (plan.resource_changes ?? []).filter((rc) => addresses.has(rc.address));
   const state = plan.prior_state;
@@ -415,7 +416,6 @@ function subPlan(plan: Plan, addresses: ReadonlySet<string>, index: ReadonlyMap<
     const root = configuration.root_module;
     const modules = new Set([...addresses].map(moduleCallName).filter((m): m is string => m !== undefined));
     const rootBases = new Set([...addresses].filter((a) => !a.startsWith("module.")).map(withoutInstanceKey));
-    const instantiated = new Set([...index.keys()].map((a) => moduleCallName(a) ?? withoutInstanceKey(a)));
     kept.configuration = {
       ...configuration,
       root_module: {
