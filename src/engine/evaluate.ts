@@ -160,14 +160,14 @@ function inputsOf(
  */
 function shardInput(shard: PlanShard, whenRead: boolean): PreparedInput {
   if (!whenRead) return { input: policyInput(shard.plan), owned: shard.owned };
-  let plan: Plan | undefined = shard.plan;
+  let unbuilt: PlanShard | undefined = shard;
   let input: ArrayBuffer | undefined;
   return {
     owned: shard.owned,
     get input() {
-      if (plan) {
-        input = policyInput(plan);
-        plan = undefined;
+      if (unbuilt) {
+        input = policyInput(unbuilt.plan);
+        unbuilt = undefined;
       }
       return input as ArrayBuffer;
     },

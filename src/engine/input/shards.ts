@@ -201,11 +201,14 @@ export function shardPlan(plan: Plan, options: ShardOptions): PlanShard[] | unde
   if (items.length >= COLLECT_FROM_ITEMS) collectGarbage();
   // Module calls and root blocks with instances in the plan: the others' configuration goes to every shard.
   const instantiated = new Set(items.map(({ address }) => moduleCallName(address) ?? withoutInstanceKey(address)));
+  // Each shard's plan is made when first read: a thread can evaluate the first while the others are made.
   return packed.map((own) => {
-    const members = new Set<number>([...own, ...planWide]);
-    const addresses = new Set([...members].map((i) => items[i].address));
+    let made: Plan | undefined;
     return {
-      plan: subPlan(plan, addresses, instantiated),
+      get plan() {
+        made ??= subPlan(plan, new Set([...own, ...planWide].map((i) => items[i].address)), instantiated);
+        return made;
+      },
       owned: new Set(own.map((i) => items[i].address)),
     };
   });
