@@ -79,8 +79,9 @@ export const SHARD_RESOURCES = 4000;
 
 /**
  * A plan checked and turned into the policy's input (policyInput), with what its Terraform source adds:
- * all an evaluation needs, so the parsed plan can be let go before it starts. Evaluated once: a worker
- * takes over the buffer.
+ * all an evaluation needs, so the parsed plan can be let go before it starts (a plan whose checks were
+ * deferred is held until they are made, and its shards' inputs are built as they are handed over).
+ * Evaluated once: a worker takes over the buffer.
  */
 export interface PreparedPlan {
   /** The policy input: one, or one per shard with the addresses whose findings it gives. */

@@ -27,7 +27,8 @@ import { planDirectory, run, showPlan, showSavedPlan } from "./terraform";
 
 /**
  * A plan to validate, and where its resources are written. The plan is kept only as the policy input
- * (with what the Terraform source behind it adds): the parsed plan is garbage before evaluation starts.
+ * (with what the Terraform source behind it adds): the parsed plan is garbage before evaluation starts,
+ * but for a plan whose checks the evaluation makes (readPlanDeferringChecks).
  */
 export interface PlanSource {
   readonly prepared: PreparedPlan;
