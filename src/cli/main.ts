@@ -244,6 +244,9 @@ async function validateMany(inputs: readonly string[], opts: ValidateOptions, pr
         }),
         (err: Error) => {
           failed = true;
+          // A plan refused by the checks its evaluation made: their line names the plan already, as it
+          // does when they are made as the plan is read.
+          source.prepared.checks?.now();
           throw err instanceof GuardrailsError ? new GuardrailsError(`${displayInput(input)}: ${err.message}`) : err;
         },
       );

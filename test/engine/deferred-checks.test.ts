@@ -119,6 +119,22 @@ describe("a large plan whose checks are deferred", () => {
     },
     60_000,
   );
+  test("among several plans, the CLI exits 2 with readPlan's one line for the refused one", () => {
+    const file = planFile("among-several", refusals["a value of the wrong type"]);
+    const fixture = join(ROOT, "test", "fixtures", "table-unencrypted", "plan.json");
+    for (const inputs of [
+      [fixture, file],
+      [file, fixture],
+    ]) {
+      const run = runCli(["validate", ...inputs, "-f", "json"]);
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      const [line, ...rest] = run.stderr.trim().split("\n");
+      expect(rest).toEqual([]);
+      expect(() => readPlan(file)).toThrow(line.replace(/^ddb-guardrails: error: /, ""));
+      expect(line).toMatch(new RegExp(`^ddb-guardrails: error: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
+    }
+  }, 60_000);
 });
 
 test("a plan under the size from which checks are deferred is checked as it is read", () => {
