@@ -173,41 +173,28 @@ _known_text(resource, path) if {
 	text != ""
 }
 
-_parse_json(text, origin) := document if {
+# One chain, so that a policy's JSON is parsed once: separate rule bodies are all evaluated, and each
+# parsed it again.
+_parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": reason} if {
+	# The engine replaces policy JSON that repeats a key in one object (AWS may apply either value) with
+	# this marker and the key (src/engine/input/policy-input.ts): no single reading can be judged.
+	startswith(text, _duplicate_key_marker)
+	reason := concat("", ["the policy JSON has key ", substring(text, count(_duplicate_key_marker), -1), "; AWS may apply either value"])
+} else := {"status": "unprovable", "origin": origin, "reason": reason} if {
+	# And JSON the engine did not parse (src/engine/plan/strict-json.ts, embeddedJsonRefusal): nested deeper
+	# than 100 levels, or with more objects and arrays than fit in 64 MiB; no policy AWS accepts is either.
+	startswith(text, _unparsed_json_marker)
+	reason := concat("", ["the policy JSON ", substring(text, count(_unparsed_json_marker), -1)])
+} else := document if {
 	json.is_valid(text)
 	parsed := json.unmarshal(text)
 	is_object(parsed)
 	document := {"status": "known", "origin": origin, "statements": [json_statement(s) | some s in util.as_list(object.get(parsed, "Statement", []))]}
-}
-
-_parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": "the policy is not a JSON object"} if {
-	not is_object(_json_object(text))
-	not _marked(text)
-}
-
-# The engine replaces policy JSON that repeats a key in one object (AWS may apply either value) with
-# this marker and the key (src/engine/input/policy-input.ts): no single reading can be judged.
-_parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": reason} if {
-	startswith(text, _duplicate_key_marker)
-	reason := concat("", ["the policy JSON has key ", substring(text, count(_duplicate_key_marker), -1), "; AWS may apply either value"])
-}
-
-# And JSON the engine did not parse (src/engine/plan/strict-json.ts, embeddedJsonRefusal): nested deeper
-# than 100 levels, or with more objects and arrays than fit in 64 MiB; no policy AWS accepts is either.
-_parse_json(text, origin) := {"status": "unprovable", "origin": origin, "reason": reason} if {
-	startswith(text, _unparsed_json_marker)
-	reason := concat("", ["the policy JSON ", substring(text, count(_unparsed_json_marker), -1)])
-}
+} else := {"status": "unprovable", "origin": origin, "reason": "the policy is not a JSON object"}
 
 _duplicate_key_marker := "ddb-guardrails: JSON with a duplicate key: "
 
 _unparsed_json_marker := "ddb-guardrails: JSON not parsed: "
-
-_marked(text) if startswith(text, _duplicate_key_marker)
-
-_marked(text) if startswith(text, _unparsed_json_marker)
-
-_json_object(text) := json.unmarshal(text) if json.is_valid(text)
 
 # A jsonencode() document from the Terraform source (jsonencode.rego), or any other source.
 _source_documents(resource, source, origin) := _json_documents(resource, source, origin) if {

@@ -111,7 +111,10 @@ test_data_source_principals_and_not_principals if {
 }
 
 test_a_policy_that_is_not_a_json_object_is_unprovable if {
-	iam._parse_json("[]", "policy") == {"status": "unprovable", "origin": "policy", "reason": "the policy is not a JSON object"}
+	every text in ["[]", "{", "", "null", "\"Statement\""] {
+		iam._parse_json(text, "policy") == {"status": "unprovable", "origin": "policy", "reason": "the policy is not a JSON object"}
+	}
+	iam._parse_json(`{"Statement": []}`, "policy") == {"status": "known", "origin": "policy", "statements": []}
 }
 
 test_a_policy_with_a_duplicate_key_is_unprovable_naming_the_key if {
