@@ -115,7 +115,7 @@ export function preparePlan(
   if (!isCheckedPlan(plan)) checkPlan(plan, "plan");
   const checks = planChecks(plan);
   try {
-    const prepared = { ...inputsOf(plan, source, options), checks };
+    const prepared = { ...inputsOf(plan, source, options, checks), checks };
     preparedPlans.add(prepared);
     return prepared;
   } catch (err) {
@@ -128,6 +128,7 @@ function inputsOf(
   plan: Plan,
   source: SourceModel | undefined,
   options: { readonly shardResources?: number; readonly shardThreads?: number },
+  checks: DeferredChecks | undefined,
 ): PreparedPlan {
   const waivers = [...waiversFromTags(plan), ...(source?.waivers ?? [])];
   // The source model is one for the whole plan: a plan with its source is judged whole.
@@ -139,7 +140,7 @@ function inputsOf(
       });
   return shards
     ? {
-        inputs: shards.map((shard) => shardInput(shard, planChecks(plan) !== undefined)),
+        inputs: shards.map((shard) => shardInput(shard, checks)),
         resources: resourceCount(plan),
         waivers,
       }
@@ -155,19 +156,25 @@ function inputsOf(
 }
 
 /**
- * A shard's policy input; `whenRead`: built when first read, so that validatePlanInWorker hands each shard
- * to a thread as soon as its input is built, not once all of them are (at 10,000 resources building
- * them took 0.1 s). Only for a plan whose checks were deferred, which is held until they are made anyway.
+ * A shard's policy input. For a plan whose checks were deferred (held until they are made anyway) it is
+ * built when first read, so that validatePlanInWorker hands each shard to a thread as soon as its input
+ * is built, not once all of them are (at 10,000 resources building them took 0.1 s); an input that cannot
+ * be built makes the checks first, whose refusal is then the one reported.
  */
-function shardInput(shard: PlanShard, whenRead: boolean): PreparedInput {
-  if (!whenRead) return { input: policyInput(shard.plan), owned: shard.owned };
+function shardInput(shard: PlanShard, checks: DeferredChecks | undefined): PreparedInput {
+  if (!checks) return { input: policyInput(shard.plan), owned: shard.owned };
   let unbuilt: PlanShard | undefined = shard;
   let input: ArrayBuffer | undefined;
   return {
     owned: shard.owned,
     get input() {
       if (unbuilt) {
-        input = policyInput(unbuilt.plan);
+        try {
+          input = policyInput(unbuilt.plan);
+        } catch (err) {
+          checks.now();
+          throw err;
+        }
         unbuilt = undefined;
       }
       return input as ArrayBuffer;
@@ -394,18 +401,13 @@ export async function validatePlanInWorker(
     // A large plan judged whole (with its source, or too entangled to shard) gets the whole memory limit.
     const alone = ready.inputs.length === 1 && ready.inputs[0].input.byteLength >= LARGE_INPUT_BYTES;
     const evaluations: Promise<unknown>[] = [];
-    try {
-      for (const { input } of ready.inputs) {
-        const evaluation = pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
-          throw evaluationError(err, ready, options.access === true);
-        });
-        // Awaited below, unless what comes first fails: then its failure is the one reported.
-        evaluation.catch(() => undefined);
-        evaluations.push(evaluation);
-      }
-    } catch (err) {
-      ready.checks?.now(); // an input that cannot be built from a plan that fails its checks: refused for that
-      throw err;
+    for (const { input } of ready.inputs) {
+      const evaluation = pool.evaluate(input, limits, options.access === true, alone).catch((err: Error) => {
+        throw evaluationError(err, ready, options.access === true);
+      });
+      // Awaited below, unless what comes first fails (a later input, the checks): then that is reported.
+      evaluation.catch(() => undefined);
+      evaluations.push(evaluation);
     }
     // Checks left for now are made while the threads evaluate; a plan that fails them is refused for
     // that, whatever its evaluation did meanwhile.
